@@ -1,0 +1,76 @@
+"""Writes for accounts: API keys are minted, hashed and revoked here."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.accounts.capabilities import Scope
+from apps.accounts.models import ApiKey, User
+
+KEY_PREFIX = "kf_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class InvalidScopes(ValueError):
+    pass
+
+
+def api_key_hash(raw_key: str) -> str:
+    """Keys carry 190+ bits of randomness, so a fast hash is enough (no password stretching)."""
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def scopes_clean(scopes: list[str]) -> list[str]:
+    unknown = sorted(set(scopes) - {s.value for s in Scope})
+    if unknown or not scopes:
+        valid = ", ".join(s.value for s in Scope)
+        raise InvalidScopes(
+            f"unknown scope(s): {', '.join(unknown)}; valid: {valid}"
+            if unknown
+            else f"at least one scope is required; valid: {valid}"
+        )
+    return sorted(set(scopes))
+
+
+def api_key_create(
+    *,
+    name: str,
+    scopes: list[str],
+    created_by: User | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with the raw secret, which is never stored."""
+    prefix = secrets.token_hex(4)
+    raw_key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(
+        name=name,
+        prefix=prefix,
+        key_hash=api_key_hash(raw_key),
+        scopes=scopes_clean(scopes),
+        created_by=created_by,
+        expires_at=expires_at,
+    )
+    return key, raw_key
+
+
+def api_key_revoke(key: ApiKey) -> ApiKey:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def api_key_authenticate(raw_key: str) -> ApiKey | None:
+    """The usable key for this secret, or None. Marks use at most once a minute."""
+    key = ApiKey.objects.filter(key_hash=api_key_hash(raw_key)).first()
+    if key is None or not key.is_usable:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+    return key

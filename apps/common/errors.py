@@ -1,0 +1,72 @@
+"""One error shape for the whole API: a summary plus a flat list naming each field.
+
+    {"detail": "Invalid input.",
+     "errors": [{"field": "events.3.type", "code": "required", "message": "..."}]}
+"""
+
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from apps.common.middleware import payload_too_large_body
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The resource changed or already exists."
+    default_code = "conflict"
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    """Turn DRF's nested error detail into [{field, code, message}] with dotted paths."""
+    if isinstance(detail, dict):
+        out: list[dict[str, str]] = []
+        for key, value in detail.items():
+            name = "" if key == "non_field_errors" else str(key)
+            out += flatten_errors(value, f"{prefix}.{name}" if prefix and name else prefix or name)
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [_leaf(item, prefix) for item in detail]
+        out = []
+        for index, item in enumerate(detail):
+            if item in ({}, []):
+                continue
+            out += flatten_errors(item, f"{prefix}.{index}" if prefix else str(index))
+        return out
+    return [_leaf(detail, prefix)]
+
+
+def _leaf(item: Any, field: str) -> dict[str, str]:
+    code = getattr(item, "code", None) or "invalid"
+    return {"field": field or "body", "code": str(code), "message": str(item)}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        return Response(payload_too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"body": exc.messages}
+        )
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"detail": "Invalid input.", "errors": flatten_errors(exc.detail)}
+    elif isinstance(exc, exceptions.ParseError):
+        response.data = {
+            "detail": str(exc.detail),
+            "errors": [{"field": "body", "code": "parse_error", "message": str(exc.detail)}],
+        }
+    elif isinstance(exc, Http404 | exceptions.NotFound):
+        response.data = {"detail": "Not found.", "errors": []}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"detail": str(response.data["detail"]), "errors": []}
+    return response
+

@@ -1,0 +1,111 @@
+from django.db.models import QuerySet
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.accounts.capabilities import Capability
+from apps.customers.filters import CustomerFilter, EventFilter
+from apps.customers.ingest import EventIn, events_ingest
+from apps.customers.models import Customer, Event, EventSource
+from apps.customers.serializers import (
+    CustomerDetailSerializer,
+    CustomerSerializer,
+    CustomerWriteSerializer,
+    EventBatchInSerializer,
+    EventInSerializer,
+    EventSerializer,
+    IngestResponseSerializer,
+)
+from apps.customers.services import customer_erase, customer_upsert
+
+
+class CustomerViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Customer profiles, addressed by the business's own external id."""
+
+    queryset = Customer.objects.filter(erased_at__isnull=True)
+    lookup_field = "external_id"
+    lookup_value_regex = "[^/]+"
+    filterset_class = CustomerFilter
+    capabilities = {
+        "update": Capability.CUSTOMERS_WRITE,
+        "destroy": Capability.CUSTOMERS_ERASE,
+    }
+
+    def get_serializer_class(self):
+        return CustomerDetailSerializer if self.action == "retrieve" else CustomerSerializer
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        queryset = super().get_queryset()
+        return queryset.distinct() if "segment" in self.request.query_params else queryset
+
+    @extend_schema(request=CustomerWriteSerializer, responses={200: CustomerSerializer,
+                                                               201: CustomerSerializer})
+    def update(self, request: Request, external_id: str) -> Response:
+        """Upsert: creates the customer if the external id is new (201), else updates (200)."""
+        if len(external_id) > 255:
+            raise ValidationError({"external_id": ["at most 255 characters"]})
+        serializer = CustomerWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer, created = customer_upsert(
+            external_id, serializer.validated_data, source="api"
+        )
+        return Response(
+            CustomerSerializer(customer).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def destroy(self, request: Request, external_id: str) -> Response:
+        """Erase: personal data and events are deleted; anonymous aggregates remain."""
+        customer_erase(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Customer events. POST one event or {"events": [...]} (at most 1,000)."""
+
+    queryset = Event.objects.select_related("customer")
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    capabilities = {"create": Capability.EVENTS_WRITE}
+
+    @extend_schema(
+        request=PolymorphicProxySerializer(
+            component_name="EventsIn",
+            serializers=[EventInSerializer, EventBatchInSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={202: IngestResponseSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        data = request.data
+        if not isinstance(data, dict):
+            raise ValidationError({"body": ["expected a JSON object: one event or {events: [...]}"]})
+        if "events" in data:
+            batch = EventBatchInSerializer(data=data)
+            batch.is_valid(raise_exception=True)
+            items = batch.validated_data["events"]
+        else:
+            single = EventInSerializer(data=data)
+            single.is_valid(raise_exception=True)
+            items = [single.validated_data]
+        results = events_ingest(
+            [
+                EventIn(
+                    customer_external_id=item["customer_id"],
+                    type=item["type"],
+                    properties=item.get("properties") or {},
+                    occurred_at=item.get("occurred_at"),
+                    idempotency_key=item.get("idempotency_key"),
+                )
+                for item in items
+            ],
+            source=EventSource.API,
+        )
+        duplicates = sum(r.duplicate for r in results)
+        body = {"accepted": len(results) - duplicates, "duplicates": duplicates,
+                "events": results}
+        return Response(IngestResponseSerializer(body).data, status=status.HTTP_202_ACCEPTED)

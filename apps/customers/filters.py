@@ -1,0 +1,44 @@
+import django_filters
+from django.db.models import Q, QuerySet
+
+from apps.customers.models import Customer, Event
+
+
+class CustomerFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search",
+                                       help_text="external id, e-mail, name or phone")
+    tag = django_filters.CharFilter(method="filter_tag")
+    segment = django_filters.NumberFilter(field_name="segment_memberships__segment_id")
+    tier = django_filters.CharFilter()
+    email_consent = django_filters.CharFilter(field_name="consent__email__status")
+    sms_consent = django_filters.CharFilter(field_name="consent__sms__status")
+    last_seen_after = django_filters.IsoDateTimeFilter(field_name="last_seen_at", lookup_expr="gte")
+    last_seen_before = django_filters.IsoDateTimeFilter(field_name="last_seen_at", lookup_expr="lt")
+    ordering = django_filters.OrderingFilter(
+        fields=["created_at", "last_seen_at", "external_id", "churn_score", "clv"]
+    )
+
+    class Meta:
+        model = Customer
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        query = Q(external_id__icontains=value) | Q(email__icontains=value) | Q(
+            phone__icontains=value) | Q(first_name__icontains=value) | Q(
+            last_name__icontains=value)
+        return queryset.filter(query)
+
+    def filter_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(tags__contains=[value])
+
+
+class EventFilter(django_filters.FilterSet):
+    customer = django_filters.CharFilter(field_name="customer__external_id")
+    type = django_filters.CharFilter()
+    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    source = django_filters.CharFilter()
+
+    class Meta:
+        model = Event
+        fields: list[str] = []

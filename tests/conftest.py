@@ -1,0 +1,45 @@
+"""Shared fixtures: people with roles, API keys with scopes, and clients for both."""
+
+from collections.abc import Callable
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.accounts.models import User
+from apps.accounts.services import api_key_create
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    counter = iter(range(1_000_000))
+
+    def make(role: str = "viewer", username: str | None = None) -> User:
+        name = username or f"{role}{next(counter)}"
+        return User.objects.create_user(username=name, password="pw-" + name, role=role)
+
+    return make
+
+
+@pytest.fixture
+def client_as(make_user) -> Callable[[str], APIClient]:
+    """A client signed in (session) as a new user with this role."""
+
+    def make(role: str) -> APIClient:
+        client = APIClient()
+        client.force_login(make_user(role))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def key_client(db) -> Callable[..., APIClient]:
+    """A client that sends `Authorization: Bearer <key>` for a new key with these scopes."""
+
+    def make(*scopes: str) -> APIClient:
+        _, raw = api_key_create(name="test", scopes=list(scopes))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    return make
