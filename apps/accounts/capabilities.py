@@ -1,7 +1,7 @@
 """Who may do what: roles for people, scopes for API keys, both mapped to capabilities.
 
 Views name the capability an action needs; this table is the single source of truth and
-docs/access.md is generated from it (`python manage.py access_table`).
+docs/access.md embeds the table `python manage.py access_table` prints.
 """
 
 from enum import StrEnum

@@ -1,0 +1,117 @@
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from apps.accounts.models import ApiKey
+from apps.accounts.services import api_key_create, api_key_hash
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(raw: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+def test_create_api_key_command_prints_a_working_key_stored_only_as_hash():
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("create_api_key", "--name", "survey", "--scopes", "events:write,read",
+                 stdout=out, stderr=err)
+
+    raw = out.getvalue().strip()
+    key = ApiKey.objects.get(name="survey")
+    assert raw.startswith(f"kf_{key.prefix}_")
+    assert key.key_hash == api_key_hash(raw) != raw
+    assert key.scopes == ["events:write", "read"]
+    assert bearer(raw).get("/api/v1/customers").status_code == 200
+    assert "events:write" in err.getvalue()
+
+
+def test_create_api_key_command_refuses_unknown_scope():
+    with pytest.raises(CommandError, match="unknown scope.*'?everything"):
+        call_command("create_api_key", "--name", "x", "--scopes", "everything",
+                     stdout=io.StringIO(), stderr=io.StringIO())
+    assert not ApiKey.objects.exists()
+
+
+def test_admin_creates_key_by_api_and_the_secret_is_shown_once(client_as):
+    admin = client_as("admin")
+
+    created = admin.post("/api/v1/api-keys", {"name": "crm", "scopes": ["read"]}, format="json")
+
+    assert created.status_code == 201
+    raw = created.json()["key"]
+    listed = admin.get("/api/v1/api-keys").json()["results"]
+    assert [k["name"] for k in listed] == ["crm"]
+    assert "key" not in listed[0] and "key_hash" not in listed[0]
+    assert raw not in admin.get(f"/api/v1/api-keys/{created.json()['id']}").content.decode()
+    assert bearer(raw).get("/api/v1/events").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["viewer", "composer", "publisher"])
+def test_only_admins_manage_keys(client_as, role):
+    client = client_as(role)
+    assert client.get("/api/v1/api-keys").status_code == 403
+    assert client.post("/api/v1/api-keys", {"name": "x", "scopes": ["read"]},
+                       format="json").status_code == 403
+
+
+def test_key_creation_names_the_bad_field(client_as):
+    response = client_as("admin").post("/api/v1/api-keys", {"name": "x", "scopes": ["root"]},
+                                       format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "scopes.0"
+
+
+@pytest.mark.parametrize("how", ["revoke", "delete"])
+def test_revoked_key_is_refused_at_once(client_as, how):
+    key, raw = api_key_create(name="old", scopes=["read"])
+    admin = client_as("admin")
+    assert bearer(raw).get("/api/v1/customers").status_code == 200
+
+    if how == "revoke":
+        assert admin.post(f"/api/v1/api-keys/{key.pk}/revoke").status_code == 200
+    else:
+        assert admin.delete(f"/api/v1/api-keys/{key.pk}").status_code == 204
+
+    response = bearer(raw).get("/api/v1/customers")
+    assert response.status_code == 401
+    assert ApiKey.objects.get(pk=key.pk).revoked_at is not None
+
+
+def test_expired_key_is_refused():
+    _, raw = api_key_create(name="tmp", scopes=["read"],
+                            expires_at=timezone.now() - timedelta(seconds=1))
+    assert bearer(raw).get("/api/v1/customers").status_code == 401
+
+
+def test_use_is_recorded():
+    key, raw = api_key_create(name="k", scopes=["read"])
+    bearer(raw).get("/api/v1/customers")
+    key.refresh_from_db()
+    assert key.last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        pytest.param("", 401, id="no-header"),
+        pytest.param("Bearer", 401, id="no-key"),
+        pytest.param("Bearer kf_nope_nope", 401, id="unknown-key"),
+        pytest.param("Bearer a b", 401, id="spaces"),
+    ],
+)
+def test_bad_credentials_get_401(header, status):
+    client = APIClient()
+    if header:
+        client.credentials(HTTP_AUTHORIZATION=header)
+    response = client.get("/api/v1/customers")
+    assert response.status_code == status
+    assert response.json()["detail"]
