@@ -38,9 +38,9 @@ services:
 
 lint: install-dev
 	$(BIN)/ruff check .
-	DJANGO_SETTINGS_MODULE=apps.config.settings.dev $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=apps.config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
-test: install-dev frontend services lint
+test: install-dev services frontend lint
 	@scripts/run-tests.sh
 
 bench: install-dev frontend services
