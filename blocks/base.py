@@ -29,6 +29,27 @@ class BlockConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ConfigFieldError(ValueError):
+    """Raised by a config model's cross-field validator to blame one field.
+
+    Pydantic reports model-level errors at the model's root; the registry reads `field`
+    (dotted, relative to where the validator runs) and `code` from this error instead."""
+
+    def __init__(self, field: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
+        self.message = message
+
+
+class ConfigFieldErrors(ValueError):
+    """Several ConfigFieldError at once (e.g. every faulty rule of a condition)."""
+
+    def __init__(self, errors: list[ConfigFieldError]) -> None:
+        super().__init__("; ".join(error.message for error in errors))
+        self.errors = errors
+
+
 # --- Outcomes: what `run` returns -------------------------------------------------------
 
 
@@ -85,6 +106,18 @@ class Effects(Protocol):
     """Side effects, implemented by the engine over the apps' services. Each call is keyed
     by (run, node, visit) there, so a replayed step never repeats an effect."""
 
+    # The keyword arguments each core block passes (see its module docstring):
+    # send_email: subject, body, format ("html"|"text"), from_name, reply_to, category
+    #   ("transactional"|"marketing") -> e.g. {"message_id", "status"}
+    # send_sms: body, category -> e.g. {"message_id", "status"}
+    # create_task: kind, queue, title, notes, due_at (aware datetime), business_hours,
+    #   priority -> e.g. {"task_id"}
+    # http_request: method, url, headers, json, credential_id, timeout_seconds ->
+    #   {"status": int (0: no response), "json", "text", "error", "retryable"}
+    # update_customer(changes): {"attributes": {name: value | None}, "tags_add": [...],
+    #   "tags_remove": [...], "tier"?: str}
+    # create_offer: code_pattern, kind, value (Decimal), currency, expires_at,
+    #   link_target_url -> at least {"code", "link", "expires_at"}
     def send_email(self, *, subject: str, body: str, **options: Any) -> Mapping[str, Any]: ...
     def send_sms(self, *, body: str, **options: Any) -> Mapping[str, Any]: ...
     def create_task(self, **task: Any) -> Mapping[str, Any]: ...
@@ -101,10 +134,13 @@ class RunContext(Protocol):
     event: Any | None  # the triggering apps.customers.models.Event, if any
     variables: Mapping[str, Any]  # outputs of earlier nodes, by node id
     run_id: int | None
+    workflow_id: int | None  # stable across runs: flow.split hashes it with the customer
     node_id: str
     effects: Effects
 
-    def render(self, template: str) -> str: ...  # Liquid over customer, event, run, offer
+    # Liquid over customer, event, run, offer (apps.common.templating.template_render);
+    # html=True escapes inserted values (HTML e-mail). Raises TemplateError.
+    def render(self, template: str, *, html: bool = False) -> str: ...
     def condition_matches(self, condition: Mapping[str, Any]) -> bool: ...
     def in_segment(self, segment_id: int) -> bool: ...
 
@@ -112,6 +148,40 @@ class RunContext(Protocol):
 # --- The declaration ----------------------------------------------------------------------
 
 PortsFn = Callable[[Any], list[str]]
+
+
+@dataclass(frozen=True)
+class DynamicPorts:
+    """Ports named by a list in the config (split variants, branch names), plus fixed
+    extras. Callable like a PortsFn, and describable in the catalog so the canvas can
+    derive the ports of a node while the user edits its form."""
+
+    list_field: str = ""  # e.g. "branches"; empty when only the rules below apply
+    name_key: str = "name"  # each item's port name
+    always: tuple[str, ...] = ()  # after the list, e.g. ("else",); or ("out",) alone
+    # port -> numeric config field: the port exists only while that field is > 0
+    when_positive: tuple[tuple[str, str], ...] = ()
+    # port -> (config field, value): the port exists only while the field has that value
+    when_equals: tuple[tuple[str, str, str], ...] = ()
+
+    def __call__(self, config: Any) -> list[str]:
+        items = getattr(config, self.list_field, ()) if self.list_field else ()
+        names = [getattr(item, self.name_key) for item in items]
+        names += list(self.always)
+        names += [port for port, name in self.when_positive if getattr(config, name, 0) > 0]
+        names += [
+            port for port, name, value in self.when_equals if getattr(config, name, None) == value
+        ]
+        return names
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "list_field": self.list_field,
+            "name_key": self.name_key,
+            "always": list(self.always),
+            "when_positive": [{"port": p, "field": f} for p, f in self.when_positive],
+            "when_equals": [{"port": p, "field": f, "value": v} for p, f, v in self.when_equals],
+        }
 
 
 @dataclass(frozen=True)
@@ -125,10 +195,16 @@ class BlockSpec:
     description: str
     icon: str  # an icon name the canvas maps to a glyph
     config_model: type[BlockConfig]
-    ports: tuple[str, ...] | PortsFn  # fixed ports, or computed from the config
+    # Fixed ports, or computed from the config (use DynamicPorts so the catalog can tell
+    # the canvas the rule).
+    ports: tuple[str, ...] | PortsFn
     run: Callable[[RunContext, Any], Outcome]
     # Config fields that hold Liquid templates (checked at validation, rendered at run).
+    # "headers.*" means every value of the mapping field `headers`.
     template_fields: tuple[str, ...] = ()
+    # A valid config the canvas drops in for a new node; tests validate and run it.
+    example: Mapping[str, Any] = field(default_factory=dict)
+    group: str = ""  # palette group; empty means the category's default group
 
     def output_ports(self, config: BlockConfig | None) -> list[str]:
         if callable(self.ports):

@@ -35,5 +35,7 @@ class HasCapability(permissions.BasePermission):
         user = request.user
         if not getattr(user, "is_authenticated", False):
             return False
+        if request.method not in view.allowed_methods:
+            return True  # the view answers 405 Method Not Allowed, not a misleading 403
         needed = required_capability(request, view)
         return needed is not None and needed in user.capabilities

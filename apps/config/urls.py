@@ -6,13 +6,23 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api import ApiKeyViewSet, MeApi
 from apps.customers.api import CustomerViewSet, EventViewSet
+from apps.customers.import_api import customers_import_path
+from apps.customers.segments_api import SegmentViewSet
+from apps.web.api import StatsApi
 from apps.web.views import app_shell, healthz
+from apps.workflows.api import BlockTemplateViewSet, WorkflowTestCaseViewSet, WorkflowViewSet
+from blocks.api import BlockCatalogApi, TemplatePreviewApi, TemplateVariablesApi
 
 router = DefaultRouter()
 router.trailing_slash = "/?"  # /api/v1/events and /api/v1/events/ both work
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("events", EventViewSet, basename="event")
 router.register("api-keys", ApiKeyViewSet, basename="api-key")
+router.register("segments", SegmentViewSet, basename="segment")
+router.register("workflows", WorkflowViewSet, basename="workflow")
+router.register(r"workflows/(?P<workflow_id>[0-9]{1,18})/test-cases", WorkflowTestCaseViewSet,
+                basename="workflow-test-case")
+router.register("block-templates", BlockTemplateViewSet, basename="block-template")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -22,6 +32,15 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/me", MeApi.as_view(), name="me"),
+    path("api/v1/stats", StatsApi.as_view(), name="stats"),
+    path("api/v1/blocks", BlockCatalogApi.as_view(), name="blocks"),
+    path("api/v1/templates/variables", TemplateVariablesApi.as_view(), name="template-variables"),
+    path("api/v1/templates/preview", TemplatePreviewApi.as_view(), name="template-preview"),
+    customers_import_path(router),  # before the router: /customers/import vs /{external_id}
     path("api/v1/", include(router.urls)),
+    path("v1/", include("apps.customers.tracking.urls")),  # Segment-compatible tracking
     re_path(r"^(?P<path>(?!api/|admin/|static/|v1/).*)$", app_shell, name="app"),
 ]
+
+handler404 = "apps.common.views.not_found"
+handler500 = "apps.common.views.server_error"

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
+from apps.common.filters import UtcDateTimeFilter
 from apps.customers.models import Customer, Event
 
 
@@ -12,8 +13,8 @@ class CustomerFilter(django_filters.FilterSet):
     tier = django_filters.CharFilter()
     email_consent = django_filters.CharFilter(field_name="consent__email__status")
     sms_consent = django_filters.CharFilter(field_name="consent__sms__status")
-    last_seen_after = django_filters.IsoDateTimeFilter(field_name="last_seen_at", lookup_expr="gte")
-    last_seen_before = django_filters.IsoDateTimeFilter(field_name="last_seen_at", lookup_expr="lt")
+    last_seen_after = UtcDateTimeFilter(field_name="last_seen_at", lookup_expr="gte")
+    last_seen_before = UtcDateTimeFilter(field_name="last_seen_at", lookup_expr="lt")
     ordering = django_filters.OrderingFilter(
         fields=["created_at", "last_seen_at", "external_id", "churn_score", "clv"]
     )
@@ -35,8 +36,8 @@ class CustomerFilter(django_filters.FilterSet):
 class EventFilter(django_filters.FilterSet):
     customer = django_filters.CharFilter(field_name="customer__external_id")
     type = django_filters.CharFilter()
-    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    since = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = UtcDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
     source = django_filters.CharFilter()
 
     class Meta:

@@ -6,11 +6,20 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from apps.web.vite import ViteManifestError, vite_assets
+
 
 @login_required
 @ensure_csrf_cookie
 def app_shell(request: HttpRequest, path: str = "") -> HttpResponse:
-    return render(request, "web/app.html")
+    """Every front-end route gets this page; React Router picks the screen. Without a built
+    bundle the page says how to build it instead of failing."""
+    try:
+        assets, problem = vite_assets(), ""
+    except ViteManifestError as exc:
+        assets, problem = None, str(exc)
+    context = {"assets": assets, "problem": problem}
+    return render(request, "web/app.html", context, status=200 if assets else 503)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.customers",
     "apps.web",
+    "apps.workflows",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.common.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "apps.common.errors.api_exception_handler",
+    # The API speaks JSON; a view that takes uploads declares its own parser_classes.
+    "DEFAULT_PARSER_CLASSES": ["apps.common.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": None,
     "PAGE_SIZE": 50,
 }
@@ -131,6 +134,14 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "SECURITY": [{"ApiKey": []}],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.common.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "WorkflowStateEnum": "apps.workflows.models.WorkflowState",
+        "BlockTemplateStateEnum": "apps.workflows.models.BlockTemplateState",
+    },
 }
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

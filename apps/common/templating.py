@@ -1,0 +1,379 @@
+"""Liquid for user-authored templates: messages, task notes, webhook URLs and payloads.
+
+Templates are written by staff in the canvas, so they are untrusted code. The sandbox:
+- renders only plain data (dicts, lists, strings, numbers) built here from the models;
+  Liquid resolves paths by item lookup, never by attribute, so `customer.__class__` or
+  `customer._meta` are simply undefined;
+- has no `include` / `render` tags (they would read other templates through a loader)
+  and no loader at all;
+- bounds the work: template size, loop iterations, assigned data and output size.
+
+Undefined variables render as empty text (use `default` for a fallback) because a
+missing first name must not stop an apology; `template_check` reports unknown
+top-level names as warnings so the canvas can flag a typo before publishing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Literal, TypedDict
+
+from liquid import Environment, Undefined
+from liquid.exceptions import LiquidError, LiquidSyntaxError, TemplateInheritanceError
+from liquid.extra.filters._json import JSON
+from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG
+
+MAX_TEMPLATE_CHARS = 100_000
+MAX_OUTPUT_BYTES = 500_000
+LOOP_ITERATION_LIMIT = 10_000
+LOCAL_NAMESPACE_LIMIT = 200_000  # bytes, as python-liquid measures assigned values
+TEMPLATE_ROOTS = ("customer", "event", "run", "offer")
+_PLAIN_DEPTH_LIMIT = 12
+
+
+class TemplateIssue(TypedDict):
+    severity: Literal["error", "warning"]
+    code: str
+    message: str
+    line: int | None
+    column: int | None
+
+
+class TemplateError(Exception):
+    """A template that cannot be parsed or rendered (syntax, unknown filter, a limit)."""
+
+    def __init__(self, code: str, message: str, line: int | None = None,
+                 column: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def as_issue(self) -> TemplateIssue:
+        return {"severity": "error", "code": self.code, "message": self.message,
+                "line": self.line, "column": self.column}
+
+
+def _json_default(value: Any) -> Any:
+    """`| json` of a missing value is null (a payload keeps its shape), a range a list."""
+    if isinstance(value, Undefined):
+        return None
+    if isinstance(value, range):
+        return list(value)
+    raise TypeError(f"a {type(value).__name__} cannot be written as JSON")
+
+
+class _SandboxEnvironment(Environment):
+    """The builtin tags and filters minus the ones that load other templates."""
+
+    loop_iteration_limit = LOOP_ITERATION_LIMIT
+    local_namespace_limit = LOCAL_NAMESPACE_LIMIT
+    output_stream_limit = MAX_OUTPUT_BYTES
+    context_depth_limit = 10
+
+    def setup_tags_and_filters(self, *, extra: bool = False) -> None:
+        super().setup_tags_and_filters(extra=False)
+        for tag in ("include", "render"):
+            self.tags.pop(tag, None)
+        self.add_filter("json", JSON(default=_json_default))
+
+
+_TEXT_ENV = _SandboxEnvironment(undefined=Undefined, strict_filters=True)
+_HTML_ENV = _SandboxEnvironment(undefined=Undefined, strict_filters=True, autoescape=True)
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+_UNCLOSED = re.compile(r"expected tag end(\w+)")
+
+
+def _locate(text: str, message: str) -> int | None:
+    """Where a positionless syntax error comes from.
+
+    python-liquid reports errors found at the end of an expression, or an unclosed
+    block, without a position. The culprit is the innermost unclosed block of that kind,
+    or the first markup that fails on its own with the same message."""
+    try:
+        tokens = list(_TEXT_ENV.tokenizer()(text))
+    except LiquidError:
+        return None
+    unclosed = _UNCLOSED.match(message)
+    open_blocks: list[tuple[str, int]] = []
+    for index, token in enumerate(tokens):
+        if token.kind == TOKEN_OUTPUT:
+            markup, start = token.value, token.start_index
+        elif token.kind == TOKEN_TAG:
+            start = text.rfind("{%", 0, token.start_index)
+            if token.value.startswith("end"):
+                while open_blocks and open_blocks.pop()[0] != token.value[3:]:
+                    pass
+            else:
+                open_blocks.append((token.value, start))
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            expression = following.value if following and following.kind == TOKEN_EXPRESSION else ""
+            markup = f"{{% {token.value} {expression} %}}"
+        else:
+            continue
+        if unclosed:
+            continue
+        try:
+            _TEXT_ENV.from_string(markup)
+        except LiquidError as err:
+            if str(err.message) == message:
+                return start
+    if unclosed:
+        for name, start in reversed(open_blocks):
+            if name == unclosed.group(1):
+                return start
+    return None
+
+
+def _error_from_liquid(err: LiquidError, code: str, text: str) -> TemplateError:
+    message = str(err.message)
+    context = err.context()
+    if context is not None:
+        line, column, *_ = context
+        return TemplateError(code, message, line, column + 1)
+    index = _locate(text, message)
+    if index is None:
+        return TemplateError(code, message, *_line_column(text, len(text)))
+    return TemplateError(code, message, *_line_column(text, index))
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str, html: bool) -> Any:
+    if len(text) > MAX_TEMPLATE_CHARS:
+        raise TemplateError(
+            "template_too_large", f"a template has at most {MAX_TEMPLATE_CHARS} characters"
+        )
+    env = _HTML_ENV if html else _TEXT_ENV
+    try:
+        return env.from_string(text)
+    except (LiquidSyntaxError, TemplateInheritanceError) as err:
+        raise _error_from_liquid(err, "template_syntax", text) from None
+    except LiquidError as err:  # nesting limits and other parse-time refusals
+        raise _error_from_liquid(err, "template_invalid", text) from None
+
+
+def template_check(text: str) -> list[TemplateIssue]:
+    """Errors (syntax, unknown filter, size) and warnings (unknown top-level variables),
+    with 1-based line and column, for validation and the canvas editor."""
+    try:
+        template = _parse(text, False)
+    except TemplateError as err:
+        return [err.as_issue()]
+    analysis = template.analyze(include_partials=False)
+    issues: list[TemplateIssue] = []
+    for name, spans in sorted(analysis.filters.items()):
+        if name not in _TEXT_ENV.filters:
+            line, column = spans[0].line_col(text)
+            issues.append({"severity": "error", "code": "unknown_filter",
+                           "message": f"unknown filter {name!r}",
+                           "line": line, "column": column + 1})
+    for root, variables in sorted(analysis.globals.items()):
+        if root not in TEMPLATE_ROOTS:
+            line, column = variables[0].span.line_col(text)
+            issues.append({
+                "severity": "warning", "code": "unknown_variable",
+                "message": f"unknown variable {root!r}; use one of {', '.join(TEMPLATE_ROOTS)}",
+                "line": line, "column": column + 1,
+            })
+    return issues
+
+
+def template_errors(text: str) -> list[TemplateIssue]:
+    return [issue for issue in template_check(text) if issue["severity"] == "error"]
+
+
+def template_render(text: str, context: Mapping[str, Any], *, html: bool = False) -> str:
+    """Render with plain data (see `template_context_for`). `html` escapes the values
+    inserted into an HTML body. Raises TemplateError; undefined values render empty."""
+    template = _parse(text, html)
+    try:
+        return template.render(**{key: plain(value) for key, value in context.items()})
+    except LiquidError as err:
+        raise _error_from_liquid(err, "template_render", text) from None
+    except (ArithmeticError, TypeError, ValueError) as err:  # a filter the library missed
+        raise TemplateError("template_render", str(err)) from None
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """JSON-like copy of `value`: the only kind of data a template may see."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if depth >= _PLAIN_DEPTH_LIMIT:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): plain(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, Sequence | set | frozenset) and not isinstance(value, bytes):
+        return [plain(item, depth + 1) for item in value]
+    return str(value)
+
+
+_CUSTOMER_FIELDS = ("email", "phone", "first_name", "last_name", "timezone", "locale", "tags",
+                    "attributes", "churn_score", "clv", "tier", "created_at", "last_seen_at")
+
+
+def customer_template_data(customer: Any) -> dict[str, Any]:
+    """A customer (model or mapping) as template data; `id` is the external id."""
+    if isinstance(customer, Mapping):
+        source: Mapping[str, Any] = customer
+    else:
+        source = {name: getattr(customer, name, None) for name in (*_CUSTOMER_FIELDS,
+                                                                   "external_id")}
+    data = {name: plain(source.get(name)) for name in _CUSTOMER_FIELDS}
+    data["attributes"] = data["attributes"] or {}
+    data["tags"] = data["tags"] or []
+    data["id"] = source.get("external_id") or source.get("id") or ""
+    data["name"] = f"{data['first_name'] or ''} {data['last_name'] or ''}".strip()
+    return data
+
+
+def event_template_data(event: Any) -> dict[str, Any]:
+    if isinstance(event, Mapping):
+        source: Mapping[str, Any] = event
+    else:
+        source = {name: getattr(event, name, None)
+                  for name in ("id", "type", "properties", "occurred_at")}
+    return {"id": plain(source.get("id")), "type": plain(source.get("type")) or "",
+            "properties": plain(source.get("properties")) or {},
+            "occurred_at": plain(source.get("occurred_at"))}
+
+
+def template_context_for(customer: Any, event: Any = None,
+                         run: Mapping[str, Any] | None = None,
+                         offer: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The variables a template sees: customer, event, run and offer as plain data."""
+    return {
+        "customer": customer_template_data(customer),
+        "event": event_template_data(event) if event is not None else {},
+        "run": plain(run) if run is not None else {},
+        "offer": plain(offer) if offer is not None else {},
+    }
+
+
+TEMPLATE_VARIABLES: tuple[dict[str, str], ...] = (
+    {"path": "customer.id", "description": "The customer's id in your systems.",
+     "example": "C-1042"},
+    {"path": "customer.first_name", "description": "First name.", "example": "Ada"},
+    {"path": "customer.last_name", "description": "Last name.", "example": "Lovelace"},
+    {"path": "customer.name", "description": "First and last name.", "example": "Ada Lovelace"},
+    {"path": "customer.email", "description": "E-mail address.", "example": "ada@example.com"},
+    {"path": "customer.phone", "description": "Phone number (E.164).",
+     "example": "+4915112345678"},
+    {"path": "customer.tier", "description": "Value tier.", "example": "gold"},
+    {"path": "customer.clv", "description": "Customer lifetime value.", "example": "1250.0"},
+    {"path": "customer.churn_score", "description": "Churn risk 0..1.", "example": "0.72"},
+    {"path": "customer.tags", "description": "Tags (a list).", "example": "vip"},
+    {"path": "customer.attributes.<name>", "description": "Any profile attribute.",
+     "example": "customer.attributes.contract_end"},
+    {"path": "event.type", "description": "Type of the triggering event.",
+     "example": "feedback.submitted"},
+    {"path": "event.properties.<name>", "description": "A property of the triggering event.",
+     "example": "event.properties.score"},
+    {"path": "event.occurred_at", "description": "When the event happened (ISO 8601).",
+     "example": "2026-03-01T09:30:00+00:00"},
+    {"path": "run.id", "description": "This run's id.", "example": "8812"},
+    {"path": "run.workflow_name", "description": "The workflow's name.",
+     "example": "Negative-feedback apology"},
+    {"path": "offer.code", "description": "Code of the offer created earlier in this run.",
+     "example": "SAVE-4F7K2Q"},
+    {"path": "offer.link", "description": "Signed reactivation link of that offer.",
+     "example": "https://keepflow.example/o/…"},
+    {"path": "offer.expires_at", "description": "When the offer expires (ISO 8601).",
+     "example": "2026-04-01T00:00:00+00:00"},
+)
+
+# --- SMS length ------------------------------------------------------------------------
+
+# GSM 03.38 default alphabet; the extension table's characters take an escape septet too.
+_GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENSION = frozenset("\f^{}\\[~]|€")
+_LIMITS = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
+
+
+class SmsSize(TypedDict):
+    length: int  # septets for GSM-7, UTF-16 code units for UCS-2
+    characters: int
+    encoding: Literal["GSM-7", "UCS-2"]
+    segments: int
+
+
+def _units(text: str) -> tuple[str, list[int]]:
+    """The encoding and each character's size in that encoding's units."""
+    if all(char in _GSM_BASIC or char in _GSM_EXTENSION for char in text):
+        return "GSM-7", [2 if char in _GSM_EXTENSION else 1 for char in text]
+    return "UCS-2", [2 if ord(char) > 0xFFFF else 1 for char in text]
+
+
+def sms_segments(text: str) -> SmsSize:
+    """Length and segment count as carriers bill them: 160 GSM-7 septets (153 per part
+    once concatenated) or 70 UCS-2 units (67 per part); an escape pair or a surrogate
+    pair is never split across parts."""
+    encoding, units = _units(text)
+    single, part = _LIMITS[encoding]
+    length = sum(units)
+    if length <= single:
+        segments = 1 if length else 0
+    else:
+        segments, used = 1, 0
+        for size in units:
+            if used + size > part:
+                segments, used = segments + 1, 0
+            used += size
+    return {"length": length, "characters": len(text), "encoding": encoding,  # type: ignore[typeddict-item]
+            "segments": segments}
+
+
+# --- Preview -----------------------------------------------------------------------------
+
+PREVIEW_OFFER = {
+    "code": "PREVIEW-4F7K2Q",
+    "link": "https://keepflow.example/o/preview",
+    "value": 10,
+    "kind": "percent",
+    "expires_at": "2030-01-01T00:00:00+00:00",
+}
+
+
+class TemplatePreview(TypedDict):
+    rendered: str | None
+    errors: list[TemplateIssue]
+    warnings: list[TemplateIssue]
+    sms: SmsSize | None
+
+
+def template_preview(text: str, customer: Any, event: Any = None, *,
+                     channel: Literal["text", "sms", "email"] = "text") -> TemplatePreview:
+    """Render against a real customer (and event); an offer gets sample values.
+    `email` escapes inserted values as HTML; `sms` also reports the message's size."""
+    issues = template_check(text)
+    errors = [issue for issue in issues if issue["severity"] == "error"]
+    warnings = [issue for issue in issues if issue["severity"] == "warning"]
+    if errors:
+        return {"rendered": None, "errors": errors, "warnings": warnings, "sms": None}
+    context = template_context_for(customer, event, run={"id": None, "workflow_name": ""},
+                                   offer=PREVIEW_OFFER)
+    try:
+        rendered = template_render(text, context, html=channel == "email")
+    except TemplateError as err:
+        return {"rendered": None, "errors": [err.as_issue()], "warnings": warnings,
+                "sms": None}
+    return {"rendered": rendered, "errors": [], "warnings": warnings,
+            "sms": sms_segments(rendered) if channel == "sms" else None}

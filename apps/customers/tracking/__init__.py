@@ -1,0 +1,1 @@
+"""The Segment-compatible HTTP tracking API (/v1/identify, /v1/track, /v1/batch, ...)."""

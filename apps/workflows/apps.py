@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class WorkflowsConfig(AppConfig):
+    name = "apps.workflows"
+    label = "workflows"
+    verbose_name = "Workflows"
+
+    def ready(self) -> None:
+        # Published block templates join the catalog (GET /api/v1/blocks) as "Team blocks".
+        from apps.workflows.block_templates import block_templates_catalog
+        from blocks.registry import catalog_provider_register
+
+        catalog_provider_register(block_templates_catalog)

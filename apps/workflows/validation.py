@@ -1,0 +1,284 @@
+"""Graph validation: one pure function from a graph and a block library to errors and
+warnings. Lenient callers (draft save) show them; strict ones (publish) refuse on errors.
+
+Every issue names the node (or None) and the field, so the canvas can mark it:
+    {"node": "a1", "field": "config.body", "code": "template_syntax", "message": "...",
+     "path": "graph.nodes.3.config.body"}
+`field` is relative to the node for the node's own fields (type, template, config.*), and
+relative to the graph for edges (`edges.4.source_port`); `path` is always the full path
+in the request body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from apps.workflows.schemas import MAX_CONFIG_BYTES, MAX_EDGES, MAX_NODES
+
+SCHEMA_VERSION = 1
+# A loop is only allowed through one of these: each pass then costs real time.
+WAIT_TYPES = frozenset({"flow.wait", "flow.wait_for_event"})
+TRIGGER_CATEGORY = "trigger"
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """What validation needs to know about one pinned block-template version."""
+
+    id: int
+    version: int
+    name: str
+    base_type: str
+    preset: Mapping[str, Any]
+    locked_fields: tuple[str, ...]
+    state: str  # draft | published | deprecated
+
+
+@dataclass(frozen=True)
+class Library:
+    """The outside knowledge validation needs, passed in so the function stays pure."""
+
+    block_find: Callable[[str], Any]  # -> BlockSpec | None
+    config_validate: Callable[[str, dict[str, Any]], tuple[Any, list[dict[str, Any]]]]
+    # Liquid source -> [{severity: error|warning, code, message, line, column}]
+    template_check: Callable[[str], list[Mapping[str, Any]]]
+    block_template: Callable[[int, int], TemplateInfo | None] = lambda _id, _version: None
+
+
+@dataclass
+class ValidationResult:
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"valid": self.valid, "errors": self.errors, "warnings": self.warnings}
+
+
+def template_config_merge(preset: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
+    """A templated node's effective config: the preset, overridden by the node's values."""
+    return {**preset, **config}
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.result = ValidationResult()
+
+    def node_issue(self, index: int, node_id: str | None, fld: str, code: str, message: str,
+                   *, warning: bool = False) -> None:
+        path = f"graph.nodes.{index}" + (f".{fld}" if fld else "")
+        self._add(warning, {"node": node_id, "field": fld, "code": code, "message": message,
+                            "path": path})
+
+    def graph_issue(self, node_id: str | None, fld: str, code: str, message: str) -> None:
+        self._add(False, {"node": node_id, "field": fld, "code": code, "message": message,
+                          "path": f"graph.{fld}" if fld else "graph"})
+
+    def _add(self, warning: bool, issue: dict[str, Any]) -> None:
+        (self.result.warnings if warning else self.result.errors).append(issue)
+
+
+def graph_validate(graph: Mapping[str, Any], library: Library) -> ValidationResult:
+    """Check a graph against the rules of DESIGN.md "The graph": known block types, valid
+    configs and Liquid templates, valid ports and edges, at least one trigger and triggers
+    only at entry, every node reachable from a trigger, no cycle without a wait, size
+    limits, and block templates that exist, are published and keep their locked fields."""
+    out = _Collector()
+    if not isinstance(graph, Mapping):
+        out.graph_issue(None, "", "type_error", "a graph is an object {schema_version, nodes, "
+                        "edges}")
+        return out.result
+    if graph.get("schema_version") != SCHEMA_VERSION:
+        out.graph_issue(None, "schema_version", "unsupported_schema_version",
+                        f"schema_version must be {SCHEMA_VERSION}")
+    nodes = [n for n in graph.get("nodes") or [] if isinstance(n, Mapping)]
+    edges = [e for e in graph.get("edges") or [] if isinstance(e, Mapping)]
+    if len(nodes) > MAX_NODES:
+        out.graph_issue(None, "nodes", "too_many_nodes", f"at most {MAX_NODES} nodes per workflow")
+    if len(edges) > MAX_EDGES:
+        out.graph_issue(None, "edges", "too_many_edges", f"at most {MAX_EDGES} edges per workflow")
+
+    index_of: dict[str, int] = {}
+    types: dict[str, str] = {}
+    ports: dict[str, list[str] | None] = {}  # None: unknown (bad type or config)
+    triggers: list[str] = []
+    for index, node in enumerate(nodes):
+        node_id = node.get("id")
+        if not isinstance(node_id, str) or not node_id:
+            out.node_issue(index, None, "id", "required", "every node needs an id")
+            continue
+        if node_id in index_of:
+            out.node_issue(index, node_id, "id", "duplicate_node_id",
+                           f"node id {node_id!r} is used by more than one node")
+            continue
+        index_of[node_id] = index
+        spec_type = node.get("type")
+        types[node_id] = str(spec_type)
+        ports[node_id] = None
+        spec = library.block_find(spec_type) if isinstance(spec_type, str) else None
+        if spec is None:
+            out.node_issue(index, node_id, "type", "unknown_block_type",
+                           f"no block type {spec_type!r}")
+            continue
+        if str(spec.category) == TRIGGER_CATEGORY:
+            triggers.append(node_id)
+        ports[node_id] = _node_check(out, index, node_id, node, spec, library)
+
+    _edges_check(out, edges, index_of, types, ports, set(triggers))
+    if not triggers:
+        out.graph_issue(None, "nodes", "no_trigger",
+                        "a workflow needs at least one trigger block to start it")
+    _graph_shape_check(out, index_of, types, edges, triggers)
+    return out.result
+
+
+def _node_check(out: _Collector, index: int, node_id: str, node: Mapping[str, Any], spec: Any,
+                library: Library) -> list[str] | None:
+    """Config, templates and block-template rules of one node; returns its output ports
+    (None when the config is too broken to know them)."""
+    config = node.get("config") or {}
+    if not isinstance(config, Mapping):
+        out.node_issue(index, node_id, "config", "type_error", "config must be an object")
+        return None
+    size = len(json.dumps(config, separators=(",", ":"), default=str))
+    if size > MAX_CONFIG_BYTES:
+        out.node_issue(index, node_id, "config", "too_large",
+                       f"config is {size} bytes; the limit is {MAX_CONFIG_BYTES}")
+        return None
+    effective = dict(config)
+    ref = node.get("template")
+    if ref is not None:
+        info = _template_check(out, index, node_id, node, ref, library)
+        if info is not None:
+            effective = template_config_merge(info.preset, config)
+    parsed, config_errors = library.config_validate(spec.type, effective)
+    bad_fields = set()
+    for error in config_errors:
+        fld = str(error.get("field") or "")
+        fld = fld if fld == "config" or fld.startswith("config.") else \
+            ("config." + fld if fld else "config")
+        bad_fields.add(fld)
+        out.node_issue(index, node_id, fld, str(error.get("code") or "invalid"),
+                       str(error.get("message") or "invalid value"))
+    for fld, text in _template_texts(spec.template_fields, effective):
+        if fld in bad_fields:
+            continue
+        for issue in library.template_check(text):
+            where = f" (line {issue['line']}, column {issue['column']})" \
+                if issue.get("line") else ""
+            out.node_issue(index, node_id, fld, str(issue["code"]), issue["message"] + where,
+                           warning=issue.get("severity") == "warning")
+    if parsed is None:
+        return None
+    return list(spec.output_ports(parsed))
+
+
+def _template_texts(names: tuple[str, ...], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, Liquid source) for each template field; "headers.*" means every value of
+    the mapping `headers`."""
+    out = []
+    for name in names:
+        if name.endswith(".*"):
+            base = name[:-2]
+            mapping = config.get(base)
+            if isinstance(mapping, Mapping):
+                out += [(f"config.{base}.{key}", value) for key, value in mapping.items()
+                        if isinstance(value, str)]
+        elif isinstance(config.get(name), str):
+            out.append((f"config.{name}", config[name]))
+    return out
+
+
+def _template_check(out: _Collector, index: int, node_id: str, node: Mapping[str, Any],
+                    ref: Any, library: Library) -> TemplateInfo | None:
+    if not isinstance(ref, Mapping) or not isinstance(ref.get("id"), int) \
+            or not isinstance(ref.get("version"), int):
+        out.node_issue(index, node_id, "template", "invalid",
+                       "template must be {id, version} with integer values")
+        return None
+    info = library.block_template(ref["id"], ref["version"])
+    if info is None:
+        out.node_issue(index, node_id, "template", "unknown_template",
+                       f"no block template {ref['id']} version {ref['version']}")
+        return None
+    if info.state == "draft":
+        out.node_issue(index, node_id, "template", "template_not_published",
+                       f"block template {info.name!r} version {info.version} is not published")
+    elif info.state == "deprecated":
+        out.node_issue(index, node_id, "template", "template_deprecated",
+                       f"block template {info.name!r} version {info.version} is deprecated",
+                       warning=True)
+    if info.base_type != node.get("type"):
+        out.node_issue(index, node_id, "type", "template_type_mismatch",
+                       f"block template {info.name!r} is a {info.base_type} block")
+    config = node.get("config") or {}
+    for name in info.locked_fields:
+        if name in config and config[name] != info.preset.get(name):
+            out.node_issue(index, node_id, f"config.{name}", "locked_field",
+                           f"{name!r} is locked by block template {info.name!r}")
+    return info
+
+
+def _edges_check(out: _Collector, edges: list[Mapping[str, Any]], index_of: dict[str, int],
+                 types: dict[str, str], ports: dict[str, list[str] | None],
+                 triggers: set[str]) -> None:
+    seen: set[tuple[Any, Any, Any]] = set()
+    for index, edge in enumerate(edges):
+        source, target = edge.get("source"), edge.get("target")
+        port = edge.get("source_port", "out")
+        if source not in index_of:
+            out.graph_issue(None, f"edges.{index}.source", "unknown_node",
+                            f"edge starts at a node that does not exist: {source!r}")
+        else:
+            known = ports[source]
+            if known is not None and port not in known:
+                listed = ", ".join(known) or "none"
+                out.graph_issue(source, f"edges.{index}.source_port", "unknown_port",
+                                f"{types[source]} has no output port {port!r} "
+                                f"(its ports: {listed})")
+        if target not in index_of:
+            out.graph_issue(source if source in index_of else None, f"edges.{index}.target",
+                            "unknown_node", f"edge ends at a node that does not exist: {target!r}")
+        elif target in triggers:
+            out.graph_issue(target, f"edges.{index}.target", "trigger_not_entry",
+                            "a trigger starts the workflow; no edge may lead into it")
+        key = (source, port, target)
+        if key in seen:
+            out.graph_issue(source if source in index_of else None, f"edges.{index}",
+                            "duplicate_edge", "the same edge appears twice")
+        seen.add(key)
+
+
+def _graph_shape_check(out: _Collector, index_of: dict[str, int], types: dict[str, str],
+                       edges: list[Mapping[str, Any]], triggers: list[str]) -> None:
+    """Reachability from the triggers and loops that never wait (networkx)."""
+    digraph = nx.DiGraph()
+    digraph.add_nodes_from(index_of)
+    digraph.add_edges_from((e["source"], e["target"]) for e in edges
+                           if e.get("source") in index_of and e.get("target") in index_of)
+    if triggers:
+        reached = set(triggers)
+        for trigger in triggers:
+            reached |= nx.descendants(digraph, trigger)
+        for node_id in index_of:
+            if node_id not in reached:
+                out.node_issue(index_of[node_id], node_id, "", "unreachable",
+                               "no trigger leads to this node")
+    waitless = digraph.subgraph(n for n in index_of if types.get(n) not in WAIT_TYPES)
+    for component in nx.strongly_connected_components(waitless):
+        members = sorted(component, key=index_of.__getitem__)
+        if len(members) == 1 and not waitless.has_edge(members[0], members[0]):
+            continue
+        loop = " → ".join([*members, members[0]])
+        for node_id in members:
+            out.node_issue(index_of[node_id], node_id, "", "cycle_without_wait",
+                           f"loop without a wait ({loop}): add a flow.wait or "
+                           "flow.wait_for_event inside it")

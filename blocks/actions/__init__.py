@@ -1,0 +1,1 @@
+"""Action blocks: do something for the customer through `ctx.effects`."""

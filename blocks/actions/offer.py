@@ -1,0 +1,88 @@
+"""action.offer: create a unique discount code and a signed reactivation link for the
+customer (`ctx.effects.create_offer`). Later nodes see it as offer.code / offer.link in
+templates: the node's output is {"offer": {...}} and the engine exposes the latest one.
+
+Effect contract: create_offer(code_pattern, kind, value, currency, expires_at,
+link_target_url) returns at least {"code", "link", "expires_at"}."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field, WithJsonSchema, model_validator
+
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    ConfigFieldError,
+    Continue,
+    Outcome,
+    RunContext,
+)
+from blocks.fields import matching
+
+CODE_PATTERN = r"^[A-Z0-9_\-]{0,20}\{RANDOM([4-9]|1[0-6])\}[A-Z0-9_\-]{0,20}$"
+
+Money = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=10, decimal_places=2),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "multipleOf": 0.01}),
+]
+
+CodePattern = Annotated[str, *matching(
+    CODE_PATTERN,
+    "capitals, digits, _ and - around one {RANDOMn} with n from 4 to 16, e.g. SAVE-{RANDOM6}",
+)]
+Currency = Annotated[str, *matching(r"^[A-Z]{3}$", "an ISO currency code like EUR")]
+HttpsUrl = Annotated[str, *matching(r"^https://[^\s]+$", "an https:// address")]
+
+
+class OfferConfig(BlockConfig):
+    code_pattern: CodePattern = Field("SAVE-{RANDOM6}", max_length=60, title="Code pattern",
+               description="{RANDOM6} becomes 6 random characters, unique per customer.")
+    kind: Literal["percent", "amount"] = Field("percent", title="Discount type")
+    value: Money = Field(title="Discount", examples=[10, 5.5])
+    currency: Currency | None = Field(None, title="Currency",
+                                      description="For an amount discount, e.g. EUR.")
+    expires_in_days: int = Field(14, ge=1, le=365, title="Valid for (days)")
+    link_target_url: HttpsUrl | None = Field(
+        None, max_length=2000, title="Reactivation page",
+        description="Where the signed link leads, e.g. your shop's reactivation page.",
+    )
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> OfferConfig:
+        if self.kind == "percent" and self.value > 100:
+            raise ConfigFieldError("value", "too_large", "a percent discount is at most 100")
+        if self.kind == "amount" and not self.currency:
+            raise ConfigFieldError("currency", "required", "an amount discount needs a currency")
+        return self
+
+
+def run(ctx: RunContext, config: OfferConfig) -> Outcome:
+    offer = ctx.effects.create_offer(
+        code_pattern=config.code_pattern, kind=config.kind, value=config.value,
+        currency=config.currency,
+        expires_at=ctx.now + dt.timedelta(days=config.expires_in_days),
+        link_target_url=config.link_target_url,
+    )
+    return Continue("out", output={"offer": dict(offer)})
+
+
+SPEC = BlockSpec(
+    type="action.offer",
+    version=1,
+    category=Category.ACTION,
+    label="Create offer",
+    description="Creates a unique discount code and a signed reactivation link.",
+    icon="ticket-percent",
+    config_model=OfferConfig,
+    ports=("out",),
+    run=run,
+    group="Offers",
+    example={"code_pattern": "SAVE-{RANDOM6}", "kind": "percent", "value": 10,
+             "expires_in_days": 14, "link_target_url": "https://shop.example.com/welcome-back"},
+)

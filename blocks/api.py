@@ -1,0 +1,143 @@
+"""The block catalog and template tools for the canvas (READ).
+
+GET  /api/v1/blocks               the palette: every block with schemas and ports
+GET  /api/v1/templates/variables  what a template can use, for the variable picker
+POST /api/v1/templates/preview    render a template against a real customer (and event)
+
+The preview only renders data the caller may already read, so READ is enough.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.capabilities import Capability
+from apps.common.templating import MAX_TEMPLATE_CHARS, TEMPLATE_VARIABLES, template_preview
+from apps.customers.models import Customer, Event
+from blocks.registry import catalog
+
+
+class DynamicPortsSerializer(serializers.Serializer):
+    list_field = serializers.CharField(allow_blank=True,
+                                       help_text="Config list whose items name ports.")
+    name_key = serializers.CharField()
+    always = serializers.ListField(child=serializers.CharField())
+    when_positive = serializers.ListField(child=serializers.DictField(
+        child=serializers.CharField()), help_text="[{port, field}]: port while field > 0.")
+    when_equals = serializers.ListField(child=serializers.DictField(
+        child=serializers.CharField()), help_text="[{port, field, value}]: port while equal.")
+
+
+class CatalogEntrySerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Unique in the catalog: the type for core blocks.")
+    source = serializers.ChoiceField(choices=["core", "template"])
+    type = serializers.CharField(help_text="The block type a node of this entry has.")
+    version = serializers.IntegerField(min_value=1)
+    category = serializers.ChoiceField(choices=["trigger", "flow", "action"])
+    group = serializers.CharField(help_text="Palette group.")
+    label = serializers.CharField()
+    description = serializers.CharField()
+    icon = serializers.CharField(help_text="A lucide icon name.")
+    config_schema = serializers.DictField(help_text="JSON Schema of the config (@rjsf).")
+    ui_schema = serializers.DictField(help_text="@rjsf uiSchema: custom widgets and fields.")
+    ports = serializers.ListField(child=serializers.CharField(),
+                                  help_text="Fixed output ports; empty when dynamic.")
+    dynamic_ports = DynamicPortsSerializer(allow_null=True,
+                                           help_text="How ports derive from the config.")
+    example_ports = serializers.ListField(child=serializers.CharField(),
+                                          help_text="The ports of example_config.")
+    template_fields = serializers.ListField(child=serializers.CharField(),
+                                            help_text="Liquid fields; name.* = every value.")
+    example_config = serializers.DictField(help_text="A valid config for a new node.")
+    template = serializers.DictField(allow_null=True,
+                                     help_text="Reusable block template details, else null.")
+
+
+class BlockCatalogApi(APIView):
+    """The palette: every block with its config schema, ports and palette metadata."""
+
+    @extend_schema(responses=CatalogEntrySerializer(many=True), operation_id="blocks_list")
+    def get(self, request: Request) -> Response:
+        return Response(catalog())
+
+
+class TemplateVariableSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    description = serializers.CharField()
+    example = serializers.CharField()
+
+
+class TemplateVariablesApi(APIView):
+    """Variables a template can use (customer, event, run, offer)."""
+
+    @extend_schema(responses=TemplateVariableSerializer(many=True),
+                   operation_id="templates_variables_list")
+    def get(self, request: Request) -> Response:
+        return Response(list(TEMPLATE_VARIABLES))
+
+
+class TemplatePreviewInSerializer(serializers.Serializer):
+    template = serializers.CharField(max_length=MAX_TEMPLATE_CHARS, trim_whitespace=False)
+    customer_id = serializers.CharField(max_length=255, help_text="The customer's external id.")
+    event_id = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1,
+                                        help_text="One of that customer's events.")
+    channel = serializers.ChoiceField(
+        choices=["text", "sms", "email"], default="text",
+        help_text="email escapes inserted values as HTML; sms also reports its size.",
+    )
+
+
+class TemplateIssueSerializer(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=["error", "warning"])
+    code = serializers.CharField()
+    message = serializers.CharField()
+    line = serializers.IntegerField(allow_null=True)
+    column = serializers.IntegerField(allow_null=True)
+
+
+class SmsSizeSerializer(serializers.Serializer):
+    length = serializers.IntegerField(help_text="GSM-7 septets or UCS-2 code units.")
+    characters = serializers.IntegerField()
+    encoding = serializers.ChoiceField(choices=["GSM-7", "UCS-2"])
+    segments = serializers.IntegerField()
+
+
+class TemplatePreviewSerializer(serializers.Serializer):
+    rendered = serializers.CharField(allow_null=True)
+    errors = TemplateIssueSerializer(many=True)
+    warnings = TemplateIssueSerializer(many=True)
+    sms = SmsSizeSerializer(allow_null=True)
+
+
+class TemplatePreviewApi(APIView):
+    """Render a template against a real customer (and one of their events). Template
+    errors are part of the answer (200); an unknown customer or event is a 400."""
+
+    capabilities = {"POST": Capability.READ}
+
+    @extend_schema(request=TemplatePreviewInSerializer, responses=TemplatePreviewSerializer,
+                   operation_id="templates_preview")
+    def post(self, request: Request) -> Response:
+        body = TemplatePreviewInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        customer = Customer.objects.filter(
+            external_id=data["customer_id"], erased_at__isnull=True
+        ).first()
+        if customer is None:
+            raise ValidationError({"customer_id": ["no customer with this id"]}, code="not_found")
+        event = None
+        if "event_id" in data:
+            event = Event.objects.filter(pk=data["event_id"], customer=customer).first()
+            if event is None:
+                raise ValidationError({"event_id": ["no event with this id for this customer"]},
+                                      code="not_found")
+        preview = template_preview(data["template"], customer, event,
+                                   channel=data["channel"])
+        return Response(preview)
+

@@ -1,0 +1,190 @@
+"""Field types shared by block configs: durations, times of day, templates, conditions.
+
+Each type carries its validation (so the server and the canvas form agree) and, where
+the canvas needs a special editor, a `Widget` marker that the catalog turns into the
+@rjsf uiSchema (`ui:widget` / `ui:field`).
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, WithJsonSchema
+
+from apps.common.templating import template_errors
+from blocks.base import ConfigFieldError, ConfigFieldErrors
+
+
+@dataclass(frozen=True)
+class Widget:
+    """The canvas editor for a field: `ui:widget` (a value) or `ui:field` (a subtree)."""
+
+    name: str
+    kind: str = "ui:widget"
+
+
+def matching(pattern: str, hint: str) -> tuple[Any, ...]:
+    """Metadata for a string that must match `pattern`: the JSON Schema keeps the
+    pattern for the form, and the server error says `hint` instead of the regex."""
+    compiled = re.compile(pattern)
+
+    def check(text: str) -> str:
+        if not compiled.fullmatch(text):
+            raise ConfigFieldError("", "invalid_format", hint)
+        return text
+
+    return Field(json_schema_extra={"pattern": pattern}), AfterValidator(check)
+
+
+# --- Durations --------------------------------------------------------------------------
+
+_DURATION_UNITS = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),
+                   "m": timedelta(minutes=1)}
+DURATION_PATTERN = r"^(?:[0-9]{1,4}[wdhm]){1,4}$"
+_DURATION_PART = re.compile(r"([0-9]+)([wdhm])")
+_DURATION_HINT = "a duration like 30m, 2h, 3d, 1w or 1d12h"
+MAX_DURATION = timedelta(days=730)
+
+
+def duration_parse(text: str) -> timedelta:
+    """"3d", "2h", "1d12h", "90m", "2w" -> timedelta. Raises ValueError."""
+    if not re.fullmatch(DURATION_PATTERN, text):
+        raise ValueError(f"not {_DURATION_HINT}")
+    return sum(
+        (int(number) * _DURATION_UNITS[unit] for number, unit in _DURATION_PART.findall(text)),
+        timedelta(),
+    )
+
+
+def _duration_valid(text: str) -> str:
+    try:
+        value = duration_parse(text)
+    except ValueError:
+        raise ConfigFieldError("", "invalid_format", f"write {_DURATION_HINT}") from None
+    if value <= timedelta(0):
+        raise ConfigFieldError("", "duration_too_short", "a duration must be longer than 0")
+    if value > MAX_DURATION:
+        raise ConfigFieldError("", "duration_too_long", "a duration is at most 730 days (104w)")
+    return text
+
+
+Duration = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": DURATION_PATTERN},
+          examples=["3d", "2h", "1d12h", "30m", "2w"]),
+    AfterValidator(_duration_valid),
+]
+
+# --- Small scalar types -----------------------------------------------------------------
+
+LocalTime = Annotated[
+    str,
+    Field(examples=["09:00", "18:30"]),
+    *matching(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "a time of day as HH:MM, e.g. 09:00"),
+]
+EventType = Annotated[
+    str,
+    Field(min_length=1, max_length=100,
+          examples=["feedback.submitted", "purchase", "subscription.cancelled"]),
+    *matching(r"^[A-Za-z0-9_.:\-]+$", "letters, digits and . _ : - only, e.g. purchase"),
+]
+AttributeName = Annotated[
+    str,
+    Field(min_length=1, max_length=64, examples=["contract_end", "plan"]),
+    *matching(r"^[A-Za-z_][A-Za-z0-9_]*$",
+              "letters, digits and _, starting with a letter, e.g. contract_end"),
+]
+PortName = Annotated[
+    str,
+    Field(min_length=1, max_length=32, examples=["a", "b", "vip", "unhappy"]),
+    *matching(r"^[a-z][a-z0-9_]*$",
+              "lower-case letters, digits and _, starting with a letter, e.g. variant_a"),
+]
+EmailAddress = Annotated[
+    str,
+    Field(max_length=254, examples=["team@example.com"]),
+    *matching(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "an e-mail address like team@example.com"),
+]
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _time_zone_valid(name: str) -> str:
+    if name not in _time_zones():
+        raise ConfigFieldError("", "invalid_time_zone",
+                               "an IANA time zone name, e.g. Europe/Berlin or UTC")
+    return name
+
+
+TimeZoneName = Annotated[
+    str,
+    Field(max_length=64, examples=["Europe/Berlin", "UTC"]),
+    AfterValidator(_time_zone_valid),
+    Widget("timezone"),
+]
+SegmentId = Annotated[int, Field(ge=1, examples=[1]), Widget("segment")]
+
+# --- Liquid templates -------------------------------------------------------------------
+
+
+def _template_valid(text: str) -> str:
+    errors = template_errors(text)
+    if errors:
+        first = errors[0]
+        where = f"line {first['line']}, column {first['column']}: " if first["line"] else ""
+        raise ConfigFieldError("", first["code"], where + first["message"])
+    return text
+
+
+# The template check caps any template at MAX_TEMPLATE_CHARS; fields set a lower max.
+_LIQUID_LIMITS = (Field(min_length=1), AfterValidator(_template_valid))
+# A Liquid template on one line (subjects, titles, URLs); set max_length on the field.
+LiquidLine = Annotated[str, *_LIQUID_LIMITS, Widget("liquid")]
+# A multi-line Liquid template (bodies, notes, payloads).
+LiquidText = Annotated[str, *_LIQUID_LIMITS, Widget("liquid_textarea")]
+
+
+# --- Conditions -------------------------------------------------------------------------
+
+def _condition_valid(value: dict[str, Any]) -> dict[str, Any]:
+    """Validated by the customers app's condition language (the one both evaluators
+    share); imported here so that blocks load without Django's app registry."""
+    from apps.customers.conditions import ConditionError, condition_validate
+
+    try:
+        condition_validate(value, root="event")
+    except ConditionError as exc:
+        raise ConfigFieldErrors(
+            [ConfigFieldError(issue.path, issue.code, issue.message) for issue in exc.issues]
+        ) from None
+    return value
+
+
+CONDITION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Condition",
+    "description": (
+        'Rules combined with {"all": [...]}, {"any": [...]} or {"not": {...}}; a rule is '
+        '{"field": "customer.attributes.plan", "op": "eq", "value": "pro"}.'
+    ),
+    "examples": [
+        {"all": [{"field": "event.properties.score", "op": "lte", "value": 6}]},
+        {"any": [{"field": "customer.tier", "op": "eq", "value": "gold"},
+                 {"field": "customer.clv", "op": "gte", "value": 1000}]},
+    ],
+}
+
+Condition = Annotated[
+    dict[str, Any],
+    AfterValidator(_condition_valid),
+    WithJsonSchema(CONDITION_SCHEMA),
+    Widget("condition", kind="ui:field"),
+]

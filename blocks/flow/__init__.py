@@ -1,0 +1,1 @@
+"""Flow blocks: decide where a customer goes next, or when."""

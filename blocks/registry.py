@@ -1,0 +1,316 @@
+"""The registry: every block, listed explicitly, and what the rest of Keepflow asks of it.
+
+- `block_find` / `block_get`: a spec by type id.
+- `block_config_validate`: a node's config → (model, errors as [{field, code, message}]).
+- `block_config_warnings`: template warnings (unknown variables) of a valid config.
+- `catalog()`: the palette for GET /api/v1/blocks; other apps add entries (reusable block
+  templates) through `catalog_provider_register`, see blocks/README.md.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import types
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from typing import Annotated, Any, TypedDict, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from apps.common.templating import template_check
+from blocks.actions import (
+    create_task,
+    http_request,
+    offer,
+    send_email,
+    send_sms,
+    update_customer,
+)
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    ConfigFieldError,
+    ConfigFieldErrors,
+    DynamicPorts,
+)
+from blocks.fields import Widget
+from blocks.flow import branch, segment_check, split, wait, wait_for_event
+from blocks.flow import exit as flow_exit
+from blocks.flow import filter as flow_filter
+from blocks.triggers import date, event, inactivity, manual, schedule, segment, webhook
+
+BLOCKS: tuple[BlockSpec, ...] = (
+    event.SPEC,
+    segment.SPEC,
+    date.SPEC,
+    inactivity.SPEC,
+    schedule.SPEC,
+    webhook.SPEC,
+    manual.SPEC,
+    flow_filter.SPEC,
+    branch.SPEC,
+    segment_check.SPEC,
+    split.SPEC,
+    wait.SPEC,
+    wait_for_event.SPEC,
+    flow_exit.SPEC,
+    send_email.SPEC,
+    send_sms.SPEC,
+    create_task.SPEC,
+    http_request.SPEC,
+    update_customer.SPEC,
+    offer.SPEC,
+)
+
+_BY_TYPE: dict[str, BlockSpec] = {spec.type: spec for spec in BLOCKS}
+if len(_BY_TYPE) != len(BLOCKS):  # pragma: no cover - a programming error, caught at import
+    raise RuntimeError("two blocks share a type id")
+
+DEFAULT_GROUPS = {Category.TRIGGER: "Triggers", Category.FLOW: "Flow", Category.ACTION: "Actions"}
+
+
+class ConfigError(TypedDict):
+    field: str  # dotted path inside the config; "" is the config as a whole
+    code: str
+    message: str
+
+
+def blocks_all() -> tuple[BlockSpec, ...]:
+    return BLOCKS
+
+
+def block_find(block_type: str) -> BlockSpec | None:
+    return _BY_TYPE.get(block_type)
+
+
+def block_get(block_type: str) -> BlockSpec:
+    """The spec of a type id; KeyError names the unknown type."""
+    spec = _BY_TYPE.get(block_type)
+    if spec is None:
+        raise KeyError(f"unknown block type {block_type!r}")
+    return spec
+
+
+# --- Validation ---------------------------------------------------------------------------
+
+_CODES = {"missing": "required", "extra_forbidden": "unknown_field"}
+
+
+def _config_errors(exc: ValidationError) -> list[ConfigError]:
+    errors: list[ConfigError] = []
+    for error in exc.errors(include_url=False):
+        path = [str(part) for part in error["loc"] if part != "[key]"]
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, ConfigFieldErrors | ConfigFieldError):
+            causes = cause.errors if isinstance(cause, ConfigFieldErrors) else [cause]
+            errors += [{"field": ".".join([*path, item.field] if item.field else path),
+                        "code": item.code, "message": item.message} for item in causes]
+            continue
+        code, message = _CODES.get(error["type"], error["type"]), error["msg"]
+        if error["type"] == "value_error" and cause:
+            message = str(cause)
+        errors.append({"field": ".".join(path), "code": code, "message": message})
+    return errors
+
+
+def block_config_validate(block_type: str, config: Any
+                          ) -> tuple[BlockConfig | None, list[ConfigError]]:
+    """Validate a node's config: (the frozen config model, []) or (None, errors)."""
+    spec = _BY_TYPE.get(block_type)
+    if spec is None:
+        return None, [{"field": "", "code": "unknown_type",
+                       "message": f"unknown block type {block_type!r}"}]
+    if not isinstance(config, Mapping):
+        return None, [{"field": "", "code": "invalid_type", "message": "config is an object"}]
+    try:
+        return spec.config_model.model_validate(dict(config)), []
+    except ValidationError as exc:
+        return None, _config_errors(exc)
+
+
+def block_templates(block_type: str, config: BlockConfig) -> list[tuple[str, str]]:
+    """(dotted field, template text) for each Liquid template in a valid config, with
+    "name.*" expanded over the mapping's keys; non-text values are skipped."""
+    found: list[tuple[str, str]] = []
+    for name in block_get(block_type).template_fields:
+        if name.endswith(".*"):
+            mapping = getattr(config, name[:-2]) or {}
+            found += [(f"{name[:-2]}.{key}", value) for key, value in mapping.items()
+                      if isinstance(value, str)]
+        else:
+            value = getattr(config, name)
+            if isinstance(value, str):
+                found.append((name, value))
+    return found
+
+
+def block_config_warnings(block_type: str, config: BlockConfig) -> list[ConfigError]:
+    """Warnings on a valid config: template variables that no run provides."""
+    warnings: list[ConfigError] = []
+    for field, text in block_templates(block_type, config):
+        for issue in template_check(text):
+            if issue["severity"] == "warning":
+                where = f"line {issue['line']}, column {issue['column']}: "
+                warnings.append({"field": field, "code": issue["code"],
+                                 "message": where + issue["message"]})
+    return warnings
+
+
+def block_ports(block_type: str, config: BlockConfig | None) -> list[str]:
+    """The output ports of a node: fixed, or derived from its (valid) config."""
+    return block_get(block_type).output_ports(config)
+
+
+# --- Schemas for the canvas -----------------------------------------------------------------
+
+
+def _inline_refs(node: Any, definitions: Mapping[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            target = definitions[node["$ref"].rsplit("/", 1)[-1]]
+            rest = {key: value for key, value in node.items() if key != "$ref"}
+            return _inline_refs({**target, **rest}, definitions)
+        return {key: _inline_refs(value, definitions) for key, value in node.items()
+                if key != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(item, definitions) for item in node]
+    return node
+
+
+def _collapse_nullable(node: Any) -> Any:
+    """`anyOf: [X, null]` → X: the form shows one input; an empty one means null."""
+    if isinstance(node, dict):
+        node = {key: _collapse_nullable(value) for key, value in node.items()}
+        options = node.get("anyOf")
+        if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+            (inner,) = [option for option in options if option != {"type": "null"}]
+            rest = {key: value for key, value in node.items()
+                    if key != "anyOf" and not (key == "default" and value is None)}
+            return {**inner, **rest}
+        return node
+    if isinstance(node, list):
+        return [_collapse_nullable(item) for item in node]
+    return node
+
+
+@cache
+def _schema(block_type: str) -> str:
+    spec = block_get(block_type)
+    raw = spec.config_model.model_json_schema()
+    schema = _collapse_nullable(_inline_refs(raw, raw.get("$defs", {})))
+    schema["title"] = spec.label
+    schema["description"] = spec.description
+    return json.dumps(schema)  # keeps the model's field order: the form's order
+
+
+def block_schema(block_type: str) -> dict[str, Any]:
+    """The config's JSON Schema for @rjsf: refs inlined, nullable fields collapsed,
+    properties in the config model's order."""
+    return json.loads(_schema(block_type))
+
+
+def _ui_for(annotation: Any, metadata: Iterable[Any]) -> dict[str, Any]:
+    for item in metadata:
+        if isinstance(item, Widget):
+            return {item.kind: item.name}
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _ui_for(args[0], annotation.__metadata__)
+    if origin in (Union, types.UnionType):
+        for arg in args:
+            found = _ui_for(arg, ())
+            if found:
+                return found
+        return {}
+    if origin is list and args:
+        inner = _ui_for(args[0], ())
+        return {"items": inner} if inner else {}
+    if origin is dict and len(args) == 2:
+        inner = _ui_for(args[1], ())
+        return {"additionalProperties": inner} if inner else {}
+    if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
+        return _ui_for_model(annotation)
+    return {}
+
+
+def _ui_for_model(model: type[BaseModel]) -> dict[str, Any]:
+    ui: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        found = _ui_for(info.annotation, info.metadata)
+        if found:
+            ui[name] = found
+    return ui
+
+
+@cache
+def _ui_schema(block_type: str) -> str:
+    model = block_get(block_type).config_model
+    return json.dumps({**_ui_for_model(model), "ui:order": list(model.model_fields)})
+
+
+def block_ui_schema(block_type: str) -> dict[str, Any]:
+    """@rjsf uiSchema: custom editors for templates, conditions, segments, time zones,
+    and the field order."""
+    return json.loads(_ui_schema(block_type))
+
+
+# --- The catalog ----------------------------------------------------------------------------
+
+CatalogProvider = Callable[[], Iterable[Mapping[str, Any]]]
+CATALOG_PROVIDERS: list[CatalogProvider] = []
+
+
+def catalog_provider_register(provider: CatalogProvider) -> None:
+    """Add entries from another app (reusable block templates) to the catalog.
+    Call it from AppConfig.ready(); registering the same function twice is a no-op."""
+    if provider not in CATALOG_PROVIDERS:
+        CATALOG_PROVIDERS.append(provider)
+
+
+def _ports_entry(spec: BlockSpec) -> tuple[list[str], dict[str, Any] | None]:
+    if isinstance(spec.ports, DynamicPorts):
+        return [], spec.ports.describe()
+    if callable(spec.ports):  # pragma: no cover - every core block declares its rule
+        raise TypeError(f"{spec.type}: describe computed ports with DynamicPorts")
+    return list(spec.ports), None
+
+
+def catalog_entry(spec: BlockSpec) -> dict[str, Any]:
+    """One palette entry. Providers start from the entry of their base block."""
+    ports, dynamic = _ports_entry(spec)
+    example, errors = block_config_validate(spec.type, spec.example)
+    return {
+        "key": spec.type,
+        "source": "core",
+        "type": spec.type,
+        "version": spec.version,
+        "category": spec.category.value,
+        "group": spec.group or DEFAULT_GROUPS[spec.category],
+        "label": spec.label,
+        "description": spec.description,
+        "icon": spec.icon,
+        "config_schema": block_schema(spec.type),
+        "ui_schema": block_ui_schema(spec.type),
+        "ports": ports,
+        "dynamic_ports": dynamic,
+        "example_ports": spec.output_ports(example) if not errors else [],
+        "template_fields": list(spec.template_fields),
+        "example_config": copy.deepcopy(dict(spec.example)),
+        "template": None,
+    }
+
+
+@cache
+def _core_catalog() -> str:
+    return json.dumps([catalog_entry(spec) for spec in BLOCKS])
+
+
+def catalog() -> list[dict[str, Any]]:
+    """Every core block, then the providers' entries, in a stable order."""
+    entries: list[dict[str, Any]] = json.loads(_core_catalog())
+    for provider in CATALOG_PROVIDERS:
+        entries += [dict(entry) for entry in provider()]
+    return entries

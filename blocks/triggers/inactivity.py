@@ -1,0 +1,91 @@
+"""trigger.inactivity: a run starts when a customer has gone quiet: no event of a type for
+a fixed number of days, or for k times their own usual gap between such events ("a loyal
+customer buys every two months": silence of 2 x 60 days is a churn signal).
+
+A periodic scan evaluates `inactivity_due_at` per customer with their event times."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from itertools import pairwise
+from statistics import median
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    ConfigFieldError,
+    Continue,
+    Outcome,
+    RunContext,
+)
+from blocks.fields import EventType
+
+
+class InactivityTriggerConfig(BlockConfig):
+    event_type: EventType = Field(
+        title="Activity event", description="The event that counts as activity, e.g. purchase."
+    )
+    mode: Literal["fixed_days", "rhythm"] = Field(
+        "fixed_days", title="Inactive after",
+        description="fixed_days: a fixed number of days without the event. rhythm: k times "
+                    "the customer's own median gap between events.",
+    )
+    days: int | None = Field(
+        None, ge=1, le=730, title="Days without the event",
+        description="Used with fixed_days.", examples=[60],
+    )
+    multiplier: float = Field(
+        2.0, ge=1.0, le=10.0, title="k (times the usual gap)",
+        description="Used with rhythm: inactive after k times the median gap.", examples=[2.0],
+    )
+    min_events: int = Field(
+        3, ge=2, le=100, title="Minimum history",
+        description="Used with rhythm: customers with fewer events have no rhythm yet.",
+    )
+
+    @model_validator(mode="after")
+    def _days_for_fixed(self) -> InactivityTriggerConfig:
+        if self.mode == "fixed_days" and self.days is None:
+            raise ConfigFieldError("days", "required", "fixed_days needs the number of days")
+        return self
+
+
+def inactivity_due_at(config: InactivityTriggerConfig,
+                      event_times: Sequence[dt.datetime]) -> dt.datetime | None:
+    """When the customer counts as inactive, given the times of their activity events;
+    None when they never had one, or (rhythm) too few to know their rhythm."""
+    if not event_times:
+        return None
+    times = sorted(event_times)
+    if config.mode == "fixed_days":
+        return times[-1] + dt.timedelta(days=config.days or 0)
+    if len(times) < config.min_events:
+        return None
+    gaps = [later - earlier for earlier, later in pairwise(times)]
+    usual = median(gap.total_seconds() for gap in gaps)
+    if usual <= 0:
+        return None
+    return times[-1] + dt.timedelta(seconds=usual * config.multiplier)
+
+
+def run(ctx: RunContext, config: InactivityTriggerConfig) -> Outcome:
+    return Continue("out")
+
+
+SPEC = BlockSpec(
+    type="trigger.inactivity",
+    version=1,
+    category=Category.TRIGGER,
+    label="Inactivity",
+    description="Starts when a customer goes quiet: fixed days, or below their own rhythm.",
+    icon="hourglass",
+    config_model=InactivityTriggerConfig,
+    ports=("out",),
+    run=run,
+    example={"event_type": "purchase", "mode": "rhythm", "multiplier": 2.0, "min_events": 3},
+)

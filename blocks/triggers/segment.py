@@ -1,0 +1,38 @@
+"""trigger.segment: a run starts when a customer enters (or leaves) a segment. The
+segment refresh emits internal segment.entered / segment.exited events that the engine
+matches against this config."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from blocks.base import BlockConfig, BlockSpec, Category, Continue, Outcome, RunContext
+from blocks.fields import SegmentId
+
+
+class SegmentTriggerConfig(BlockConfig):
+    segment_id: SegmentId = Field(title="Segment")
+    on: Literal["entered", "exited"] = Field(
+        "entered", title="When the customer",
+        description="Start when a customer enters the segment, or when they leave it.",
+    )
+
+
+def run(ctx: RunContext, config: SegmentTriggerConfig) -> Outcome:
+    return Continue("out")
+
+
+SPEC = BlockSpec(
+    type="trigger.segment",
+    version=1,
+    category=Category.TRIGGER,
+    label="Segment entered / exited",
+    description="Starts when a customer enters or leaves a segment, e.g. becomes VIP.",
+    icon="users",
+    config_model=SegmentTriggerConfig,
+    ports=("out",),
+    run=run,
+    example={"segment_id": 1, "on": "entered"},
+)

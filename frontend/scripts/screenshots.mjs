@@ -1,0 +1,38 @@
+// Screenshots of the signed-in app for docs/screenshots/, taken with the system's
+// Chromium (playwright-core never downloads a browser).
+//   BASE_URL=http://127.0.0.1:8000 CUSTOMER=demo-00130 npm run screenshots
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const base = process.env.BASE_URL ?? "http://127.0.0.1:8000";
+const username = process.env.KEEPFLOW_USERNAME ?? "admin";
+const password = process.env.KEEPFLOW_DEMO_PASSWORD ?? "keepflow-demo";
+const customer = process.env.CUSTOMER ?? "demo-00130";
+const out = resolve(dirname(fileURLToPath(import.meta.url)), "../../docs/screenshots");
+mkdirSync(out, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run"],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  await page.goto(`${base}/login/`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${base}/`);
+  await page.locator(".chart svg").waitFor();
+  await page.waitForFunction(() => !document.querySelector(".state-loading"));
+  await page.screenshot({ path: `${out}/dashboard.png`, fullPage: true });
+  await page.goto(`${base}/customers/${encodeURIComponent(customer)}`);
+  await page.locator(".timeline").waitFor();
+  await page.waitForFunction(() => !document.querySelector(".state-loading"));
+  await page.screenshot({ path: `${out}/customer.png`, fullPage: true });
+  console.log(`saved ${out}/dashboard.png and ${out}/customer.png`);
+} finally {
+  await browser.close();
+}

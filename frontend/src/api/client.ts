@@ -1,0 +1,87 @@
+// The one way the app talks to the API: same-origin fetch with the session cookie,
+// Django's CSRF token on writes, and errors turned into ApiError with a readable message.
+import type { ApiErrorBody, ApiFieldError, Customer, CustomerDetail, CustomerEvent, Page, Stats } from "./types";
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly errors: ApiFieldError[];
+
+  constructor(status: number, message: string, errors: ApiFieldError[] = []) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.errors = errors;
+  }
+
+  /** The session ended or never was: the user has to sign in again. */
+  get signedOut(): boolean {
+    return this.status === 401 || (this.status === 403 && /credentials/i.test(this.message));
+  }
+}
+
+export function cookie(name: string, source: string = document.cookie): string | null {
+  for (const part of source.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return null;
+}
+
+export function csrfToken(): string {
+  return cookie("csrftoken") ?? "";
+}
+
+/** A query string from the set parameters only (empty and undefined ones are left out). */
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (method !== "GET") {
+    headers["Content-Type"] = "application/json";
+    headers["X-CSRFToken"] = csrfToken();
+  }
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1/${path}`, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    throw new ApiError(0, "Keepflow could not be reached. Is the server running?");
+  }
+  if (response.ok) {
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+  let payload: Partial<ApiErrorBody> = {};
+  try {
+    payload = await response.json();
+  } catch {
+    // not JSON (a proxy's error page): fall back on the status line
+  }
+  const detail = payload.detail || `${response.status} ${response.statusText || "error"}`;
+  throw new ApiError(response.status, detail, payload.errors ?? []);
+}
+
+export const api = {
+  stats: (signal?: AbortSignal) => request<Stats>("GET", "stats", undefined, signal),
+  customers: (params: { search?: string; page?: number }, signal?: AbortSignal) =>
+    request<Page<Customer>>("GET", `customers${query(params)}`, undefined, signal),
+  customer: (externalId: string, signal?: AbortSignal) =>
+    request<CustomerDetail>("GET", `customers/${encodeURIComponent(externalId)}`, undefined, signal),
+  events: (params: { type?: string; customer?: string; page?: number; page_size?: number }, signal?: AbortSignal) =>
+    request<Page<CustomerEvent>>("GET", `events${query(params)}`, undefined, signal),
+  post: <T>(path: string, body: unknown) => request<T>("POST", path, body),
+};
+
+export const PAGE_SIZE = 50;

@@ -1,0 +1,53 @@
+import type { ReactNode } from "react";
+import { ApiError } from "../api/client";
+
+export function Loading({ label = "Loading…" }: { label?: string }) {
+  return (
+    <p className="state state-loading" role="status" aria-live="polite">
+      {label}
+    </p>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="state state-empty">
+      <p className="state-title">{title}</p>
+      {children ? <div className="state-body">{children}</div> : null}
+    </div>
+  );
+}
+
+type ErrorProps = { error: Error; onRetry?: () => void; notFound?: string };
+
+export function ErrorMessage({ error, onRetry, notFound: notFoundText }: ErrorProps) {
+  const signedOut = error instanceof ApiError && error.signedOut;
+  const notFound = error instanceof ApiError && error.status === 404;
+  const fields = error instanceof ApiError ? error.errors : [];
+  return (
+    <div className="state state-error" role="alert">
+      <p className="state-title">
+        {signedOut ? "Your session has ended." : notFound ? "Not found." : "Something went wrong."}
+      </p>
+      <p>{signedOut ? "Sign in again to continue." : notFound ? notFoundText ?? "It may have been deleted." : error.message}</p>
+      {fields.length > 0 && (
+        <ul>
+          {fields.map((f) => (
+            <li key={`${f.field}:${f.code}`}>
+              <code>{f.field}</code>: {f.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {signedOut ? (
+        <a className="button" href={`/login/?next=${encodeURIComponent(location.pathname + location.search)}`}>
+          Sign in
+        </a>
+      ) : onRetry && !notFound ? (
+        <button type="button" className="button" onClick={onRetry}>
+          Try again
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { daysUntil, describeEvent, formatMoney, npsGroup, relativeTime } from "./format";
+
+const NOW = new Date("2026-03-10T12:00:00Z");
+
+describe("relativeTime", () => {
+  it.each([
+    ["just now", "2026-03-10T11:59:30Z", "just now"],
+    ["minutes", "2026-03-10T11:55:00Z", "5 minutes ago"],
+    ["yesterday", "2026-03-09T10:00:00Z", "yesterday"],
+    ["weeks", "2026-02-20T12:00:00Z", "2 weeks ago"],
+    ["future", "2026-03-13T12:00:00Z", "in 3 days"],
+    ["never", null, "never"],
+  ])("%s", (_case, iso, expected) => {
+    expect(relativeTime(iso, NOW, "en-US")).toBe(expected);
+  });
+});
+
+describe("daysUntil", () => {
+  it.each([
+    ["today", "2026-03-10", 0],
+    ["next month", "2026-04-09", 30],
+    ["passed", "2026-03-01", -9],
+  ])("%s", (_case, day, expected) => {
+    expect(daysUntil(day, NOW)).toBe(expected);
+  });
+});
+
+describe("npsGroup", () => {
+  it.each([
+    [0, "detractor"], [6, "detractor"], [7, "passive"], [8, "passive"], [9, "promoter"], [10, "promoter"],
+  ])("score %i is a %s", (score, group) => {
+    expect(npsGroup(score)).toBe(group);
+  });
+});
+
+describe("describeEvent", () => {
+  it.each([
+    ["purchase", "purchase", { items: 3, amount: 29.5, currency: "USD" }, "3 items · $29.50"],
+    ["one item", "purchase", { items: 1, amount: 12, currency: "EUR" }, "1 item · €12.00"],
+    ["feedback", "feedback.submitted", { score: 3, comment: "Late" }, "Score 3 (detractor): “Late”"],
+    ["ticket", "support.ticket_opened", { subject: "Charged twice", priority: "high" }, "Charged twice · high priority"],
+    ["unknown type", "plan.changed", { from: "basic", to: "plus", meta: { a: 1 } }, "from: basic · to: plus"],
+  ])("%s", (_case, type, properties, expected) => {
+    expect(describeEvent(type, properties, "en-US")).toBe(expected);
+  });
+});
+
+describe("formatMoney", () => {
+  it.each([
+    ["decimal string", "1234.5", "$1,234.50"],
+    ["missing", null, "—"],
+    ["not a number", "abc", "—"],
+  ])("%s", (_case, value, expected) => {
+    expect(formatMoney(value, "USD", "en-US")).toBe(expected);
+  });
+});

@@ -1,0 +1,149 @@
+import { Link, useParams } from "react-router";
+import { api } from "../api/client";
+import { CHANNELS, type CustomerDetail as Detail } from "../api/types";
+import { EmptyState, ErrorMessage, Loading } from "../components/States";
+import {
+  customerName, daysUntil, describeEvent, formatDate, formatDateTime, formatMoney, formatTime, relativeTime,
+} from "../lib/format";
+import { dayLabel, groupByDay } from "../lib/timeline";
+import { useApi } from "../lib/useApi";
+
+const CHANNEL_LABELS = { email: "E-mail", sms: "SMS", call: "Phone call" } as const;
+const SHOWN_ELSEWHERE = new Set(["plan", "contract_end", "customer_since"]);
+
+export function CustomerDetail() {
+  const { externalId = "" } = useParams();
+  const { data, error, loading, reload } = useApi((signal) => api.customer(externalId, signal), [externalId]);
+  return (
+    <>
+      <p className="crumbs"><Link to="/customers">← Customers</Link></p>
+      {error ? (
+        <>
+          <h1>{externalId}</h1>
+          <ErrorMessage error={error} onRetry={reload}
+            notFound={`There is no customer with the external id “${externalId}” (or it was erased).`} />
+        </>
+      ) : !data ? (
+        loading && <Loading />
+      ) : (
+        <CustomerView customer={data} />
+      )}
+    </>
+  );
+}
+
+function CustomerView({ customer }: { customer: Detail }) {
+  const attrs = customer.attributes;
+  const contractEnd = typeof attrs.contract_end === "string" ? attrs.contract_end : null;
+  const endsIn = contractEnd ? daysUntil(contractEnd) : null;
+  const extra = Object.entries(attrs).filter(([key]) => !SHOWN_ELSEWHERE.has(key));
+  return (
+    <>
+      <div className="page-head">
+        <h1>{customerName(customer)}</h1>
+        <p className="muted">
+          <code>{customer.external_id}</code>
+          {customer.tier && <span className={`badge tier-${customer.tier}`}>{customer.tier}</span>}
+          {customer.tags.map((tag) => <span className="badge tag" key={tag}>{tag}</span>)}
+        </p>
+      </div>
+      <div className="columns detail">
+        <div className="stack">
+          <section className="card" aria-labelledby="profile">
+            <h2 id="profile">Profile</h2>
+            <dl className="facts">
+              <dt>E-mail</dt><dd>{customer.email || "—"}</dd>
+              <dt>Phone</dt><dd>{customer.phone || "—"}</dd>
+              <dt>Time zone</dt><dd>{customer.timezone}</dd>
+              <dt>Locale</dt><dd>{customer.locale || "—"}</dd>
+              <dt>Plan</dt><dd>{String(attrs.plan ?? "—")}</dd>
+              <dt>Customer since</dt><dd>{formatDate(attrs.customer_since as string | undefined)}</dd>
+              <dt>Contract ends</dt>
+              <dd>
+                {formatDate(contractEnd)}
+                {endsIn !== null && endsIn >= 0 && endsIn <= 30 && (
+                  <span className="badge warn">in {endsIn} day{endsIn === 1 ? "" : "s"}</span>
+                )}
+                {endsIn !== null && endsIn < 0 && <span className="badge danger">ended</span>}
+              </dd>
+              <dt>Lifetime value</dt><dd>{formatMoney(customer.clv)}</dd>
+              <dt>Churn score</dt><dd>{customer.churn_score === null ? "not scored yet" : customer.churn_score.toFixed(2)}</dd>
+              <dt>Last seen</dt><dd title={formatDateTime(customer.last_seen_at)}>{relativeTime(customer.last_seen_at)}</dd>
+            </dl>
+            {extra.length > 0 && (
+              <details>
+                <summary>All attributes ({extra.length})</summary>
+                <dl className="facts">
+                  {extra.map(([key, value]) => (
+                    <div key={key} className="fact-row"><dt>{key}</dt><dd>{JSON.stringify(value)}</dd></div>
+                  ))}
+                </dl>
+              </details>
+            )}
+          </section>
+          <section className="card" aria-labelledby="consent">
+            <h2 id="consent">Consent</h2>
+            <table className="list compact">
+              <thead>
+                <tr><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Source</th><th scope="col">Since</th></tr>
+              </thead>
+              <tbody>
+                {CHANNELS.map((channel) => {
+                  const entry = customer.consent[channel];
+                  const status = entry?.status ?? "unknown";
+                  return (
+                    <tr key={channel}>
+                      <th scope="row" className="nowrap">{CHANNEL_LABELS[channel]}</th>
+                      <td><span className={`badge consent-${status}`}>{status}</span></td>
+                      <td>{entry?.source || "—"}</td>
+                      <td className="nowrap">{formatDate(entry?.at)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </section>
+          <section className="card" aria-labelledby="segments">
+            <h2 id="segments">Segments</h2>
+            {customer.segments.length === 0 ? (
+              <EmptyState title="Not in any segment." />
+            ) : (
+              <ul className="chips">
+                {customer.segments.map((name) => <li key={name} className="badge segment">{name}</li>)}
+              </ul>
+            )}
+          </section>
+        </div>
+        <section className="card" aria-labelledby="timeline">
+          <h2 id="timeline">Timeline <span className="muted">(latest {customer.timeline.length}, {customer.timezone})</span></h2>
+          <Timeline customer={customer} />
+        </section>
+      </div>
+    </>
+  );
+}
+
+function Timeline({ customer }: { customer: Detail }) {
+  if (customer.timeline.length === 0) return <EmptyState title="Nothing has happened yet." />;
+  const zone = customer.timezone || undefined;
+  return (
+    <ol className="timeline">
+      {groupByDay(customer.timeline, zone).map((group) => (
+        <li key={group.day}>
+          <h3 className="timeline-day">{dayLabel(group.day, new Date(), zone)}</h3>
+          <ul>
+            {group.items.map((item, index) => (
+              <li key={`${item.at}-${index}`} className={`timeline-item kind-${item.kind} type-${item.title.replace(/[^a-z0-9]+/gi, "-")}`}>
+                <time dateTime={item.at}>{formatTime(item.at, undefined, zone)}</time>
+                <span className="timeline-title">{item.title}</span>
+                <span className="timeline-text">
+                  {describeEvent(item.title, (item.data.properties as Record<string, unknown>) ?? {})}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </li>
+      ))}
+    </ol>
+  );
+}

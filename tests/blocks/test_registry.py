@@ -1,0 +1,208 @@
+"""Every block declares a complete, consistent spec, and the catalog serves them all."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from blocks.base import BlockSpec, Category, Continue, Exit, WaitForEvent, WaitUntil
+from blocks.registry import (
+    CATALOG_PROVIDERS,
+    block_config_validate,
+    block_config_warnings,
+    block_find,
+    block_get,
+    block_ports,
+    block_schema,
+    block_templates,
+    block_ui_schema,
+    blocks_all,
+    catalog,
+    catalog_entry,
+    catalog_provider_register,
+)
+
+# The core palette of DESIGN.md.
+CORE_PALETTE = [
+    "trigger.event", "trigger.segment", "trigger.date", "trigger.inactivity",
+    "trigger.schedule", "trigger.webhook", "trigger.manual",
+    "flow.filter", "flow.branch", "flow.segment_check", "flow.split", "flow.wait",
+    "flow.wait_for_event", "flow.exit",
+    "action.send_email", "action.send_sms", "action.create_task", "action.http_request",
+    "action.update_customer", "action.offer",
+]
+SPECS = {spec.type: spec for spec in blocks_all()}
+TESTS = Path(__file__).parent
+
+
+def test_registry_holds_exactly_the_core_palette():
+    assert [spec.type for spec in blocks_all()] == CORE_PALETTE
+
+
+@pytest.mark.parametrize("spec", blocks_all(), ids=lambda spec: spec.type)
+class TestEverySpec:
+    def test_metadata(self, spec: BlockSpec):
+        prefix = spec.type.split(".")[0]
+        assert spec.category == Category(prefix)
+        assert spec.version >= 1
+        assert spec.label.strip() and spec.description.strip() and spec.icon.strip()
+        assert len(spec.description) <= 100  # a palette tooltip, not a manual
+
+    def test_example_is_valid_and_has_ports(self, spec: BlockSpec):
+        config, errors = block_config_validate(spec.type, spec.example)
+        assert errors == []
+        ports = spec.output_ports(config)
+        assert len(ports) == len(set(ports))
+        assert ports or spec.type == "flow.exit"
+
+    def test_schema_is_serialisable_deterministic_and_form_ready(self, spec: BlockSpec):
+        schema = block_schema(spec.type)
+        text = json.dumps(schema, sort_keys=True)
+        assert json.dumps(block_schema(spec.type), sort_keys=True) == text
+        assert (schema["type"], schema["title"]) == ("object", spec.label)
+        assert "$ref" not in text and "$defs" not in text
+        assert '{"type": "null"}' not in text
+        for name, prop in schema["properties"].items():
+            assert prop.get("title"), f"{spec.type}.{name} has no title"
+
+    def test_template_fields_exist(self, spec: BlockSpec):
+        names = spec.config_model.model_fields
+        for field in spec.template_fields:
+            assert field.removesuffix(".*") in names
+
+    def test_has_its_own_test_module(self, spec: BlockSpec):
+        assert (TESTS / f"test_{spec.type.replace('.', '_')}.py").is_file()
+
+    def test_example_runs_to_an_outcome_on_a_declared_port(self, spec: BlockSpec, make_ctx):
+        config, _ = block_config_validate(spec.type, spec.example)
+        outcome = spec.run(make_ctx(offer={"code": "C", "link": "https://l.example"}), config)
+        assert isinstance(outcome, Continue | WaitUntil | WaitForEvent | Exit)
+        ports = spec.output_ports(config)
+        if isinstance(outcome, Continue | WaitUntil):
+            assert outcome.port in ports
+        if isinstance(outcome, WaitForEvent):
+            assert {outcome.happened_port, outcome.timeout_port} <= set(ports)
+
+
+def test_lookup():
+    assert block_get("flow.filter") is SPECS["flow.filter"]
+    assert block_find("flow.filter") is SPECS["flow.filter"]
+    assert block_find("flow.teleport") is None
+    with pytest.raises(KeyError, match=r"unknown block type 'flow\.teleport'"):
+        block_get("flow.teleport")
+
+
+@pytest.mark.parametrize(("block_type", "config", "errors"), [
+    pytest.param("flow.teleport", {}, [{"field": "", "code": "unknown_type",
+                                        "message": "unknown block type 'flow.teleport'"}],
+                 id="unknown-type"),
+    pytest.param("flow.exit", ["reason"], [{"field": "", "code": "invalid_type",
+                                            "message": "config is an object"}],
+                 id="config-not-an-object"),
+    pytest.param("action.send_sms", {"body": 5, "x": 1}, [
+        {"field": "body", "code": "string_type", "message": "Input should be a valid string"},
+        {"field": "x", "code": "unknown_field", "message": "Extra inputs are not permitted"},
+    ], id="every-error-listed"),
+    pytest.param("flow.filter", {"condition": {"all": [
+        {"field": "customer.tier", "op": "eq"},
+        {"field": "customer.nope", "op": "eq", "value": 1}]}}, [
+        {"field": "condition.all.0.value", "code": "invalid_value",
+         "message": "value is required (to test for a missing value use exists or not_exists)"},
+        {"field": "condition.all.1.field", "code": "unknown_field",
+         "message": "unknown customer field 'nope'; use one of: external_id, email, phone, "
+                    "first_name, last_name, timezone, locale, tier, churn_score, clv, "
+                    "created_at, last_seen_at, tags, attributes.<key>, consent.<channel>.status"},
+    ], id="every-condition-issue-listed"),
+])
+def test_validation_errors(block_type, config, errors):
+    assert block_config_validate(block_type, config) == (None, errors)
+
+
+def test_templates_expand_mappings():
+    config, _ = block_config_validate("action.http_request", {
+        "url": "https://x.example/{{ customer.id }}", "headers": {"A": "1", "B": "{{ run.id }}"},
+        "body": "{}"})
+    assert block_templates("action.http_request", config) == [
+        ("url", "https://x.example/{{ customer.id }}"), ("headers.A", "1"),
+        ("headers.B", "{{ run.id }}"), ("body", "{}")]
+
+
+def test_warnings_name_unknown_template_variables():
+    config, _ = block_config_validate("action.send_email", {
+        "subject": "Hi {{ costumer.first_name }}", "body": "{{ customer.first_name }}"})
+    assert block_config_warnings("action.send_email", config) == [{
+        "field": "subject", "code": "unknown_variable",
+        "message": "line 1, column 7: unknown variable 'costumer'; use one of customer, event, "
+                   "run, offer"}]
+
+
+def test_ports_of_a_node_without_a_valid_config():
+    assert block_ports("flow.filter", None) == ["yes", "no"]
+    assert block_ports("flow.branch", None) == []
+
+
+def test_ui_schema_marks_special_editors_and_keeps_the_field_order():
+    assert block_ui_schema("action.http_request") == {
+        "url": {"ui:widget": "liquid"},
+        "headers": {"additionalProperties": {"ui:widget": "liquid"}},
+        "body": {"ui:widget": "liquid_textarea"},
+        "ui:order": ["method", "url", "headers", "credential_id", "body", "timeout_seconds",
+                     "expect_json", "on_error"],
+    }
+    assert block_ui_schema("flow.branch") == {
+        "branches": {"items": {"condition": {"ui:field": "condition"}}},
+        "ui:order": ["branches"]}
+    assert block_ui_schema("trigger.schedule") == {
+        "timezone": {"ui:widget": "timezone"}, "segment_id": {"ui:widget": "segment"},
+        "ui:order": ["cron", "timezone", "segment_id", "batch_size"]}
+
+
+def test_schema_properties_follow_the_model_order():
+    assert list(block_schema("flow.wait")["properties"]) == [
+        "mode", "duration", "attribute", "offset_days", "at_local_time"]
+
+
+@pytest.mark.django_db  # other apps' providers (block templates) read the database
+def test_catalog_lists_every_core_block_in_order():
+    entries = catalog()
+    assert [entry["key"] for entry in entries] == CORE_PALETTE
+    assert json.loads(json.dumps(entries)) == entries
+    split = entries[CORE_PALETTE.index("flow.split")]
+    assert split["ports"] == [] and split["example_ports"] == ["a", "b", "holdout"]
+    assert split["dynamic_ports"] == {
+        "list_field": "branches", "name_key": "name", "always": [],
+        "when_positive": [{"port": "holdout", "field": "holdout_percent"}],
+        "when_equals": []}
+    assert {entry["group"] for entry in entries} == {
+        "Triggers", "Flow", "Messages", "Tasks and data", "Offers"}
+
+
+@pytest.fixture
+def provider():
+    def templates():
+        entry = catalog_entry(block_get("action.send_sms"))
+        return [{**entry, "key": "template:7@2", "source": "template", "group": "Team blocks",
+                 "label": "Apology SMS", "template": {"id": 7, "version": 2}}]
+
+    yield templates
+    if templates in CATALOG_PROVIDERS:
+        CATALOG_PROVIDERS.remove(templates)
+
+
+@pytest.mark.django_db
+def test_providers_add_entries_after_the_core(provider):
+    catalog_provider_register(provider)
+    catalog_provider_register(provider)  # idempotent
+
+    entries = catalog()
+
+    assert len(entries) == len(CORE_PALETTE) + 1
+    assert entries[-1]["key"] == "template:7@2"
+    assert entries[-1]["template"] == {"id": 7, "version": 2}
+    assert entries[-1]["type"] == "action.send_sms"
+
+
+@pytest.mark.django_db
+def test_catalog_is_a_copy():
+    catalog()[0]["label"] = "changed"
+    assert catalog()[0]["label"] == "Event"

@@ -1,0 +1,213 @@
+"""Property: for generated customers, events and conditions, the SQL evaluator selects
+exactly the customers (root customer) and events (root event) that the Python evaluator
+accepts. Real PostgreSQL; each example runs in a transaction that is rolled back."""
+
+from datetime import UTC, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apps.customers.conditions import condition_evaluate, condition_parse, condition_q
+from apps.customers.models import Customer, Event
+from tests.customers.conditions_helpers import NOW
+
+TEXTS = ["", "pro", "Pro", "free", "a", "ab", "b", "10", "é", "z", "2026-06-20"]
+NUMBERS = [0, 1, 2, 10, -1, 0.5, 2.0, 7.5, -1.25, 1e20, 2**60]
+DURATIONS = ["1h", "12h", "1d", "2d", "7d", "30d", "2w", "90m"]
+FIXED_DATES = ["2026-06-20", "2026-05-01", "2026-02-30", "2026-06-15T25:00:00", "soon",
+               "2028-02-29", "2026-06-15", "2026-06-14T12:00:00Z"]
+OFFSETS = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-11)),
+           timezone(timedelta(hours=14)), timezone(timedelta(hours=5, minutes=30))]
+
+
+@st.composite
+def iso_dates(draw: st.DrawFn) -> str:
+    """Dates around NOW in every accepted shape, and a few that are not dates."""
+    if draw(st.booleans()):
+        return draw(st.sampled_from(FIXED_DATES))
+    moment = NOW + timedelta(hours=draw(st.integers(-24 * 40, 24 * 40)))
+    shape = draw(st.sampled_from(["date", "naive", "offset", "z", "space"]))
+    if shape == "date":
+        return moment.date().isoformat()
+    if shape == "naive":
+        return moment.replace(tzinfo=None).isoformat(timespec="minutes")
+    if shape == "z":
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    local = moment.astimezone(draw(st.sampled_from(OFFSETS))).isoformat(timespec="seconds")
+    return local.replace("T", " ") if shape == "space" else local
+
+
+scalars = st.one_of(st.sampled_from(TEXTS), st.sampled_from(NUMBERS), st.booleans(), iso_dates())
+json_values = st.one_of(
+    st.none(), scalars, st.lists(scalars, max_size=3),
+    st.fixed_dictionaries({}, optional={"x": scalars, "y": scalars}),
+)
+documents = st.dictionaries(st.sampled_from(["plan", "n", "d", "l", "o"]), json_values,
+                            max_size=5)
+
+
+@st.composite
+def customers(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    return {
+        "external_id": f"c{index}",
+        "email": draw(st.sampled_from(["", "a@x.io", "b@y.io"])),
+        "first_name": draw(st.sampled_from(TEXTS)),
+        "tier": draw(st.sampled_from(["", "gold", "silver"])),
+        "attributes": draw(documents),
+        "tags": draw(st.lists(st.sampled_from(["vip", "b2b", "new"]), unique=True, max_size=3)),
+        "consent": draw(st.fixed_dictionaries({}, optional={"email": st.fixed_dictionaries(
+            {"status": st.sampled_from(["granted", "denied"]), "at": iso_dates()})})),
+        "churn_score": draw(st.none() | st.sampled_from([0.1, 0.5, 0.8, 1.0])),
+        "clv": draw(st.none() | st.sampled_from(
+            [Decimal("0.00"), Decimal("10.10"), Decimal("120.50"), Decimal("-3.25")])),
+        "last_seen_at": draw(st.none() | st.integers(-48, 24 * 60).map(
+            lambda h: NOW - timedelta(hours=h))),
+        "created_at": NOW - timedelta(hours=draw(st.integers(0, 24 * 400))),
+        "events": draw(st.lists(st.tuples(
+            st.sampled_from(["purchase", "login"]),
+            st.integers(-48, 24 * 100),
+            st.dictionaries(st.sampled_from(["plan", "n", "d"]), json_values, max_size=3),
+        ), max_size=4)),
+    }
+
+
+worlds = st.integers(1, 5).flatmap(lambda n: st.tuples(*(customers(i) for i in range(n))))
+
+JSON_FIELDS = ["customer.attributes.plan", "customer.attributes.n", "customer.attributes.d",
+               "customer.attributes.l", "customer.attributes.o", "customer.attributes.o.x",
+               "customer.attributes.missing", "customer.consent.email.status",
+               "customer.consent.email.at"]
+EVENT_JSON_FIELDS = ["event.properties.plan", "event.properties.n", "event.properties.d"]
+
+
+def _leaf(field: str, op: str, value: Any = None, **extra: Any) -> dict[str, Any]:
+    return {"field": field, "op": op, **({} if value is None else {"value": value}), **extra}
+
+
+def json_leaves(fields: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    field = st.sampled_from(fields)
+    return st.one_of(
+        st.builds(_leaf, field, st.sampled_from(["eq", "ne", "contains"]), scalars),
+        st.builds(_leaf, field, st.sampled_from(["in", "not_in"]),
+                  st.lists(scalars, min_size=1, max_size=3)),
+        st.builds(_leaf, field, st.sampled_from(["lt", "lte", "gt", "gte"]),
+                  st.sampled_from(TEXTS) | st.sampled_from(NUMBERS) | iso_dates()),
+        st.builds(_leaf, field, st.sampled_from(["exists", "not_exists"])),
+        st.builds(_leaf, field, st.sampled_from(["within_last", "before", "within_next"]),
+                  st.sampled_from(DURATIONS)),
+    )
+
+
+def column_leaves(text_fields: list[str], moment_fields: list[str]) -> st.SearchStrategy:
+    text = st.sampled_from(text_fields)
+    numbers = st.sampled_from(["customer.churn_score", "customer.clv"])
+    moments = st.sampled_from(moment_fields)
+    number_values = st.sampled_from([0, 0.5, 0.8, 10.1, 120.5, -3.25, 1000])
+    ordering = st.sampled_from(["eq", "ne", "lt", "lte", "gt", "gte"])
+    return st.one_of(
+        st.builds(_leaf, text, st.sampled_from(["eq", "ne", "lt", "gte", "contains"]),
+                  st.sampled_from(TEXTS + ["gold", "a@x.io", "@", "purchase"])),
+        st.builds(_leaf, text, st.sampled_from(["in", "not_in"]),
+                  st.lists(st.sampled_from(TEXTS + ["gold", "login"]), min_size=1, max_size=3)),
+        st.builds(_leaf, text, st.sampled_from(["exists", "not_exists"])),
+        st.builds(_leaf, numbers, ordering, number_values),
+        st.builds(_leaf, numbers, st.sampled_from(["in", "not_in"]),
+                  st.lists(number_values, min_size=1, max_size=2)),
+        st.builds(_leaf, numbers, st.sampled_from(["exists", "not_exists"])),
+        st.builds(_leaf, moments, st.sampled_from(["within_last", "before", "within_next"]),
+                  st.sampled_from(DURATIONS + ["60d", "52w"])),
+        st.builds(_leaf, moments, ordering, iso_dates().filter(lambda d: d not in FIXED_DATES)),
+        st.builds(_leaf, moments, st.sampled_from(["exists", "not_exists"])),
+        st.builds(_leaf, st.just("customer.tags"), st.just("contains"),
+                  st.sampled_from(["vip", "new", "x"])),
+        st.builds(_leaf, st.just("customer.tags"), st.sampled_from(["exists", "not_exists"])),
+    )
+
+
+metric_leaves = st.one_of(
+    st.builds(lambda t, op, v, w: _leaf("metrics.event_count", op, v, event_type=t,
+                                        **({"window": w} if w else {})),
+              st.sampled_from(["purchase", "login"]),
+              st.sampled_from(["eq", "ne", "lt", "lte", "gt", "gte"]), st.integers(0, 4),
+              st.none() | st.sampled_from(["1d", "2d", "7d", "30d", "36h"])),
+    st.builds(lambda t, op, v: _leaf("metrics.days_since_last", op, v, event_type=t),
+              st.sampled_from(["purchase", "login"]),
+              st.sampled_from(["eq", "ne", "lt", "lte", "gt", "gte"]),
+              st.sampled_from([0, 1, 2, 7, 30, 60])),
+)
+
+
+def trees(leaves: st.SearchStrategy) -> st.SearchStrategy[dict[str, Any]]:
+    return st.recursive(leaves, lambda inner: st.one_of(
+        st.builds(lambda items: {"all": items}, st.lists(inner, max_size=3)),
+        st.builds(lambda items: {"any": items}, st.lists(inner, max_size=3)),
+        st.builds(lambda item: {"not": item}, inner),
+    ), max_leaves=6)
+
+
+customer_conditions = trees(st.one_of(
+    json_leaves(JSON_FIELDS),
+    column_leaves(["customer.tier", "customer.email", "customer.first_name"],
+                  ["customer.last_seen_at", "customer.created_at"]),
+    metric_leaves,
+))
+event_conditions = trees(st.one_of(
+    json_leaves(EVENT_JSON_FIELDS + JSON_FIELDS[:3]),
+    column_leaves(["event.type", "customer.tier"], ["event.occurred_at", "customer.last_seen_at"]),
+    metric_leaves,
+))
+
+
+def _store(world: tuple[dict[str, Any], ...]) -> tuple[list[Customer], list[Event]]:
+    customers_ = [Customer(**{k: v for k, v in spec.items() if k not in ("events", "created_at")})
+                  for spec in world]
+    Customer.objects.bulk_create(customers_)
+    for customer, spec in zip(customers_, world, strict=True):
+        customer.created_at = spec["created_at"]
+        Customer.objects.filter(pk=customer.pk).update(created_at=spec["created_at"])
+    events = [
+        Event(customer=customer, type=type_, occurred_at=NOW - timedelta(hours=hours),
+              received_at=NOW, properties=properties, idempotency_key=f"{customer.pk}:{i}")
+        for customer, spec in zip(customers_, world, strict=True)
+        for i, (type_, hours, properties) in enumerate(spec["events"])
+    ]
+    Event.objects.bulk_create(events)
+    return customers_, events
+
+
+@pytest.mark.django_db
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(world=worlds, for_customers=st.lists(customer_conditions, min_size=1, max_size=3),
+       for_events=event_conditions)
+def test_sql_and_python_evaluators_agree(world, for_customers, for_events) -> None:
+    with transaction.atomic():
+        in_memory, events = _store(world)
+        stored = {c.pk: c for c in Customer.objects.filter(pk__in=[c.pk for c in in_memory])}
+        history = {c.pk: [e for e in events if e.customer_id == c.pk] for c in in_memory}
+
+        for raw in for_customers:
+            node = condition_parse(raw, root="customer")
+            by_sql = set(Customer.objects.filter(pk__in=stored)
+                         .filter(condition_q(node, root="customer", now=NOW))
+                         .values_list("pk", flat=True))
+            by_python = {pk for pk, customer in stored.items() if condition_evaluate(
+                node, customer=customer, events=history[pk], now=NOW)}
+            by_python_unsaved = {c.pk for c in in_memory if condition_evaluate(
+                node, customer=c, events=history[c.pk], now=NOW)}
+            assert by_sql == by_python == by_python_unsaved, raw
+
+        node = condition_parse(for_events, root="event")
+        by_sql = set(Event.objects.filter(pk__in=[e.pk for e in events])
+                     .filter(condition_q(node, root="event", now=NOW))
+                     .values_list("pk", flat=True))
+        by_python = {event.pk for event in Event.objects.filter(pk__in=[e.pk for e in events])
+                     if condition_evaluate(node, customer=stored[event.customer_id], event=event,
+                                           events=history[event.customer_id], now=NOW)}
+        assert by_sql == by_python, for_events
+        transaction.set_rollback(True)

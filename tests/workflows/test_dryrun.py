@@ -1,0 +1,171 @@
+"""The dry graph walk behind test cases: the blocks' own run functions, effects recorded,
+time driven by the waits, nothing stored or sent."""
+
+import pytest
+
+from apps.customers.models import Customer, Segment, SegmentMembership
+from apps.workflows.dryrun import graph_walk
+from tests.workflows.graphs import LOW_SCORE, apology, edge, filter_, graph, node, sms, trigger
+
+pytestmark = pytest.mark.django_db
+
+NOW = "2026-03-02T08:00:00+00:00"
+LOW_EVENT = {"type": "feedback.submitted", "properties": {"score": 2}}
+GOLD = {"all": [{"field": "customer.tier", "op": "eq", "value": "gold"}]}
+
+
+def walk(given_graph: dict, **given) -> tuple[list[str], list[dict], str, str | None]:
+    result = graph_walk(given_graph, {"now": NOW, **given})
+    return result.path, result.effects, result.outcome, result.error
+
+
+def waits() -> dict:
+    """t1 -> SMS -> wait for a reply 2d: happened -> exit, timeout -> task."""
+    return graph(trigger(), sms(),
+                 node("w1", "flow.wait_for_event", {"event_type": "message.replied",
+                                                    "timeout": "2d"}),
+                 node("x1", "flow.exit", {"reason": "replied"}),
+                 node("k1", "action.create_task", {"title": "Due {{ event.type }}",
+                                                   "due_in": "1d", "business_hours": False}),
+                 edges=[edge("t1", "a1"), edge("a1", "w1"), edge("w1", "x1", "happened"),
+                        edge("w1", "k1", "timeout")])
+
+
+def test_effects_are_recorded_with_rendered_templates():
+    path, effects, outcome, error = walk(apology(), event=LOW_EVENT,
+                                         customer={"first_name": "Ada"})
+
+    assert (path, outcome, error) == (["t1", "a1"], "completed", None)
+    assert effects == [{"type": "send_sms", "node": "a1", "category": "transactional",
+                        "body": "Sorry Ada, we will make it right."}]
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(("event", "trigger_id", "outcome", "path"), [
+    pytest.param(LOW_EVENT, None, "completed", ["t1", "a1"], id="matches"),
+    pytest.param({"type": "feedback.submitted", "properties": {"score": 9}}, None,
+                 "not_triggered", [], id="condition-false"),
+    pytest.param({"type": "purchase"}, None, "not_triggered", [], id="other-event"),
+    pytest.param(None, None, "not_triggered", [], id="no-event-no-match"),
+    pytest.param({"type": "purchase"}, "t1", "completed", ["t1", "a1"], id="forced-trigger"),
+])
+def test_which_trigger_starts(event, trigger_id, outcome, path):
+    given = {"event": event} if event else {}
+    if trigger_id:
+        given["trigger"] = trigger_id
+
+    assert walk(apology(), **given)[::2] == (path, outcome)
+
+
+def test_a_trigger_without_events_starts_when_no_event_is_given():
+    date_graph = graph(node("t1", "trigger.date", {"attribute": "contract_end"}), sms(),
+                       edges=[edge("t1", "a1")])
+
+    assert walk(date_graph)[0] == ["t1", "a1"]
+
+
+@pytest.mark.parametrize(("later", "path", "effects", "outcome"), [
+    pytest.param([], ["t1", "a1", "w1", "k1"], ["send_sms", "create_task"], "completed",
+                 id="timeout"),
+    pytest.param([{"type": "message.replied"}], ["t1", "a1", "w1", "x1"], ["send_sms"],
+                 "exited", id="happened"),
+    pytest.param([{"type": "purchase"}], ["t1", "a1", "w1", "k1"], ["send_sms", "create_task"],
+                 "completed", id="other-event-does-not-count"),
+])
+def test_wait_for_event_takes_happened_or_timeout(later, path, effects, outcome):
+    got_path, got_effects, got_outcome, _ = walk(waits(), event=LOW_EVENT, later_events=later)
+
+    assert (got_path, [e["type"] for e in got_effects], got_outcome) == (path, effects, outcome)
+
+
+def test_waits_move_the_clock():
+    _, effects, _, _ = walk(waits(), event=LOW_EVENT)
+
+    assert effects[1]["due_at"] == "2026-03-05T08:00:00+00:00"  # 2d timeout, then due in 1d
+
+
+@pytest.mark.parametrize(("customer", "path"), [
+    pytest.param({"tier": "gold"}, ["t1", "f1", "a1"], id="yes"),
+    pytest.param({"tier": "silver"}, ["t1", "f1", "a2"], id="no"),
+])
+def test_filter_ports(customer, path):
+    flow = graph(trigger(), filter_(condition=GOLD), sms(), sms("a2"),
+                 edges=[edge("t1", "f1"), edge("f1", "a1", "yes"), edge("f1", "a2", "no")])
+
+    assert walk(flow, event=LOW_EVENT, customer=customer)[0] == path
+
+
+def test_parallel_branches_run_depth_first_in_edge_order():
+    flow = graph(trigger(), sms(), sms("a2"), sms("a3"),
+                 edges=[edge("t1", "a1"), edge("t1", "a2"), edge("a1", "a3")])
+
+    assert walk(flow, event=LOW_EVENT)[0] == ["t1", "a1", "a3", "a2"]
+
+
+def test_update_customer_is_seen_by_later_nodes_but_not_stored():
+    Customer.objects.create(external_id="c-1", tier="silver")
+    flow = graph(trigger(), node("u1", "action.update_customer", {"tier": "gold"}),
+                 filter_(condition=GOLD), sms(),
+                 edges=[edge("t1", "u1"), edge("u1", "f1"), edge("f1", "a1", "yes")])
+
+    path, effects, _, _ = walk(flow, event=LOW_EVENT, customer="c-1")
+
+    assert path == ["t1", "u1", "f1", "a1"]
+    assert [e["type"] for e in effects] == ["update_customer", "send_sms"]
+    assert Customer.objects.get(external_id="c-1").tier == "silver"
+
+
+def test_segment_check_reads_real_memberships_or_the_given_list():
+    customer = Customer.objects.create(external_id="c-1")
+    segment = Segment.objects.create(name="VIP", condition=GOLD)
+    SegmentMembership.objects.create(segment=segment, customer=customer,
+                                     entered_at="2026-01-01T00:00:00Z")
+    flow = graph(trigger(), node("s1", "flow.segment_check", {"segment_id": segment.pk}),
+                 sms(), sms("a2"),
+                 edges=[edge("t1", "s1"), edge("s1", "a1", "yes"), edge("s1", "a2", "no")])
+
+    assert walk(flow, event=LOW_EVENT, customer="c-1")[0] == ["t1", "s1", "a1"]
+    assert walk(flow, event=LOW_EVENT, customer="c-1", segments=[])[0] == ["t1", "s1", "a2"]
+    assert walk(flow, event=LOW_EVENT, customer={"tier": "gold"})[0] == ["t1", "s1", "a1"]
+    assert walk(flow, event=LOW_EVENT, customer={"tier": "bronze"})[0] == ["t1", "s1", "a2"]
+
+
+def test_an_offer_is_visible_to_later_templates():
+    flow = graph(trigger(), node("o1", "action.offer", {"value": 10}),
+                 sms("a1", body="Code {{ offer.code }}"),
+                 edges=[edge("t1", "o1"), edge("o1", "a1")])
+
+    effects = walk(flow, event=LOW_EVENT)[1]
+
+    assert effects[1]["body"] == "Code TEST-O1"
+
+
+@pytest.mark.parametrize(("given_graph", "given", "error"), [
+    pytest.param(apology(), {"customer": "nobody"}, "no customer with external id 'nobody'",
+                 id="unknown-customer"),
+    pytest.param(graph(trigger(), sms(body="{{ 'x' | nope }}"), edges=[edge("t1", "a1")]),
+                 {"event": LOW_EVENT}, "a1: config.body: line 1, column 10: unknown filter 'nope'",
+                 id="invalid-config"),
+    pytest.param(graph(trigger(), node("h1", "action.http_request", {
+        "url": "https://crm.example.com", "body": "{{ customer.first_name }}"}),
+        edges=[edge("t1", "h1")]), {"event": LOW_EVENT, "customer": {"first_name": "Ada"}},
+        "h1: body: not JSON after rendering (Expecting value at line 1, column 1); insert "
+        "values with | json", id="block-fails"),
+    pytest.param(apology(), {"trigger": "a1"}, "given.trigger 'a1' is not a trigger node",
+                 id="trigger-not-a-trigger"),
+])
+def test_failures_end_the_walk_with_a_reason(given_graph, given, error):
+    _, _, outcome, got_error = walk(given_graph, **given)
+
+    assert (outcome, got_error) == ("failed", error)
+
+
+def test_a_loop_through_a_wait_stops_at_the_step_limit():
+    loop = graph(trigger(condition=LOW_SCORE), sms(),
+                 node("w1", "flow.wait", {"mode": "duration", "duration": "1d"}),
+                 edges=[edge("t1", "a1"), edge("a1", "w1"), edge("w1", "a1")])
+
+    path, effects, outcome, error = walk(loop, event=LOW_EVENT)
+
+    assert (outcome, error, len(path)) == ("failed", "stopped after 1000 steps (a loop?)", 1000)
+    assert len(effects) == 500

@@ -1,0 +1,57 @@
+"""The six starter workflows of the retention playbook import, validate, pass their own
+test cases and publish; `load_starters` loads them once."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from apps.workflows.models import Workflow
+from apps.workflows.starters import starter_documents
+
+pytestmark = pytest.mark.django_db
+
+STARTERS = starter_documents()
+
+
+def test_the_playbook_is_complete():
+    assert sorted(STARTERS) == ["churn_risk_call", "comeback_exit_survey",
+                                "contract_end_reactivation", "inactivity_rhythm_nudge",
+                                "negative_feedback_apology", "vip_reward"]
+    assert all(document["test_cases"] for document in STARTERS.values())
+
+
+@pytest.mark.parametrize("key", sorted(STARTERS))
+def test_a_starter_imports_validates_and_publishes(key, publisher):
+    imported = publisher.post("/api/v1/workflows/import", STARTERS[key], format="json")
+    workflow_id = imported.json()["id"]
+
+    tested = publisher.post(f"/api/v1/workflows/{workflow_id}/test").json()
+    published = publisher.post(f"/api/v1/workflows/{workflow_id}/publish", {}, format="json")
+
+    assert imported.status_code == 201
+    assert imported.json()["validation"] == {"valid": True, "errors": [], "warnings": []}
+    assert [r["diff"] for r in tested["results"]] == [[]] * len(STARTERS[key]["test_cases"])
+    assert published.status_code == 200, published.json()
+    assert (published.json()["state"], published.json()["version"]) == ("published", 1)
+
+
+def test_load_starters_is_idempotent():
+    first, second = io.StringIO(), io.StringIO()
+
+    call_command("load_starters", "--publish", stdout=first)
+    call_command("load_starters", "--publish", stdout=second)
+
+    assert Workflow.objects.count() == 6
+    assert set(Workflow.objects.values_list("state", flat=True)) == {"published"}
+    assert first.getvalue().count("created, published, state published") == 6
+    assert second.getvalue().count("exists, state published") == 6
+    apology = Workflow.objects.get(starter_key="negative_feedback_apology")
+    assert apology.name == "Negative-feedback apology"
+    assert apology.test_cases.count() == 5
+
+
+def test_load_starters_without_publish_leaves_drafts():
+    call_command("load_starters", stdout=io.StringIO())
+
+    assert set(Workflow.objects.values_list("state", flat=True)) == {"draft"}
