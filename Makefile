@@ -38,7 +38,8 @@ services:
 
 lint: install-dev
 	$(BIN)/ruff check .
-	DJANGO_SETTINGS_MODULE=apps.config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=apps.config.settings.dev DATABASE_URL=sqlite:///:memory: \
+		$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: install-dev services frontend lint
 	@scripts/run-tests.sh

@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="which benchmarks to run (default: all)")
     parser.add_argument("--quick", action="store_true",
                         help="shorter runs and smaller data: a smoke test, not figures")
+    parser.add_argument("--profile", action="store_true",
+                        help="ingest: sample the web workers with py-spy during each scenario")
     parser.add_argument("--fresh", action="store_true",
                         help="segments: regenerate the 1,000,000 customers even if present")
     args = parser.parse_args(argv)
@@ -31,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
             from bench import ingest
 
             facts = machine_facts(ingest.DATABASE_URL)
-            body = ingest.run(quick=args.quick)
+            body = ingest.run(quick=args.quick, profile=args.profile)
             summaries.append(ingest_summary(body))
         else:
             from bench import segments
@@ -72,15 +74,21 @@ def ingest_summary(body: dict[str, Any]) -> str:
     )
     runs = table(
         ["scenario", "req/s", "events/s", "p50 ms", "p99 ms", "errors", "stored ok",
-         "app/db/client CPU s"],
+         "CPU s app/db/client/other"],
         [[s["scenario"], s["requests_per_s"], s["events_per_s"], s["latency_ms"]["p50"],
           s["latency_ms"]["p99"], sum(s["errors"].values()), s["stored_matches"],
-          f'{s["cpu_seconds"]["app"]}/{s["cpu_seconds"]["postgres"]}/{s["cpu_seconds"]["client"]}']
+          "/".join(str(s["cpu_seconds"][k]) for k in ("app", "postgres", "client", "other"))]
          for s in body["scenarios"]],
     )
+    profiles = [
+        f"where the web workers' CPU went, {s['scenario']}:\n" + "\n".join(
+            f"  {share:5.1f} %  {name}" for name, share in s["profile"]["share_percent"].items())
+        for s in body["scenarios"] if s.get("profile")
+    ]
     met = ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in body["targets_met"].items())
     return (f"INGEST (best config: {body['best_server_config']['name']})\n"
-            f"{tuning}\n\n{runs}\n\ntargets {body['targets']} -> {met}")
+            f"{tuning}\n\n{runs}\n\n" + "".join(p + "\n\n" for p in profiles)
+            + f"targets {body['targets']} -> {met}")
 
 
 def segments_summary(body: dict[str, Any]) -> str:

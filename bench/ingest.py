@@ -28,6 +28,7 @@ from typing import Any
 import psycopg
 import redis
 
+from bench.profile import Recorder
 from bench.support import (
     PYTHON,
     ROOT,
@@ -194,6 +195,18 @@ def events_stored() -> int:
         return int(conn.execute("SELECT count(*) FROM customers_event").fetchone()[0])
 
 
+def events_settled() -> int:
+    """The stored count once requests still in flight (wrk stops mid-request) are done."""
+    count = events_stored()
+    for _ in range(50):
+        time.sleep(0.2)
+        again = events_stored()
+        if again == count:
+            return count
+        count = again
+    return count
+
+
 def wrk_run(wrk: str, server: Server, scenario: Scenario, api_key: str) -> dict[str, Any]:
     """One bounded wrk run; returns its figures plus CPU seconds per process group."""
     run_id = secrets.token_hex(4)
@@ -202,8 +215,9 @@ def wrk_run(wrk: str, server: Server, scenario: Scenario, api_key: str) -> dict[
         "postgres": lambda: postgres_backends(database_name(DATABASE_URL)),
         "redis": redis_server_pids,
     })
+    load_before = round(os.getloadavg()[0], 2)
     before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    stored_before = events_stored()
+    stored_before = events_settled()
     meter.start()
     done = subprocess.run(
         [wrk, "-t", "1", "-c", str(scenario.connections), "-d", f"{scenario.seconds}s",
@@ -215,11 +229,14 @@ def wrk_run(wrk: str, server: Server, scenario: Scenario, api_key: str) -> dict[
     after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu["client"] = round((after_children.ru_utime - before_children.ru_utime)
                           + (after_children.ru_stime - before_children.ru_stime), 2)
+    # Whatever else ran on the machine meanwhile (other jobs share these cores).
+    cpu["other"] = round(max(0.0, cpu["machine_busy"] - sum(
+        cpu[group] for group in ("app", "postgres", "redis", "client"))), 2)
     line = next((x for x in done.stdout.splitlines() if x.startswith("WRK_JSON ")), None)
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
     raw = json.loads(line.removeprefix("WRK_JSON "))
-    stored = events_stored() - stored_before
+    stored = events_settled() - stored_before
     seconds = raw["duration_us"] / 1e6
     requests = raw["requests"]
     errors = sum(raw["errors"].values())
@@ -244,6 +261,7 @@ def wrk_run(wrk: str, server: Server, scenario: Scenario, api_key: str) -> dict[
             group: round(cpu[group] * 1000 / max(requests, 1), 3)
             for group in ("app", "postgres", "redis", "client")
         },
+        "load_1min_before": load_before,
         "machine_busy_share": round(cpu["machine_busy"] / max(cpu["machine_total"], 1e-9), 3),
         "has_errors": errors > 0,
     }
@@ -253,7 +271,7 @@ def warm_up(wrk: str, server: Server, api_key: str) -> None:
     wrk_run(wrk, server, Scenario("warm-up", 1, 8, 3, 5_000), api_key)
 
 
-def run(quick: bool = False) -> dict[str, Any]:
+def run(quick: bool = False, profile: bool = False) -> dict[str, Any]:
     wrk = wrk_path()
     env = server_env()
     say(f"ingest: recreating database {database_name(DATABASE_URL)} and migrating")
@@ -286,7 +304,13 @@ def run(quick: bool = False) -> dict[str, Any]:
                 scenario = Scenario(scenario.name, scenario.batch, scenario.connections, 5,
                                     scenario.max_requests)
             say(f"ingest: {scenario.name} on {best.name} for up to {scenario.seconds} s")
+            recorder = None
+            if profile:
+                recorder = Recorder(children(server.process.pid), max(2, scenario.seconds - 2))
+                recorder.start()
             result = wrk_run(wrk, server, scenario, api_key)
+            if recorder is not None:
+                result["profile"] = recorder.finish()
             say(f"  {result['requests_per_s']} req/s, {result['events_per_s']} events/s, "
                 f"p50 {result['latency_ms']['p50']} ms, p99 {result['latency_ms']['p99']} ms")
             scenarios.append(result)
@@ -305,6 +329,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "best_server_config": {"name": best.name, **asdict(best),
                                "chosen_by": "highest single-event requests/s in tuning"},
         "scenarios": scenarios,
+        "profiled": profile,
         "dispatch_tasks_enqueued_then_purged": enqueued,
         "targets": TARGETS,
         "targets_met": {

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, WithJsonSchema
 
 from apps.common.templating import template_errors
+from apps.customers.validators import EVENT_TYPE_HINT, EVENT_TYPE_PATTERN
 from blocks.base import ConfigFieldError, ConfigFieldErrors
 
 
@@ -91,7 +92,7 @@ EventType = Annotated[
     str,
     Field(min_length=1, max_length=100,
           examples=["feedback.submitted", "purchase", "subscription.cancelled"]),
-    *matching(r"^[A-Za-z0-9_.:\-]+$", "letters, digits and . _ : - only, e.g. purchase"),
+    *matching(EVENT_TYPE_PATTERN, EVENT_TYPE_HINT),
 ]
 AttributeName = Annotated[
     str,

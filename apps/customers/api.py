@@ -83,7 +83,9 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def create(self, request: Request) -> Response:
         data = request.data
         if not isinstance(data, dict):
-            raise ValidationError({"body": ["expected a JSON object: one event or {events: [...]}"]})
+            raise ValidationError(
+                {"body": ["expected a JSON object: one event or {events: [...]}"]}
+            )
         if "events" in data:
             batch = EventBatchInSerializer(data=data)
             batch.is_valid(raise_exception=True)

@@ -71,7 +71,9 @@ class Event(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["customer", "type", "occurred_at"], name="event_cust_type_time_idx"),
+            models.Index(
+                fields=["customer", "type", "occurred_at"], name="event_cust_type_time_idx"
+            ),
             models.Index(fields=["customer", "occurred_at"], name="event_cust_time_idx"),
             models.Index(fields=["type", "occurred_at"], name="event_type_time_idx"),
         ]
@@ -113,3 +115,6 @@ class SegmentMembership(models.Model):
             models.UniqueConstraint(fields=["segment", "customer"], name="segment_member_unique")
         ]
         indexes = [models.Index(fields=["customer"], name="segment_member_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} in {self.segment_id}"

@@ -5,7 +5,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from apps.customers.models import Channel, ConsentStatus, Customer, Event
-from apps.customers.validators import normalize_phone, validate_time_zone
+from apps.customers.validators import (
+    EVENT_TYPE_HINT,
+    EVENT_TYPE_PATTERN,
+    normalize_phone,
+    validate_time_zone,
+)
 
 
 def _django_to_drf(func, value):
@@ -94,8 +99,10 @@ class CustomerDetailSerializer(CustomerSerializer):
 
 class EventInSerializer(serializers.Serializer):
     customer_id = serializers.CharField(max_length=255, help_text="The customer's external id.")
-    type = serializers.RegexField(r"^[A-Za-z0-9_.:\-]+$", max_length=100,
-                                  help_text="e.g. feedback.submitted, purchase")
+    type = serializers.RegexField(EVENT_TYPE_PATTERN, max_length=100,
+                                  help_text="e.g. feedback.submitted, purchase, "
+                                  "Order Completed",
+                                  error_messages={"invalid": EVENT_TYPE_HINT})
     properties = serializers.DictField(required=False, default=dict)
     # An explicit zone spares a lookup of the active one per event (10 % of a batch's CPU).
     occurred_at = serializers.DateTimeField(required=False, default_timezone=UTC)

@@ -41,7 +41,9 @@ def customer_apply(customer: Customer, data: dict[str, Any], *, source: str) -> 
 
 
 @transaction.atomic
-def customer_upsert(external_id: str, data: dict[str, Any], *, source: str) -> tuple[Customer, bool]:
+def customer_upsert(
+    external_id: str, data: dict[str, Any], *, source: str
+) -> tuple[Customer, bool]:
     """Create or update the customer with this external id; returns (customer, created)."""
     customer, created = Customer.objects.select_for_update().get_or_create(
         external_id=external_id
@@ -60,8 +62,9 @@ def customers_ensure(external_ids: Iterable[str]) -> dict[str, int]:
     )
     missing = wanted - found.keys()
     if missing:
+        # Sorted: concurrent callers then insert shared new ids in one order (no deadlock).
         Customer.objects.bulk_create(
-            [Customer(external_id=ext) for ext in missing], ignore_conflicts=True
+            [Customer(external_id=ext) for ext in sorted(missing)], ignore_conflicts=True
         )
         found.update(
             Customer.objects.filter(external_id__in=missing).values_list("external_id", "id")

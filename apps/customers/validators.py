@@ -6,6 +6,11 @@ from functools import cache
 import phonenumbers
 from django.core.exceptions import ValidationError
 
+# Event types: printable text without leading or trailing spaces, so both
+# "feedback.submitted" and Segment-style names like "Order Completed" work.
+EVENT_TYPE_PATTERN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+EVENT_TYPE_HINT = "printable text without leading or trailing spaces, e.g. purchase"
+
 
 def normalize_phone(value: str) -> str:
     """E.164 form of a phone number written in international form (leading +)."""

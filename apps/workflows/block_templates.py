@@ -99,7 +99,10 @@ def block_template_create(*, name: str, base_type: str, description: str = "", i
 
 
 def _latest(template_id: int) -> BlockTemplateVersion:
-    return BlockTemplateVersion.objects.select_for_update().filter(template_id=template_id) \
+    """The newest version, read after locking the template row: every change to a
+    template's versions takes that lock first, so two of them cannot interleave."""
+    BlockTemplate.objects.select_for_update().get(pk=template_id)
+    return BlockTemplateVersion.objects.filter(template_id=template_id) \
         .order_by("-number").first()  # type: ignore[return-value]
 
 
@@ -142,6 +145,7 @@ def block_template_update(template: BlockTemplate, changes: Mapping[str, Any]) -
 def block_template_delete(template: BlockTemplate) -> None:
     """Only a template that was never published; published ones are deprecated."""
     with transaction.atomic():
+        _latest(template.pk)
         if template.versions.exclude(state=BlockTemplateState.DRAFT).exists():
             raise NotEditable("This block template has been published; deprecate it instead.",
                               [{"field": "state", "code": "published",
@@ -166,10 +170,10 @@ def block_template_deprecate(template: BlockTemplate) -> list[BlockTemplateVersi
     """Every published version leaves the palette; pinned workflows keep working and
     their validation warns."""
     with transaction.atomic():
-        published = list(BlockTemplateVersion.objects.select_for_update()
+        latest = _latest(template.pk)
+        published = list(BlockTemplateVersion.objects
                          .filter(template=template, state=BlockTemplateState.PUBLISHED))
         if not published:
-            latest = _latest(template.pk)
             raise transition_refused("this block template", "deprecate", latest.state)
         for version in published:
             version.deprecate()

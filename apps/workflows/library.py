@@ -13,8 +13,10 @@ from blocks.registry import block_config_validate, block_find
 
 
 def template_refs(graph: Mapping[str, Any]) -> set[tuple[int, int]]:
-    refs = set()
-    for node in graph.get("nodes") or []:
+    refs: set[tuple[int, int]] = set()
+    if not isinstance(graph, Mapping) or not isinstance(graph.get("nodes"), list):
+        return refs
+    for node in graph["nodes"]:
         ref = node.get("template") if isinstance(node, Mapping) else None
         if isinstance(ref, Mapping) and isinstance(ref.get("id"), int) \
                 and isinstance(ref.get("version"), int):

@@ -83,8 +83,11 @@ def workflow_create(*, name: str, description: str = "", graph: Any = None, sett
 
 
 def _locked(workflow_id: int) -> Workflow:
-    return Workflow.objects.select_for_update(of=("self",)) \
-        .select_related("published_version").get(pk=workflow_id)
+    """The workflow row, locked until the transaction ends. No join: after waiting for
+    the lock, PostgreSQL re-reads the locked row but not joined rows, so a version
+    another transaction just published would look missing. Related rows are read
+    afresh, after the lock."""
+    return Workflow.objects.select_for_update().get(pk=workflow_id)
 
 
 def _revision_check(workflow: Workflow, revision: int | None) -> None:

@@ -20,7 +20,7 @@ def test_valid_configs(config):
 @pytest.mark.parametrize(("config", "field", "code"), [
     pytest.param({}, "event_type", "required", id="missing-type"),
     pytest.param({"event_type": ""}, "event_type", "string_too_short", id="empty-type"),
-    pytest.param({"event_type": "has space"}, "event_type", "invalid_format", id="bad-chars"),
+    pytest.param({"event_type": "tab\there"}, "event_type", "invalid_format", id="bad-chars"),
     pytest.param({"event_type": "x" * 101}, "event_type", "string_too_long", id="too-long"),
     pytest.param({"event_type": "p", "condition": {"all": [{"field": "customer.tier",
                                                             "op": "between", "value": 1}]}},

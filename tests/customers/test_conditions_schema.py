@@ -192,7 +192,7 @@ def test_canonical_form_drops_absent_keys_and_round_trips() -> None:
     ("2026-3-1", None),
     ("20260301", None),
     ("2026-03-01\n", None),
-    ("０２６-03-01", None),
+    ("\uff12\uff10\uff12\uff16-03-01", None),  # full-width digits
     ("0999-01-01", None),
     ("", None),
     (20260301, None),

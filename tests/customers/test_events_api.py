@@ -69,7 +69,7 @@ def test_batch_with_repeats_inside_and_across_batches(writer):
     [
         pytest.param({"type": "x"}, "customer_id", id="missing-customer"),
         pytest.param({"customer_id": "c"}, "type", id="missing-type"),
-        pytest.param({"customer_id": "c", "type": "has space"}, "type", id="bad-type"),
+        pytest.param({"customer_id": "c", "type": "bell\x07"}, "type", id="bad-type"),
         pytest.param({"customer_id": "c", "type": "x", "properties": [1]}, "properties",
                      id="properties-not-object"),
         pytest.param({"customer_id": "c", "type": "x", "occurred_at": "yesterday"},

@@ -3,14 +3,20 @@ the actions (which call the services), and frozen things stay frozen."""
 
 import pytest
 
-from apps.workflows.models import BlockTemplate, BlockTemplateVersion, Workflow, WorkflowVersion
+from apps.workflows.models import (
+    BlockTemplate,
+    BlockTemplateVersion,
+    Workflow,
+    WorkflowTestCase,
+    WorkflowVersion,
+)
 from tests.workflows.graphs import apology
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, make_user, published, make_workflow, composer):
+def admin_client(client, make_user, published, composer):
     composer.post("/api/v1/block-templates", {"name": "T", "base_type": "action.send_sms"},
                   format="json")
     composer.post(f"/api/v1/workflows/{published['id']}/test-cases",
@@ -23,13 +29,15 @@ def admin_client(client, make_user, published, make_workflow, composer):
 @pytest.mark.parametrize("model", ["workflow", "workflowversion", "workflowtestcase",
                                    "blocktemplate", "blocktemplateversion"])
 def test_every_model_has_list_and_change_pages(admin_client, model):
-    listing = admin_client.get(f"/admin/workflows/{model}/")
-    first = {"workflow": Workflow, "workflowversion": WorkflowVersion,
-             "blocktemplate": BlockTemplate, "blocktemplateversion": BlockTemplateVersion}
-    pk = first[model].objects.first().pk if model in first else 1
+    models = {"workflow": Workflow, "workflowversion": WorkflowVersion,
+              "workflowtestcase": WorkflowTestCase, "blocktemplate": BlockTemplate,
+              "blocktemplateversion": BlockTemplateVersion}
+    pk = models[model].objects.get().pk
 
-    assert listing.status_code == 200
-    assert admin_client.get(f"/admin/workflows/{model}/{pk}/change/").status_code in {200, 302}
+    listing = admin_client.get(f"/admin/workflows/{model}/")
+    change = admin_client.get(f"/admin/workflows/{model}/{pk}/change/")
+
+    assert (listing.status_code, change.status_code) == (200, 200)
 
 
 def test_publish_action_goes_through_the_service(admin_client, make_workflow):

@@ -3,7 +3,13 @@ published -> deprecated lifecycle, versions, the palette, and workflows that pin
 
 import pytest
 
+from apps.workflows.block_templates import (
+    block_template_create,
+    block_template_publish,
+    block_template_version_new,
+)
 from apps.workflows.models import BlockTemplate, WorkflowVersion
+from tests.workflows.concurrency import race
 from tests.workflows.graphs import edge, graph, node, trigger
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +245,15 @@ def test_the_base_block_cannot_change(template, composer):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "base_type"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_new_versions_at_once_make_one_draft():
+    template = block_template_create(name="Race", base_type="action.send_sms",
+                                     preset=APOLOGY_SMS["preset"])
+    block_template_publish(template, user=None)
+
+    results = race(lambda _: str(block_template_version_new(template, user=None).number), 1, 2)
+
+    assert results == ["2", "not_editable"]
+    assert list(template.versions.values_list("number", flat=True)) == [2, 1]

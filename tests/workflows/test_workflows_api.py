@@ -3,7 +3,9 @@ concurrency, validation on save and publish, and bad input."""
 
 import pytest
 
+from apps.workflows import services
 from apps.workflows.models import Workflow, WorkflowVersion
+from tests.workflows.concurrency import race
 from tests.workflows.graphs import apology, draft_save, edge, graph, node, sms, trigger
 
 pytestmark = pytest.mark.django_db
@@ -417,3 +419,27 @@ def test_bad_settings_on_save_name_the_field_and_change_nothing(make_workflow, c
 def test_unknown_workflows_are_404(publisher, path):
     assert publisher.get(path).status_code == 404
     assert publisher.post(path + "/publish").status_code == 404
+
+
+# --- real concurrency ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_the_same_revision_at_once_one_wins():
+    workflow = Workflow.objects.create(name="Race", draft_graph=apology())
+
+    results = race(lambda name: services.workflow_save(
+        workflow.pk, revision=1, user=None, changes={"name": name})[0].name, "a", "b")
+
+    assert results[1] == "stale_revision" and results[0] in {"a", "b"}
+    assert Workflow.objects.get(pk=workflow.pk).draft_revision == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_publishes_at_once_make_one_version():
+    workflow = Workflow.objects.create(name="Race", draft_graph=apology())
+
+    results = race(lambda _: services.workflow_publish(workflow.pk, user=None).state, 1, 2)
+
+    assert results == ["published", "published"]
+    assert list(WorkflowVersion.objects.values_list("number", flat=True)) == [1]

@@ -10,7 +10,7 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEMO_SECRET_KEY = "keepflow-demo-secret-key-not-for-production"  # noqa: S105
+DEMO_SECRET_KEY = "keepflow-demo-secret-key-not-for-production"
 SECRET_KEY = env.str("SECRET_KEY", default=DEMO_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])

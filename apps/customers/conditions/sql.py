@@ -132,7 +132,7 @@ def json_order(keys: tuple[str, ...], op: Op, value: Any) -> Builder:
             if number:
                 x = _pg_value(col, keys)
                 return (
-                    f"COALESCE({x} {sign} %s::jsonb, FALSE)",
+                    f"COALESCE(jsonb_typeof({x}) = 'number' AND {x} {sign} %s::jsonb, FALSE)",
                     [json.dumps(value)],
                 )
             return (

@@ -1,0 +1,99 @@
+"""Where the web workers' CPU goes during a load run: py-spy samples every worker (only
+while it holds the GIL, i.e. runs Python), and each sample is put in the first matching
+bucket of the request path below. Used by `python -m bench ingest --profile`."""
+
+import collections
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.support import PYTHON, say
+
+# (bucket, any of these frame substrings), first match wins: order from the most specific.
+BUCKETS: list[tuple[str, tuple[str, ...]]] = [
+    ("Celery hand-off (task.delay to Redis, after commit)", ("Task.delay", "Task.apply_async")),
+    ("API-key lookup (ORM query)", ("api_key_authenticate",)),
+    ("customers_ensure (ORM query, inserts new customers)", ("customers_ensure",)),
+    ("event INSERT statement", ("_insert_new",)),
+    ("commit", ("Atomic.__exit__",)),
+    ("request validation (DRF serializers)", ("BaseSerializer.is_valid",)),
+    ("response (DRF serializer and JSON rendering)",
+     ("Serializer.data", "Response.rendered_content", "APIView.finalize_response")),
+    ("body parsing (JSON)", ("Request.data", "JSONParser.parse")),
+    ("other DRF view work (permissions, negotiation)", ("APIView.initial", "APIView.dispatch")),
+    ("Django (URL resolving, middleware, handler)", ("WSGIHandler.__call__",)),
+    ("gunicorn (HTTP parsing, socket I/O)", ("gunicorn",)),
+]
+
+
+def py_spy() -> str | None:
+    found = Path(PYTHON).parent / "py-spy"
+    return str(found) if found.exists() else shutil.which("py-spy")
+
+
+class Recorder:
+    """py-spy on a set of processes for a fixed time, started before a load run."""
+
+    def __init__(self, pids: list[int], seconds: int) -> None:
+        self.binary = py_spy()
+        self.dir = Path(tempfile.mkdtemp(prefix="bench-pyspy-"))
+        self.pids, self.seconds = pids, seconds
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        if self.binary is None:
+            say("py-spy is missing (pip install -e '.[dev]'): no profile")
+            return
+        for pid in self.pids:
+            self.processes.append(subprocess.Popen(
+                [self.binary, "record", "--pid", str(pid), "--duration", str(self.seconds),
+                 "--rate", "200", "--gil", "--nonblocking", "--format", "raw",
+                 "--output", str(self.dir / f"{pid}.txt")],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ))
+
+    def finish(self) -> dict[str, Any] | None:
+        for process in self.processes:
+            try:
+                process.wait(timeout=self.seconds + 60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        files = list(self.dir.glob("*.txt"))
+        if not files:
+            return None
+        summary = summarise(files)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return summary
+
+
+def summarise(files: list[Path]) -> dict[str, Any]:
+    """Share of samples per bucket, plus the functions that use most CPU themselves."""
+    buckets: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
+    total = 0
+    for path in files:
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            # With --gil an idle worker (waiting in select) is never sampled.
+            samples, frames = int(count), stack.split(";")
+            total += samples
+            own[frames[-1]] += samples
+            buckets[_bucket(frames)] += samples
+    share = {name: round(100 * n / max(total, 1), 1) for name, n in buckets.most_common()}
+    return {
+        "samples": total,
+        "share_percent": share,
+        "top_functions_percent": {name: round(100 * n / max(total, 1), 1)
+                                  for name, n in own.most_common(12)},
+    }
+
+
+def _bucket(frames: list[str]) -> str:
+    for name, needles in BUCKETS:
+        if any(needle in frame for frame in frames for needle in needles):
+            return name
+    return "other"
