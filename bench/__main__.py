@@ -74,9 +74,10 @@ def ingest_summary(body: dict[str, Any]) -> str:
     )
     runs = table(
         ["scenario", "req/s", "events/s", "p50 ms", "p99 ms", "errors", "stored ok",
-         "CPU s app/db/client/other"],
+         "req/s if alone*", "CPU s app/db/client/other"],
         [[s["scenario"], s["requests_per_s"], s["events_per_s"], s["latency_ms"]["p50"],
           s["latency_ms"]["p99"], sum(s["errors"].values()), s["stored_matches"],
+          s["ceiling_requests_per_s_if_alone"],
           "/".join(str(s["cpu_seconds"][k]) for k in ("app", "postgres", "client", "other"))]
          for s in body["scenarios"]],
     )
@@ -88,6 +89,8 @@ def ingest_summary(body: dict[str, Any]) -> str:
     met = ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in body["targets_met"].items())
     return (f"INGEST (best config: {body['best_server_config']['name']})\n"
             f"{tuning}\n\n{runs}\n\n" + "".join(p + "\n\n" for p in profiles)
+            + "* cores / CPU per request (web + PostgreSQL + Redis + wrk): the rate if no"
+            " other work shared the machine; an estimate, not a measurement\n\n"
             + f"targets {body['targets']} -> {met}")
 
 

@@ -294,6 +294,7 @@ def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
     results = []
     for segment in SEGMENTS:
         say(f"segments: counting '{segment['name']}' ({runs} runs after a warm-up)")
+        load_before = round(os.getloadavg()[0], 2)
         count(segment["condition"])  # warm-up: caches, plan
         timings, found = [], 0
         for _ in range(runs):
@@ -308,6 +309,7 @@ def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
             "median_ms": round(percentile(timings, 50), 1),
             "p95_ms": round(percentile(timings, 95), 1),
             "timings_ms": [round(t, 1) for t in timings],
+            "load_1min_before": load_before,
         })
         say(f"  {found:,} customers, median {results[-1]['median_ms']} ms")
     slowest = max(results, key=lambda r: r["median_ms"])

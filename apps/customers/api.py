@@ -108,6 +108,12 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             source=EventSource.API,
         )
         duplicates = sum(r.duplicate for r in results)
-        body = {"accepted": len(results) - duplicates, "duplicates": duplicates,
-                "events": results}
-        return Response(IngestResponseSerializer(body).data, status=status.HTTP_202_ACCEPTED)
+        # Built directly, in IngestResponseSerializer's shape (the documented one): through
+        # the serializer, a 1,000-event answer cost an eighth of the batch's CPU.
+        body = {
+            "accepted": len(results) - duplicates,
+            "duplicates": duplicates,
+            "events": [{"id": r.event_id, "idempotency_key": r.idempotency_key,
+                        "duplicate": r.duplicate} for r in results],
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED)

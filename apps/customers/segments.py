@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -38,6 +38,10 @@ RANGE_BATCH = 10_000  # customer ids per statement in a full refresh
 CUSTOMER_BATCH = 1_000  # customers per query in a targeted refresh
 
 Row = tuple[int, int]  # (membership id, customer id)
+
+
+class SegmentNameTaken(ValueError):
+    """Another segment has this name (caught here when two writes race past validation)."""
 
 
 @dataclass(frozen=True)
@@ -62,12 +66,13 @@ def segment_create(
 ) -> Segment:
     """Create a segment and fill it at once. The first fill emits no events: nothing can
     have been waiting for a segment that did not exist."""
-    segment = Segment.objects.create(
+    segment = Segment(
         name=name,
         description=description,
         condition=segment_condition_clean(condition),
         created_by=created_by,
     )
+    _segment_save(segment)
     segment_refresh(segment, now=now, emit=False)
     return segment
 
@@ -91,10 +96,18 @@ def segment_update(
         clean = segment_condition_clean(condition)
         changed = clean != segment.condition
         segment.condition, fields = clean, [*fields, "condition"]
-    segment.save(update_fields=fields)
+    _segment_save(segment, update_fields=fields)
     if changed:
         segment_refresh(segment, now=now)
     return segment
+
+
+def _segment_save(segment: Segment, **kwargs: Any) -> None:
+    try:
+        with transaction.atomic():
+            segment.save(**kwargs)
+    except IntegrityError as exc:
+        raise SegmentNameTaken(f"a segment named {segment.name!r} already exists") from exc
 
 
 def segment_delete(segment: Segment) -> None:

@@ -1,8 +1,5 @@
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.db import IntegrityError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -13,7 +10,12 @@ from apps.accounts.capabilities import Capability
 from apps.accounts.models import User
 from apps.common.errors import Conflict
 from apps.customers.models import Segment
-from apps.customers.segments import segment_create, segment_delete, segment_update
+from apps.customers.segments import (
+    SegmentNameTaken,
+    segment_create,
+    segment_delete,
+    segment_update,
+)
 from apps.customers.segments_selectors import segment_members, segment_preview
 from apps.customers.segments_serializers import (
     SegmentPreviewInSerializer,
@@ -22,7 +24,16 @@ from apps.customers.segments_serializers import (
 )
 from apps.customers.serializers import CustomerSerializer
 
+_NAME_TAKEN = OpenApiResponse(
+    response=OpenApiTypes.OBJECT, description="Another segment took this name meanwhile."
+)
 
+
+@extend_schema_view(
+    create=extend_schema(responses={201: SegmentSerializer, 409: _NAME_TAKEN}),
+    update=extend_schema(responses={200: SegmentSerializer, 409: _NAME_TAKEN}),
+    partial_update=extend_schema(responses={200: SegmentSerializer, 409: _NAME_TAKEN}),
+)
 class SegmentViewSet(viewsets.ModelViewSet):
     """Segments: named conditions over customers, with membership kept current.
     Creating or changing the condition computes membership before answering."""
@@ -39,12 +50,16 @@ class SegmentViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         creator = self.request.user if isinstance(self.request.user, User) else None
-        with _name_conflict():
+        try:
             serializer.instance = segment_create(**serializer.validated_data, created_by=creator)
+        except SegmentNameTaken as exc:
+            raise Conflict(str(exc)) from exc
 
     def perform_update(self, serializer: BaseSerializer) -> None:
-        with _name_conflict():
+        try:
             serializer.instance = segment_update(serializer.instance, **serializer.validated_data)
+        except SegmentNameTaken as exc:
+            raise Conflict(str(exc)) from exc
 
     def perform_destroy(self, instance: Segment) -> None:
         segment_delete(instance)
@@ -64,12 +79,3 @@ class SegmentViewSet(viewsets.ModelViewSet):
         """The segment's current members, newest customers first."""
         page = self.paginate_queryset(segment_members(self.get_object()))
         return self.get_paginated_response(CustomerSerializer(page, many=True).data)
-
-
-@contextmanager
-def _name_conflict() -> Iterator[None]:
-    """Two concurrent writes of the same name: the loser gets 409, not a 500."""
-    try:
-        yield
-    except IntegrityError as exc:
-        raise Conflict("A segment with this name already exists.") from exc

@@ -22,11 +22,13 @@ from tests.customers.conditions_helpers import NOW
 
 TEXTS = ["", "pro", "Pro", "free", "a", "ab", "b", "10", "é", "z", "gold"]
 # Integral floats, floats that are not exact in binary, and ints beyond float precision.
-NUMBERS = [0, 1, 2, 10, -1, 0.5, 2.0, 0.1, 0.3, 0.30000000000000004, -1.25, 1e20, 2**60]
+NUMBERS = [0, 1, 2, 10, -1, 0.5, 2.0, 0.1, 0.3, 0.30000000000000004, -1.25, 1e20, 2**60,
+           float(2**60)]
 FIXED_DATES = ["2026-06-20", "2026-05-01", "2026-02-30", "2026-06-15T25:00:00", "soon",
                "2028-02-29", "2026-06-15", "2026-06-14T12:00:00Z"]
 OFFSETS = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-11)),
-           timezone(timedelta(hours=14)), timezone(timedelta(hours=5, minutes=30))]
+           timezone(timedelta(hours=14)), timezone(timedelta(hours=-14)),
+           timezone(timedelta(hours=5, minutes=30))]
 DURATION_HOURS = {"1h": 1, "12h": 12, "1d": 24, "36h": 36, "2d": 48, "7d": 168, "2w": 336,
                   "30d": 720, "60d": 1440}
 # One duration per example, shared by the data and the conditions, so that times fall
@@ -34,22 +36,30 @@ DURATION_HOURS = {"1h": 1, "12h": 12, "1d": 24, "36h": 36, "2d": 48, "7d": 168, 
 edge = st.shared(st.sampled_from(sorted(DURATION_HOURS.items())), key="edge")
 durations = st.one_of(edge.map(lambda e: e[0]), st.sampled_from(list(DURATION_HOURS)))
 hours_around_now = st.one_of(
+    edge.flatmap(lambda e: st.sampled_from([e[1], -e[1]])),
     edge.flatmap(lambda e: st.sampled_from([e[1], -e[1], e[1] - 1, 1 - e[1], e[1] + 1,
                                             -e[1] - 1])),
     st.integers(-24 * 40, 24 * 40),
 )
 event_hours_ago = st.one_of(
     edge.flatmap(lambda e: st.sampled_from([e[1], e[1] - 1, e[1] + 1])),
-    st.integers(-48, 24 * 100),
+    edge.flatmap(lambda e: st.sampled_from([e[1], e[1] - 1, e[1] + 1])),
+    st.integers(-48, -1),  # not happened yet at NOW
+    st.integers(0, 24 * 100),
 )
 whole_days = st.one_of(edge.map(lambda e: e[1] // 24), st.sampled_from([0, 1, 2, 7, 30]))
 
 
+def families(*weighted: tuple[int, st.SearchStrategy]) -> st.SearchStrategy:
+    """Pick a family of leaves by weight. (st.one_of would flatten the families' own
+    branches into one list and weigh each branch alike.)"""
+    choices = [strategy for weight, strategy in weighted for _ in range(weight)]
+    return st.integers(0, len(choices) - 1).flatmap(lambda i: choices[i])
+
+
 @st.composite
-def iso_dates(draw: st.DrawFn) -> str:
-    """Dates around NOW in every accepted shape, and a few that are not dates."""
-    if draw(st.integers(0, 3)) == 0:
-        return draw(st.sampled_from(FIXED_DATES))
+def valid_iso_dates(draw: st.DrawFn) -> str:
+    """Dates around NOW in every accepted shape."""
     moment = NOW + timedelta(hours=draw(hours_around_now))
     shape = draw(st.sampled_from(["date", "naive", "offset", "z", "space"]))
     if shape == "date":
@@ -62,13 +72,25 @@ def iso_dates(draw: st.DrawFn) -> str:
     return local.replace("T", " ") if shape == "space" else local
 
 
-scalars = st.one_of(st.sampled_from(TEXTS), st.sampled_from(NUMBERS), st.booleans(), iso_dates())
-json_values = st.one_of(
-    scalars, scalars, scalars, st.none(), st.lists(scalars, max_size=3),
-    st.fixed_dictionaries({}, optional={"x": scalars, "y": scalars}),
+def iso_dates() -> st.SearchStrategy[str]:
+    """Mostly valid dates, some impossible or odd ones."""
+    return families((3, valid_iso_dates()), (1, st.sampled_from(FIXED_DATES)))
+
+
+scalars = families((1, st.sampled_from(TEXTS)), (1, st.sampled_from(NUMBERS)),
+                   (1, st.booleans()), (1, iso_dates()))
+json_values = families(
+    (6, scalars), (2, st.none()),
+    (1, st.lists(scalars | st.lists(scalars, max_size=2), max_size=3)),
+    (1, st.fixed_dictionaries({}, optional={"x": scalars, "y": scalars})),
 )
-documents = st.dictionaries(st.sampled_from(["plan", "n", "d", "l", "o"]), json_values,
-                            max_size=5)
+# Any key may hold any kind (or be missing); "d" mostly holds dates.
+_others = {"plan": json_values, "n": json_values, "l": json_values, "o": json_values}
+documents = families(
+    (3, st.fixed_dictionaries({"d": families((3, iso_dates()), (1, json_values))},
+                              optional=_others)),
+    (1, st.fixed_dictionaries({}, optional=_others)),
+)
 
 
 @st.composite
@@ -90,7 +112,7 @@ def customers(draw: st.DrawFn, index: int) -> dict[str, Any]:
         "events": draw(st.lists(st.tuples(
             st.sampled_from(["purchase", "login"]),
             event_hours_ago,
-            st.dictionaries(st.sampled_from(["plan", "n", "d"]), json_values, max_size=3),
+            documents,
         ), max_size=5)),
     }
 
@@ -109,7 +131,7 @@ def _leaf(field: str, op: str, value: Any = None, **extra: Any) -> dict[str, Any
     return {"field": field, "op": op, **({} if value is None else {"value": value}), **extra}
 
 
-def json_leaves(fields: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+def json_leaves(fields: list[str], date_fields: list[str]) -> st.SearchStrategy[dict[str, Any]]:
     field = st.sampled_from(fields)
     return st.one_of(
         st.builds(_leaf, field, st.sampled_from(["eq", "ne", "contains"]), scalars),
@@ -118,8 +140,10 @@ def json_leaves(fields: list[str]) -> st.SearchStrategy[dict[str, Any]]:
         st.builds(_leaf, field, st.sampled_from(["lt", "lte", "gt", "gte"]),
                   st.sampled_from(TEXTS) | st.sampled_from(NUMBERS) | iso_dates()),
         st.builds(_leaf, field, st.sampled_from(["exists", "not_exists"])),
-        st.builds(_leaf, field, st.sampled_from(["within_last", "before", "within_next"]),
-                  durations),
+        st.builds(_leaf, st.sampled_from([*date_fields * 4, *fields]),
+                  st.sampled_from(["within_last", "before", "within_next"]), durations),
+        st.builds(_leaf, st.sampled_from(date_fields),
+                  st.sampled_from(["within_last", "before", "within_next"]), durations),
     )
 
 
@@ -141,7 +165,7 @@ def column_leaves(text_fields: list[str], moment_fields: list[str]) -> st.Search
         st.builds(_leaf, moments, st.sampled_from(["within_last", "before", "within_next"]),
                   durations),
         st.builds(_leaf, moments, st.sampled_from(COMPARISONS),
-                  iso_dates().filter(lambda d: d not in FIXED_DATES)),
+                  valid_iso_dates()),
         st.builds(_leaf, moments, st.sampled_from(["exists", "not_exists"])),
         st.builds(_leaf, st.just("customer.tags"), st.just("contains"),
                   st.sampled_from(["vip", "new", "x"])),
@@ -169,16 +193,18 @@ def trees(leaves: st.SearchStrategy) -> st.SearchStrategy[dict[str, Any]]:
     return st.one_of(leaves, leaves, groups)
 
 
-customer_conditions = trees(st.one_of(
-    json_leaves(JSON_FIELDS),
-    column_leaves(["customer.tier", "customer.email", "customer.first_name"],
-                  ["customer.last_seen_at", "customer.created_at"]),
-    metric_leaves,
+customer_conditions = trees(families(
+    (3, json_leaves(JSON_FIELDS, ["customer.attributes.d", "customer.consent.email.at"])),
+    (3, column_leaves(["customer.tier", "customer.email", "customer.first_name"],
+                      ["customer.last_seen_at", "customer.created_at"])),
+    (2, metric_leaves),
 ))
-event_conditions = trees(st.one_of(
-    json_leaves(EVENT_JSON_FIELDS + JSON_FIELDS[:3]),
-    column_leaves(["event.type", "customer.tier"], ["event.occurred_at", "customer.last_seen_at"]),
-    metric_leaves,
+event_conditions = trees(families(
+    (3, json_leaves(EVENT_JSON_FIELDS + JSON_FIELDS[:3],
+                    ["event.properties.d", "customer.attributes.d"])),
+    (3, column_leaves(["event.type", "customer.tier"],
+                      ["event.occurred_at", "customer.last_seen_at"])),
+    (1, metric_leaves),
 ))
 
 

@@ -31,6 +31,10 @@ ATTRIBUTES = {
     "bad_date": "2026-02-30",
     "not_a_date": "soon",
     "leap_day": "2028-02-29",
+    "late_local": "2026-07-16T01:30:00+14:00",  # 2026-07-15T11:30Z, next day locally
+    "early_local": "2026-06-07T22:30:00-14:00",  # 2026-06-08T12:30Z, day before locally
+    "naive_edge": "2026-06-08T12:00",  # exactly 7 days before NOW, read as UTC
+    "naive_outside": "2026-06-08T11:59",
 }
 
 
@@ -41,7 +45,7 @@ def _customer() -> Customer:
         first_name="Ann",
         tier="gold",
         churn_score=0.8,
-        clv=Decimal("120.50"),
+        clv=Decimal("120.10"),
         tags=["vip", "b2b"],
         consent={"email": {"status": "granted", "source": "web", "at": "2026-01-10T09:00:00Z"}},
         attributes=dict(ATTRIBUTES),
@@ -136,6 +140,12 @@ CUSTOMER_CASES = [
     ("date-not-a-date", leaf("customer.attributes.not_a_date", "within_next", "100w"), False),
     ("date-number", leaf("customer.attributes.nps", "before", "1d"), False),
     ("date-leap-day", leaf("customer.attributes.leap_day", "within_next", "100w"), True),
+    ("date-offset-next-day", leaf("customer.attributes.late_local", "within_next", "30d"), True),
+    ("date-offset-prev-day", leaf("customer.attributes.early_local", "within_last", "7d"), True),
+    ("date-naive-edge-inclusive", leaf("customer.attributes.naive_edge", "within_last", "7d"),
+     True),
+    ("date-naive-outside", leaf("customer.attributes.naive_outside", "within_last", "7d"), False),
+    ("date-before-edge-exclusive", leaf("customer.attributes.naive_edge", "before", "7d"), False),
     # profile columns
     ("text-eq", leaf("customer.tier", "eq", "gold"), True),
     ("text-ne", leaf("customer.tier", "ne", "gold"), False),
@@ -149,8 +159,9 @@ CUSTOMER_CASES = [
     ("float-gte", leaf("customer.churn_score", "gte", 0.8), True),
     ("float-ne", leaf("customer.churn_score", "ne", 0.5), True),
     ("float-in", leaf("customer.churn_score", "in", [0.8, 0.9]), True),
-    ("decimal-eq-float", leaf("customer.clv", "eq", 120.5), True),
-    ("decimal-gt", leaf("customer.clv", "gt", 120.49), True),
+    ("decimal-eq-float", leaf("customer.clv", "eq", 120.1), True),
+    ("decimal-gt", leaf("customer.clv", "gt", 120.09), True),
+    ("decimal-lte-float", leaf("customer.clv", "lte", 120.1), True),
     ("decimal-lt-int", leaf("customer.clv", "lt", 120), False),
     ("number-exists", leaf("customer.clv", "exists"), True),
     ("datetime-within_last", leaf("customer.last_seen_at", "within_last", "7d"), True),
@@ -175,6 +186,9 @@ CUSTOMER_CASES = [
     ("count-ne", leaf("metrics.event_count", "ne", 3, event_type="purchase"), False),
     ("days-eq", leaf("metrics.days_since_last", "eq", 1, event_type="purchase"), True),
     ("days-gt", leaf("metrics.days_since_last", "gt", 60, event_type="purchase"), False),
+    ("days-gt-edge", leaf("metrics.days_since_last", "gt", 1, event_type="purchase"), False),
+    ("days-gte-edge", leaf("metrics.days_since_last", "gte", 1, event_type="purchase"), True),
+    ("days-gte-next", leaf("metrics.days_since_last", "gte", 2, event_type="purchase"), False),
     ("days-lte", leaf("metrics.days_since_last", "lte", 1, event_type="purchase"), True),
     ("days-lt", leaf("metrics.days_since_last", "lt", 1, event_type="purchase"), False),
     ("days-gte-zero", leaf("metrics.days_since_last", "gte", 0, event_type="purchase"), True),

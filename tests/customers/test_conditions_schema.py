@@ -1,6 +1,9 @@
 """Validation of the condition language: every error names its path inside the condition."""
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -213,3 +216,23 @@ def test_durations(text, expected) -> None:
 def test_bad_durations(text) -> None:
     with pytest.raises(ValueError, match="duration"):
         duration_parse(text)
+
+
+def _documented_conditions() -> list[dict]:
+    text = (Path(__file__).parents[2] / "docs" / "conditions.md").read_text()
+    decoder = json.JSONDecoder()
+    found = []
+    for block in re.findall(r"```json\n(.*?)```", text, re.DOTALL):
+        rest = block.strip()
+        while rest:
+            value, end = decoder.raw_decode(rest)
+            found.append(value)
+            rest = rest[end:].strip()
+    return [value for value in found if "detail" not in value]
+
+
+def test_documented_examples_are_valid() -> None:
+    examples = _documented_conditions()
+    assert len(examples) == 10
+    for example in examples:
+        condition_parse(example)

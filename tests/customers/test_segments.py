@@ -107,9 +107,9 @@ def test_refresh_for_customers_follows_profile_changes_with_one_query_per_segmen
     pro.refresh_from_db()
     free.refresh_from_db()
     assert (pro.member_count, free.member_count) == (3, 0)
-    selects = [q["sql"] for q in queries.captured_queries
-               if q["sql"].startswith('SELECT "customers_customer"."id" FROM')]
-    assert len(selects) == 2  # one per segment, not one per customer and segment
+    matching = [q["sql"] for q in queries.captured_queries
+                if '"customers_customer"."erased_at" IS NULL' in q["sql"]]
+    assert len(matching) == 2  # one per segment, not one per customer and segment
     # and a second run changes nothing and emits nothing
     before = _membership_events()
     segments.segments_refresh_for_customers(ids, now=NOW)
@@ -197,3 +197,15 @@ def test_a_segment_with_a_broken_stored_condition_is_skipped(caplog) -> None:
     segments.segments_refresh_for_customers(list(Customer.objects.values_list("pk", flat=True)))
     assert (_members(good), _members(broken)) == ({"ann"}, set())
     assert f"segment {broken.pk} has an invalid condition" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_taken_name_is_a_domain_error() -> None:
+    # Two writes that both passed validation: the second finds the name taken
+    segments.segment_create(name="Pro", condition=PRO, now=NOW)
+    other = segments.segment_create(name="Free", condition=PRO, now=NOW)
+    with pytest.raises(segments.SegmentNameTaken, match="'Pro' already exists"):
+        segments.segment_create(name="Pro", condition=PRO, now=NOW)
+    with pytest.raises(segments.SegmentNameTaken):
+        segments.segment_update(other, name="Pro")
+    assert sorted(Segment.objects.values_list("name", flat=True)) == ["Free", "Pro"]

@@ -12,7 +12,7 @@ from functools import reduce
 from operator import and_, or_
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.customers.conditions import sql
@@ -168,7 +168,7 @@ class _Compiler:
                 .filter(n__gte=k)
                 .values("customer_id")
             )
-            return Q(**{f"{self.customer_pk}__in": counted})
+            return Q(sql.ExistsGrouped(F(self.customer_pk), Subquery(counted)))
 
         return _compare_by_thresholds(op, n, at_least)
 

@@ -52,6 +52,36 @@ class Predicate(Expression):
         return self.build(connection.vendor, column_sql)
 
 
+class ExistsGrouped(Expression):
+    """EXISTS (SELECT 1 FROM (<grouped subquery>) AS g WHERE g.customer_id = <outer>).
+
+    With the GROUP BY inside a derived table, PostgreSQL turns EXISTS and NOT EXISTS into
+    hash semi/anti joins built once; `id NOT IN (<grouped subquery>)` would be rebuilt
+    in every parallel worker, and a correlated count would probe once per customer."""
+
+    output_field = BooleanField()
+
+    def __init__(self, outer: Expression, grouped: Expression) -> None:
+        super().__init__(output_field=BooleanField())
+        self.outer = outer
+        self.grouped = grouped
+
+    def get_source_expressions(self) -> list[Expression]:
+        return [self.outer, self.grouped]
+
+    def set_source_expressions(self, exprs: Sequence[Expression]) -> None:
+        self.outer, self.grouped = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Fragment:
+        outer_sql, outer_params = compiler.compile(self.outer)
+        grouped_sql, grouped_params = compiler.compile(self.grouped)
+        return (
+            f"EXISTS (SELECT 1 FROM {grouped_sql} AS counted "
+            f"WHERE counted.customer_id = {outer_sql})",
+            [*grouped_params, *outer_params],
+        )
+
+
 def constant(value: bool) -> Predicate:
     return Predicate(None, lambda vendor, col: ("TRUE" if value else "FALSE", []))
 
