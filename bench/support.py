@@ -5,11 +5,9 @@ import json
 import os
 import platform
 import socket
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -123,10 +121,6 @@ def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
     return ordered[rank - 1]
-
-
-def median(values: Iterable[float]) -> float:
-    return statistics.median(values)
 
 
 def results_write(name: str, payload: dict[str, Any]) -> Path:

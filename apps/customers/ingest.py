@@ -55,7 +55,8 @@ WITH input AS (
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id, idempotency_key, customer_id
 ), locked AS (
-    SELECT id FROM {customers} WHERE id = ANY(ARRAY(SELECT customer_id FROM new))
+    SELECT id FROM {customers} WHERE %(marks_seen)s
+        AND id = ANY(ARRAY(SELECT customer_id FROM new))
     ORDER BY id FOR UPDATE
 ), seen AS (
     UPDATE {customers} SET last_seen_at = %(now)s WHERE id = ANY(ARRAY(SELECT id FROM locked))
@@ -134,7 +135,8 @@ def _insert_known(
     document = json.dumps(rows, cls=Event._meta.get_field("properties").encoder)
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_SQL_POSTGRESQL.format(**_tables()),
-                       {"now": now, "source": source, "rows": document})
+                       {"now": now, "source": source, "rows": document,
+                        "marks_seen": _marks_seen(source)})
         result = cursor.fetchall()
     inserted = {key: event_id for event_id, key in result if event_id is not None}
     return inserted, [key for event_id, key in result if event_id is None]
@@ -153,9 +155,14 @@ def _insert_values(by_key: dict[str, EventIn], now: datetime, source: str) -> di
         cursor.execute(_INSERT_SQL.format(rows=values, **_tables()), params)
         inserted = {key: event_id for event_id, key in cursor.fetchall()}
     touched = {customer_ids[by_key[key].customer_external_id] for key in inserted}
-    if touched:
+    if touched and _marks_seen(source):
         Customer.objects.filter(id__in=sorted(touched)).update(last_seen_at=now)
     return inserted
+
+
+def _marks_seen(source: str) -> bool:
+    """Keepflow's own events (segment.entered, ...) are not signs of the customer's life."""
+    return source != EventSource.INTERNAL
 
 
 def _tables() -> dict[str, str]:

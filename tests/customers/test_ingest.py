@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from apps.customers.ingest import EventIn, events_ingest
-from apps.customers.models import Customer, Event
+from apps.customers.models import Customer, Event, EventSource
 
 pytestmark = pytest.mark.django_db
 N_EVENTS = 1000
@@ -85,3 +85,18 @@ def test_concurrent_batches_sharing_keys_and_customers_store_each_event_once():
     assert sum(dup is False for o in outcomes for dup in o) == N_EVENTS
     assert Event.objects.filter(type="purchase").count() == N_EVENTS
     assert Customer.objects.count() == 40
+
+
+@pytest.mark.django_db
+def test_internal_events_do_not_mark_the_customer_seen():
+    customer = Customer.objects.create(external_id="quiet")
+
+    events_ingest([EventIn("quiet", "segment.entered", idempotency_key="seg-1")],
+                  source=EventSource.INTERNAL)
+    customer.refresh_from_db()
+    seen_after_internal = customer.last_seen_at
+    events_ingest([EventIn("quiet", "login", idempotency_key="login-1")])
+    customer.refresh_from_db()
+
+    assert seen_after_internal is None
+    assert customer.last_seen_at is not None
