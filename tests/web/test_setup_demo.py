@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.customers.demo import CUSTOMERS, ID_PREFIX, demo_data_load, demo_plan
 from apps.customers.models import Customer, Event
+from apps.workflows.models import Workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +162,8 @@ def test_setup_demo_command_twice(monkeypatch):
     assert first["customers"] == 300
     assert authenticate(username="admin", password="s3cret-demo").role == "admin"
     assert "Demo data already there: 300 customers" in out2.getvalue()
+    assert "Starter workflows ready: 6 drafts." in out2.getvalue()
+    assert sorted(Workflow.objects.values_list("state", flat=True)) == ["draft"] * 6
     banner = out2.getvalue()
     assert "http://127.0.0.1:8765/" in banner
     assert "username: admin   password: s3cret-demo" in banner

@@ -13,6 +13,7 @@ from apps.customers.demo import (
     demo_admin_ensure,
     demo_data_load,
 )
+from apps.workflows.starters import starters_load
 
 
 class Command(BaseCommand):
@@ -45,6 +46,10 @@ class Command(BaseCommand):
                     f"Demo data loaded in {took:.1f}s: {summary.customers_created} customers "
                     f"and {summary.events_created} events created."
                 )
+            # The retention playbook as drafts: the engine that runs published workflows
+            # lands with its own issue, so nothing here pretends to be live yet.
+            starters = starters_load(publish=False)
+            self.stdout.write(f"Starter workflows ready: {len(starters)} drafts.")
         self.stdout.write(self._banner(options["host"], options["port"], password))
 
     def _banner(self, host: str, port: str, password: str) -> str:
