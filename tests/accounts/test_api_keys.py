@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import ApiKey
-from apps.accounts.services import api_key_create, api_key_hash
+from apps.accounts.services import api_key_by_hash, api_key_create, api_key_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +115,15 @@ def test_bad_credentials_get_401(header, status):
     response = client.get("/api/v1/customers")
     assert response.status_code == status
     assert response.json()["detail"]
+
+
+def test_fast_lookup_returns_the_same_key_as_the_orm():
+    key, raw = api_key_create(name="lean", scopes=["read", "events:write"],
+                              expires_at=timezone.now() + timedelta(days=3))
+
+    found = api_key_by_hash(api_key_hash(raw))
+
+    stored = ApiKey.objects.get(pk=key.pk)
+    fields = [f.attname for f in ApiKey._meta.concrete_fields]
+    assert {f: getattr(found, f) for f in fields} == {f: getattr(stored, f) for f in fields}
+    assert api_key_by_hash(api_key_hash(raw + "x")) is None
