@@ -106,6 +106,21 @@ PortName = Annotated[
     *matching(r"^[a-z][a-z0-9_]*$",
               "lower-case letters, digits and _, starting with a letter, e.g. variant_a"),
 ]
+
+
+def port_names_check(names: list[str], *, reserved: str, reserved_hint: str) -> None:
+    """Ports named by the user (branches, split variants) must be unique and must not take
+    the block's own fixed port; the error names the offending `branches.<i>.name`."""
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name == reserved:
+            raise ConfigFieldError(f"branches.{index}.name", "reserved", reserved_hint)
+        if name in seen:
+            raise ConfigFieldError(f"branches.{index}.name", "duplicate",
+                                   f"two branches are named {name!r}")
+        seen.add(name)
+
+
 EmailAddress = Annotated[
     str,
     Field(max_length=254, examples=["team@example.com"]),

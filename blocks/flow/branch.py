@@ -9,13 +9,12 @@ from blocks.base import (
     BlockConfig,
     BlockSpec,
     Category,
-    ConfigFieldError,
     Continue,
     DynamicPorts,
     Outcome,
     RunContext,
 )
-from blocks.fields import Condition, PortName
+from blocks.fields import Condition, PortName, port_names_check
 
 RESERVED = "else"
 
@@ -35,15 +34,8 @@ class BranchConfig(BlockConfig):
 
     @model_validator(mode="after")
     def _names_unique(self) -> BranchConfig:
-        seen: set[str] = set()
-        for index, branch in enumerate(self.branches):
-            if branch.name == RESERVED:
-                raise ConfigFieldError(f"branches.{index}.name", "reserved",
-                                       "else is the port for no match; pick another name")
-            if branch.name in seen:
-                raise ConfigFieldError(f"branches.{index}.name", "duplicate",
-                                       f"two branches are named {branch.name!r}")
-            seen.add(branch.name)
+        port_names_check([b.name for b in self.branches], reserved=RESERVED,
+                         reserved_hint="else is the port for no match; pick another name")
         return self
 
 

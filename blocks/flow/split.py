@@ -20,7 +20,7 @@ from blocks.base import (
     Outcome,
     RunContext,
 )
-from blocks.fields import PortName
+from blocks.fields import PortName, port_names_check
 
 HOLDOUT = "holdout"
 BUCKETS = 10_000  # basis points: percentages map onto 100 buckets each
@@ -45,15 +45,8 @@ class SplitConfig(BlockConfig):
 
     @model_validator(mode="after")
     def _shares_valid(self) -> SplitConfig:
-        seen: set[str] = set()
-        for index, variant in enumerate(self.branches):
-            if variant.name == HOLDOUT:
-                raise ConfigFieldError(f"branches.{index}.name", "reserved",
-                                       "holdout is the control group's port; pick another name")
-            if variant.name in seen:
-                raise ConfigFieldError(f"branches.{index}.name", "duplicate",
-                                       f"two variants are named {variant.name!r}")
-            seen.add(variant.name)
+        port_names_check([v.name for v in self.branches], reserved=HOLDOUT,
+                         reserved_hint="holdout is the control group's port; pick another name")
         total = sum(variant.percent for variant in self.branches) + self.holdout_percent
         if total != 100:
             raise ConfigFieldError("branches", "percent_sum",
