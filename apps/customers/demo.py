@@ -331,3 +331,36 @@ def _ascii(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(ch for ch in folded.lower() if ch.isalnum())
 
+
+
+DEMO_SEGMENTS: dict[str, tuple[str, dict]] = {
+    "Contract ends within 30 days": (
+        "Reactivation candidates: their contract runs out soon.",
+        {"all": [{"field": "customer.attributes.contract_end", "op": "within_next",
+                  "value": "30d"}]},
+    ),
+    "Lapsed repeat buyers": (
+        "Bought three times or more, nothing in the last 60 days.",
+        {"all": [
+            {"field": "metrics.event_count", "event_type": "purchase", "op": "gte",
+             "value": 3},
+            {"field": "metrics.days_since_last", "event_type": "purchase", "op": "gte",
+             "value": 60},
+        ]},
+    ),
+    "VIP and gold": (
+        "High-value customers worth a reward.",
+        {"any": [{"field": "customer.tier", "op": "in", "value": ["vip", "gold"]}]},
+    ),
+}
+
+
+def demo_segments_ensure() -> int:
+    """The demo's segments, created once (found again by name)."""
+    from apps.customers.models import Segment
+    from apps.customers.segments import segment_create
+
+    for name, (description, condition) in DEMO_SEGMENTS.items():
+        if not Segment.objects.filter(name=name).exists():
+            segment_create(name=name, description=description, condition=condition)
+    return Segment.objects.filter(name__in=DEMO_SEGMENTS).count()

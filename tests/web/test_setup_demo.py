@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from apps.customers.demo import CUSTOMERS, ID_PREFIX, demo_data_load, demo_plan
-from apps.customers.models import Customer, Event
+from apps.customers.models import Customer, Event, Segment
 from apps.workflows.models import Workflow
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +163,8 @@ def test_setup_demo_command_twice(monkeypatch):
     assert authenticate(username="admin", password="s3cret-demo").role == "admin"
     assert "Demo data already there: 300 customers" in out2.getvalue()
     assert "Starter workflows ready: 6 drafts." in out2.getvalue()
+    assert "Demo segments ready: 3." in out2.getvalue()
+    assert all(s.member_count > 0 for s in Segment.objects.all())
     assert sorted(Workflow.objects.values_list("state", flat=True)) == ["draft"] * 6
     banner = out2.getvalue()
     assert "http://127.0.0.1:8765/" in banner

@@ -12,6 +12,7 @@ from apps.customers.demo import (
     DEMO_USERNAME,
     demo_admin_ensure,
     demo_data_load,
+    demo_segments_ensure,
 )
 from apps.workflows.starters import starters_load
 
@@ -48,6 +49,8 @@ class Command(BaseCommand):
                 )
             # The retention playbook as drafts: the engine that runs published workflows
             # lands with its own issue, so nothing here pretends to be live yet.
+            segments = demo_segments_ensure()
+            self.stdout.write(f"Demo segments ready: {segments}.")
             starters = starters_load(publish=False)
             self.stdout.write(f"Starter workflows ready: {len(starters)} drafts.")
         self.stdout.write(self._banner(options["host"], options["port"], password))
