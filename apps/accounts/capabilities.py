@@ -19,6 +19,8 @@ class Capability(StrEnum):
     BLOCKS_PUBLISH = "blocks.publish"
     API_KEYS_MANAGE = "api_keys.manage"
     USERS_MANAGE = "users.manage"
+    TASKS_WORK = "tasks.work"  # claim, complete and cancel agent tasks
+    CREDENTIALS_MANAGE = "credentials.manage"  # stored secrets for outbound HTTP
 
 
 class Role(StrEnum):
@@ -39,6 +41,7 @@ class Scope(StrEnum):
 C = Capability
 _VIEWER = frozenset({C.READ})
 _COMPOSER = _VIEWER | {C.CUSTOMERS_WRITE, C.EVENTS_WRITE, C.SEGMENTS_WRITE, C.WORKFLOWS_WRITE}
+_COMPOSER |= {C.TASKS_WORK}  # contact-center agents work tasks (docs/tasks.md)
 _PUBLISHER = _COMPOSER | {C.WORKFLOWS_PUBLISH, C.RUNS_WRITE, C.BLOCKS_PUBLISH}
 _ALL = frozenset(Capability)
 

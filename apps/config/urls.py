@@ -37,8 +37,18 @@ urlpatterns = [
     path("api/v1/templates/variables", TemplateVariablesApi.as_view(), name="template-variables"),
     path("api/v1/templates/preview", TemplatePreviewApi.as_view(), name="template-preview"),
     customers_import_path(router),  # before the router: /customers/import vs /{external_id}
+    path("api/v1/", include("apps.engine.urls")),
+    path("api/v1/", include("apps.messaging.urls")),
+    path("api/v1/", include("apps.tasks.urls")),
+    path("api/v1/", include("apps.offers.urls")),
+    path("api/v1/", include("apps.integrations.urls")),
     path("api/v1/", include(router.urls)),
     path("v1/", include("apps.customers.tracking.urls")),  # Segment-compatible tracking
+    path("", include("apps.engine.public_urls")),
+    path("", include("apps.messaging.public_urls")),
+    path("", include("apps.tasks.public_urls")),
+    path("", include("apps.offers.public_urls")),
+    path("", include("apps.integrations.public_urls")),
     re_path(r"^(?P<path>(?!api/|admin/|static/|v1/).*)$", app_shell, name="app"),
 ]
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from apps.customers.models import Customer
+from apps.tasks.selectors import tasks_timeline
 
 
 class TimelineItem(TypedDict):
@@ -30,6 +31,7 @@ def events_timeline(customer: Customer, limit: int, before: datetime | None) -> 
 
 # Messages, runs and tasks add their sources here as their apps land.
 TIMELINE_SOURCES: list[TimelineSource] = [events_timeline]
+TIMELINE_SOURCES.append(tasks_timeline)
 
 
 def customer_timeline(

@@ -189,6 +189,14 @@ def _version_create(workflow: Workflow, *, graph: dict[str, Any], resolved: dict
     )
 
 
+def _live_changed(workflow: Workflow) -> None:
+    """The engine indexes the triggers of live workflows; keep it in step (same
+    transaction, so a rolled-back publish leaves the index as it was)."""
+    from apps.engine.triggers import trigger_index_sync
+
+    trigger_index_sync(workflow)
+
+
 def _do_transition(workflow: Workflow, verb: str) -> None:
     try:
         getattr(workflow, verb)()
@@ -235,6 +243,7 @@ def workflow_publish(workflow_id: int, *, user: User, revision: int | None = Non
         workflow.published_at = timezone.now()
         workflow.updated_by = user
         workflow.save()
+        _live_changed(workflow)
     return workflow
 
 
@@ -247,6 +256,7 @@ def workflow_transition(workflow_id: int, verb: str, *, user: User) -> Workflow:
         _do_transition(workflow, verb)
         workflow.updated_by = user
         workflow.save()
+        _live_changed(workflow)
     return workflow
 
 
@@ -274,6 +284,7 @@ def workflow_rollback(workflow_id: int, number: int, *, user: User, note: str = 
         workflow.draft_revision += 1
         workflow.updated_by = user
         workflow.save()
+        _live_changed(workflow)
     return workflow
 
 

@@ -33,6 +33,11 @@ INSTALLED_APPS = [
     "apps.customers",
     "apps.web",
     "apps.workflows",
+    "apps.engine",
+    "apps.messaging",
+    "apps.tasks",
+    "apps.offers",
+    "apps.integrations",
 ]
 
 MIDDLEWARE = [
@@ -155,11 +160,38 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "engine-timers-wake": {"task": "engine.timers_wake", "schedule": 1.0},
+    "engine-runs-sweep": {"task": "engine.runs_sweep", "schedule": 30.0},
+    "engine-steps-prune": {"task": "engine.steps_prune", "schedule": 3600.0},
     "segments-refresh": {
         "task": "apps.customers.tasks.segments_refresh_all",
         "schedule": env.float("KEEPFLOW_SEGMENT_REFRESH_SECONDS", default=300.0),
     },
+    # Deferred (quiet hours) and retry-due messages, stuck sends -> reconcile.
+    "messages-dispatch-due": {
+        "task": "apps.messaging.tasks.messages_dispatch_due",
+        "schedule": env.float("KEEPFLOW_MESSAGE_DISPATCH_SECONDS", default=30.0),
+    },
 }
+
+# The engine's knobs (docs/engine.md).
+KEEPFLOW_ENGINE = {
+    "ADVANCE_BATCH": env.int("KEEPFLOW_ADVANCE_BATCH", default=20),  # runs per task message
+    "WAKE_BATCH": env.int("KEEPFLOW_WAKE_BATCH", default=5_000),
+    "WAKE_BUDGET_SECONDS": env.float("KEEPFLOW_WAKE_BUDGET_SECONDS", default=5.0),
+    "LEASE_SECONDS": env.int("KEEPFLOW_RUN_LEASE_SECONDS", default=120),
+    "MAX_ATTEMPTS": env.int("KEEPFLOW_MAX_ATTEMPTS", default=5),
+    "RETRY_BASE_SECONDS": env.float("KEEPFLOW_RETRY_BASE_SECONDS", default=30.0),
+    "RETRY_MAX_SECONDS": env.float("KEEPFLOW_RETRY_MAX_SECONDS", default=3600.0),
+    "THROTTLE_RECHECK_SECONDS": env.int("KEEPFLOW_THROTTLE_RECHECK_SECONDS", default=30),
+    "STEP_RETENTION_DAYS": env.int("KEEPFLOW_STEP_RETENTION_DAYS", default=30),
+}
+
+# Each gets the ids of newly stored events after segment membership is current (in order).
+KEEPFLOW_EVENT_HANDLERS: list[str] = [
+    "apps.engine.events.events_handle",
+    "apps.offers.services.offers_events_handle",  # offer.redeemed marks the offer
+]
 
 LOGGING = {
     "version": 1,
@@ -167,3 +199,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Messaging providers and guardrails: their own module (one module per integration).
+from .messaging import *  # noqa: E402, F403
+# Agent tasks and offers; outbound HTTP and stored credentials.
+from .tasks import *  # noqa: E402, F403
+from .integrations import *  # noqa: E402, F403

@@ -15,3 +15,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# pytest-xdist runs several test processes on one Redis: each gets its own key prefix, so
+# a Celery worker started by one test process never takes another's tasks.
+_XDIST_WORKER = env.str("PYTEST_XDIST_WORKER", default="main")
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"kf-test-{_XDIST_WORKER}:"}

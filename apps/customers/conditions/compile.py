@@ -29,6 +29,7 @@ from apps.customers.conditions.nodes import (
     Root,
 )
 from apps.customers.conditions.values import exact_number
+from apps.customers.event_stats import RECENT_KEPT
 
 if TYPE_CHECKING:
     from apps.customers.models import Event
@@ -150,6 +151,13 @@ class _Compiler:
     def exists(self, events: QuerySet[Event]) -> Q:
         return Q(Exists(events.filter(customer_id=OuterRef(self.customer_pk))))
 
+    def summarised(self, leaf: Leaf, test: tuple[sql.Fragment, sql.Fragment], otherwise: Q) -> Q:
+        """The test answered from the event summaries on PostgreSQL, else `otherwise`."""
+        assert leaf.event_type is not None
+        fast, exact = test
+        return Q(sql.EventStatTest(F(self.customer_pk), leaf.event_type, self.now, fast, exact,
+                                   otherwise))
+
     def event_count(self, leaf: Leaf, op: Op) -> Q:
         """count = n is (at least n) and not (at least n + 1); the others likewise."""
         assert isinstance(leaf.value, int)
@@ -160,22 +168,27 @@ class _Compiler:
             if k <= 0:
                 return Q(sql.constant(True))
             if k == 1:
-                return self.exists(self.events(leaf, since=since))
-            counted = (
-                self.events(leaf, since=since)
-                .values("customer_id")
-                .annotate(n=Count("*"))  # COUNT(*): an index-only scan can serve it
-                .filter(n__gte=k)
-                .values("customer_id")
-            )
-            return Q(sql.ExistsGrouped(F(self.customer_pk), Subquery(counted)))
+                counted = self.exists(self.events(leaf, since=since))
+            else:
+                grouped = (
+                    self.events(leaf, since=since)
+                    .values("customer_id")
+                    .annotate(n=Count("*"))  # COUNT(*): an index-only scan can serve it
+                    .filter(n__gte=k)
+                    .values("customer_id")
+                )
+                counted = Q(sql.ExistsGrouped(F(self.customer_pk), Subquery(grouped)))
+            if k > RECENT_KEPT:
+                return counted
+            return self.summarised(leaf, sql.stat_at_least(k, since, self.now), counted)
 
         return _compare_by_thresholds(op, n, at_least)
 
     def days_since_last(self, leaf: Leaf, op: Op) -> Q:
-        """Whole days since the last event, as EXISTS tests on the (customer, type,
-        occurred_at) index: `days < n` is "one in the last n days"; `days >= n` is "one
-        ever, none in the last n days"."""
+        """Whole days since the last event up to now. From the summaries: a range for the
+        last event's time (days >= n is "last <= now - n days"). Over the events table:
+        EXISTS tests on the (customer, type, occurred_at) index: `days < n` is "one in the
+        last n days"; `days >= n` is "one ever, none in the last n days"."""
         assert isinstance(leaf.value, int)
         n = leaf.value
 
@@ -184,14 +197,20 @@ class _Compiler:
                 return Q(sql.constant(False))
             return self.exists(self.events(leaf, after=self.now - k * _DAY))
 
+        def ago(days: int) -> datetime:
+            return self.now - days * _DAY
+
         if op is Op.LT:
-            return within(n)
-        if op is Op.LTE:
-            return within(n + 1)
-        if op is Op.EQ:
-            return within(n + 1) & ~within(n)
-        at_least = n if op is Op.GTE else n + 1
-        return self.exists(self.events(leaf)) & ~within(at_least)
+            otherwise, after, until = within(n), ago(n), None
+        elif op is Op.LTE:
+            otherwise, after, until = within(n + 1), ago(n + 1), None
+        elif op is Op.EQ:
+            otherwise, after, until = within(n + 1) & ~within(n), ago(n + 1), ago(n)
+        else:
+            at_least = n if op is Op.GTE else n + 1
+            otherwise = self.exists(self.events(leaf)) & ~within(at_least)
+            after, until = None, ago(at_least)
+        return self.summarised(leaf, sql.stat_last_between(after, until, self.now), otherwise)
 
 
 def _compare_by_thresholds(op: Op, n: int, at_least: Any) -> Q:

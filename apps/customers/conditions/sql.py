@@ -17,6 +17,7 @@ from django.db.models import BooleanField, Expression
 from apps.customers.conditions.fields import KEY_PATTERN
 from apps.customers.conditions.nodes import Op
 from apps.customers.conditions.values import ISO_DATETIME, ISO_HAS_OFFSET, json_kind
+from apps.customers.event_stats import TABLE, event_stats_enabled
 
 Fragment = tuple[str, list[Any]]
 Builder = Callable[[str, str], Fragment]  # (vendor, column sql) -> (sql, params)
@@ -307,3 +308,77 @@ def tags_exist(vendor: str, col: str) -> Fragment:
     if vendor == "postgresql":
         return f"(jsonb_typeof({col}) = 'array' AND {col} <> '[]'::jsonb)", []
     return f"COALESCE(json_type({col}) = 'array' AND json_array_length({col}) > 0, FALSE)", []
+
+
+class EventStatTest(Expression):
+    """A per-customer metric test answered from the event summaries (event_stats.py):
+
+        EXISTS (SELECT 1 FROM customers_eventstat AS s
+                WHERE s.customer_id = <outer> AND s.type = <type>
+                  AND CASE WHEN s.recent[1] <= <now> THEN <fast> ELSE <exact> END)
+
+    `fast` reads the row (`s.count`, `s.recent`, newest first) and is exact when no event
+    of the row is after `now`; `exact` asks the events table for the rare rows that have
+    such events. The test is true iff the customer has an event of the type and the
+    metric holds; a customer without events of the type has no row. Databases without the
+    summaries (SQLite) compile `otherwise`, the same test over the events table."""
+
+    output_field = BooleanField()
+
+    def __init__(self, outer: Expression, event_type: str, now: datetime, fast: Fragment,
+                 exact: Fragment, otherwise: Any) -> None:
+        super().__init__(output_field=BooleanField())
+        self.outer, self.otherwise = outer, otherwise
+        self.event_type, self.now, self.fast, self.exact = event_type, now, fast, exact
+
+    def get_source_expressions(self) -> list[Expression]:
+        return [self.outer, self.otherwise]
+
+    def set_source_expressions(self, exprs: Sequence[Expression]) -> None:
+        self.outer, self.otherwise = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Fragment:
+        if not event_stats_enabled(connection.vendor):
+            return compiler.compile(self.otherwise)
+        outer_sql, outer_params = compiler.compile(self.outer)
+        (fast_sql, fast_params), (exact_sql, exact_params) = self.fast, self.exact
+        return (
+            f"EXISTS (SELECT 1 FROM {TABLE} AS s WHERE s.customer_id = {outer_sql} "
+            f"AND s.type = %s AND CASE WHEN s.recent[1] <= %s THEN {fast_sql} "
+            f"ELSE {exact_sql} END)",
+            [*outer_params, self.event_type, self.now, *fast_params, *exact_params],
+        )
+
+
+# The events of the summary row `s`, for EventStatTest's exact branch.
+_ROW_EVENTS = ("customers_event AS e WHERE e.customer_id = s.customer_id "
+               "AND e.type = s.type AND e.occurred_at <= %s")
+
+
+def stat_at_least(k: int, since: datetime | None, now: datetime) -> tuple[Fragment, Fragment]:
+    """(fast, exact) for "at least k events in [since, now]" (since None: ever); k >= 1
+    and at most RECENT_KEPT."""
+    if since is None:
+        fast: Fragment = ("(s.count >= %s)", [k])
+        exact: Fragment = (f"((SELECT count(*) FROM {_ROW_EVENTS}) >= %s)", [now, k])
+    else:
+        fast = (f"COALESCE(s.recent[{int(k)}] >= %s, FALSE)", [since])
+        exact = (f"((SELECT count(*) FROM {_ROW_EVENTS} AND e.occurred_at >= %s) >= %s)",
+                 [now, since, k])
+    return fast, exact
+
+
+def stat_last_between(
+    after: datetime | None, until: datetime | None, now: datetime
+) -> tuple[Fragment, Fragment]:
+    """(fast, exact) for "the last event up to now is in (after, until]" (None: open)."""
+    bounds = [(">", after), ("<=", until)]
+    bounds = [(sign, moment) for sign, moment in bounds if moment is not None]
+    last = f"(SELECT max(e.occurred_at) FROM {_ROW_EVENTS})"
+    fast_tests = [f"s.recent[1] {sign} %s" for sign, _ in bounds] or ["TRUE"]
+    exact_tests = [f"{last} {sign} %s" for sign, _ in bounds] or [f"{last} IS NOT NULL"]
+    fast: Fragment = (f"COALESCE({' AND '.join(fast_tests)}, FALSE)",
+                      [moment for _, moment in bounds])
+    exact_params = [p for _, moment in bounds for p in (now, moment)] if bounds else [now]
+    exact: Fragment = (f"COALESCE({' AND '.join(exact_tests)}, FALSE)", exact_params)
+    return fast, exact

@@ -5,12 +5,15 @@ import type { ApiErrorBody, ApiFieldError, Customer, CustomerDetail, CustomerEve
 export class ApiError extends Error {
   readonly status: number;
   readonly errors: ApiFieldError[];
+  /** The whole error body (e.g. a 409's current_revision). */
+  readonly body: Record<string, unknown>;
 
-  constructor(status: number, message: string, errors: ApiFieldError[] = []) {
+  constructor(status: number, message: string, errors: ApiFieldError[] = [], body: Record<string, unknown> = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.errors = errors;
+    this.body = body;
   }
 
   /** The session ended or never was: the user has to sign in again. */
@@ -70,7 +73,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
     // not JSON (a proxy's error page): fall back on the status line
   }
   const detail = payload.detail || `${response.status} ${response.statusText || "error"}`;
-  throw new ApiError(response.status, detail, payload.errors ?? []);
+  throw new ApiError(response.status, detail, payload.errors ?? [], payload as Record<string, unknown>);
 }
 
 export const api = {
@@ -81,7 +84,21 @@ export const api = {
     request<CustomerDetail>("GET", `customers/${encodeURIComponent(externalId)}`, undefined, signal),
   events: (params: { type?: string; customer?: string; page?: number; page_size?: number }, signal?: AbortSignal) =>
     request<Page<CustomerEvent>>("GET", `events${query(params)}`, undefined, signal),
-  post: <T>(path: string, body: unknown) => request<T>("POST", path, body),
+  post: <T>(path: string, body?: unknown) => request<T>("POST", path, body),
+  get: <T>(path: string, signal?: AbortSignal) => request<T>("GET", path, undefined, signal),
+  put: <T>(path: string, body: unknown) => request<T>("PUT", path, body),
+  patch: <T>(path: string, body: unknown) => request<T>("PATCH", path, body),
+  del: (path: string) => request<void>("DELETE", path),
 };
+
+/** Endpoints that may not exist yet on this server (runs, counts, tasks): null on 404. */
+export async function optional<T>(load: Promise<T>): Promise<T | null> {
+  try {
+    return await load;
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return null;
+    throw error;
+  }
+}
 
 export const PAGE_SIZE = 50;

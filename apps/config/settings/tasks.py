@@ -1,0 +1,14 @@
+"""Agent tasks and offers (docs/tasks.md)."""
+
+import environ
+
+env = environ.Env()
+
+# Business hours that task due times move into, unless the queue has its own (a TaskQueue
+# row in the admin). Weekdays: 0 = Monday … 6 = Sunday; hours in `timezone`.
+KEEPFLOW_BUSINESS_HOURS = {
+    "timezone": env.str("KEEPFLOW_BUSINESS_TIMEZONE", default="UTC"),
+    "weekdays": env.list("KEEPFLOW_BUSINESS_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4]),
+    "opens": env.str("KEEPFLOW_BUSINESS_OPENS", default="09:00"),
+    "closes": env.str("KEEPFLOW_BUSINESS_CLOSES", default="17:00"),
+}

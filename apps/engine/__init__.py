@@ -1,0 +1,1 @@
+"""Runs, steps, timers and triggers: the workflow interpreter."""

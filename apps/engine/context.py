@@ -1,0 +1,169 @@
+"""What a block sees while the engine runs it (blocks.base.RunContext), and the effects
+it may cause (blocks.base.Effects) done through the apps' services.
+
+Effects that only write rows (messages, tasks, offers, profile changes) happen inside the
+step's transaction, keyed by (run, node, visit): the step and its effect commit together
+or not at all, and the services refuse a second effect with the same key. An HTTP call
+cannot be rolled back, so it happens between transactions: the first attempt raises
+`HttpNeeded`, the interpreter makes the call, stores the result as an EffectRecord and
+runs the node again, which then reads the stored result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from django.db import transaction
+
+from apps.common.templating import template_context_for, template_render
+from apps.customers.conditions.evaluate import condition_evaluate
+from apps.customers.conditions.nodes import Node as ConditionNode
+from apps.customers.conditions.schema import condition_parse
+from apps.customers.models import Customer, Event, SegmentMembership
+from apps.engine.models import EffectRecord, Run
+
+
+class HttpNeeded(Exception):
+    """The node needs an HTTP call made outside the transaction before it can finish."""
+
+    def __init__(self, request: Mapping[str, Any]) -> None:
+        super().__init__("http request pending")
+        self.request = dict(request)
+
+
+def idempotency_key(run_id: int, node_id: str, visit: int) -> str:
+    return f"run:{run_id}:{node_id}:{visit}"
+
+
+@lru_cache(maxsize=1024)
+def _condition(canonical: str) -> ConditionNode:
+    import json
+
+    return condition_parse(json.loads(canonical), root="event")
+
+
+def condition_node(condition: Mapping[str, Any]) -> ConditionNode:
+    """Parsed once per process per distinct condition."""
+    import json
+
+    return _condition(json.dumps(condition, sort_keys=True, separators=(",", ":")))
+
+
+class EngineEffects:
+    """blocks.base.Effects over the messaging, tasks, offers, integrations and customers
+    services. `node_id` and `visit` are set by the interpreter before each node."""
+
+    def __init__(self, run: Run, customer: Customer, now: datetime) -> None:
+        self.run = run
+        self.customer = customer
+        self.now = now
+        self.node_id = ""
+        self.visit = 1
+        self.customer_changed = False
+
+    def _keys(self) -> dict[str, Any]:
+        return {"idempotency_key": idempotency_key(self.run.pk, self.node_id, self.visit),
+                "run_id": self.run.pk, "workflow_id": self.run.workflow_id,
+                "node_id": self.node_id}
+
+    def send_email(self, *, subject: str, body: str, **options: Any) -> Mapping[str, Any]:
+        from apps.messaging.services import message_queue
+
+        category = options.pop("category", "marketing")
+        return message_queue(customer=self.customer, channel="email", subject=subject,
+                             body=body, category=category, options=options, now=self.now,
+                             **self._keys())
+
+    def send_sms(self, *, body: str, **options: Any) -> Mapping[str, Any]:
+        from apps.messaging.services import message_queue
+
+        category = options.pop("category", "marketing")
+        return message_queue(customer=self.customer, channel="sms", body=body,
+                             category=category, options=options, now=self.now, **self._keys())
+
+    def create_task(self, **task: Any) -> Mapping[str, Any]:
+        from apps.tasks.services import task_create
+
+        return task_create(customer=self.customer, now=self.now, **task, **self._keys())
+
+    def create_offer(self, **offer: Any) -> Mapping[str, Any]:
+        from apps.offers.services import offer_create
+
+        return offer_create(customer=self.customer, now=self.now, **offer, **self._keys())
+
+    def http_request(self, **request: Any) -> Mapping[str, Any]:
+        record = EffectRecord.objects.filter(run=self.run, node_id=self.node_id,
+                                             visit=self.visit).first()
+        if record is not None:
+            return record.result
+        raise HttpNeeded(request)
+
+    def update_customer(self, changes: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Profile writes of a run: attributes (None removes), tags, tier; segment
+        membership follows after commit like any other profile change."""
+        from apps.customers.services import customers_changed
+
+        customer = self.customer
+        attributes = dict(customer.attributes or {})
+        for name, value in (changes.get("attributes") or {}).items():
+            if value is None:
+                attributes.pop(name, None)
+            else:
+                attributes[name] = value
+        remove = set(changes.get("tags_remove") or [])
+        tags = [tag for tag in customer.tags or [] if tag not in remove]
+        tags += [tag for tag in changes.get("tags_add") or [] if tag not in tags]
+        customer.attributes, customer.tags = attributes, tags
+        fields = ["attributes", "tags", "updated_at"]
+        if changes.get("tier"):
+            customer.tier = changes["tier"]
+            fields.append("tier")
+        customer.save(update_fields=fields)
+        customer_id = customer.pk
+        transaction.on_commit(lambda: customers_changed([customer_id]))
+        return {"updated": True, "attributes": sorted(changes.get("attributes") or {}),
+                "tags": tags, "tier": customer.tier}
+
+
+def http_effect_store(run_id: int, node_id: str, visit: int, result: Mapping[str, Any]) -> None:
+    """Keep an HTTP call's result for the node's next execution (first result wins)."""
+    EffectRecord.objects.get_or_create(run_id=run_id, node_id=node_id, visit=visit,
+                                       defaults={"kind": "http_request", "result": dict(result)})
+
+
+@dataclass
+class EngineContext:
+    """blocks.base.RunContext for one node of a stored run."""
+
+    now: datetime
+    customer: Customer
+    event: Event | None
+    run_id: int
+    workflow_id: int
+    workflow_name: str
+    effects: EngineEffects
+    variables: dict[str, Any] = field(default_factory=dict)
+    node_id: str = ""
+
+    def _offer(self) -> Mapping[str, Any] | None:
+        offers = [v["offer"] for v in self.variables.values()
+                  if isinstance(v, Mapping) and isinstance(v.get("offer"), Mapping)]
+        return offers[-1] if offers else None
+
+    def render(self, template: str, *, html: bool = False) -> str:
+        context = template_context_for(
+            self.customer, self.event,
+            run={"id": self.run_id, "workflow_name": self.workflow_name}, offer=self._offer())
+        return template_render(template, context, html=html)
+
+    def condition_matches(self, condition: Mapping[str, Any]) -> bool:
+        return condition_evaluate(condition_node(condition), customer=self.customer,
+                                  event=self.event, now=self.now)
+
+    def in_segment(self, segment_id: int) -> bool:
+        return SegmentMembership.objects.filter(segment_id=segment_id,
+                                                customer_id=self.customer.pk).exists()

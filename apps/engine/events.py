@@ -1,0 +1,112 @@
+"""The engine's side of event ingest: for a batch of new events, start runs of matching
+event triggers, end runs whose workflow goal was reached, and wake runs waiting for them.
+
+Three indexed lookups per batch (live triggers by event type, goals by event type, open
+event waits by customer and type), then conditions in Python on the event and customer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.customers.conditions.evaluate import condition_evaluate
+from apps.customers.models import Event
+from apps.engine.context import condition_node
+from apps.engine.models import ACTIVE_STATES, Run, TriggerEntry, TriggerKind, Wait, WaitKind
+from apps.engine.services import runs_end
+from apps.engine.starting import Entry, runs_enqueue, runs_start
+
+logger = logging.getLogger(__name__)
+
+
+def events_handle(event_ids: list[int]) -> None:
+    events = list(Event.objects.filter(pk__in=event_ids, customer__erased_at__isnull=True)
+                  .select_related("customer").order_by("id"))
+    if not events:
+        return
+    types = {event.type for event in events}
+    entries = list(TriggerEntry.objects.filter(
+        kind__in=[TriggerKind.EVENT, TriggerKind.GOAL], event_type__in=types))
+    by_type: dict[str, list[TriggerEntry]] = defaultdict(list)
+    for entry in entries:
+        by_type[entry.event_type].append(entry)
+    # Goals first: a purchase that ends a win-back must not also be awaited by it.
+    _goals_reached(events, by_type)
+    _waits_wake(events)
+    _triggers_start(events, by_type)
+
+
+def _matches(condition: Mapping[str, Any] | None, event: Event) -> bool:
+    if not condition:
+        return True
+    try:
+        return condition_evaluate(condition_node(condition), customer=event.customer,
+                                  event=event, now=timezone.now())
+    except Exception:  # a stored condition that no longer parses matches nothing
+        logger.exception("condition failed on event %s", event.pk)
+        return False
+
+
+def _trigger_matches(entry: TriggerEntry, event: Event) -> bool:
+    config = entry.config
+    if config.get("_type") == "trigger.segment":
+        return (event.properties or {}).get("segment_id") == config.get("segment_id")
+    return _matches(config.get("condition"), event)
+
+
+def _triggers_start(events: list[Event], by_type: dict[str, list[TriggerEntry]]) -> None:
+    entries = []
+    for event in events:
+        for trigger in by_type.get(event.type, ()):
+            if trigger.kind != TriggerKind.EVENT or not _trigger_matches(trigger, event):
+                continue
+            entries.append(Entry(workflow_id=trigger.workflow_id, version_id=trigger.version_id,
+                                 trigger_node=trigger.node_id, customer_id=event.customer_id,
+                                 entry_key=f"event:{event.pk}", event_id=event.pk))
+    if entries:
+        runs_start(entries)
+
+
+def _goals_reached(events: list[Event], by_type: dict[str, list[TriggerEntry]]) -> None:
+    ended: dict[int, str] = {}
+    for event in events:
+        goals = [g for g in by_type.get(event.type, ()) if g.kind == TriggerKind.GOAL]
+        workflows = [g.workflow_id for g in goals if _matches(g.config.get("condition"), event)]
+        if not workflows:
+            continue
+        for run_id in Run.objects.filter(customer_id=event.customer_id, workflow_id__in=workflows,
+                                         state__in=ACTIVE_STATES,
+                                         created_at__lte=event.received_at) \
+                .values_list("id", flat=True):
+            ended[run_id] = f"goal: {event.type}"
+    for run_id, reason in ended.items():
+        runs_end([run_id], verb="exit", reason=reason)
+
+
+def _waits_wake(events: list[Event]) -> None:
+    query = Q()
+    for event in events:
+        query |= Q(customer_id=event.customer_id, event_type=event.type)
+    waits = Wait.objects.filter(query, kind=WaitKind.EVENT, fired_at__isnull=True)
+    woken: list[int] = []
+    now = timezone.now()
+    for wait in waits:
+        for event in events:
+            if event.customer_id != wait.customer_id or event.type != wait.event_type:
+                continue
+            if event.received_at < wait.created_at or not _matches(wait.condition, event):
+                continue
+            fired = Wait.objects.filter(pk=wait.pk, fired_at__isnull=True).update(
+                fired_at=now, fired_port=wait.happened_port, fired_event_id=event.pk)
+            if fired:
+                woken.append(wait.run_id)
+            break
+    if woken:
+        Run.objects.filter(pk__in=woken).update(enqueued_at=now)
+        runs_enqueue(sorted(set(woken)))

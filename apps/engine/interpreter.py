@@ -1,0 +1,355 @@
+"""The graph interpreter: advance one run as far as it can go, then stop at a wait or
+the end.
+
+Each pass is one short transaction under the run's row lock (SELECT … FOR UPDATE SKIP
+LOCKED: a second worker handed the same run simply leaves it). A pass consumes the run's
+fired waits, then executes its frontier node by node: the block's `run` decides the
+port, the targets join the frontier (several targets: parallel branches), waits become
+rows, steps and node counts are written in bulk at the end. A crash anywhere rolls the
+pass back, effects included, and the run is found again by the sweeper.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.common.templating import TemplateError
+from apps.customers.models import Customer, Event
+from apps.engine.context import EngineContext, EngineEffects, HttpNeeded, http_effect_store
+from apps.engine.counts import node_counts_add
+from apps.engine.graph import CompiledGraph, compiled_version
+from apps.engine.models import ACTIVE_STATES, Run, RunState, Step, Wait, WaitKind
+from blocks.base import Continue, Exit, Fail, WaitForEvent, WaitUntil
+
+logger = logging.getLogger(__name__)
+
+MAX_STEPS_PER_PASS = 1_000
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """Exponential backoff for retryable failures: base · 2^(attempt-1), capped."""
+    base = settings.KEEPFLOW_ENGINE["RETRY_BASE_SECONDS"]
+    cap = settings.KEEPFLOW_ENGINE["RETRY_MAX_SECONDS"]
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempt - 1)))
+
+
+def runs_advance(run_ids: list[int]) -> None:
+    for run_id in run_ids:
+        try:
+            run_advance(run_id)
+        except Exception:  # one broken run must not stop the batch; the sweeper retries it
+            logger.exception("advancing run %s failed", run_id)
+
+
+def run_advance(run_id: int, *, now: datetime | None = None) -> str | None:
+    """Advance the run until it waits or ends; returns its state (None if another worker
+    holds it or it does not exist)."""
+    while True:
+        with transaction.atomic():
+            run = Run.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
+            if run is None:
+                return None
+            if run.state not in ACTIVE_STATES:
+                return run.state
+            pass_ = _Pass(run, now or timezone.now())
+            http = pass_.execute()
+            pass_.save()
+        if http is None:
+            return run.state
+        node_id, visit, request = http
+        http_effect_store(run.pk, node_id, visit, _http_call(run.pk, node_id, visit, request))
+
+
+def _http_call(run_id: int, node_id: str, visit: int, request: dict[str, Any]) -> dict[str, Any]:
+    from apps.engine.context import idempotency_key
+    from apps.integrations.http import http_request
+
+    return dict(http_request(idempotency_key=idempotency_key(run_id, node_id, visit),
+                             **request))
+
+
+class _Ended(Exception):
+    pass
+
+
+class _Pass:
+    """One transaction's worth of progress on one run (the run row is locked)."""
+
+    def __init__(self, run: Run, now: datetime) -> None:
+        self.run = run
+        self.now = now
+        self.graph: CompiledGraph = compiled_version(run.version_id)
+        self.steps: list[Step] = []
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self.new_waits: list[Wait] = []
+        self.customer = Customer.objects.filter(pk=run.customer_id).first()
+        self.effects: EngineEffects | None = None
+        self.ctx: EngineContext | None = None
+
+    # --- the pass ---------------------------------------------------------------------
+
+    def execute(self) -> tuple[str, int, dict[str, Any]] | None:
+        """Run the frontier; returns (node, visit, request) if an HTTP call is needed."""
+        run = self.run
+        try:
+            if self.customer is None or self.customer.erased_at is not None:
+                self._end_exit("customer_erased")
+            if run.state == RunState.WAITING or run.step_count:
+                self._consume_fired_waits()
+            if not run.frontier:
+                self._settle()
+                return None
+            if run.state != RunState.RUNNING:
+                run.start()
+            if self._throttled():
+                return None
+            self._make_context()
+            executed = 0
+            while run.frontier:
+                if executed >= MAX_STEPS_PER_PASS:
+                    self._end_fail(run.frontier.pop(0)["node"],
+                                   f"stopped after {MAX_STEPS_PER_PASS} steps in one go "
+                                   "(a loop without a wait?)")
+                item = run.frontier.pop(0)
+                try:
+                    self._execute(item)
+                except HttpNeeded as needed:
+                    run.frontier.insert(0, item)
+                    return item["node"], item["visit"], needed.request
+                executed += 1
+            self._settle()
+        except _Ended:
+            pass
+        return None
+
+    def save(self) -> None:
+        run = self.run
+        run.updated_at = self.now
+        run.step_count += len(self.steps)
+        if self.new_waits:
+            Wait.objects.bulk_create(self.new_waits)
+        if self.steps:
+            Step.objects.bulk_create(self.steps)
+        if self.counts:
+            node_counts_add(run.workflow_id, self.counts, shard=run.pk)
+        run.save()
+
+    # --- pieces -----------------------------------------------------------------------
+
+    def _make_context(self) -> None:
+        run = self.run
+        event = None
+        if run.trigger_event_id:
+            event = Event.objects.filter(pk=run.trigger_event_id).first()
+        self.effects = EngineEffects(run, self.customer, self.now)
+        self.ctx = EngineContext(now=self.now, customer=self.customer, event=event,
+                                 run_id=run.pk, workflow_id=run.workflow_id,
+                                 workflow_name=self.graph.workflow_name, effects=self.effects,
+                                 variables=run.variables)
+
+    def _consume_fired_waits(self) -> None:
+        """Fired waits (timer due, event arrived, retry due, throttle over) become frontier
+        items again: the wait node's targets on the fired port, or the node itself for a
+        retry or a throttled start."""
+        run = self.run
+        fired = list(Wait.objects.filter(run=run, fired_at__isnull=False).order_by("id"))
+        if not fired:
+            return
+        for wait in fired:
+            run.open_waits = max(0, run.open_waits - 1)
+            if wait.kind in (WaitKind.RETRY, WaitKind.THROTTLE):
+                run.frontier.append({"node": wait.node_id, "visit": wait.visit})
+                continue
+            detail: dict[str, Any] = {"waited_since": wait.created_at.isoformat()}
+            if wait.fired_event_id:
+                event = Event.objects.filter(pk=wait.fired_event_id).first()
+                if event is not None:
+                    run.variables[wait.node_id] = {"event": {"type": event.type,
+                                                             "properties": event.properties}}
+                detail["event_id"] = wait.fired_event_id
+            self._step(wait.node_id, wait.visit, "resume", wait.fired_port, detail=detail)
+            self.counts[(wait.node_id, f"port:{wait.fired_port}")] += 1
+            self._push_targets(wait.node_id, wait.fired_port)
+        Wait.objects.filter(pk__in=[wait.pk for wait in fired]).delete()
+
+    def _throttled(self) -> bool:
+        """A run that has not executed its trigger yet waits while the workflow is over
+        its concurrency limit (checked again when the wait fires)."""
+        run = self.run
+        limit = self.graph.settings.throttle.max_concurrent_runs
+        if not limit or run.step_count or not run.frontier:
+            return False
+        running = Run.objects.filter(workflow_id=run.workflow_id, state__in=ACTIVE_STATES,
+                                     step_count__gt=0).count()
+        if running < limit:
+            return False
+        item = run.frontier.pop(0)
+        recheck = timedelta(seconds=settings.KEEPFLOW_ENGINE["THROTTLE_RECHECK_SECONDS"])
+        self._wait(WaitKind.THROTTLE, item["node"], item.get("visit", 1), self.now + recheck)
+        self._settle()
+        return True
+
+    def _execute(self, item: dict[str, Any]) -> None:
+        run, ctx, effects = self.run, self.ctx, self.effects
+        assert ctx is not None and effects is not None
+        node_id = item["node"]
+        visit = item.get("visit") or run.visits.get(node_id, 0) + 1
+        item["visit"] = visit
+        run.visits[node_id] = max(run.visits.get(node_id, 0), visit)
+        node = self.graph.nodes.get(node_id)
+        if node is None or node.spec is None or node.config is None or node.error:
+            reason = node.error if node is not None else "the node is not in this version"
+            self._end_fail(node_id, reason, visit=visit)
+        assert node is not None and node.spec is not None
+        ctx.node_id = effects.node_id = node_id
+        effects.visit = visit
+        started = time.perf_counter()
+        try:
+            outcome = node.spec.run(ctx, node.config)
+        except HttpNeeded:
+            raise
+        except TemplateError as exc:
+            outcome = Fail(f"template: {exc}", retryable=False)
+        except Exception as exc:  # a block that raises fails its run, visibly
+            logger.exception("block %s raised in run %s", node.type, run.pk)
+            outcome = Fail(f"{type(exc).__name__}: {exc}", retryable=False)
+        duration = int((time.perf_counter() - started) * 1_000_000)
+        self.counts[(node_id, "entered")] += 1 if not isinstance(outcome, Fail) else 0
+        self._follow(node_id, node.type, visit, outcome, duration)
+
+    def _follow(self, node_id: str, block_type: str, visit: int, outcome: Any,
+                duration: int) -> None:
+        run = self.run
+        if isinstance(outcome, Continue):
+            if outcome.output:
+                run.variables[node_id] = dict(outcome.output)
+            run.attempts = 0
+            self._step(node_id, visit, "continue", outcome.port, block_type, duration,
+                       detail=dict(outcome.output) if outcome.output else {})
+            self.counts[(node_id, f"port:{outcome.port}")] += 1
+            self._push_targets(node_id, outcome.port)
+        elif isinstance(outcome, WaitUntil):
+            if outcome.at <= self.now:  # a wait that is already over: go on at once
+                self._step(node_id, visit, "continue", outcome.port, block_type, duration,
+                           detail={"until": outcome.at.isoformat(), "waited": False})
+                self.counts[(node_id, f"port:{outcome.port}")] += 1
+                self._push_targets(node_id, outcome.port)
+                return
+            self._wait(WaitKind.TIMER, node_id, visit, outcome.at, port=outcome.port)
+            self._step(node_id, visit, "wait", "", block_type, duration,
+                       detail={"until": outcome.at.isoformat()})
+        elif isinstance(outcome, WaitForEvent):
+            self._wait(WaitKind.EVENT, node_id, visit, outcome.timeout_at,
+                       port=outcome.timeout_port, event_type=outcome.event_type,
+                       condition=dict(outcome.condition) if outcome.condition else None,
+                       happened_port=outcome.happened_port)
+            self._step(node_id, visit, "wait_event", "", block_type, duration,
+                       detail={"event_type": outcome.event_type,
+                               "timeout_at": outcome.timeout_at.isoformat()})
+        elif isinstance(outcome, Exit):
+            self._step(node_id, visit, "exit", "", block_type, duration,
+                       detail={"reason": outcome.reason})
+            self._end_exit(outcome.reason, node_id)
+        elif isinstance(outcome, Fail):
+            self._fail(node_id, block_type, visit, outcome, duration)
+        else:
+            self._end_fail(node_id, f"unknown outcome {outcome!r}", visit=visit)
+
+    def _fail(self, node_id: str, block_type: str, visit: int, outcome: Fail,
+              duration: int) -> None:
+        run = self.run
+        max_attempts = settings.KEEPFLOW_ENGINE["MAX_ATTEMPTS"]
+        if outcome.retryable and run.attempts + 1 < max_attempts:
+            run.attempts += 1
+            wake = self.now + retry_delay(run.attempts)
+            self._wait(WaitKind.RETRY, node_id, visit, wake)
+            self._step(node_id, visit, "retry", "", block_type, duration, error=outcome.error,
+                       detail={"attempt": run.attempts, "retry_at": wake.isoformat()})
+            return
+        self._step(node_id, visit, "fail", "", block_type, duration, error=outcome.error,
+                   detail={"attempts": run.attempts + 1})
+        self._end_fail(node_id, outcome.error, visit=visit, recorded=True)
+
+    def _push_targets(self, node_id: str, port: str) -> None:
+        for target in self.graph.next_nodes(node_id, port):
+            self.run.frontier.append({"node": target, "visit": 0})
+
+    def _wait(self, kind: str, node_id: str, visit: int, wake_at: datetime, *, port: str = "",
+              event_type: str = "", condition: dict[str, Any] | None = None,
+              happened_port: str = "") -> None:
+        run = self.run
+        self.new_waits.append(Wait(
+            run=run, workflow_id=run.workflow_id, customer_id=run.customer_id,
+            node_id=node_id, visit=visit, kind=kind, wake_at=wake_at, port=port,
+            event_type=event_type, condition=condition, happened_port=happened_port,
+            created_at=self.now))
+        run.open_waits += 1
+
+    def _step(self, node_id: str, visit: int, outcome: str, port: str, block_type: str = "",
+              duration: int = 0, *, detail: dict[str, Any] | None = None,
+              error: str = "") -> None:
+        if not block_type:
+            node = self.graph.nodes.get(node_id)
+            block_type = node.type if node is not None else ""
+        self.steps.append(Step(run=self.run, node_id=node_id, block_type=block_type,
+                               visit=visit, outcome=outcome, port=port,
+                               detail=_jsonable(detail or {}), error=error,
+                               started_at=self.now, duration_us=duration))
+
+    # --- ends -------------------------------------------------------------------------
+
+    def _settle(self) -> None:
+        """Nothing left to execute now: the run waits, or it has completed."""
+        run = self.run
+        if run.open_waits:
+            if run.state != RunState.WAITING:
+                run.wait()
+            return
+        if run.state != RunState.RUNNING:
+            run.start()
+        run.complete()
+        run.ended_at = self.now
+
+    def _end_exit(self, reason: str, node_id: str = "") -> None:
+        run = self.run
+        run.exit()
+        run.exit_reason = reason
+        run.ended_at = self.now
+        run.frontier = []
+        run.open_waits = 0
+        Wait.objects.filter(run=run).delete()
+        self.new_waits = []
+        if node_id:
+            self.counts[(node_id, "exited")] += 1
+        raise _Ended
+
+    def _end_fail(self, node_id: str, error: str, *, visit: int = 1,
+                  recorded: bool = False) -> None:
+        """The run fails at this node; the node stays first in the frontier so a retry
+        starts there (with the same visit, so its effects are not repeated)."""
+        run = self.run
+        if not recorded:
+            self._step(node_id, visit, "fail", "", error=error)
+        run.frontier.insert(0, {"node": node_id, "visit": visit})
+        if run.state == RunState.WAITING:
+            run.start()
+        run.fail()
+        run.error = f"{node_id}: {error}"
+        run.failed_node = node_id
+        run.ended_at = self.now
+        self.counts[(node_id, "failed")] += 1
+        raise _Ended
+
+
+def _jsonable(value: Any) -> Any:
+    from apps.common.templating import plain
+
+    return plain(value)

@@ -1,0 +1,195 @@
+"""Starting runs: every trigger (event, segment, date, inactivity, schedule, webhook,
+manual) ends here with a list of entries.
+
+Per (workflow, customer) the workflow's re-entry policy and its limit of active runs
+apply, under a transaction-scoped advisory lock so two workers handling two events of
+one customer cannot both start a run that only one may have. An entry key unique per
+workflow (event:<id>, date:<attribute>:<day>, …) makes a trigger handled twice start one
+run. The workflow's rate limit holds surplus runs back with a timer instead of dropping
+them; its concurrency limit is checked by the interpreter before the first step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from apps.engine.counts import node_counts_add
+from apps.engine.graph import compiled_version
+from apps.engine.models import ACTIVE_STATES, Run, RunState, Wait, WaitKind
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A customer entering a workflow version at a trigger node."""
+
+    workflow_id: int
+    version_id: int
+    trigger_node: str
+    customer_id: int
+    entry_key: str
+    event_id: int | None = None
+    ignore_re_entry: bool = False  # a person starting a run by hand decides for themselves
+
+
+@dataclass
+class StartResult:
+    started: list[int]
+    skipped: Counter[str]  # reason -> count: duplicate, re_entry, active_limit
+
+
+def runs_start(entries: Sequence[Entry], *, now: datetime | None = None) -> StartResult:
+    """Create the runs these entries may start and hand them to workers after commit."""
+    now = now or timezone.now()
+    result = StartResult(started=[], skipped=Counter())
+    if not entries:
+        return result
+    with transaction.atomic():
+        _advisory_locks({(e.workflow_id, e.customer_id) for e in entries})
+        existing = _existing_keys(entries)
+        history = _history(entries)
+        runs: list[Run] = []
+        skipped_at: Counter[tuple[int, str, str]] = Counter()
+        for entry in entries:
+            reason = _refusal(entry, existing, history, now)
+            if reason:
+                result.skipped[reason] += 1
+                skipped_at[(entry.workflow_id, entry.trigger_node, f"skipped:{reason}")] += 1
+                continue
+            existing.add((entry.workflow_id, entry.entry_key))
+            stats = history[(entry.workflow_id, entry.customer_id)]
+            stats["last"], stats["active"] = now, stats["active"] + 1
+            runs.append(Run(
+                workflow_id=entry.workflow_id, version_id=entry.version_id,
+                customer_id=entry.customer_id, trigger_node=entry.trigger_node,
+                trigger_event_id=entry.event_id, entry_key=entry.entry_key,
+                frontier=[{"node": entry.trigger_node, "visit": 1}], visits={}, variables={},
+                created_at=now, updated_at=now, enqueued_at=now,
+            ))
+        Run.objects.bulk_create(runs)
+        held = _rate_limit(runs, now)
+        for (workflow_id, node, key), n in skipped_at.items():
+            node_counts_add(workflow_id, Counter({(node, key): n}), shard=0)
+        ready = [run.pk for run in runs if run.pk not in held]
+        result.started = [run.pk for run in runs]
+        runs_enqueue(ready)
+    return result
+
+
+def runs_enqueue(run_ids: Iterable[int]) -> None:
+    """Hand runs to workers after commit, in small batches (one broker message each).
+    If the broker is down the runs stay pending and the sweeper enqueues them later."""
+    ids = list(run_ids)
+    if not ids:
+        return
+
+    def send() -> None:
+        from django.conf import settings
+
+        from apps.engine.tasks import runs_advance_task
+
+        size = settings.KEEPFLOW_ENGINE["ADVANCE_BATCH"]
+        try:
+            for start in range(0, len(ids), size):
+                runs_advance_task.delay(ids[start:start + size])
+        except Exception:
+            logger.exception("could not enqueue %d runs; the sweeper will", len(ids))
+
+    transaction.on_commit(send)
+
+
+def _advisory_locks(pairs: set[tuple[int, int]]) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite (make run) serialises writers anyway
+    with connection.cursor() as cursor:
+        for workflow_id, customer_id in sorted(pairs):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                           [workflow_id, customer_id % 2_147_483_647])
+
+
+def _existing_keys(entries: Sequence[Entry]) -> set[tuple[int, str]]:
+    by_workflow: dict[int, set[str]] = defaultdict(set)
+    for entry in entries:
+        by_workflow[entry.workflow_id].add(entry.entry_key)
+    query = Q()
+    for workflow_id, keys in by_workflow.items():
+        query |= Q(workflow_id=workflow_id, entry_key__in=keys)
+    return set(Run.objects.filter(query).values_list("workflow_id", "entry_key"))
+
+
+def _history(entries: Sequence[Entry]) -> dict[tuple[int, int], dict]:
+    """Per (workflow, customer): when the last run started and how many are active."""
+    workflows = {e.workflow_id for e in entries}
+    customers = {e.customer_id for e in entries}
+    rows = Run.objects.filter(workflow_id__in=workflows, customer_id__in=customers) \
+        .values("workflow_id", "customer_id") \
+        .annotate(last=Max("created_at"), active=Count("id", filter=Q(state__in=ACTIVE_STATES)))
+    history: dict[tuple[int, int], dict] = defaultdict(lambda: {"last": None, "active": 0})
+    for row in rows:
+        history[(row["workflow_id"], row["customer_id"])] = {"last": row["last"],
+                                                             "active": row["active"]}
+    return history
+
+
+def _refusal(entry: Entry, existing: set[tuple[int, str]], history: dict, now: datetime
+             ) -> str | None:
+    if (entry.workflow_id, entry.entry_key) in existing:
+        return "duplicate"
+    settings = compiled_version(entry.version_id).settings
+    stats = history[(entry.workflow_id, entry.customer_id)]
+    if stats["active"] >= settings.max_active_runs_per_customer:
+        return "active_limit"
+    if entry.ignore_re_entry or stats["last"] is None:
+        return None
+    policy = settings.re_entry
+    if policy.policy == "once":
+        return "re_entry"
+    if policy.policy == "once_per_period" and \
+            stats["last"] > now - timedelta(days=policy.period_days or 0):
+        return "re_entry"
+    return None
+
+
+def _rate_limit(runs: list[Run], now: datetime) -> set[int]:
+    """Runs beyond the workflow's runs-per-minute wait for a later minute (a timer on the
+    trigger node), so a burst is spread out instead of flooding a call queue."""
+    held: set[int] = set()
+    by_workflow: dict[int, list[Run]] = defaultdict(list)
+    for run in runs:
+        by_workflow[run.workflow_id].append(run)
+    for workflow_id, group in by_workflow.items():
+        rate = compiled_version(group[0].version_id).settings.throttle.runs_per_minute
+        if not rate:
+            continue
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [workflow_id])
+        ids = {run.pk for run in group}
+        recent = Run.objects.filter(workflow_id=workflow_id,
+                                    created_at__gt=now - timedelta(minutes=1)) \
+            .exclude(pk__in=ids).count()
+        queued = Wait.objects.filter(workflow_id=workflow_id, kind=WaitKind.THROTTLE,
+                                     fired_at__isnull=True, wake_at__gt=now).count()
+        waits = []
+        for position, run in enumerate(group, start=recent + queued):
+            slot = position // rate
+            if slot == 0:
+                continue
+            held.add(run.pk)
+            waits.append(Wait(run=run, workflow_id=workflow_id, customer_id=run.customer_id,
+                              node_id=run.trigger_node, visit=1, kind=WaitKind.THROTTLE,
+                              wake_at=now + timedelta(minutes=slot), created_at=now))
+        if waits:
+            Wait.objects.bulk_create(waits)
+            Run.objects.filter(pk__in=[w.run_id for w in waits]).update(
+                state=RunState.WAITING, open_waits=1, frontier=[])
+    return held

@@ -1,0 +1,1 @@
+"""Outbound HTTP to CRMs and helpdesks: stored credentials, SSRF-safe requests."""

@@ -1,0 +1,58 @@
+"""Stored credentials for outbound HTTP, and the hosts admins open to it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class CredentialKind(models.TextChoices):
+    BEARER = "bearer"  # Authorization: Bearer <secret>
+    BASIC = "basic"  # Authorization: Basic base64(username:secret)
+    HEADER = "header"  # <header_name>: <secret>, e.g. X-Api-Key
+
+
+class Credential(models.Model):
+    """A secret that authenticates http_request calls. The graph references it by id; the
+    secret is stored encrypted (crypto.py) and never leaves through the API."""
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=8, choices=CredentialKind.choices)
+    header_name = models.CharField(max_length=100, blank=True, default="",
+                                   help_text="For kind=header, e.g. X-Api-Key.")
+    username = models.CharField(max_length=200, blank=True, default="",
+                                help_text="For kind=basic.")
+    secret_encrypted = models.TextField(editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AllowedHost(models.Model):
+    """An internal host that http_request may reach although it resolves to a private,
+    loopback or otherwise refused address (e.g. the CRM inside the company network)."""
+
+    host = models.CharField(max_length=253, help_text="Host name or IP address, as in the URL.")
+    port = models.PositiveIntegerField(null=True, blank=True,
+                                       help_text="Empty: any port.")
+    note = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["host", "port"]
+        constraints = [models.UniqueConstraint(fields=["host", "port"],
+                                               name="allowed_host_unique")]
+
+    def __str__(self) -> str:
+        return self.host if self.port is None else f"{self.host}:{self.port}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.host = self.host.strip().strip("[]").lower().rstrip(".")
+        super().save(*args, **kwargs)

@@ -1,0 +1,3 @@
+"""Public routes outside /api/ (signed or secret URLs, provider callbacks)."""
+
+urlpatterns: list = []

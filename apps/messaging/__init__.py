@@ -1,0 +1,1 @@
+"""Messages through providers, behind the guardrails."""

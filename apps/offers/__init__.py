@@ -1,0 +1,1 @@
+"""Discount codes and signed reactivation links."""

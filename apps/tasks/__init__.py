@@ -1,0 +1,1 @@
+"""Agent tasks for the contact center (call-backs, follow-ups)."""

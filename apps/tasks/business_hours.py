@@ -1,0 +1,80 @@
+"""Business hours: when a queue's agents work, and moving a due time into them.
+
+A due time inside the hours stays; one outside moves to the next opening (a Friday
+evening call-back becomes Monday 09:00 in the queue's time zone). Hours come from the
+queue's TaskQueue row when it has one, else from settings.KEEPFLOW_BUSINESS_HOURS.
+Holidays are not modelled: close a day by leaving its weekday out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+MAX_DAYS_AHEAD = 14  # a week with no working day is a misconfiguration; stop looking
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    timezone: str
+    weekdays: frozenset[int]  # 0 = Monday … 6 = Sunday
+    opens: dt.time
+    closes: dt.time
+
+    def __post_init__(self) -> None:
+        if not self.weekdays or not self.weekdays <= set(range(7)):
+            raise ValueError("weekdays: one or more of 0 (Monday) to 6 (Sunday)")
+        if self.opens >= self.closes:
+            raise ValueError("opens must be before closes (overnight hours are not supported)")
+        ZoneInfo(self.timezone)  # raises for an unknown zone
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> BusinessHours:
+        return cls(
+            timezone=str(data.get("timezone", "UTC")),
+            weekdays=frozenset(int(day) for day in data.get("weekdays", (0, 1, 2, 3, 4))),
+            opens=dt.time.fromisoformat(str(data.get("opens", "09:00"))),
+            closes=dt.time.fromisoformat(str(data.get("closes", "17:00"))),
+        )
+
+    def contains(self, moment: dt.datetime) -> bool:
+        local = moment.astimezone(ZoneInfo(self.timezone))
+        return local.weekday() in self.weekdays and self.opens <= local.time() < self.closes
+
+    def next_opening(self, moment: dt.datetime) -> dt.datetime:
+        """`moment` if the queue is open then, else the next time it opens."""
+        if self.contains(moment):
+            return moment
+        zone = ZoneInfo(self.timezone)
+        local = moment.astimezone(zone)
+        day = local.date()
+        for _ in range(MAX_DAYS_AHEAD + 1):
+            if day.weekday() in self.weekdays:
+                opening = _local_to_aware(day, self.opens, zone)
+                if opening > moment:
+                    return opening
+            day += dt.timedelta(days=1)
+        raise ValueError("no opening within two weeks")  # unreachable with valid weekdays
+
+
+def _local_to_aware(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
+    """A wall-clock time in a zone. One skipped by a DST jump (02:30 on the spring-forward
+    night) maps to the instant after the gap, as zoneinfo's fold=0 round trip gives."""
+    naive = dt.datetime.combine(day, at)
+    return naive.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone)
+
+
+def business_hours_default() -> BusinessHours:
+    return BusinessHours.from_mapping(getattr(settings, "KEEPFLOW_BUSINESS_HOURS", {}))
+
+
+def business_hours_for(queue: str) -> BusinessHours:
+    """The queue's own hours (a TaskQueue row) or the global setting."""
+    from apps.tasks.models import TaskQueue
+
+    row = TaskQueue.objects.filter(name=queue).first()
+    return row.business_hours() if row is not None else business_hours_default()

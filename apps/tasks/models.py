@@ -1,0 +1,152 @@
+"""Agent tasks: call-backs, follow-ups and reviews that a workflow hands to a person.
+
+States change only through the verb transitions below, called from services.py (which
+maps refused transitions to domain errors): open → in_progress → done | cancelled."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from apps.tasks.business_hours import BusinessHours
+
+
+class TaskKind(models.TextChoices):
+    CALL_BACK = "call_back"
+    FOLLOW_UP = "follow_up"
+    REVIEW = "review"
+
+
+class TaskPriority(models.TextChoices):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class TaskState(models.TextChoices):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class TaskOutcome(models.TextChoices):
+    REACHED = "reached"
+    NOT_REACHED = "not_reached"
+    SAVED = "saved"
+    LOST = "lost"
+
+
+class Task(ConcurrentTransitionMixin, models.Model):
+    """One piece of work for a contact-center agent about one customer."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
+                                 related_name="tasks")
+    kind = models.CharField(max_length=16, choices=TaskKind.choices, default=TaskKind.CALL_BACK)
+    queue = models.CharField(max_length=64, default="retention")
+    title = models.CharField(max_length=200)
+    notes = models.TextField(blank=True, default="")
+    priority = models.CharField(max_length=8, choices=TaskPriority.choices,
+                                default=TaskPriority.NORMAL)
+    state = FSMField(default=TaskState.OPEN, choices=TaskState.choices, protected=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="tasks")
+    due_at = models.DateTimeField(help_text="When the agent should act (in business hours).")
+    requested_due_at = models.DateTimeField(
+        help_text="The due time asked for, before it moved into business hours.")
+    outcome = models.CharField(max_length=16, choices=TaskOutcome.choices, blank=True,
+                               default="")
+    # The workflow run that created the task (plain ids: runs are pruned on their own
+    # schedule, and a task outlives them).
+    run_id = models.BigIntegerField(null=True, blank=True)
+    workflow_id = models.BigIntegerField(null=True, blank=True)
+    node_id = models.CharField(max_length=64, blank=True, default="")
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["queue", "state", "due_at"], name="task_inbox_idx"),
+            models.Index(fields=["customer", "created_at"], name="task_customer_idx"),
+            models.Index(fields=["assignee", "state"], name="task_assignee_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+    # --- transitions (call through services.py) ------------------------------------------
+
+    @transition(field=state, source=TaskState.OPEN, target=TaskState.IN_PROGRESS)
+    def claim(self) -> None:
+        """An agent takes the task."""
+
+    @transition(field=state, source=[TaskState.OPEN, TaskState.IN_PROGRESS],
+                target=TaskState.DONE)
+    def complete(self) -> None:
+        """Done, with an outcome (an agent may complete without claiming first)."""
+
+    @transition(field=state, source=[TaskState.OPEN, TaskState.IN_PROGRESS],
+                target=TaskState.CANCELLED)
+    def cancel(self) -> None:
+        """No longer needed (the customer came back on their own, a duplicate, ...)."""
+
+
+def _validate_timezone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone name like Europe/Berlin")
+
+
+def _validate_weekdays(value: str) -> None:
+    try:
+        days = _weekdays_parse(value)
+    except ValueError as exc:
+        raise ValidationError("weekdays: numbers 0 (Monday) to 6 (Sunday), e.g. 0,1,2,3,4") \
+            from exc
+    if not days:
+        raise ValidationError("at least one weekday")
+
+
+def _weekdays_parse(value: str) -> frozenset[int]:
+    days = frozenset(int(part) for part in value.split(",") if part.strip())
+    if not days <= set(range(7)):
+        raise ValueError(value)
+    return days
+
+
+class TaskQueue(models.Model):
+    """A queue's own business hours; queues without a row use the global setting."""
+
+    name = models.CharField(max_length=64, unique=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[_validate_timezone])
+    weekdays = models.CharField(max_length=20, default="0,1,2,3,4",
+                                validators=[_validate_weekdays],
+                                help_text="Working days, 0 = Monday … 6 = Sunday.")
+    opens = models.TimeField(default=dt.time(9, 0))
+    closes = models.TimeField(default=dt.time(17, 0))
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.opens is not None and self.closes is not None and self.opens >= self.closes:
+            raise ValidationError({"closes": "must be after opens"})
+
+    def business_hours(self) -> BusinessHours:
+        ZoneInfo(self.timezone)
+        return BusinessHours(timezone=self.timezone, weekdays=_weekdays_parse(self.weekdays),
+                             opens=self.opens, closes=self.closes)

@@ -1,0 +1,170 @@
+// A condition ({"all"|"any": [rules]}, rule = {field, op, value}) edited as rows, used by
+// filters, triggers and segments. Nested groups or "not" are edited as JSON instead.
+import { useId, useState } from "react";
+
+export type Rule = { field: string; op: string; value?: unknown };
+export type Condition = Record<string, unknown>;
+
+export const OPERATORS: { op: string; label: string; takesValue: boolean }[] = [
+  { op: "eq", label: "is", takesValue: true },
+  { op: "ne", label: "is not", takesValue: true },
+  { op: "lt", label: "<", takesValue: true },
+  { op: "lte", label: "≤", takesValue: true },
+  { op: "gt", label: ">", takesValue: true },
+  { op: "gte", label: "≥", takesValue: true },
+  { op: "in", label: "is one of", takesValue: true },
+  { op: "not_in", label: "is none of", takesValue: true },
+  { op: "contains", label: "contains", takesValue: true },
+  { op: "exists", label: "is set", takesValue: false },
+  { op: "not_exists", label: "is not set", takesValue: false },
+  { op: "within_last", label: "within the last", takesValue: true },
+  { op: "before", label: "before", takesValue: true },
+];
+
+export const FIELD_SUGGESTIONS = [
+  "customer.tier", "customer.churn_score", "customer.clv", "customer.tags", "customer.email",
+  "customer.phone", "customer.locale", "customer.attributes.plan", "customer.attributes.country",
+  "customer.attributes.contract_end", "customer.consent.sms.status", "customer.consent.email.status",
+  "event.type", "event.properties.score", "event.properties.reason",
+];
+
+/** Flat rows, or null when the condition has a shape the rows cannot show. */
+export function conditionRows(condition: unknown): { mode: "all" | "any"; rules: Rule[] } | null {
+  if (condition === undefined || condition === null) return { mode: "all", rules: [] };
+  if (typeof condition !== "object" || Array.isArray(condition)) return null;
+  const c = condition as Condition;
+  const keys = Object.keys(c);
+  if (keys.length === 0) return { mode: "all", rules: [] };
+  if (keys.length !== 1 || !(keys[0] === "all" || keys[0] === "any")) return null;
+  const items = c[keys[0]];
+  if (!Array.isArray(items)) return null;
+  if (!items.every((r) => r && typeof r === "object" && typeof (r as Rule).field === "string" && typeof (r as Rule).op === "string")) return null;
+  return { mode: keys[0] as "all" | "any", rules: items as Rule[] };
+}
+
+/** A typed value from what was typed: numbers, true/false, lists after "in", else text. */
+export function parseValue(text: string, op: string): unknown {
+  const trimmed = text.trim();
+  if (op === "in" || op === "not_in") return trimmed ? trimmed.split(",").map((part) => parseValue(part, "eq")) : [];
+  if (trimmed !== "" && !Number.isNaN(Number(trimmed)) && /^-?[0-9.]+$/.test(trimmed)) return Number(trimmed);
+  if (trimmed === "true") return true;
+  if (trimmed === "false") return false;
+  return text;
+}
+
+export function showValue(value: unknown): string {
+  if (Array.isArray(value)) return value.map(showValue).join(", ");
+  if (value === undefined || value === null) return "";
+  return String(value);
+}
+
+type Props = {
+  value: unknown;
+  onChange: (value: Condition) => void;
+  label?: string;
+  disabled?: boolean;
+  idPrefix?: string;
+};
+
+export function ConditionBuilder({ value, onChange, label = "Condition", disabled, idPrefix }: Props) {
+  const auto = useId();
+  const base = idPrefix ?? auto;
+  const rows = conditionRows(value);
+  const [json, setJson] = useState<string | null>(rows ? null : JSON.stringify(value ?? {}, null, 2));
+  const [jsonError, setJsonError] = useState("");
+
+  if (json !== null || !rows) {
+    const text = json ?? JSON.stringify(value ?? {}, null, 2);
+    return (
+      <fieldset className="condition" disabled={disabled}>
+        <legend>{label} (JSON)</legend>
+        <label htmlFor={`${base}-json`} className="visually-hidden">{label} as JSON</label>
+        <textarea
+          id={`${base}-json`}
+          rows={6}
+          value={text}
+          spellCheck={false}
+          onChange={(e) => {
+            setJson(e.target.value);
+            try {
+              const parsed = JSON.parse(e.target.value);
+              setJsonError("");
+              onChange(parsed);
+            } catch {
+              setJsonError("Not valid JSON yet.");
+            }
+          }}
+          aria-invalid={jsonError ? true : undefined}
+        />
+        {jsonError && <p className="field-error">{jsonError}</p>}
+        {conditionRows(safeParse(text)) && (
+          <button type="button" className="link-button" onClick={() => setJson(null)}>Edit as rules</button>
+        )}
+      </fieldset>
+    );
+  }
+
+  const emit = (mode: "all" | "any", rules: Rule[]) => onChange({ [mode]: rules });
+  const update = (index: number, patch: Partial<Rule>) =>
+    emit(rows.mode, rows.rules.map((r, i) => (i === index ? { ...r, ...patch } : r)));
+
+  return (
+    <fieldset className="condition" disabled={disabled}>
+      <legend>{label}</legend>
+      <div className="condition-mode">
+        <label htmlFor={`${base}-mode`}>Match</label>
+        <select id={`${base}-mode`} value={rows.mode} onChange={(e) => emit(e.target.value as "all" | "any", rows.rules)}>
+          <option value="all">all of these rules</option>
+          <option value="any">any of these rules</option>
+        </select>
+      </div>
+      <datalist id={`${base}-fields`}>
+        {FIELD_SUGGESTIONS.map((f) => <option key={f} value={f} />)}
+      </datalist>
+      {rows.rules.length === 0 && <p className="muted">No rules: everyone matches.</p>}
+      <ol className="condition-rules">
+        {rows.rules.map((rule, index) => {
+          const op = OPERATORS.find((o) => o.op === rule.op);
+          return (
+            <li key={index} className="condition-rule">
+              <label className="visually-hidden" htmlFor={`${base}-f${index}`}>Rule {index + 1} field</label>
+              <input id={`${base}-f${index}`} list={`${base}-fields`} value={rule.field} placeholder="customer.tier"
+                onChange={(e) => update(index, { field: e.target.value })} />
+              <label className="visually-hidden" htmlFor={`${base}-o${index}`}>Rule {index + 1} operator</label>
+              <select id={`${base}-o${index}`} value={rule.op} onChange={(e) => {
+                const next = OPERATORS.find((o) => o.op === e.target.value);
+                const patch: Partial<Rule> = { op: e.target.value };
+                if (next && !next.takesValue) patch.value = undefined;
+                update(index, patch);
+              }}>
+                {OPERATORS.map((o) => <option key={o.op} value={o.op}>{o.label}</option>)}
+              </select>
+              {(op?.takesValue ?? true) && (
+                <>
+                  <label className="visually-hidden" htmlFor={`${base}-v${index}`}>Rule {index + 1} value</label>
+                  <input id={`${base}-v${index}`} value={showValue(rule.value)} placeholder={rule.op === "within_last" ? "30d" : "value"}
+                    onChange={(e) => update(index, { value: parseValue(e.target.value, rule.op) })} />
+                </>
+              )}
+              <button type="button" className="icon-button" aria-label={`Remove rule ${index + 1}`}
+                onClick={() => emit(rows.mode, rows.rules.filter((_, i) => i !== index))}>×</button>
+            </li>
+          );
+        })}
+      </ol>
+      <div className="condition-actions">
+        <button type="button" className="button secondary small"
+          onClick={() => emit(rows.mode, [...rows.rules, { field: "", op: "eq", value: "" }])}>+ Add rule</button>
+        <button type="button" className="link-button" onClick={() => setJson(JSON.stringify(value ?? {}, null, 2))}>Edit as JSON</button>
+      </div>
+    </fieldset>
+  );
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,77 @@
+// The one node component of the canvas: any block, drawn from its catalog entry. Memoized:
+// React Flow re-renders a node only when its own data changes.
+import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { createContext, memo, useContext } from "react";
+import { entryFor, type BlockNode as BlockNodeType, type Catalog } from "./graph";
+
+export const CatalogContext = createContext<Catalog>(new Map());
+
+const ICONS: Record<string, string> = {
+  zap: "⚡", users: "👥", calendar: "📅", clock: "⏱", "clock-3": "⏱", timer: "⏳", webhook: "🔗",
+  "mouse-pointer": "👆", "hand": "✋", filter: "⛛", "git-branch": "⑂", "split": "⑃", "shuffle": "⑃",
+  "log-out": "⏹", mail: "✉", "message-square": "💬", "phone": "📞", "clipboard-list": "📋",
+  globe: "🌐", "user-cog": "👤", gift: "🎁", "square": "▢", "pause": "⏸", "hourglass": "⏳",
+};
+
+export function blockIcon(icon: string | undefined): string {
+  return (icon && ICONS[icon]) || "▢";
+}
+
+function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
+  const catalog = useContext(CatalogContext);
+  const entry = entryFor(catalog, data);
+  const category = entry?.category ?? "unknown";
+  const errors = data.issues ?? [];
+  const title = data.label || entry?.label || data.type;
+  const classes = ["block-node", `block-${category}`];
+  if (selected) classes.push("selected");
+  if (errors.length) classes.push("has-issues");
+  if (data.highlight) classes.push(`highlight-${data.highlight}`);
+  return (
+    <div className={classes.join(" ")} data-node-id={id} data-block-type={data.type}>
+      {category !== "trigger" && <Handle type="target" position={Position.Top} aria-label="input" />}
+      <div className="block-head">
+        <span className="block-icon" aria-hidden="true">{blockIcon(entry?.icon)}</span>
+        <span className="block-title">{title}</span>
+        {errors.length > 0 && (
+          <span className="block-issues" title={errors.map((i) => i.message).join("\n")} role="img" aria-label={`${errors.length} problem${errors.length > 1 ? "s" : ""}`}>
+            {errors.length}
+          </span>
+        )}
+      </div>
+      <div className="block-sub">
+        <span>{entry ? (data.label ? entry.label : entry.group) : `Unknown block ${data.type}`}</span>
+        <code>{id}</code>
+      </div>
+      {data.counts && (
+        <div className="block-counts" aria-label="Live counts">
+          <span title="Runs that entered this step">▶ {data.counts.entered}</span>
+          {data.counts.waiting > 0 && <span title="Runs waiting here">⏸ {data.counts.waiting}</span>}
+        </div>
+      )}
+      {data.ports.length > 0 && (
+        <div className="block-ports">
+          {data.ports.map((port) => (
+            <div className="block-port" key={port}>
+              <span className="port-label">
+                {port}
+                {data.counts?.ports?.[port] !== undefined && <b className="port-count"> {data.counts.ports[port]}</b>}
+              </span>
+              <Handle
+                type="source"
+                position={Position.Bottom}
+                id={port}
+                className="port-handle"
+                aria-label={`output ${port}`}
+                title={`Drag from here to connect “${port}”`}
+              />
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const BlockNode = memo(BlockNodeView);
+export const NODE_TYPES = { block: BlockNode };

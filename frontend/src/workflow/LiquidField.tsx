@@ -1,0 +1,110 @@
+// A Liquid template input: a variable picker that inserts {{ path }} at the cursor, and a
+// live preview rendered by the server against the chosen customer (with the SMS size).
+import { useEffect, useId, useRef, useState } from "react";
+import { api } from "../api/client";
+import type { TemplatePreview, TemplateVariable } from "../api/types";
+
+export type LiquidContext = {
+  channel: "sms" | "email" | "text";
+  customerId: string;
+  variables: TemplateVariable[];
+  readOnly: boolean;
+};
+
+type Props = {
+  id: string;
+  label: string;
+  value: string;
+  multiline: boolean;
+  required?: boolean;
+  onChange: (value: string) => void;
+  context: LiquidContext;
+  invalid?: boolean;
+};
+
+export function LiquidField({ id, label, value, multiline, required, onChange, context, invalid }: Props) {
+  const ref = useRef<HTMLTextAreaElement & HTMLInputElement>(null);
+  const pickerId = useId();
+  const [preview, setPreview] = useState<TemplatePreview | null>(null);
+  const [previewError, setPreviewError] = useState("");
+
+  useEffect(() => {
+    if (!context.customerId || !value) {
+      setPreview(null);
+      setPreviewError("");
+      return;
+    }
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      api.post<TemplatePreview>("templates/preview", { template: value, customer_id: context.customerId, channel: context.channel })
+        .then((result) => { if (!cancelled) { setPreview(result); setPreviewError(""); } })
+        .catch((error: Error) => { if (!cancelled) { setPreview(null); setPreviewError(error.message); } });
+    }, 350);
+    return () => { cancelled = true; clearTimeout(timer); };
+  }, [value, context.customerId, context.channel]);
+
+  const insert = (path: string) => {
+    if (!path) return;
+    const text = `{{ ${path} }}`;
+    const input = ref.current;
+    const start = input?.selectionStart ?? value.length;
+    const end = input?.selectionEnd ?? value.length;
+    const next = value.slice(0, start) + text + value.slice(end);
+    onChange(next);
+    requestAnimationFrame(() => {
+      input?.focus();
+      input?.setSelectionRange(start + text.length, start + text.length);
+    });
+  };
+
+  const common = {
+    id,
+    ref,
+    value,
+    required,
+    readOnly: context.readOnly,
+    "aria-invalid": invalid || undefined,
+    "aria-describedby": `${id}-preview`,
+    onChange: (e: { target: { value: string } }) => onChange(e.target.value),
+    spellCheck: true,
+  };
+
+  return (
+    <div className="liquid">
+      {multiline ? <textarea rows={5} {...common} /> : <input type="text" {...common} />}
+      <div className="liquid-tools">
+        <label htmlFor={pickerId}>Insert variable</label>
+        <select id={pickerId} value="" disabled={context.readOnly} onChange={(e) => insert(e.target.value)}>
+          <option value="">Choose…</option>
+          {context.variables.map((v) => (
+            <option key={v.path} value={v.path}>{v.path} — {v.description}</option>
+          ))}
+        </select>
+      </div>
+      <div id={`${id}-preview`} className="liquid-preview" aria-live="polite" aria-label={`${label} preview`}>
+        {!context.customerId ? (
+          <p className="muted">Choose a customer above to preview.</p>
+        ) : previewError ? (
+          <p className="field-error">Preview failed: {previewError}</p>
+        ) : preview ? (
+          <>
+            {preview.errors.map((e, i) => (
+              <p key={`e${i}`} className="field-error">{e.message}{e.line ? ` (line ${e.line})` : ""}</p>
+            ))}
+            {preview.warnings.map((w, i) => (
+              <p key={`w${i}`} className="field-warning">{w.message}</p>
+            ))}
+            {preview.rendered !== null && <div className="liquid-rendered">{preview.rendered}</div>}
+            {preview.sms && (
+              <p className="muted sms-size" data-testid="sms-size">
+                {preview.sms.characters} characters, {preview.sms.encoding}: {preview.sms.segments} SMS segment{preview.sms.segments === 1 ? "" : "s"}
+              </p>
+            )}
+          </>
+        ) : (
+          <p className="muted">Preview…</p>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+// The block palette: every catalog entry, grouped (Triggers, Flow, Messages, ..., Team
+// blocks), with a search box. Drag an entry onto the canvas, or press Enter on it to add
+// it below the selection (the keyboard way).
+import { memo, useMemo, useState } from "react";
+import type { CatalogEntry } from "../api/types";
+import { blockIcon } from "./BlockNode";
+
+export const DRAG_TYPE = "application/x-keepflow-block";
+
+type Props = { entries: CatalogEntry[]; disabled: boolean; onAdd: (entry: CatalogEntry) => void };
+
+function PaletteView({ entries, disabled, onAdd }: Props) {
+  const [search, setSearch] = useState("");
+  const groups = useMemo(() => {
+    const needle = search.trim().toLowerCase();
+    const out = new Map<string, CatalogEntry[]>();
+    for (const entry of entries) {
+      const text = `${entry.label} ${entry.type} ${entry.description} ${entry.group}`.toLowerCase();
+      if (needle && !text.includes(needle)) continue;
+      out.set(entry.group, [...(out.get(entry.group) ?? []), entry]);
+    }
+    return [...out.entries()];
+  }, [entries, search]);
+
+  return (
+    <aside className="palette" aria-label="Blocks">
+      <label className="visually-hidden" htmlFor="palette-search">Search blocks</label>
+      <input
+        id="palette-search"
+        type="search"
+        placeholder="Search blocks…"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+      />
+      {groups.length === 0 && <p className="muted">No block matches “{search}”.</p>}
+      {groups.map(([group, items]) => (
+        <section key={group} className="palette-group">
+          <h3>{group}</h3>
+          <ul>
+            {items.map((entry) => (
+              <li key={entry.key}>
+                <button
+                  type="button"
+                  className={`palette-item block-${entry.category}`}
+                  draggable={!disabled}
+                  disabled={disabled}
+                  data-block-key={entry.key}
+                  title={`${entry.description} Drag onto the canvas, or press Enter to add.`}
+                  onDragStart={(event) => {
+                    event.dataTransfer.setData(DRAG_TYPE, entry.key);
+                    event.dataTransfer.effectAllowed = "move";
+                  }}
+                  onClick={() => onAdd(entry)}
+                >
+                  <span aria-hidden="true" className="block-icon">{blockIcon(entry.icon)}</span>
+                  <span className="palette-label">{entry.label}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </aside>
+  );
+}
+
+export const Palette = memo(PaletteView);
