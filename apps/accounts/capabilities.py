@@ -17,6 +17,7 @@ class Capability(StrEnum):
     WORKFLOWS_PUBLISH = "workflows.publish"
     RUNS_WRITE = "runs.write"
     BLOCKS_PUBLISH = "blocks.publish"
+    MESSAGES_MANAGE = "messages.manage"
     API_KEYS_MANAGE = "api_keys.manage"
     USERS_MANAGE = "users.manage"
     TASKS_WORK = "tasks.work"  # claim, complete and cancel agent tasks
@@ -43,6 +44,7 @@ _VIEWER = frozenset({C.READ})
 _COMPOSER = _VIEWER | {C.CUSTOMERS_WRITE, C.EVENTS_WRITE, C.SEGMENTS_WRITE, C.WORKFLOWS_WRITE}
 _COMPOSER |= {C.TASKS_WORK}  # contact-center agents work tasks (docs/tasks.md)
 _PUBLISHER = _COMPOSER | {C.WORKFLOWS_PUBLISH, C.RUNS_WRITE, C.BLOCKS_PUBLISH}
+_PUBLISHER |= {C.MESSAGES_MANAGE}  # resend / fail messages, the suppression list
 _ALL = frozenset(Capability)
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {

@@ -146,6 +146,7 @@ INSERT INTO {TABLE} (customer_id, type, count, recent)
 SELECT customer_id, type, count(*),
        (array_agg(occurred_at ORDER BY occurred_at DESC))[1:{RECENT_KEPT}]
 FROM customers_event GROUP BY customer_id, type;
+ANALYZE customers_eventstat;
 """
 
 

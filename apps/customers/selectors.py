@@ -5,6 +5,8 @@ from datetime import datetime
 from typing import TypedDict
 
 from apps.customers.models import Customer
+from apps.engine.selectors import runs_timeline
+from apps.messaging.selectors import messages_timeline
 from apps.tasks.selectors import tasks_timeline
 
 
@@ -32,6 +34,8 @@ def events_timeline(customer: Customer, limit: int, before: datetime | None) -> 
 # Messages, runs and tasks add their sources here as their apps land.
 TIMELINE_SOURCES: list[TimelineSource] = [events_timeline]
 TIMELINE_SOURCES.append(tasks_timeline)
+TIMELINE_SOURCES.append(runs_timeline)
+TIMELINE_SOURCES.append(messages_timeline)
 
 
 def customer_timeline(

@@ -12,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.common.locks import advisory_xact_locks
 from apps.customers.conditions.evaluate import condition_evaluate
 from apps.customers.models import Event
 from apps.engine.context import condition_node
@@ -90,6 +92,17 @@ def _goals_reached(events: list[Event], by_type: dict[str, list[TriggerEntry]]) 
 
 
 def _waits_wake(events: list[Event]) -> None:
+    """Fire the open event waits these events satisfy. Under the customers' event locks,
+    so a run that is creating such a wait right now either commits it before this looks,
+    or finds the event itself (see the interpreter)."""
+    with transaction.atomic():
+        advisory_xact_locks("customer-events", [(e.customer_id,) for e in events])
+        woken = _waits_fire(events)
+    if woken:
+        runs_enqueue(woken)
+
+
+def _waits_fire(events: list[Event]) -> list[int]:
     query = Q()
     for event in events:
         query |= Q(customer_id=event.customer_id, event_type=event.type)
@@ -109,4 +122,4 @@ def _waits_wake(events: list[Event]) -> None:
             break
     if woken:
         Run.objects.filter(pk__in=woken).update(enqueued_at=now)
-        runs_enqueue(sorted(set(woken)))
+    return sorted(set(woken))

@@ -21,9 +21,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.common.locks import advisory_xact_locks
 from apps.common.templating import TemplateError
+from apps.customers.conditions.evaluate import condition_evaluate
 from apps.customers.models import Customer, Event
-from apps.engine.context import EngineContext, EngineEffects, HttpNeeded, http_effect_store
+from apps.engine.context import (
+    EngineContext,
+    EngineEffects,
+    HttpNeeded,
+    condition_node,
+    http_effect_store,
+)
 from apps.engine.counts import node_counts_add
 from apps.engine.graph import CompiledGraph, compiled_version
 from apps.engine.models import ACTIVE_STATES, Run, RunState, Step, Wait, WaitKind
@@ -247,6 +255,15 @@ class _Pass:
             self._step(node_id, visit, "wait", "", block_type, duration,
                        detail={"until": outcome.at.isoformat()})
         elif isinstance(outcome, WaitForEvent):
+            early = self._event_since_pass_start(outcome)
+            if early is not None:  # it came while this pass ran: no wait needed
+                run.variables[node_id] = {"event": {"type": early.type,
+                                                    "properties": early.properties}}
+                self._step(node_id, visit, "continue", outcome.happened_port, block_type,
+                           duration, detail={"event_id": early.pk, "waited": False})
+                self.counts[(node_id, f"port:{outcome.happened_port}")] += 1
+                self._push_targets(node_id, outcome.happened_port)
+                return
             self._wait(WaitKind.EVENT, node_id, visit, outcome.timeout_at,
                        port=outcome.timeout_port, event_type=outcome.event_type,
                        condition=dict(outcome.condition) if outcome.condition else None,
@@ -277,6 +294,22 @@ class _Pass:
         self._step(node_id, visit, "fail", "", block_type, duration, error=outcome.error,
                    detail={"attempts": run.attempts + 1})
         self._end_fail(node_id, outcome.error, visit=visit, recorded=True)
+
+    def _event_since_pass_start(self, outcome: WaitForEvent) -> Event | None:
+        """Close the lost-wakeup gap: an event stored while this pass runs cannot see the
+        wait yet (it is not committed). Under the customer's event lock, which the event
+        handler also takes, look for one received since the pass began."""
+        assert self.ctx is not None
+        advisory_xact_locks("customer-events", [(self.run.customer_id,)])
+        candidates = Event.objects.filter(customer_id=self.run.customer_id,
+                                          type=outcome.event_type,
+                                          received_at__gte=self.now).order_by("id")
+        for event in candidates[:20]:
+            if not outcome.condition or condition_evaluate(
+                    condition_node(outcome.condition), customer=self.customer, event=event,
+                    now=self.now):
+                return event
+        return None
 
     def _push_targets(self, node_id: str, port: str) -> None:
         for target in self.graph.next_nodes(node_id, port):

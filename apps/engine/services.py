@@ -3,17 +3,24 @@ and pruning old step details. Each takes the run's row lock like the interpreter
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.customers.models import Customer, Segment
 from apps.engine.counts import node_counts_add
-from apps.engine.models import ACTIVE_STATES, Run, RunState, Step, Wait
+from apps.engine.graph import compiled_version
+from apps.engine.models import ACTIVE_STATES, Fanout, Run, RunState, Step, Wait
 from apps.engine.starting import Entry, runs_enqueue, runs_start
+from apps.workflows.dryrun import WalkResult
+from apps.workflows.errors import InputInvalid, WorkflowError
+from apps.workflows.models import Workflow, WorkflowState, WorkflowVersion
 
 
 class RunStateError(Exception):
@@ -95,3 +102,163 @@ def steps_prune(*, now: datetime | None = None, retention_days: int | None = Non
         if not ids:
             return deleted
         deleted += Step.objects.filter(pk__in=ids).delete()[0]
+
+
+# --- operations from the API: manual starts, bulk cancel, dry run -------------------------
+# (errors are the workflows app's domain errors, so the API answers in the one error shape)
+
+MANUAL_PREFIX = "manual"
+
+
+class RunConflict(WorkflowError):
+    """The request is fine but the runs' state refuses it (e.g. the active-run limit)."""
+
+    status = 409
+    code = "conflict"
+
+
+def _invalid(field: str, code: str, message: str) -> InputInvalid:
+    return InputInvalid(message, [{"field": field, "code": code, "message": message}])
+
+
+def _live_version(workflow: Workflow) -> WorkflowVersion:
+    if workflow.state != WorkflowState.PUBLISHED or workflow.published_version is None:
+        raise _invalid("workflow", "not_published",
+                       f"The workflow is {workflow.state}: only a published workflow starts "
+                       "runs.")
+    return workflow.published_version
+
+
+def _start_node(version: WorkflowVersion, trigger: str | None) -> str:
+    """The node a manual start enters by: the named trigger node, else the version's
+    trigger.manual node."""
+    from blocks.base import Category
+
+    graph = compiled_version(version.pk)
+    triggers = {node_id: node for node_id, node in graph.nodes.items()
+                if node.spec is not None and node.spec.category == Category.TRIGGER}
+    if trigger:
+        if trigger not in triggers:
+            raise _invalid("trigger", "not_a_trigger",
+                           f"{trigger!r} is not a trigger node of the published version.")
+        return trigger
+    manual = [node_id for node_id, node in triggers.items() if node.type == "trigger.manual"]
+    if not manual:
+        raise _invalid("trigger", "no_manual_trigger",
+                       "The published version has no trigger.manual node; add one, or name "
+                       "the trigger node to start at in `trigger`.")
+    return manual[0]
+
+
+def customer_by_external_id(external_id: str, *, field: str = "customer_id") -> Customer:
+    customer = Customer.objects.filter(external_id=external_id, erased_at__isnull=True).first()
+    if customer is None:
+        raise _invalid(field, "not_found", f"No customer with external id {external_id!r}.")
+    return customer
+
+
+def run_manual_start(workflow_id: int, *, customer_external_id: str, trigger: str | None = None,
+                     key: str | None = None, now: datetime | None = None) -> tuple[Run, bool]:
+    """Start one run for one customer now (re-entry policy ignored: a person decided).
+    The same `key` (an Idempotency-Key) returns the run it started the first time;
+    returns (run, created)."""
+    workflow = Workflow.objects.select_related("published_version").get(pk=workflow_id)
+    entry_key = f"{MANUAL_PREFIX}:{key or uuid.uuid4().hex}"
+    customer = customer_by_external_id(customer_external_id)
+
+    def earlier() -> Run | None:
+        run = Run.objects.filter(workflow=workflow, entry_key=entry_key).first()
+        if run is not None and run.customer_id != customer.pk:
+            raise RunConflict("This Idempotency-Key was used for another customer.",
+                              [{"field": "Idempotency-Key", "code": "reused",
+                                "message": "already used to start a run for another customer"}])
+        return run
+
+    run = earlier()
+    if run is not None:
+        return run, False
+    version = _live_version(workflow)
+    node = _start_node(version, trigger)
+    result = runs_start([Entry(workflow_id=workflow.pk, version_id=version.pk, trigger_node=node,
+                               customer_id=customer.pk, entry_key=entry_key,
+                               ignore_re_entry=True)], now=now)
+    if result.started:
+        return Run.objects.get(pk=result.started[0]), True
+    run = earlier()  # the same key, sent twice at the same moment
+    if run is not None:
+        return run, False
+    raise RunConflict("The customer already has as many active runs of this workflow as its "
+                      "settings allow (max_active_runs_per_customer).",
+                      [{"field": "customer_id", "code": "active_limit",
+                        "message": "too many active runs of this workflow"}])
+
+
+def run_manual_fanout(workflow_id: int, *, segment_id: int, trigger: str | None = None,
+                      key: str | None = None, user: Any = None) -> tuple[Fanout, bool]:
+    """Start the workflow for every member of a segment, in batches (progress on the
+    Fanout). The same `key` returns the fan-out it started the first time."""
+    from apps.engine.fanout import fanout_start
+
+    workflow = Workflow.objects.select_related("published_version").get(pk=workflow_id)
+    prefix = f"{MANUAL_PREFIX}:{key or uuid.uuid4().hex}"
+    existing = Fanout.objects.filter(workflow=workflow, entry_prefix=prefix).first()
+    if existing is not None:
+        return existing, False
+    if not Segment.objects.filter(pk=segment_id).exists():
+        raise _invalid("segment_id", "not_found", f"No segment with id {segment_id}.")
+    node = _start_node(_live_version(workflow), trigger)
+    fanout = fanout_start(workflow, segment_id=segment_id, trigger_node=node,
+                          entry_prefix=prefix, user=user)
+    return fanout, True
+
+
+def runs_cancel_where(*, ids: Iterable[int] | None = None, workflow_id: int | None = None,
+                      states: Iterable[str] | None = None, reason: str = "",
+                      limit: int = 10_000, now: datetime | None = None) -> tuple[int, int]:
+    """Cancel the active runs that match (ids and/or a workflow and states), at most
+    `limit` per call; returns (cancelled, still matching) so a caller can repeat."""
+    runs = Run.objects.filter(state__in=ACTIVE_STATES)
+    if ids is not None:
+        runs = runs.filter(pk__in=list(ids))
+    if workflow_id is not None:
+        runs = runs.filter(workflow_id=workflow_id)
+    if states:
+        runs = runs.filter(state__in=list(states))
+    batch = list(runs.order_by("id").values_list("id", flat=True)[:limit])
+    cancelled = runs_end(batch, verb="cancel", reason=reason, now=now)
+    return cancelled, runs.count()
+
+
+def workflow_dry_run(workflow: Workflow, *, customer_external_id: str,
+                     event: Mapping[str, Any] | None = None, version: str = "draft",
+                     trigger: str | None = None, now: datetime | None = None) -> WalkResult:
+    """Follow the draft (or the published version) for a real customer and an optional
+    event, with the blocks' own code; effects are recorded, nothing is stored or sent."""
+    from apps.workflows.dryrun import graph_walk
+    from apps.workflows.library import graph_resolve, library_for
+
+    customer_by_external_id(customer_external_id)
+    if version == "published":
+        if workflow.published_version is None:
+            raise _invalid("version", "not_published", "The workflow has no published version.")
+        published = workflow.published_version
+        graph = published.resolved_graph or published.graph
+    else:
+        graph = graph_resolve(workflow.draft_graph, library_for(workflow.draft_graph))
+    node_ids = {node.get("id") for node in graph.get("nodes") or []}
+    if trigger and trigger not in node_ids:
+        raise _invalid("trigger", "not_found", f"No node {trigger!r} in the {version} graph.")
+    for edge in graph.get("edges") or []:  # a draft may be half built
+        for end in ("source", "target"):
+            if edge.get(end) not in node_ids:
+                return WalkResult(outcome="failed",
+                                  error=f"an edge names node {edge.get(end)!r}, which is not "
+                                        "in the graph")
+    given: dict[str, Any] = {"customer": customer_external_id}
+    if event:
+        given["event"] = {"type": event["type"], "properties": dict(event.get("properties") or {})}
+    if trigger:
+        given["trigger"] = trigger
+    if now is not None:
+        given["now"] = now
+    return graph_walk(graph, given, workflow)

@@ -17,10 +17,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from apps.common.locks import advisory_xact_locks
 from apps.engine.counts import node_counts_add
 from apps.engine.graph import compiled_version
 from apps.engine.models import ACTIVE_STATES, Run, RunState, Wait, WaitKind
@@ -54,7 +55,7 @@ def runs_start(entries: Sequence[Entry], *, now: datetime | None = None) -> Star
     if not entries:
         return result
     with transaction.atomic():
-        _advisory_locks({(e.workflow_id, e.customer_id) for e in entries})
+        advisory_xact_locks("run-entry", [(e.workflow_id, e.customer_id) for e in entries])
         existing = _existing_keys(entries)
         history = _history(entries)
         runs: list[Run] = []
@@ -105,15 +106,6 @@ def runs_enqueue(run_ids: Iterable[int]) -> None:
             logger.exception("could not enqueue %d runs; the sweeper will", len(ids))
 
     transaction.on_commit(send)
-
-
-def _advisory_locks(pairs: set[tuple[int, int]]) -> None:
-    if connection.vendor != "postgresql":
-        return  # SQLite (make run) serialises writers anyway
-    with connection.cursor() as cursor:
-        for workflow_id, customer_id in sorted(pairs):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
-                           [workflow_id, customer_id % 2_147_483_647])
 
 
 def _existing_keys(entries: Sequence[Entry]) -> set[tuple[int, str]]:
@@ -170,15 +162,14 @@ def _rate_limit(runs: list[Run], now: datetime) -> set[int]:
         rate = compiled_version(group[0].version_id).settings.throttle.runs_per_minute
         if not rate:
             continue
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [workflow_id])
+        advisory_xact_locks("run-rate", [(workflow_id,)])
         ids = {run.pk for run in group}
+        queued_runs = Wait.objects.filter(workflow_id=workflow_id, kind=WaitKind.THROTTLE,
+                                          fired_at__isnull=True).values("run_id")
+        queued = queued_runs.count()
         recent = Run.objects.filter(workflow_id=workflow_id,
                                     created_at__gt=now - timedelta(minutes=1)) \
-            .exclude(pk__in=ids).count()
-        queued = Wait.objects.filter(workflow_id=workflow_id, kind=WaitKind.THROTTLE,
-                                     fired_at__isnull=True, wake_at__gt=now).count()
+            .exclude(pk__in=ids).exclude(pk__in=queued_runs).count()
         waits = []
         for position, run in enumerate(group, start=recent + queued):
             slot = position // rate

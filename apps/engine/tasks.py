@@ -23,3 +23,34 @@ def runs_sweep_task() -> int:
 @shared_task(name="engine.steps_prune")
 def steps_prune_task() -> int:
     return services.steps_prune()
+
+
+# --- triggers: the periodic scans and fan-outs (apps/engine/scans.py, fanout.py) ---------
+
+
+@shared_task(name="engine.date_scan")
+def date_scan_task() -> int:
+    from apps.engine import scans
+
+    return scans.date_scan()
+
+
+@shared_task(name="engine.inactivity_scan")
+def inactivity_scan_task() -> int:
+    from apps.engine import scans
+
+    return scans.inactivity_scan()
+
+
+@shared_task(name="engine.schedule_scan")
+def schedule_scan_task() -> int:
+    from apps.engine import scans
+
+    return scans.schedule_scan()
+
+
+@shared_task(name="engine.fanout_step")
+def fanout_step_task(fanout_id: int) -> bool:
+    from apps.engine import fanout
+
+    return fanout.fanout_step(fanout_id)

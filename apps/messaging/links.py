@@ -14,14 +14,15 @@ def public_url(path: str) -> str:
 
 
 def unsubscribe_token(customer_id: int) -> str:
-    """No expiry: RFC 8058 wants the link to keep working as long as mail may be read."""
-    return signing.dumps({"c": customer_id}, salt=UNSUBSCRIBE_SALT)
+    """No timestamp, no expiry: RFC 8058 wants the link to keep working as long as the mail
+    may be read, and the same customer always gets the same link (body and header agree)."""
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"c": customer_id})
 
 
 def unsubscribe_customer_id(token: str) -> int | None:
     try:
-        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature:
+        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
         return None
     customer_id = data.get("c") if isinstance(data, dict) else None
     return customer_id if isinstance(customer_id, int) else None

@@ -1,3 +1,12 @@
 """Public routes outside /api/ (signed or secret URLs, provider callbacks)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.messaging import webhooks
+
+urlpatterns: list = [
+    path("unsubscribe/<str:token>", webhooks.unsubscribe, name="messaging-unsubscribe"),
+    path("webhooks/twilio/inbound", webhooks.twilio_inbound, name="messaging-twilio-inbound"),
+    path("webhooks/twilio/status", webhooks.twilio_status, name="messaging-twilio-status"),
+    path("webhooks/sendgrid/events", webhooks.sendgrid_events, name="messaging-sendgrid-events"),
+]

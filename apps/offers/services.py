@@ -25,6 +25,7 @@ from apps.offers.models import Offer, OfferKind
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_ATTEMPTS = 8
+CENTS = Decimal("0.01")
 LINK_SALT = "keepflow.offers.link"
 REDEEMED_EVENT = "offer.redeemed"
 _PLACEHOLDER = re.compile(r"\{RANDOM([0-9]{1,2})\}")
@@ -50,7 +51,9 @@ def offer_code_generate(pattern: str) -> str:
 
 
 def offer_link_token(offer_id: int) -> str:
-    return signing.dumps({"offer": offer_id}, salt=LINK_SALT, compress=False)
+    """Deterministic (no timestamp): the same offer always has the same link; the offer's
+    own expires_at decides how long it works."""
+    return signing.Signer(salt=LINK_SALT).sign_object({"offer": offer_id})
 
 
 def offer_link(offer: Offer) -> str:
@@ -89,7 +92,8 @@ def offer_create(*, customer: Customer, code_pattern: str, kind: str, value: Dec
     target = _safe_target(link_target_url)
     for _ in range(CODE_ATTEMPTS):
         offer = Offer(customer=customer, code=offer_code_generate(code_pattern), kind=kind,
-                      value=Decimal(value), currency=currency or "", expires_at=expires_at,
+                      value=Decimal(value).quantize(CENTS), currency=currency or "",
+                      expires_at=expires_at,
                       target_url=target, run_id=run_id, workflow_id=workflow_id,
                       node_id=node_id, idempotency_key=idempotency_key,
                       created_at=now or timezone.now())
@@ -108,7 +112,7 @@ def offer_create(*, customer: Customer, code_pattern: str, kind: str, value: Dec
 
 def offer_from_token(token: str, *, now: dt.datetime | None = None) -> Offer:
     try:
-        data = signing.loads(token, salt=LINK_SALT)
+        data = signing.Signer(salt=LINK_SALT).unsign_object(token)
         offer = Offer.objects.select_related("customer").get(pk=int(data["offer"]))
     except (signing.BadSignature, KeyError, TypeError, ValueError, Offer.DoesNotExist) as exc:
         raise OfferLinkInvalid from exc

@@ -20,7 +20,7 @@ def offer_link_follow(request: HttpRequest, token: str) -> HttpResponse:
     except OfferLinkInvalid:
         return render(request, "offers/link_invalid.html",
                       {"title": "Link not valid",
-                       "message": "This link is not valid. Please check that you copied all of it."},
+                       "message": "This link is not valid. Check that you copied all of it."},
                       status=404)
     except OfferLinkExpired:
         return render(request, "offers/link_invalid.html",

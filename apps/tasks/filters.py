@@ -1,7 +1,6 @@
 import django_filters
 
 from apps.accounts.models import User
-
 from apps.tasks.models import Task, TaskKind, TaskPriority, TaskState
 
 

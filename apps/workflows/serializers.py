@@ -177,8 +177,14 @@ class WorkflowDetailSerializer(WorkflowSerializer):
         help_text="Secret for this workflow's inbound webhook URL; shown to composers only."
     )
 
+    webhook_url = serializers.SerializerMethodField(
+        help_text="POST JSON here to start the workflow's trigger.webhook node (absolute "
+                  "URL with the secret); null without such a node, or for viewers."
+    )
+
     class Meta(WorkflowSerializer.Meta):
-        fields = [*WorkflowSerializer.Meta.fields, "graph", "settings", "webhook_secret"]
+        fields = [*WorkflowSerializer.Meta.fields, "graph", "settings", "webhook_secret",
+                  "webhook_url"]
         read_only_fields = fields
 
     def get_webhook_secret(self, workflow: Workflow) -> str | None:
@@ -187,6 +193,16 @@ class WorkflowDetailSerializer(WorkflowSerializer):
         user = getattr(self.context.get("request"), "user", None)
         allowed = user is not None and Capability.WORKFLOWS_WRITE in user.capabilities
         return workflow.webhook_secret if allowed else None
+
+    def get_webhook_url(self, workflow: Workflow) -> str | None:
+        from apps.engine.webhook import webhook_url, workflow_has_webhook
+
+        secret = self.get_webhook_secret(workflow)
+        published = workflow.published_version
+        graphs = [workflow.draft_graph, published.graph if published else None]
+        if secret is None or not any(workflow_has_webhook(graph) for graph in graphs):
+            return None
+        return webhook_url(workflow.pk, secret, self.context.get("request"))
 
 
 class WorkflowSavedSerializer(WorkflowDetailSerializer):

@@ -71,7 +71,8 @@ def test_every_write_path_keeps_the_summaries_equal_to_a_recount():
     # TRUNCATE (the test database flush) empties them; a rebuild restores them
     events_ingest([EventIn("cy", "login", idempotency_key="c0")])
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {Event._meta.db_table}")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks before it
+        cursor.execute(f"TRUNCATE {Event._meta.db_table} CASCADE")
     assert _stats() == {}
     events_ingest([EventIn("cy", "login", idempotency_key="c1")])
     with connection.cursor() as cursor:
@@ -107,7 +108,7 @@ def _world() -> list[Customer]:
 @pytest.mark.parametrize("field,windows,values", [
     ("metrics.event_count", [None, "30d", "60d", "36h", "1d"],
      [0, 1, 2, 3, 5, RECENT_KEPT - 1, RECENT_KEPT, RECENT_KEPT + 1, RECENT_KEPT + 5]),
-    ("metrics.days_since_last", [None], [-1, 0, 1, 2, 29, 30, 31, 45, 60, 61, 100]),
+    ("metrics.days_since_last", [None], [0, 1, 2, 29, 30, 31, 45, 60, 61, 100]),
 ])
 def test_summarised_metrics_agree_with_the_python_evaluator(field, windows, values):
     customers = _world()

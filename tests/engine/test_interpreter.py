@@ -72,3 +72,163 @@ def test_same_event_twice_starts_one_run(publish, customer) -> None:
     events_handle(ids)
     events_handle(ids)
     assert Run.objects.count() == 1
+
+
+def wait_for(node_id: str = "we", event_type: str = "purchase", timeout: str = "7d") -> dict:
+    return node(node_id, "flow.wait_for_event", {"event_type": event_type, "timeout": timeout})
+
+
+WIN_BACK = graph(trigger(), wait_for(), tag("bought", "bought"), tag("lost", "lost"),
+                 edges=[edge("t1", "we"), edge("we", "bought", "happened"),
+                        edge("we", "lost", "timeout")])
+
+
+@pytest.mark.parametrize(("later", "expected_tag", "port"), [
+    ("purchase", "bought", "happened"),
+    (None, "lost", "timeout"),
+], ids=["event-happens", "timeout"])
+def test_wait_for_event(publish, customer, later, expected_tag, port) -> None:
+    publish(WIN_BACK)
+    events_handle(ingest("c1", "feedback.submitted"))
+    advance_all()
+    run = Run.objects.get()
+    assert run.state == RunState.WAITING
+    if later:
+        events_handle(ingest("c1", later, {"amount": 20}))
+    else:
+        assert timers_wake(now=timezone.now() + timedelta(days=7, seconds=1)) == 1
+    run_advance(run.pk)
+    run.refresh_from_db()
+    assert run.state == RunState.COMPLETED
+    assert list(run.steps.values_list("node_id", "outcome", "port"))[-2:] == [
+        ("we", "resume", port), (expected_tag, "continue", "out")]
+    customer.refresh_from_db()
+    assert customer.tags == [expected_tag]
+    assert not Wait.objects.exists()
+
+
+def test_an_event_before_the_wait_does_not_wake_it(publish, customer) -> None:
+    publish(WIN_BACK)
+    ids = ingest("c1", "feedback.submitted")
+    ingest("c1", "purchase")  # stored before the run started waiting
+    events_handle(ids)
+    advance_all()
+    assert Run.objects.get().state == RunState.WAITING
+
+
+def test_goal_ends_active_runs(publish, customer) -> None:
+    publish(WIN_BACK, settings={"goal": {"event_type": "subscription.renewed"}})
+    events_handle(ingest("c1", "feedback.submitted"))
+    advance_all()
+    events_handle(ingest("c1", "subscription.renewed"))
+    run = Run.objects.get()
+    assert run.state == RunState.EXITED
+    assert run.exit_reason == "goal: subscription.renewed"
+    assert not Wait.objects.exists()
+
+
+def test_exit_node_ends_every_branch(publish, customer) -> None:
+    publish(graph(trigger(), wait("w1", "1d"), node("x", "flow.exit", {}), tag("a", "a"),
+                  edges=[edge("t1", "w1"), edge("t1", "x"), edge("w1", "a")]))
+    events_handle(ingest("c1", "feedback.submitted"))
+    advance_all()
+    run = Run.objects.get()
+    assert run.state == RunState.EXITED
+    assert not Wait.objects.exists()
+    assert timers_wake(now=timezone.now() + timedelta(days=2)) == 0
+
+
+@pytest.mark.parametrize(("policy", "runs"), [
+    ({"policy": "once"}, 1),
+    ({"policy": "always"}, 3),
+    ({"policy": "once_per_period", "period_days": 30}, 1),
+], ids=["once", "always", "once-per-period"])
+def test_re_entry_policy(publish, customer, policy, runs) -> None:
+    publish(graph(trigger(), tag("a", "a"), edges=[edge("t1", "a")]),
+            settings={"re_entry": policy, "max_active_runs_per_customer": 5})
+    for _ in range(3):
+        events_handle(ingest("c1", "feedback.submitted"))
+        advance_all()
+    assert Run.objects.count() == runs
+
+
+def test_one_active_run_per_customer_by_default(publish, customer) -> None:
+    publish(WIN_BACK, settings={"re_entry": {"policy": "always"}})
+    events_handle(ingest("c1", "feedback.submitted"))
+    advance_all()
+    events_handle(ingest("c1", "feedback.submitted"))
+    assert Run.objects.count() == 1
+
+
+def test_rate_limit_holds_surplus_runs_for_later_minutes(publish, db) -> None:
+    from apps.customers.models import Customer
+
+    publish(graph(trigger(), tag("a", "a"), edges=[edge("t1", "a")]),
+            settings={"throttle": {"runs_per_minute": 2}})
+    for index in range(5):
+        Customer.objects.create(external_id=f"r{index}")
+        events_handle(ingest(f"r{index}", "feedback.submitted"))
+    advance_all()
+    assert Run.objects.filter(state=RunState.COMPLETED).count() == 2
+    throttled = Wait.objects.filter(kind="throttle").order_by("wake_at")
+    assert throttled.count() == 3
+    now = timezone.now()
+    assert [round((w.wake_at - now).total_seconds() / 60) for w in throttled] == [1, 1, 2]
+    timers_wake(now=now + timedelta(minutes=3))
+    advance_all_waiting()
+    assert Run.objects.filter(state=RunState.COMPLETED).count() == 5
+
+
+def advance_all_waiting() -> None:
+    for run_id in Run.objects.filter(state__in=["pending", "running", "waiting"]) \
+            .values_list("id", flat=True):
+        run_advance(run_id)
+
+
+def test_concurrency_limit_waits_for_capacity(publish, db) -> None:
+    from apps.customers.models import Customer
+
+    publish(WIN_BACK, settings={"throttle": {"max_concurrent_runs": 1}})
+    for index in range(2):
+        Customer.objects.create(external_id=f"k{index}")
+        events_handle(ingest(f"k{index}", "feedback.submitted"))
+    advance_all()
+    first = Run.objects.get(step_count=2)
+    second = Run.objects.get(step_count=0)
+    assert Wait.objects.get(run=second).kind == "throttle"
+    events_handle(ingest(first.customer.external_id, "purchase"))  # the first run ends …
+    run_advance(first.pk)
+    timers_wake(now=timezone.now() + timedelta(minutes=1))  # … and the held one may start
+    run_advance(second.pk)
+    second.refresh_from_db()
+    assert second.state == RunState.WAITING and second.step_count == 2
+
+
+def test_erased_customer_ends_the_run(publish, customer) -> None:
+    from apps.customers.services import customer_erase
+
+    publish(WIN_BACK)
+    events_handle(ingest("c1", "feedback.submitted"))
+    advance_all()
+    customer_erase(customer)
+    timers_wake(now=timezone.now() + timedelta(days=8))
+    run = Run.objects.get()
+    run_advance(run.pk)
+    run.refresh_from_db()
+    assert (run.state, run.exit_reason) == (RunState.EXITED, "customer_erased")
+
+
+def test_an_event_stored_while_the_wait_is_being_created_is_not_lost(publish, customer) -> None:
+    # Given a run about to reach its wait_for_event, and the awaited event stored (and
+    # handled, finding no wait yet) while that pass is under way
+    publish(WIN_BACK)
+    events_handle(ingest("c1", "feedback.submitted"))
+    pass_started = timezone.now()
+    events_handle(ingest("c1", "purchase"))
+    # When the pass that creates the wait commits
+    run_advance(Run.objects.get().pk, now=pass_started)
+    # then the run did not wait for the event it had already missed
+    run = Run.objects.get()
+    assert run.state == RunState.COMPLETED
+    assert list(run.steps.values_list("node_id", "port")) == [
+        ("t1", "out"), ("we", "happened"), ("bought", "out")]

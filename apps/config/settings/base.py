@@ -146,6 +146,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "WorkflowStateEnum": "apps.workflows.models.WorkflowState",
         "BlockTemplateStateEnum": "apps.workflows.models.BlockTemplateState",
+        "RunStateEnum": "apps.engine.models.RunState",
     },
 }
 
@@ -163,6 +164,11 @@ CELERY_BEAT_SCHEDULE = {
     "engine-timers-wake": {"task": "engine.timers_wake", "schedule": 1.0},
     "engine-runs-sweep": {"task": "engine.runs_sweep", "schedule": 30.0},
     "engine-steps-prune": {"task": "engine.steps_prune", "schedule": 3600.0},
+    # Trigger scans (docs/engine.md#triggers): date every 5 min, inactivity every 15 min,
+    # schedule (cron over a segment) every minute.
+    "engine-date-scan": {"task": "engine.date_scan", "schedule": 300.0},
+    "engine-inactivity-scan": {"task": "engine.inactivity_scan", "schedule": 900.0},
+    "engine-schedule-scan": {"task": "engine.schedule_scan", "schedule": 60.0},
     "segments-refresh": {
         "task": "apps.customers.tasks.segments_refresh_all",
         "schedule": env.float("KEEPFLOW_SEGMENT_REFRESH_SECONDS", default=300.0),
@@ -200,8 +206,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# Outbound HTTP and stored credentials (apps.integrations).
+from .integrations import *  # noqa: E402, F403
+
 # Messaging providers and guardrails: their own module (one module per integration).
 from .messaging import *  # noqa: E402, F403
-# Agent tasks and offers; outbound HTTP and stored credentials.
+
+# Agent tasks and offers (apps.tasks, apps.offers).
 from .tasks import *  # noqa: E402, F403
-from .integrations import *  # noqa: E402, F403

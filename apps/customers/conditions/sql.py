@@ -334,6 +334,18 @@ class EventStatTest(Expression):
     def get_source_expressions(self) -> list[Expression]:
         return [self.outer, self.otherwise]
 
+    def merge(self, other: EventStatTest) -> EventStatTest:
+        """Both tests on the same summary row (same customer, type and now)."""
+        assert (other.outer, other.event_type, other.now) == (
+            self.outer, self.event_type, self.now)
+
+        def both(a: Fragment, b: Fragment) -> Fragment:
+            return f"({a[0]} AND {b[0]})", [*a[1], *b[1]]
+
+        return EventStatTest(self.outer, self.event_type, self.now,
+                             both(self.fast, other.fast), both(self.exact, other.exact),
+                             self.otherwise & other.otherwise)
+
     def set_source_expressions(self, exprs: Sequence[Expression]) -> None:
         self.outer, self.otherwise = exprs
 

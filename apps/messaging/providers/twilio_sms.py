@@ -9,6 +9,7 @@ for the same text. TWILIO_API_BASE_URL points the SDK elsewhere (the tests' fake
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from apps.messaging.models import Message
 
 LOOKUP_LIMIT = 50
+# The SDK logs every request and its headers at INFO; warnings and errors are enough.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
 def twilio_client() -> Client:

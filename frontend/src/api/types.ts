@@ -99,16 +99,15 @@ export type NodeCounts = { entered: number; waiting: number; ports: Record<strin
 export type WorkflowCounts = { nodes: Record<string, NodeCounts> };
 export type AgentTask = {
   id: number;
+  customer: string;
+  kind: string;
+  queue: string;
   title: string;
-  kind?: string;
-  queue?: string;
-  priority?: string;
-  status: string;
-  due_at?: string | null;
-  notes?: string | null;
-  customer?: string | { external_id: string; name?: string };
-  customer_id?: string;
-  assignee?: string | null;
-  claimed_by?: string | null;
+  notes: string;
+  priority: string;
+  state: "open" | "in_progress" | "done" | "cancelled";
+  due_at: string | null;
+  assignee: string | null;
   outcome?: string | null;
+  [key: string]: unknown;
 };

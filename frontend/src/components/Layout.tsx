@@ -1,22 +1,36 @@
-import { NavLink, Outlet } from "react-router";
-import { csrfToken } from "../api/client";
+import { useEffect, useState } from "react";
+import { NavLink, Outlet, useLocation } from "react-router";
+import { api, csrfToken } from "../api/client";
+import type { Me } from "../api/types";
+import { MeContext } from "../workflow/useMe";
 
 const NAV = [
   { to: "/", label: "Dashboard", end: true },
+  { to: "/workflows", label: "Workflows", end: false },
   { to: "/customers", label: "Customers", end: false },
+  { to: "/segments", label: "Segments", end: false },
+  { to: "/tasks", label: "Tasks", end: false },
+  { to: "/team-blocks", label: "Team blocks", end: false },
   { to: "/events", label: "Events", end: false },
+  { to: "/api-keys", label: "API keys", end: false, capability: "api_keys.manage" },
 ];
 
 /** The frame of every signed-in page: brand, navigation, who is signed in, sign-out. */
 export function Layout({ username }: { username: string }) {
+  const [me, setMe] = useState<Me | null>(null);
+  const wide = /^\/workflows\/\d+/.test(useLocation().pathname);
+  useEffect(() => {
+    api.get<Me>("me").then(setMe, () => setMe({ username, role: "viewer", capabilities: ["read"] }));
+  }, [username]);
   return (
-    <div className="shell">
+    <MeContext.Provider value={me}>
+    <div className={wide ? "shell shell-wide" : "shell"}>
       <a className="skip-link" href="#main">Skip to content</a>
       <header className="topbar">
         <a className="brand" href="/"><span>Keep</span>flow</a>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((item) => (
+            {NAV.filter((item) => !item.capability || me?.capabilities.includes(item.capability)).map((item) => (
               <li key={item.to}>
                 <NavLink to={item.to} end={item.end}>{item.label}</NavLink>
               </li>
@@ -25,7 +39,7 @@ export function Layout({ username }: { username: string }) {
         </nav>
         <div className="account">
           <a href="/api/docs/">API</a>
-          {username && <span className="who" title="Signed in">{username}</span>}
+          {username && <span className="who" title={me ? `Signed in as ${me.role}` : "Signed in"}>{username}{me ? ` (${me.role})` : ""}</span>}
           <form method="post" action="/logout/">
             <input type="hidden" name="csrfmiddlewaretoken" value={csrfToken()} />
             <button type="submit" className="link-button">Sign out</button>
@@ -36,5 +50,6 @@ export function Layout({ username }: { username: string }) {
         <Outlet />
       </main>
     </div>
+    </MeContext.Provider>
   );
 }

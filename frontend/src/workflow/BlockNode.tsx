@@ -6,15 +6,10 @@ import { entryFor, type BlockNode as BlockNodeType, type Catalog } from "./graph
 
 export const CatalogContext = createContext<Catalog>(new Map());
 
-const ICONS: Record<string, string> = {
-  zap: "⚡", users: "👥", calendar: "📅", clock: "⏱", "clock-3": "⏱", timer: "⏳", webhook: "🔗",
-  "mouse-pointer": "👆", "hand": "✋", filter: "⛛", "git-branch": "⑂", "split": "⑃", "shuffle": "⑃",
-  "log-out": "⏹", mail: "✉", "message-square": "💬", "phone": "📞", "clipboard-list": "📋",
-  globe: "🌐", "user-cog": "👤", gift: "🎁", "square": "▢", "pause": "⏸", "hourglass": "⏳",
-};
-
-export function blockIcon(icon: string | undefined): string {
-  return (icon && ICONS[icon]) || "▢";
+/** A block's mark: the first letter of its label on the category's colour (no icon font
+ * or emoji needed, so it looks the same in every browser). */
+export function BlockMark({ label, category }: { label: string; category: string }) {
+  return <span className={`block-icon mark-${category}`} aria-hidden="true">{(label || "?").charAt(0).toUpperCase()}</span>;
 }
 
 function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
@@ -31,7 +26,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
     <div className={classes.join(" ")} data-node-id={id} data-block-type={data.type}>
       {category !== "trigger" && <Handle type="target" position={Position.Top} aria-label="input" />}
       <div className="block-head">
-        <span className="block-icon" aria-hidden="true">{blockIcon(entry?.icon)}</span>
+        <BlockMark label={entry?.label ?? data.type} category={category} />
         <span className="block-title">{title}</span>
         {errors.length > 0 && (
           <span className="block-issues" title={errors.map((i) => i.message).join("\n")} role="img" aria-label={`${errors.length} problem${errors.length > 1 ? "s" : ""}`}>

@@ -3,7 +3,7 @@
 // it below the selection (the keyboard way).
 import { memo, useMemo, useState } from "react";
 import type { CatalogEntry } from "../api/types";
-import { blockIcon } from "./BlockNode";
+import { BlockMark } from "./BlockNode";
 
 export const DRAG_TYPE = "application/x-keepflow-block";
 
@@ -52,7 +52,7 @@ function PaletteView({ entries, disabled, onAdd }: Props) {
                   }}
                   onClick={() => onAdd(entry)}
                 >
-                  <span aria-hidden="true" className="block-icon">{blockIcon(entry.icon)}</span>
+                  <BlockMark label={entry.label} category={entry.category} />
                   <span className="palette-label">{entry.label}</span>
                 </button>
               </li>

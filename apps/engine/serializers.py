@@ -1,0 +1,229 @@
+"""Request and response shapes of the runs API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.engine.models import ACTIVE_STATES, Fanout, Run, Step, Wait, WaitKind
+
+MAX_ID = 2**63 - 1
+_NODE_ID = r"^[A-Za-z0-9_.:\-]+$"
+_EVENT_TYPE = r"^[A-Za-z0-9_.:\-]+$"
+
+
+class RunSerializer(serializers.ModelSerializer):
+    """A run in a list: its summary, no working state."""
+
+    workflow = serializers.IntegerField(source="workflow_id", read_only=True)
+    workflow_name = serializers.CharField(source="workflow.name", read_only=True)
+    version = serializers.IntegerField(source="version.number", read_only=True,
+                                       help_text="The workflow version number it runs on.")
+    customer = serializers.CharField(source="customer.external_id", read_only=True,
+                                     help_text="The customer's external id.")
+
+    class Meta:
+        model = Run
+        fields = ["id", "workflow", "workflow_name", "version", "customer", "state",
+                  "trigger_node", "entry_key", "error", "failed_node", "exit_reason",
+                  "step_count", "open_waits", "created_at", "updated_at", "ended_at"]
+        read_only_fields = fields
+
+
+class StepSerializer(serializers.ModelSerializer):
+    """One executed node: what it did, the port it left by, how long it took."""
+
+    node = serializers.CharField(source="node_id", read_only=True,
+                                 help_text='Empty for run-level entries (cancel).')
+    detail = serializers.JSONField(read_only=True)
+    duration_ms = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Step
+        fields = ["id", "node", "block_type", "visit", "outcome", "port", "detail", "error",
+                  "started_at", "duration_ms"]
+        read_only_fields = fields
+
+    def get_duration_ms(self, step: Step) -> float:
+        return round(step.duration_us / 1000, 3)
+
+
+class WaitSerializer(serializers.ModelSerializer):
+    """What a parked branch waits for, and until when."""
+
+    node = serializers.CharField(source="node_id", read_only=True)
+    waits_for = serializers.SerializerMethodField(
+        help_text="In words: a time, an event (with its timeout), a retry or a throttle.")
+    until = serializers.DateTimeField(source="wake_at", read_only=True,
+                                      help_text="When the timer fires (an event wait's timeout).")
+    timeout_port = serializers.CharField(source="port", read_only=True)
+    condition = serializers.JSONField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Wait
+        fields = ["id", "node", "visit", "kind", "waits_for", "until", "event_type",
+                  "condition", "timeout_port", "happened_port", "created_at", "fired_at",
+                  "fired_port"]
+        read_only_fields = fields
+
+    def get_waits_for(self, wait: Wait) -> str:
+        until = wait.wake_at.isoformat()
+        if wait.kind == WaitKind.EVENT:
+            return f"event {wait.event_type} until {until}"
+        if wait.kind == WaitKind.RETRY:
+            return f"retry at {until}"
+        if wait.kind == WaitKind.THROTTLE:
+            return f"the workflow's throttle, until {until}"
+        return f"time {until}"
+
+
+class RunDetailSerializer(RunSerializer):
+    """A run with its step timeline, open waits and working state."""
+
+    trigger_event = serializers.IntegerField(source="trigger_event_id", read_only=True,
+                                             allow_null=True)
+    frontier = serializers.JSONField(read_only=True, help_text="Nodes still to execute.")
+    variables = serializers.JSONField(read_only=True, help_text="Outputs of earlier nodes.")
+    steps = serializers.SerializerMethodField()
+    steps_truncated = serializers.SerializerMethodField(
+        help_text="True if only the newest steps are listed (see step_count), or older "
+                  "steps were pruned after the retention period.")
+    waits = serializers.SerializerMethodField()
+
+    class Meta(RunSerializer.Meta):
+        fields = [*RunSerializer.Meta.fields, "trigger_event", "attempts", "frontier",
+                  "variables", "steps", "steps_truncated", "waits"]
+        read_only_fields = fields
+
+    @extend_schema_field(StepSerializer(many=True))
+    def get_steps(self, run: Run) -> list[dict[str, Any]]:
+        return StepSerializer(self.context.get("steps", []), many=True).data
+
+    def get_steps_truncated(self, run: Run) -> bool:
+        return len(self.context.get("steps", [])) < run.step_count
+
+    @extend_schema_field(WaitSerializer(many=True))
+    def get_waits(self, run: Run) -> list[dict[str, Any]]:
+        return WaitSerializer(self.context.get("waits", []), many=True).data
+
+
+class RunCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                   default="cancelled by a person")
+
+
+class RunsCancelSerializer(serializers.Serializer):
+    """Which active runs to cancel: by ids, or by workflow (and states)."""
+
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+                                required=False, max_length=1000, allow_empty=False)
+    workflow = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    state = serializers.ListField(
+        child=serializers.ChoiceField(choices=[str(s) for s in ACTIVE_STATES]),
+        required=False, allow_empty=False, max_length=3,
+        help_text="Only runs in these states (default: every active state).")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                   default="cancelled by a person")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "ids" not in attrs and "workflow" not in attrs:
+            raise serializers.ValidationError(
+                {"ids": ["Name the runs: `ids`, or a `workflow` (and `state`)."]})
+        return attrs
+
+
+class RunsCancelledSerializer(serializers.Serializer):
+    cancelled = serializers.IntegerField()
+    remaining = serializers.IntegerField(
+        help_text="Active runs that still match (more than one call's limit): call again.")
+
+
+class RunRetrySerializer(serializers.Serializer):
+    """{"from": "failed_step" | "trigger"} ("from" is a Python keyword, hence get_fields)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {"from": serializers.ChoiceField(
+            choices=["failed_step", "trigger"], default="failed_step",
+            help_text="failed_step: the same run goes on at the step that failed. trigger: a "
+                      "new run of the current published version for the same customer.")}
+
+
+class NodeCountsSerializer(serializers.Serializer):
+    entered = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    exited = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    ports = serializers.DictField(child=serializers.IntegerField())
+
+
+class WorkflowCountsSerializer(serializers.Serializer):
+    nodes = serializers.DictField(child=NodeCountsSerializer(),
+                                  help_text="Per node id: runs that entered it, wait there "
+                                            "now, exited or failed there, left by each port.")
+    runs = serializers.DictField(child=serializers.IntegerField(),
+                                 help_text="Runs of the workflow per state.")
+
+
+class DryRunEventSerializer(serializers.Serializer):
+    type = serializers.RegexField(_EVENT_TYPE, max_length=100)
+    properties = serializers.DictField(required=False, default=dict)
+
+
+class DryRunSerializer(serializers.Serializer):
+    customer_id = serializers.CharField(max_length=255, help_text="A customer's external id.")
+    event = DryRunEventSerializer(required=False,
+                                  help_text="The triggering event (not stored).")
+    version = serializers.ChoiceField(choices=["draft", "published"], default="draft")
+    trigger = serializers.RegexField(_NODE_ID, max_length=64, required=False,
+                                     help_text="Start at this node (default: the trigger that "
+                                               "matches the event).")
+
+
+class DryRunResultSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["completed", "exited", "failed",
+                                               "not_triggered"])
+    error = serializers.CharField(allow_null=True)
+    path = serializers.ListField(child=serializers.CharField(), help_text="Node ids in order.")
+    steps = serializers.ListField(child=serializers.JSONField())
+    effects = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text="What the run would do (send_sms, create_task, …); nothing was done.")
+
+
+class ManualStartSerializer(serializers.Serializer):
+    customer_id = serializers.CharField(max_length=255, required=False,
+                                        help_text="Start one run for this customer (external "
+                                                  "id).")
+    segment_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False,
+                                          help_text="Or start one for every member of a "
+                                                    "segment, in batches.")
+    trigger = serializers.RegexField(_NODE_ID, max_length=64, required=False,
+                                     help_text="The trigger node to enter by (default: the "
+                                               "trigger.manual node).")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("customer_id" in attrs) == ("segment_id" in attrs):
+            field = "segment_id" if "customer_id" in attrs else "customer_id"
+            raise serializers.ValidationError(
+                {field: ["Send either customer_id or segment_id (exactly one)."]})
+        return attrs
+
+
+class FanoutSerializer(serializers.ModelSerializer):
+    workflow = serializers.IntegerField(source="workflow_id", read_only=True)
+    segment = serializers.IntegerField(source="segment_id", read_only=True, allow_null=True)
+    progress = serializers.SerializerMethodField(help_text="processed / total, 0 to 1.")
+
+    class Meta:
+        model = Fanout
+        fields = ["id", "workflow", "segment", "trigger_node", "entry_prefix", "state", "total",
+                  "processed", "started", "progress", "batch_size", "created_at",
+                  "finished_at"]
+        read_only_fields = fields
+
+    def get_progress(self, fanout: Fanout) -> float:
+        if fanout.state == Fanout.State.DONE:
+            return 1.0
+        return round(min(1.0, fanout.processed / fanout.total), 4) if fanout.total else 0.0

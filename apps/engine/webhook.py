@@ -1,0 +1,200 @@
+"""The inbound webhook trigger: `POST /hooks/workflows/<workflow id>/<secret>` with a JSON
+body starts a run of that workflow's trigger.webhook node.
+
+The secret in the URL is the credential (Workflow.webhook_secret, compared in constant
+time). A wrong secret, an unknown workflow and a workflow that is not live all answer the
+same bare 404, so the URL leaks nothing. The node's field mapping (`webhook_map`) finds
+the customer id and the rest in the payload; the customer is upserted, the call stored as
+a customer event of the node's type (idempotent by the `Idempotency-Key` header), and a
+run started with entry key event:<event id>. Answer: 202 {"event_id", "run_id"}.
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.parsers import JSONParser
+from apps.customers.ingest import EventIn, events_ingest
+from apps.customers.models import Event, EventSource
+from apps.customers.serializers import CustomerWriteSerializer
+from apps.customers.services import customer_upsert
+from apps.engine.graph import compiled_version
+from apps.engine.models import Run, TriggerEntry, TriggerKind
+from apps.engine.starting import Entry, runs_start
+from blocks.triggers.webhook import WebhookMappingError, WebhookTriggerConfig, webhook_map
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_IDEMPOTENCY_KEY = 200
+_DUMMY_SECRET = "x" * 43  # compared against when the workflow is unknown: same timing
+_PROFILE_FIELDS = ("email", "phone", "first_name", "last_name")
+
+
+class WebhookNotFound(exceptions.NotFound):
+    """Unknown workflow, wrong secret, or not live: one answer for all three."""
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = f"Request body is larger than the limit of {MAX_BODY_BYTES} bytes."
+    default_code = "too_large"
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    event_id: int
+    run_id: int | None
+    duplicate: bool
+
+
+def webhook_url(workflow_id: int, secret: str, request: Any = None) -> str:
+    path = reverse("engine-workflow-webhook", kwargs={"workflow_id": str(workflow_id),
+                                                       "secret": secret})
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def webhook_trigger_find(workflow_id: str, secret: str) -> TriggerEntry:
+    """The live webhook trigger this URL addresses, or WebhookNotFound."""
+    entry = None
+    if workflow_id.isdigit() and len(workflow_id) <= 18:
+        entry = TriggerEntry.objects.filter(workflow_id=int(workflow_id),
+                                            kind=TriggerKind.WEBHOOK) \
+            .select_related("workflow").order_by("node_id").first()
+    expected = entry.workflow.webhook_secret if entry is not None else _DUMMY_SECRET
+    if not hmac.compare_digest(expected.encode(), secret.encode()) or entry is None:
+        raise WebhookNotFound()
+    return entry
+
+
+def webhook_receive(entry: TriggerEntry, payload: Any, *,
+                    idempotency_key: str | None = None) -> WebhookResult:
+    """Map the payload, upsert the customer, store the event and start the run, in one
+    transaction. ValidationError (400) names what is missing or malformed."""
+    node = compiled_version(entry.version_id).nodes.get(entry.node_id)
+    config = node.config if node is not None else None
+    if not isinstance(config, WebhookTriggerConfig):
+        raise WebhookNotFound()  # the published config no longer validates: not live
+    try:
+        mapped = webhook_map(config, payload)
+    except WebhookMappingError as exc:
+        raise exceptions.ValidationError({"customer_id": [str(exc)]}, code="required") from exc
+    external_id = mapped["customer_id"]
+    if len(external_id) > 255:
+        raise exceptions.ValidationError({"customer_id": ["at most 255 characters"]})
+    profile = {key: _text(mapped[key]) for key in _PROFILE_FIELDS if key in mapped}
+    if mapped["attributes"]:
+        profile["attributes"] = mapped["attributes"]
+    validated: dict[str, Any] = {}
+    if profile:
+        serializer = CustomerWriteSerializer(data=profile)
+        serializer.is_valid(raise_exception=True)
+        validated = serializer.validated_data
+    key = f"webhook:{entry.workflow_id}:{idempotency_key}" if idempotency_key else None
+    with transaction.atomic():
+        if validated:
+            customer_upsert(external_id, validated, source="webhook")
+        result = events_ingest([EventIn(customer_external_id=external_id,
+                                        type=config.event_type,
+                                        properties=mapped["properties"],
+                                        idempotency_key=key)],
+                               source=EventSource.API)[0]
+        customer_id = Event.objects.filter(pk=result.event_id) \
+            .values_list("customer_id", flat=True).get()
+        entry_key = f"event:{result.event_id}"
+        started = runs_start([Entry(workflow_id=entry.workflow_id, version_id=entry.version_id,
+                                    trigger_node=entry.node_id, customer_id=customer_id,
+                                    entry_key=entry_key, event_id=result.event_id)])
+        run_id = started.started[0] if started.started else \
+            Run.objects.filter(workflow_id=entry.workflow_id, entry_key=entry_key) \
+            .values_list("pk", flat=True).first()
+    return WebhookResult(result.event_id, run_id, result.duplicate)
+
+
+def _text(value: Any) -> Any:
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+# --- the view ---------------------------------------------------------------------------
+
+
+class WebhookJSONParser(JSONParser):
+    """The API's JSON parser with the webhook's own, smaller body limit. Takes any media
+    type: the view checks Content-Type itself, after the secret (a 404 comes first)."""
+
+    media_type = "*/*"
+
+    def parse(self, stream: Any, media_type: str | None = None,
+              parser_context: dict[str, Any] | None = None) -> Any:
+        raw = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
+        if len(raw) > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+        return super().parse(io.BytesIO(raw), media_type, parser_context)
+
+
+class WebhookAcceptedSerializer(serializers.Serializer):
+    event_id = serializers.IntegerField(help_text="The customer event the call was stored as.")
+    run_id = serializers.IntegerField(
+        allow_null=True,
+        help_text="The run started (or already started for this Idempotency-Key); null if "
+                  "the workflow's re-entry policy or active-run limit refused it.")
+
+
+class WorkflowWebhookApi(APIView):
+    """Public: the secret in the URL authenticates the caller."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [WebhookJSONParser]
+    throttle_classes: list = []
+
+    @extend_schema(
+        operation_id="workflow_webhook",
+        summary="Inbound webhook: start this workflow's webhook trigger",
+        description="POST JSON to the URL shown on the workflow (`webhook_url`). The "
+                    "trigger's field mapping finds the customer id (required) and other "
+                    "values; the call becomes a customer event and starts a run. Send an "
+                    "`Idempotency-Key` header to make retries safe. A wrong secret or a "
+                    f"workflow that is not published answers 404. Body limit "
+                    f"{MAX_BODY_BYTES} bytes.",
+        auth=[],
+        parameters=[
+            OpenApiParameter("workflow_id", int, OpenApiParameter.PATH),
+            OpenApiParameter("secret", str, OpenApiParameter.PATH),
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False),
+        ],
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={202: WebhookAcceptedSerializer},
+        tags=["webhooks"],
+    )
+    def post(self, request: Request, workflow_id: str, secret: str) -> Response:
+        entry = webhook_trigger_find(workflow_id, secret)
+        media = (request.content_type or "").split(";")[0].strip().lower()
+        if media != "application/json" and not media.endswith("+json"):
+            raise exceptions.UnsupportedMediaType(
+                media, detail=f"Content-Type {media or '(none)'} is not supported; send "
+                              "application/json.")
+        key = request.headers.get("Idempotency-Key") or None
+        if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": [f"at most {MAX_IDEMPOTENCY_KEY} characters"]})
+        result = webhook_receive(entry, request.data, idempotency_key=key)
+        return Response({"event_id": result.event_id, "run_id": result.run_id},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+def workflow_has_webhook(graph: Any) -> bool:
+    return any(node.get("type") == "trigger.webhook"
+               for node in (graph or {}).get("nodes") or [] if isinstance(node, dict))
+

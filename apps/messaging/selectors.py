@@ -1,0 +1,23 @@
+"""Reads for messaging: the customer 360 timeline source (items in the shape of
+apps.customers.selectors.TimelineItem, not imported: customers imports this module)."""
+
+from datetime import datetime
+from typing import Any
+
+from apps.customers.models import Customer
+
+
+def messages_timeline(customer: Customer, limit: int, before: datetime | None
+                      ) -> list[dict[str, Any]]:
+    messages = customer.messages.order_by("-created_at", "-id")
+    if before is not None:
+        messages = messages.filter(created_at__lt=before)
+    return [
+        {"kind": "message", "at": m.created_at,
+         "title": f"{m.channel} {m.status}" + (f" ({m.reason})" if m.reason else ""),
+         "data": {"id": m.id, "channel": m.channel, "category": m.category,
+                  "subject": m.subject, "status": m.status, "reason": m.reason,
+                  "workflow_id": m.workflow_id, "run_id": m.run_id}}
+        for m in messages.only("id", "channel", "category", "subject", "status", "reason",
+                               "workflow_id", "run_id", "created_at")[:limit]
+    ]

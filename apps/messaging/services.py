@@ -1,0 +1,414 @@
+"""Writes for messaging: queue (the engine's entry point), send, retry, reconcile, and
+what delivery webhooks, unsubscribe links and SMS keywords change.
+
+The outbox: `message_queue` only writes a row inside the caller's transaction and asks
+for delivery after commit. `message_send` commits `sending` before it calls the provider,
+so a worker that dies mid-call leaves a row the dispatcher moves to reconcile instead of
+sending it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from apps.customers.ingest import EventIn, events_ingest
+from apps.customers.models import ConsentStatus, Customer, EventSource
+from apps.customers.services import customer_upsert
+from apps.messaging.guardrails import (
+    address_normalize,
+    customer_address,
+    guardrails_check,
+)
+from apps.messaging.links import unsubscribe_footer, unsubscribe_url
+from apps.messaging.models import (
+    Message,
+    MessageCategory,
+    MessageChannel,
+    MessageStatus,
+    Suppression,
+)
+from apps.messaging.providers import SendResult, provider_for, provider_named
+
+log = logging.getLogger(__name__)
+S = MessageStatus
+_LOCK_NAMESPACE = 7_301  # pg_advisory_xact_lock(namespace, customer): one per customer
+DISPATCH_GRACE = timedelta(seconds=60)
+DISPATCH_LEASE = timedelta(minutes=5)
+
+
+class MessagingError(Exception):
+    """A request messaging cannot honour (e.g. resend a message that is not in reconcile)."""
+
+
+def message_result(message: Message) -> dict[str, Any]:
+    return {"message_id": message.pk, "status": message.status, "reason": message.reason or None}
+
+
+def _customer_lock(customer_id: int) -> None:
+    """Serialise queueing per customer, so two workflows cannot both pass the cap."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
+                           [_LOCK_NAMESPACE, customer_id % 2_147_483_647])
+
+
+def message_queue(
+    *, customer: Customer, channel: Literal["email", "sms"], body: str, subject: str = "",
+    category: Literal["transactional", "marketing"] = "marketing",
+    options: Mapping[str, Any] | None = None, idempotency_key: str,
+    run_id: int | None = None, workflow_id: int | None = None, node_id: str = "",
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Record a message and, unless a guardrail stops or delays it, deliver it after commit.
+    A repeated idempotency key returns the first call's result and does nothing else."""
+    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return message_result(existing)
+    if channel not in MessageChannel.values:
+        raise ValueError(f"channel: {channel!r} is not one of {MessageChannel.values}")
+    if category not in MessageCategory.values:
+        raise ValueError(f"category: {category!r} is not one of {MessageCategory.values}")
+    now = now or timezone.now()
+    with transaction.atomic():
+        _customer_lock(customer.pk)
+        address = customer_address(customer, channel)
+        verdict = guardrails_check(customer=customer, channel=channel, category=category,
+                                   address=address, now=now)
+        options = dict(options or {})
+        if channel == "email" and category == MessageCategory.MARKETING:
+            body += unsubscribe_footer(unsubscribe_url(customer.pk),
+                                       html=options.get("format", "html") == "html")
+        message = Message(
+            customer=customer, channel=channel, category=category, to=address,
+            subject=subject, body=body, options=options, idempotency_key=idempotency_key,
+            run_id=run_id, workflow_id=workflow_id, node_id=node_id or "",
+            created_at=now, next_attempt_at=now,
+        )
+        if verdict.action == "suppress":
+            message.status, message.reason, message.next_attempt_at = (
+                S.SUPPRESSED, verdict.reason, None)
+        elif verdict.action == "defer":
+            message.status, message.reason, message.next_attempt_at = (
+                S.DEFERRED, verdict.reason, verdict.until)
+        try:
+            with transaction.atomic():
+                message.save()
+        except IntegrityError:
+            return message_result(Message.objects.get(idempotency_key=idempotency_key))
+    if message.status == S.QUEUED:
+        message_id = message.pk
+        transaction.on_commit(lambda: _enqueue_delivery([message_id]), robust=True)
+    return message_result(message)
+
+
+def _enqueue_delivery(message_ids: list[int]) -> None:
+    from apps.messaging.tasks import message_deliver
+
+    for message_id in message_ids:
+        message_deliver.delay(message_id)
+
+
+def _enqueue_reconcile(message_ids: list[int], countdown: float) -> None:
+    from apps.messaging.tasks import message_reconcile
+
+    for message_id in message_ids:
+        message_reconcile.apply_async((message_id,), countdown=countdown)
+
+
+# --- sending -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendStep:
+    """What one delivery attempt did, and what the task should schedule next."""
+
+    status: str
+    retry_in: float | None = None
+    reconcile_in: float | None = None
+
+
+def retry_delay(attempts: int, retry_after: float | None = None) -> float:
+    base = settings.KEEPFLOW_MESSAGE_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return min(max(base, retry_after or 0.0), settings.KEEPFLOW_MESSAGE_RETRY_MAX_SECONDS)
+
+
+def message_send(message_id: int, *, now: datetime | None = None) -> SendStep:
+    """One delivery attempt: check the guardrails again, mark `sending` (committed), call
+    the provider outside any transaction, then record what it said. Only a queued
+    message is sent, so a repeated task does nothing."""
+    started = now or timezone.now()
+    with transaction.atomic():
+        message = (Message.objects.select_for_update().select_related("customer")
+                   .filter(pk=message_id).first())
+        if message is None or message.status != S.QUEUED:
+            return SendStep(message.status if message else "missing")
+        address = customer_address(message.customer, message.channel)
+        verdict = guardrails_check(
+            customer=message.customer, channel=message.channel, category=message.category,
+            address=address, now=started, before_message_id=message.pk,
+        )
+        if verdict.action == "suppress":
+            message.suppress(verdict.reason)
+            message.save()
+            return SendStep(message.status)
+        if verdict.action == "defer":
+            message.defer(verdict.until, verdict.reason)
+            message.save()
+            return SendStep(message.status)
+        provider = provider_for(message.channel)
+        message.to = address
+        message.provider = provider.name
+        message.start_sending(started)
+        message.save()
+
+    try:
+        result = provider.send(message)
+    except Exception as err:  # a provider bug must not leave a silent `sending` row
+        log.exception("provider %s raised on message %s", provider.name, message_id)
+        result = SendResult("unknown", error=f"provider error: {type(err).__name__}: {err}")
+
+    finished = now or timezone.now()
+    with transaction.atomic():
+        message = Message.objects.select_for_update().select_related("customer").get(
+            pk=message_id)
+        if message.status != S.SENDING:
+            # A delivery webhook got here first (sent/delivered); keep what it recorded.
+            if result.provider_message_id and not message.provider_message_id:
+                message.provider_message_id = result.provider_message_id
+                message.save(update_fields=["provider_message_id", "updated_at"])
+            return SendStep(message.status)
+        if result.outcome == "sent":
+            message.mark_sent(result.provider_message_id, finished)
+            message.save()
+            return SendStep(message.status)
+        if result.outcome == "retry" and (
+                message.attempts < settings.KEEPFLOW_MESSAGE_MAX_ATTEMPTS):
+            delay = retry_delay(message.attempts, result.retry_after)
+            message.retry_later(result.error, finished + timedelta(seconds=delay))
+            message.save()
+            return SendStep(message.status, retry_in=delay)
+        if result.outcome == "unknown":
+            message.mark_unknown(f"outcome unknown, not resent: {result.error}")
+            message.save()
+            return SendStep(message.status,
+                            reconcile_in=settings.KEEPFLOW_MESSAGE_RECONCILE_DELAY_SECONDS)
+        attempts = f" after {message.attempts} attempts" if message.attempts > 1 else ""
+        message.fail(f"{result.error}{attempts}", finished)
+        message.save()
+        if message.channel == MessageChannel.SMS:
+            _events_emit(message, "sms.failed", finished, f"send:{message.pk}",
+                         {"error": message.error})
+        return SendStep(message.status)
+
+
+def messages_dispatch_due(*, now: datetime | None = None, limit: int = 1000) -> dict[str, list]:
+    """The periodic sweep: deferred messages whose time came, queued ones whose delivery
+    task was lost (broker down at commit, worker lost), and sends stuck in `sending` (the
+    worker died mid-call: outcome unknown, so reconcile). Enqueues after commit."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        released = list(Message.objects.select_for_update(skip_locked=True).filter(
+            status=S.DEFERRED, next_attempt_at__lte=now).order_by("next_attempt_at")[:limit])
+        for message in released:
+            message.release()
+            message.next_attempt_at = now
+            message.save()
+        lost = list(Message.objects.select_for_update(skip_locked=True).filter(
+            status=S.QUEUED, next_attempt_at__lte=now - DISPATCH_GRACE
+        ).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+        # A lease, so a backlog is not enqueued again on every sweep.
+        Message.objects.filter(pk__in=lost).update(next_attempt_at=now + DISPATCH_LEASE)
+        stale = now - timedelta(seconds=settings.KEEPFLOW_MESSAGE_SENDING_STALE_SECONDS)
+        stuck = list(Message.objects.select_for_update(skip_locked=True).filter(
+            status=S.SENDING, sending_at__lte=stale)[:limit])
+        for message in stuck:
+            message.mark_unknown("the worker stopped during the send: outcome unknown, "
+                                 "not resent")
+            message.save()
+        deliver = [m.pk for m in released] + lost
+        reconcile = [m.pk for m in stuck]
+        if deliver:
+            transaction.on_commit(lambda: _enqueue_delivery(deliver), robust=True)
+        if reconcile:
+            transaction.on_commit(lambda: _enqueue_reconcile(reconcile, 0), robust=True)
+    return {"deliver": deliver, "reconcile": reconcile}
+
+
+# --- reconcile ---------------------------------------------------------------------------
+
+
+def message_reconcile(message_id: int, *, now: datetime | None = None) -> str:
+    """Ask the provider whether a send with an unknown outcome happened. Found: sent. Not
+    found or cannot tell: it stays in reconcile, with what was learnt, for an operator."""
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None or message.status != S.RECONCILE:
+        return message.status if message else "missing"
+    provider = provider_named(message.provider) if message.provider else provider_for(
+        message.channel)
+    lookup = provider.lookup(message)
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        if message.status != S.RECONCILE:
+            return message.status
+        if lookup.found:
+            message.mark_sent(lookup.provider_message_id, now)
+        else:
+            first_line = message.error.split("\n")[0]
+            message.error = f"{first_line}\nreconcile {now:%Y-%m-%d %H:%M}Z: {lookup.detail}"
+        message.save()
+        return message.status
+
+
+def message_resend(message: Message, *, now: datetime | None = None) -> Message:
+    """An operator checked the provider and found the message was not sent."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if not can_proceed(message.resend):
+            raise MessagingError(f"only a message in reconcile can be resent, not "
+                                 f"one that is {message.status}")
+        message.resend(now or timezone.now())
+        message.save()
+        message_id = message.pk
+        transaction.on_commit(lambda: _enqueue_delivery([message_id]), robust=True)
+    return message
+
+
+def message_give_up(message: Message, *, note: str = "",
+                    now: datetime | None = None) -> Message:
+    """An operator closes a message in reconcile (or still queued) as failed."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if message.status not in (S.RECONCILE, S.QUEUED):
+            raise MessagingError(f"only a message in reconcile or queued can be failed, "
+                                 f"not one that is {message.status}")
+        message.fail(f"failed by an operator: {note}".rstrip(": "), now or timezone.now())
+        message.save()
+    return message
+
+
+# --- delivery webhooks -------------------------------------------------------------------
+
+Kind = Literal["sent", "delivered", "opened", "clicked", "bounced", "failed"]
+_TRANSITIONS = {"sent": "mark_sent", "delivered": "deliver", "opened": "open",
+                "clicked": "click", "bounced": "bounce", "failed": "fail"}
+_EVENT_TYPES = {
+    ("email", "delivered"): "email.delivered", ("email", "opened"): "email.opened",
+    ("email", "clicked"): "email.clicked", ("email", "bounced"): "email.bounced",
+    ("sms", "delivered"): "sms.delivered", ("sms", "failed"): "sms.failed",
+}
+
+
+def message_delivery_update(
+    message: Message, kind: Kind, *, event_key: str, provider_message_id: str = "",
+    detail: Mapping[str, Any] | None = None, occurred_at: datetime | None = None,
+) -> Message:
+    """A provider told us what became of a message: move it on where that is a step
+    forward (webhooks arrive out of order; an open after a click changes nothing) and
+    emit the customer event (idempotent by the provider's event key)."""
+    at = occurred_at or timezone.now()
+    detail = dict(detail or {})
+    with transaction.atomic():
+        message = Message.objects.select_for_update().select_related("customer").get(
+            pk=message.pk)
+        if provider_message_id and not message.provider_message_id:
+            message.provider_message_id = provider_message_id
+        error = str(detail.get("error") or "")
+        method = getattr(message, _TRANSITIONS[kind])
+        args = {"sent": (provider_message_id, at), "bounced": (error, at),
+                "failed": (error, at)}.get(kind, (at,))
+        if can_proceed(method):
+            method(*args)
+        message.save()
+        event_type = _EVENT_TYPES.get((message.channel, kind))
+        if event_type:
+            _events_emit(message, event_type, at, event_key, detail)
+    return message
+
+
+def _events_emit(message: Message, event_type: str, at: datetime, key: str,
+                 detail: Mapping[str, Any]) -> None:
+    customer = message.customer
+    if customer.erased_at is not None:
+        return
+    properties = {"message_id": message.pk, "channel": message.channel,
+                  "category": message.category, "provider": message.provider,
+                  "workflow_id": message.workflow_id, "run_id": message.run_id,
+                  "node_id": message.node_id, **detail}
+    events_ingest([EventIn(customer_external_id=customer.external_id, type=event_type,
+                           properties=properties, occurred_at=at,
+                           idempotency_key=f"msg:{event_type}:{key}")],
+                  source=EventSource.INTERNAL)
+
+
+# --- consent and suppression -------------------------------------------------------------
+
+
+def customer_consent_set(customer: Customer, channel: str, status: str, *,
+                         source: str) -> Customer:
+    """Record a consent change (unsubscribe link, SMS STOP/START, spam report) with its
+    source and time; segments follow."""
+    if (customer.consent or {}).get(channel, {}).get("status") == status:
+        return customer
+    updated, _ = customer_upsert(customer.external_id,
+                                 {"consent": {channel: {"status": status, "source": source}}},
+                                 source=source)
+    return updated
+
+
+def customers_by_phone(phone: str) -> list[Customer]:
+    return list(Customer.objects.filter(phone=phone.strip(), erased_at__isnull=True)) if (
+        phone.strip()) else []
+
+
+SMS_STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT",
+                            "REVOKE", "OPTOUT"})
+SMS_START_WORDS = frozenset({"START", "UNSTOP", "YES", "OPTIN"})
+
+
+def sms_keyword_apply(*, from_number: str, body: str) -> str | None:
+    """Twilio's opt-out and opt-in keywords (a message that is just the word, any case)
+    deny or grant SMS consent for the customers with this number. Returns the status
+    set, or None when the text is not a keyword."""
+    word = body.strip().upper().rstrip(".!")
+    if word in SMS_STOP_WORDS:
+        status = ConsentStatus.DENIED
+    elif word in SMS_START_WORDS:
+        status = ConsentStatus.GRANTED
+    else:
+        return None
+    for customer in customers_by_phone(from_number):
+        customer_consent_set(customer, "sms", status,
+                             source="sms_stop" if status == ConsentStatus.DENIED
+                             else "sms_start")
+    return status
+
+
+def suppression_add(channel: str, address: str, reason: str) -> Suppression:
+    suppression, _ = Suppression.objects.get_or_create(
+        channel=channel, address=address_normalize(channel, address),
+        defaults={"reason": reason},
+    )
+    return suppression
+
+
+def sms_received_record(*, from_number: str, body: str, sid: str, keyword: str | None) -> None:
+    """An inbound text becomes an sms.received event (a workflow may wait for a reply)."""
+    customers = customers_by_phone(from_number)
+    if not customers:
+        return
+    events_ingest([
+        EventIn(customer_external_id=customer.external_id, type="sms.received",
+                properties={"body": body[:1600], "keyword": keyword, "from": from_number},
+                idempotency_key=f"msg:sms.received:{sid}:{customer.pk}" if sid else None)
+        for customer in customers
+    ], source=EventSource.INTERNAL)

@@ -1,0 +1,98 @@
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { api, query } from "../api/client";
+import type { Page, WorkflowSaved, WorkflowState, WorkflowSummary } from "../api/types";
+import { EmptyState, ErrorMessage, Loading } from "../components/States";
+import { formatDateTime, relativeTime } from "../lib/format";
+import { useApi } from "../lib/useApi";
+import { can, useMe } from "../workflow/useMe";
+
+const STATES: { value: "" | WorkflowState; label: string }[] = [
+  { value: "", label: "All but archived" },
+  { value: "draft", label: "Drafts" },
+  { value: "published", label: "Published" },
+  { value: "paused", label: "Paused" },
+  { value: "archived", label: "Archived" },
+];
+
+/** Every workflow with its status, version and last change; create a new one. */
+export function Workflows() {
+  const me = useMe();
+  const navigate = useNavigate();
+  const [state, setState] = useState<"" | WorkflowState>("");
+  const [name, setName] = useState("");
+  const [creating, setCreating] = useState<Error | null | "busy">(null);
+  const { data, error, loading, reload } = useApi(
+    (signal) => api.get<Page<WorkflowSummary>>(`workflows/${query({ state, page_size: 200 })}`, signal),
+    [state],
+  );
+  const rows = (data?.results ?? []).filter((w) => state || w.state !== "archived");
+
+  const create = async () => {
+    setCreating("busy");
+    try {
+      const created = await api.post<WorkflowSaved>("workflows/", { name: name.trim(), description: "" });
+      navigate(`/workflows/${created.id}`);
+    } catch (e) {
+      setCreating(e as Error);
+    }
+  };
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>Workflows</h1>
+        <div className="filters">
+          <label htmlFor="wf-state">Show</label>
+          <select id="wf-state" value={state} onChange={(e) => setState(e.target.value as "" | WorkflowState)}>
+            {STATES.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+          </select>
+        </div>
+      </div>
+      {can(me, "workflows.write") && (
+        <form className="inline-form card" onSubmit={(e) => { e.preventDefault(); if (name.trim()) void create(); }}>
+          <label htmlFor="new-workflow">New workflow</label>
+          <input id="new-workflow" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Win back cancelled subscribers" maxLength={200} />
+          <button type="submit" className="button" disabled={!name.trim() || creating === "busy"}>Create</button>
+          {creating instanceof Error && <ErrorMessage error={creating} />}
+        </form>
+      )}
+      {error ? (
+        <ErrorMessage error={error} onRetry={reload} />
+      ) : !data ? (
+        loading && <Loading />
+      ) : rows.length === 0 ? (
+        <EmptyState title={state ? `No ${state} workflows.` : "No workflows yet."}>
+          Create one above, or load the starter retention workflows with <code>python manage.py load_starters</code>.
+        </EmptyState>
+      ) : (
+        <table className="data-table workflows-table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">Version</th>
+              <th scope="col">Last change</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((w) => (
+              <tr key={w.id}>
+                <td>
+                  <Link to={`/workflows/${w.id}`}>{w.name}</Link>
+                  {w.description && <div className="muted clamp">{w.description}</div>}
+                </td>
+                <td>
+                  <span className={`badge state-${w.state}`}>{w.state}</span>
+                  {w.has_unpublished_changes && w.version ? <span className="muted"> · unpublished changes</span> : null}
+                </td>
+                <td className="num">{w.version ? `v${w.version}` : "—"}</td>
+                <td title={formatDateTime(w.updated_at)}>{relativeTime(w.updated_at)}{w.updated_by ? ` by ${w.updated_by}` : ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,452 @@
+// The workflow editor: palette, canvas, side panel, toolbar (save / validate / publish /
+// pause / archive, undo / redo, auto-layout), version history, dry run and runs.
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Connection,
+  type IsValidConnection,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import "./editor.css";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
+import { Link, useParams } from "react-router";
+import { useStore } from "zustand";
+import { ApiError, api } from "../api/client";
+import type {
+  CatalogEntry,
+  Customer,
+  Page,
+  TemplateVariable,
+  ValidationIssue,
+  WorkflowDetail,
+  WorkflowSaved,
+} from "../api/types";
+import { ErrorMessage, Loading } from "../components/States";
+import { formatDateTime } from "../lib/format";
+import { CatalogContext, NODE_TYPES } from "./BlockNode";
+import { entryFor } from "./graph";
+import { HistoryPanel } from "./HistoryPanel";
+import { saveErrorsToIssues } from "./issues";
+import { NodePanel } from "./NodePanel";
+import { DRAG_TYPE, Palette } from "./Palette";
+import { RunsPanel } from "./RunsPanel";
+import { createEditorStore, type EditorStore } from "./store";
+import { can, useMe } from "./useMe";
+
+type Loaded = {
+  workflow: WorkflowDetail;
+  entries: CatalogEntry[];
+  variables: TemplateVariable[];
+  customerId: string;
+};
+
+export function WorkflowEditor() {
+  const { id } = useParams();
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const store = useMemo(() => createEditorStore(), []);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setError(null);
+    Promise.all([
+      api.get<WorkflowDetail>(`workflows/${id}/`, controller.signal),
+      api.get<CatalogEntry[]>("blocks", controller.signal),
+      api.get<TemplateVariable[]>("templates/variables", controller.signal).catch(() => [] as TemplateVariable[]),
+      api.get<Page<Customer>>("customers/?page_size=1", controller.signal).catch(() => null),
+    ]).then(
+      ([workflow, entries, variables, customers]) => {
+        store.getState().load(workflow.graph, entries);
+        setLoaded({ workflow, entries, variables, customerId: customers?.results[0]?.external_id ?? "" });
+      },
+      (e: Error) => { if (e.name !== "AbortError") setError(e); },
+    );
+    return () => controller.abort();
+  }, [id, store, attempt]);
+
+  if (error) return <ErrorMessage error={error} onRetry={() => setAttempt((n) => n + 1)} notFound="This workflow does not exist (any more)." />;
+  if (!loaded) return <Loading label="Loading the workflow…" />;
+  return (
+    <ReactFlowProvider>
+      <EditorView key={loaded.workflow.id} initial={loaded} store={store} reload={() => { setLoaded(null); setAttempt((n) => n + 1); }} />
+    </ReactFlowProvider>
+  );
+}
+
+type Conflict = { detail: string; currentRevision: number | null };
+type Drawer = "none" | "history" | "runs";
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+}
+
+function EditorView({ initial, store, reload }: { initial: Loaded; store: EditorStore; reload: () => void }) {
+  const me = useMe();
+  const flow = useReactFlow();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const [workflow, setWorkflow] = useState<WorkflowDetail>(initial.workflow);
+  const [savedChanges, setSavedChanges] = useState(0);
+  const [busy, setBusy] = useState<string>("");
+  const [status, setStatus] = useState<string>("");
+  const [problem, setProblem] = useState<Error | null>(null);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [warnings, setWarnings] = useState<ValidationIssue[]>([]);
+  const [customerId, setCustomerId] = useState(initial.customerId);
+  const [drawer, setDrawer] = useState<Drawer>("none");
+  const [publishing, setPublishing] = useState(false);
+  const [note, setNote] = useState("");
+
+  const nodes = useStore(store, (s) => s.nodes);
+  const edges = useStore(store, (s) => s.edges);
+  const changes = useStore(store, (s) => s.changes);
+  const catalog = useStore(store, (s) => s.catalog);
+  const graphIssues = useStore(store, (s) => s.graphIssues);
+  const canUndo = useStore(store, (s) => s.past.length > 0);
+  const canRedo = useStore(store, (s) => s.future.length > 0);
+  const actions = useMemo(() => store.getState(), [store]);
+
+  const archived = workflow.state === "archived";
+  const canWrite = can(me, "workflows.write") && !archived;
+  const canPublish = can(me, "workflows.publish");
+  const dirty = changes !== savedChanges;
+  const selected = nodes.filter((n) => n.selected);
+  const single = selected.length === 1 ? selected[0] : null;
+
+  useEffect(() => { actions.setReadOnly(!canWrite); }, [actions, canWrite]);
+
+  useEffect(() => {
+    const warn = (event: BeforeUnloadEvent) => { if (dirty) event.preventDefault(); };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [dirty]);
+
+  useEffect(() => {
+    // Fit once the nodes have their measured sizes.
+    const timer = setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
+    return () => clearTimeout(timer);
+  }, [flow]);
+
+  const applyWorkflow = useCallback((next: WorkflowDetail | WorkflowSaved) => {
+    setWorkflow(next);
+    if ("validation" in next) {
+      actions.setIssues(next.validation.errors);
+      setWarnings(next.validation.warnings);
+    }
+  }, [actions]);
+
+  const save = useCallback(async (revision?: number): Promise<WorkflowSaved | null> => {
+    setBusy("save");
+    setProblem(null);
+    const at = store.getState().changes;
+    try {
+      const saved = await api.put<WorkflowSaved>(`workflows/${workflow.id}/`, {
+        revision: revision ?? workflow.revision,
+        graph: store.getState().graph(),
+      });
+      applyWorkflow(saved);
+      setSavedChanges(at);
+      setConflict(null);
+      const n = saved.validation.errors.length;
+      setStatus(`Saved revision ${saved.revision}${n ? `; ${n} problem${n > 1 ? "s" : ""} to fix before publishing` : ""}.`);
+      return saved;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        const current = typeof e.body.current_revision === "number" ? e.body.current_revision : null;
+        setConflict({ detail: e.message, currentRevision: current });
+        setStatus("Not saved: someone else saved first. Your changes are still here.");
+      } else if (e instanceof ApiError && e.status === 400) {
+        actions.setIssues(saveErrorsToIssues(e.errors, store.getState().nodes.map((n) => n.id)));
+        setProblem(e);
+        setStatus("Not saved: the server refused the graph; see the marked blocks.");
+      } else {
+        setProblem(e as Error);
+        setStatus("Not saved.");
+      }
+      return null;
+    } finally {
+      setBusy("");
+    }
+  }, [actions, applyWorkflow, store, workflow.id, workflow.revision]);
+
+  const validate = useCallback(async () => {
+    setBusy("validate");
+    try {
+      if (dirty && canWrite && !(await save())) return;
+      const result = await api.post<{ valid: boolean; errors: ValidationIssue[]; warnings: ValidationIssue[] }>(`workflows/${workflow.id}/validate/`);
+      actions.setIssues(result.errors);
+      setWarnings(result.warnings);
+      setStatus(result.valid ? "No problems: ready to publish." : `${result.errors.length} problem(s) to fix before publishing.`);
+    } catch (e) {
+      setProblem(e as Error);
+    } finally {
+      setBusy("");
+    }
+  }, [actions, canWrite, dirty, save, workflow.id]);
+
+  const transition = useCallback(async (verb: "publish" | "pause" | "resume" | "archive", body?: unknown) => {
+    setBusy(verb);
+    setProblem(null);
+    try {
+      let revision = workflow.revision;
+      if (verb === "publish" && dirty && canWrite) {
+        const saved = await save();
+        if (!saved) return;
+        revision = saved.revision;
+      }
+      const next = await api.post<WorkflowDetail>(`workflows/${workflow.id}/${verb}/`, verb === "publish" ? { ...(body as object), revision } : undefined);
+      applyWorkflow(next);
+      if (verb === "publish") actions.setIssues([]);
+      setStatus({ publish: `Published version ${next.version}.`, pause: "Paused: no new runs start.", resume: "Running again.", archive: "Archived." }[verb]);
+      setPublishing(false);
+      setNote("");
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 400) {
+        actions.setIssues(e.errors.map((err) => {
+          const m = /^graph\.nodes\.(\d+)(?:\.(.*))?$/.exec(err.field);
+          return m ? saveErrorsToIssues([err], store.getState().nodes.map((n) => n.id))[0] : { node: null, field: err.field, code: err.code, message: err.message, path: "" };
+        }));
+      }
+      setProblem(e as Error);
+    } finally {
+      setBusy("");
+    }
+  }, [actions, applyWorkflow, canWrite, dirty, save, store, workflow.id, workflow.revision]);
+
+  const addAtCentre = useCallback((entry: CatalogEntry) => {
+    const rect = wrapper.current?.getBoundingClientRect();
+    const anchor = store.getState().nodes.find((n) => n.selected);
+    const position = anchor
+      ? { x: anchor.position.x, y: anchor.position.y + 160 }
+      : flow.screenToFlowPosition({ x: (rect?.left ?? 0) + (rect?.width ?? 600) / 2 - 110, y: (rect?.top ?? 0) + (rect?.height ?? 400) / 2 - 40 });
+    const id = actions.addBlock(entry, position);
+    const source = anchor?.data.ports[0];
+    if (anchor && source && entry.category !== "trigger" && !store.getState().edges.some((e) => e.source === anchor.id && e.sourceHandle === source)) {
+      actions.connectPort(anchor.id, source, id);
+    }
+    setStatus(`Added ${entry.label} (${id}).`);
+  }, [actions, flow, store]);
+
+  const onDrop = useCallback((event: DragEvent) => {
+    event.preventDefault();
+    const key = event.dataTransfer.getData(DRAG_TYPE);
+    const entry = key ? catalog.get(key) : undefined;
+    if (!entry || !canWrite) return;
+    const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+    const id = actions.addBlock(entry, { x: position.x - 110, y: position.y - 30 });
+    setStatus(`Added ${entry.label} (${id}).`);
+  }, [actions, canWrite, catalog, flow]);
+
+  const onKeyDown = useCallback((event: KeyboardEvent) => {
+    if (isTyping(event.target)) return;
+    const mod = event.ctrlKey || event.metaKey;
+    const key = event.key.toLowerCase();
+    if (mod && key === "s") { event.preventDefault(); if (canWrite) void save(); }
+    else if (mod && key === "z" && !event.shiftKey) { event.preventDefault(); actions.undo(); }
+    else if (mod && (key === "y" || (key === "z" && event.shiftKey))) { event.preventDefault(); actions.redo(); }
+    else if (mod && key === "c") { const n = actions.copy(); if (n) setStatus(`Copied ${n} block${n > 1 ? "s" : ""}.`); }
+    else if (mod && key === "v") { const n = actions.paste(); if (n) setStatus(`Pasted ${n} block${n > 1 ? "s" : ""}.`); }
+    else if (mod && key === "a") { event.preventDefault(); store.setState({ nodes: store.getState().nodes.map((n) => ({ ...n, selected: true })) }); }
+    else if (!mod && key === "f") flow.fitView({ padding: 0.2, duration: 200 });
+    else if (!mod && key === "l") { actions.layout(); setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30); }
+  }, [actions, canWrite, flow, save, store]);
+
+  const isValidConnection: IsValidConnection = useCallback((c: Connection | { source: string; target: string }) => c.source !== c.target, []);
+  const liquid = useMemo(() => ({ customerId, variables: initial.variables }), [customerId, initial.variables]);
+  const issueCount = nodes.reduce((n, node) => n + (node.data.issues?.length ?? 0), 0) + graphIssues.length;
+
+  return (
+    <CatalogContext.Provider value={catalog}>
+      <div className="editor" onKeyDown={onKeyDown}>
+        <div className="editor-toolbar" role="toolbar" aria-label="Workflow">
+          <Link to="/workflows" className="back">← Workflows</Link>
+          <h1 title={workflow.description}>{workflow.name}</h1>
+          <span className={`badge state-${workflow.state}`} data-testid="workflow-state">{workflow.state}</span>
+          <span className="muted">
+            {workflow.version ? `v${workflow.version}` : "never published"} · rev {workflow.revision}
+            {dirty ? " · unsaved changes" : workflow.has_unpublished_changes && workflow.version ? " · draft differs from published" : ""}
+          </span>
+          <span className="spacer" />
+          <button type="button" className="button secondary" onClick={actions.undo} disabled={!canUndo || !canWrite} title="Undo (Ctrl+Z)">Undo</button>
+          <button type="button" className="button secondary" onClick={actions.redo} disabled={!canRedo || !canWrite} title="Redo (Ctrl+Shift+Z)">Redo</button>
+          <button type="button" className="button secondary" onClick={() => { actions.layout(); setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30); }} disabled={!canWrite || nodes.length === 0} title="Auto-layout (L)">Auto-layout</button>
+          <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "history" ? "none" : "history")} aria-pressed={drawer === "history"}>History</button>
+          <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "runs" ? "none" : "runs")} aria-pressed={drawer === "runs"}>Dry run &amp; runs</button>
+          <button type="button" className="button secondary" onClick={() => void validate()} disabled={!!busy}>Validate</button>
+          {canWrite && (
+            <button type="button" className="button" onClick={() => void save()} disabled={!!busy || !dirty} title="Save draft (Ctrl+S)">
+              {busy === "save" ? "Saving…" : dirty ? "Save draft" : "Saved"}
+            </button>
+          )}
+          {canPublish && !archived && (
+            <button type="button" className="button publish" onClick={() => setPublishing(true)} disabled={!!busy || (!dirty && !workflow.has_unpublished_changes)}>Publish…</button>
+          )}
+          {canPublish && workflow.state === "published" && (
+            <button type="button" className="button secondary" onClick={() => void transition("pause")} disabled={!!busy}>Pause</button>
+          )}
+          {canPublish && workflow.state === "paused" && (
+            <button type="button" className="button secondary" onClick={() => void transition("resume")} disabled={!!busy}>Resume</button>
+          )}
+          {canPublish && (workflow.state === "published" || workflow.state === "paused") && (
+            <button type="button" className="button secondary danger" disabled={!!busy}
+              onClick={() => { if (window.confirm("Archive this workflow? No new runs start and it can no longer be edited.")) void transition("archive"); }}>
+              Archive
+            </button>
+          )}
+        </div>
+
+        <p className="editor-status" role="status" aria-live="polite">{status}</p>
+        {me && !canWrite && (
+          <p className="notice">{archived ? "This workflow is archived: it is read-only." : "You can look but not change: your role does not edit workflows."}</p>
+        )}
+        {conflict && (
+          <div className="state state-error conflict" role="alert">
+            <p className="state-title">Someone else saved this workflow{conflict.currentRevision ? ` (now revision ${conflict.currentRevision})` : ""} while you were editing.</p>
+            <p>Your changes are still on the canvas and were not saved. {conflict.detail}</p>
+            <button type="button" className="button" onClick={reload}>Load their version (drop mine)</button>{" "}
+            {conflict.currentRevision !== null && (
+              <button type="button" className="button secondary" onClick={() => void save(conflict.currentRevision ?? undefined)}>Save mine over theirs</button>
+            )}{" "}
+            <button type="button" className="button secondary" onClick={() => {
+              const blob = new Blob([JSON.stringify(store.getState().graph(), null, 2)], { type: "application/json" });
+              const a = document.createElement("a");
+              a.href = URL.createObjectURL(blob);
+              a.download = `workflow-${workflow.id}-mine.json`;
+              a.click();
+            }}>Download mine as JSON</button>
+          </div>
+        )}
+        {problem && !conflict && <ErrorMessage error={problem} />}
+        {publishing && (
+          <form className="publish-dialog" role="dialog" aria-label="Publish" onSubmit={(e) => { e.preventDefault(); void transition("publish", { note }); }}>
+            <label htmlFor="publish-note">What changed (kept in the version history)</label>
+            <input id="publish-note" type="text" value={note} onChange={(e) => setNote(e.target.value)} autoFocus placeholder="e.g. First version" />
+            <button type="submit" className="button publish" disabled={!!busy}>{busy === "publish" ? "Publishing…" : "Publish now"}</button>
+            <button type="button" className="button secondary" onClick={() => setPublishing(false)}>Cancel</button>
+            {dirty && <p className="muted">Your unsaved changes are saved first.</p>}
+          </form>
+        )}
+
+        <div className="editor-body">
+          <Palette entries={initial.entries} disabled={!canWrite} onAdd={addAtCentre} />
+          <div className="canvas" ref={wrapper} onDrop={onDrop} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "move"; }}
+            aria-label="Canvas: arrows move the selected block, Delete removes it">
+            <ReactFlow
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={NODE_TYPES}
+              onNodesChange={actions.onNodesChange}
+              onEdgesChange={actions.onEdgesChange}
+              onConnect={actions.onConnect}
+              onNodeDragStart={actions.beginChange}
+              isValidConnection={isValidConnection}
+              nodesDraggable={canWrite}
+              nodesConnectable={canWrite}
+              deleteKeyCode={canWrite ? ["Backspace", "Delete"] : null}
+              minZoom={0.1}
+              onlyRenderVisibleElements={nodes.length > 150}
+              defaultEdgeOptions={{ type: "smoothstep" }}
+              proOptions={{ hideAttribution: true }}
+            >
+              <Background gap={20} />
+              <MiniMap pannable zoomable ariaLabel="Mini map" />
+              <Controls showInteractive={false} />
+            </ReactFlow>
+            {nodes.length === 0 && (
+              <div className="canvas-empty">
+                <p className="state-title">An empty workflow.</p>
+                <p>Drag a trigger from the left onto the canvas (or select it and press Enter) to start.</p>
+              </div>
+            )}
+          </div>
+          <aside className="side-panel" aria-label="Selected block">
+            <div className="form-row preview-customer">
+              <label htmlFor="preview-customer">Preview as customer</label>
+              <input id="preview-customer" type="text" value={customerId} placeholder="customer id" onChange={(e) => setCustomerId(e.target.value.trim())} />
+            </div>
+            {single ? (
+              <NodePanel
+                node={single}
+                entry={entryFor(catalog, single.data)}
+                nodes={nodes}
+                edges={edges}
+                readOnly={!canWrite}
+                liquid={liquid}
+                onChange={actions.updateNode}
+                onConnect={actions.connectPort}
+                onDelete={actions.deleteSelected}
+              />
+            ) : (
+              <WorkflowSummary
+                workflow={workflow}
+                selected={selected.length}
+                graphIssues={graphIssues}
+                nodeIssues={nodes.filter((n) => n.data.issues?.length).map((n) => ({ id: n.id, label: n.data.label || n.data.type, issues: n.data.issues! }))}
+                warnings={warnings}
+                issueCount={issueCount}
+                onSelect={(id) => { actions.selectOnly(id); const n = store.getState().nodes.find((x) => x.id === id); if (n) flow.setCenter(n.position.x + 110, n.position.y + 40, { zoom: 1, duration: 200 }); }}
+              />
+            )}
+          </aside>
+        </div>
+        {drawer === "history" && (
+          <HistoryPanel workflowId={workflow.id} canPublish={canPublish && !archived} onClose={() => setDrawer("none")}
+            onRolledBack={(next) => { applyWorkflow(next); store.getState().load(next.graph); setSavedChanges(0); setStatus(`Rolled back: now version ${next.version}.`); }} />
+        )}
+        {drawer === "runs" && (
+          <RunsPanel workflow={workflow} store={store} defaultCustomer={customerId} onClose={() => { actions.setOverlay(null); setDrawer("none"); }} />
+        )}
+      </div>
+    </CatalogContext.Provider>
+  );
+}
+
+type SummaryProps = {
+  workflow: WorkflowDetail;
+  selected: number;
+  graphIssues: ValidationIssue[];
+  nodeIssues: { id: string; label: string; issues: ValidationIssue[] }[];
+  warnings: ValidationIssue[];
+  issueCount: number;
+  onSelect: (id: string) => void;
+};
+
+function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings, issueCount, onSelect }: SummaryProps) {
+  return (
+    <div className="workflow-summary">
+      <h2>{selected > 1 ? `${selected} blocks selected` : "Workflow"}</h2>
+      <p className="muted">{workflow.description || "No description."}</p>
+      <p className="muted">Last change {formatDateTime(workflow.updated_at)}{workflow.updated_by ? ` by ${workflow.updated_by}` : ""}.</p>
+      <p>Select a block to edit its settings.</p>
+      <h3>Problems {issueCount ? `(${issueCount})` : ""}</h3>
+      {issueCount === 0 ? (
+        <p className="muted">None known. Save or validate to check.</p>
+      ) : (
+        <ul className="issues" data-testid="issues">
+          {graphIssues.map((i, n) => <li key={`g${n}`}>{i.message}</li>)}
+          {nodeIssues.flatMap((node) => node.issues.map((i, n) => (
+            <li key={`${node.id}-${n}`}>
+              <button type="button" className="link-button" onClick={() => onSelect(node.id)}>{node.label} ({node.id})</button>
+              {i.field ? <> <code>{i.field}</code></> : null}: {i.message}
+            </li>
+          )))}
+        </ul>
+      )}
+      {warnings.length > 0 && (
+        <>
+          <h3>Warnings</h3>
+          <ul className="issues warnings">
+            {warnings.map((w, n) => (
+              <li key={n}>{w.node ? <button type="button" className="link-button" onClick={() => onSelect(w.node!)}>{w.node}</button> : null} {w.message}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}

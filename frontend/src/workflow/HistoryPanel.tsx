@@ -1,0 +1,111 @@
+// Version history: every published version, what changed (diff against the version before
+// or against the draft), and a rollback that publishes an old version again.
+import { useState } from "react";
+import { api } from "../api/client";
+import type { Page, VersionDiff, WorkflowDetail, WorkflowVersion } from "../api/types";
+import { EmptyState, ErrorMessage, Loading } from "../components/States";
+import { formatDateTime } from "../lib/format";
+import { useApi } from "../lib/useApi";
+
+type Props = {
+  workflowId: number;
+  canPublish: boolean;
+  onClose: () => void;
+  onRolledBack: (workflow: WorkflowDetail) => void;
+};
+
+export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack }: Props) {
+  const versions = useApi((signal) => api.get<Page<WorkflowVersion>>(`workflows/${workflowId}/versions/?page_size=100`, signal), [workflowId]);
+  const [diff, setDiff] = useState<{ number: number; against: string; data?: VersionDiff; error?: Error } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+
+  const showDiff = (number: number, against: string) => {
+    setDiff({ number, against });
+    const query = against === "previous" ? "" : `?against=${against}`;
+    api.get<VersionDiff>(`workflows/${workflowId}/versions/${number}/diff/${query}`).then(
+      (data) => setDiff({ number, against, data }),
+      (e: Error) => setDiff({ number, against, error: e }),
+    );
+  };
+
+  const rollback = async (number: number) => {
+    if (!window.confirm(`Publish version ${number} again as a new version? The draft becomes it too.`)) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const next = await api.post<WorkflowDetail>(`workflows/${workflowId}/versions/${number}/rollback/`, { note: `Rollback to version ${number}` });
+      onRolledBack(next);
+      versions.reload();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="drawer" aria-label="Version history">
+      <header>
+        <h2>Version history</h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label="Close history">×</button>
+      </header>
+      {error && <ErrorMessage error={error} />}
+      {versions.error ? (
+        <ErrorMessage error={versions.error} onRetry={versions.reload} />
+      ) : !versions.data ? (
+        <Loading />
+      ) : versions.data.results.length === 0 ? (
+        <EmptyState title="Not published yet.">Each publish keeps a version here, with a note and who did it.</EmptyState>
+      ) : (
+        <div className="history">
+          <table>
+            <thead><tr><th scope="col">Version</th><th scope="col">Published</th><th scope="col">Note</th><th scope="col">Actions</th></tr></thead>
+            <tbody>
+              {versions.data.results.map((v) => (
+                <tr key={v.number}>
+                  <td>v{v.number}{v.is_published ? <span className="badge state-published">live</span> : null}</td>
+                  <td>{formatDateTime(v.created_at)}{v.created_by ? ` by ${v.created_by}` : ""}</td>
+                  <td>{v.note || <span className="muted">—</span>}</td>
+                  <td className="actions">
+                    <button type="button" className="link-button" onClick={() => showDiff(v.number, "previous")}>Changes</button>
+                    <button type="button" className="link-button" onClick={() => showDiff(v.number, "draft")}>Compare with draft</button>
+                    {canPublish && !v.is_published && (
+                      <button type="button" className="link-button" disabled={busy} onClick={() => void rollback(v.number)}>Roll back to this</button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {diff && (
+            <div className="diff" aria-live="polite">
+              <h3>{diff.against === "draft" ? `Version ${diff.number} → draft` : `Changes in version ${diff.number}`}</h3>
+              {diff.error ? <ErrorMessage error={diff.error} /> : !diff.data ? <Loading /> : <DiffView diff={diff.data} />}
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function DiffView({ diff }: { diff: VersionDiff }) {
+  const nothing = !diff.summary.length && !diff.nodes_added.length && !diff.nodes_removed.length && !diff.nodes_changed.length && !diff.edges_added.length && !diff.edges_removed.length && !diff.settings_changed.length;
+  if (nothing) return <p className="muted">No differences.</p>;
+  return (
+    <div>
+      {diff.summary.length > 0 && <ul>{diff.summary.map((s, i) => <li key={i}>{s}</li>)}</ul>}
+      <dl className="diff-lists">
+        {diff.nodes_added.length > 0 && <><dt>Blocks added</dt><dd className="added">{diff.nodes_added.map((n) => `${n.id} (${n.type})`).join(", ")}</dd></>}
+        {diff.nodes_removed.length > 0 && <><dt>Blocks removed</dt><dd className="removed">{diff.nodes_removed.map((n) => `${n.id} (${n.type})`).join(", ")}</dd></>}
+        {diff.nodes_changed.length > 0 && (
+          <><dt>Blocks changed</dt><dd>{diff.nodes_changed.map((n) => `${n.id}: ${[...n.config_keys_changed, n.label_changed ? "name" : "", n.moved ? "moved" : "", n.type_changed ? "type" : ""].filter(Boolean).join(", ")}`).join("; ")}</dd></>
+        )}
+        {diff.edges_added.length > 0 && <><dt>Connections added</dt><dd className="added">{diff.edges_added.map((e) => `${e.source}.${e.source_port} → ${e.target}`).join(", ")}</dd></>}
+        {diff.edges_removed.length > 0 && <><dt>Connections removed</dt><dd className="removed">{diff.edges_removed.map((e) => `${e.source}.${e.source_port} → ${e.target}`).join(", ")}</dd></>}
+        {diff.settings_changed.length > 0 && <><dt>Settings changed</dt><dd>{diff.settings_changed.map((s) => s.key).join(", ")}</dd></>}
+      </dl>
+    </div>
+  );
+}

@@ -1,0 +1,179 @@
+// Dry run (pick a customer and an event: the path lights up, each step's result is
+// listed), live per-node counts on a published workflow, and a run inspector. The engine's
+// endpoints may not be on this server yet: then each part says so instead of failing.
+import { useEffect, useState } from "react";
+import { api, optional, query } from "../api/client";
+import type { DryRun, DryRunStep, Page, RunSummary, WorkflowCounts, WorkflowDetail } from "../api/types";
+import { EmptyState, ErrorMessage, Loading } from "../components/States";
+import { formatDateTime } from "../lib/format";
+import type { EditorStore } from "./store";
+
+type Props = { workflow: WorkflowDetail; store: EditorStore; defaultCustomer: string; onClose: () => void };
+
+const COUNTS_EVERY_MS = 10_000;
+
+export function RunsPanel({ workflow, store, defaultCustomer, onClose }: Props) {
+  const [customer, setCustomer] = useState(defaultCustomer);
+  const [eventType, setEventType] = useState(() => {
+    const trigger = store.getState().nodes.find((n) => n.data.type === "trigger.event");
+    return (trigger?.data.config.event_type as string | undefined) ?? "";
+  });
+  const [properties, setProperties] = useState("{}");
+  const [dry, setDry] = useState<DryRun | null | "missing">(null);
+  const [dryError, setDryError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [counts, setCounts] = useState<WorkflowCounts | null | "missing">(null);
+  const [runs, setRuns] = useState<RunSummary[] | null | "missing">(null);
+  const [runsError, setRunsError] = useState<Error | null>(null);
+  const [run, setRun] = useState<RunSummary | null>(null);
+  const live = workflow.state === "published" || workflow.state === "paused";
+
+  useEffect(() => {
+    if (!live) return;
+    let stopped = false;
+    const load = () =>
+      optional(api.get<WorkflowCounts>(`workflows/${workflow.id}/counts`)).then(
+        (data) => {
+          if (stopped) return;
+          setCounts(data ?? "missing");
+          if (data) store.getState().setOverlay(null, null, data.nodes);
+        },
+        () => undefined,
+      );
+    void load();
+    const timer = setInterval(load, COUNTS_EVERY_MS);
+    return () => { stopped = true; clearInterval(timer); };
+  }, [live, store, workflow.id]);
+
+  const loadRuns = () => {
+    setRunsError(null);
+    optional(api.get<Page<RunSummary> | RunSummary[]>(`runs${query({ workflow: workflow.id, customer: customer || undefined })}`)).then(
+      (data) => setRuns(data === null ? "missing" : Array.isArray(data) ? data : data.results),
+      (e: Error) => setRunsError(e),
+    );
+  };
+  useEffect(loadRuns, [workflow.id]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const dryRun = async () => {
+    setBusy(true);
+    setDryError(null);
+    try {
+      let event: { type: string; properties: unknown } | undefined;
+      if (eventType) event = { type: eventType, properties: JSON.parse(properties || "{}") };
+      const result = await optional(api.post<DryRun>(`workflows/${workflow.id}/dry-run`, { customer_id: customer, ...(event ? { event } : {}) }));
+      setDry(result ?? "missing");
+      if (result) {
+        const failed = result.steps.find((s) => /fail|error/i.test(s.outcome))?.node ?? null;
+        store.getState().setOverlay(result.path ?? result.steps.map((s) => s.node), failed);
+      }
+    } catch (e) {
+      setDryError(e instanceof SyntaxError ? new Error("Event properties must be JSON, e.g. {\"score\": 3}.") : (e as Error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const inspect = (id: number) =>
+    api.get<RunSummary>(`runs/${id}`).then(
+      (data) => {
+        setRun(data);
+        const steps = data.steps ?? [];
+        store.getState().setOverlay(steps.map((s) => s.node), steps.find((s) => /fail|error/i.test(s.outcome))?.node ?? null);
+      },
+      (e: Error) => setRunsError(e),
+    );
+
+  return (
+    <section className="drawer runs" aria-label="Dry run and runs">
+      <header>
+        <h2>Dry run &amp; runs</h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label="Close dry run and runs">×</button>
+      </header>
+      <div className="runs-columns">
+        <form className="dry-run" onSubmit={(e) => { e.preventDefault(); void dryRun(); }}>
+          <h3>Dry run <span className="muted">(the draft; nothing is sent)</span></h3>
+          <div className="form-row">
+            <label htmlFor="dry-customer">Customer id</label>
+            <input id="dry-customer" value={customer} onChange={(e) => setCustomer(e.target.value.trim())} required />
+          </div>
+          <div className="form-row">
+            <label htmlFor="dry-event">Event type (optional)</label>
+            <input id="dry-event" value={eventType} onChange={(e) => setEventType(e.target.value.trim())} placeholder="feedback.submitted" />
+          </div>
+          <div className="form-row">
+            <label htmlFor="dry-props">Event properties (JSON)</label>
+            <textarea id="dry-props" rows={2} value={properties} onChange={(e) => setProperties(e.target.value)} spellCheck={false} />
+          </div>
+          <button type="submit" className="button" disabled={busy || !customer}>{busy ? "Running…" : "Dry run"}</button>
+          {dryError && <ErrorMessage error={dryError} />}
+          {dry === "missing" && <EmptyState title="Dry runs are not available on this server yet.">They arrive with the workflow engine.</EmptyState>}
+          {dry && dry !== "missing" && (
+            <div className="dry-result" data-testid="dry-run-result">
+              <p>Outcome: <strong>{dry.outcome}</strong></p>
+              <Steps steps={dry.steps} />
+              {dry.effects?.length > 0 && (
+                <>
+                  <h4>Would do</h4>
+                  <ul>{dry.effects.map((effect, i) => <li key={i}><code>{JSON.stringify(effect)}</code></li>)}</ul>
+                </>
+              )}
+            </div>
+          )}
+        </form>
+        <div className="run-list">
+          <h3>Runs {live && counts && counts !== "missing" ? <span className="muted">(live counts on the blocks, every 10 s)</span> : null}</h3>
+          {live && counts === "missing" && <p className="muted">Live counts are not available on this server yet.</p>}
+          {runsError && <ErrorMessage error={runsError} onRetry={loadRuns} />}
+          {runs === null && !runsError ? (
+            <Loading label="Loading runs…" />
+          ) : runs === "missing" ? (
+            <EmptyState title="Runs are not available on this server yet.">Once the engine runs published workflows, each run is listed here.</EmptyState>
+          ) : runs && runs.length === 0 ? (
+            <EmptyState title="No runs yet.">{live ? "A run starts when a customer event matches the trigger." : "Publish the workflow to start runs."}</EmptyState>
+          ) : runs ? (
+            <>
+              <button type="button" className="link-button" onClick={loadRuns}>Refresh</button>
+              <ul className="runs-list">
+                {runs.map((r) => (
+                  <li key={r.id}>
+                    <button type="button" className="link-button" onClick={() => void inspect(r.id)}>
+                      Run {r.id}: {customerLabel(r)} · {r.state} · {formatDateTime(r.started_at ?? r.created_at)}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          {run && (
+            <div className="inspector" data-testid="run-inspector">
+              <h4>Run {run.id} ({run.state})</h4>
+              <Steps steps={run.steps ?? []} />
+            </div>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function customerLabel(run: RunSummary): string {
+  const c = run.customer ?? run.customer_id;
+  return typeof c === "object" && c ? c.external_id : String(c ?? "");
+}
+
+function Steps({ steps }: { steps: (DryRunStep & { at?: string })[] }) {
+  if (!steps.length) return <p className="muted">No steps.</p>;
+  return (
+    <ol className="steps">
+      {steps.map((s, i) => (
+        <li key={i} className={/fail|error/i.test(s.outcome) ? "step-failed" : ""}>
+          <code>{s.node}</code> {s.type}: <strong>{s.outcome}</strong>{s.port ? ` → ${s.port}` : ""}
+          {s.at ? <span className="muted"> {formatDateTime(s.at)}</span> : null}
+          {s.detail !== undefined && s.detail !== null && s.detail !== "" ? (
+            <div className="muted step-detail">{typeof s.detail === "string" ? s.detail : JSON.stringify(s.detail)}</div>
+          ) : null}
+        </li>
+      ))}
+    </ol>
+  );
+}
