@@ -1,5 +1,5 @@
-"""`make bench` / `python -m bench [ingest] [segments] [--quick]`: run the benchmarks,
-write bench/results/<name>.json and print a summary table.
+"""`make bench` / `python -m bench [ingest] [segments] [canvas] [engine] [--quick]`: run the
+benchmarks, write bench/results/<name>.json and print a summary table.
 
 Not part of `make test`: benchmarks need the machine to themselves and take minutes.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 from bench.support import machine_facts, now_iso, results_write, say
 
-BENCHES = ["ingest", "segments"]
+BENCHES = ["ingest", "segments", "canvas", "engine", "messages"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="ingest: sample the web workers with py-spy during each scenario")
     parser.add_argument("--fresh", action="store_true",
                         help="segments: regenerate the 1,000,000 customers even if present")
+    parser.add_argument("--no-profile", action="store_true",
+                        help="engine: do not sample the workers with py-spy")
     args = parser.parse_args(argv)
     names = args.names or BENCHES
     summaries = []
@@ -35,6 +37,24 @@ def main(argv: list[str] | None = None) -> int:
             facts = machine_facts(ingest.DATABASE_URL)
             body = ingest.run(quick=args.quick, profile=args.profile)
             summaries.append(ingest_summary(body))
+        elif name == "canvas":
+            from bench import canvas
+
+            facts = machine_facts(canvas.DATABASE_URL)
+            body = canvas.run(quick=args.quick)
+            summaries.append(canvas_summary(body))
+        elif name == "engine":
+            from bench import engine
+
+            facts = machine_facts(engine.DATABASE_URL)
+            body = engine.run(quick=args.quick, profile=not args.no_profile)
+            summaries.append(engine_summary(body))
+        elif name == "messages":
+            from bench import messages
+
+            facts = machine_facts(messages.DATABASE_URL)
+            body = messages.run(quick=args.quick)
+            summaries.append(messages_summary(body))
         else:
             from bench import segments
 
@@ -102,6 +122,53 @@ def segments_summary(body: dict[str, Any]) -> str:
             f"(via {body['compiler']})\n"
             + table(["segment", "count", "median ms", "p95 ms", "runs"], rows)
             + f"\n\ntarget: under {body['target_ms']} ms -> {met}")
+
+
+def canvas_summary(body: dict[str, Any]) -> str:
+    rows = [[i + 1, r["cache"], r["loaded_ms"], r["interactive_ms"], r["nodes_in_dom"]]
+            for i, r in enumerate(body["loads"])]
+    sizes = table(["bundle part", "files", "raw kB", "gzip kB"],
+                  [[name, part["files"], round(part["raw_bytes"] / 1024, 1),
+                    round(part["gzip_bytes"] / 1024, 1)] for name, part in body["bundle"].items()])
+    met = "met" if body["target_met"] else "MISSED"
+    return (f"CANVAS: a {body['nodes']}-node workflow in headless Chromium {body['browser']}\n"
+            + table(["load", "cache", "all blocks ms", "interactive ms", "nodes in DOM"], rows)
+            + f"\n\n{sizes}\n\ntarget: interactive under {body['target_ms']} ms -> {met}"
+            + f" (1-minute load average during the run: {body['load_average_1m']:.1f})")
+
+
+def engine_summary(body: dict[str, Any]) -> str:
+    throughput = table(
+        ["worker processes", "runs", "runs/s", "steps/s", "s to queue empty", "CPU s worker/db"],
+        [[t["worker_processes"], t["runs"], t["runs_per_s"], t["steps_per_s"],
+          t["seconds_to_queue_empty"],
+          f"{t['cpu_seconds']['worker']}/{t['cpu_seconds']['postgres']}"]
+         for t in body["throughput"]])
+    lat = body["latency_at_half_peak"]
+    memory = table(["waiting runs", "worker RSS MB", "idle timer scan ms"],
+                   [[f"{m['waiting_runs']:,}", m["worker_rss_mb_total"], m["idle_timer_scan_ms"]]
+                    for m in body["memory"]])
+    timers = body["timers"]
+    profile = next((t["profile"] for t in body["throughput"] if t.get("profile")), None)
+    where = ""
+    if profile:
+        where = "\n\nwhere the pool processes' time went (inclusive):\n" + "\n".join(
+            f"  {share:5.1f} %  {name}" for name, share in profile["inclusive_percent"].items())
+    met = ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in body["targets_met"].items())
+    return (f"ENGINE (reference workflow: {' -> '.join(body['settings']['graph'])})\n"
+            f"{throughput}\n\nevent -> outbox at {lat['target_rate_per_s']}/s "
+            f"({lat['events']} events): p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms\n\n"
+            f"{memory}\n\ntimers woken: {timers['timers_per_s']:,}/s "
+            f"({timers['fired']:,} in {timers['seconds']} s){where}\n\n"
+            f"targets {body['targets']} -> {met}")
+
+
+def messages_summary(body: dict[str, Any]) -> str:
+    rows = [[phase, body[phase]["messages_per_s"], body[phase]["seconds"]]
+            for phase in ("queue", "deliver", "end_to_end")]
+    return (f"MESSAGES through the outbox ({body['messages']:,} per phase, console provider, "
+            f"worker -c {body['worker_concurrency']})\n"
+            + table(["phase", "messages/s", "seconds"], rows))
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ class Run(models.Model):
                                       on_delete=models.SET_NULL, related_name="+")
     entry_key = models.CharField(
         max_length=200,
-        help_text="What started the run (event:<id>, date:contract_end:2026-12-01, …); "
+        help_text="What started the run (event:<id>, date:contract_end:2026-12-01:<customer>, …); "
                   "unique per workflow, so a trigger handled twice starts one run.")
     state = FSMField(default=RunState.PENDING, choices=RunState.choices)
     # [{"node": id, "visit": n}] still to execute; visits counts executions per node.

@@ -1,7 +1,8 @@
 """The periodic trigger scans: date (every 5 minutes), inactivity (every 15 minutes) and
 schedule (every minute). Each live trigger keeps a high-water mark in TriggerEntry.state;
 a scan handles the due times in (mark, now] and moves the mark, so a due time is looked
-at once, and the run's entry key (date:<attribute>:<day>, inactivity:<type>:<last event>,
+at once, and the run's entry key (date:<attribute>:<day>:<customer>,
+inactivity:<type>:<last event>,
 <fan-out prefix>:<customer>) makes a window scanned twice start nothing twice.
 
 A trigger seen for the first time (just published or resumed: the index is rebuilt then)
@@ -14,15 +15,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, TextField
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from apps.customers.models import Customer, Event
+from apps.customers.models import Customer, Event, Segment
 from apps.engine.fanout import fanout_start, fanouts_resume
 from apps.engine.graph import compiled_version
 from apps.engine.models import TriggerEntry, TriggerKind
@@ -54,9 +57,10 @@ def date_scan(now: datetime | None = None) -> int:
         config = _config(entry, DateTriggerConfig)
         if config is None:
             continue
-        start = _window_start(entry, "scanned_to", now)
-        started += _start_all(entry, _date_entries(entry, config, start, now), now)
-        _state_save(entry, scanned_to=now.isoformat())
+        with _isolated(entry):
+            start = _window_start(entry, "scanned_to", now)
+            started += _start_all(entry, _date_entries(entry, config, start, now), now)
+            _state_save(entry, scanned_to=now.isoformat())
     return started
 
 
@@ -70,7 +74,7 @@ def date_candidates(config: DateTriggerConfig, start: datetime, now: datetime
     low = start.date() - timedelta(days=config.offset_days + 2)
     high = now.date() - timedelta(days=config.offset_days - 3)  # exclusive
     rows = Customer.objects.filter(erased_at__isnull=True) \
-        .annotate(day=KeyTextTransform(config.attribute, "attributes")) \
+        .annotate(day=Cast(KeyTextTransform(config.attribute, "attributes"), TextField())) \
         .filter(day__gte=low.isoformat(), day__lt=high.isoformat()) \
         .values_list("pk", "day", "timezone").order_by("pk")
     for customer_id, value, time_zone in rows.iterator(chunk_size=READ_CHUNK):
@@ -83,7 +87,8 @@ def date_candidates(config: DateTriggerConfig, start: datetime, now: datetime
 def _date_entries(entry: TriggerEntry, config: DateTriggerConfig, start: datetime,
                   now: datetime) -> Iterator[Entry]:
     for customer_id, day, _due in date_candidates(config, start, now):
-        yield _entry(entry, customer_id, f"date:{config.attribute}:{day}")
+        # The customer is part of the key: keys are unique per workflow, not per customer.
+        yield _entry(entry, customer_id, f"date:{config.attribute}:{day}:{customer_id}")
 
 
 # --- inactivity -------------------------------------------------------------------------
@@ -98,12 +103,13 @@ def inactivity_scan(now: datetime | None = None) -> int:
         config = _config(entry, InactivityTriggerConfig)
         if config is None:
             continue
-        start = _window_start(entry, "scanned_to", now)
-        due = inactivity_candidates(config, start=start, now=now)
-        entries = (_entry(entry, customer_id, f"inactivity:{config.event_type}:{last_id}")
-                   for customer_id, (last_id, _at) in sorted(due.items()))
-        started += _start_all(entry, entries, now)
-        _state_save(entry, scanned_to=now.isoformat())
+        with _isolated(entry):
+            start = _window_start(entry, "scanned_to", now)
+            due = inactivity_candidates(config, start=start, now=now)
+            entries = (_entry(entry, customer_id, f"inactivity:{config.event_type}:{last_id}")
+                       for customer_id, (last_id, _at) in sorted(due.items()))
+            started += _start_all(entry, entries, now)
+            _state_save(entry, scanned_to=now.isoformat())
     return started
 
 
@@ -212,23 +218,39 @@ def schedule_scan(now: datetime | None = None) -> int:
         config = _config(entry, ScheduleTriggerConfig)
         if config is None:
             continue
-        next_at = _parse(entry.state.get("next_at"))
-        if next_at is None:
-            # First sight: a tick in the last minute (while the trigger went live) counts.
-            next_at = schedule_next(config, now - SCHEDULE_GRACE)
-        if next_at <= now:
-            fanout_start(entry.workflow, segment_id=config.segment_id,
-                         trigger_node=entry.node_id,
-                         entry_prefix=f"schedule:{entry.node_id}:{next_at:%Y%m%dT%H%M%SZ}",
-                         batch_size=config.batch_size)
-            fired += 1
-            next_at = schedule_next(config, now)
-        _state_save(entry, next_at=next_at.isoformat())
+        with _isolated(entry):
+            next_at = _parse(entry.state.get("next_at"))
+            if next_at is None:
+                # First sight: a tick in the last minute (while going live) still counts.
+                next_at = schedule_next(config, now - SCHEDULE_GRACE)
+            if next_at <= now and not Segment.objects.filter(pk=config.segment_id).exists():
+                logger.warning("schedule %s of workflow %s: segment %s is gone; tick skipped",
+                               entry.node_id, entry.workflow_id, config.segment_id)
+                next_at = schedule_next(config, now)
+            if next_at <= now:
+                fanout_start(entry.workflow, segment_id=config.segment_id,
+                             trigger_node=entry.node_id,
+                             entry_prefix=f"schedule:{entry.node_id}:{next_at:%Y%m%dT%H%M%SZ}",
+                             batch_size=config.batch_size)
+                fired += 1
+                next_at = schedule_next(config, now)
+            _state_save(entry, next_at=next_at.isoformat())
     fanouts_resume(now)
     return fired
 
 
 # --- shared -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _isolated(entry: TriggerEntry) -> Iterator[None]:
+    """One broken trigger (a query error, a deleted segment) must not stop the others;
+    its mark stays, so the next scan tries its window again."""
+    try:
+        yield
+    except Exception:
+        logger.exception("scan of trigger %s of workflow %s failed", entry.node_id,
+                         entry.workflow_id)
 
 
 def _config(entry: TriggerEntry, model: type) -> Any:

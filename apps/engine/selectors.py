@@ -20,10 +20,11 @@ if TYPE_CHECKING:  # customers.selectors lists this source: no import at run tim
 # The run inspector shows the newest steps of very long runs (a loop through a wait can
 # execute thousands of nodes); the run's `step_count` says how many there were.
 TIMELINE_MAX_STEPS = 500
-LIST_FIELDS = ("id", "workflow_id", "workflow__name", "version_id", "version__number",
-               "customer_id", "customer__external_id", "trigger_node", "entry_key", "state",
-               "error", "failed_node", "exit_reason", "step_count", "open_waits",
-               "created_at", "updated_at", "ended_at")
+# workflow__state: django-fsm reads a Workflow's state when the row is loaded.
+LIST_FIELDS = ("id", "workflow_id", "workflow__name", "workflow__state", "version_id",
+               "version__number", "customer_id", "customer__external_id", "trigger_node",
+               "entry_key", "state", "error", "failed_node", "exit_reason", "step_count",
+               "open_waits", "created_at", "updated_at", "ended_at")
 
 
 def runs_list() -> QuerySet[Run]:
@@ -65,8 +66,8 @@ def runs_timeline(customer: Customer, limit: int, before: datetime | None
     """Runs in the customer 360 timeline: one item when a run started, one when it ended
     (with how it ended)."""
     runs = Run.objects.filter(customer=customer).select_related("workflow") \
-        .only("id", "workflow_id", "workflow__name", "version_id", "state", "trigger_node",
-              "error", "exit_reason", "created_at", "ended_at")
+        .only("id", "workflow_id", "workflow__name", "workflow__state", "version_id", "state",
+              "trigger_node", "error", "exit_reason", "created_at", "ended_at")
     started = runs.order_by("-created_at", "-id")
     ended = runs.filter(ended_at__isnull=False).order_by("-ended_at", "-id")
     if before is not None:

@@ -111,7 +111,7 @@ class RunDetailSerializer(RunSerializer):
 
 class RunCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True,
-                                   default="cancelled by a person")
+                                   default="cancelled")
 
 
 class RunsCancelSerializer(serializers.Serializer):
@@ -125,7 +125,7 @@ class RunsCancelSerializer(serializers.Serializer):
         required=False, allow_empty=False, max_length=3,
         help_text="Only runs in these states (default: every active state).")
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True,
-                                   default="cancelled by a person")
+                                   default="cancelled")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "ids" not in attrs and "workflow" not in attrs:

@@ -8,6 +8,7 @@ looks triggers up by event type in one indexed query, whatever the number of wor
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import transaction
@@ -32,9 +33,17 @@ def _event_type(node_type: str, config: dict[str, Any]) -> str:
     return str(config.get("event_type") or "")
 
 
+def _identity(node_id: str, kind: str, config: dict[str, Any]) -> str:
+    return json.dumps([node_id, kind, config], sort_keys=True, default=str)
+
+
 def trigger_index_sync(workflow: Workflow) -> None:
     """Make the index match the workflow's state and published version."""
     with transaction.atomic():
+        # Scan bookkeeping (high-water marks, next fire times) survives a re-sync for
+        # triggers whose node and config did not change.
+        kept = {_identity(e.node_id, e.kind, e.config): e.state
+                for e in TriggerEntry.objects.filter(workflow=workflow)}
         TriggerEntry.objects.filter(workflow=workflow).delete()
         version = workflow.published_version
         if workflow.state != WorkflowState.PUBLISHED or version is None:
@@ -46,9 +55,11 @@ def trigger_index_sync(workflow: Workflow) -> None:
             if kind is None:
                 continue
             config = dict(node.get("config") or {})
+            config = {**config, "_type": node["type"]}
             rows.append(TriggerEntry(workflow=workflow, version=version, node_id=node["id"],
                                      kind=kind, event_type=_event_type(node["type"], config),
-                                     config={**config, "_type": node["type"]}))
+                                     config=config,
+                                     state=kept.get(_identity(node["id"], kind, config), {})))
         goal = (version.settings or {}).get("goal")
         if goal:
             rows.append(TriggerEntry(workflow=workflow, version=version, node_id="",

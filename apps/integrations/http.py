@@ -36,7 +36,7 @@ from django.conf import settings
 from django.db.models import Q
 from requests.adapters import HTTPAdapter
 from requests_hardened import Config, HTTPSession
-from requests_hardened.ip_filter import InvalidIPAddress
+from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES, InvalidIPAddress
 from requests_hardened.ip_filter_adapter import IPFilterAdapter
 
 from apps.integrations.crypto import SecretUnreadable, secret_decrypt
@@ -64,6 +64,10 @@ class DestinationRefused(Exception):
     """The URL points where Keepflow must not go (SSRF policy)."""
 
 
+class HostUnresolvable(requests.ConnectionError):
+    """The host name has no address (perhaps for now: retryable)."""
+
+
 def address_refusal(address: IPAddress) -> str | None:
     """Why this address may not be contacted, or None for a public unicast address."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -77,6 +81,11 @@ def address_refusal(address: IPAddress) -> str | None:
         (any(address in net for net in SHARED_NETWORKS), "a shared (CG-NAT) address"),
         (address.is_private, "a private address"),
         (address.is_reserved, "a reserved address"),
+        (getattr(address, "is_site_local", False), "a site-local address"),
+        # 6to4, NAT64, ORCHID, documentation …: the library's list, which also covers
+        # ranges that older Pythons' ipaddress still calls global.
+        (any(address in net for net in EXTRA_BLOCKED_NET_RANGES),
+         "a relay, translation or documentation address"),
         (not address.is_global, "not a public address"),
     )
     return next((reason for refused, reason in checks if refused), None)
@@ -127,7 +136,7 @@ def _host_port(url: str) -> tuple[str, int]:
 def destination_check(url: str) -> bool:
     """Raise DestinationRefused unless every address of the URL's host may be contacted;
     True when the host is allowlisted (no address check). A name that does not resolve
-    raises ConnectionError."""
+    raises HostUnresolvable."""
     host, port = _host_port(url)
     if host_allowed(host, port):
         return True
@@ -143,7 +152,7 @@ def destination_check(url: str) -> bool:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise requests.ConnectionError(f"could not resolve {host}") from exc
+        raise HostUnresolvable(f"could not resolve {host}") from exc
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         reason = address_refusal(address)
@@ -264,7 +273,9 @@ def http_request(*, method: str, url: str, headers: Mapping[str, str], json: Any
                 return _result(error=f"response too large: {declared} bytes, the limit is "
                                      f"{limit}")
             body = bytearray()
-            for chunk in response.iter_content(CHUNK_BYTES):
+            # read1 returns what has arrived (iter_content would wait for a full chunk),
+            # so a server dripping bytes meets the overall deadline.
+            while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
                 body += chunk
                 if len(body) > limit:
                     return _result(error=f"response too large: more than {limit} bytes")
@@ -283,6 +294,8 @@ def http_request(*, method: str, url: str, headers: Mapping[str, str], json: Any
         address = ipaddress.ip_address(str(exc.args[0]))
         return _result(error=f"refused: {urlsplit(url).hostname} resolves to {address}, "
                              f"{address_refusal(address) or 'not allowed'}")
+    except HostUnresolvable as exc:
+        return _result(error=str(exc), retryable=True)
     except requests.Timeout:
         return _result(error=f"timed out after {timeout_seconds:g} s", retryable=True)
     except requests.TooManyRedirects:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 
 
@@ -39,9 +40,12 @@ class AllowedHost(models.Model):
     """An internal host that http_request may reach although it resolves to a private,
     loopback or otherwise refused address (e.g. the CRM inside the company network)."""
 
-    host = models.CharField(max_length=253, help_text="Host name or IP address, as in the URL.")
-    port = models.PositiveIntegerField(null=True, blank=True,
-                                       help_text="Empty: any port.")
+    host = models.CharField(
+        max_length=253, help_text="Host name or IP address, as in the URL (no scheme, no path).",
+        validators=[RegexValidator(r"^\s*\[?[A-Za-z0-9.\-:]+\]?\.?\s*$",
+                                   "a host name like crm.internal or an IP address")])
+    port = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: any port.",
+                                       validators=[MaxValueValidator(65535)])
     note = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -51,7 +55,8 @@ class AllowedHost(models.Model):
                                                name="allowed_host_unique")]
 
     def __str__(self) -> str:
-        return self.host if self.port is None else f"{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port is None else f"{host}:{self.port}"
 
     def save(self, *args, **kwargs) -> None:
         self.host = self.host.strip().strip("[]").lower().rstrip(".")

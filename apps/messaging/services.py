@@ -50,7 +50,8 @@ class MessagingError(Exception):
 
 
 def message_result(message: Message) -> dict[str, Any]:
-    return {"message_id": message.pk, "status": message.status, "reason": message.reason or None}
+    return {"message_id": message.pk, "status": str(message.status),
+            "reason": str(message.reason) if message.reason else None}
 
 
 def _customer_lock(customer_id: int) -> None:
@@ -80,6 +81,8 @@ def message_queue(
     now = now or timezone.now()
     with transaction.atomic():
         _customer_lock(customer.pk)
+        # Fresh from the database: the caller's copy may predate a STOP or an unsubscribe.
+        customer = Customer.objects.get(pk=customer.pk)
         address = customer_address(customer, channel)
         verdict = guardrails_check(customer=customer, channel=channel, category=category,
                                    address=address, now=now)

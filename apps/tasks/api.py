@@ -16,9 +16,17 @@ from apps.accounts.models import User
 from apps.tasks import services
 from apps.tasks.filters import TaskFilter
 from apps.tasks.selectors import tasks_list
-from apps.tasks.serializers import TaskCancelSerializer, TaskCompleteSerializer, TaskSerializer
+from apps.tasks.serializers import (
+    TaskCancelSerializer,
+    TaskCompleteSerializer,
+    TaskErrorSerializer,
+    TaskSerializer,
+)
 
-CONFLICT = OpenApiResponse(description="The task's state (or its holder) does not allow this.")
+CONFLICT = OpenApiResponse(TaskErrorSerializer,
+                           description="The task's state (or its holder) does not allow this.")
+NOBODY = OpenApiResponse(TaskErrorSerializer,
+                         description="An API key cannot claim: a task is claimed by a person.")
 
 
 def _user(request: Request) -> User | None:
@@ -50,7 +58,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             exc = NotFound()
         return super().handle_exception(exc)
 
-    @extend_schema(request=None, responses={200: TaskSerializer, 409: CONFLICT})
+    @extend_schema(request=None, responses={200: TaskSerializer, 400: NOBODY, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def claim(self, request: Request, pk: str) -> Response:
         """Take the task: it is assigned to you and in progress."""

@@ -24,3 +24,16 @@ class TaskCompleteSerializer(serializers.Serializer):
 
 class TaskCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+
+
+class TaskErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class TaskErrorSerializer(serializers.Serializer):
+    """400 / 409: the API's error shape."""
+
+    detail = serializers.CharField()
+    errors = TaskErrorItemSerializer(many=True)

@@ -32,7 +32,21 @@ try {
   await page.locator(".timeline").waitFor();
   await page.waitForFunction(() => !document.querySelector(".state-loading"));
   await page.screenshot({ path: `${out}/customer.png`, fullPage: true });
-  console.log(`saved ${out}/dashboard.png and ${out}/customer.png`);
+  // The workflow list, and the editor on a starter workflow with the SMS block selected
+  // (its form, the Liquid preview and the SMS size).
+  await page.goto(`${base}/workflows`);
+  await page.locator(".workflows-table").waitFor();
+  await page.screenshot({ path: `${out}/workflows.png`, fullPage: true });
+  await page.getByRole("link", { name: process.env.WORKFLOW ?? "Negative-feedback apology" }).click();
+  await page.locator(".react-flow__node").first().waitFor();
+  await page.waitForTimeout(500);
+  const sms = page.locator('.react-flow__node[data-block-type="action.send_sms"], .react-flow__node:has([data-block-type="action.send_sms"])').first();
+  if (await sms.count()) {
+    await sms.locator(".block-head").click();
+    await page.locator(".liquid-rendered").first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+  }
+  await page.screenshot({ path: `${out}/editor.png` });
+  console.log(`saved ${out}/dashboard.png, customer.png, workflows.png and editor.png`);
 } finally {
   await browser.close();
 }

@@ -53,6 +53,12 @@ def test_every_write_path_keeps_the_summaries_equal_to_a_recount():
                          received_at=NOW, idempotency_key="b1")
     Event.objects.bulk_create([_event(bob, "purchase", h, f"bp{h}") for h in (1, 50, 3)])
     assert _stats() == _recounted()
+    # older than the newest kept (a merge), and newer (a concatenation)
+    Event.objects.bulk_create([_event(bob, "purchase", h, f"bq{h}") for h in (2, 70)])
+    Event.objects.bulk_create([_event(bob, "purchase", h, f"br{h}") for h in (0, -1)])
+    events_ingest([EventIn("ann", "purchase", occurred_at=NOW - timedelta(days=d, hours=1),
+                           idempotency_key=f"late{d}") for d in (0, 3, 40)])
+    assert _stats() == _recounted()
     Event.objects.filter(idempotency_key="a5").update(occurred_at=NOW + timedelta(hours=2))
     Event.objects.filter(idempotency_key="a6").update(type="refund")
     Event.objects.filter(idempotency_key="bp1").update(customer=ann)

@@ -53,3 +53,7 @@ def ingest(external_id: str, type_: str, properties: dict[str, Any] | None = Non
 
 def event_of(event_id: int) -> Event:
     return Event.objects.get(pk=event_id)
+
+
+# Real worker subprocesses and a private redis-server (tests/engine/workers.py).
+from tests.engine.workers import own_redis, workers  # noqa: E402, F401

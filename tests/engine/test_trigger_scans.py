@@ -42,7 +42,10 @@ def date_trigger(offset: int = -30, at_local: str = "09:00") -> dict:
 
 
 def runs() -> list[tuple[str, str]]:
-    return sorted(Run.objects.values_list("customer__external_id", "entry_key"))
+    """(customer, entry key without the customer id) of every run."""
+    return sorted((external_id, key.removesuffix(f":{customer_id}")) for external_id, key,
+                  customer_id in Run.objects.values_list("customer__external_id", "entry_key",
+                                                         "customer_id"))
 
 
 def person(external_id: str, time_zone: str = "UTC", **attributes: object) -> Customer:
@@ -95,14 +98,15 @@ def test_first_scan_after_publish_fires_only_within_the_grace_window(publish) ->
     person("long-past", contract_end="2026-01-01")
     person("yesterday", contract_end="2026-06-14")
     person("in-grace", contract_end="2026-06-15")  # due 11:30, grace is an hour
-    person("later-today", contract_end="2026-06-15T18:00:00+00:00")
+    person("as-datetime", contract_end="2026-06-15T18:00:00+00:00")  # the day counts
     person("garbage", contract_end="soon")
     person("number", contract_end=20260615)
     person("missing")
     publish(tagged(date_trigger(offset=0, at_local="11:30")))
-    assert FIRST_SCAN_GRACE == timedelta(hours=1)
-    assert date_scan(now=now) == 1
-    assert runs() == [("in-grace", "date:contract_end:2026-06-15")]
+    assert timedelta(hours=1) == FIRST_SCAN_GRACE
+    assert date_scan(now=now) == 2
+    assert runs() == [("as-datetime", "date:contract_end:2026-06-15"),
+                      ("in-grace", "date:contract_end:2026-06-15")]
 
 
 def test_date_attribute_as_datetime_is_taken_in_the_customers_zone(publish) -> None:
@@ -176,8 +180,8 @@ def test_rhythm_uses_the_customers_own_gap(publish) -> None:
     assert inactivity_scan(now=at("2026-02-10T00:00:00") - timedelta(minutes=1)) == 0
     assert inactivity_scan(now=at("2026-02-10T00:00:00")) == 1  # day 20 + 2 x 10 days
     assert runs() == [("ada", f"inactivity:purchase:{last_ada.pk}")]
-    assert inactivity_scan(now=at("2026-08-29T00:00:00")) == 0
-    assert inactivity_scan(now=at("2026-08-29T00:10:00")) == 1  # day 120 + 2 x 60 days
+    assert inactivity_scan(now=at("2026-08-28T23:59:00")) == 0
+    assert inactivity_scan(now=at("2026-08-29T00:00:00")) == 1  # day 120 + 2 x 60 days
 
 
 @pytest.mark.parametrize("vendor", ["postgresql", "python"])
@@ -255,11 +259,18 @@ def test_schedule_first_sight_does_not_fire_a_tick_long_past(publish) -> None:
     assert not Fanout.objects.exists()
 
 
-def test_debug(publish) -> None:
-    from apps.engine.scans import date_candidates
-    from blocks.triggers.date import DateTriggerConfig
-    person("la", "America/Los_Angeles", contract_end="2026-12-01")
-    c = DateTriggerConfig(attribute='contract_end', offset_days=-30, at_local_time='09:00')
-    print(list(date_candidates(c, at("2026-11-01T16:59:00"), at("2026-11-01T17:04:00"))))
-    print(list(Customer.objects.values_list("timezone", "attributes")))
-    assert 0
+
+def test_a_schedule_whose_segment_is_gone_skips_its_tick_and_others_go_on(publish) -> None:
+    gone = segments.segment_create(name="Gone", condition={
+        "field": "customer.attributes.plan", "op": "eq", "value": "x"})
+    kept = segments.segment_create(name="Kept", condition={
+        "field": "customer.attributes.plan", "op": "eq", "value": "y"})
+    for name, segment in (("a", gone), ("b", kept)):
+        publish(tagged(node("t1", "trigger.schedule", {"cron": "0 9 * * *", "timezone": "UTC",
+                                                       "segment_id": segment.pk})), name=name)
+    TriggerEntry.objects.update(state={"next_at": "2026-11-23T09:00:00+00:00"})
+    gone.delete()
+    assert schedule_scan(now=at("2026-11-23T09:00:10")) == 1
+    assert list(Fanout.objects.values_list("workflow__name", flat=True)) == ["b"]
+    assert list(TriggerEntry.objects.values_list("state", flat=True)) == [
+        {"next_at": "2026-11-24T09:00:00+00:00"}] * 2

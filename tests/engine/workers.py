@@ -99,10 +99,8 @@ class Worker:
     def stop(self, timeout: float = 15.0) -> None:
         if self.alive():
             self.kill(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
         self.kill(signal.SIGKILL)  # pool children may outlive a dead parent
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(5)
@@ -278,9 +276,11 @@ def broker(url: str) -> Iterator[None]:
     old = app.conf.broker_url
 
     def switch(to: str) -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        from kombu import pools
+
+        pools.reset()  # kombu keeps one pool per connection, process-wide
         app._pool = None
+        app.amqp._producer_pool = None
         app.conf.broker_url = to
 
     switch(url)

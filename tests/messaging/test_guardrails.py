@@ -9,8 +9,12 @@ from apps.common.templating import template_context_for, template_render
 from apps.customers.models import Event
 from apps.customers.services import consent_entry
 from apps.messaging.models import Message
-from apps.messaging.services import message_queue, message_send, messages_dispatch_due
-from apps.messaging.services import suppression_add
+from apps.messaging.services import (
+    message_queue,
+    message_send,
+    messages_dispatch_due,
+    suppression_add,
+)
 from tests.messaging.conftest import NOW
 
 pytestmark = pytest.mark.django_db

@@ -362,35 +362,30 @@ class EventStatTest(Expression):
         )
 
 
-# The events of the summary row `s`, for EventStatTest's exact branch.
-_ROW_EVENTS = ("customers_event AS e WHERE e.customer_id = s.customer_id "
-               "AND e.type = s.type AND e.occurred_at <= %s")
-
-
 def stat_at_least(k: int, since: datetime | None, now: datetime) -> tuple[Fragment, Fragment]:
     """(fast, exact) for "at least k events in [since, now]" (since None: ever); k >= 1
     and at most RECENT_KEPT."""
+    exact: Fragment = ("(customers_eventstat_count(s.customer_id, s.type, %s, %s) >= %s)",
+                       [since, now, k])
     if since is None:
-        fast: Fragment = ("(s.count >= %s)", [k])
-        exact: Fragment = (f"((SELECT count(*) FROM {_ROW_EVENTS}) >= %s)", [now, k])
-    else:
-        fast = (f"COALESCE(s.recent[{int(k)}] >= %s, FALSE)", [since])
-        exact = (f"((SELECT count(*) FROM {_ROW_EVENTS} AND e.occurred_at >= %s) >= %s)",
-                 [now, since, k])
-    return fast, exact
+        return ("(s.count >= %s)", [k]), exact
+    return (f"COALESCE(s.recent[{int(k)}] >= %s, FALSE)", [since]), exact
 
 
 def stat_last_between(
     after: datetime | None, until: datetime | None, now: datetime
 ) -> tuple[Fragment, Fragment]:
     """(fast, exact) for "the last event up to now is in (after, until]" (None: open)."""
-    bounds = [(">", after), ("<=", until)]
-    bounds = [(sign, moment) for sign, moment in bounds if moment is not None]
-    last = f"(SELECT max(e.occurred_at) FROM {_ROW_EVENTS})"
-    fast_tests = [f"s.recent[1] {sign} %s" for sign, _ in bounds] or ["TRUE"]
-    exact_tests = [f"{last} {sign} %s" for sign, _ in bounds] or [f"{last} IS NOT NULL"]
-    fast: Fragment = (f"COALESCE({' AND '.join(fast_tests)}, FALSE)",
+    bounds = [(sign, moment) for sign, moment in [(">", after), ("<=", until)]
+              if moment is not None]
+    if not bounds:
+        return ("TRUE", []), ("(customers_eventstat_last(s.customer_id, s.type, %s) "
+                              "IS NOT NULL)", [now])
+    last = "customers_eventstat_last(s.customer_id, s.type, %s)"
+    fast: Fragment = (" AND ".join(f"s.recent[1] {sign} %s" for sign, _ in bounds),
                       [moment for _, moment in bounds])
-    exact_params = [p for _, moment in bounds for p in (now, moment)] if bounds else [now]
-    exact: Fragment = (f"COALESCE({' AND '.join(exact_tests)}, FALSE)", exact_params)
-    return fast, exact
+    exact: Fragment = (
+        "COALESCE(" + " AND ".join(f"{last} {sign} %s" for sign, _ in bounds) + ", FALSE)",
+        [p for _, moment in bounds for p in (now, moment)],
+    )
+    return (f"({fast[0]})", fast[1]), exact

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('trigger_node', models.CharField(max_length=64)),
-                ('entry_key', models.CharField(help_text='What started the run (event:<id>, date:contract_end:2026-12-01, …); unique per workflow, so a trigger handled twice starts one run.', max_length=200)),
+                ('entry_key', models.CharField(help_text='What started the run (event:<id>, date:contract_end:2026-12-01:<customer>, …); unique per workflow, so a trigger handled twice starts one run.', max_length=200)),
                 ('state', django_fsm.FSMField(choices=[('pending', 'Pending'), ('running', 'Running'), ('waiting', 'Waiting'), ('completed', 'Completed'), ('exited', 'Exited'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='pending', max_length=50)),
                 ('frontier', models.JSONField(default=list)),
                 ('visits', models.JSONField(default=dict)),

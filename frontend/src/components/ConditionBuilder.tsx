@@ -45,8 +45,9 @@ export function conditionRows(condition: unknown): { mode: "all" | "any"; rules:
 /** A typed value from what was typed: numbers, true/false, lists after "in", else text. */
 export function parseValue(text: string, op: string): unknown {
   const trimmed = text.trim();
-  if (op === "in" || op === "not_in") return trimmed ? trimmed.split(",").map((part) => parseValue(part, "eq")) : [];
-  if (trimmed !== "" && !Number.isNaN(Number(trimmed)) && /^-?[0-9.]+$/.test(trimmed)) return Number(trimmed);
+  if (op === "in" || op === "not_in") return trimmed ? trimmed.split(",").map((part) => parseValue(part.trim(), "eq")) : [];
+  // Only text that reads back the same becomes a number, so "6." and "007" stay typeable.
+  if (trimmed !== "" && String(Number(trimmed)) === trimmed) return Number(trimmed);
   if (trimmed === "true") return true;
   if (trimmed === "false") return false;
   return text;

@@ -12,15 +12,12 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import "./editor.css";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
 import { Link, useParams } from "react-router";
 import { useStore } from "zustand";
 import { ApiError, api } from "../api/client";
 import type {
   CatalogEntry,
-  Customer,
-  Page,
-  TemplateVariable,
   ValidationIssue,
   WorkflowDetail,
   WorkflowSaved,
@@ -30,19 +27,18 @@ import { formatDateTime } from "../lib/format";
 import { CatalogContext, NODE_TYPES } from "./BlockNode";
 import { entryFor } from "./graph";
 import { HistoryPanel } from "./HistoryPanel";
+import { editorDataTake, type EditorData } from "./load";
 import { saveErrorsToIssues } from "./issues";
-import { NodePanel } from "./NodePanel";
 import { DRAG_TYPE, Palette } from "./Palette";
 import { RunsPanel } from "./RunsPanel";
 import { createEditorStore, type EditorStore } from "./store";
 import { can, useMe } from "./useMe";
 
-type Loaded = {
-  workflow: WorkflowDetail;
-  entries: CatalogEntry[];
-  variables: TemplateVariable[];
-  customerId: string;
-};
+type Loaded = EditorData;
+
+// The settings form (@rjsf, ajv) is its own chunk, fetched once the canvas is up.
+const loadNodePanel = () => import("./NodePanel");
+const NodePanel = lazy(() => loadNodePanel().then((m) => ({ default: m.NodePanel })));
 
 export function WorkflowEditor() {
   const { id } = useParams();
@@ -52,21 +48,17 @@ export function WorkflowEditor() {
   const store = useMemo(() => createEditorStore(), []);
 
   useEffect(() => {
-    const controller = new AbortController();
+    let cancelled = false;
     setError(null);
-    Promise.all([
-      api.get<WorkflowDetail>(`workflows/${id}/`, controller.signal),
-      api.get<CatalogEntry[]>("blocks", controller.signal),
-      api.get<TemplateVariable[]>("templates/variables", controller.signal).catch(() => [] as TemplateVariable[]),
-      api.get<Page<Customer>>("customers/?page_size=1", controller.signal).catch(() => null),
-    ]).then(
-      ([workflow, entries, variables, customers]) => {
-        store.getState().load(workflow.graph, entries);
-        setLoaded({ workflow, entries, variables, customerId: customers?.results[0]?.external_id ?? "" });
+    editorDataTake(id ?? "").then(
+      (data) => {
+        if (cancelled) return;
+        store.getState().load(data.workflow.graph, data.entries);
+        setLoaded(data);
       },
-      (e: Error) => { if (e.name !== "AbortError") setError(e); },
+      (e: Error) => { if (!cancelled) setError(e); },
     );
-    return () => controller.abort();
+    return () => { cancelled = true; };
   }, [id, store, attempt]);
 
   if (error) return <ErrorMessage error={error} onRetry={() => setAttempt((n) => n + 1)} notFound="This workflow does not exist (any more)." />;
@@ -77,6 +69,8 @@ export function WorkflowEditor() {
     </ReactFlowProvider>
   );
 }
+
+const FIT = { padding: 0.2, maxZoom: 1.2 };
 
 type Conflict = { detail: string; currentRevision: number | null };
 type Drawer = "none" | "history" | "runs";
@@ -108,6 +102,12 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   const catalog = useStore(store, (s) => s.catalog);
   const graphIssues = useStore(store, (s) => s.graphIssues);
   const canUndo = useStore(store, (s) => s.past.length > 0);
+  // Names of all blocks as one string: stable while blocks are dragged around.
+  const targetKey = useStore(store, (s) => s.nodes.map((n) => `${n.id}\t${n.data.label || n.data.type}`).join("\n"));
+  const targets = useMemo(() => targetKey.split("\n").filter(Boolean).map((line) => {
+    const [id, label] = line.split("\t");
+    return { id, label };
+  }), [targetKey]);
   const canRedo = useStore(store, (s) => s.future.length > 0);
   const actions = useMemo(() => store.getState(), [store]);
 
@@ -116,7 +116,10 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   const canPublish = can(me, "workflows.publish");
   const dirty = changes !== savedChanges;
   const selected = nodes.filter((n) => n.selected);
-  const single = selected.length === 1 ? selected[0] : null;
+  const singleNode = selected.length === 1 ? selected[0] : null;
+  const singleData = singleNode?.data;
+  const singleId = singleNode?.id;
+  const single = useMemo(() => (singleId && singleData ? { id: singleId, data: singleData } : null), [singleId, singleData]);
 
   useEffect(() => { actions.setReadOnly(!canWrite); }, [actions, canWrite]);
 
@@ -127,9 +130,9 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   }, [dirty]);
 
   useEffect(() => {
-    // Fit once the nodes have their measured sizes.
-    const timer = setTimeout(() => flow.fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
-    return () => clearTimeout(timer);
+    // Once the canvas is up, fetch the form's code.
+    const idle = setTimeout(() => void loadNodePanel(), 200);
+    return () => clearTimeout(idle);
   }, [flow]);
 
   const applyWorkflow = useCallback((next: WorkflowDetail | WorkflowSaved) => {
@@ -253,7 +256,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     else if (mod && key === "v") { const n = actions.paste(); if (n) setStatus(`Pasted ${n} block${n > 1 ? "s" : ""}.`); }
     else if (mod && key === "a") { event.preventDefault(); store.setState({ nodes: store.getState().nodes.map((n) => ({ ...n, selected: true })) }); }
     else if (!mod && key === "f") flow.fitView({ padding: 0.2, duration: 200 });
-    else if (!mod && key === "l") { actions.layout(); setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30); }
+    else if (!mod && key === "l") { void actions.layout().then(() => setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30)); }
   }, [actions, canWrite, flow, save, store]);
 
   const isValidConnection: IsValidConnection = useCallback((c: Connection | { source: string; target: string }) => c.source !== c.target, []);
@@ -274,7 +277,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
           <span className="spacer" />
           <button type="button" className="button secondary" onClick={actions.undo} disabled={!canUndo || !canWrite} title="Undo (Ctrl+Z)">Undo</button>
           <button type="button" className="button secondary" onClick={actions.redo} disabled={!canRedo || !canWrite} title="Redo (Ctrl+Shift+Z)">Redo</button>
-          <button type="button" className="button secondary" onClick={() => { actions.layout(); setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30); }} disabled={!canWrite || nodes.length === 0} title="Auto-layout (L)">Auto-layout</button>
+          <button type="button" className="button secondary" onClick={() => { void actions.layout().then(() => setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30)); }} disabled={!canWrite || nodes.length === 0} title="Auto-layout (L)">Auto-layout</button>
           <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "history" ? "none" : "history")} aria-pressed={drawer === "history"}>History</button>
           <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "runs" ? "none" : "runs")} aria-pressed={drawer === "runs"}>Dry run &amp; runs</button>
           <button type="button" className="button secondary" onClick={() => void validate()} disabled={!!busy}>Validate</button>
@@ -349,6 +352,8 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
               nodesConnectable={canWrite}
               deleteKeyCode={canWrite ? ["Backspace", "Delete"] : null}
               minZoom={0.1}
+              fitView
+              fitViewOptions={FIT}
               onlyRenderVisibleElements={nodes.length > 150}
               defaultEdgeOptions={{ type: "smoothstep" }}
               proOptions={{ hideAttribution: true }}
@@ -370,10 +375,11 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
               <input id="preview-customer" type="text" value={customerId} placeholder="customer id" onChange={(e) => setCustomerId(e.target.value.trim())} />
             </div>
             {single ? (
+              <Suspense fallback={<Loading label="Loading the form…" />}>
               <NodePanel
                 node={single}
                 entry={entryFor(catalog, single.data)}
-                nodes={nodes}
+                targets={targets}
                 edges={edges}
                 readOnly={!canWrite}
                 liquid={liquid}
@@ -381,6 +387,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
                 onConnect={actions.connectPort}
                 onDelete={actions.deleteSelected}
               />
+              </Suspense>
             ) : (
               <WorkflowSummary
                 workflow={workflow}

@@ -8,7 +8,7 @@ import { memo, useEffect, useMemo, useState } from "react";
 import { api } from "../api/client";
 import type { CatalogEntry, Page, Segment } from "../api/types";
 import { ConditionBuilder } from "../components/ConditionBuilder";
-import { issuesToFormErrors, type BlockNode, type CanvasEdge, type Config } from "./graph";
+import { issuesToFormErrors, type BlockData, type CanvasEdge, type Config } from "./graph";
 import { LiquidField, type LiquidContext } from "./LiquidField";
 
 type FormContext = LiquidContext;
@@ -72,10 +72,13 @@ const WIDGETS: RegistryWidgetsType = {
 };
 const FIELDS: RegistryFieldsType = { condition: ConditionField };
 
+export type Target = { id: string; label: string };
+
 type Props = {
-  node: BlockNode;
+  /** The node's id and data (not the node: its position changes while dragging). */
+  node: { id: string; data: BlockData };
   entry: CatalogEntry | undefined;
-  nodes: BlockNode[];
+  targets: Target[];
   edges: CanvasEdge[];
   readOnly: boolean;
   liquid: Omit<LiquidContext, "readOnly" | "channel">;
@@ -84,7 +87,7 @@ type Props = {
   onDelete: () => void;
 };
 
-function NodePanelView({ node, entry, nodes, edges, readOnly, liquid, onChange, onConnect, onDelete }: Props) {
+function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange, onConnect, onDelete }: Props) {
   const schema = useMemo(() => {
     const copy = { ...(entry?.config_schema ?? { type: "object" }) } as RJSFSchema;
     delete copy.title;
@@ -148,8 +151,8 @@ function NodePanelView({ node, entry, nodes, edges, readOnly, liquid, onChange, 
               <label htmlFor={`port-${node.id}-${port}`}>“{port}” goes to</label>
               <select id={`port-${node.id}-${port}`} value={outgoing.get(port) ?? ""} onChange={(e) => onConnect(node.id, port, e.target.value || null)}>
                 <option value="">(nothing: the run ends)</option>
-                {nodes.filter((n) => n.id !== node.id).map((n) => (
-                  <option key={n.id} value={n.id}>{n.data.label || n.data.type} ({n.id})</option>
+                {targets.filter((n) => n.id !== node.id).map((n) => (
+                  <option key={n.id} value={n.id}>{n.label} ({n.id})</option>
                 ))}
               </select>
             </div>

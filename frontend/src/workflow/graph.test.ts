@@ -115,7 +115,7 @@ describe("graph <-> canvas", () => {
     const { nodes, edges } = graphToCanvas(GRAPH, CATALOG);
     expect(nodes.map((n) => n.id)).toEqual(["t1", "f1", "a1"]);
     expect(nodes[1].data.ports).toEqual(["yes", "no"]);
-    expect(edges[1]).toMatchObject({ source: "f1", sourceHandle: "yes", target: "a1", label: "yes" });
+    expect(edges[1]).toEqual({ id: "f1:yes->a1", source: "f1", sourceHandle: "yes", target: "a1" });
     const back = canvasToGraph(nodes, edges);
     expect(back.schema_version).toBe(1);
     expect(back.nodes[1].position).toEqual({ x: 10, y: 141 });
@@ -263,5 +263,20 @@ describe("editor store", () => {
     store.getState().selectOnly("a1");
     store.getState().deleteSelected();
     expect(store.getState().nodes).toHaveLength(3);
+  });
+});
+
+describe("refused saves", () => {
+  it("name the node by its index in the saved graph", async () => {
+    const { saveErrorsToIssues } = await import("./issues");
+    const issues = saveErrorsToIssues(
+      [
+        { field: "graph.nodes.1.config.body", code: "too_long", message: "Too long" },
+        { field: "graph.edges", code: "x", message: "Bad edges" },
+      ],
+      ["t1", "a1"],
+    );
+    expect(issues[0]).toMatchObject({ node: "a1", field: "config.body", message: "Too long" });
+    expect(issues[1]).toMatchObject({ node: null, field: "graph.edges" });
   });
 });

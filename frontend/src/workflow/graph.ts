@@ -97,7 +97,6 @@ export function graphToCanvas(graph: ApiGraph | null | undefined, catalog: Catal
     source: edge.source,
     sourceHandle: edge.source_port,
     target: edge.target,
-    label: edge.source_port === "out" ? undefined : edge.source_port,
   }));
   return { nodes, edges };
 }

@@ -18,7 +18,6 @@ import {
   type Catalog,
   type Config,
 } from "./graph";
-import { autoLayout } from "./layout";
 
 type Snapshot = { nodes: BlockNode[]; edges: CanvasEdge[] };
 
@@ -49,7 +48,7 @@ export type EditorState = {
   paste: () => number;
   undo: () => void;
   redo: () => void;
-  layout: () => void;
+  layout: () => Promise<void>;
   setIssues: (issues: ValidationIssue[]) => void;
   setOverlay: (path: string[] | null, failed?: string | null, counts?: Record<string, BlockNode["data"]["counts"]> | null) => void;
   graph: () => ApiGraph;
@@ -127,7 +126,7 @@ export function createEditorStore() {
         if (state.edges.some((e) => e.id === id)) return;
         commit({
           edges: addEdge(
-            { ...connection, id, sourceHandle: port, label: port === "out" ? undefined : port },
+            { ...connection, id, sourceHandle: port },
             state.edges,
           ),
         });
@@ -174,7 +173,7 @@ export function createEditorStore() {
         if (state.readOnly) return;
         const kept = state.edges.filter((e) => !(e.source === source && (e.sourceHandle || "out") === port));
         const edges = target
-          ? [...kept, { id: edgeId(source, port, target), source, sourceHandle: port, target, label: port === "out" ? undefined : port }]
+          ? [...kept, { id: edgeId(source, port, target), source, sourceHandle: port, target }]
           : kept;
         commit({ edges });
       },
@@ -236,9 +235,10 @@ export function createEditorStore() {
         set({ ...next, past: [...state.past, snapshot(state)], future: state.future.slice(1), changes: state.changes + 1 });
       },
 
-      layout: () => {
+      layout: async () => {
+        if (get().readOnly || get().nodes.length === 0) return;
+        const { autoLayout } = await import("./layout"); // dagre: loaded when first used
         const state = get();
-        if (state.readOnly || state.nodes.length === 0) return;
         commit({ nodes: autoLayout(state.nodes, state.edges) });
       },
 

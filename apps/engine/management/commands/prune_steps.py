@@ -30,7 +30,7 @@ class Command(BaseCommand):
         now = timezone.now()
         cutoff = now - timedelta(days=days)
         old = Step.objects.filter(run__ended_at__lt=cutoff)
-        runs = old.values("run_id").distinct().count()
+        runs = old.order_by().values("run_id").distinct().count()
         if dry_run:
             self.stdout.write(f"would delete {old.count()} steps of {runs} runs that ended "
                               f"before {cutoff.isoformat()} (retention {days} days)")

@@ -1,0 +1,570 @@
+"""The workflow engine end to end: real Celery worker processes, PostgreSQL and Redis.
+
+The reference workflow is trigger.event -> flow.filter -> flow.segment_check ->
+action.send_sms (console provider) -> flow.wait 0 -> action.create_task. Events go in
+through the real ingest function (`events_ingest`: the same call the API makes after
+validation, with its after-commit hand-off to Celery); workers do everything else:
+segment refresh, trigger matching, starting runs, advancing them, delivering the texts.
+
+1. Throughput: N events at once, drained by a worker with 1 and with 2 pool processes:
+   runs/s and node steps/s (first event received -> last run ended), and the time until
+   the queue is empty (texts delivered too).
+2. Latency at half the peak rate: events fed steadily in small batches; event received_at
+   -> Message.created_at (the outbox row), p50/p99.
+3. Memory: the worker's RSS (main process + pool children) after the same small load with
+   0, 100,000 and 1,000,000 runs waiting on timers (created set-based with SQL), while the
+   periodic timer scan runs on the worker as beat would send it.
+4. Timers: the 1,000,000 waits made due at once; `timers_wake` (in this process, as the
+   beat task would run it) fires them: timers/s, enqueueing of their runs included.
+
+`--profile` (on by default for the 2-process run): py-spy samples the pool processes.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from bench.profile import py_spy
+from bench.support import (
+    PYTHON,
+    ROOT,
+    CpuMeter,
+    children,
+    database_name,
+    database_recreate,
+    env_url,
+    postgres_backends,
+    say,
+)
+
+DATABASE_URL = env_url("BENCH_ENGINE_DATABASE_URL",
+                       "postgres://postgres@127.0.0.1:5432/keepflow_bench_engine")
+REDIS_URL = env_url("BENCH_ENGINE_REDIS_URL", "redis://127.0.0.1:6379/13")
+CELERY = str(Path(PYTHON).parent / "celery")
+CUSTOMERS = 40_000
+TARGETS = {"runs_per_s": 500, "p99_event_to_outbox_ms": 200, "timers_per_s": 10_000,
+           "worker_rss_growth_mb_max": 50}
+QUEUE_KEY = "celery"
+
+
+def bench_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TEST_"))}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "apps.config.settings.production",
+        "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(48)[:50],
+        "KEEPFLOW_ENCRYPTION_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_BROKER_URL": REDIS_URL,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "KEEPFLOW_QUIET_HOURS": "",  # the clock must not defer texts mid-benchmark
+        "KEEPFLOW_SMS_PROVIDER": "console",
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=False,
+                          capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-4000:]}")
+
+
+class Worker:
+    """`celery worker --pool=prefork -c N` in its own process group."""
+
+    def __init__(self, concurrency: int, env: dict[str, str]) -> None:
+        self.concurrency, self.env = concurrency, env
+        self.log = ROOT / "var" / f"bench-engine-worker-c{concurrency}.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Worker:
+        self.log.parent.mkdir(exist_ok=True)
+        self.log.write_text("")
+        self.process = subprocess.Popen(
+            [CELERY, "-A", "apps.config", "worker", "--pool=prefork",
+             "-c", str(self.concurrency), "-Q", QUEUE_KEY, "-n", f"bench{self.concurrency}@%h",
+             "--without-heartbeat", "--without-gossip", "--without-mingle",
+             "--loglevel=INFO", f"--logfile={self.log}"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        deadline = time.monotonic() + 60
+        while " ready." not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(30)
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
+
+    def pids(self) -> list[int]:
+        assert self.process is not None
+        return [self.process.pid, *children(self.process.pid)]
+
+    def pool_pids(self) -> list[int]:
+        assert self.process is not None
+        return children(self.process.pid)
+
+    def rss_mb(self) -> dict[str, float]:
+        out = {}
+        for pid in self.pids():
+            with suppress(OSError), open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        out[str(pid)] = round(int(line.split()[1]) / 1024, 1)
+        return out
+
+
+# --- Django side (this process is the scheduler and the event source) ------------------
+
+def django_setup(env: dict[str, str]) -> None:
+    for key in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "KEEPFLOW_ENCRYPTION_KEY",
+                "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS", "DEBUG",
+                "LOG_LEVEL", "KEEPFLOW_QUIET_HOURS", "KEEPFLOW_SMS_PROVIDER"):
+        os.environ[key] = env[key]
+    import django
+
+    django.setup()
+
+
+def reference_graph(event_type: str, segment_id: int) -> dict[str, Any]:
+    def node(node_id: str, block: str, config: dict[str, Any]) -> dict[str, Any]:
+        return {"id": node_id, "type": block, "config": config}
+
+    def edge(source: str, target: str, port: str = "out") -> dict[str, Any]:
+        return {"source": source, "source_port": port, "target": target}
+
+    return {"schema_version": 1, "nodes": [
+        node("t1", "trigger.event", {"event_type": event_type}),
+        node("f1", "flow.filter", {"condition": {"all": [
+            {"field": "event.properties.amount", "op": "gte", "value": 10}]}}),
+        node("s1", "flow.segment_check", {"segment_id": segment_id}),
+        node("a1", "action.send_sms", {
+            "body": "Hi {{ customer.first_name }}, your order {{ event.properties.order }} "
+                    "is late. Sorry!", "category": "transactional"}),
+        # "wait 0": a duration must be > 0, so a date already past (continues at once)
+        node("w1", "flow.wait", {"mode": "until_date", "attribute": "ordered_on"}),
+        node("k1", "action.create_task", {"title": "Call {{ customer.first_name }}",
+                                          "due_in": "1d", "business_hours": False}),
+    ], "edges": [edge("t1", "f1"), edge("f1", "s1", "yes"), edge("s1", "a1", "yes"),
+                 edge("a1", "w1"), edge("w1", "k1")]}
+
+
+def fixtures_create(customers: int) -> dict[str, Any]:
+    """Customers (all in the segment), a publisher, the segment."""
+    from apps.accounts.models import User
+    from apps.customers.models import Customer
+    from apps.customers.segments import segment_create
+
+    user = User.objects.create_user(username="bench", password=secrets.token_hex(8),
+                                    role="publisher")
+    batch = 5_000
+    for start in range(0, customers, batch):
+        Customer.objects.bulk_create(
+            Customer(external_id=f"b{i}", first_name=f"Ann{i}", phone=f"+4915{i:09d}",
+                     attributes={"plan": "pro", "ordered_on": "2026-01-02"},
+                     timezone="Europe/Berlin")
+            for i in range(start, min(customers, start + batch)))
+    segment = segment_create(name="Pro", condition={
+        "field": "customer.attributes.plan", "op": "eq", "value": "pro"})
+    return {"user": user, "segment_id": segment.pk}
+
+
+def workflow_publish_for(event_type: str, fixtures: dict[str, Any]) -> int:
+    from apps.workflows.services import workflow_create, workflow_publish
+
+    workflow, result = workflow_create(name=f"bench {event_type}",
+                                       graph=reference_graph(event_type, fixtures["segment_id"]),
+                                       settings={"re_entry": {"policy": "always"}},
+                                       user=fixtures["user"])
+    if result.errors:
+        raise RuntimeError(f"reference workflow invalid: {result.errors}")
+    return workflow_publish(workflow.pk, user=fixtures["user"]).pk
+
+
+def events_send(event_type: str, customer_ids: range, batch: int) -> None:
+    from apps.customers.ingest import EventIn, events_ingest
+
+    ids = list(customer_ids)
+    for start in range(0, len(ids), batch):
+        events_ingest([EventIn(customer_external_id=f"b{i}", type=event_type,
+                               properties={"amount": 25, "order": f"O-{i}"},
+                               idempotency_key=f"{event_type}:{i}")
+                       for i in ids[start:start + batch]])
+
+
+def sql(query: str, params: list[Any] | None = None) -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(query, params or [])
+        return cursor.fetchall() if cursor.description else []
+
+
+def queue_length(client: redis.Redis) -> int:
+    return int(client.llen(QUEUE_KEY))
+
+
+def drain_wait(workflow_id: int, runs: int, client: redis.Redis, *, timeout: float,
+               scheduler: bool = False) -> dict[str, float]:
+    """Wait until every run ended and the queue is empty (texts delivered). Returns the
+    monotonic times of both."""
+    from apps.engine.tasks import timers_wake_task
+
+    runs_done_at = None
+    deadline = time.monotonic() + timeout
+    last_tick = 0.0
+    while True:
+        now = time.monotonic()
+        if scheduler and now - last_tick >= 1.0:  # what beat would send
+            timers_wake_task.delay()
+            last_tick = now
+        if runs_done_at is None:
+            ended = sql("SELECT count(*) FROM engine_run WHERE workflow_id = %s "
+                        "AND ended_at IS NOT NULL", [workflow_id])[0][0]
+            if ended >= runs:
+                runs_done_at = time.monotonic()
+        if runs_done_at is not None and queue_length(client) == 0:
+            pending = sql("SELECT count(*) FROM messaging_message WHERE workflow_id = %s "
+                          "AND status IN ('queued', 'sending')", [workflow_id])[0][0]
+            if pending == 0:
+                return {"runs_done": runs_done_at, "drained": time.monotonic()}
+        if now > deadline:
+            raise RuntimeError(f"workflow {workflow_id}: not drained after {timeout} s")
+        time.sleep(0.1)
+
+
+def run_figures(workflow_id: int) -> dict[str, Any]:
+    (runs, first_event, last_end, states) = sql(
+        "SELECT count(*), (SELECT min(e.received_at) FROM customers_event e "
+        "  JOIN engine_run r2 ON r2.trigger_event_id = e.id WHERE r2.workflow_id = %s), "
+        "max(ended_at), json_object_agg(state, n) FROM ("
+        "  SELECT state, count(*) AS n, max(ended_at) AS ended_at FROM engine_run "
+        "  WHERE workflow_id = %s GROUP BY state) s", [workflow_id, workflow_id])[0]
+    steps = sql("SELECT count(*) FROM engine_step s JOIN engine_run r ON r.id = s.run_id "
+                "WHERE r.workflow_id = %s", [workflow_id])[0][0]
+    messages = sql("SELECT count(*) FROM messaging_message WHERE workflow_id = %s",
+                   [workflow_id])[0][0]
+    tasks = sql("SELECT count(*) FROM tasks_task WHERE workflow_id = %s", [workflow_id])[0][0]
+    seconds = (last_end - first_event).total_seconds()
+    return {"runs": runs, "states": states, "steps": steps, "messages": messages,
+            "tasks": tasks, "seconds_event_to_last_run_end": round(seconds, 2),
+            "runs_per_s": round(runs / seconds, 1), "steps_per_s": round(steps / seconds, 1)}
+
+
+def latency_figures(workflow_id: int) -> dict[str, Any]:
+    row = sql(
+        "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), "
+        "percentile_cont(0.99) WITHIN GROUP (ORDER BY ms), max(ms), count(*) FROM ("
+        "  SELECT extract(epoch FROM (m.created_at - e.received_at)) * 1000 AS ms "
+        "  FROM messaging_message m JOIN engine_run r ON r.id = m.run_id "
+        "  JOIN customers_event e ON e.id = r.trigger_event_id WHERE m.workflow_id = %s) x",
+        [workflow_id])[0]
+    return {"p50_ms": round(row[0], 1), "p99_ms": round(row[1], 1), "max_ms": round(row[2], 1),
+            "messages": row[3]}
+
+
+# --- profiling --------------------------------------------------------------------------
+
+INCLUSIVE = [
+    ("events_process (segment refresh + engine handlers)", "events_process"),
+    ("  segments_refresh_for_customers", "segments_refresh_for_customers"),
+    ("  events_handle (triggers, runs_start)", "events_handle"),
+    ("run_advance (one run)", "run_advance"),
+    ("  _Pass.__init__ (customer, compiled graph)", "_Pass.__init__"),
+    ("  _make_context (trigger event)", "_make_context"),
+    ("  block run: send_sms -> message_queue", "message_queue"),
+    ("  block run: create_task -> task_create", "task_create"),
+    ("  block run: segment_check", "in_segment"),
+    ("  block run: filter (condition)", "condition_matches"),
+    ("  Liquid rendering", "template_render"),
+    ("  _Pass.save (steps, waits, counts, run)", "_Pass.save"),
+    ("  commit", "Atomic.__exit__"),
+    ("message_deliver (console provider)", "message_deliver"),
+    ("Celery hand-offs (delay)", "apply_async"),
+]
+LEAF = [("PostgreSQL driver (psycopg, waiting for the server)", "psycopg"),
+        ("Django ORM / SQL compiler", "django/db"),
+        ("Celery / kombu / redis client", ("celery", "kombu", "redis", "billiard")),
+        ("Liquid", "liquid"),
+        ("pydantic", "pydantic"),
+        ("engine / blocks code", ("apps/engine", "blocks/")),
+        ("messaging / tasks / customers code",
+         ("apps/messaging", "apps/tasks", "apps/customers"))]
+
+
+class Profiler:
+    def __init__(self, pids: list[int], seconds: int) -> None:
+        self.binary = py_spy()
+        self.dir = Path(tempfile.mkdtemp(prefix="bench-engine-pyspy-"))
+        self.pids, self.seconds = pids, seconds
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        if self.binary is None:
+            say("py-spy missing: no profile")
+            return
+        for pid in self.pids:
+            self.processes.append(subprocess.Popen(
+                [self.binary, "record", "--pid", str(pid), "--duration", str(self.seconds),
+                 "--rate", "100", "--nonblocking", "--format", "raw",
+                 "--output", str(self.dir / f"{pid}.txt")],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def finish(self) -> dict[str, Any] | None:
+        for process in self.processes:
+            try:
+                process.wait(timeout=self.seconds + 60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        files = list(self.dir.glob("*.txt"))
+        if not files:
+            return None
+        inclusive: collections.Counter[str] = collections.Counter()
+        leaf: collections.Counter[str] = collections.Counter()
+        own: collections.Counter[str] = collections.Counter()
+        total = 0
+        for path in files:
+            for line in path.read_text().splitlines():
+                stack, _, count = line.rpartition(" ")
+                if not count.isdigit():
+                    continue
+                samples, frames = int(count), stack.split(";")
+                total += samples
+                own[frames[-1]] += samples
+                joined = ";".join(frames)
+                for name, needle in INCLUSIVE:
+                    if needle in joined:
+                        inclusive[name] += samples
+                for name, needles in LEAF:
+                    needles = (needles,) if isinstance(needles, str) else needles
+                    if any(n in frames[-1] for n in needles):
+                        leaf[name] += samples
+                        break
+                else:
+                    leaf["other (stdlib, json, …)"] += samples
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+        def pct(n: int) -> float:
+            return round(100 * n / max(total, 1), 1)
+
+        return {"samples": total,
+                "inclusive_percent": {name: pct(inclusive[name]) for name, _ in INCLUSIVE},
+                "leaf_percent": {name: pct(n) for name, n in leaf.most_common()},
+                "top_functions_percent": {name: pct(n) for name, n in own.most_common(15)}}
+
+
+# --- the phases -------------------------------------------------------------------------
+
+def throughput(concurrency: int, events: int, offset: int, fixtures: dict[str, Any],
+               env: dict[str, str], client: redis.Redis, profile: bool) -> dict[str, Any]:
+    event_type = f"bench.throughput.c{concurrency}"
+    workflow_id = workflow_publish_for(event_type, fixtures)
+    database = database_name(DATABASE_URL)
+    with Worker(concurrency, env) as worker:
+        meter = CpuMeter({"worker": worker.pids, "postgres": lambda: postgres_backends(database),
+                          "bench (ingest + scheduler)": lambda: [os.getpid()]})
+        profiler = Profiler(worker.pool_pids(), 20) if profile else None
+        meter.start()
+        started = time.monotonic()
+        if profiler:
+            profiler.start()
+        events_send(event_type, range(offset, offset + events), batch=500)
+        ingest_seconds = time.monotonic() - started
+        times = drain_wait(workflow_id, events, client, timeout=1800)
+        cpu = meter.stop()
+        rss = worker.rss_mb()
+    figures = run_figures(workflow_id)
+    figures.update({
+        "worker_processes": concurrency, "events": events,
+        "ingest_seconds": round(ingest_seconds, 2),
+        "seconds_to_queue_empty": round(times["drained"] - started, 2),
+        "runs_per_s_until_queue_empty": round(events / (times["drained"] - started), 1),
+        "cpu_seconds": cpu, "worker_rss_mb": rss,
+    })
+    if profiler:
+        figures["profile"] = profiler.finish()
+    say(f"c={concurrency}: {figures['runs_per_s']} runs/s, {figures['steps_per_s']} steps/s")
+    return figures
+
+
+def latency(rate: float, seconds: int, offset: int, fixtures: dict[str, Any],
+            env: dict[str, str], client: redis.Redis) -> dict[str, Any]:
+    """Events at `rate` per second in batches every 100 ms, for `seconds`."""
+    event_type = "bench.latency"
+    workflow_id = workflow_publish_for(event_type, fixtures)
+    per_tick = max(1, round(rate / 10))
+    sent = 0
+    with Worker(2, env):
+        started = time.monotonic()
+        tick = 0
+        while time.monotonic() - started < seconds:
+            events_send(event_type, range(offset + sent, offset + sent + per_tick),
+                        batch=per_tick)
+            sent += per_tick
+            tick += 1
+            pause = started + tick * 0.1 - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+        fed_for = time.monotonic() - started
+        drain_wait(workflow_id, sent, client, timeout=600)
+    figures = latency_figures(workflow_id)
+    figures.update({"target_rate_per_s": round(rate, 1), "events": sent,
+                    "achieved_rate_per_s": round(sent / fed_for, 1),
+                    "batch_per_100ms": per_tick, "seconds": round(fed_for, 1)})
+    say(f"latency at {rate:.0f}/s: p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms")
+    return figures
+
+
+def waiting_runs_add(workflow_id: int, version_id: int, target: int, customers: int) -> None:
+    """Grow the waiting runs of the timer workflow to `target`, set-based: runs parked on
+    a flow.wait due in a day, with their waits."""
+    have = sql("SELECT count(*) FROM engine_run WHERE workflow_id = %s", [workflow_id])[0][0]
+    if target <= have:
+        return
+    low, = sql("SELECT min(id) FROM customers_customer")[0]
+    step = 200_000
+    for start in range(have, target, step):
+        end = min(target, start + step)
+        sql("INSERT INTO engine_run (workflow_id, version_id, customer_id, trigger_node, "
+            " entry_key, state, frontier, visits, variables, attempts, error, failed_node, "
+            " exit_reason, step_count, open_waits, created_at, updated_at) "
+            "SELECT %s, %s, %s + (g %% %s), 't1', 'bench:' || g, 'waiting', '[]', "
+            " '{\"t1\": 1, \"w1\": 1}', '{}', 0, '', '', '', 2, 1, now(), now() "
+            "FROM generate_series(%s, %s) g",
+            [workflow_id, version_id, low, customers, start + 1, end])
+        sql("INSERT INTO engine_wait (run_id, workflow_id, customer_id, node_id, visit, kind, "
+            " wake_at, port, event_type, happened_port, created_at, fired_port) "
+            "SELECT r.id, r.workflow_id, r.customer_id, 'w1', 1, 'timer', "
+            " now() + interval '1 day', 'out', '', '', now(), '' "
+            "FROM engine_run r WHERE r.workflow_id = %s AND r.id > COALESCE("
+            " (SELECT max(run_id) FROM engine_wait WHERE workflow_id = %s), 0)",
+            [workflow_id, workflow_id])
+    sql("ANALYZE engine_run")
+    sql("ANALYZE engine_wait")
+
+
+def memory_and_timers(levels: list[int], load: int, offset: int, fixtures: dict[str, Any],
+                      env: dict[str, str], client: redis.Redis) -> dict[str, Any]:
+    from apps.engine.models import Run
+    from apps.engine.timers import timers_wake
+    from apps.workflows.models import Workflow
+
+    timer_workflow = workflow_publish_for("bench.timers", fixtures)
+    version_id = Workflow.objects.get(pk=timer_workflow).published_version_id
+    memory = []
+    with Worker(2, env) as worker:
+        for index, level in enumerate(levels):
+            started = time.monotonic()
+            waiting_runs_add(timer_workflow, version_id, level, CUSTOMERS)
+            created = round(time.monotonic() - started, 1)
+            scan_started = time.monotonic()
+            fired = timers_wake()  # nothing is due: the scan while a million runs wait
+            scan_ms = round((time.monotonic() - scan_started) * 1000, 1)
+            event_type = f"bench.memory.{index}"
+            workflow_id = workflow_publish_for(event_type, fixtures)
+            events_send(event_type, range(offset + index * load, offset + (index + 1) * load),
+                        batch=500)
+            drain_wait(workflow_id, load, client, timeout=600, scheduler=True)
+            rss = worker.rss_mb()
+            memory.append({"waiting_runs": Run.objects.filter(
+                workflow_id=timer_workflow, state="waiting").count(),
+                "seconds_to_create": created, "idle_timer_scan_ms": scan_ms,
+                "fired_by_idle_scan": fired, "runs_after_load": load,
+                "worker_rss_mb_total": round(sum(rss.values()), 1), "worker_rss_mb": rss})
+            say(f"{level:,} waiting: worker RSS {memory[-1]['worker_rss_mb_total']} MB, idle "
+                f"scan {scan_ms} ms")
+    # Timers: make every wait due and fire them all (no worker: only the scan is measured)
+    sql("UPDATE engine_wait SET wake_at = now() - interval '1 second' "
+                "WHERE workflow_id = %s AND fired_at IS NULL", [timer_workflow])
+    due = sql("SELECT count(*) FROM engine_wait WHERE workflow_id = %s AND fired_at IS NULL",
+              [timer_workflow])[0][0]
+    database = database_name(DATABASE_URL)
+    meter = CpuMeter({"bench (timers_wake)": lambda: [os.getpid()],
+                      "postgres": lambda: postgres_backends(database)})
+    meter.start()
+    started = time.monotonic()
+    fired = 0
+    passes = 0
+    while fired < due:
+        got = timers_wake(budget_seconds=5.0)
+        passes += 1
+        fired += got
+        if got == 0:
+            break
+    seconds = time.monotonic() - started
+    cpu = meter.stop()
+    messages = queue_length(client)
+    client.delete(QUEUE_KEY)
+    timers = {"due": due, "fired": fired, "seconds": round(seconds, 2),
+              "timers_per_s": round(fired / seconds, 1), "timers_wake_calls": passes,
+              "batch": 5000, "advance_messages_enqueued": messages, "cpu_seconds": cpu}
+    say(f"timers: {timers['timers_per_s']:,}/s ({fired:,} in {seconds:.1f} s)")
+    return {"memory": memory, "timers": timers}
+
+
+def run(*, quick: bool = False, profile: bool = True) -> dict[str, Any]:
+    events = 2_000 if quick else 10_000
+    levels = [0, 10_000, 100_000] if quick else [0, 100_000, 1_000_000]
+    load = 500 if quick else 2_000
+    latency_seconds = 8 if quick else 30
+    env = bench_env()
+    say(f"recreating {database_name(DATABASE_URL)} and migrating")
+    database_recreate(DATABASE_URL)
+    manage(env, "migrate", "--noinput")
+    django_setup(env)
+    client = redis.Redis.from_url(REDIS_URL)
+    client.delete(QUEUE_KEY)
+    fixtures = fixtures_create(CUSTOMERS)
+    say(f"{CUSTOMERS:,} customers, segment and publisher ready")
+
+    results: dict[str, Any] = {"settings": {
+        "events_per_throughput_run": events, "customers": CUSTOMERS,
+        "ingest_batch": 500, "advance_batch": 20, "database": database_name(DATABASE_URL),
+        "redis": REDIS_URL, "graph": [n["type"] for n in reference_graph("x", 0)["nodes"]]}}
+    offset = 0
+    results["throughput"] = []
+    for concurrency in (1, 2):
+        results["throughput"].append(throughput(concurrency, events, offset, fixtures, env,
+                                                client, profile and concurrency == 2))
+        offset += events
+    peak = max(t["runs_per_s"] for t in results["throughput"])
+    results["latency_at_half_peak"] = latency(peak / 2, latency_seconds, offset, fixtures, env,
+                                              client)
+    offset += results["latency_at_half_peak"]["events"]
+    results.update(memory_and_timers(levels, load, offset % CUSTOMERS, fixtures, env, client))
+    rss = [m["worker_rss_mb_total"] for m in results["memory"]]
+    p99 = results["latency_at_half_peak"]["p99_ms"]
+    results["targets"] = TARGETS
+    results["targets_met"] = {
+        "runs_per_s": peak >= TARGETS["runs_per_s"],
+        "p99_event_to_outbox_ms": p99 < TARGETS["p99_event_to_outbox_ms"],
+        "timers_per_s": results["timers"]["timers_per_s"] >= TARGETS["timers_per_s"],
+        "worker_memory_flat": max(rss) - min(rss) <= TARGETS["worker_rss_growth_mb_max"],
+    }
+    client.delete(QUEUE_KEY)
+    return results

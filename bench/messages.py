@@ -1,0 +1,245 @@
+"""Messages per second through the outbox with the console provider and a real worker.
+
+Two phases over one scratch database, as production runs them (production settings,
+PostgreSQL, Redis, `celery worker --pool=prefork`):
+
+1. queue: `message_queue` as the engine calls it (each call in its own transaction, the
+   guardrails checked: consent, stale opt-in, suppression list, frequency cap), with no
+   worker running, so the delivery tasks wait in Redis;
+2. deliver: a worker starts and drains them: per message, the guardrails again, the
+   `sending` commit, the console provider, the `sent` commit.
+
+Then both at once (end to end): the queueing process and the worker side by side.
+Quiet hours are off (the wall clock must not defer messages mid-run).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import time
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import redis
+
+from bench.support import (
+    PYTHON,
+    ROOT,
+    CpuMeter,
+    children,
+    database_name,
+    database_recreate,
+    env_url,
+    postgres_backends,
+    say,
+)
+
+DATABASE_URL = env_url("BENCH_MESSAGES_DATABASE_URL",
+                       "postgres://postgres@127.0.0.1:5432/keepflow_bench_messages")
+REDIS_URL = env_url("BENCH_MESSAGES_REDIS_URL", "redis://127.0.0.1:6379/12")
+CELERY = str(Path(PYTHON).parent / "celery")
+QUEUE_KEY = "celery"
+CONCURRENCY = os.cpu_count() or 2
+
+
+def bench_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TEST_"))}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "apps.config.settings.production",
+        "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(48)[:50],
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_BROKER_URL": REDIS_URL,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "KEEPFLOW_QUIET_HOURS": "",
+        "KEEPFLOW_EMAIL_PROVIDER": "console",
+        "KEEPFLOW_SMS_PROVIDER": "console",
+        "PYTHONUNBUFFERED": "1",
+    })
+    return env
+
+
+class Worker:
+    """`celery worker --pool=prefork -c N` in its own process group."""
+
+    def __init__(self, concurrency: int, env: dict[str, str]) -> None:
+        self.concurrency, self.env = concurrency, env
+        self.log = ROOT / "var" / "bench-messages-worker.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Worker:
+        self.log.parent.mkdir(exist_ok=True)
+        self.log.write_text("")
+        self.process = subprocess.Popen(
+            [CELERY, "-A", "apps.config", "worker", "--pool=prefork",
+             "-c", str(self.concurrency), "-Q", QUEUE_KEY, "-n", "bench-messages@%h",
+             "--without-heartbeat", "--without-gossip", "--without-mingle",
+             "--loglevel=INFO", f"--logfile={self.log}"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        deadline = time.monotonic() + 60
+        while " ready." not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(30)
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
+
+    def pids(self) -> list[int]:
+        assert self.process is not None
+        return [self.process.pid, *children(self.process.pid)]
+
+
+def django_setup(env: dict[str, str]) -> None:
+    for key in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DATABASE_URL", "REDIS_URL",
+                "CELERY_BROKER_URL", "ALLOWED_HOSTS", "DEBUG", "LOG_LEVEL",
+                "KEEPFLOW_QUIET_HOURS", "KEEPFLOW_EMAIL_PROVIDER", "KEEPFLOW_SMS_PROVIDER"):
+        os.environ[key] = env[key]
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def customers_create(count: int) -> list[Any]:
+    from django.utils import timezone
+
+    from apps.customers.models import Customer
+    from apps.customers.services import consent_entry
+
+    now = timezone.now()
+    granted = {"email": consent_entry("granted", "bench", now),
+               "sms": consent_entry("granted", "bench", now)}
+    Customer.objects.bulk_create(
+        [Customer(external_id=f"bench-{i}", email=f"b{i}@example.com",
+                  phone=f"+4915{i:09d}", timezone="Europe/Berlin", consent=granted)
+         for i in range(count)], batch_size=1000)
+    return list(Customer.objects.order_by("pk"))
+
+
+def queue_messages(customers: list[Any], offset: int, count: int) -> float:
+    """`count` messages, round-robin over the customers, each in its own transaction as
+    the engine's step would. Returns the seconds it took."""
+    from django.db import transaction
+
+    from apps.messaging.services import message_queue
+
+    started = time.monotonic()
+    for i in range(offset, offset + count):
+        customer = customers[i % len(customers)]
+        channel = "email" if i % 2 else "sms"
+        with transaction.atomic():
+            result = message_queue(
+                customer=customer, channel=channel, body=f"Sorry about order {i}.",
+                subject="We are sorry" if channel == "email" else "",
+                category="transactional" if i % 4 == 0 else "marketing",
+                idempotency_key=f"bench:{i}", run_id=i, workflow_id=1, node_id="a1",
+            )
+        assert result["status"] == "queued", result
+    return time.monotonic() - started
+
+
+def sent_count(first: int, last: int) -> int:
+    with psycopg.connect(DATABASE_URL) as conn:
+        row = conn.execute("SELECT count(*) FROM messaging_message WHERE status = 'sent' "
+                           "AND run_id BETWEEN %s AND %s", [first, last]).fetchone()
+    return int(row[0])
+
+
+def wait_sent(first: int, last: int, timeout: float) -> float:
+    deadline = time.monotonic() + timeout
+    while sent_count(first, last) < last - first + 1:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"messages {first}..{last} not all sent after {timeout} s")
+        time.sleep(0.05)
+    return time.monotonic()
+
+
+def meter(worker: Worker) -> CpuMeter:
+    return CpuMeter({
+        "worker": worker.pids,
+        "postgres": lambda: postgres_backends(database_name(DATABASE_URL)),
+        "queueing_process": lambda: [os.getpid()],
+    })
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    env = bench_env()
+    say(f"messages: recreating database {database_name(DATABASE_URL)} and migrating")
+    database_recreate(DATABASE_URL)
+    django_setup(env)
+    broker = redis.Redis.from_url(REDIS_URL)
+    broker.delete(QUEUE_KEY)
+    count = 1_000 if quick else 10_000
+    # Caps: one marketing message per customer and channel in the run, well under 3 / 7 d.
+    customers = customers_create(count)
+
+    say(f"messages: queueing {count:,} with no worker running")
+    cpu_queue = CpuMeter({"queueing_process": lambda: [os.getpid()],
+                          "postgres": lambda: postgres_backends(database_name(DATABASE_URL))})
+    cpu_queue.start()
+    queue_seconds = queue_messages(customers, 0, count)
+    queue_cpu = cpu_queue.stop()
+    waiting = int(broker.llen(QUEUE_KEY))
+
+    say(f"messages: a worker (-c {CONCURRENCY}) delivers the {waiting:,} waiting tasks")
+    with Worker(CONCURRENCY, env) as worker:
+        cpu = meter(worker)
+        started = time.monotonic()
+        cpu.start()
+        finished = wait_sent(0, count - 1, timeout=1800)
+        deliver_cpu = cpu.stop()
+        deliver_seconds = finished - started
+
+        say(f"messages: end to end, {count:,} queued while the worker delivers")
+        cpu = meter(worker)
+        started = time.monotonic()
+        cpu.start()
+        queue_messages(customers, count, count)
+        finished = wait_sent(count, 2 * count - 1, timeout=1800)
+        e2e_cpu = cpu.stop()
+        e2e_seconds = finished - started
+
+    def per_message_ms(cpu_seconds: float) -> float:
+        return round(cpu_seconds * 1000 / count, 3)
+
+    return {
+        "database": database_name(DATABASE_URL),
+        "provider": "console",
+        "messages": count,
+        "worker_concurrency": CONCURRENCY,
+        "mix": "half e-mail, half SMS; a quarter transactional; every guardrail checked",
+        "queue": {"seconds": round(queue_seconds, 2),
+                  "messages_per_s": round(count / queue_seconds, 1),
+                  "tasks_waiting_in_redis": waiting,
+                  "cpu_seconds": queue_cpu,
+                  "cpu_ms_per_message": {k: per_message_ms(v) for k, v in queue_cpu.items()
+                                         if not k.startswith("machine")}},
+        "deliver": {"seconds": round(deliver_seconds, 2),
+                    "messages_per_s": round(count / deliver_seconds, 1),
+                    "cpu_seconds": deliver_cpu,
+                    "cpu_ms_per_message": {k: per_message_ms(v) for k, v in deliver_cpu.items()
+                                           if not k.startswith("machine")}},
+        "end_to_end": {"seconds": round(e2e_seconds, 2),
+                       "messages_per_s": round(count / e2e_seconds, 1),
+                       "cpu_seconds": e2e_cpu},
+    }

@@ -1,0 +1,93 @@
+"""The after-commit hand-off of new events (apps/customers/dispatch.py): its direct Redis
+publish is a message a real Celery worker runs, Celery's own path is used whenever the
+direct one does not apply, and a broker that is down never fails the ingest."""
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+
+from apps.config.celery import app
+from apps.customers import dispatch
+from apps.customers.ingest import EventIn, events_ingest
+from apps.customers.models import Event
+
+
+@pytest.fixture
+def finished() -> Iterator[list[tuple[str, Any]]]:
+    """(task name, args) of the tasks the worker has finished."""
+    done: list[tuple[str, Any]] = []
+    lock = threading.Lock()
+
+    def record(sender: Any = None, args: Any = None, **_: Any) -> None:
+        with lock:
+            done.append((sender.name, args))
+
+    task_postrun.connect(record, weak=False)
+    yield done
+    task_postrun.disconnect(record)
+
+
+def _processed(done: list[tuple[str, Any]]) -> list[list[int]]:
+    return [sorted(args[0]) for name, args in done
+            if name == "apps.customers.tasks.events_process"]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_new_events_reach_a_real_worker_through_the_direct_publish(finished, monkeypatch,
+                                                                   caplog):
+    # Celery's own path is out of order: only the direct publish can deliver
+    monkeypatch.setattr(_events_process(), "delay", _refused)
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        results = events_ingest([EventIn("ann", "purchase", idempotency_key=f"k{i}")
+                                 for i in range(3)])
+        ids = sorted(r.event_id for r in results)
+        deadline = time.monotonic() + 30
+        while ids not in _processed(finished):
+            assert time.monotonic() < deadline, f"timed out; the worker ran {finished}"
+            time.sleep(0.05)
+        # a repeat stores nothing and hands nothing on
+        events_ingest([EventIn("ann", "purchase", idempotency_key="k0")])
+        time.sleep(0.5)
+    assert _processed(finished) == [ids]
+    assert "could not enqueue" not in caplog.text
+
+
+def _events_process():
+    from apps.customers.tasks import events_process
+
+    return events_process
+
+
+@pytest.mark.django_db
+def test_the_direct_path_steps_aside_for_eager_mode_and_other_brokers(monkeypatch):
+    task = _events_process()
+    assert dispatch._target(task) is not None
+    monkeypatch.setitem(app.conf.changes, "task_always_eager", True)
+    assert dispatch._target(task) is None
+    monkeypatch.delitem(app.conf.changes, "task_always_eager")
+    monkeypatch.setitem(app.conf.changes, "broker_url", "sqla+sqlite:///x.sqlite3")
+    assert dispatch._target(task) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_does_not_fail_the_ingest(monkeypatch, caplog):
+    # Nothing listens on port 1: the direct publish fails, then Celery's retries do.
+    monkeypatch.setitem(app.conf.changes, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.conf.changes, "broker_connection_max_retries", 0)
+    monkeypatch.setattr(_events_process(), "delay", _refused)
+
+    results = events_ingest([EventIn("bob", "login", idempotency_key="down-1")])
+
+    assert Event.objects.filter(pk=results[0].event_id).exists()
+    assert "could not enqueue apps.customers.tasks.events_process" in caplog.text
+
+
+def _refused(*args: Any, **kwargs: Any) -> None:
+    raise ConnectionRefusedError("broker down")

@@ -1,0 +1,138 @@
+// The canvas scenario in real headless Chromium (playwright-core; the browser is Debian's
+// /usr/bin/chromium, never a download). Started by tests/e2e/test_canvas.py against a
+// pytest-django live_server; it prints one JSON line of facts for the test to check.
+//   BASE_URL, COMPOSER, PUBLISHER, PASSWORD_<USER>, CHROMIUM, ARTIFACTS (screenshots on failure)
+"use strict";
+const { chromium } = require("playwright-core");
+
+const base = process.env.BASE_URL;
+const composer = process.env.COMPOSER;
+const publisher = process.env.PUBLISHER;
+const password = (user) => process.env[`PASSWORD_${user.toUpperCase()}`];
+const artifacts = process.env.ARTIFACTS || "";
+const facts = {};
+let page;
+
+function step(name) {
+  facts.last_step = name;
+  process.stderr.write(`step: ${name}\n`);
+}
+
+async function signIn(user) {
+  step(`sign in as ${user}`);
+  await page.goto(`${base}/login/?next=/workflows`);
+  await page.getByLabel("Username").fill(user);
+  await page.getByLabel("Password").fill(password(user));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${base}/workflows`);
+  await page.getByRole("heading", { name: "Workflows" }).waitFor();
+}
+
+async function signOut() {
+  step("sign out");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/login\//);
+}
+
+/** Drag a palette block onto the canvas at (x, y) relative to the canvas's corner. */
+async function dropBlock(key, x, y) {
+  step(`drag ${key}`);
+  const before = await page.locator(".react-flow__node").count();
+  await page.locator(`[data-block-key="${key}"]`).dragTo(page.locator(".react-flow__pane"), { targetPosition: { x, y } });
+  await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node").length === n + 1, before);
+  return page.locator(".react-flow__node.selected").getAttribute("data-id");
+}
+
+/** Drag from a node's output port to another node's input, like a person would. */
+async function wire(source, port, target) {
+  step(`wire ${source}.${port} -> ${target}`);
+  const from = page.locator(`.react-flow__node[data-id="${source}"] .react-flow__handle.source[data-handleid="${port}"]`);
+  const to = page.locator(`.react-flow__node[data-id="${target}"] .react-flow__handle.target`);
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 8 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await page.locator(`.react-flow__edge[data-id="${source}:${port}->${target}"]`).waitFor();
+}
+
+async function select(id) {
+  await page.locator(`.react-flow__node[data-id="${id}"] .block-head`).click();
+  await page.locator(`.node-panel[aria-label="Settings of ${id}"]`).waitFor();
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  context.setDefaultTimeout(20_000);
+  page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  try {
+    // A composer builds: trigger -> filter -> SMS.
+    await signIn(composer);
+    step("create workflow");
+    await page.getByLabel("New workflow").fill("E2E apology");
+    await page.getByRole("button", { name: "Create" }).click();
+    await page.waitForURL(/\/workflows\/\d+$/);
+    facts.workflow_id = Number(page.url().split("/").pop());
+    await page.locator(".canvas-empty").waitFor();
+
+    const trigger = await dropBlock("trigger.event", 300, 80);
+    step("configure trigger");
+    await page.locator(`#cfg-${trigger}_event_type`).fill("feedback.submitted");
+
+    const filter = await dropBlock("flow.filter", 300, 260);
+    step("configure filter");
+    await page.getByLabel("Rule 1 field").fill("event.properties.score");
+    await page.getByLabel("Rule 1 operator").selectOption("lte");
+    await page.getByLabel("Rule 1 value").fill("6");
+
+    const sms = await dropBlock("action.send_sms", 200, 460);
+    step("configure sms");
+    await page.locator(`#cfg-${sms}_body`).fill("Sorry {{ customer.first_name }}, we will make it right.");
+    await page.getByTestId("sms-size").waitFor();
+    facts.sms_preview = await page.getByTestId("sms-size").innerText();
+
+    await wire(trigger, "out", filter);
+    await wire(filter, "yes", sms);
+    facts.nodes = [trigger, filter, sms];
+
+    step("save");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved revision" }).waitFor();
+    facts.saved_status = await page.locator(".editor-status").innerText();
+    facts.composer_can_publish = await page.getByRole("button", { name: "Publish…" }).count();
+    await signOut();
+
+    // A publisher publishes.
+    await signIn(publisher);
+    step("open and publish");
+    await page.getByRole("link", { name: "E2E apology" }).click();
+    await page.locator(`.react-flow__node[data-id="${sms}"]`).waitFor();
+    await page.getByRole("button", { name: "Publish…" }).click();
+    await page.getByLabel("What changed").fill("First version");
+    await page.getByRole("button", { name: "Publish now" }).click();
+    await page.getByTestId("workflow-state").filter({ hasText: "published" }).waitFor();
+    facts.state = await page.getByTestId("workflow-state").innerText();
+    facts.page_errors = errors;
+    process.stdout.write(JSON.stringify(facts) + "\n");
+  } catch (error) {
+    if (artifacts) await page.screenshot({ path: `${artifacts}/failure.png`, fullPage: true }).catch(() => undefined);
+    facts.page_errors = errors;
+    facts.error = String(error && error.stack ? error.stack : error);
+    process.stdout.write(JSON.stringify(facts) + "\n");
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+}
+
+main();

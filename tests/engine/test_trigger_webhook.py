@@ -1,0 +1,151 @@
+"""The inbound webhook URL: mapping, upsert, event, run; idempotency; the 404 that leaks
+nothing; media type, JSON, size and mapping errors named; the URL on the workflow."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from apps.customers.models import Customer, Event
+from apps.engine.models import Run
+from apps.engine.webhook import MAX_BODY_BYTES
+from apps.workflows.models import Workflow
+from tests.workflows.graphs import edge, graph, node, trigger
+
+pytestmark = pytest.mark.django_db
+
+MAPPING = {"customer_id": "$.respondent.id", "email": "$.respondent.email",
+           "first_name": "$.respondent['first name']", "properties.score": "$.answers[0].score",
+           "attributes.plan": "$.plan"}
+PAYLOAD = {"respondent": {"id": "r-42", "email": "ann@example.com", "first name": "Ann"},
+           "answers": [{"score": 3}], "plan": "pro"}
+
+
+def webhook_graph(mapping: dict | None = None) -> dict:
+    return graph(node("h1", "trigger.webhook", {"event_type": "survey.answered",
+                                                "field_mapping": mapping or MAPPING}),
+                 node("a", "action.update_customer", {"add_tags": ["answered"]}),
+                 edges=[edge("h1", "a")])
+
+
+@pytest.fixture
+def hooked(publish) -> Workflow:
+    return publish(webhook_graph())
+
+
+def post(workflow: Workflow, body: object = PAYLOAD, *, secret: str | None = None,
+         content_type: str = "application/json", **headers: str):
+    data = body if isinstance(body, bytes | str) else json.dumps(body)
+    url = f"/hooks/workflows/{workflow.pk}/{secret or workflow.webhook_secret}"
+    return Client().generic("POST", url, data=data, content_type=content_type, **headers)
+
+
+def test_a_call_upserts_the_customer_stores_the_event_and_starts_a_run(hooked) -> None:
+    response = post(hooked)
+    assert response.status_code == 202, response.content
+    body = response.json()
+    event = Event.objects.get()
+    run = Run.objects.get()
+    assert body == {"event_id": event.pk, "run_id": run.pk}
+    assert (event.type, event.properties, event.customer.external_id) == (
+        "survey.answered", {"score": 3}, "r-42")
+    assert (run.workflow_id, run.trigger_node, run.entry_key, run.trigger_event_id) == (
+        hooked.pk, "h1", f"event:{event.pk}", event.pk)
+    customer = Customer.objects.get(external_id="r-42")
+    assert (customer.email, customer.first_name, customer.attributes) == (
+        "ann@example.com", "Ann", {"plan": "pro"})
+
+
+def test_idempotency_key_makes_a_retry_return_the_first_answer(hooked) -> None:
+    first = post(hooked, HTTP_IDEMPOTENCY_KEY="abc-1").json()
+    again = post(hooked, HTTP_IDEMPOTENCY_KEY="abc-1").json()
+    other = post(hooked, HTTP_IDEMPOTENCY_KEY="abc-2").json()
+    assert first == again and other["event_id"] != first["event_id"]
+    assert Event.objects.count() == 2
+    # The second distinct call is refused a run by the default re-entry policy (once)
+    assert other["run_id"] is None and Run.objects.count() == 1
+
+
+@pytest.mark.parametrize(("case", "change"), [
+    ("wrong secret", {"secret": "x" * 43}),
+    ("short secret", {"secret": "x"}),
+    ("unknown workflow", {"workflow_id": "999999"}),
+    ("not a number", {"workflow_id": "abc"}),
+    ("huge number", {"workflow_id": "9" * 30}),
+])
+def test_wrong_urls_answer_a_bare_404(hooked, case, change) -> None:
+    workflow_id = change.get("workflow_id", hooked.pk)
+    secret = change.get("secret", hooked.webhook_secret)
+    response = APIClient().post(f"/hooks/workflows/{workflow_id}/{secret}", data="{}",
+                                content_type="text/plain")
+    assert response.status_code == 404, case
+    assert response.json() == {"detail": "Not found.", "errors": []}
+    assert not Event.objects.exists()
+
+
+def test_a_paused_workflow_or_one_without_webhook_trigger_answers_404(
+        hooked, publish, publisher_user) -> None:
+    from apps.workflows.services import workflow_transition
+
+    workflow_transition(hooked.pk, "pause", user=publisher_user)
+    assert post(hooked).status_code == 404
+    workflow_transition(hooked.pk, "resume", user=publisher_user)
+    assert post(hooked).status_code == 202
+    plain = publish(graph(trigger(), node("a", "action.update_customer", {"add_tags": ["x"]}),
+                          edges=[edge("t1", "a")]), name="plain")
+    assert post(plain).status_code == 404
+
+
+@pytest.mark.parametrize(("case", "body", "content_type", "status", "field", "code"), [
+    ("form data", "a=1", "application/x-www-form-urlencoded", 415, None, None),
+    ("no content type", "{}", "", 415, None, None),
+    ("invalid JSON", "{not json", "application/json", 400, "body", "parse_error"),
+    ("no customer id", {"respondent": {}}, "application/json", 400, "customer_id", "required"),
+    ("customer id an object", {"respondent": {"id": {"a": 1}}}, "application/json", 400,
+     "customer_id", "required"),
+    ("customer id too long", {"respondent": {"id": "x" * 300}}, "application/json", 400,
+     "customer_id", "invalid"),
+    ("bad e-mail", {"respondent": {"id": "r", "email": "nope"}}, "application/json", 400,
+     "email", "invalid"),
+    ("NUL in a string", '{"respondent": {"id": "a\\u0000"}}', "application/json", 400,
+     "respondent.id", "invalid"),
+    ("vendor JSON type", {"respondent": {"id": "r"}}, "application/vnd.api+json", 202, None,
+     None),
+])
+def test_bad_input_is_named(hooked, case, body, content_type, status, field, code) -> None:
+    response = post(hooked, body, content_type=content_type)
+    assert response.status_code == status, (case, response.content)
+    if field is not None:
+        errors = response.json()["errors"]
+        assert [(e["field"], e["code"]) for e in errors] == [(field, code)], case
+    elif status == 415:
+        assert "application/json" in response.json()["detail"]
+
+
+def test_body_size_is_limited(hooked) -> None:
+    big = {"respondent": {"id": "r"}, "pad": "x" * MAX_BODY_BYTES}
+    response = post(hooked, big)
+    assert response.status_code == 413
+    assert response.json()["errors"] == []
+    assert "bytes" in response.json()["detail"]
+
+
+def test_long_idempotency_key_is_refused(hooked) -> None:
+    response = post(hooked, HTTP_IDEMPOTENCY_KEY="k" * 201)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_the_workflow_shows_its_webhook_url_to_those_who_may_see_the_secret(
+        hooked, publish, client_as) -> None:
+    url = f"/api/v1/workflows/{hooked.pk}"
+    shown = client_as("publisher").get(url).json()["webhook_url"]
+    assert shown == f"http://testserver/hooks/workflows/{hooked.pk}/{hooked.webhook_secret}"
+    assert client_as("viewer").get(url).json()["webhook_url"] is None
+    plain = publish(graph(trigger(), node("a", "action.update_customer", {"add_tags": ["x"]}),
+                          edges=[edge("t1", "a")]), name="plain")
+    assert client_as("publisher").get(f"/api/v1/workflows/{plain.pk}").json()[
+        "webhook_url"] is None

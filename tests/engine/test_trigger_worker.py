@@ -1,0 +1,154 @@
+"""Every trigger kind through a real Celery worker on Redis: event, segment (profile change
+-> segment refresh -> segment.entered -> run), date, inactivity, schedule (scan ->
+fan-out steps -> runs), webhook and manual. Each run completes with its steps."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.test import Client
+from django.utils import timezone
+
+from apps.config.celery import app
+from apps.customers.ingest import EventIn, events_ingest
+from apps.customers.models import Customer
+from apps.customers.segments import segment_create
+from apps.customers.services import customer_upsert
+from apps.engine import tasks
+from apps.engine.models import Fanout, Run, RunState, TriggerEntry, TriggerKind
+from tests.engine.conftest import ingest
+from tests.workflows.graphs import edge, graph, node, trigger
+
+TIMEOUT = 60.0
+PRO = {"field": "customer.attributes.plan", "op": "eq", "value": "pro"}
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for(check: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def tagged(start: dict) -> dict:
+    return graph(start, node("a", "action.update_customer", {"add_tags": ["reached"]}),
+                 edges=[edge(start["id"], "a")])
+
+
+@pytest.fixture
+def worker() -> Iterator[None]:
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        yield
+
+
+def completed(count: int = 1) -> Callable[[], bool]:
+    return lambda: Run.objects.filter(state=RunState.COMPLETED).count() == count
+
+
+def assert_completed_runs(trigger_node: str, external_ids: list[str]) -> None:
+    runs = Run.objects.order_by("customer__external_id").select_related("customer")
+    assert [r.customer.external_id for r in runs] == sorted(external_ids)
+    for run in runs:
+        assert run.state == RunState.COMPLETED
+        assert list(run.steps.values_list("node_id", "port")) == [(trigger_node, "out"),
+                                                                   ("a", "out")]
+        run.customer.refresh_from_db()
+        assert run.customer.tags == ["reached"]
+
+
+def test_event_trigger(publish, customer, worker) -> None:
+    publish(tagged(trigger()))
+    [event_id] = ingest("c1", "feedback.submitted", {"score": 3})
+    wait_for(completed(), "the run")
+    assert_completed_runs("t1", ["c1"])
+    assert Run.objects.get().entry_key == f"event:{event_id}"
+
+
+def test_segment_trigger_end_to_end(publish, worker) -> None:
+    # Given a segment of pro customers and a workflow for those who enter it
+    segment = segment_create(name="Pro", condition=PRO)
+    publish(tagged(node("s1", "trigger.segment", {"segment_id": segment.pk, "on": "entered"})))
+    # When a profile changes (the API's upsert): the worker refreshes the segment, which
+    # emits segment.entered, which starts the run
+    customer_upsert("ann", {"attributes": {"plan": "pro"}}, source="api")
+    wait_for(completed(), "the run started by segment.entered")
+    assert_completed_runs("s1", ["ann"])
+    assert Run.objects.get().trigger_event.type == "segment.entered"
+
+
+def test_date_trigger(publish, worker) -> None:
+    # A due time ten minutes ago in Tokyo: the first scan (grace window) picks it up
+    due = (timezone.now() - timedelta(minutes=10)).astimezone(ZoneInfo("Asia/Tokyo"))
+    Customer.objects.create(external_id="tokyo", timezone="Asia/Tokyo",
+                            attributes={"renewal": due.date().isoformat()})
+    Customer.objects.create(external_id="later", timezone="Asia/Tokyo",
+                            attributes={"renewal": (due.date() + timedelta(days=3)).isoformat()})
+    publish(tagged(node("t1", "trigger.date", {"attribute": "renewal", "offset_days": 0,
+                                               "at_local_time": due.strftime("%H:%M")})))
+    tasks.date_scan_task.delay()
+    wait_for(completed(), "the date run")
+    assert_completed_runs("t1", ["tokyo"])
+
+
+def test_inactivity_trigger(publish, worker) -> None:
+    events_ingest([EventIn(customer_external_id="quiet", type="purchase",
+                           occurred_at=timezone.now() - timedelta(days=1, minutes=10)),
+                   EventIn(customer_external_id="busy", type="purchase",
+                           occurred_at=timezone.now() - timedelta(hours=2))])
+    publish(tagged(node("t1", "trigger.inactivity", {"event_type": "purchase",
+                                                     "mode": "fixed_days", "days": 1})))
+    tasks.inactivity_scan_task.delay()
+    wait_for(completed(), "the inactivity run")
+    assert_completed_runs("t1", ["quiet"])
+    assert Run.objects.get().entry_key.startswith("inactivity:purchase:")
+
+
+def test_schedule_trigger_fans_out_on_the_worker(publish, worker) -> None:
+    for name in ("p1", "p2", "p3", "p4", "p5"):
+        Customer.objects.create(external_id=name, attributes={"plan": "pro"})
+    Customer.objects.create(external_id="free", attributes={"plan": "free"})
+    segment = segment_create(name="Pro", condition=PRO)
+    publish(tagged(node("t1", "trigger.schedule", {"cron": "*/5 * * * *", "timezone": "UTC",
+                                                   "segment_id": segment.pk,
+                                                   "batch_size": 2})))
+    # The tick has come (as if the previous scan had remembered it)
+    TriggerEntry.objects.filter(kind=TriggerKind.SCHEDULE).update(
+        state={"next_at": (timezone.now() - timedelta(seconds=30)).isoformat()})
+    tasks.schedule_scan_task.delay()
+    wait_for(completed(5), "five scheduled runs")
+    fanout = Fanout.objects.get()
+    assert (fanout.state, fanout.total, fanout.processed, fanout.started) == ("done", 5, 5, 5)
+    assert_completed_runs("t1", ["p1", "p2", "p3", "p4", "p5"])
+
+
+def test_webhook_trigger(publish, worker) -> None:
+    workflow = publish(tagged(node("h1", "trigger.webhook", {
+        "event_type": "survey.answered",
+        "field_mapping": {"customer_id": "$.who", "properties.score": "$.score"}})))
+    response = Client().post(f"/hooks/workflows/{workflow.pk}/{workflow.webhook_secret}",
+                             data=json.dumps({"who": "r-1", "score": 2}),
+                             content_type="application/json")
+    assert response.status_code == 202
+    wait_for(completed(), "the webhook run")
+    assert_completed_runs("h1", ["r-1"])
+    assert Run.objects.get().pk == response.json()["run_id"]
+
+
+def test_manual_trigger_through_the_api(publish, worker, client_as) -> None:
+    workflow = publish(tagged(node("m1", "trigger.manual")))
+    Customer.objects.create(external_id="picked")
+    response = client_as("publisher").post(f"/api/v1/workflows/{workflow.pk}/runs",
+                                           {"customer_id": "picked"}, format="json")
+    assert response.status_code == 201, response.content
+    wait_for(completed(), "the manual run")
+    assert_completed_runs("m1", ["picked"])
