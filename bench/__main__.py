@@ -139,9 +139,8 @@ def canvas_summary(body: dict[str, Any]) -> str:
 
 def engine_summary(body: dict[str, Any]) -> str:
     throughput = table(
-        ["worker processes", "runs", "runs/s", "steps/s", "s to queue empty", "CPU s worker/db"],
-        [[t["worker_processes"], t["runs"], t["runs_per_s"], t["steps_per_s"],
-          t["seconds_to_queue_empty"],
+        ["worker processes", "variant", "runs", "runs/s", "steps/s", "CPU s worker/db"],
+        [[t["worker_processes"], t["variant"], t["runs"], t["runs_per_s"], t["steps_per_s"],
           f"{t['cpu_seconds']['worker']}/{t['cpu_seconds']['postgres']}"]
          for t in body["throughput"]])
     lat = body["latency_at_half_peak"]
@@ -149,11 +148,12 @@ def engine_summary(body: dict[str, Any]) -> str:
                    [[f"{m['waiting_runs']:,}", m["worker_rss_mb_total"], m["idle_timer_scan_ms"]]
                     for m in body["memory"]])
     timers = body["timers"]
-    profile = next((t["profile"] for t in body["throughput"] if t.get("profile")), None)
-    where = ""
-    if profile:
-        where = "\n\nwhere the pool processes' time went (inclusive):\n" + "\n".join(
-            f"  {share:5.1f} %  {name}" for name, share in profile["inclusive_percent"].items())
+    where = "".join(
+        f"\n\nwhere the pool processes' time went, {t['worker_processes']} processes, "
+        f"{t['variant']} (inclusive):\n" + "\n".join(
+            f"  {share:5.1f} %  {name}"
+            for name, share in t["profile"]["inclusive_percent"].items())
+        for t in body["throughput"] if t.get("profile"))
     met = ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in body["targets_met"].items())
     return (f"ENGINE (reference workflow: {' -> '.join(body['settings']['graph'])})\n"
             f"{throughput}\n\nevent -> outbox at {lat['target_rate_per_s']}/s "

@@ -153,9 +153,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "collectstatic", "--noinput", "-v0")
     graph = graph_large()
-    workflow_id = int(_manage(env, "shell", "-v0", "-c", SETUP.replace("sys.argv[1]", repr(USERNAME))
-                              .replace("sys.argv[2]", repr(PASSWORD))
-                              .replace("sys.argv[3]", repr(json.dumps(graph)))).split()[-1])
+    setup = (SETUP.replace("sys.argv[1]", repr(USERNAME)).replace("sys.argv[2]", repr(PASSWORD))
+             .replace("sys.argv[3]", repr(json.dumps(graph))))
+    workflow_id = int(_manage(env, "shell", "-v0", "-c", setup).split()[-1])
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(

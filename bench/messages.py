@@ -189,7 +189,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     django_setup(env)
     broker = redis.Redis.from_url(REDIS_URL)
     broker.delete(QUEUE_KEY)
-    count = 1_000 if quick else 10_000
+    count = 1_000 if quick else 5_000
     # Caps: one marketing message per customer and channel in the run, well under 3 / 7 d.
     customers = customers_create(count)
 

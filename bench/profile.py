@@ -13,7 +13,8 @@ from bench.support import PYTHON, say
 
 # (bucket, any of these frame substrings), first match wins: order from the most specific.
 BUCKETS: list[tuple[str, tuple[str, ...]]] = [
-    ("Celery hand-off (task.delay to Redis, after commit)", ("Task.delay", "Task.apply_async")),
+    ("Celery hand-off (after commit: one LPUSH, or task.delay)",
+     ("Task.delay", "Task.apply_async", "events_ingested")),
     ("API-key lookup (ORM query)", ("api_key_authenticate",)),
     ("customers_ensure (ORM query, inserts new customers)", ("customers_ensure",)),
     ("commit", ("Atomic.__exit__",)),

@@ -5,8 +5,10 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
+import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -84,19 +86,33 @@ def events_ingest(events: list[EventIn], *, source: str = EventSource.API) -> li
     for key, event in zip(keys, events, strict=True):
         first_by_key.setdefault(key, event)
 
+    if len(first_by_key) == 1 and connection.vendor == "postgresql" \
+            and connection.get_autocommit() and not connection.in_atomic_block:
+        # One event, no transaction open: the one statement is its own transaction, which
+        # spares BEGIN and COMMIT (two round trips). An unknown customer changes nothing
+        # here and takes the path below.
+        inserted, unknown = _insert_known(first_by_key, now, source)
+        if not unknown:
+            if inserted:
+                events_ingested(list(inserted.values()))  # committed: hand it on
+            return _results(keys, inserted, first_by_key.keys() - inserted.keys())
+
     with transaction.atomic():
         if connection.vendor == "postgresql":
             inserted = _insert_postgresql(first_by_key, now, source)
         else:
             inserted = _insert_values(first_by_key, now, source)
-        repeated = first_by_key.keys() - inserted.keys()
-        existing = dict(
-            Event.objects.filter(idempotency_key__in=repeated).values_list("idempotency_key", "id")
-        ) if repeated else {}
         new_ids = list(inserted.values())
         if new_ids:
             transaction.on_commit(lambda: events_ingested(new_ids))
+        return _results(keys, inserted, first_by_key.keys() - inserted.keys())
 
+
+def _results(keys: list[str], inserted: dict[str, int], repeated: set[str]) -> list[IngestResult]:
+    """One result per input key, in order; a repeated key yields the stored event."""
+    existing = dict(
+        Event.objects.filter(idempotency_key__in=repeated).values_list("idempotency_key", "id")
+    ) if repeated else {}
     results = []
     seen: set[str] = set()
     for key in keys:
@@ -133,10 +149,14 @@ def _insert_known(
         for key, event in sorted(by_key.items())
     ]
     document = json.dumps(rows, cls=Event._meta.get_field("properties").encoder)
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SQL_POSTGRESQL.format(**_tables()),
-                       {"now": now, "source": source, "rows": document,
-                        "marks_seen": _marks_seen(source)})
+    params = {"now": now, "source": source, "rows": document, "marks_seen": _marks_seen(source)}
+    # A prepared statement (server-side binding) on the connection, which CONN_MAX_AGE
+    # keeps: PostgreSQL plans this statement once per connection instead of on every call
+    # (planning was about a third of its time for one event), and psycopg sends the
+    # values apart from the text instead of quoting them into it.
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_insert_sql_postgresql(), params, prepare=True)
         result = cursor.fetchall()
     inserted = {key: event_id for event_id, key in result if event_id is not None}
     return inserted, [key for event_id, key in result if event_id is None]
@@ -163,6 +183,11 @@ def _insert_values(by_key: dict[str, EventIn], now: datetime, source: str) -> di
 def _marks_seen(source: str) -> bool:
     """Keepflow's own events (segment.entered, ...) are not signs of the customer's life."""
     return source != EventSource.INTERNAL
+
+
+@cache
+def _insert_sql_postgresql() -> str:
+    return _INSERT_SQL_POSTGRESQL.format(**_tables())
 
 
 def _tables() -> dict[str, str]:

@@ -67,6 +67,9 @@ def run_retry(run_id: int, *, from_trigger: bool = False, now: datetime | None =
             version_id = run.workflow.published_version_id
             if version_id is None:
                 raise RunStateError("the workflow has no published version")
+            if run.workflow.state != WorkflowState.PUBLISHED:  # paused: no new runs
+                raise RunStateError(f"the workflow is {run.workflow.state}; resume it to "
+                                    "retry from the trigger")
             attempt = Run.objects.filter(workflow_id=run.workflow_id,
                                          entry_key__startswith=f"retry:{run.pk}:").count() + 1
             result = runs_start([Entry(
@@ -203,6 +206,10 @@ def run_manual_fanout(workflow_id: int, *, segment_id: int, trigger: str | None 
     prefix = f"{MANUAL_PREFIX}:{key or uuid.uuid4().hex}"
     existing = Fanout.objects.filter(workflow=workflow, entry_prefix=prefix).first()
     if existing is not None:
+        if existing.segment_id != segment_id:
+            raise RunConflict("This Idempotency-Key was used for another segment.",
+                              [{"field": "Idempotency-Key", "code": "reused",
+                                "message": "already used to start runs for another segment"}])
         return existing, False
     if not Segment.objects.filter(pk=segment_id).exists():
         raise _invalid("segment_id", "not_found", f"No segment with id {segment_id}.")

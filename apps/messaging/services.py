@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -71,16 +71,18 @@ def message_queue(
 ) -> dict[str, Any]:
     """Record a message and, unless a guardrail stops or delays it, deliver it after commit.
     A repeated idempotency key returns the first call's result and does nothing else."""
-    existing = Message.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return message_result(existing)
     if channel not in MessageChannel.values:
         raise ValueError(f"channel: {channel!r} is not one of {MessageChannel.values}")
     if category not in MessageCategory.values:
         raise ValueError(f"category: {category!r} is not one of {MessageCategory.values}")
     now = now or timezone.now()
-    with transaction.atomic():
+    # No savepoint: this runs inside the engine's step transaction, and the per-customer
+    # lock below makes both the idempotency check and the cap check race-free.
+    with transaction.atomic(savepoint=False):
         _customer_lock(customer.pk)
+        existing = Message.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return message_result(existing)
         # Fresh from the database: the caller's copy may predate a STOP or an unsubscribe.
         customer = Customer.objects.get(pk=customer.pk)
         address = customer_address(customer, channel)
@@ -102,11 +104,7 @@ def message_queue(
         elif verdict.action == "defer":
             message.status, message.reason, message.next_attempt_at = (
                 S.DEFERRED, verdict.reason, verdict.until)
-        try:
-            with transaction.atomic():
-                message.save()
-        except IntegrityError:
-            return message_result(Message.objects.get(idempotency_key=idempotency_key))
+        message.save(force_insert=True)
     if message.status == S.QUEUED:
         message_id = message.pk
         transaction.on_commit(lambda: _enqueue_delivery([message_id]), robust=True)
@@ -150,7 +148,7 @@ def message_send(message_id: int, *, now: datetime | None = None) -> SendStep:
     message is sent, so a repeated task does nothing."""
     started = now or timezone.now()
     with transaction.atomic():
-        message = (Message.objects.select_for_update().select_related("customer")
+        message = (Message.objects.select_for_update(of=("self",)).select_related("customer")
                    .filter(pk=message_id).first())
         if message is None or message.status != S.QUEUED:
             return SendStep(message.status if message else "missing")
@@ -181,8 +179,7 @@ def message_send(message_id: int, *, now: datetime | None = None) -> SendStep:
 
     finished = now or timezone.now()
     with transaction.atomic():
-        message = Message.objects.select_for_update().select_related("customer").get(
-            pk=message_id)
+        message = Message.objects.select_for_update().get(pk=message_id)
         if message.status != S.SENDING:
             # A delivery webhook got here first (sent/delivered); keep what it recorded.
             if result.provider_message_id and not message.provider_message_id:
@@ -321,8 +318,8 @@ def message_delivery_update(
     at = occurred_at or timezone.now()
     detail = dict(detail or {})
     with transaction.atomic():
-        message = Message.objects.select_for_update().select_related("customer").get(
-            pk=message.pk)
+        message = (Message.objects.select_for_update(of=("self",))
+                   .select_related("customer").get(pk=message.pk))
         if provider_message_id and not message.provider_message_id:
             message.provider_message_id = provider_message_id
         error = str(detail.get("error") or "")
@@ -360,7 +357,8 @@ def customer_consent_set(customer: Customer, channel: str, status: str, *,
                          source: str) -> Customer:
     """Record a consent change (unsubscribe link, SMS STOP/START, spam report) with its
     source and time; segments follow."""
-    if (customer.consent or {}).get(channel, {}).get("status") == status:
+    if customer.erased_at is not None or (
+            (customer.consent or {}).get(channel, {}).get("status") == status):
         return customer
     updated, _ = customer_upsert(customer.external_id,
                                  {"consent": {channel: {"status": status, "source": source}}},

@@ -15,12 +15,12 @@ def message_deliver(message_id: int) -> str:
         message_deliver.apply_async((message_id,), countdown=step.retry_in)
     if step.reconcile_in is not None:
         message_reconcile.apply_async((message_id,), countdown=step.reconcile_in)
-    return step.status
+    return str(step.status)
 
 
 @shared_task
 def message_reconcile(message_id: int) -> str:
-    return services.message_reconcile(message_id)
+    return str(services.message_reconcile(message_id))
 
 
 @shared_task

@@ -153,6 +153,10 @@ def test_start_for_a_segment_fans_out_with_progress(api, publish, customer) -> N
     again = post(api, workflow.pk, {"segment_id": segment.pk}, key="march-mailing")
     assert again.status_code == 202 and again.json()["id"] == fanout["id"]
     assert Fanout.objects.count() == 1
+    other = Segment.objects.create(name="other", condition={"all": []})
+    reused = post(api, workflow.pk, {"segment_id": other.pk}, key="march-mailing")
+    assert reused.status_code == 409
+    assert reused.json()["errors"][0]["field"] == "Idempotency-Key"
 
     fanout_step(fanout["id"])  # the worker's batch, on this process
     detail = api.get(f"/api/v1/fanouts/{fanout['id']}").json()

@@ -73,7 +73,8 @@ def test_admin_shows_runs_read_only(client, make_user, publish, customer) -> Non
     client.force_login(make_user("admin"))
     for url in ["/admin/engine/run/", f"/admin/engine/run/{run.pk}/change/",
                 "/admin/engine/wait/", "/admin/engine/triggerentry/",
-                "/admin/engine/nodecount/"]:
+                "/admin/engine/nodecount/", "/admin/engine/run/?q=abc",
+                f"/admin/engine/run/?q={run.pk}", "/admin/engine/wait/?q=w1"]:
         response = client.get(url)
         assert response.status_code == 200, url
     page = client.get(f"/admin/engine/run/{run.pk}/change/").content.decode()

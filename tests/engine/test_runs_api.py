@@ -365,3 +365,17 @@ def test_list_and_detail_queries_do_not_grow_with_runs(api, publish, customer,
     run = Run.objects.first()
     with django_assert_max_num_queries(6):
         assert api.get(f"/api/v1/runs/{run.pk}").status_code == 200
+
+
+def test_retry_from_the_trigger_of_a_paused_workflow_is_409(api, publish, customer,
+                                                            publisher_user) -> None:
+    from apps.workflows.services import workflow_transition
+
+    workflow = publish(failing())
+    start()
+    workflow_transition(workflow.pk, "pause", user=publisher_user)
+    run = Run.objects.get()
+    response = api.post(f"/api/v1/runs/{run.pk}/retry", {"from": "trigger"}, format="json")
+    assert response.status_code == 409
+    assert "paused" in response.json()["detail"]
+    assert Run.objects.count() == 1

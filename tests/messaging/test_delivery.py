@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from apps.customers.models import Event
 from apps.messaging.models import Message
 from apps.messaging.providers.twilio_sms import call_create
 from apps.messaging.services import (
@@ -213,3 +214,13 @@ def test_outbound_call_through_twilio_calls_api(fake_provider) -> None:
     assert sid.startswith("CA")
     assert request.form() == {"To": "+4915100000001", "From": "+15005550006",
                               "Twiml": "<Response><Say>Hello</Say></Response>"}
+
+
+def test_a_refused_sms_emits_sms_failed(make_customer, queue, fake_provider) -> None:
+    fake_provider.script("messages", 400)
+    result = queue(make_customer(), "sms")
+    assert message_send(result["message_id"], now=NOW).status == "failed"
+    event = Event.objects.get()
+    assert event.type == "sms.failed"
+    assert event.properties["message_id"] == result["message_id"]
+    assert event.properties["error"].startswith("Twilio 400")

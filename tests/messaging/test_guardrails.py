@@ -7,7 +7,7 @@ import pytest
 
 from apps.common.templating import template_context_for, template_render
 from apps.customers.models import Event
-from apps.customers.services import consent_entry
+from apps.customers.services import consent_entry, customer_erase
 from apps.messaging.models import Message
 from apps.messaging.services import (
     message_queue,
@@ -227,3 +227,9 @@ def test_invalid_channel_or_category_is_refused(make_customer) -> None:
         message_queue(customer=customer, channel="sms", body="x",
                       category="spam",  # type: ignore[arg-type]
                       idempotency_key="k2", now=NOW)
+
+
+def test_an_erased_customer_gets_nothing(make_customer, queue) -> None:
+    customer = customer_erase(make_customer())
+    result = queue(customer, category="transactional")
+    assert (result["status"], result["reason"]) == ("suppressed", "customer_erased")

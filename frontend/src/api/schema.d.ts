@@ -175,6 +175,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/credentials/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Credentials that authenticate action.http_request. Anyone may list them (to pick
+         *     one in the canvas); only admins create, change or delete them. The secret is
+         *     write-only: no answer ever contains it.
+         */
+        get: operations["api_v1_credentials_list"];
+        put?: never;
+        /**
+         * @description Credentials that authenticate action.http_request. Anyone may list them (to pick
+         *     one in the canvas); only admins create, change or delete them. The secret is
+         *     write-only: no answer ever contains it.
+         */
+        post: operations["api_v1_credentials_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/credentials/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Credentials that authenticate action.http_request. Anyone may list them (to pick
+         *     one in the canvas); only admins create, change or delete them. The secret is
+         *     write-only: no answer ever contains it.
+         */
+        get: operations["api_v1_credentials_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * @description Credentials that authenticate action.http_request. Anyone may list them (to pick
+         *     one in the canvas); only admins create, change or delete them. The secret is
+         *     write-only: no answer ever contains it.
+         */
+        delete: operations["api_v1_credentials_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Credentials that authenticate action.http_request. Anyone may list them (to pick
+         *     one in the canvas); only admins create, change or delete them. The secret is
+         *     write-only: no answer ever contains it.
+         */
+        patch: operations["api_v1_credentials_partial_update"];
+        trace?: never;
+    };
     "/api/v1/customers/": {
         parameters: {
             query?: never;
@@ -263,6 +320,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/fanouts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One fan-out's progress: members processed of the total, runs started. */
+        get: operations["api_v1_fanouts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -274,6 +348,212 @@ export interface paths {
         get: operations["api_v1_me_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The outbox: every message a workflow asked for, with its status and, when a
+         *     guardrail stopped or delayed it, the reason.
+         */
+        get: operations["api_v1_messages_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The outbox: every message a workflow asked for, with its status and, when a
+         *     guardrail stopped or delayed it, the reason.
+         */
+        get: operations["api_v1_messages_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/fail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Close a message in reconcile (or still queued) as failed. */
+        post: operations["api_v1_messages_fail_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/resend/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Send a message in reconcile again, after checking the provider did not send it. */
+        post: operations["api_v1_messages_resend_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Discount codes and reactivation links created by workflows, newest first. */
+        get: operations["api_v1_offers_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offers/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Discount codes and reactivation links created by workflows, newest first. */
+        get: operations["api_v1_offers_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Runs, newest first. Viewers read; publishers (and `runs:write` keys) cancel and
+         *     retry.
+         */
+        get: operations["api_v1_runs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The run with its step timeline (node, block, outcome, port, detail, error, start,
+         *     duration), what it waits for, its error or exit reason.
+         */
+        get: operations["api_v1_runs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Stop an active run: its waits are removed and it never advances again. */
+        post: operations["api_v1_runs_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/retry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Retry a failed run: from the failed step (the same run goes on, 200), or from
+         *     the trigger (a new run of the current published version, 201).
+         */
+        post: operations["api_v1_runs_retry_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Cancel active runs in bulk: by `ids`, or every active run of a `workflow`
+         *     (optionally only in some `state`s). At most 10,000 per call; `remaining` says how
+         *     many still match.
+         */
+        post: operations["api_v1_runs_cancel_many"];
         delete?: never;
         options?: never;
         head?: never;
@@ -381,6 +661,126 @@ export interface paths {
         get: operations["stats_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppressions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Addresses no message may go to (hard bounces and spam reports land here too). */
+        get: operations["api_v1_suppressions_list"];
+        put?: never;
+        /** @description Addresses no message may go to (hard bounces and spam reports land here too). */
+        post: operations["api_v1_suppressions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppressions/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Addresses no message may go to (hard bounces and spam reports land here too). */
+        delete: operations["api_v1_suppressions_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Agent tasks, soonest due first. Viewers read; composers and above work them. */
+        get: operations["api_v1_tasks_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Agent tasks, soonest due first. Viewers read; composers and above work them. */
+        get: operations["api_v1_tasks_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Agent tasks, soonest due first. Viewers read; composers and above work them. */
+        post: operations["api_v1_tasks_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/claim/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Take the task: it is assigned to you and in progress. */
+        post: operations["api_v1_tasks_claim_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/complete/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Close the task with its outcome; emits the customer event task.completed. */
+        post: operations["api_v1_tasks_complete_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -674,6 +1074,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflows/{workflow_id}/counts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Per node: runs that entered, wait there now, exited or failed there, left by each
+         *     port (the canvas overlay); and the workflow's runs per state.
+         */
+        get: operations["api_v1_workflows_counts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{workflow_id}/dry-run/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Follow the draft (or the published version) for a real customer and an optional
+         *     event: the path, each step and the effects it would have. Nothing is stored or sent.
+         */
+        post: operations["api_v1_workflows_dry_run_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{workflow_id}/fanouts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The workflow's segment fan-outs (manual and scheduled starts), newest first. */
+        get: operations["api_v1_workflows_fanouts_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{workflow_id}/runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Start the published workflow by hand: one run for a customer now, or one for every
+         *     member of a segment (a fan-out in batches, with progress).
+         */
+        post: operations["api_v1_workflows_runs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflows/{workflow_id}/test-cases/": {
         parameters: {
             query?: never;
@@ -737,6 +1214,26 @@ export interface paths {
         put?: never;
         /** @description Create a draft (with its test cases) from an export. */
         post: operations["api_v1_workflows_import_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hooks/workflows/{workflow_id}/{secret}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inbound webhook: start this workflow's webhook trigger
+         * @description POST JSON to the URL shown on the workflow (`webhook_url`). The trigger's field mapping finds the customer id (required) and other values; the call becomes a customer event and starts a run. Send an `Idempotency-Key` header to make retries safe. A wrong secret or a workflow that is not published answers 404. Body limit 262144 bytes.
+         */
+        post: operations["workflow_webhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1003,7 +1500,7 @@ export interface components {
             /** @description The block type a node of this entry has. */
             type: string;
             version: number;
-            category: components["schemas"]["CategoryEnum"];
+            category: components["schemas"]["CatalogEntryCategoryEnum"];
             /** @description Palette group. */
             group: string;
             label: string;
@@ -1036,40 +1533,75 @@ export interface components {
             } | null;
         };
         /**
+         * @description * `trigger` - trigger
+         *     * `flow` - flow
+         *     * `action` - action
+         * @enum {string}
+         */
+        CatalogEntryCategoryEnum: "trigger" | "flow" | "action";
+        /**
          * @description * `core` - core
          *     * `template` - template
          * @enum {string}
          */
         CatalogEntrySourceEnum: "core" | "template";
         /**
-         * @description * `trigger` - trigger
-         *     * `flow` - flow
-         *     * `action` - action
+         * @description * `transactional` - Transactional
+         *     * `marketing` - Marketing
          * @enum {string}
          */
-        CategoryEnum: "trigger" | "flow" | "action";
+        CategoryAf4Enum: "transactional" | "marketing";
         /**
-         * @description * `text` - text
-         *     * `sms` - sms
-         *     * `email` - email
+         * @description * `email` - Email
+         *     * `sms` - Sms
          * @enum {string}
          */
-        ChannelEnum: "text" | "sms" | "email";
+        ChannelB1eEnum: "email" | "sms";
         ConflictErrorItem: {
             field: string;
             code: string;
             message: string;
         };
         ConsentEntryRequest: {
-            status: components["schemas"]["StatusEnum"];
+            status: components["schemas"]["ConsentEntryStatusEnum"];
             source?: string;
             /** Format: date-time */
             at?: string;
         };
+        /**
+         * @description * `granted` - Granted
+         *     * `denied` - Denied
+         *     * `unknown` - Unknown
+         * @enum {string}
+         */
+        ConsentEntryStatusEnum: "granted" | "denied" | "unknown";
         ConsentRequest: {
             email?: components["schemas"]["ConsentEntryRequest"];
             sms?: components["schemas"]["ConsentEntryRequest"];
             call?: components["schemas"]["ConsentEntryRequest"];
+        };
+        /** @description What anyone may see of a credential: never the secret. */
+        Credential: {
+            readonly id: number;
+            readonly name: string;
+            readonly kind: components["schemas"]["Kind05aEnum"];
+            /** @description For kind=header, e.g. X-Api-Key. */
+            readonly header_name: string;
+            /** @description For kind=basic. */
+            readonly username: string;
+            readonly has_secret: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        CredentialWriteRequest: {
+            name: string;
+            kind: components["schemas"]["Kind05aEnum"];
+            header_name?: string;
+            /** @default  */
+            username: string;
+            secret: string;
         };
         Customer: {
             readonly external_id: string;
@@ -1213,6 +1745,39 @@ export interface components {
             /** @description Any JSON value. */
             new: unknown;
         };
+        DryRunEventRequest: {
+            type: string;
+            properties?: {
+                [key: string]: unknown;
+            };
+        };
+        DryRunRequest: {
+            /** @description A customer's external id. */
+            customer_id: string;
+            /** @description The triggering event (not stored). */
+            event?: components["schemas"]["DryRunEventRequest"];
+            /** @default draft */
+            version: components["schemas"]["VersionEnum"];
+            /** @description Start at this node (default: the trigger that matches the event). */
+            trigger?: string;
+        };
+        DryRunResult: {
+            outcome: components["schemas"]["DryRunResultOutcomeEnum"];
+            error: string | null;
+            /** @description Node ids in order. */
+            path: string[];
+            steps: unknown[];
+            /** @description What the run would do (send_sms, create_task, …); nothing was done. */
+            effects: unknown[];
+        };
+        /**
+         * @description * `completed` - completed
+         *     * `exited` - exited
+         *     * `failed` - failed
+         *     * `not_triggered` - not_triggered
+         * @enum {string}
+         */
+        DryRunResultOutcomeEnum: "completed" | "exited" | "failed" | "not_triggered";
         DynamicPorts: {
             /** @description Config list whose items name ports. */
             list_field: string;
@@ -1284,11 +1849,46 @@ export interface components {
             /** @default  */
             help: string;
         };
+        Fanout: {
+            readonly id: number;
+            readonly workflow: number;
+            readonly segment: number | null;
+            readonly trigger_node: string;
+            /** @description Runs get <prefix>:<customer>. */
+            readonly entry_prefix: string;
+            readonly state: components["schemas"]["FanoutStateEnum"];
+            readonly total: number;
+            readonly processed: number;
+            readonly started: number;
+            /**
+             * Format: double
+             * @description processed / total, 0 to 1.
+             */
+            readonly progress: number;
+            readonly batch_size: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
+        /**
+         * @description * `running` - Running
+         *     * `done` - Done
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        FanoutStateEnum: "running" | "done" | "cancelled";
         /**
          * @description * `keepflow.workflow` - keepflow.workflow
          * @enum {string}
          */
         FormatEnum: "keepflow.workflow";
+        /**
+         * @description * `failed_step` - failed_step
+         *     * `trigger` - trigger
+         * @enum {string}
+         */
+        FromEnum: "failed_step" | "trigger";
         ImportReport: {
             dry_run: boolean;
             /** @description Data rows read (empty lines not counted). */
@@ -1320,11 +1920,156 @@ export interface components {
             idempotency_key: string;
             duplicate: boolean;
         };
+        /**
+         * @description * `bearer` - Bearer
+         *     * `basic` - Basic
+         *     * `header` - Header
+         * @enum {string}
+         */
+        Kind05aEnum: "bearer" | "basic" | "header";
+        ManualStartRequest: {
+            /** @description Start one run for this customer (external id). */
+            customer_id?: string;
+            /**
+             * Format: int64
+             * @description Or start one for every member of a segment, in batches.
+             */
+            segment_id?: number;
+            /** @description The trigger node to enter by (default: the trigger.manual node). */
+            trigger?: string;
+        };
         Me: {
             username: string;
             role: string;
             capabilities: string[];
         };
+        Message: {
+            readonly id: number;
+            readonly customer: string;
+            readonly channel: components["schemas"]["ChannelB1eEnum"];
+            readonly category: components["schemas"]["CategoryAf4Enum"];
+            readonly to: string;
+            readonly subject: string;
+            readonly status: components["schemas"]["StatusD59Enum"];
+            readonly reason: components["schemas"]["ReasonEnum"];
+            readonly provider: string;
+            readonly provider_message_id: string;
+            readonly attempts: number;
+            readonly error: string;
+            /** Format: date-time */
+            readonly next_attempt_at: string | null;
+            readonly workflow_id: number | null;
+            readonly run_id: number | null;
+            readonly node_id: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** Format: date-time */
+            readonly sent_at: string | null;
+            /** Format: date-time */
+            readonly delivered_at: string | null;
+            /** Format: date-time */
+            readonly opened_at: string | null;
+            /** Format: date-time */
+            readonly clicked_at: string | null;
+            /** Format: date-time */
+            readonly failed_at: string | null;
+        };
+        MessageDetail: {
+            readonly id: number;
+            readonly customer: string;
+            readonly channel: components["schemas"]["ChannelB1eEnum"];
+            readonly category: components["schemas"]["CategoryAf4Enum"];
+            readonly to: string;
+            readonly subject: string;
+            readonly status: components["schemas"]["StatusD59Enum"];
+            readonly reason: components["schemas"]["ReasonEnum"];
+            readonly provider: string;
+            readonly provider_message_id: string;
+            readonly attempts: number;
+            readonly error: string;
+            /** Format: date-time */
+            readonly next_attempt_at: string | null;
+            readonly workflow_id: number | null;
+            readonly run_id: number | null;
+            readonly node_id: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** Format: date-time */
+            readonly sent_at: string | null;
+            /** Format: date-time */
+            readonly delivered_at: string | null;
+            /** Format: date-time */
+            readonly opened_at: string | null;
+            /** Format: date-time */
+            readonly clicked_at: string | null;
+            /** Format: date-time */
+            readonly failed_at: string | null;
+            readonly body: string;
+            readonly options: unknown;
+            readonly idempotency_key: string;
+        };
+        MessageFailRequest: {
+            /** @default  */
+            note: string;
+        };
+        NodeCounts: {
+            entered: number;
+            waiting: number;
+            exited: number;
+            failed: number;
+            ports: {
+                [key: string]: number;
+            };
+        };
+        Offer: {
+            readonly id: number;
+            readonly customer: string;
+            readonly code: string;
+            readonly kind: components["schemas"]["OfferKindEnum"];
+            /** Format: decimal */
+            readonly value: string;
+            readonly currency: string;
+            /** Format: date-time */
+            readonly expires_at: string | null;
+            /**
+             * Format: uri
+             * @description Where the signed link redirects (http/https).
+             */
+            readonly target_url: string;
+            readonly link: string;
+            /**
+             * Format: date-time
+             * @description First click.
+             */
+            readonly clicked_at: string | null;
+            readonly click_count: number;
+            /** Format: date-time */
+            readonly redeemed_at: string | null;
+            readonly run_id: number | null;
+            readonly workflow_id: number | null;
+            readonly node_id: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `percent` - Percent
+         *     * `amount` - Amount
+         *     * `free_shipping` - Free Shipping
+         * @enum {string}
+         */
+        OfferKindEnum: "percent" | "amount" | "free_shipping";
+        /**
+         * @description * `reached` - Reached
+         *     * `not_reached` - Not Reached
+         *     * `saved` - Saved
+         *     * `lost` - Lost
+         * @enum {string}
+         */
+        Outcome018Enum: "reached" | "not_reached" | "saved" | "lost";
         PaginatedApiKeyList: {
             /** @example 123 */
             count: number;
@@ -1370,6 +2115,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["BlockTemplateVersion"][];
         };
+        PaginatedCredentialList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Credential"][];
+        };
         PaginatedCustomerList: {
             /** @example 123 */
             count: number;
@@ -1400,6 +2160,66 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Event"][];
         };
+        PaginatedFanoutList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Fanout"][];
+        };
+        PaginatedMessageList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Message"][];
+        };
+        PaginatedOfferList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Offer"][];
+        };
+        PaginatedRunList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Run"][];
+        };
         PaginatedSegmentList: {
             /** @example 123 */
             count: number;
@@ -1414,6 +2234,36 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Segment"][];
+        };
+        PaginatedSuppressionList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Suppression"][];
+        };
+        PaginatedTaskList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["Task"][];
         };
         PaginatedWorkflowList: {
             /** @example 123 */
@@ -1460,6 +2310,14 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["WorkflowVersion"][];
         };
+        PatchedCredentialWriteRequest: {
+            name?: string;
+            kind?: components["schemas"]["Kind05aEnum"];
+            header_name?: string;
+            /** @default  */
+            username: string;
+            secret?: string;
+        };
         PatchedSegmentRequest: {
             name?: string;
             description?: string;
@@ -1501,6 +2359,136 @@ export interface components {
             expect: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * @description * `low` - Low
+         *     * `normal` - Normal
+         *     * `high` - High
+         *     * `urgent` - Urgent
+         * @enum {string}
+         */
+        PriorityEnum: "low" | "normal" | "high" | "urgent";
+        /**
+         * @description * `no_address` - No Address
+         *     * `no_consent` - No Consent
+         *     * `stale_consent` - Stale Consent
+         *     * `suppression_list` - Suppression List
+         *     * `frequency_cap` - Frequency Cap
+         *     * `quiet_hours` - Quiet Hours
+         *     * `customer_erased` - Customer Erased
+         * @enum {string}
+         */
+        ReasonEnum: "no_address" | "no_consent" | "stale_consent" | "suppression_list" | "frequency_cap" | "quiet_hours" | "customer_erased";
+        /** @description A run in a list: its summary, no working state. */
+        Run: {
+            readonly id: number;
+            readonly workflow: number;
+            readonly workflow_name: string;
+            /** @description The workflow version number it runs on. */
+            readonly version: number;
+            /** @description The customer's external id. */
+            readonly customer: string;
+            readonly state: components["schemas"]["RunStateEnum"];
+            readonly trigger_node: string;
+            /** @description What started the run (event:<id>, date:contract_end:2026-12-01:<customer>, …); unique per workflow, so a trigger handled twice starts one run. */
+            readonly entry_key: string;
+            readonly error: string;
+            readonly failed_node: string;
+            readonly exit_reason: string;
+            readonly step_count: number;
+            /** @description Waits not yet consumed. */
+            readonly open_waits: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** Format: date-time */
+            readonly ended_at: string | null;
+        };
+        RunCancelRequest: {
+            /** @default cancelled */
+            reason: string;
+        };
+        /** @description A run with its step timeline, open waits and working state. */
+        RunDetail: {
+            readonly id: number;
+            readonly workflow: number;
+            readonly workflow_name: string;
+            /** @description The workflow version number it runs on. */
+            readonly version: number;
+            /** @description The customer's external id. */
+            readonly customer: string;
+            readonly state: components["schemas"]["RunStateEnum"];
+            readonly trigger_node: string;
+            /** @description What started the run (event:<id>, date:contract_end:2026-12-01:<customer>, …); unique per workflow, so a trigger handled twice starts one run. */
+            readonly entry_key: string;
+            readonly error: string;
+            readonly failed_node: string;
+            readonly exit_reason: string;
+            readonly step_count: number;
+            /** @description Waits not yet consumed. */
+            readonly open_waits: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** Format: date-time */
+            readonly ended_at: string | null;
+            readonly trigger_event: number | null;
+            /** @description Tries of the step being retried. */
+            readonly attempts: number;
+            /** @description Nodes still to execute. */
+            readonly frontier: unknown;
+            /** @description Outputs of earlier nodes. */
+            readonly variables: unknown;
+            readonly steps: components["schemas"]["Step"][];
+            /** @description True if only the newest steps are listed (see step_count), or older steps were pruned after the retention period. */
+            readonly steps_truncated: boolean;
+            readonly waits: components["schemas"]["Wait"][];
+        };
+        /** @description {"from": "failed_step" | "trigger"} ("from" is a Python keyword, hence get_fields). */
+        RunRetryRequest: {
+            /**
+             * @description failed_step: the same run goes on at the step that failed. trigger: a new run of the current published version for the same customer.
+             *
+             *     * `failed_step` - failed_step
+             *     * `trigger` - trigger
+             * @default failed_step
+             */
+            from: components["schemas"]["FromEnum"];
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `running` - Running
+         *     * `waiting` - Waiting
+         *     * `completed` - Completed
+         *     * `exited` - Exited
+         *     * `failed` - Failed
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        RunStateEnum: "pending" | "running" | "waiting" | "completed" | "exited" | "failed" | "cancelled";
+        /** @description Which active runs to cancel: by ids, or by workflow (and states). */
+        RunsCancelRequest: {
+            ids?: number[];
+            /** Format: int64 */
+            workflow?: number;
+            /** @description Only runs in these states (default: every active state). */
+            state?: components["schemas"]["RunsCancelStateEnum"][];
+            /** @default cancelled */
+            reason: string;
+        };
+        /**
+         * @description * `pending` - pending
+         *     * `running` - running
+         *     * `waiting` - waiting
+         * @enum {string}
+         */
+        RunsCancelStateEnum: "pending" | "running" | "waiting";
+        RunsCancelled: {
+            cancelled: number;
+            /** @description Active runs that still match (more than one call's limit): call again. */
+            remaining: number;
         };
         /**
          * @description * `read` - read
@@ -1624,12 +2612,120 @@ export interface components {
             event_types: components["schemas"]["TypeCount"][];
         };
         /**
-         * @description * `granted` - Granted
-         *     * `denied` - Denied
-         *     * `unknown` - Unknown
+         * @description * `queued` - Queued
+         *     * `deferred` - Deferred
+         *     * `sending` - Sending
+         *     * `reconcile` - Reconcile
+         *     * `sent` - Sent
+         *     * `delivered` - Delivered
+         *     * `opened` - Opened
+         *     * `clicked` - Clicked
+         *     * `bounced` - Bounced
+         *     * `failed` - Failed
+         *     * `suppressed` - Suppressed
          * @enum {string}
          */
-        StatusEnum: "granted" | "denied" | "unknown";
+        StatusD59Enum: "queued" | "deferred" | "sending" | "reconcile" | "sent" | "delivered" | "opened" | "clicked" | "bounced" | "failed" | "suppressed";
+        /** @description One executed node: what it did, the port it left by, how long it took. */
+        Step: {
+            readonly id: number;
+            /** @description Empty for run-level entries (cancel). */
+            readonly node: string;
+            readonly block_type: string;
+            readonly visit: number;
+            readonly outcome: string;
+            readonly port: string;
+            readonly detail: unknown;
+            readonly error: string;
+            /** Format: date-time */
+            readonly started_at: string;
+            /** Format: double */
+            readonly duration_ms: number;
+        };
+        Suppression: {
+            readonly id: number;
+            channel: components["schemas"]["ChannelB1eEnum"];
+            /** @description e-mail (lower case) or E.164 number */
+            address: string;
+            /** @description bounce, spamreport, manual, ... */
+            reason?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        SuppressionRequest: {
+            channel: components["schemas"]["ChannelB1eEnum"];
+            /** @description e-mail (lower case) or E.164 number */
+            address: string;
+            /** @description bounce, spamreport, manual, ... */
+            reason?: string;
+        };
+        Task: {
+            readonly id: number;
+            readonly customer: string;
+            readonly kind: components["schemas"]["TaskKindEnum"];
+            readonly queue: string;
+            readonly title: string;
+            readonly notes: string;
+            readonly priority: components["schemas"]["PriorityEnum"];
+            readonly state: components["schemas"]["TaskStateEnum"];
+            readonly assignee: string | null;
+            /**
+             * Format: date-time
+             * @description When the agent should act (in business hours).
+             */
+            readonly due_at: string;
+            /**
+             * Format: date-time
+             * @description The due time asked for, before it moved into business hours.
+             */
+            readonly requested_due_at: string;
+            readonly outcome: components["schemas"]["Outcome018Enum"];
+            readonly run_id: number | null;
+            readonly workflow_id: number | null;
+            readonly node_id: string;
+            /** Format: date-time */
+            readonly claimed_at: string | null;
+            /** Format: date-time */
+            readonly closed_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        TaskCancelRequest: {
+            /** @default  */
+            reason: string;
+        };
+        TaskCompleteRequest: {
+            outcome: components["schemas"]["Outcome018Enum"];
+            /** @default  */
+            notes: string;
+        };
+        /** @description 400 / 409: the API's error shape. */
+        TaskError: {
+            detail: string;
+            errors: components["schemas"]["TaskErrorItem"][];
+        };
+        TaskErrorItem: {
+            field: string;
+            code: string;
+            message: string;
+        };
+        /**
+         * @description * `call_back` - Call Back
+         *     * `follow_up` - Follow Up
+         *     * `review` - Review
+         * @enum {string}
+         */
+        TaskKindEnum: "call_back" | "follow_up" | "review";
+        /**
+         * @description * `open` - Open
+         *     * `in_progress` - In Progress
+         *     * `done` - Done
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        TaskStateEnum: "open" | "in_progress" | "done" | "cancelled";
         TemplateIssue: {
             severity: components["schemas"]["SeverityEnum"];
             code: string;
@@ -1643,6 +2739,13 @@ export interface components {
             warnings: components["schemas"]["TemplateIssue"][];
             sms: components["schemas"]["SmsSize"] | null;
         };
+        /**
+         * @description * `text` - text
+         *     * `sms` - sms
+         *     * `email` - email
+         * @enum {string}
+         */
+        TemplatePreviewInChannelEnum: "text" | "sms" | "email";
         TemplatePreviewInRequest: {
             template: string;
             /** @description The customer's external id. */
@@ -1660,7 +2763,7 @@ export interface components {
              *     * `email` - email
              * @default text
              */
-            channel: components["schemas"]["ChannelEnum"];
+            channel: components["schemas"]["TemplatePreviewInChannelEnum"];
         };
         TemplateVariable: {
             path: string;
@@ -1981,9 +3084,52 @@ export interface components {
             settings_changed: components["schemas"]["DiffSetting"][];
             summary: string[];
         };
+        /**
+         * @description * `draft` - draft
+         *     * `published` - published
+         * @enum {string}
+         */
+        VersionEnum: "draft" | "published";
         VersionNoteRequest: {
             /** @default  */
             note: string;
+        };
+        /** @description What a parked branch waits for, and until when. */
+        Wait: {
+            readonly id: number;
+            readonly node: string;
+            readonly visit: number;
+            readonly kind: components["schemas"]["WaitKindEnum"];
+            /** @description In words: a time, an event (with its timeout), a retry or a throttle. */
+            readonly waits_for: string;
+            /**
+             * Format: date-time
+             * @description When the timer fires (an event wait's timeout).
+             */
+            readonly until: string;
+            readonly event_type: string;
+            readonly condition: unknown;
+            readonly timeout_port: string;
+            readonly happened_port: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly fired_at: string | null;
+            readonly fired_port: string;
+        };
+        /**
+         * @description * `timer` - Timer
+         *     * `event` - Event
+         *     * `retry` - Retry
+         *     * `throttle` - Throttle
+         * @enum {string}
+         */
+        WaitKindEnum: "timer" | "event" | "retry" | "throttle";
+        WebhookAccepted: {
+            /** @description The customer event the call was stored as. */
+            event_id: number;
+            /** @description The run started (or already started for this Idempotency-Key); null if the workflow's re-entry policy or active-run limit refused it. */
+            run_id: number | null;
         };
         /**
          * @description * `path` - path
@@ -2017,6 +3163,16 @@ export interface components {
             errors: components["schemas"]["ConflictErrorItem"][];
             current_revision?: number;
             state?: string;
+        };
+        WorkflowCounts: {
+            /** @description Per node id: runs that entered it, wait there now, exited or failed there, left by each port. */
+            nodes: {
+                [key: string]: components["schemas"]["NodeCounts"];
+            };
+            /** @description Runs of the workflow per state. */
+            runs: {
+                [key: string]: number;
+            };
         };
         WorkflowCreateRequest: {
             name: string;
@@ -2210,6 +3366,8 @@ export interface components {
             };
             /** @description Secret for this workflow's inbound webhook URL; shown to composers only. */
             readonly webhook_secret: string | null;
+            /** @description POST JSON here to start the workflow's trigger.webhook node (absolute URL with the secret); null without such a node, or for viewers. */
+            readonly webhook_url: string | null;
         };
         /** @description A workflow as portable JSON: no ids, users or secrets. */
         WorkflowPortable: {
@@ -2599,6 +3757,8 @@ export interface components {
             };
             /** @description Secret for this workflow's inbound webhook URL; shown to composers only. */
             readonly webhook_secret: string | null;
+            /** @description POST JSON here to start the workflow's trigger.webhook node (absolute URL with the secret); null without such a node, or for viewers. */
+            readonly webhook_url: string | null;
             readonly validation: components["schemas"]["ValidationResult"];
         };
         /**
@@ -3695,6 +4855,308 @@ export interface operations {
             };
         };
     };
+    api_v1_credentials_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedCredentialList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_credentials_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CredentialWriteRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Credential"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_credentials_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Credential"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_credentials_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_credentials_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCredentialWriteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Credential"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     api_v1_customers_list: {
         parameters: {
             query?: {
@@ -4211,6 +5673,54 @@ export interface operations {
             };
         };
     };
+    api_v1_fanouts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Fanout"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     api_v1_me_retrieve: {
         parameters: {
             query?: never;
@@ -4239,6 +5749,764 @@ export interface operations {
             };
             /** @description The role or API key scopes do not allow this action. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_messages_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `email` - Email
+                 *     * `sms` - Sms
+                 */
+                channel?: "email" | "sms";
+                /** @description the customer's external id */
+                customer?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                reason?: string;
+                run_id?: number;
+                since?: string;
+                /**
+                 * @description * `queued` - Queued
+                 *     * `deferred` - Deferred
+                 *     * `sending` - Sending
+                 *     * `reconcile` - Reconcile
+                 *     * `sent` - Sent
+                 *     * `delivered` - Delivered
+                 *     * `opened` - Opened
+                 *     * `clicked` - Clicked
+                 *     * `bounced` - Bounced
+                 *     * `failed` - Failed
+                 *     * `suppressed` - Suppressed
+                 */
+                status?: "bounced" | "clicked" | "deferred" | "delivered" | "failed" | "opened" | "queued" | "reconcile" | "sending" | "sent" | "suppressed";
+                until?: string;
+                workflow_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedMessageList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_messages_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this message. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageDetail"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_messages_fail_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this message. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["MessageFailRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageDetail"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_messages_resend_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this message. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageDetail"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_offers_list: {
+        parameters: {
+            query?: {
+                code?: string;
+                /** @description The customer's external id. */
+                customer?: string;
+                /**
+                 * @description * `percent` - Percent
+                 *     * `amount` - Amount
+                 *     * `free_shipping` - Free Shipping
+                 */
+                kind?: "amount" | "free_shipping" | "percent";
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                redeemed?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedOfferList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_offers_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offer"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_runs_list: {
+        parameters: {
+            query?: {
+                created_after?: string;
+                created_before?: string;
+                /** @description The customer's external id. */
+                customer?: string;
+                ended_after?: string;
+                ended_before?: string;
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                /**
+                 * @description One or more states (repeat it).
+                 *
+                 *     * `pending` - Pending
+                 *     * `running` - Running
+                 *     * `waiting` - Waiting
+                 *     * `completed` - Completed
+                 *     * `exited` - Exited
+                 *     * `failed` - Failed
+                 *     * `cancelled` - Cancelled
+                 */
+                state?: ("cancelled" | "completed" | "exited" | "failed" | "pending" | "running" | "waiting")[];
+                /** @description A workflow id. */
+                workflow?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedRunList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_runs_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_runs_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RunCancelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The run's state does not allow this (the message says why), or an Idempotency-Key reused for another request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_runs_retry_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RunRetryRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The run's state does not allow this (the message says why), or an Idempotency-Key reused for another request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_runs_cancel_many: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RunsCancelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunsCancelled"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4825,6 +7093,563 @@ export interface operations {
             };
             /** @description The role or API key scopes do not allow this action. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_suppressions_list: {
+        parameters: {
+            query?: {
+                address?: string;
+                /**
+                 * @description * `email` - Email
+                 *     * `sms` - Sms
+                 */
+                channel?: "email" | "sms";
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSuppressionList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_suppressions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuppressionRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suppression"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_suppressions_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique integer value identifying this suppression. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_tasks_list: {
+        parameters: {
+            query?: {
+                /** @description A user name, `me`, or `none` (unassigned). */
+                assignee?: string;
+                /** @description The customer's external id. */
+                customer?: string;
+                /**
+                 * @description * `call_back` - Call Back
+                 *     * `follow_up` - Follow Up
+                 *     * `review` - Review
+                 */
+                kind?: "call_back" | "follow_up" | "review";
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+                /**
+                 * @description * `low` - Low
+                 *     * `normal` - Normal
+                 *     * `high` - High
+                 *     * `urgent` - Urgent
+                 */
+                priority?: "high" | "low" | "normal" | "urgent";
+                queue?: string;
+                /**
+                 * @description * `open` - Open
+                 *     * `in_progress` - In Progress
+                 *     * `done` - Done
+                 *     * `cancelled` - Cancelled
+                 */
+                state?: ("cancelled" | "done" | "in_progress" | "open")[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTaskList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_tasks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_tasks_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TaskCancelRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The task's state (or its holder) does not allow this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_tasks_claim_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description An API key cannot claim: a task is claimed by a person. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The task's state (or its holder) does not allow this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskError"];
+                };
+            };
+        };
+    };
+    api_v1_tasks_complete_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCompleteRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The task's state (or its holder) does not allow this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5997,6 +8822,302 @@ export interface operations {
             };
         };
     };
+    api_v1_workflows_counts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowCounts"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_workflows_dry_run_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DryRunRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunResult"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_workflows_fanouts_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                workflow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFanoutList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_workflows_runs_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Send the same key again (e.g. after a timeout) and get the same run (200) instead of a second one. 1 to 150 printable characters. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                workflow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ManualStartRequest"];
+            };
+        };
+        responses: {
+            /** @description The run this Idempotency-Key started before. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description A segment's fan-out (new, or the one this key started before). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Fanout"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The run's state does not allow this (the message says why), or an Idempotency-Key reused for another request. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     api_v1_workflows_test_cases_list: {
         parameters: {
             query?: {
@@ -6365,6 +9486,72 @@ export interface operations {
             };
             /** @description The role or API key scopes do not allow this action. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    workflow_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                secret: string;
+                workflow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAccepted"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

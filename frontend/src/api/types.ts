@@ -80,34 +80,13 @@ export type ApiKey = Schemas["ApiKey"];
 export type ApiKeyCreated = Schemas["ApiKeyCreated"];
 export type ApiScope = Schemas["ScopesEnum"];
 
-// --- Runs and tasks: endpoints being written (not in the schema yet); built against the
-// shapes agreed with the engine. The UI shows an empty state while they answer 404.
+// --- Runs, counts, dry runs and agent tasks (generated) ----------------------------------
+export type RunSummary = Schemas["Run"];
+export type RunDetail = Schemas["RunDetail"];
+export type RunStep = Schemas["Step"];
+export type NodeCounts = Schemas["NodeCounts"];
+export type WorkflowCounts = Schemas["WorkflowCounts"];
+/** A dry run's step (the schema leaves `steps` untyped). */
 export type DryRunStep = { node: string; type: string; outcome: string; port: string | null; detail?: unknown };
-export type DryRun = { outcome: string; path: string[]; steps: DryRunStep[]; effects: unknown[] };
-export type RunSummary = {
-  id: number;
-  workflow: number | { id: number; name?: string };
-  customer?: string | { external_id: string };
-  customer_id?: string;
-  state: string;
-  started_at?: string;
-  created_at?: string;
-  finished_at?: string | null;
-  steps?: DryRunStep[] & { at?: string }[];
-};
-export type NodeCounts = { entered: number; waiting: number; ports: Record<string, number> };
-export type WorkflowCounts = { nodes: Record<string, NodeCounts> };
-export type AgentTask = {
-  id: number;
-  customer: string;
-  kind: string;
-  queue: string;
-  title: string;
-  notes: string;
-  priority: string;
-  state: "open" | "in_progress" | "done" | "cancelled";
-  due_at: string | null;
-  assignee: string | null;
-  outcome?: string | null;
-  [key: string]: unknown;
-};
+export type DryRun = Omit<Schemas["DryRunResult"], "steps"> & { steps: DryRunStep[] };
+export type AgentTask = Schemas["Task"];

@@ -1,5 +1,6 @@
 import { Link } from "react-router";
-import { api } from "../api/client";
+import { api, optional } from "../api/client";
+import type { AgentTask, Page, WorkflowSummary } from "../api/types";
 import { EventsChart } from "../components/EventsChart";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { describeEvent, formatDateTime, formatNumber, relativeTime } from "../lib/format";
@@ -73,7 +74,49 @@ export function Dashboard() {
           )}
         </section>
       </div>
+      <Running />
     </>
+  );
+}
+
+/** What is running: published and paused workflows, with open agent tasks. */
+function Running() {
+  const { data, error, reload } = useApi(
+    (signal) => Promise.all([
+      api.get<Page<WorkflowSummary>>("workflows/?page_size=200", signal),
+      optional(api.get<Page<AgentTask>>("tasks/?state=open&page_size=1", signal)).catch(() => null),
+    ]),
+    [],
+  );
+  const live = (data?.[0].results ?? []).filter((w) => w.state === "published" || w.state === "paused");
+  const drafts = (data?.[0].results ?? []).filter((w) => w.state === "draft").length;
+  return (
+    <section className="card running" aria-labelledby="running">
+      <h2 id="running">What is running</h2>
+      {error ? (
+        <ErrorMessage error={error} onRetry={reload} />
+      ) : !data ? (
+        <Loading />
+      ) : (
+        <>
+          {live.length === 0 ? (
+            <EmptyState title="No workflow is running.">
+              {drafts ? <>{drafts} draft{drafts > 1 ? "s" : ""} waiting: <Link to="/workflows">open the workflows</Link> and publish one.</> : <>Create one under <Link to="/workflows">Workflows</Link>.</>}
+            </EmptyState>
+          ) : (
+            <ul className="running-list">
+              {live.map((w) => (
+                <li key={w.id}>
+                  <Link to={`/workflows/${w.id}`}>{w.name}</Link> <span className={`badge state-${w.state}`}>{w.state}</span>
+                  <span className="muted"> v{w.version}, since {formatDateTime(w.published_at)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {data[1] && <p className="card-foot"><Link to="/tasks">{formatNumber(data[1].count)} open agent task{data[1].count === 1 ? "" : "s"} →</Link></p>}
+        </>
+      )}
+    </section>
   );
 }
 

@@ -1,7 +1,7 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { api, query } from "../api/client";
-import type { Page, WorkflowSaved, WorkflowState, WorkflowSummary } from "../api/types";
+import { api, optional, query } from "../api/client";
+import type { Page, WorkflowCounts, WorkflowSaved, WorkflowState, WorkflowSummary } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { formatDateTime, relativeTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
@@ -72,6 +72,7 @@ export function Workflows() {
               <th scope="col">Name</th>
               <th scope="col">Status</th>
               <th scope="col" className="num">Version</th>
+              <th scope="col">Runs (live)</th>
               <th scope="col">Last change</th>
             </tr>
           </thead>
@@ -87,6 +88,7 @@ export function Workflows() {
                   {w.has_unpublished_changes && w.version ? <span className="muted"> · unpublished changes</span> : null}
                 </td>
                 <td className="num">{w.version ? `v${w.version}` : "—"}</td>
+                <td>{w.state === "published" || w.state === "paused" ? <RunCounts id={w.id} /> : <span className="muted">—</span>}</td>
                 <td title={formatDateTime(w.updated_at)}>{relativeTime(w.updated_at)}{w.updated_by ? ` by ${w.updated_by}` : ""}</td>
               </tr>
             ))}
@@ -95,4 +97,25 @@ export function Workflows() {
       )}
     </>
   );
+}
+
+/** Runs of one workflow per state, refreshed every 15 s (the engine's counts endpoint). */
+function RunCounts({ id }: { id: number }) {
+  const [runs, setRuns] = useState<Record<string, number> | null | "missing">(null);
+  useEffect(() => {
+    let stopped = false;
+    const load = () =>
+      optional(api.get<WorkflowCounts>(`workflows/${id}/counts`)).then(
+        (data) => { if (!stopped) setRuns(data ? data.runs : "missing"); },
+        () => undefined,
+      );
+    void load();
+    const timer = setInterval(load, 15_000);
+    return () => { stopped = true; clearInterval(timer); };
+  }, [id]);
+  if (runs === null) return <span className="muted">…</span>;
+  if (runs === "missing") return <span className="muted">n/a</span>;
+  const entries = Object.entries(runs).filter(([, n]) => n > 0);
+  if (!entries.length) return <span className="muted">none yet</span>;
+  return <span>{entries.map(([state, n]) => `${n} ${state}`).join(" · ")}</span>;
 }

@@ -15,10 +15,11 @@ import "./editor.css";
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
 import { Link, useParams } from "react-router";
 import { useStore } from "zustand";
-import { ApiError, api } from "../api/client";
+import { ApiError, api, optional } from "../api/client";
 import type {
   CatalogEntry,
   ValidationIssue,
+  WorkflowCounts,
   WorkflowDetail,
   WorkflowSaved,
 } from "../api/types";
@@ -71,6 +72,7 @@ export function WorkflowEditor() {
 }
 
 const FIT = { padding: 0.2, maxZoom: 1.2 };
+const COUNTS_EVERY_MS = 10_000;
 
 type Conflict = { detail: string; currentRevision: number | null };
 type Drawer = "none" | "history" | "runs";
@@ -122,6 +124,29 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   const single = useMemo(() => (singleId && singleData ? { id: singleId, data: singleData } : null), [singleId, singleData]);
 
   useEffect(() => { actions.setReadOnly(!canWrite); }, [actions, canWrite]);
+
+  // Live counts on every block and port of a published (or paused) workflow.
+  const [counts, setCounts] = useState<WorkflowCounts | "missing" | null>(null);
+  const live = workflow.state === "published" || workflow.state === "paused";
+  useEffect(() => {
+    if (!live) {
+      actions.setCounts(null);
+      return;
+    }
+    let stopped = false;
+    const load = () =>
+      optional(api.get<WorkflowCounts>(`workflows/${workflow.id}/counts`)).then(
+        (data) => {
+          if (stopped) return;
+          setCounts(data ?? "missing");
+          actions.setCounts(data?.nodes ?? null);
+        },
+        () => undefined, // a missed refresh: the next one may work
+      );
+    void load();
+    const timer = setInterval(load, COUNTS_EVERY_MS);
+    return () => { stopped = true; clearInterval(timer); };
+  }, [actions, live, workflow.id]);
 
   useEffect(() => {
     const warn = (event: BeforeUnloadEvent) => { if (dirty) event.preventDefault(); };
@@ -406,7 +431,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
             onRolledBack={(next) => { applyWorkflow(next); store.getState().load(next.graph); setSavedChanges(0); setStatus(`Rolled back: now version ${next.version}.`); }} />
         )}
         {drawer === "runs" && (
-          <RunsPanel workflow={workflow} store={store} defaultCustomer={customerId} onClose={() => { actions.setOverlay(null); setDrawer("none"); }} />
+          <RunsPanel workflow={workflow} store={store} defaultCustomer={customerId} counts={counts} onClose={() => { actions.setOverlay(null); setDrawer("none"); }} />
         )}
       </div>
     </CatalogContext.Provider>

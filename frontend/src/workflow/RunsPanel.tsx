@@ -3,16 +3,21 @@
 // endpoints may not be on this server yet: then each part says so instead of failing.
 import { useEffect, useState } from "react";
 import { api, optional, query } from "../api/client";
-import type { DryRun, DryRunStep, Page, RunSummary, WorkflowCounts, WorkflowDetail } from "../api/types";
+import type { DryRun, DryRunStep, Page, RunDetail, RunSummary, WorkflowCounts, WorkflowDetail } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { formatDateTime } from "../lib/format";
 import type { EditorStore } from "./store";
 
-type Props = { workflow: WorkflowDetail; store: EditorStore; defaultCustomer: string; onClose: () => void };
+type Props = {
+  workflow: WorkflowDetail;
+  store: EditorStore;
+  defaultCustomer: string;
+  /** The live counts' state, polled by the editor: null before the first answer. */
+  counts: WorkflowCounts | "missing" | null;
+  onClose: () => void;
+};
 
-const COUNTS_EVERY_MS = 10_000;
-
-export function RunsPanel({ workflow, store, defaultCustomer, onClose }: Props) {
+export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }: Props) {
   const [customer, setCustomer] = useState(defaultCustomer);
   const [eventType, setEventType] = useState(() => {
     const trigger = store.getState().nodes.find((n) => n.data.type === "trigger.event");
@@ -22,32 +27,14 @@ export function RunsPanel({ workflow, store, defaultCustomer, onClose }: Props) 
   const [dry, setDry] = useState<DryRun | null | "missing">(null);
   const [dryError, setDryError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
-  const [counts, setCounts] = useState<WorkflowCounts | null | "missing">(null);
   const [runs, setRuns] = useState<RunSummary[] | null | "missing">(null);
   const [runsError, setRunsError] = useState<Error | null>(null);
-  const [run, setRun] = useState<RunSummary | null>(null);
+  const [run, setRun] = useState<RunDetail | null>(null);
   const live = workflow.state === "published" || workflow.state === "paused";
-
-  useEffect(() => {
-    if (!live) return;
-    let stopped = false;
-    const load = () =>
-      optional(api.get<WorkflowCounts>(`workflows/${workflow.id}/counts`)).then(
-        (data) => {
-          if (stopped) return;
-          setCounts(data ?? "missing");
-          if (data) store.getState().setOverlay(null, null, data.nodes);
-        },
-        () => undefined,
-      );
-    void load();
-    const timer = setInterval(load, COUNTS_EVERY_MS);
-    return () => { stopped = true; clearInterval(timer); };
-  }, [live, store, workflow.id]);
 
   const loadRuns = () => {
     setRunsError(null);
-    optional(api.get<Page<RunSummary> | RunSummary[]>(`runs${query({ workflow: workflow.id, customer: customer || undefined })}`)).then(
+    optional(api.get<Page<RunSummary> | RunSummary[]>(`runs/${query({ workflow: workflow.id, customer: customer || undefined })}`)).then(
       (data) => setRuns(data === null ? "missing" : Array.isArray(data) ? data : data.results),
       (e: Error) => setRunsError(e),
     );
@@ -64,7 +51,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, onClose }: Props) 
       setDry(result ?? "missing");
       if (result) {
         const failed = result.steps.find((s) => /fail|error/i.test(s.outcome))?.node ?? null;
-        store.getState().setOverlay(result.path ?? result.steps.map((s) => s.node), failed);
+        store.getState().setOverlay(result.path.length ? result.path : result.steps.map((s) => s.node), failed);
       }
     } catch (e) {
       setDryError(e instanceof SyntaxError ? new Error("Event properties must be JSON, e.g. {\"score\": 3}.") : (e as Error));
@@ -74,11 +61,10 @@ export function RunsPanel({ workflow, store, defaultCustomer, onClose }: Props) 
   };
 
   const inspect = (id: number) =>
-    api.get<RunSummary>(`runs/${id}`).then(
+    api.get<RunDetail>(`runs/${id}/`).then(
       (data) => {
         setRun(data);
-        const steps = data.steps ?? [];
-        store.getState().setOverlay(steps.map((s) => s.node), steps.find((s) => /fail|error/i.test(s.outcome))?.node ?? null);
+        store.getState().setOverlay(data.steps.map((s) => s.node), data.failed_node || null);
       },
       (e: Error) => setRunsError(e),
     );
@@ -109,7 +95,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, onClose }: Props) 
           {dry === "missing" && <EmptyState title="Dry runs are not available on this server yet.">They arrive with the workflow engine.</EmptyState>}
           {dry && dry !== "missing" && (
             <div className="dry-result" data-testid="dry-run-result">
-              <p>Outcome: <strong>{dry.outcome}</strong></p>
+              <p>Outcome: <strong>{dry.outcome}</strong>{dry.error ? <span className="field-error"> {dry.error}</span> : null}</p>
               <Steps steps={dry.steps} />
               {dry.effects?.length > 0 && (
                 <>
@@ -123,6 +109,9 @@ export function RunsPanel({ workflow, store, defaultCustomer, onClose }: Props) 
         <div className="run-list">
           <h3>Runs {live && counts && counts !== "missing" ? <span className="muted">(live counts on the blocks, every 10 s)</span> : null}</h3>
           {live && counts === "missing" && <p className="muted">Live counts are not available on this server yet.</p>}
+          {live && counts && counts !== "missing" && Object.keys(counts.runs).length > 0 && (
+            <p className="muted" data-testid="run-states">{Object.entries(counts.runs).map(([state, n]) => `${n} ${state}`).join(" · ")}</p>
+          )}
           {runsError && <ErrorMessage error={runsError} onRetry={loadRuns} />}
           {runs === null && !runsError ? (
             <Loading label="Loading runs…" />
@@ -137,7 +126,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, onClose }: Props) 
                 {runs.map((r) => (
                   <li key={r.id}>
                     <button type="button" className="link-button" onClick={() => void inspect(r.id)}>
-                      Run {r.id}: {customerLabel(r)} · {r.state} · {formatDateTime(r.started_at ?? r.created_at)}
+                      Run {r.id}: {r.customer} · v{r.version} · {r.state} · {formatDateTime(r.created_at)}
                     </button>
                   </li>
                 ))}
@@ -146,19 +135,16 @@ export function RunsPanel({ workflow, store, defaultCustomer, onClose }: Props) 
           ) : null}
           {run && (
             <div className="inspector" data-testid="run-inspector">
-              <h4>Run {run.id} ({run.state})</h4>
-              <Steps steps={run.steps ?? []} />
+              <h4>Run {run.id} ({run.state}{run.exit_reason ? `: ${run.exit_reason}` : ""})</h4>
+              {run.error && <p className="field-error">Failed at {run.failed_node}: {run.error}</p>}
+              <Steps steps={run.steps.map((s) => ({ node: s.node, type: s.block_type, outcome: s.outcome, port: s.port, detail: s.error || s.detail, at: s.started_at }))} />
+              {run.steps_truncated && <p className="muted">Only the first steps are shown.</p>}
             </div>
           )}
         </div>
       </div>
     </section>
   );
-}
-
-function customerLabel(run: RunSummary): string {
-  const c = run.customer ?? run.customer_id;
-  return typeof c === "object" && c ? c.external_id : String(c ?? "");
 }
 
 function Steps({ steps }: { steps: (DryRunStep & { at?: string })[] }) {

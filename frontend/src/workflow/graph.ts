@@ -18,7 +18,7 @@ export type BlockData = {
   issues?: ValidationIssue[];
   /** Dry-run / live-count overlays. */
   highlight?: "path" | "error" | null;
-  counts?: { entered: number; waiting: number; ports: Record<string, number> } | null;
+  counts?: { entered: number; waiting: number; failed?: number; ports: Record<string, number> } | null;
 };
 
 export type BlockNode = Node<BlockData, "block">;

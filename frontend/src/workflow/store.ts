@@ -50,7 +50,8 @@ export type EditorState = {
   redo: () => void;
   layout: () => Promise<void>;
   setIssues: (issues: ValidationIssue[]) => void;
-  setOverlay: (path: string[] | null, failed?: string | null, counts?: Record<string, BlockNode["data"]["counts"]> | null) => void;
+  setOverlay: (path: string[] | null, failed?: string | null) => void;
+  setCounts: (counts: Record<string, NonNullable<BlockNode["data"]["counts"]>> | null) => void;
   graph: () => ApiGraph;
 };
 
@@ -254,21 +255,29 @@ export function createEditorStore() {
         });
       },
 
-      setOverlay: (path, failed = null, counts = null) => {
+      setOverlay: (path, failed = null) => {
         const onPath = new Set(path ?? []);
         set({
           nodes: get().nodes.map((n) => {
             const highlight = n.id === failed ? "error" : onPath.has(n.id) ? "path" : null;
-            const count = counts?.[n.id] ?? null;
-            if ((n.data.highlight ?? null) === highlight && (n.data.counts ?? null) === count) return n;
-            return { ...n, data: { ...n.data, highlight, counts: count } };
+            return (n.data.highlight ?? null) === highlight ? n : { ...n, data: { ...n.data, highlight } };
           }),
           edges: get().edges.map((e) => {
             const animated = onPath.has(e.source) && onPath.has(e.target);
-            return e.animated === animated ? e : { ...e, animated };
+            return !!e.animated === animated ? e : { ...e, animated };
           }),
         });
       },
+
+      setCounts: (counts) =>
+        set({
+          nodes: get().nodes.map((n) => {
+            const count = counts?.[n.id] ?? null;
+            if (count === null && !n.data.counts) return n;
+            if (count && n.data.counts && JSON.stringify(count) === JSON.stringify(n.data.counts)) return n;
+            return { ...n, data: { ...n.data, counts: count } };
+          }),
+        }),
 
       graph: () => canvasToGraph(get().nodes, get().edges),
     };
