@@ -134,7 +134,8 @@ def canvas_summary(body: dict[str, Any]) -> str:
     return (f"CANVAS: a {body['nodes']}-node workflow in headless Chromium {body['browser']}\n"
             + table(["load", "cache", "all blocks ms", "interactive ms", "nodes in DOM"], rows)
             + f"\n\n{sizes}\n\ntarget: interactive under {body['target_ms']} ms -> {met}"
-            + f" (1-minute load average during the run: {body['load_average_1m']:.1f})")
+            + f" (1-minute load average during the run: {body['load_average_1m']:.1f}; Chromium"
+            f" CPU per load: {body['browser_cpu_ms_per_load']} ms)")
 
 
 def engine_summary(body: dict[str, Any]) -> str:
@@ -158,8 +159,9 @@ def engine_summary(body: dict[str, Any]) -> str:
     return (f"ENGINE (reference workflow: {' -> '.join(body['settings']['graph'])})\n"
             f"{throughput}\n\nevent -> outbox at {lat['target_rate_per_s']}/s "
             f"({lat['events']} events): p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms\n\n"
-            f"{memory}\n\ntimers woken: {timers['timers_per_s']:,}/s "
-            f"({timers['fired']:,} in {timers['seconds']} s){where}\n\n"
+            f"{memory}\n\ntimers woken with {timers['due']:,} due: " + ", ".join(
+                f"{v['timers_per_s']:,}/s ({v['advance_batch']} runs per message)"
+                for v in timers["variants"]) + f"{where}\n\n"
             f"targets {body['targets']} -> {met}")
 
 

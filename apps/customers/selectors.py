@@ -7,6 +7,7 @@ from typing import TypedDict
 from apps.customers.models import Customer
 from apps.engine.selectors import runs_timeline
 from apps.messaging.selectors import messages_timeline
+from apps.offers.selectors import offers_timeline
 from apps.tasks.selectors import tasks_timeline
 
 
@@ -31,11 +32,12 @@ def events_timeline(customer: Customer, limit: int, before: datetime | None) -> 
     ]
 
 
-# Messages, runs and tasks add their sources here as their apps land.
+# Events, then what workflows did: tasks, runs, messages, offers.
 TIMELINE_SOURCES: list[TimelineSource] = [events_timeline]
 TIMELINE_SOURCES.append(tasks_timeline)
 TIMELINE_SOURCES.append(runs_timeline)
 TIMELINE_SOURCES.append(messages_timeline)
+TIMELINE_SOURCES.append(offers_timeline)
 
 
 def customer_timeline(

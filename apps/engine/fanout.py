@@ -28,7 +28,7 @@ RESUME_AFTER = timedelta(minutes=2)
 
 
 def fanout_start(workflow: Workflow, *, segment_id: int, trigger_node: str, entry_prefix: str,
-                 user=None, batch_size: int = 500) -> Fanout:
+                 user=None, batch_size: int = 500, ignore_re_entry: bool = False) -> Fanout:
     """Create the fan-out (or return the one with this prefix: a schedule tick handled
     twice fans out once) and enqueue its first step after commit."""
     total = SegmentMembership.objects.filter(segment_id=segment_id).count()
@@ -37,7 +37,7 @@ def fanout_start(workflow: Workflow, *, segment_id: int, trigger_node: str, entr
             fanout = Fanout.objects.create(
                 workflow=workflow, segment_id=segment_id, trigger_node=trigger_node,
                 entry_prefix=entry_prefix, batch_size=batch_size, total=total,
-                created_by=user)
+                created_by=user, ignore_re_entry=ignore_re_entry)
     except IntegrityError:
         return Fanout.objects.get(workflow=workflow, entry_prefix=entry_prefix)
     fanout_enqueue(fanout.pk)
@@ -84,7 +84,8 @@ def fanout_step(fanout_id: int, *, now: datetime | None = None) -> bool:
             result = runs_start([
                 Entry(workflow_id=workflow.pk, version_id=version.pk,
                       trigger_node=fanout.trigger_node, customer_id=customer_id,
-                      entry_key=f"{fanout.entry_prefix}:{customer_id}")
+                      entry_key=f"{fanout.entry_prefix}:{customer_id}",
+                      ignore_re_entry=fanout.ignore_re_entry)
                 for customer_id in members], now=now)
             fanout.processed += len(members)
             fanout.started += len(result.started)

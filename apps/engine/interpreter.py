@@ -375,6 +375,10 @@ class _Pass:
         if run.state == RunState.WAITING:
             run.start()
         run.fail()
+        # Other branches stop with it (a retry resumes from the failed step only).
+        Wait.objects.filter(run=run).delete()
+        self.new_waits = []
+        run.open_waits = 0
         run.error = f"{node_id}: {error}"
         run.failed_node = node_id
         run.ended_at = self.now

@@ -275,6 +275,8 @@ class Fanout(models.Model):
     trigger_node = models.CharField(max_length=64)
     entry_prefix = models.CharField(max_length=150, help_text="Runs get <prefix>:<customer>.")
     batch_size = models.PositiveIntegerField(default=500)
+    ignore_re_entry = models.BooleanField(
+        default=False, help_text="A person started it: the re-entry policy does not apply.")
     state = models.CharField(max_length=16, choices=State.choices, default=State.RUNNING)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)

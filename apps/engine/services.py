@@ -4,7 +4,6 @@ and pruning old step details. Each takes the run's row lock like the interpreter
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.customers.models import Customer, Segment
-from apps.engine.counts import node_counts_add
 from apps.engine.graph import compiled_version
 from apps.engine.models import ACTIVE_STATES, Fanout, Run, RunState, Step, Wait
 from apps.engine.starting import Entry, runs_enqueue, runs_start
@@ -44,11 +42,11 @@ def runs_end(run_ids: Iterable[int], *, verb: str, reason: str = "",
             run.exit_reason = reason[:200]
             run.ended_at = run.updated_at = now
             run.frontier, run.open_waits = [], 0
+            run.step_count += 1
             run.save()
             Wait.objects.filter(run=run).delete()
             Step.objects.create(run=run, node_id="", block_type="", outcome=verb,
                                 detail={"reason": reason}, started_at=now)
-            node_counts_add(run.workflow_id, Counter({("", f"{verb}ed"): 1}), shard=run.pk)
             ended += 1
     return ended
 
@@ -215,7 +213,7 @@ def run_manual_fanout(workflow_id: int, *, segment_id: int, trigger: str | None 
         raise _invalid("segment_id", "not_found", f"No segment with id {segment_id}.")
     node = _start_node(_live_version(workflow), trigger)
     fanout = fanout_start(workflow, segment_id=segment_id, trigger_node=node,
-                          entry_prefix=prefix, user=user)
+                          entry_prefix=prefix, user=user, ignore_re_entry=True)
     return fanout, True
 
 

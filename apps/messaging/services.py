@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from apps.common.locks import advisory_xact_locks
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import ConsentStatus, Customer, EventSource
 from apps.customers.services import customer_upsert
@@ -40,7 +41,6 @@ from apps.messaging.providers import SendResult, provider_for, provider_named
 
 log = logging.getLogger(__name__)
 S = MessageStatus
-_LOCK_NAMESPACE = 7_301  # pg_advisory_xact_lock(namespace, customer): one per customer
 DISPATCH_GRACE = timedelta(seconds=60)
 DISPATCH_LEASE = timedelta(minutes=5)
 
@@ -52,14 +52,6 @@ class MessagingError(Exception):
 def message_result(message: Message) -> dict[str, Any]:
     return {"message_id": message.pk, "status": str(message.status),
             "reason": str(message.reason) if message.reason else None}
-
-
-def _customer_lock(customer_id: int) -> None:
-    """Serialise queueing per customer, so two workflows cannot both pass the cap."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)",
-                           [_LOCK_NAMESPACE, customer_id % 2_147_483_647])
 
 
 def message_queue(
@@ -79,7 +71,7 @@ def message_queue(
     # No savepoint: this runs inside the engine's step transaction, and the per-customer
     # lock below makes both the idempotency check and the cap check race-free.
     with transaction.atomic(savepoint=False):
-        _customer_lock(customer.pk)
+        advisory_xact_locks("messages-customer", [(customer.pk,)])
         existing = Message.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return message_result(existing)

@@ -243,7 +243,9 @@ def _walk(start: str, nodes: dict[str, Mapping[str, Any]], edges: list[Mapping[s
         if len(result.path) >= MAX_STEPS:
             raise _Stop("failed", f"stopped after {MAX_STEPS} steps (a loop?)")
         node_id = stack.pop()
-        node = nodes[node_id]
+        node = nodes.get(node_id)
+        if node is None:
+            raise _Stop("failed", f"an edge leads to {node_id!r}, which is not in the graph")
         spec = block_find(node["type"])
         if spec is None:
             raise _Stop("failed", f"{node_id}: unknown block type {node['type']!r}")

@@ -1,6 +1,9 @@
 // The canvas scenario in real headless Chromium (playwright-core; the browser is Debian's
 // /usr/bin/chromium, never a download). Started by tests/e2e/test_canvas.py against a
 // pytest-django live_server; it prints one JSON line of facts for the test to check.
+//   PHASE=build (default): a composer builds, saves (and meets a stale save); a publisher
+//   publishes. PHASE=inspect: the publisher finds the run of WORKFLOW_ID in the run
+//   inspector and the message in CUSTOMER's timeline.
 //   BASE_URL, COMPOSER, PUBLISHER, PASSWORD_<USER>, CHROMIUM, ARTIFACTS (screenshots on failure)
 "use strict";
 const { chromium } = require("playwright-core");
@@ -12,6 +15,7 @@ const password = (user) => process.env[`PASSWORD_${user.toUpperCase()}`];
 const artifacts = process.env.ARTIFACTS || "";
 const facts = {};
 let page;
+let context;
 
 function step(name) {
   facts.last_step = name;
@@ -70,12 +74,49 @@ async function main() {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
       "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"],
   });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   context.setDefaultTimeout(20_000);
   page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   try {
+    if (process.env.PHASE === "inspect") await inspect();
+    else await build();
+    facts.page_errors = errors;
+    process.stdout.write(JSON.stringify(facts) + "\n");
+  } catch (error) {
+    if (artifacts) await page.screenshot({ path: `${artifacts}/failure.png`, fullPage: true }).catch(() => undefined);
+    facts.page_errors = errors;
+    facts.error = String(error && error.stack ? error.stack : error);
+    process.stdout.write(JSON.stringify(facts) + "\n");
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The run an event started: in the editor's run inspector, and in the customer's timeline. */
+async function inspect() {
+  await signIn(publisher);
+  step("open the run inspector");
+  await page.goto(`${base}/workflows/${process.env.WORKFLOW_ID}`);
+  await page.locator(".react-flow__node").first().waitFor();
+  await page.getByRole("button", { name: "Dry run & runs" }).click();
+  const run = page.locator(".runs-list button").first();
+  await run.waitFor();
+  facts.run_label = await run.innerText();
+  await run.click();
+  await page.getByTestId("run-inspector").locator(".steps li").first().waitFor();
+  facts.run_steps = await page.getByTestId("run-inspector").locator(".steps li").allInnerTexts();
+  facts.highlighted = await page.locator(".block-node.highlight-path").evaluateAll((els) => els.map((e) => e.dataset.nodeId));
+  step("customer timeline");
+  await page.goto(`${base}/customers/${encodeURIComponent(process.env.CUSTOMER)}`);
+  await page.locator(".timeline").waitFor();
+  facts.timeline = await page.locator(".timeline").innerText();
+}
+
+async function build() {
+  {
     // A composer builds: trigger -> filter -> SMS.
     await signIn(composer);
     step("create workflow");
@@ -110,6 +151,25 @@ async function main() {
     await page.getByRole("status").filter({ hasText: "Saved revision" }).waitFor();
     facts.saved_status = await page.locator(".editor-status").innerText();
     facts.composer_can_publish = await page.getByRole("button", { name: "Publish…" }).count();
+
+    // A stale save is reported, and the edits on this page are kept: another tab saves
+    // first, then this page saves, sees the conflict and saves its version over it.
+    step("stale save");
+    const other = await context.newPage();
+    await other.goto(page.url());
+    await other.locator(`.react-flow__node[data-id="${sms}"] .block-head`).click();
+    await other.getByLabel("Name on the canvas").fill("Sorry SMS (other tab)");
+    await other.getByRole("button", { name: "Save draft" }).click();
+    await other.getByRole("status").filter({ hasText: "Saved revision" }).waitFor();
+    await other.close();
+    await select(trigger);
+    await page.getByLabel("Name on the canvas").fill("Bad feedback");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.getByRole("alert").filter({ hasText: "Someone else saved" }).waitFor();
+    facts.conflict_kept_edit = await page.locator(`.react-flow__node[data-id="${trigger}"] .block-title`).innerText();
+    await page.getByRole("button", { name: "Save mine over theirs" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved revision" }).waitFor();
+    facts.saved_after_conflict = await page.locator(".editor-status").innerText();
     await signOut();
 
     // A publisher publishes.
@@ -122,16 +182,6 @@ async function main() {
     await page.getByRole("button", { name: "Publish now" }).click();
     await page.getByTestId("workflow-state").filter({ hasText: "published" }).waitFor();
     facts.state = await page.getByTestId("workflow-state").innerText();
-    facts.page_errors = errors;
-    process.stdout.write(JSON.stringify(facts) + "\n");
-  } catch (error) {
-    if (artifacts) await page.screenshot({ path: `${artifacts}/failure.png`, fullPage: true }).catch(() => undefined);
-    facts.page_errors = errors;
-    facts.error = String(error && error.stack ? error.stack : error);
-    process.stdout.write(JSON.stringify(facts) + "\n");
-    process.exitCode = 1;
-  } finally {
-    await browser.close();
   }
 }
 

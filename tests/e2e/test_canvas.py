@@ -1,21 +1,30 @@
-"""A composer builds a workflow on the canvas by drag and drop and saves it; a publisher
-publishes it. Driven in headless Chromium by canvas_scenario.cjs (playwright-core)."""
+"""A composer builds a workflow on the canvas by drag and drop and saves it (and a stale
+save is reported without losing the edits); a publisher publishes it. Driven in headless
+Chromium by canvas_scenario.cjs (playwright-core)."""
 
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 
+from apps.config.celery import app
+from apps.customers.models import Customer
+from apps.engine.models import Run, RunState
 from apps.workflows.models import Workflow
 from tests.e2e.conftest import CHROMIUM, FRONTEND
 
 SCENARIO = Path(__file__).with_name("canvas_scenario.cjs")
 
 
-def scenario_run(node: str, live_server, tmp_path: Path, **users: str) -> dict:
+def scenario_run(node: str, live_server, tmp_path: Path, phase: str = "build",
+                 extra: dict[str, str] | None = None, **users: str) -> dict:
     env = {
+        **(extra or {}),
+        "PHASE": phase,
         **os.environ,
         "NODE_PATH": str(FRONTEND / "node_modules"),
         "BASE_URL": live_server.url,
@@ -36,13 +45,21 @@ def scenario_run(node: str, live_server, tmp_path: Path, **users: str) -> dict:
     return facts
 
 
+def wait_for(check, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_server,
-                                                            make_user, tmp_path):
-    # Given a composer, a publisher and one customer to preview the SMS with
-    from apps.customers.models import Customer
-
-    Customer.objects.create(external_id="c-1", first_name="Ada", phone="+4915112345678")
+                                                            make_user, key_client, tmp_path):
+    # Given a composer, a publisher and one customer (SMS opt-in) to preview the SMS with
+    Customer.objects.create(external_id="c-1", first_name="Ada", phone="+4915112345678",
+                            consent={"sms": {"status": "granted", "source": "test"}})
     composer, publisher = make_user("composer"), make_user("publisher")
 
     # When the composer drags trigger.event, flow.filter and action.send_sms onto the
@@ -51,10 +68,13 @@ def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_
                          composer=composer.username, publisher=publisher.username)
 
     # Then the browser saw the SMS preview, a saved draft, no publish button for the
-    # composer, and the published state; and the server holds exactly that graph
+    # composer, a conflict that kept the edit, and the published state; and the server
+    # holds exactly that graph
     assert "1 SMS segment" in facts["sms_preview"]
     assert "Saved revision" in facts["saved_status"]
     assert facts["composer_can_publish"] == 0
+    assert facts["conflict_kept_edit"] == "Bad feedback"
+    assert "Saved revision 4" in facts["saved_after_conflict"]
     assert facts["state"] == "published"
     assert facts["page_errors"] == []
     workflow = Workflow.objects.get(pk=facts["workflow_id"])
@@ -68,5 +88,28 @@ def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_
     assert nodes[filter_]["config"]["condition"] == {
         "all": [{"field": "event.properties.score", "op": "lte", "value": 6}]}
     assert nodes[sms]["config"]["body"].startswith("Sorry {{ customer.first_name }}")
+    assert nodes[trigger]["label"] == "Bad feedback"  # the version saved over the other tab's
     assert sorted((e["source"], e["source_port"], e["target"]) for e in version.graph["edges"]) \
         == sorted([(trigger, "out", filter_), (filter_, "yes", sms)])
+
+    # When an event comes in through the API (a real Celery worker runs the workflow)
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        answer = key_client("events:write").post(
+            "/api/v1/events", {"customer_id": "c-1", "type": "feedback.submitted",
+                               "properties": {"score": 3}}, format="json")
+        assert answer.status_code in (200, 201, 202), answer.content
+        wait_for(lambda: Run.objects.filter(workflow=workflow,
+                                            state=RunState.COMPLETED).exists(), "the run")
+
+    # Then the publisher finds the run in the inspector, its path lit up on the canvas,
+    # and the SMS in the customer's timeline
+    seen = scenario_run(browser_ready, live_server, tmp_path, phase="inspect",
+                        extra={"WORKFLOW_ID": str(workflow.pk), "CUSTOMER": "c-1"},
+                        publisher=publisher.username)
+    run = Run.objects.get(workflow=workflow)
+    assert f"Run {run.pk}: c-1" in seen["run_label"]
+    assert [line.split()[0] for line in seen["run_steps"]] == [trigger, filter_, sms]
+    assert set(seen["highlighted"]) == {trigger, filter_, sms}
+    assert "sms " in seen["timeline"].lower()
+    assert seen["page_errors"] == []

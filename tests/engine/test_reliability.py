@@ -105,7 +105,7 @@ def test_kill_9_a_worker_mid_load_every_run_completes_once(publish, workers, sho
 
     # and a second worker takes over while the sweeper finds what the first one dropped
     workers.start("w2", pool="prefork", concurrency=2)
-    drive(lambda: completed() == RUNS, timeout=240, what="every run to complete")
+    drive(lambda: completed() == RUNS, timeout=420, what="every run to complete")
 
     # Then every run completed once and no side effect happened twice
     assert_every_run_once(workflow.pk, RUNS)
@@ -133,7 +133,7 @@ def test_broker_restart_under_load_loses_no_run(publish, workers, own_redis, sho
         own_redis.start()
 
         # Then the sweeper re-enqueues what the broker lost and every run completes once
-        drive(lambda: completed() == RUNS, timeout=240, what="every run to complete")
+        drive(lambda: completed() == RUNS, timeout=420, what="every run to complete")
     assert worker.alive()
     assert_every_run_once(workflow.pk, RUNS)
     assert at_stop[RunState.COMPLETED] < RUNS, f"the load ended before the stop: {at_stop}"

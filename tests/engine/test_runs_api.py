@@ -148,7 +148,7 @@ def test_cancel_removes_waits_and_the_run_never_advances(api, publish, customer)
     assert timers_wake(now=timezone.now() + timedelta(days=2)) == 0
     assert run_advance(run.pk) == RunState.CANCELLED
     run.refresh_from_db()
-    assert run.state == RunState.CANCELLED and run.step_count == 2
+    assert run.state == RunState.CANCELLED and run.step_count == 3  # trigger, wait, cancel
     assert not Step.objects.filter(run=run, node_id="a").exists()
     customer.refresh_from_db()
     assert "done" not in (customer.tags or [])

@@ -185,3 +185,13 @@ def test_redemption_event_through_a_real_worker(client_as):
             time.sleep(0.05)
 
     assert done.is_set(), "the worker did not mark the offer redeemed"
+
+
+def test_offers_show_in_the_customer_timeline(customer):
+    from apps.customers.selectors import customer_timeline
+
+    result = _create(customer)
+
+    items = [item for item in customer_timeline(customer) if item["kind"] == "offer"]
+    assert [(i["title"], i["data"]["code"], i["data"]["redeemed_at"]) for i in items] == [
+        (f"Offer {result['code']}", result["code"], None)]

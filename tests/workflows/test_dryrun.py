@@ -153,6 +153,8 @@ def test_an_offer_is_visible_to_later_templates():
         "values with | json", id="block-fails"),
     pytest.param(apology(), {"trigger": "a1"}, "given.trigger 'a1' is not a trigger node",
                  id="trigger-not-a-trigger"),
+    pytest.param(graph(trigger(), edges=[edge("t1", "gone")]), {"event": LOW_EVENT},
+                 "an edge leads to 'gone', which is not in the graph", id="half-built-draft"),
 ])
 def test_failures_end_the_walk_with_a_reason(given_graph, given, error):
     _, _, outcome, got_error = walk(given_graph, **given)

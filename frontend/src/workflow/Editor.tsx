@@ -379,7 +379,6 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
               minZoom={0.1}
               fitView
               fitViewOptions={FIT}
-              onlyRenderVisibleElements={nodes.length > 150}
               defaultEdgeOptions={{ type: "smoothstep" }}
               proOptions={{ hideAttribution: true }}
             >
@@ -449,11 +448,13 @@ type SummaryProps = {
 };
 
 function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings, issueCount, onSelect }: SummaryProps) {
+  // Formatting a date builds an Intl formatter: not on every canvas change.
+  const changed = useMemo(() => formatDateTime(workflow.updated_at), [workflow.updated_at]);
   return (
     <div className="workflow-summary">
       <h2>{selected > 1 ? `${selected} blocks selected` : "Workflow"}</h2>
       <p className="muted">{workflow.description || "No description."}</p>
-      <p className="muted">Last change {formatDateTime(workflow.updated_at)}{workflow.updated_by ? ` by ${workflow.updated_by}` : ""}.</p>
+      <p className="muted">Last change {changed}{workflow.updated_by ? ` by ${workflow.updated_by}` : ""}.</p>
       <p>Select a block to edit its settings.</p>
       <h3>Problems {issueCount ? `(${issueCount})` : ""}</h3>
       {issueCount === 0 ? (
