@@ -34,7 +34,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
 
   const loadRuns = () => {
     setRunsError(null);
-    optional(api.get<Page<RunSummary> | RunSummary[]>(`runs/${query({ workflow: workflow.id, customer: customer || undefined })}`)).then(
+    optional(api.get<Page<RunSummary> | RunSummary[]>(`runs/${query({ workflow: workflow.id, page_size: 50 })}`)).then(
       (data) => setRuns(data === null ? "missing" : Array.isArray(data) ? data : data.results),
       (e: Error) => setRunsError(e),
     );
