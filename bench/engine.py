@@ -324,7 +324,8 @@ def latency_figures(workflow_id: int) -> dict[str, Any]:
         "  FROM messaging_message m JOIN engine_run r ON r.id = m.run_id "
         "  JOIN customers_event e ON e.id = r.trigger_event_id WHERE m.workflow_id = %s) x",
         [workflow_id])[0]
-    return {"p50_ms": round(row[0], 1), "p99_ms": round(row[1], 1), "max_ms": round(row[2], 1),
+    return {"p50_ms": round(float(row[0]), 1), "p99_ms": round(float(row[1]), 1),
+            "max_ms": round(float(row[2]), 1),
             "messages": row[3]}
 
 
@@ -461,9 +462,9 @@ def throughput(concurrency: int, events: int, offset: int, fixtures: dict[str, A
 
 
 def latency(rate: float, seconds: int, offset: int, fixtures: dict[str, Any],
-            env: dict[str, str], client: redis.Redis) -> dict[str, Any]:
+            env: dict[str, str], client: redis.Redis, label: str = "") -> dict[str, Any]:
     """Events at `rate` per second in batches every 100 ms, for `seconds`."""
-    event_type = "bench.latency"
+    event_type = f"bench.latency{label}"
     workflow_id = workflow_publish_for(event_type, fixtures)
     per_tick = max(1, round(rate / 10))
     interval = per_tick / rate  # 100 ms, or longer between single events at low rates
@@ -486,7 +487,7 @@ def latency(rate: float, seconds: int, offset: int, fixtures: dict[str, Any],
                     "achieved_rate_per_s": round(sent / fed_for, 1),
                     "batch": per_tick, "interval_s": round(interval, 3),
                     "seconds": round(fed_for, 1)})
-    say(f"latency at {rate:.0f}/s: p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms")
+    say(f"latency{label} at {rate:.0f}/s: p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms")
     return figures
 
 
@@ -630,6 +631,9 @@ def _run(redis_url: str, *, quick: bool, profile: bool) -> dict[str, Any]:
     results["latency_at_half_peak"] = latency(peak / 2, latency_seconds, offset, fixtures, env,
                                               client)
     offset += results["latency_at_half_peak"]["events"]
+    results["latency_at_half_peak_db_reuse"] = latency(peak / 2, latency_seconds, offset,
+                                                       fixtures, reuse, client, ".reuse")
+    offset += results["latency_at_half_peak_db_reuse"]["events"]
     results.update(memory_and_timers(levels, load, offset % CUSTOMERS, fixtures, env, client,
                                      timer_seconds=15 if quick else 45))
     rss = [m["worker_rss_mb_total"] for m in results["memory"]]

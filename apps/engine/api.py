@@ -178,7 +178,8 @@ class WorkflowDryRunApi(EngineErrorsMixin, generics.GenericAPIView):
         data = body.validated_data
         result = services.workflow_dry_run(
             workflow, customer_external_id=data["customer_id"], event=data.get("event"),
-            version=data["version"], trigger=data.get("trigger"))
+            version=data["version"], trigger=data.get("trigger"), now=data.get("now"),
+            later_events=data.get("later_events") or ())
         return Response(DryRunResultSerializer(result.as_dict()).data)
 
 

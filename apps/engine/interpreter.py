@@ -40,6 +40,12 @@ from blocks.base import Continue, Exit, Fail, WaitForEvent, WaitUntil
 logger = logging.getLogger(__name__)
 
 MAX_STEPS_PER_PASS = 1_000
+# Blocks whose run() touches no database: they need no savepoint.
+_PURE_BLOCKS = frozenset({
+    "trigger.event", "trigger.segment", "trigger.date", "trigger.inactivity",
+    "trigger.schedule", "trigger.webhook", "trigger.manual", "flow.wait", "flow.split",
+    "flow.exit",
+})
 
 
 def retry_delay(attempt: int) -> timedelta:
@@ -221,7 +227,14 @@ class _Pass:
         effects.visit = visit
         started = time.perf_counter()
         try:
-            outcome = node.spec.run(ctx, node.config)
+            if node.type in _PURE_BLOCKS:
+                outcome = node.spec.run(ctx, node.config)
+            else:
+                # A savepoint: SQL that fails inside a block (services use no savepoints
+                # of their own) must not break the pass, or the failure could not be
+                # recorded.
+                with transaction.atomic():
+                    outcome = node.spec.run(ctx, node.config)
         except HttpNeeded:
             raise
         except TemplateError as exc:

@@ -179,6 +179,12 @@ class DryRunSerializer(serializers.Serializer):
     trigger = serializers.RegexField(_NODE_ID, max_length=64, required=False,
                                      help_text="Start at this node (default: the trigger that "
                                                "matches the event).")
+    later_events = DryRunEventSerializer(
+        many=True, required=False, max_length=20,
+        help_text="What the customer does afterwards, in order: a wait for an event takes "
+                  "the first matching one (otherwise it times out).")
+    now = serializers.DateTimeField(required=False,
+                                    help_text="Walk as if it were this time (default: now).")
 
 
 class DryRunResultSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ and pruning old step details. Each takes the run's row lock like the interpreter
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -236,9 +236,12 @@ def runs_cancel_where(*, ids: Iterable[int] | None = None, workflow_id: int | No
 
 def workflow_dry_run(workflow: Workflow, *, customer_external_id: str,
                      event: Mapping[str, Any] | None = None, version: str = "draft",
-                     trigger: str | None = None, now: datetime | None = None) -> WalkResult:
+                     trigger: str | None = None, now: datetime | None = None,
+                     later_events: Sequence[Mapping[str, Any]] = ()) -> WalkResult:
     """Follow the draft (or the published version) for a real customer and an optional
-    event, with the blocks' own code; effects are recorded, nothing is stored or sent."""
+    event, with the blocks' own code; effects are recorded, nothing is stored or sent.
+    `later_events` ({type, properties}) are what the customer does afterwards: waits for
+    an event take them in order."""
     from apps.workflows.dryrun import graph_walk
     from apps.workflows.library import graph_resolve, library_for
 
@@ -266,4 +269,8 @@ def workflow_dry_run(workflow: Workflow, *, customer_external_id: str,
         given["trigger"] = trigger
     if now is not None:
         given["now"] = now
+    if later_events:
+        given["later_events"] = [{"type": later["type"],
+                                  "properties": dict(later.get("properties") or {})}
+                                 for later in later_events]
     return graph_walk(graph, given, workflow)

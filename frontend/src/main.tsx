@@ -1,3 +1,5 @@
+// The prefetch module first: its requests start before react-dom is even evaluated.
+import "./prefetch";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

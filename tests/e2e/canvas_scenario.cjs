@@ -170,6 +170,57 @@ async function build() {
     await page.getByRole("button", { name: "Save mine over theirs" }).click();
     await page.getByRole("status").filter({ hasText: "Saved revision" }).waitFor();
     facts.saved_after_conflict = await page.locator(".editor-status").innerText();
+
+    // Workflow settings are saved with the draft; a value the server refuses is shown on
+    // the field it names, and nothing is saved until it is fixed.
+    step("settings: refused");
+    await page.getByRole("button", { name: "Settings", exact: true }).click();
+    const settings = page.getByRole("region", { name: "Workflow settings" });
+    await settings.getByLabel("A customer may enter").selectOption("once_per_period");
+    await settings.getByLabel("N (days)").fill("0");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.getByRole("status").filter({ hasText: "check the workflow settings" }).waitFor({ timeout: 30_000 });
+    facts.settings_error = await settings.locator(".field-error").first().innerText();
+    facts.settings_error_field = await settings.getByLabel("N (days)").getAttribute("aria-invalid");
+    step("settings: saved");
+    await settings.getByLabel("N (days)").fill("7");
+    await settings.getByLabel("Active runs per customer at most").fill("2");
+    await settings.getByLabel("Goal event type").fill("purchase");
+    await settings.getByLabel("New runs per minute at most").fill("30");
+    await settings.getByLabel("Per SMS").fill("0.07");
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved revision" }).waitFor({ timeout: 30_000 });
+    facts.saved_settings_status = await page.locator(".editor-status").innerText();
+    facts.settings_errors_left = await settings.locator(".field-error").count();
+
+    // Test cases: one that passes and one that fails (its differences are shown), run
+    // against the saved draft; the failing one is deleted so the publisher can publish.
+    step("test cases: add");
+    page.on("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Test cases", exact: true }).click();
+    const tests = page.getByRole("region", { name: "Test cases" });
+    const addCase = async (name, expect) => {
+      await tests.getByRole("button", { name: "New test case" }).click();
+      const form = tests.getByRole("form");
+      await form.getByLabel("Name").fill(name);
+      await form.getByLabel("Given (JSON)").fill(JSON.stringify({ customer: "c-1", event: { type: "feedback.submitted", properties: { score: 3 } } }));
+      await form.getByLabel("Expect (JSON)").fill(JSON.stringify(expect));
+      await form.getByRole("button", { name: "Save test case" }).click();
+      await tests.getByTestId("test-cases").getByText(name).waitFor({ timeout: 30_000 });
+    };
+    await addCase("Low score gets an SMS", { path: [trigger, filter, sms], outcome: "completed" });
+    await addCase("Wrong on purpose", { path: [trigger], outcome: "exited" });
+    step("test cases: run all");
+    await tests.getByRole("button", { name: "Run all" }).click();
+    await tests.getByTestId("test-run-summary").waitFor({ timeout: 30_000 });
+    facts.test_run = await tests.getByTestId("test-run-summary").innerText();
+    facts.test_diff = await tests.locator(".case-failed .case-diffs").innerText();
+    step("test cases: delete the failing one, run again");
+    await tests.locator(".case-failed").getByRole("button", { name: "Delete" }).click();
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=test-cases] > li").length === 1, null, { timeout: 30_000 });
+    await tests.getByRole("button", { name: "Run all" }).click();
+    await tests.getByTestId("test-run-summary").filter({ hasText: "All 1 passed" }).waitFor({ timeout: 30_000 });
+    facts.test_rerun = await tests.getByTestId("test-run-summary").innerText();
     await signOut();
 
     // A publisher publishes.
@@ -182,6 +233,19 @@ async function build() {
     await page.getByRole("button", { name: "Publish now" }).click();
     await page.getByTestId("workflow-state").filter({ hasText: "published" }).waitFor();
     facts.state = await page.getByTestId("workflow-state").innerText();
+
+    // An old version is shown on the canvas read-only from the history.
+    step("view version 1");
+    await page.getByRole("button", { name: "History", exact: true }).click();
+    await page.getByRole("button", { name: "View version 1 on the canvas" }).click();
+    const view = page.getByTestId("version-view");
+    await view.locator(".react-flow__node").nth(2).waitFor({ timeout: 30_000 });
+    facts.version_nodes = await view.locator(".react-flow__node").count();
+    facts.version_draggable = await view.locator(".react-flow__node.draggable").count();
+    await view.locator(`.react-flow__node[data-id="${sms}"] .block-head`).click();
+    facts.version_config = await view.locator(".config-json").innerText();
+    await view.getByRole("button", { name: "Back to the draft" }).click();
+    await page.locator(`.editor-body .react-flow__node[data-id="${sms}"]`).waitFor({ timeout: 30_000 });
   }
 }
 

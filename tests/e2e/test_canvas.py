@@ -45,6 +45,10 @@ def scenario_run(node: str, live_server, tmp_path: Path, phase: str = "build",
     return facts
 
 
+def trigger_id_in(facts: dict, text: str) -> bool:
+    return facts["nodes"][0] in text
+
+
 def wait_for(check, what: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -75,7 +79,16 @@ def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_
     assert facts["composer_can_publish"] == 0
     assert facts["conflict_kept_edit"] == "Bad feedback"
     assert "Saved revision 4" in facts["saved_after_conflict"]
+    assert "greater than or equal to 1" in facts["settings_error"]
+    assert facts["settings_error_field"] == "true"
+    assert "Saved revision 5" in facts["saved_settings_status"]
+    assert facts["settings_errors_left"] == 0
+    assert facts["test_run"] == "1 of 2 failed."
+    assert "path" in facts["test_diff"] and trigger_id_in(facts, facts["test_diff"])
+    assert facts["test_rerun"] == "All 1 passed."
     assert facts["state"] == "published"
+    assert facts["version_nodes"] == 3 and facts["version_draggable"] == 0
+    assert "Sorry {{ customer.first_name }}" in facts["version_config"]
     assert facts["page_errors"] == []
     workflow = Workflow.objects.get(pk=facts["workflow_id"])
     assert workflow.state == "published"
@@ -89,6 +102,14 @@ def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_
         "all": [{"field": "event.properties.score", "op": "lte", "value": 6}]}
     assert nodes[sms]["config"]["body"].startswith("Sorry {{ customer.first_name }}")
     assert nodes[trigger]["label"] == "Bad feedback"  # the version saved over the other tab's
+    settings = version.settings
+    assert settings["re_entry"] == {"policy": "once_per_period", "period_days": 7}
+    assert settings["max_active_runs_per_customer"] == 2
+    assert settings["goal"]["event_type"] == "purchase"
+    assert settings["throttle"]["runs_per_minute"] == 30
+    assert settings["costs"]["sms"] == "0.07"
+    assert [c.name for c in workflow.test_cases.all()] == ["Low score gets an SMS"]
+    assert workflow.test_cases.get().last_result["passed"] is True
     assert sorted((e["source"], e["source_port"], e["target"]) for e in version.graph["edges"]) \
         == sorted([(trigger, "out", filter_), (filter_, "yes", sms)])
 

@@ -134,3 +134,36 @@ def test_a_half_built_draft_fails_visibly(composer, publisher_user, customer) ->
     body = dry_run(composer, workflow.pk, {"customer_id": "c1",
                                            "event": {"type": "feedback.submitted"}})
     assert body["outcome"] == "failed" and "'zz'" in body["error"]
+
+
+REPLY_WAIT = graph(trigger(), sms("a1", "Hi"),
+                   node("w1", "flow.wait_for_event", {"event_type": "message.replied",
+                                                      "timeout": "2d"}),
+                   node("x1", "flow.exit", {"reason": "replied"}),
+                   node("k1", "action.create_task", {"title": "Call", "due_in": "1d",
+                                                     "business_hours": False}),
+                   edges=[edge("t1", "a1"), edge("a1", "w1"), edge("w1", "x1", "happened"),
+                          edge("w1", "k1", "timeout")])
+
+
+@pytest.mark.parametrize(("later", "path"), [
+    pytest.param([], ["t1", "a1", "w1", "k1"], id="timeout"),
+    pytest.param([{"type": "purchase"}, {"type": "message.replied", "properties": {"n": 1}}],
+                 ["t1", "a1", "w1", "x1"], id="then-the-customer-replies"),
+])
+def test_dry_run_takes_later_events_and_now(composer, publisher_user, customer, later,
+                                            path) -> None:
+    workflow, _ = workflow_create(name="reply", graph=REPLY_WAIT, user=publisher_user)
+    body = dry_run(composer, workflow.pk, {
+        "customer_id": "c1", "event": {"type": "feedback.submitted", "properties": {"score": 2}},
+        "later_events": later, "now": "2026-03-01T08:00:00Z"})
+    assert body["path"] == path
+    if not later:  # the 2-day wait moved the clock from `now`; the task is due a day later
+        assert body["effects"][-1]["due_at"].startswith("2026-03-04T08:00:00")
+
+
+def test_dry_run_refuses_a_later_event_without_type(composer, draft, customer) -> None:
+    response = composer.post(f"/api/v1/workflows/{draft.pk}/dry-run", {
+        "customer_id": "c1", "later_events": [{"properties": {}}]}, format="json")
+    assert response.status_code == 400
+    assert any(e["field"].startswith("later_events") for e in response.json()["errors"])

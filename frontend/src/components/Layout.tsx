@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
-import { api, csrfToken } from "../api/client";
+import { csrfToken } from "../api/client";
 import type { Me } from "../api/types";
+import { meTake } from "../prefetch";
 import { MeContext } from "../workflow/useMe";
 
 const NAV = [
@@ -20,7 +21,7 @@ export function Layout({ username }: { username: string }) {
   const [me, setMe] = useState<Me | null>(null);
   const wide = /^\/workflows\/\d+/.test(useLocation().pathname);
   useEffect(() => {
-    api.get<Me>("me").then(setMe, () => setMe({ username, role: "viewer", capabilities: ["read"] }));
+    meTake().then(setMe, () => setMe({ username, role: "viewer", capabilities: ["read"] }));
   }, [username]);
   return (
     <MeContext.Provider value={me}>

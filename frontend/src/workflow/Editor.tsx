@@ -12,11 +12,12 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import "./editor.css";
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
 import { Link, useParams } from "react-router";
 import { useStore } from "zustand";
 import { ApiError, api, optional } from "../api/client";
 import type {
+  ApiFieldError,
   CatalogEntry,
   ValidationIssue,
   WorkflowCounts,
@@ -32,14 +33,66 @@ import { editorDataTake, type EditorData } from "./load";
 import { saveErrorsToIssues } from "./issues";
 import { DRAG_TYPE, Palette } from "./Palette";
 import { RunsPanel } from "./RunsPanel";
+import { saveErrorsSplit, SettingsPanel, type WorkflowSettings } from "./SettingsPanel";
+import { TestCasesPanel } from "./TestCasesPanel";
+import { VersionView, type VersionDetail } from "./VersionView";
 import { createEditorStore, type EditorStore } from "./store";
 import { can, useMe } from "./useMe";
 
 type Loaded = EditorData;
 
-// The settings form (@rjsf, ajv) is its own chunk, fetched once the canvas is up.
-const loadNodePanel = () => import("./NodePanel");
-const NodePanel = lazy(() => loadNodePanel().then((m) => ({ default: m.NodePanel })));
+// The settings form (@rjsf, ajv) is its own chunk, fetched as soon as the canvas is drawn.
+// Not React.lazy + Suspense: a suspended boundary is revealed no sooner than 300 ms after
+// its fallback (React 19's throttle), which alone made "click a block → its form" miss the
+// 1.5 s target. The module, once loaded, is used synchronously; before that the panel
+// shows "Loading the form…" and re-renders when it arrives.
+type NodePanelModule = typeof import("./NodePanel");
+let nodePanelModule: NodePanelModule | null = null;
+let nodePanelLoading: Promise<NodePanelModule> | null = null;
+function loadNodePanel(): Promise<NodePanelModule> {
+  nodePanelLoading ??= import("./NodePanel").then((m) => (nodePanelModule = m), (e: unknown) => {
+    nodePanelLoading = null;
+    throw e;
+  });
+  return nodePanelLoading;
+}
+
+/** The settings form's module: null until loaded (starting the load when `wanted`). */
+function useNodePanelModule(wanted: boolean): { module: NodePanelModule | null; error: Error | null; retry: () => void } {
+  const [loadedHere, setLoadedHere] = useState(nodePanelModule);
+  const [error, setError] = useState<Error | null>(null);
+  // Loaded meanwhile by the idle prefetch: use it in this very render.
+  const module = loadedHere ?? nodePanelModule;
+  useEffect(() => {
+    if (module || !wanted || error) return;
+    let live = true;
+    loadNodePanel().then((m) => { if (live) setLoadedHere(m); }, (e: Error) => { if (live) setError(e); });
+    return () => { live = false; };
+  }, [module, wanted, error]);
+  return { module, error, retry: () => setError(null) };
+}
+
+/** The catalog entries of the block types in a loaded workflow (their forms are compiled
+ * ahead). */
+function initialTypes(data: EditorData): CatalogEntry[] {
+  const types = new Set((data.workflow.graph?.nodes ?? []).map((n) => n.type));
+  return data.entries.filter((e) => types.has(e.type));
+}
+
+/** Run `work` when the browser is idle after the next paint (soon, at the latest). */
+function afterPaint(work: () => void, timeout = 150): () => void {
+  let idle = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const frame = requestAnimationFrame(() => {
+    if (typeof requestIdleCallback === "function") idle = requestIdleCallback(work, { timeout });
+    else timer = setTimeout(work, 1);
+  });
+  return () => {
+    cancelAnimationFrame(frame);
+    if (idle) cancelIdleCallback(idle);
+    clearTimeout(timer);
+  };
+}
 
 export function WorkflowEditor() {
   const { id } = useParams();
@@ -75,7 +128,7 @@ const FIT = { padding: 0.2, maxZoom: 1.2 };
 const COUNTS_EVERY_MS = 10_000;
 
 type Conflict = { detail: string; currentRevision: number | null };
-type Drawer = "none" | "history" | "runs";
+type Drawer = "none" | "history" | "runs" | "settings" | "tests";
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -97,6 +150,13 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   const [drawer, setDrawer] = useState<Drawer>("none");
   const [publishing, setPublishing] = useState(false);
   const [note, setNote] = useState("");
+  // Settings are edited with the draft and sent with every save.
+  const [settings, setSettings] = useState<WorkflowSettings>(initial.workflow.settings);
+  const [savedSettings, setSavedSettings] = useState<WorkflowSettings>(initial.workflow.settings);
+  const [settingsErrors, setSettingsErrors] = useState<ApiFieldError[]>([]);
+  const [viewing, setViewing] = useState<VersionDetail | null>(null);
+  const settingsRef = useRef(settings);
+  settingsRef.current = settings;
 
   const nodes = useStore(store, (s) => s.nodes);
   const edges = useStore(store, (s) => s.edges);
@@ -116,7 +176,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   const archived = workflow.state === "archived";
   const canWrite = can(me, "workflows.write") && !archived;
   const canPublish = can(me, "workflows.publish");
-  const dirty = changes !== savedChanges;
+  const dirty = changes !== savedChanges || settings !== savedSettings;
   const selected = nodes.filter((n) => n.selected);
   const singleNode = selected.length === 1 ? selected[0] : null;
   const singleData = singleNode?.data;
@@ -154,14 +214,32 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     return () => window.removeEventListener("beforeunload", warn);
   }, [dirty]);
 
+  // Once the canvas is painted, fetch the form's code (and compile its validator).
   useEffect(() => {
-    // Once the canvas is up, fetch the form's code.
-    const idle = setTimeout(() => void loadNodePanel(), 200);
-    return () => clearTimeout(idle);
-  }, [flow]);
+    let cancelPrepare = () => undefined as void;
+    let live = true;
+    const cancelPaint = afterPaint(() => {
+      loadNodePanel().then((m) => { if (live) cancelPrepare = m.formPrepare(initialTypes(initial)); }, () => undefined);
+    });
+    return () => { live = false; cancelPaint(); cancelPrepare(); };
+  }, [initial]);
+  const panel = useNodePanelModule(single !== null);
+  const NodePanel = panel.module?.NodePanel;
 
-  const applyWorkflow = useCallback((next: WorkflowDetail | WorkflowSaved) => {
+  /** Show the server's workflow. `sentSettings`: the settings a save sent (kept if edited
+   * since); null: leave the settings being edited alone (pause, resume, archive). */
+  const applyWorkflow = useCallback((next: WorkflowDetail | WorkflowSaved, sentSettings?: WorkflowSettings | null) => {
     setWorkflow(next);
+    if (sentSettings === null) {
+      setSavedSettings((saved) => (JSON.stringify(saved) === JSON.stringify(next.settings) ? saved : next.settings));
+    } else if (sentSettings === undefined || settingsRef.current === sentSettings) {
+      // The server's settings (defaults filled in).
+      setSettings(next.settings);
+      setSavedSettings(next.settings);
+    } else {
+      setSavedSettings(sentSettings);
+    }
+    setSettingsErrors([]);
     if ("validation" in next) {
       actions.setIssues(next.validation.errors);
       setWarnings(next.validation.warnings);
@@ -172,12 +250,14 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     setBusy("save");
     setProblem(null);
     const at = store.getState().changes;
+    const sentSettings = settingsRef.current;
     try {
       const saved = await api.put<WorkflowSaved>(`workflows/${workflow.id}/`, {
         revision: revision ?? workflow.revision,
         graph: store.getState().graph(),
+        settings: sentSettings,
       });
-      applyWorkflow(saved);
+      applyWorkflow(saved, sentSettings);
       setSavedChanges(at);
       setConflict(null);
       const n = saved.validation.errors.length;
@@ -189,9 +269,14 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
         setConflict({ detail: e.message, currentRevision: current });
         setStatus("Not saved: someone else saved first. Your changes are still here.");
       } else if (e instanceof ApiError && e.status === 400) {
-        actions.setIssues(saveErrorsToIssues(e.errors, store.getState().nodes.map((n) => n.id)));
+        const { settings: inSettings, rest: elsewhere } = saveErrorsSplit(e.errors);
+        setSettingsErrors(inSettings);
+        if (elsewhere.length || !inSettings.length) actions.setIssues(saveErrorsToIssues(elsewhere, store.getState().nodes.map((n) => n.id)));
         setProblem(e);
-        setStatus("Not saved: the server refused the graph; see the marked blocks.");
+        if (inSettings.length) setDrawer("settings");
+        setStatus(inSettings.length && !elsewhere.length
+          ? "Not saved: check the workflow settings (the fields are marked)."
+          : "Not saved: the server refused the graph; see the marked blocks.");
       } else {
         setProblem(e as Error);
         setStatus("Not saved.");
@@ -228,7 +313,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
         revision = saved.revision;
       }
       const next = await api.post<WorkflowDetail>(`workflows/${workflow.id}/${verb}/`, verb === "publish" ? { ...(body as object), revision } : undefined);
-      applyWorkflow(next);
+      applyWorkflow(next, verb === "publish" ? undefined : null);
       if (verb === "publish") actions.setIssues([]);
       setStatus({ publish: `Published version ${next.version}.`, pause: "Paused: no new runs start.", resume: "Running again.", archive: "Archived." }[verb]);
       setPublishing(false);
@@ -303,8 +388,12 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
           <button type="button" className="button secondary" onClick={actions.undo} disabled={!canUndo || !canWrite} title="Undo (Ctrl+Z)">Undo</button>
           <button type="button" className="button secondary" onClick={actions.redo} disabled={!canRedo || !canWrite} title="Redo (Ctrl+Shift+Z)">Redo</button>
           <button type="button" className="button secondary" onClick={() => { void actions.layout().then(() => setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30)); }} disabled={!canWrite || nodes.length === 0} title="Auto-layout (L)">Auto-layout</button>
+          <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "settings" ? "none" : "settings")} aria-pressed={drawer === "settings"}>
+            Settings{settingsErrors.length ? ` (${settingsErrors.length})` : ""}
+          </button>
           <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "history" ? "none" : "history")} aria-pressed={drawer === "history"}>History</button>
           <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "runs" ? "none" : "runs")} aria-pressed={drawer === "runs"}>Dry run &amp; runs</button>
+          <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "tests" ? "none" : "tests")} aria-pressed={drawer === "tests"}>Test cases</button>
           <button type="button" className="button secondary" onClick={() => void validate()} disabled={!!busy}>Validate</button>
           {canWrite && (
             <button type="button" className="button" onClick={() => void save()} disabled={!!busy || !dirty} title="Save draft (Ctrl+S)">
@@ -360,6 +449,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
           </form>
         )}
 
+        {viewing ? <VersionView version={viewing} catalog={catalog} onClose={() => setViewing(null)} /> : (
         <div className="editor-body">
           <Palette entries={initial.entries} disabled={!canWrite} onAdd={addAtCentre} />
           <div className="canvas" ref={wrapper} onDrop={onDrop} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "move"; }}
@@ -398,8 +488,9 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
               <label htmlFor="preview-customer">Preview as customer</label>
               <input id="preview-customer" type="text" value={customerId} placeholder="customer id" onChange={(e) => setCustomerId(e.target.value.trim())} />
             </div>
-            {single ? (
-              <Suspense fallback={<Loading label="Loading the form…" />}>
+            {single && !NodePanel ? (
+              panel.error ? <ErrorMessage error={panel.error} onRetry={panel.retry} /> : <Loading label="Loading the form…" />
+            ) : single && NodePanel ? (
               <NodePanel
                 node={single}
                 entry={entryFor(catalog, single.data)}
@@ -411,7 +502,6 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
                 onConnect={actions.connectPort}
                 onDelete={actions.deleteSelected}
               />
-              </Suspense>
             ) : (
               <WorkflowSummary
                 workflow={workflow}
@@ -425,9 +515,20 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
             )}
           </aside>
         </div>
+        )}
         {drawer === "history" && (
-          <HistoryPanel workflowId={workflow.id} canPublish={canPublish && !archived} onClose={() => setDrawer("none")}
-            onRolledBack={(next) => { applyWorkflow(next); store.getState().load(next.graph); setSavedChanges(0); setStatus(`Rolled back: now version ${next.version}.`); }} />
+          <HistoryPanel workflowId={workflow.id} canPublish={canPublish && !archived} onClose={() => { setViewing(null); setDrawer("none"); }}
+            viewing={viewing?.number ?? null} onView={(v) => { setViewing(v); setStatus(`Showing version ${v.number} (read-only).`); }}
+            onRolledBack={(next) => { setViewing(null); applyWorkflow(next); store.getState().load(next.graph); setSavedChanges(0); setStatus(`Rolled back: now version ${next.version}.`); }} />
+        )}
+        {drawer === "settings" && (
+          <SettingsPanel settings={settings} errors={settingsErrors} readOnly={!canWrite}
+            onChange={setSettings} onClose={() => setDrawer("none")} />
+        )}
+        {drawer === "tests" && (
+          <TestCasesPanel workflowId={workflow.id} canWrite={canWrite} defaultCustomer={customerId}
+            beforeRun={async () => !(dirty && canWrite) || (await save()) !== null}
+            onClose={() => setDrawer("none")} />
         )}
         {drawer === "runs" && (
           <RunsPanel workflow={workflow} store={store} defaultCustomer={customerId} counts={counts} onClose={() => { actions.setOverlay(null); setDrawer("none"); }} />
@@ -448,13 +549,15 @@ type SummaryProps = {
 };
 
 function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings, issueCount, onSelect }: SummaryProps) {
-  // Formatting a date builds an Intl formatter: not on every canvas change.
-  const changed = useMemo(() => formatDateTime(workflow.updated_at), [workflow.updated_at]);
+  // Formatting a date builds an Intl formatter (20-30 ms the first time, locale data):
+  // not on every canvas change, and not before the canvas is drawn.
+  const [changed, setChanged] = useState("");
+  useEffect(() => afterPaint(() => setChanged(formatDateTime(workflow.updated_at)), 500), [workflow.updated_at]);
   return (
     <div className="workflow-summary">
       <h2>{selected > 1 ? `${selected} blocks selected` : "Workflow"}</h2>
       <p className="muted">{workflow.description || "No description."}</p>
-      <p className="muted">Last change {changed}{workflow.updated_by ? ` by ${workflow.updated_by}` : ""}.</p>
+      <p className="muted">Last change {changed || "…"}{workflow.updated_by ? ` by ${workflow.updated_by}` : ""}.</p>
       <p>Select a block to edit its settings.</p>
       <h3>Problems {issueCount ? `(${issueCount})` : ""}</h3>
       {issueCount === 0 ? (

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { api } from "../api/client";
 import type { Page, VersionDiff, WorkflowDetail, WorkflowVersion } from "../api/types";
+import type { VersionDetail } from "./VersionView";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { formatDateTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
@@ -12,9 +13,13 @@ type Props = {
   canPublish: boolean;
   onClose: () => void;
   onRolledBack: (workflow: WorkflowDetail) => void;
+  /** Show a version's graph on the canvas, read-only. */
+  onView: (version: VersionDetail) => void;
+  /** The version on the canvas now, if any. */
+  viewing: number | null;
 };
 
-export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack }: Props) {
+export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack, onView, viewing }: Props) {
   const versions = useApi((signal) => api.get<Page<WorkflowVersion>>(`workflows/${workflowId}/versions/?page_size=100`, signal), [workflowId]);
   const [diff, setDiff] = useState<{ number: number; against: string; data?: VersionDiff; error?: Error } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -26,6 +31,15 @@ export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack }: 
     api.get<VersionDiff>(`workflows/${workflowId}/versions/${number}/diff/${query}`).then(
       (data) => setDiff({ number, against, data }),
       (e: Error) => setDiff({ number, against, error: e }),
+    );
+  };
+
+  const view = (number: number) => {
+    setError(null);
+    setBusy(true);
+    api.get<VersionDetail>(`workflows/${workflowId}/versions/${number}/`).then(
+      (data) => { setBusy(false); onView(data); },
+      (e: Error) => { setBusy(false); setError(e); },
     );
   };
 
@@ -68,6 +82,8 @@ export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack }: 
                   <td>{formatDateTime(v.created_at)}{v.created_by ? ` by ${v.created_by}` : ""}</td>
                   <td>{v.note || <span className="muted">—</span>}</td>
                   <td className="actions">
+                    <button type="button" className="link-button" onClick={() => view(v.number)} disabled={busy} aria-pressed={viewing === v.number}
+                      aria-label={`View version ${v.number} on the canvas`}>View</button>
                     <button type="button" className="link-button" onClick={() => showDiff(v.number, "previous")}>Changes</button>
                     <button type="button" className="link-button" onClick={() => showDiff(v.number, "draft")}>Compare with draft</button>
                     {canPublish && !v.is_published && (

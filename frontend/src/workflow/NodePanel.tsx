@@ -87,13 +87,44 @@ type Props = {
   onDelete: () => void;
 };
 
+// One schema object per catalog entry: ajv caches a compiled validator per schema object,
+// so selecting another block of the same type does not compile it again.
+const schemas = new WeakMap<CatalogEntry, RJSFSchema>();
+
+function schemaFor(entry: CatalogEntry | undefined): RJSFSchema {
+  if (!entry) return { type: "object" };
+  let schema = schemas.get(entry);
+  if (!schema) {
+    schema = { ...(entry.config_schema ?? { type: "object" }) } as RJSFSchema;
+    delete schema.title;
+    delete schema.description;
+    schemas.set(entry, schema);
+  }
+  return schema;
+}
+
+/** Compile the validators of these block types ahead, one per idle moment (so a click
+ * is never queued behind all of them), after the canvas is drawn. Returns a cancel. */
+export function formPrepare(entries: CatalogEntry[]): () => void {
+  const queue = entries.slice(0, 20);
+  let handle = 0;
+  const next = () => {
+    const entry = queue.shift();
+    if (!entry) return;
+    try {
+      validator.rawValidation(schemaFor(entry), entry.example_config ?? {});
+    } catch {
+      // a schema ajv cannot compile shows its problem when the block is selected
+    }
+    handle = requestIdleCallback(next, { timeout: 1000 });
+  };
+  if (typeof requestIdleCallback !== "function") return () => undefined;
+  handle = requestIdleCallback(next, { timeout: 1000 });
+  return () => cancelIdleCallback(handle);
+}
+
 function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange, onConnect, onDelete }: Props) {
-  const schema = useMemo(() => {
-    const copy = { ...(entry?.config_schema ?? { type: "object" }) } as RJSFSchema;
-    delete copy.title;
-    delete copy.description;
-    return copy;
-  }, [entry]);
+  const schema = useMemo(() => schemaFor(entry), [entry]);
   const uiSchema = useMemo<UiSchema>(() => ({
     ...(entry?.ui_schema as UiSchema | undefined),
     "ui:submitButtonOptions": { norender: true },

@@ -6,6 +6,7 @@ import { api, optional, query } from "../api/client";
 import type { DryRun, DryRunStep, Page, RunDetail, RunSummary, WorkflowCounts, WorkflowDetail } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { formatDateTime } from "../lib/format";
+import { awaitedEventTypes, dryRunBody, type LaterEventRow } from "./dryrun";
 import type { EditorStore } from "./store";
 
 type Props = {
@@ -24,6 +25,9 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
     return (trigger?.data.config.event_type as string | undefined) ?? "";
   });
   const [properties, setProperties] = useState("{}");
+  const [later, setLater] = useState<LaterEventRow[]>([]);
+  const [asOf, setAsOf] = useState("");
+  const [awaited] = useState(() => awaitedEventTypes(store.getState().nodes));
   const [dry, setDry] = useState<DryRun | null | "missing">(null);
   const [dryError, setDryError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
@@ -45,16 +49,15 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
     setBusy(true);
     setDryError(null);
     try {
-      let event: { type: string; properties: unknown } | undefined;
-      if (eventType) event = { type: eventType, properties: JSON.parse(properties || "{}") };
-      const result = await optional(api.post<DryRun>(`workflows/${workflow.id}/dry-run`, { customer_id: customer, ...(event ? { event } : {}) }));
+      const body = dryRunBody({ customer, eventType, properties, later, asOf });
+      const result = await optional(api.post<DryRun>(`workflows/${workflow.id}/dry-run`, body));
       setDry(result ?? "missing");
       if (result) {
         const failed = result.steps.find((s) => /fail|error/i.test(s.outcome))?.node ?? null;
         store.getState().setOverlay(result.path.length ? result.path : result.steps.map((s) => s.node), failed);
       }
     } catch (e) {
-      setDryError(e instanceof SyntaxError ? new Error("Event properties must be JSON, e.g. {\"score\": 3}.") : (e as Error));
+      setDryError(e as Error);
     } finally {
       setBusy(false);
     }
@@ -89,6 +92,26 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
           <div className="form-row">
             <label htmlFor="dry-props">Event properties (JSON)</label>
             <textarea id="dry-props" rows={2} value={properties} onChange={(e) => setProperties(e.target.value)} spellCheck={false} />
+          </div>
+          <fieldset className="later-events">
+            <legend>Then the customer does… <span className="muted">(in order; a wait for an event takes the first that matches)</span></legend>
+            {later.map((row, i) => (
+              <div className="later-event" key={i}>
+                <label htmlFor={`dry-later-${i}-type`}>Event {i + 1} type</label>
+                <input id={`dry-later-${i}-type`} list="dry-awaited" value={row.type} placeholder="message.replied"
+                  onChange={(e) => setLater(later.map((r, j) => (j === i ? { ...r, type: e.target.value } : r)))} />
+                <label htmlFor={`dry-later-${i}-props`}>Event {i + 1} properties (JSON)</label>
+                <input id={`dry-later-${i}-props`} value={row.properties} spellCheck={false}
+                  onChange={(e) => setLater(later.map((r, j) => (j === i ? { ...r, properties: e.target.value } : r)))} />
+                <button type="button" className="link-button" onClick={() => setLater(later.filter((_, j) => j !== i))} aria-label={`Remove event ${i + 1}`}>Remove</button>
+              </div>
+            ))}
+            <datalist id="dry-awaited">{awaited.map((t) => <option key={t} value={t} />)}</datalist>
+            <button type="button" className="link-button" onClick={() => setLater([...later, { type: awaited[0] ?? "", properties: "{}" }])}>+ Add a later event</button>
+          </fieldset>
+          <div className="form-row">
+            <label htmlFor="dry-now">As of (optional; default: now)</label>
+            <input id="dry-now" type="datetime-local" value={asOf} onChange={(e) => setAsOf(e.target.value)} />
           </div>
           <button type="submit" className="button" disabled={busy || !customer}>{busy ? "Running…" : "Dry run"}</button>
           {dryError && <ErrorMessage error={dryError} />}

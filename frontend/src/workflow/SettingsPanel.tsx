@@ -1,0 +1,193 @@
+// The workflow's settings (re-entry, active runs per customer, goal, throttle, costs),
+// edited with the draft and saved with it (PUT /workflows/{id} `settings`). Server errors
+// name `settings.<field>`: each is shown under the field it names.
+import type { ApiFieldError, WorkflowDetail } from "../api/types";
+import { ConditionBuilder } from "../components/ConditionBuilder";
+
+export type WorkflowSettings = WorkflowDetail["settings"];
+type Costs = NonNullable<WorkflowSettings["costs"]>;
+type Throttle = NonNullable<WorkflowSettings["throttle"]>;
+
+export const COST_FIELDS: { key: Exclude<keyof Costs, "currency">; label: string }[] = [
+  { key: "email", label: "Per e-mail" },
+  { key: "sms", label: "Per SMS" },
+  { key: "call_task", label: "Per call task" },
+  { key: "retained_customer_value", label: "Value of a retained customer" },
+];
+
+/** The messages of the errors on `path` (e.g. "re_entry.period_days") or inside it. */
+export function settingsErrorsAt(errors: ApiFieldError[], path: string): string[] {
+  const field = `settings.${path}`;
+  return errors.filter((e) => e.field === field || e.field.startsWith(`${field}.`)).map((e) => e.message);
+}
+
+/** A refused save's errors: those about the settings (shown in this panel) and the rest
+ * (graph, nodes: shown on the canvas). */
+export function saveErrorsSplit(errors: ApiFieldError[]): { settings: ApiFieldError[]; rest: ApiFieldError[] } {
+  const isSettings = (e: ApiFieldError) => e.field === "settings" || e.field.startsWith("settings.");
+  return { settings: errors.filter(isSettings), rest: errors.filter((e) => !isSettings(e)) };
+}
+
+/** Errors that name no field this panel shows (listed at its top). */
+export function settingsErrorsElsewhere(errors: ApiFieldError[], shown: string[]): ApiFieldError[] {
+  return errors.filter((e) => !shown.some((path) => e.field === `settings.${path}` || e.field.startsWith(`settings.${path}.`)));
+}
+
+const SHOWN = ["re_entry.policy", "re_entry.period_days", "re_entry", "max_active_runs_per_customer",
+  "goal.event_type", "goal.condition", "goal.window_days", "goal", "throttle.runs_per_minute",
+  "throttle.max_concurrent_runs", "costs.currency", ...COST_FIELDS.map((f) => `costs.${f.key}`)];
+
+/** "" -> null, else a whole number (NaN stays as typed so the server names it). */
+function intOrNull(text: string): number | null {
+  if (text.trim() === "") return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : (text as unknown as number);
+}
+
+function Errors({ messages, id }: { messages: string[]; id: string }) {
+  if (!messages.length) return null;
+  return <>{messages.map((m, i) => <p key={i} id={i === 0 ? id : undefined} className="field-error" role="alert">{m}</p>)}</>;
+}
+
+type Props = {
+  settings: WorkflowSettings;
+  errors: ApiFieldError[];
+  readOnly: boolean;
+  onChange: (next: WorkflowSettings) => void;
+  onClose: () => void;
+};
+
+export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }: Props) {
+  const reEntry = settings.re_entry ?? { policy: "once" as const };
+  const goal = settings.goal ?? null;
+  const throttle: Throttle = settings.throttle ?? {};
+  const costs: Costs = settings.costs ?? { currency: "EUR" };
+  const at = (path: string) => settingsErrorsAt(errors, path);
+  // A field's own errors (not those of fields inside it, which are shown on those).
+  const own = (path: string) => errors.filter((e) => e.field === `settings.${path}`).map((e) => e.message);
+  const other = settingsErrorsElsewhere(errors, SHOWN);
+  const described = (path: string, messages: string[]) => (messages.length ? `err-${path}` : undefined);
+
+  const periodErrors = [...at("re_entry.period_days"), ...own("re_entry")];
+  const activeErrors = at("max_active_runs_per_customer");
+  const goalTypeErrors = [...at("goal.event_type"), ...own("goal")];
+
+  return (
+    <section className="drawer settings-panel" aria-label="Workflow settings">
+      <header>
+        <h2>Workflow settings</h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label="Close settings">×</button>
+      </header>
+      <p className="muted">Saved with the draft (Save draft), and take effect when the workflow is published.</p>
+      {other.length > 0 && (
+        <ul className="issues" role="alert">
+          {other.map((e, i) => <li key={i}><code>{e.field}</code>: {e.message}</li>)}
+        </ul>
+      )}
+      <fieldset disabled={readOnly} className="settings-grid">
+        <fieldset>
+          <legend>Entering</legend>
+          <div className="form-row">
+            <label htmlFor="settings-re-entry">A customer may enter</label>
+            <select id="settings-re-entry" value={reEntry.policy}
+              onChange={(e) => {
+                const policy = e.target.value as typeof reEntry.policy;
+                onChange({ ...settings, re_entry: { policy, period_days: policy === "once_per_period" ? reEntry.period_days ?? 30 : null } });
+              }}>
+              <option value="once">once</option>
+              <option value="once_per_period">once per N days</option>
+              <option value="always">every time the trigger fires</option>
+            </select>
+            <Errors messages={at("re_entry.policy")} id="err-re_entry.policy" />
+          </div>
+          {reEntry.policy === "once_per_period" && (
+            <div className="form-row">
+              <label htmlFor="settings-period-days">N (days)</label>
+              <input id="settings-period-days" type="number" min={1} max={3650} value={reEntry.period_days ?? ""}
+                aria-invalid={periodErrors.length > 0} aria-describedby={described("re_entry.period_days", periodErrors)}
+                onChange={(e) => onChange({ ...settings, re_entry: { ...reEntry, period_days: intOrNull(e.target.value) } })} />
+              <Errors messages={periodErrors} id="err-re_entry.period_days" />
+            </div>
+          )}
+          <div className="form-row">
+            <label htmlFor="settings-max-active">Active runs per customer at most</label>
+            <input id="settings-max-active" type="number" min={1} max={100} value={settings.max_active_runs_per_customer ?? 1}
+              aria-invalid={activeErrors.length > 0} aria-describedby={described("max_active_runs_per_customer", activeErrors)}
+              onChange={(e) => onChange({ ...settings, max_active_runs_per_customer: intOrNull(e.target.value) ?? (e.target.value as unknown as number) })} />
+            <Errors messages={activeErrors} id="err-max_active_runs_per_customer" />
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Goal</legend>
+          <p className="muted">When the customer does this, their runs end as converted.</p>
+          <div className="form-row">
+            <label htmlFor="settings-goal-event">Goal event type (empty: no goal)</label>
+            <input id="settings-goal-event" type="text" value={goal?.event_type ?? ""} placeholder="e.g. purchase"
+              aria-invalid={goalTypeErrors.length > 0} aria-describedby={described("goal.event_type", goalTypeErrors)}
+              onChange={(e) => {
+                const eventType = e.target.value.trim();
+                onChange({ ...settings, goal: eventType ? { condition: null, window_days: null, ...goal, event_type: eventType } : null });
+              }} />
+            <Errors messages={goalTypeErrors} id="err-goal.event_type" />
+          </div>
+          {goal && (
+            <>
+              <ConditionBuilder idPrefix="settings-goal-condition" label="Only when (optional)" value={goal.condition ?? undefined}
+                disabled={readOnly}
+                onChange={(value) => {
+                  const empty = !value || Object.keys(value).length === 0 || (Array.isArray((value as { all?: unknown[] }).all) && !(value as { all: unknown[] }).all.length && Object.keys(value).length === 1);
+                  onChange({ ...settings, goal: { ...goal, condition: empty ? null : (value as Record<string, unknown>) } });
+                }} />
+              <Errors messages={at("goal.condition")} id="err-goal.condition" />
+              <div className="form-row">
+                <label htmlFor="settings-goal-window">Counts within (days after entering; empty: any time)</label>
+                <input id="settings-goal-window" type="number" min={1} max={3650} value={goal.window_days ?? ""}
+                  onChange={(e) => onChange({ ...settings, goal: { ...goal, window_days: intOrNull(e.target.value) } })} />
+                <Errors messages={at("goal.window_days")} id="err-goal.window_days" />
+              </div>
+            </>
+          )}
+        </fieldset>
+
+        <fieldset>
+          <legend>Throttle</legend>
+          <div className="form-row">
+            <label htmlFor="settings-runs-per-minute">New runs per minute at most (empty: no limit)</label>
+            <input id="settings-runs-per-minute" type="number" min={1} value={throttle.runs_per_minute ?? ""}
+              onChange={(e) => onChange({ ...settings, throttle: { ...throttle, runs_per_minute: intOrNull(e.target.value) } })} />
+            <Errors messages={at("throttle.runs_per_minute")} id="err-throttle.runs_per_minute" />
+          </div>
+          <div className="form-row">
+            <label htmlFor="settings-max-concurrent">Runs active at once at most (empty: no limit)</label>
+            <input id="settings-max-concurrent" type="number" min={1} value={throttle.max_concurrent_runs ?? ""}
+              onChange={(e) => onChange({ ...settings, throttle: { ...throttle, max_concurrent_runs: intOrNull(e.target.value) } })} />
+            <Errors messages={at("throttle.max_concurrent_runs")} id="err-throttle.max_concurrent_runs" />
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Costs (for the return on investment)</legend>
+          <div className="form-row">
+            <label htmlFor="settings-currency">Currency</label>
+            <input id="settings-currency" type="text" maxLength={3} value={costs.currency ?? "EUR"}
+              onChange={(e) => onChange({ ...settings, costs: { ...costs, currency: e.target.value.toUpperCase() } })} />
+            <Errors messages={at("costs.currency")} id="err-costs.currency" />
+          </div>
+          {COST_FIELDS.map((f) => (
+            <div className="form-row" key={f.key}>
+              <label htmlFor={`settings-cost-${f.key}`}>{f.label}</label>
+              <input id={`settings-cost-${f.key}`} type="text" inputMode="decimal" value={costs[f.key] ?? ""} placeholder="0.00"
+                onChange={(e) => {
+                  const next: Costs = { ...costs, [f.key]: e.target.value.trim() };
+                  if (!next[f.key]) delete next[f.key]; // empty: the default, 0
+                  onChange({ ...settings, costs: next });
+                }} />
+              <Errors messages={at(`costs.${f.key}`)} id={`err-costs.${f.key}`} />
+            </div>
+          ))}
+        </fieldset>
+      </fieldset>
+    </section>
+  );
+}

@@ -1,0 +1,72 @@
+// A published version's graph on the canvas, read-only (opened from the version history):
+// nothing can be moved, connected or changed; a click on a block shows its settings.
+import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type NodeMouseHandler } from "@xyflow/react";
+import { useMemo, useState } from "react";
+import type { Schemas } from "../api/types";
+import { NODE_TYPES } from "./BlockNode";
+import { entryFor, graphToCanvas, type BlockNode, type Catalog } from "./graph";
+
+export type VersionDetail = Schemas["WorkflowVersionDetail"];
+
+const FIT = { padding: 0.2, maxZoom: 1.2 };
+
+type Props = { version: VersionDetail; catalog: Catalog; onClose: () => void };
+
+export function VersionView({ version, catalog, onClose }: Props) {
+  const { nodes, edges } = useMemo(() => graphToCanvas(version.graph, catalog), [version.graph, catalog]);
+  const [selected, setSelected] = useState<BlockNode | null>(null);
+  const onNodeClick: NodeMouseHandler<BlockNode> = (_, node) => setSelected(node);
+  const shown = useMemo(() => nodes.map((n) => (n.id === selected?.id ? { ...n, selected: true } : n)), [nodes, selected]);
+  const entry = selected ? entryFor(catalog, selected.data) : undefined;
+  return (
+    <div className="version-view" data-testid="version-view">
+      <div className="notice version-banner" role="status">
+        Viewing version {version.number}{version.is_published ? " (live)" : ""}, read-only
+        {version.note ? <> — “{version.note}”</> : null}.{" "}
+        <button type="button" className="button secondary" onClick={onClose}>Back to the draft</button>
+      </div>
+      <div className="editor-body">
+        <div className="canvas" aria-label={`Canvas of version ${version.number} (read-only)`}>
+          <ReactFlowProvider>
+            <ReactFlow
+              nodes={shown}
+              edges={edges}
+              nodeTypes={NODE_TYPES}
+              onNodeClick={onNodeClick}
+              onPaneClick={() => setSelected(null)}
+              nodesDraggable={false}
+              nodesConnectable={false}
+              elementsSelectable={false}
+              deleteKeyCode={null}
+              minZoom={0.1}
+              fitView
+              fitViewOptions={FIT}
+              defaultEdgeOptions={{ type: "smoothstep" }}
+              proOptions={{ hideAttribution: true }}
+            >
+              <Background gap={20} />
+              <MiniMap pannable zoomable ariaLabel="Mini map" />
+              <Controls showInteractive={false} />
+            </ReactFlow>
+          </ReactFlowProvider>
+        </div>
+        <aside className="side-panel" aria-label="Block of this version">
+          {selected ? (
+            <div className="node-panel">
+              <h2>{entry?.label ?? selected.data.type} <code>{selected.id}</code></h2>
+              {selected.data.label && <p>Name on the canvas: {selected.data.label}</p>}
+              <p className="muted">Settings in version {version.number}:</p>
+              <pre className="config-json">{JSON.stringify(selected.data.config, null, 2)}</pre>
+            </div>
+          ) : (
+            <div className="workflow-summary">
+              <h2>Version {version.number}</h2>
+              <p className="muted">{nodes.length} blocks, {edges.length} connections.</p>
+              <p>Click a block to see its settings in this version.</p>
+            </div>
+          )}
+        </aside>
+      </div>
+    </div>
+  );
+}

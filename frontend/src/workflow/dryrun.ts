@@ -1,0 +1,50 @@
+// The body of POST /workflows/{id}/dry-run from the drawer's form: the customer, the event,
+// what the customer does afterwards ("then the customer does …") and the time to walk at.
+export type LaterEventRow = { type: string; properties: string };
+
+export type DryRunBody = {
+  customer_id: string;
+  event?: { type: string; properties: Record<string, unknown> };
+  later_events?: { type: string; properties: Record<string, unknown> }[];
+  now?: string;
+};
+
+/** A JSON object from a text field ("" is {}); the error names the field. */
+export function jsonObject(text: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.trim() || "{}");
+  } catch {
+    throw new Error(`${what} must be JSON, e.g. {"score": 3}.`);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error(`${what} must be a JSON object, e.g. {"score": 3}.`);
+  return value as Record<string, unknown>;
+}
+
+/** A datetime-local value ("2026-03-01T08:00", the browser's time zone) as ISO 8601. */
+export function localToIso(local: string): string | undefined {
+  if (!local) return undefined;
+  const at = new Date(local);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+}
+
+export function dryRunBody(form: { customer: string; eventType: string; properties: string; later: LaterEventRow[]; asOf: string }): DryRunBody {
+  const body: DryRunBody = { customer_id: form.customer };
+  if (form.eventType) body.event = { type: form.eventType, properties: jsonObject(form.properties, "Event properties") };
+  const later = form.later.filter((row) => row.type.trim());
+  if (later.length) {
+    body.later_events = later.map((row, i) => ({ type: row.type.trim(), properties: jsonObject(row.properties, `Properties of later event ${i + 1}`) }));
+  }
+  const now = localToIso(form.asOf);
+  if (now) body.now = now;
+  return body;
+}
+
+/** Event types the graph waits for (suggested for "then the customer does …"). */
+export function awaitedEventTypes(nodes: { data: { type: string; config: Record<string, unknown> } }[]): string[] {
+  const types = new Set<string>();
+  for (const n of nodes) {
+    if (n.data.type === "flow.wait_for_event" && typeof n.data.config.event_type === "string" && n.data.config.event_type) types.add(n.data.config.event_type);
+  }
+  return [...types].sort();
+}
