@@ -31,7 +31,8 @@ def customers_changed_dispatch(customer_ids: list[int]) -> None:
 
 def _enqueue(task, ids: list[int]) -> None:
     # The event is already committed; a broker outage must not turn a stored event into an
-    # error for the client. The periodic segment refresh catches up on what is missed.
+    # error for the client. Stored events stay in EventPending until handled, and the
+    # periodic redispatch (tasks.events_redispatch) hands on what the broker lost.
     task = getattr(task, "_get_current_object", lambda: task)()  # not the lazy proxy
     try:
         if _redis_publish(task, ids):

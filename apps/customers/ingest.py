@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.customers.dispatch import events_ingested
-from apps.customers.models import Customer, Event, EventSource
+from apps.customers.models import Customer, Event, EventPending, EventSource
 from apps.customers.services import customers_ensure
 
 
@@ -56,6 +56,8 @@ WITH input AS (
     ORDER BY i.key
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id, idempotency_key, customer_id
+), pending AS (
+    INSERT INTO {pending} (event_id, received_at) SELECT id, %(now)s FROM new
 ), locked AS (
     SELECT id FROM {customers} WHERE %(marks_seen)s
         AND id = ANY(ARRAY(SELECT customer_id FROM new))
@@ -174,6 +176,8 @@ def _insert_values(by_key: dict[str, EventIn], now: datetime, source: str) -> di
     with connection.cursor() as cursor:
         cursor.execute(_INSERT_SQL.format(rows=values, **_tables()), params)
         inserted = {key: event_id for event_id, key in cursor.fetchall()}
+    EventPending.objects.bulk_create(
+        [EventPending(event_id=event_id, received_at=now) for event_id in inserted.values()])
     touched = {customer_ids[by_key[key].customer_external_id] for key in inserted}
     if touched and _marks_seen(source):
         Customer.objects.filter(id__in=sorted(touched)).update(last_seen_at=now)
@@ -192,4 +196,5 @@ def _insert_sql_postgresql() -> str:
 
 def _tables() -> dict[str, str]:
     return {"events": connection.ops.quote_name(Event._meta.db_table),
-            "customers": connection.ops.quote_name(Customer._meta.db_table)}
+            "customers": connection.ops.quote_name(Customer._meta.db_table),
+            "pending": connection.ops.quote_name(EventPending._meta.db_table)}

@@ -91,6 +91,18 @@ class Event(models.Model):
         return f"{self.type} @ {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
+class EventPending(models.Model):
+    """A stored event not yet handed through events_process: written in the ingest
+    statement, deleted when the handlers have run. If the broker lost the hand-off (down,
+    restarted without persistence), the periodic redispatch finds the event here."""
+
+    event_id = models.BigIntegerField(primary_key=True)
+    received_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"pending event {self.event_id}"
+
+
 class Segment(models.Model):
     """A named condition over customers; membership is kept current (see services)."""
 

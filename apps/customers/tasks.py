@@ -1,23 +1,48 @@
 """Celery tasks: take ids, call one service, safe to run twice."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from apps.customers import segments
-from apps.customers.models import Event
+from apps.customers.models import Event, EventPending
+
+REDISPATCH_AFTER = timedelta(seconds=60)
+REDISPATCH_BATCH = 100
 
 
 @shared_task
 def events_process(event_ids: list[int]) -> None:
     """New events: re-evaluate the segments of their customers, then hand them to each
-    handler in settings.KEEPFLOW_EVENT_HANDLERS (triggers, waits, goals, offers)."""
+    handler in settings.KEEPFLOW_EVENT_HANDLERS (triggers, waits, goals, offers). Every
+    step is idempotent, so a redelivered or redispatched batch changes nothing twice."""
     customer_ids = list(
         Event.objects.filter(id__in=event_ids).values_list("customer_id", flat=True).distinct()
     )
     segments.segments_refresh_for_customers(customer_ids)
     for path in settings.KEEPFLOW_EVENT_HANDLERS:
         import_string(path)(event_ids)
+    EventPending.objects.filter(event_id__in=event_ids).delete()
+
+
+@shared_task
+def events_redispatch() -> int:
+    """The backstop for lost hand-offs (broker down or restarted without persistence):
+    events still pending a minute after they were stored are handed on again."""
+    cutoff = timezone.now() - REDISPATCH_AFTER
+    ids = list(EventPending.objects.filter(received_at__lt=cutoff)
+               .order_by("received_at").values_list("event_id", flat=True)[:10_000])
+    if not ids:
+        return 0
+    existing = set(Event.objects.filter(id__in=ids).values_list("id", flat=True))
+    EventPending.objects.filter(event_id__in=set(ids) - existing).delete()  # erased since
+    alive = sorted(existing)
+    for start in range(0, len(alive), REDISPATCH_BATCH):
+        events_process.delay(alive[start:start + REDISPATCH_BATCH])
+    return len(alive)
 
 
 @shared_task

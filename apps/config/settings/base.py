@@ -166,6 +166,8 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=0) or None
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "engine-timers-wake": {"task": "engine.timers_wake", "schedule": 1.0},
+    "events-redispatch": {"task": "apps.customers.tasks.events_redispatch",
+                          "schedule": 30.0},
     "engine-runs-sweep": {"task": "engine.runs_sweep", "schedule": 30.0},
     "engine-steps-prune": {"task": "engine.steps_prune", "schedule": 3600.0},
     # Trigger scans (docs/engine.md#triggers): date every 5 min, inactivity every 15 min,

@@ -1,0 +1,73 @@
+"""Nothing is lost between ingest and the engine: a stored event stays pending until its
+handlers have run, and the redispatch hands on what the broker lost."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
+
+from apps.config.celery import app
+from apps.customers import ingest as ingest_module
+from apps.customers.ingest import EventIn, events_ingest
+from apps.customers.models import Customer, EventPending
+from apps.customers.tasks import events_process, events_redispatch
+from apps.engine.models import Run, RunState
+from tests.workflows.graphs import edge, graph, node, trigger
+
+
+def _ingest(key: str, customer: str = "c1") -> int:
+    [result] = events_ingest([EventIn(customer_external_id=customer, type="feedback.submitted",
+                                      properties={"score": 2}, idempotency_key=key)])
+    return result.event_id
+
+
+@pytest.mark.django_db
+def test_an_event_is_pending_until_its_handlers_ran() -> None:
+    event_id = _ingest("k1")
+    assert list(EventPending.objects.values_list("event_id", flat=True)) == [event_id]
+    events_process([event_id])
+    assert not EventPending.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_batch_and_an_unknown_customer_are_pending_too() -> None:
+    results = events_ingest([EventIn(customer_external_id=f"new{i}", type="x",
+                                     idempotency_key=f"b{i}") for i in range(3)])
+    assert set(EventPending.objects.values_list("event_id", flat=True)) == {
+        r.event_id for r in results}
+
+
+@pytest.mark.django_db
+def test_redispatch_forgets_events_erased_since() -> None:
+    event_id = _ingest("k2")
+    EventPending.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+    Customer.objects.get(external_id="c1").events.all().delete()
+    assert events_redispatch() == 0
+    assert not EventPending.objects.filter(event_id=event_id).exists()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_hand_off_still_starts_the_run(publish, monkeypatch) -> None:
+    # Given a live workflow, and a broker that loses the hand-off of one event
+    publish(graph(trigger(), node("a", "action.update_customer", {"add_tags": ["seen"]}),
+                  edges=[edge("t1", "a")]))
+    monkeypatch.setattr(ingest_module, "events_ingested", lambda ids: None)
+    event_id = _ingest("lost-1")
+    app.control.purge()
+    assert not Run.objects.exists()
+    # When a minute has passed and the periodic redispatch runs
+    EventPending.objects.update(received_at=timezone.now() - timedelta(minutes=2))
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        assert events_redispatch() == 1
+        deadline = time.monotonic() + 30
+        while not Run.objects.filter(state=RunState.COMPLETED).exists():
+            assert time.monotonic() < deadline, "the redispatched event started no run"
+            time.sleep(0.05)
+    # then the run started from that event, and nothing is pending any more
+    assert Run.objects.get().trigger_event_id == event_id
+    assert not EventPending.objects.exists()
