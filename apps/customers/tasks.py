@@ -10,7 +10,6 @@ from django.utils.module_loading import import_string
 from apps.customers import segments
 from apps.customers.models import Event, EventPending
 
-REDISPATCH_AFTER = timedelta(seconds=60)
 REDISPATCH_BATCH = 100
 
 
@@ -31,8 +30,8 @@ def events_process(event_ids: list[int]) -> None:
 @shared_task
 def events_redispatch() -> int:
     """The backstop for lost hand-offs (broker down or restarted without persistence):
-    events still pending a minute after they were stored are handed on again."""
-    cutoff = timezone.now() - REDISPATCH_AFTER
+    events still pending a while after they were stored are handed on again."""
+    cutoff = timezone.now() - timedelta(seconds=settings.KEEPFLOW_EVENT_REDISPATCH_SECONDS)
     ids = list(EventPending.objects.filter(received_at__lt=cutoff)
                .order_by("received_at").values_list("event_id", flat=True)[:10_000])
     if not ids:

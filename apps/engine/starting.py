@@ -86,7 +86,7 @@ def runs_start(entries: Sequence[Entry], *, now: datetime | None = None) -> Star
     return result
 
 
-def runs_enqueue(run_ids: Iterable[int]) -> None:
+def runs_enqueue(run_ids: Iterable[int], *, batch: int | None = None) -> None:
     """Hand runs to workers after commit, in small batches (one broker message each).
     If the broker is down the runs stay pending and the sweeper enqueues them later."""
     ids = list(run_ids)
@@ -98,7 +98,7 @@ def runs_enqueue(run_ids: Iterable[int]) -> None:
 
         from apps.engine.tasks import runs_advance_task
 
-        size = settings.KEEPFLOW_ENGINE["ADVANCE_BATCH"]
+        size = batch or settings.KEEPFLOW_ENGINE["ADVANCE_BATCH"]
         try:
             for start in range(0, len(ids), size):
                 runs_advance_task.delay(ids[start:start + size])

@@ -33,7 +33,7 @@ def timers_wake(*, now: datetime | None = None, batch: int | None = None,
             run_ids = _fire_batch(current, batch)
             if run_ids:
                 Run.objects.filter(pk__in=run_ids).update(enqueued_at=current)
-                runs_enqueue(run_ids)
+                runs_enqueue(run_ids, batch=config["WAKE_ADVANCE_BATCH"])
         total += len(run_ids)
         if len(run_ids) < batch or time.monotonic() > deadline:
             return total

@@ -37,6 +37,7 @@ LEASE = 5  # seconds: how soon the sweeper takes back a run whose worker died
 def short_lease(settings) -> None:
     settings.KEEPFLOW_ENGINE = {**settings.KEEPFLOW_ENGINE, "LEASE_SECONDS": LEASE}
     settings.KEEPFLOW_QUIET_HOURS = ""
+    settings.KEEPFLOW_EVENT_REDISPATCH_SECONDS = 1
 
 
 def notify_graph() -> dict:
@@ -139,9 +140,6 @@ def test_broker_restart_under_load_loses_no_run(publish, workers, own_redis, sho
     assert at_stop[RunState.COMPLETED] < RUNS, f"the load ended before the stop: {at_stop}"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="an events_process hand-off lost with the broker is never retried: "
-                   "events stored while Redis is down start no run (reported to the lead)")
 def test_events_stored_while_the_broker_is_down_still_start_runs(publish, workers, own_redis,
                                                                   short_lease):
     workflow = publish(notify_graph())

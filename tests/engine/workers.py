@@ -189,8 +189,9 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
 
 def drive(done: Callable[[], bool], *, timeout: float, what: str, sweep: bool = True,
           wake: bool = True, every: float = 0.25) -> None:
-    """The scheduler's loop without beat: fire due timers and sweep stale runs from this
-    process until `done()` holds."""
+    """The scheduler's loop without beat: fire due timers, sweep stale runs and hand on
+    lost events from this process until `done()` holds."""
+    from apps.customers.tasks import events_redispatch
     from apps.engine.timers import runs_sweep, timers_wake
 
     deadline = time.monotonic() + timeout
@@ -204,6 +205,7 @@ def drive(done: Callable[[], bool], *, timeout: float, what: str, sweep: bool = 
             timers_wake()
         if sweep:
             runs_sweep()
+            events_redispatch()
         time.sleep(every)
 
 

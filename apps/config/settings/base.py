@@ -160,9 +160,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Celery's Django fixup closes the database connection around every task unless this is
-# set: a new PostgreSQL connection (and server process) per task. N keeps a worker
-# process's connection for N tasks (docs/benchmarks.md, Engine). 0: Celery's default.
-CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=0) or None
+# set: a new PostgreSQL connection (and server process) per task. Instead a worker keeps
+# its connection as Django would (CONN_MAX_AGE, health checks): apps/config/celery.py
+# calls close_old_connections() before each task, and the fixup recycles after N tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500) or None
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "engine-timers-wake": {"task": "engine.timers_wake", "schedule": 1.0},
@@ -190,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
 KEEPFLOW_ENGINE = {
     "ADVANCE_BATCH": env.int("KEEPFLOW_ADVANCE_BATCH", default=20),  # runs per task message
     "WAKE_BATCH": env.int("KEEPFLOW_WAKE_BATCH", default=5_000),
+    # Woken runs per runs_advance message: a due batch of timers is thousands of runs.
+    "WAKE_ADVANCE_BATCH": env.int("KEEPFLOW_WAKE_ADVANCE_BATCH", default=200),
     "WAKE_BUDGET_SECONDS": env.float("KEEPFLOW_WAKE_BUDGET_SECONDS", default=5.0),
     "LEASE_SECONDS": env.int("KEEPFLOW_RUN_LEASE_SECONDS", default=120),
     "MAX_ATTEMPTS": env.int("KEEPFLOW_MAX_ATTEMPTS", default=5),
@@ -198,6 +201,9 @@ KEEPFLOW_ENGINE = {
     "THROTTLE_RECHECK_SECONDS": env.int("KEEPFLOW_THROTTLE_RECHECK_SECONDS", default=30),
     "STEP_RETENTION_DAYS": env.int("KEEPFLOW_STEP_RETENTION_DAYS", default=30),
 }
+
+# Events not handled this long after they were stored are handed on again (lost hand-off).
+KEEPFLOW_EVENT_REDISPATCH_SECONDS = env.int("KEEPFLOW_EVENT_REDISPATCH_SECONDS", default=60)
 
 # Each gets the ids of newly stored events after segment membership is current (in order).
 KEEPFLOW_EVENT_HANDLERS: list[str] = [

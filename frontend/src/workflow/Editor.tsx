@@ -6,6 +6,7 @@ import {
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type IsValidConnection,
@@ -215,14 +216,19 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   }, [dirty]);
 
   // Once the canvas is painted, fetch the form's code (and compile its validator).
+  // (Once every block is measured and drawn: not competing with drawing them.)
+  const drawn = useNodesInitialized() || initial.workflow.graph?.nodes.length === 0;
+  const [prefetch, setPrefetch] = useState(false);
+  if (drawn && !prefetch) setPrefetch(true);
   useEffect(() => {
+    if (!prefetch) return;
     let cancelPrepare = () => undefined as void;
     let live = true;
     const cancelPaint = afterPaint(() => {
       loadNodePanel().then((m) => { if (live) cancelPrepare = m.formPrepare(initialTypes(initial)); }, () => undefined);
     });
     return () => { live = false; cancelPaint(); cancelPrepare(); };
-  }, [initial]);
+  }, [initial, prefetch]);
   const panel = useNodePanelModule(single !== null);
   const NodePanel = panel.module?.NodePanel;
 
