@@ -232,3 +232,23 @@ def test_an_event_stored_while_the_wait_is_being_created_is_not_lost(publish, cu
     assert run.state == RunState.COMPLETED
     assert list(run.steps.values_list("node_id", "port")) == [
         ("t1", "out"), ("we", "happened"), ("bought", "out")]
+
+
+def test_frequency_cap_holds_across_workflows(publish, customer, settings) -> None:
+    from apps.messaging.models import Message
+
+    # Given four live workflows that each text a marketing SMS on the same event
+    settings.KEEPFLOW_QUIET_HOURS = ""
+    for index in range(4):
+        publish(graph(trigger(), node("s", "action.send_sms", {"body": f"Offer {index}",
+                                                              "category": "marketing"}),
+                      edges=[edge("t1", "s")]), name=f"promo {index}")
+    # When the customer's event starts all four
+    events_handle(ingest("c1", "feedback.submitted", {"score": 3}))
+    advance_all()
+    # then the cap (3 in 7 days per channel) lets three through and suppresses the fourth
+    statuses = sorted(Message.objects.values_list("status", flat=True))
+    assert statuses.count("suppressed") == 1 and len(statuses) == 4
+    suppressed = Message.objects.get(status="suppressed")
+    assert "cap" in suppressed.reason
+    assert Run.objects.filter(state=RunState.COMPLETED).count() == 4

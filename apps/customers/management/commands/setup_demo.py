@@ -47,8 +47,8 @@ class Command(BaseCommand):
                     f"Demo data loaded in {took:.1f}s: {summary.customers_created} customers "
                     f"and {summary.events_created} events created."
                 )
-            # The retention playbook as drafts: the engine that runs published workflows
-            # lands with its own issue, so nothing here pretends to be live yet.
+            # The retention playbook as drafts: nothing messages the demo customers until
+            # someone reviews a starter on the canvas and publishes it.
             segments = demo_segments_ensure()
             self.stdout.write(f"Demo segments ready: {segments}.")
             starters = starters_load(publish=False)
