@@ -1,4 +1,5 @@
-"""`make bench` / `python -m bench [ingest] [segments] [canvas] [engine] [--quick]`: run the
+"""`make bench` / `python -m bench [ingest] [segments] [canvas] [engine] [engine_storage]
+[messages] [--quick]`: run the
 benchmarks, write bench/results/<name>.json and print a summary table.
 
 Not part of `make test`: benchmarks need the machine to themselves and take minutes.
@@ -11,7 +12,7 @@ from typing import Any
 
 from bench.support import machine_facts, now_iso, results_write, say
 
-BENCHES = ["ingest", "segments", "canvas", "engine", "messages"]
+BENCHES = ["ingest", "segments", "canvas", "engine", "engine_storage", "messages"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,6 +50,13 @@ def main(argv: list[str] | None = None) -> int:
             facts = machine_facts(engine.DATABASE_URL)
             body = engine.run(quick=args.quick, profile=not args.no_profile)
             summaries.append(engine_summary(body))
+        elif name == "engine_storage":
+            from bench import engine_storage
+
+            facts = machine_facts(engine_storage.DATABASE_URL)
+            body = engine_storage.run(runs=engine_storage.QUICK_RUNS if args.quick
+                                      else engine_storage.RUNS)
+            summaries.append(engine_storage.summary(body))
         elif name == "messages":
             from bench import messages
 
