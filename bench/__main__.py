@@ -166,12 +166,10 @@ def engine_summary(body: dict[str, Any]) -> str:
     met = ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in body["targets_met"].items())
     return (f"ENGINE (reference workflow: {' -> '.join(body['settings']['graph'])})\n"
             f"{throughput}\n\nevent -> outbox at {lat['target_rate_per_s']}/s "
-            f"({lat['events']} events): p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms; with "
-            f"CELERY_DB_REUSE_MAX: p50 {body['latency_at_half_peak_db_reuse']['p50_ms']} ms, "
-            f"p99 {body['latency_at_half_peak_db_reuse']['p99_ms']} ms\n\n"
-            f"{memory}\n\ntimers woken with {timers['due']:,} due: " + ", ".join(
-                f"{v['timers_per_s']:,}/s ({v['advance_batch']} runs per message)"
-                for v in timers["variants"]) + f"{where}\n\n"
+            f"({lat['events']} events): p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms\n\n"
+            f"{memory}\n\ntimers woken with {timers['due']:,} due: "
+            f"{timers['timers_per_s']:,}/s ({timers['advance_batch']} runs per message)"
+            f"{where}\n\n"
             f"targets {body['targets']} -> {met}")
 
 

@@ -34,7 +34,7 @@ def scenario_run(node: str, live_server, tmp_path: Path, phase: str = "build",
         **{f"PASSWORD_{name.upper()}": f"pw-{name}" for name in users.values()},
     }
     done = subprocess.run([node, str(SCENARIO)], env=env, capture_output=True, text=True,
-                          timeout=240, check=False)
+                          timeout=420, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     facts = json.loads(lines[-1]) if lines else {}
     assert done.returncode == 0, (

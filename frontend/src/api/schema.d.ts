@@ -1760,6 +1760,13 @@ export interface components {
             version: components["schemas"]["VersionEnum"];
             /** @description Start at this node (default: the trigger that matches the event). */
             trigger?: string;
+            /** @description What the customer does afterwards, in order: a wait for an event takes the first matching one (otherwise it times out). */
+            later_events?: components["schemas"]["DryRunEventRequest"][];
+            /**
+             * Format: date-time
+             * @description Walk as if it were this time (default: now).
+             */
+            now?: string;
         };
         DryRunResult: {
             outcome: components["schemas"]["DryRunResultOutcomeEnum"];
