@@ -26,7 +26,6 @@ import collections
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -40,8 +39,8 @@ from bench.profile import py_spy
 from bench.support import (
     PYTHON,
     ROOT,
+    CeleryWorker,
     CpuMeter,
-    children,
     database_name,
     database_recreate,
     env_url,
@@ -55,7 +54,6 @@ DATABASE_URL = env_url("BENCH_ENGINE_DATABASE_URL",
 # Empty: a private redis-server (no persistence) on a free port for the run, so nothing
 # else on the machine can take the benchmark's tasks or feed it theirs.
 REDIS_URL = os.environ.get("BENCH_ENGINE_REDIS_URL", "")
-CELERY = str(Path(PYTHON).parent / "celery")
 CUSTOMERS = 25_000
 TARGETS = {"runs_per_s": 500, "p99_event_to_outbox_ms": 200, "timers_per_s": 10_000,
            "worker_rss_growth_mb_max": 50}
@@ -120,60 +118,6 @@ def manage(env: dict[str, str], *args: str) -> None:
                           capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-4000:]}")
-
-
-class Worker:
-    """`celery worker --pool=prefork -c N` in its own process group."""
-
-    def __init__(self, concurrency: int, env: dict[str, str]) -> None:
-        self.concurrency, self.env = concurrency, env
-        self.log = ROOT / "var" / f"bench-engine-worker-c{concurrency}.log"
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> Worker:
-        self.log.parent.mkdir(exist_ok=True)
-        self.log.write_text("")
-        self.process = subprocess.Popen(
-            [CELERY, "-A", "apps.config", "worker", "--pool=prefork",
-             "-c", str(self.concurrency), "-Q", QUEUE_KEY, "-n", f"bench{self.concurrency}@%h",
-             "--without-heartbeat", "--without-gossip", "--without-mingle",
-             "--loglevel=INFO", f"--logfile={self.log}"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
-        deadline = time.monotonic() + 60
-        while " ready." not in self.log.read_text(errors="replace"):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker did not start:\n{self.log.read_text()[-3000:]}")
-            time.sleep(0.1)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.process is not None
-        with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        with suppress(subprocess.TimeoutExpired):
-            self.process.wait(30)
-        with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        with suppress(subprocess.TimeoutExpired):
-            self.process.wait(5)
-
-    def pids(self) -> list[int]:
-        assert self.process is not None
-        return [self.process.pid, *children(self.process.pid)]
-
-    def pool_pids(self) -> list[int]:
-        assert self.process is not None
-        return children(self.process.pid)
-
-    def rss_mb(self) -> dict[str, float]:
-        out = {}
-        for pid in self.pids():
-            with suppress(OSError), open(f"/proc/{pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        out[str(pid)] = round(int(line.split()[1]) / 1024, 1)
-        return out
 
 
 # --- Django side (this process is the scheduler and the event source) ------------------
@@ -427,7 +371,8 @@ def throughput(concurrency: int, events: int, offset: int, fixtures: dict[str, A
     event_type = f"bench.throughput.c{concurrency}{label}"
     workflow_id = workflow_publish_for(event_type, fixtures)
     database = database_name(DATABASE_URL)
-    with Worker(concurrency, env) as worker:
+    with CeleryWorker(concurrency, env, name=f"bench-engine-worker-c{concurrency}",
+                      queue=QUEUE_KEY) as worker:
         meter = CpuMeter({"worker": worker.pids, "postgres": lambda: postgres_backends(database),
                           "bench (ingest + scheduler)": lambda: [os.getpid()]})
         profiler = Profiler(worker.pool_pids(), 20) if profile else None
@@ -469,7 +414,7 @@ def latency(rate: float, seconds: int, offset: int, fixtures: dict[str, Any],
     per_tick = max(1, round(rate / 10))
     interval = per_tick / rate  # 100 ms, or longer between single events at low rates
     sent = 0
-    with Worker(2, env):
+    with CeleryWorker(2, env, name="bench-engine-worker-c2", queue=QUEUE_KEY):
         started = time.monotonic()
         tick = 0
         while time.monotonic() - started < seconds:
@@ -529,7 +474,7 @@ def memory_and_timers(levels: list[int], load: int, offset: int, fixtures: dict[
     timer_workflow = workflow_publish_for("bench.timers", fixtures)
     version_id = Workflow.objects.get(pk=timer_workflow).published_version_id
     memory = []
-    with Worker(2, env) as worker:
+    with CeleryWorker(2, env, name="bench-engine-worker-c2", queue=QUEUE_KEY) as worker:
         for index, level in enumerate(levels):
             started = time.monotonic()
             waiting_runs_add(timer_workflow, version_id, level, CUSTOMERS)

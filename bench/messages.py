@@ -17,21 +17,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import subprocess
 import time
-from contextlib import suppress
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import redis
 
 from bench.support import (
-    PYTHON,
-    ROOT,
+    CeleryWorker,
     CpuMeter,
-    children,
     database_name,
     database_recreate,
     env_url,
@@ -42,7 +36,6 @@ from bench.support import (
 DATABASE_URL = env_url("BENCH_MESSAGES_DATABASE_URL",
                        "postgres://postgres@127.0.0.1:5432/keepflow_bench_messages")
 REDIS_URL = env_url("BENCH_MESSAGES_REDIS_URL", "redis://127.0.0.1:6379/12")
-CELERY = str(Path(PYTHON).parent / "celery")
 QUEUE_KEY = "celery"
 CONCURRENCY = os.cpu_count() or 2
 
@@ -64,47 +57,6 @@ def bench_env() -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
     })
     return env
-
-
-class Worker:
-    """`celery worker --pool=prefork -c N` in its own process group."""
-
-    def __init__(self, concurrency: int, env: dict[str, str]) -> None:
-        self.concurrency, self.env = concurrency, env
-        self.log = ROOT / "var" / "bench-messages-worker.log"
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> Worker:
-        self.log.parent.mkdir(exist_ok=True)
-        self.log.write_text("")
-        self.process = subprocess.Popen(
-            [CELERY, "-A", "apps.config", "worker", "--pool=prefork",
-             "-c", str(self.concurrency), "-Q", QUEUE_KEY, "-n", "bench-messages@%h",
-             "--without-heartbeat", "--without-gossip", "--without-mingle",
-             "--loglevel=INFO", f"--logfile={self.log}"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
-        deadline = time.monotonic() + 60
-        while " ready." not in self.log.read_text(errors="replace"):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker did not start:\n{self.log.read_text()[-3000:]}")
-            time.sleep(0.1)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self.process is not None
-        with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        with suppress(subprocess.TimeoutExpired):
-            self.process.wait(30)
-        with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        with suppress(subprocess.TimeoutExpired):
-            self.process.wait(5)
-
-    def pids(self) -> list[int]:
-        assert self.process is not None
-        return [self.process.pid, *children(self.process.pid)]
 
 
 def django_setup(env: dict[str, str]) -> None:
@@ -174,7 +126,7 @@ def wait_sent(first: int, last: int, timeout: float) -> float:
     return time.monotonic()
 
 
-def meter(worker: Worker) -> CpuMeter:
+def meter(worker: CeleryWorker) -> CpuMeter:
     return CpuMeter({
         "worker": worker.pids,
         "postgres": lambda: postgres_backends(database_name(DATABASE_URL)),
@@ -202,7 +154,8 @@ def run(quick: bool = False) -> dict[str, Any]:
     waiting = int(broker.llen(QUEUE_KEY))
 
     say(f"messages: a worker (-c {CONCURRENCY}) delivers the {waiting:,} waiting tasks")
-    with Worker(CONCURRENCY, env) as worker:
+    with CeleryWorker(CONCURRENCY, env, name="bench-messages-worker",
+                      queue=QUEUE_KEY) as worker:
         cpu = meter(worker)
         started = time.monotonic()
         cpu.start()

@@ -1,13 +1,18 @@
 """What every benchmark needs: machine facts, progress lines, scratch databases, CPU
-accounting from /proc, and small JSON results that are fit to commit."""
+accounting from /proc, a Celery worker subprocess, and small JSON results that are fit to
+commit."""
+
+from __future__ import annotations
 
 import json
 import os
 import platform
+import signal
 import socket
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -213,4 +218,63 @@ class CpuMeter:
                                   for pid, cpu in pids.items()), 2)
         out["machine_busy"] = round(busy - self.machine_before[0], 2)
         out["machine_total"] = round(total - self.machine_before[1], 2)
+        return out
+
+
+CELERY = str(Path(PYTHON).parent / "celery")
+
+
+class CeleryWorker:
+    """`celery worker --pool=prefork -c N` on one queue, in its own process group, logging
+    to var/<name>.log; started when entered, killed with its pool when left."""
+
+    def __init__(self, concurrency: int, env: dict[str, str], *, name: str,
+                 queue: str = "celery") -> None:
+        self.concurrency, self.env, self.name, self.queue = concurrency, env, name, queue
+        self.log = ROOT / "var" / f"{name}.log"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> CeleryWorker:
+        self.log.parent.mkdir(exist_ok=True)
+        self.log.write_text("")
+        self.process = subprocess.Popen(
+            [CELERY, "-A", "apps.config", "worker", "--pool=prefork",
+             "-c", str(self.concurrency), "-Q", self.queue, "-n", f"{self.name}@%h",
+             "--without-heartbeat", "--without-gossip", "--without-mingle",
+             "--loglevel=INFO", f"--logfile={self.log}"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        deadline = time.monotonic() + 60
+        while " ready." not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process is not None
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(30)
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
+
+    def pids(self) -> list[int]:
+        assert self.process is not None
+        return [self.process.pid, *children(self.process.pid)]
+
+    def pool_pids(self) -> list[int]:
+        assert self.process is not None
+        return children(self.process.pid)
+
+    def rss_mb(self) -> dict[str, float]:
+        out = {}
+        for pid in self.pids():
+            with suppress(OSError), open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        out[str(pid)] = round(int(line.split()[1]) / 1024, 1)
         return out
