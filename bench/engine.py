@@ -193,7 +193,7 @@ def events_send(event_type: str, customer_ids: range, batch: int) -> None:
 
     ids = list(customer_ids)
     for start in range(0, len(ids), batch):
-        events_ingest([EventIn(customer_external_id=f"b{i}", type=event_type,
+        events_ingest([EventIn(customer_external_id=f"b{i % CUSTOMERS}", type=event_type,
                                properties={"amount": 25, "order": f"O-{i}"},
                                idempotency_key=f"{event_type}:{i}")
                        for i in ids[start:start + batch]])
@@ -278,19 +278,24 @@ def latency_figures(workflow_id: int) -> dict[str, Any]:
 INCLUSIVE = [
     ("events_process (segment refresh + engine handlers)", "events_process"),
     ("  segments_refresh_for_customers", "segments_refresh_for_customers"),
-    ("  events_handle (triggers, runs_start)", "events_handle"),
-    ("run_advance (one run)", "run_advance"),
-    ("  _Pass.__init__ (customer, compiled graph)", "_Pass.__init__"),
-    ("  _make_context (trigger event)", "_make_context"),
-    ("  block run: send_sms -> message_queue", "message_queue"),
-    ("  block run: create_task -> task_create", "task_create"),
-    ("  block run: segment_check", "in_segment"),
-    ("  block run: filter (condition)", "condition_matches"),
-    ("  Liquid rendering", "template_render"),
-    ("  _Pass.save (steps, waits, counts, run)", "_Pass.save"),
+    ("  events_handle (goals, waits, triggers)", "events_handle"),
+    ("    _goals_reached", "_goals_reached"),
+    ("    _waits_wake", "_waits_wake"),
+    ("    trigger conditions", "_trigger_matches"),
+    ("    runs_start", "runs_start"),
+    ("  offers handler", "offers_events_handle"),
+    ("runs_advance (batches of runs)", "runs_advance"),
+    ("  Scope.__init__ (runs' customers, events, waits)", "Scope.__init__"),
+    ("  _Pass.execute (blocks)", "_Pass.execute"),
+    ("    send_sms -> MessageOutbox.queue", "MessageOutbox.queue"),
+    ("    create_task -> TaskOutbox.create", "TaskOutbox.create"),
+    ("    segment_check", "in_segment"),
+    ("    filter (condition)", "condition_matches"),
+    ("    Liquid rendering", "template_render"),
+    ("  Scope.flush (steps, waits, counts, runs, messages, tasks)", "Scope.flush"),
     ("  commit", "Atomic.__exit__"),
-    ("message_deliver (console provider)", "message_deliver"),
-    ("Celery hand-offs (delay)", "apply_async"),
+    ("message deliveries (console provider)", "message_deliver"),
+    ("hand-offs to the broker", "enqueue_ids"),
 ]
 LEAF = [("PostgreSQL driver (psycopg, waiting for the server)", "psycopg"),
         ("Django ORM / SQL compiler", "django/db"),
@@ -536,7 +541,7 @@ def run(*, quick: bool = False, profile: bool = True) -> dict[str, Any]:
 
 
 def _run(redis_url: str, *, quick: bool, profile: bool) -> dict[str, Any]:
-    events = 1_000 if quick else 2_000
+    events = 2_000 if quick else 10_000
     levels = [0, 10_000, 100_000] if quick else [0, 100_000, 1_000_000]
     load = 300 if quick else 600
     latency_seconds = 8 if quick else 30
@@ -545,6 +550,8 @@ def _run(redis_url: str, *, quick: bool, profile: bool) -> dict[str, Any]:
     database_recreate(DATABASE_URL)
     manage(env, "migrate", "--noinput")
     django_setup(env)
+    from django.conf import settings
+
     client = redis.Redis.from_url(redis_url)
     client.delete(QUEUE_KEY)
     fixtures = fixtures_create(CUSTOMERS)
@@ -552,7 +559,8 @@ def _run(redis_url: str, *, quick: bool, profile: bool) -> dict[str, Any]:
 
     results: dict[str, Any] = {"settings": {
         "events_per_throughput_run": events, "customers": CUSTOMERS,
-        "ingest_batch": 500, "advance_batch": 20, "database": database_name(DATABASE_URL),
+        "ingest_batch": 500, "database": database_name(DATABASE_URL),
+        "advance_batch": settings.KEEPFLOW_ENGINE["ADVANCE_BATCH"],
         "redis": REDIS_URL or "private redis-server",
         "graph": [n["type"] for n in reference_graph("x", 0)["nodes"]]}}
     offset = 0

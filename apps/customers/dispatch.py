@@ -20,16 +20,18 @@ def events_ingested(event_ids: list[int]) -> None:
     """Called once per newly stored event batch, after commit. The engine hooks in here."""
     from apps.customers.tasks import events_process
 
-    _enqueue(events_process, event_ids)
+    enqueue_ids(events_process, event_ids)
 
 
 def customers_changed_dispatch(customer_ids: list[int]) -> None:
     from apps.customers.tasks import customers_refresh_segments
 
-    _enqueue(customers_refresh_segments, customer_ids)
+    enqueue_ids(customers_refresh_segments, customer_ids)
 
 
-def _enqueue(task, ids: list[int]) -> None:
+def enqueue_ids(task, ids: list[int]) -> None:
+    """Send `task(ids)` to the workers: the cheap direct path below where it applies,
+    Celery's own otherwise. Never raises (what was stored is handed on by a sweeper)."""
     # The event is already committed; a broker outage must not turn a stored event into an
     # error for the client. Stored events stay in EventPending until handled, and the
     # periodic redispatch (tasks.events_redispatch) hands on what the broker lost.

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -23,8 +23,11 @@ from apps.common.templating import template_context_for, template_render
 from apps.customers.conditions.evaluate import condition_evaluate
 from apps.customers.conditions.nodes import Node as ConditionNode
 from apps.customers.conditions.schema import condition_parse
-from apps.customers.models import Customer, Event, SegmentMembership
+from apps.customers.models import Customer, Event
 from apps.engine.models import EffectRecord, Run
+
+if TYPE_CHECKING:
+    from apps.engine.scope import Scope
 
 
 class HttpNeeded(Exception):
@@ -57,10 +60,11 @@ class EngineEffects:
     """blocks.base.Effects over the messaging, tasks, offers, integrations and customers
     services. `node_id` and `visit` are set by the interpreter before each node."""
 
-    def __init__(self, run: Run, customer: Customer, now: datetime) -> None:
+    def __init__(self, run: Run, customer: Customer, now: datetime, scope: Scope) -> None:
         self.run = run
         self.customer = customer
         self.now = now
+        self.scope = scope
         self.node_id = ""
         self.visit = 1
         self.customer_changed = False
@@ -71,21 +75,26 @@ class EngineEffects:
                 "node_id": self.node_id}
 
     def send_email(self, *, subject: str, body: str, **options: Any) -> Mapping[str, Any]:
-        from apps.messaging.services import message_queue
-
         category = options.pop("category", "marketing")
-        return message_queue(customer=self.customer, channel="email", subject=subject,
-                             body=body, category=category, options=options, now=self.now,
-                             **self._keys())
+        return self._message(channel="email", subject=subject, body=body,
+                             category=category, options=options)
 
     def send_sms(self, *, body: str, **options: Any) -> Mapping[str, Any]:
+        category = options.pop("category", "marketing")
+        return self._message(channel="sms", body=body, category=category, options=options)
+
+    def _message(self, **message: Any) -> Mapping[str, Any]:
+        """Into the batch's outbox, or written at once when the run is on its own."""
+        if self.scope.messages is not None:
+            return self.scope.messages.queue(customer=self.customer, **message,
+                                             **self._keys())
         from apps.messaging.services import message_queue
 
-        category = options.pop("category", "marketing")
-        return message_queue(customer=self.customer, channel="sms", body=body,
-                             category=category, options=options, now=self.now, **self._keys())
+        return message_queue(customer=self.customer, now=self.now, **message, **self._keys())
 
     def create_task(self, **task: Any) -> Mapping[str, Any]:
+        if self.scope.tasks is not None:
+            return self.scope.tasks.create(customer=self.customer, **task, **self._keys())
         from apps.tasks.services import task_create
 
         return task_create(customer=self.customer, now=self.now, **task, **self._keys())
@@ -146,8 +155,10 @@ class EngineContext:
     workflow_id: int
     workflow_name: str
     effects: EngineEffects
+    scope: Scope  # the batch's shared reads
     variables: dict[str, Any] = field(default_factory=dict)
     node_id: str = ""
+    _template_context: tuple[Any, dict[str, Any]] | None = field(default=None, repr=False)
 
     def _offer(self) -> Mapping[str, Any] | None:
         offers = [v["offer"] for v in self.variables.values()
@@ -155,15 +166,18 @@ class EngineContext:
         return offers[-1] if offers else None
 
     def render(self, template: str, *, html: bool = False) -> str:
-        context = template_context_for(
-            self.customer, self.event,
-            run={"id": self.run_id, "workflow_name": self.workflow_name}, offer=self._offer())
-        return template_render(template, context, html=html)
+        offer = self._offer()
+        # Built once per pass unless the profile (update_customer) or the offer changed.
+        key = (self.customer.updated_at, repr(offer))
+        if self._template_context is None or self._template_context[0] != key:
+            self._template_context = (key, template_context_for(
+                self.customer, self.event,
+                run={"id": self.run_id, "workflow_name": self.workflow_name}, offer=offer))
+        return template_render(template, self._template_context[1], html=html)
 
     def condition_matches(self, condition: Mapping[str, Any]) -> bool:
         return condition_evaluate(condition_node(condition), customer=self.customer,
                                   event=self.event, now=self.now)
 
     def in_segment(self, segment_id: int) -> bool:
-        return SegmentMembership.objects.filter(segment_id=segment_id,
-                                                customer_id=self.customer.pk).exists()
+        return self.scope.in_segment(segment_id, self.customer.pk)

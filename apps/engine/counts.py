@@ -15,8 +15,14 @@ from apps.engine.models import NodeCount, Wait
 
 
 def node_counts_add(workflow_id: int, counts: Counter[tuple[str, str]], *, shard: int) -> None:
+    node_counts_add_many({workflow_id: counts}, shard=shard)
+
+
+def node_counts_add_many(counts: dict[int, Counter[tuple[str, str]]], *, shard: int) -> None:
+    """One upsert for the counts of several workflows ({workflow: {(node, key): n}})."""
     rows = [(workflow_id, node, key, shard % NodeCount.SHARDS, n)
-            for (node, key), n in sorted(counts.items()) if n]
+            for workflow_id, counter in sorted(counts.items())
+            for (node, key), n in sorted(counter.items()) if n]
     if not rows:
         return
     table = NodeCount._meta.db_table

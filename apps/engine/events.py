@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from apps.common.locks import advisory_xact_locks
@@ -22,7 +21,7 @@ from apps.customers.models import Event
 from apps.engine.context import condition_node
 from apps.engine.models import ACTIVE_STATES, Run, TriggerEntry, TriggerKind, Wait, WaitKind
 from apps.engine.services import runs_end
-from apps.engine.starting import Entry, runs_enqueue, runs_start
+from apps.engine.starting import Entry, Inline, runs_enqueue, runs_start
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,9 @@ def _triggers_start(events: list[Event], by_type: dict[str, list[TriggerEntry]])
                                  trigger_node=trigger.node_id, customer_id=event.customer_id,
                                  entry_key=f"event:{event.pk}", event_id=event.pk))
     if entries:
-        runs_start(entries)
+        runs_start(entries, inline=Inline(
+            customers={event.customer_id: event.customer for event in events},
+            events={event.pk: event for event in events}))
 
 
 def _goals_reached(events: list[Event], by_type: dict[str, list[TriggerEntry]]) -> None:
@@ -103,10 +104,9 @@ def _waits_wake(events: list[Event]) -> None:
 
 
 def _waits_fire(events: list[Event]) -> list[int]:
-    query = Q()
-    for event in events:
-        query |= Q(customer_id=event.customer_id, event_type=event.type)
-    waits = Wait.objects.filter(query, kind=WaitKind.EVENT, fired_at__isnull=True)
+    waits = Wait.objects.filter(customer_id__in={e.customer_id for e in events},
+                                event_type__in={e.type for e in events},
+                                kind=WaitKind.EVENT, fired_at__isnull=True)
     woken: list[int] = []
     now = timezone.now()
     for wait in waits:

@@ -1,19 +1,27 @@
-"""The graph interpreter: advance one run as far as it can go, then stop at a wait or
+"""The graph interpreter: advance runs as far as they can go, then stop at a wait or
 the end.
 
-Each pass is one short transaction under the run's row lock (SELECT … FOR UPDATE SKIP
-LOCKED: a second worker handed the same run simply leaves it). A pass consumes the run's
-fired waits, then executes its frontier node by node: the block's `run` decides the
-port, the targets join the frontier (several targets: parallel branches), waits become
-rows, steps and node counts are written in bulk at the end. A crash anywhere rolls the
-pass back, effects included, and the run is found again by the sweeper.
+Runs are advanced in batches (the runs of one broker message): one short transaction
+locks them (SELECT … FOR UPDATE SKIP LOCKED: a run another worker holds is simply
+left), reads what they share once (`scope.Scope`), and executes each run's frontier
+node by node: the block's `run` decides the port, the targets join the frontier (several
+targets: parallel branches), waits become rows. Steps, waits, node counts, run updates,
+messages and tasks are written together at the end. A crash anywhere rolls the batch
+back, effects included, and the sweeper finds its runs again.
+
+If anything in a batch raises (a block, or the final inserts: a message too long for its
+column, a repeated idempotency key), the batch is rolled back and its runs are advanced
+one by one with a savepoint around each block that writes, so the run at fault fails
+visibly and the others go on.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,9 +40,9 @@ from apps.engine.context import (
     condition_node,
     http_effect_store,
 )
-from apps.engine.counts import node_counts_add
 from apps.engine.graph import CompiledGraph, compiled_version
-from apps.engine.models import ACTIVE_STATES, Run, RunState, Step, Wait, WaitKind
+from apps.engine.models import ACTIVE_STATES, Run, RunState, Wait, WaitKind
+from apps.engine.scope import RUN_PASS_FIELDS, Scope
 from blocks.base import Continue, Exit, Fail, WaitForEvent, WaitUntil
 
 logger = logging.getLogger(__name__)
@@ -47,6 +55,8 @@ _PURE_BLOCKS = frozenset({
     "flow.exit",
 })
 
+HttpCall = tuple[int, str, int, dict[str, Any]]  # run, node, visit, request
+
 
 def retry_delay(attempt: int) -> timedelta:
     """Exponential backoff for retryable failures: base · 2^(attempt-1), capped."""
@@ -55,31 +65,104 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempt - 1)))
 
 
-def runs_advance(run_ids: list[int]) -> None:
-    for run_id in run_ids:
+def runs_advance(run_ids: list[int], *, now: datetime | None = None) -> dict[int, str | None]:
+    """Advance these runs until each waits or ends; returns their states (None for a run
+    another worker holds or that does not exist)."""
+    states: dict[int, str | None] = {}
+    pending = list(dict.fromkeys(run_ids))
+    while pending:
         try:
-            run_advance(run_id)
-        except Exception:  # one broken run must not stop the batch; the sweeper retries it
-            logger.exception("advancing run %s failed", run_id)
+            calls = _batch_advance(pending, now, states)
+        except Exception:  # redo them one by one: the run at fault fails on its own
+            logger.warning("a batch of %d runs failed; advancing them one by one",
+                           len(pending), exc_info=True)
+            calls = []
+            for run_id in pending:
+                try:
+                    calls += _isolated_advance(run_id, now, states)
+                except Exception:  # one broken run must not stop the rest; the sweeper
+                    logger.exception("advancing run %s failed", run_id)
+        # HTTP calls happen between transactions; their runs then go on.
+        for run_id, node_id, visit, request in calls:
+            http_effect_store(run_id, node_id, visit, _http_call(run_id, node_id, visit, request))
+        pending = [call[0] for call in calls]
+    return states
 
 
 def run_advance(run_id: int, *, now: datetime | None = None) -> str | None:
-    """Advance the run until it waits or ends; returns its state (None if another worker
-    holds it or it does not exist)."""
-    while True:
+    """Advance one run until it waits or ends; returns its state."""
+    return runs_advance([run_id], now=now).get(run_id)
+
+
+def runs_advance_new(runs: list[Run], now: datetime, *, customers: Mapping[int, Customer],
+                     events: Mapping[int, Event]) -> list[Run]:
+    """Advance runs created in the caller's transaction and not inserted yet (the caller
+    inserts them afterwards, in the state they reached). Returns the runs a worker must
+    take on: ones waiting for an HTTP call, or all of them, unchanged, if the batch
+    failed (a savepoint undoes its writes)."""
+    saved = [_run_snapshot(run) for run in runs]
+    needs_worker: list[Run] = []
+    try:
         with transaction.atomic():
-            run = Run.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
-            if run is None:
-                return None
-            if run.state not in ACTIVE_STATES:
-                return run.state
-            pass_ = _Pass(run, now or timezone.now())
+            scope = Scope(runs, now, customers=customers, events=events, runs_stored=False)
+            for run in runs:
+                pass_ = _Pass(run, scope, isolated=False)
+                if pass_.execute() is not None:
+                    needs_worker.append(run)
+                pass_.collect()
+            scope.flush()
+    except Exception:
+        logger.warning("advancing %d new runs in place failed; a worker will take them",
+                       len(runs), exc_info=True)
+        for run, snapshot in zip(runs, saved, strict=True):
+            run.__dict__.update(copy.deepcopy(snapshot))
+        return runs
+    return needs_worker
+
+
+def _run_snapshot(run: Run) -> dict[str, Any]:
+    return copy.deepcopy({name: run.__dict__[name] for name in RUN_PASS_FIELDS})
+
+
+def _batch_advance(run_ids: list[int], now: datetime | None,
+                   states: dict[int, str | None]) -> list[HttpCall]:
+    calls: list[HttpCall] = []
+    with transaction.atomic():
+        runs = list(Run.objects.select_for_update(skip_locked=True).filter(pk__in=run_ids)
+                    .order_by("id"))
+        states.update(dict.fromkeys(run_ids))
+        states.update({run.pk: run.state for run in runs})
+        active = [run for run in runs if run.state in ACTIVE_STATES]
+        if not active:
+            return calls
+        scope = Scope(active, now or timezone.now())
+        for run in active:
+            pass_ = _Pass(run, scope, isolated=False)
             http = pass_.execute()
-            pass_.save()
-        if http is None:
-            return run.state
-        node_id, visit, request = http
-        http_effect_store(run.pk, node_id, visit, _http_call(run.pk, node_id, visit, request))
+            pass_.collect()
+            states[run.pk] = run.state
+            if http is not None:
+                calls.append((run.pk, *http))
+        scope.flush()
+    return calls
+
+
+def _isolated_advance(run_id: int, now: datetime | None,
+                      states: dict[int, str | None]) -> list[HttpCall]:
+    """One run in its own transaction, each writing block in a savepoint and its effects
+    written at once: a block that raises fails this run, visibly."""
+    with transaction.atomic():
+        run = Run.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
+        states[run_id] = run.state if run is not None else None
+        if run is None or run.state not in ACTIVE_STATES:
+            return []
+        scope = Scope([run], now or timezone.now(), batched_effects=False)
+        pass_ = _Pass(run, scope, isolated=True)
+        http = pass_.execute()
+        pass_.collect()
+        scope.flush()
+        states[run_id] = run.state
+    return [(run_id, *http)] if http is not None else []
 
 
 def _http_call(run_id: int, node_id: str, visit: int, request: dict[str, Any]) -> dict[str, Any]:
@@ -94,17 +177,25 @@ class _Ended(Exception):
     pass
 
 
-class _Pass:
-    """One transaction's worth of progress on one run (the run row is locked)."""
+class _BatchAbort(Exception):
+    """A block raised inside a batch: the batch is redone run by run."""
 
-    def __init__(self, run: Run, now: datetime) -> None:
+
+class _Pass:
+    """One transaction's worth of progress on one run (the run row is locked).
+    `isolated`: each writing block runs in a savepoint, so one that raises can be
+    recorded as this run's failure; in a batch it aborts the batch instead."""
+
+    def __init__(self, run: Run, scope: Scope, *, isolated: bool) -> None:
         self.run = run
-        self.now = now
+        self.scope = scope
+        self.isolated = isolated
+        self.now = scope.now
         self.graph: CompiledGraph = compiled_version(run.version_id)
-        self.steps: list[Step] = []
+        self.steps: list[tuple] = []  # values of scope.STEP_FIELDS
         self.counts: Counter[tuple[str, str]] = Counter()
         self.new_waits: list[Wait] = []
-        self.customer = Customer.objects.filter(pk=run.customer_id).first()
+        self.customer = scope.customers.get(run.customer_id)
         self.effects: EngineEffects | None = None
         self.ctx: EngineContext | None = None
 
@@ -144,37 +235,32 @@ class _Pass:
             pass
         return None
 
-    def save(self) -> None:
-        run = self.run
+    def collect(self) -> None:
+        """Hand what the pass produced to the scope, which writes it for the batch."""
+        run, scope = self.run, self.scope
         run.updated_at = self.now
         run.step_count += len(self.steps)
-        if self.new_waits:
-            Wait.objects.bulk_create(self.new_waits)
-        if self.steps:
-            Step.objects.bulk_create(self.steps)
-        if self.counts:
-            node_counts_add(run.workflow_id, self.counts, shard=run.pk)
-        run.save()
+        scope.new_waits += self.new_waits
+        scope.steps += self.steps
+        scope.counts[run.workflow_id].update(self.counts)
 
     # --- pieces -----------------------------------------------------------------------
 
     def _make_context(self) -> None:
         run = self.run
-        event = None
-        if run.trigger_event_id:
-            event = Event.objects.filter(pk=run.trigger_event_id).first()
-        self.effects = EngineEffects(run, self.customer, self.now)
+        event = self.scope.events.get(run.trigger_event_id) if run.trigger_event_id else None
+        self.effects = EngineEffects(run, self.customer, self.now, scope=self.scope)
         self.ctx = EngineContext(now=self.now, customer=self.customer, event=event,
                                  run_id=run.pk, workflow_id=run.workflow_id,
                                  workflow_name=self.graph.workflow_name, effects=self.effects,
-                                 variables=run.variables)
+                                 variables=run.variables, scope=self.scope)
 
     def _consume_fired_waits(self) -> None:
         """Fired waits (timer due, event arrived, retry due, throttle over) become frontier
         items again: the wait node's targets on the fired port, or the node itself for a
         retry or a throttled start."""
         run = self.run
-        fired = list(Wait.objects.filter(run=run, fired_at__isnull=False).order_by("id"))
+        fired = self.scope.fired.pop(run.pk, [])
         if not fired:
             return
         for wait in fired:
@@ -184,7 +270,7 @@ class _Pass:
                 continue
             detail: dict[str, Any] = {"waited_since": wait.created_at.isoformat()}
             if wait.fired_event_id:
-                event = Event.objects.filter(pk=wait.fired_event_id).first()
+                event = self.scope.events.get(wait.fired_event_id)
                 if event is not None:
                     run.variables[wait.node_id] = {"event": {"type": event.type,
                                                              "properties": event.properties}}
@@ -192,7 +278,7 @@ class _Pass:
             self._step(wait.node_id, wait.visit, "resume", wait.fired_port, detail=detail)
             self.counts[(wait.node_id, f"port:{wait.fired_port}")] += 1
             self._push_targets(wait.node_id, wait.fired_port)
-        Wait.objects.filter(pk__in=[wait.pk for wait in fired]).delete()
+        self.scope.consumed_waits += [wait.pk for wait in fired]
 
     def _throttled(self) -> bool:
         """A run that has not executed its trigger yet waits while the workflow is over
@@ -201,9 +287,8 @@ class _Pass:
         limit = self.graph.settings.throttle.max_concurrent_runs
         if not limit or run.step_count or not run.frontier:
             return False
-        running = Run.objects.filter(workflow_id=run.workflow_id, state__in=ACTIVE_STATES,
-                                     step_count__gt=0).count()
-        if running < limit:
+        if self.scope.running(run.workflow_id) < limit:
+            self.scope.started(run.workflow_id)
             return False
         item = run.frontier.pop(0)
         recheck = timedelta(seconds=settings.KEEPFLOW_ENGINE["THROTTLE_RECHECK_SECONDS"])
@@ -227,7 +312,7 @@ class _Pass:
         effects.visit = visit
         started = time.perf_counter()
         try:
-            if node.type in _PURE_BLOCKS:
+            if node.type in _PURE_BLOCKS or not self.isolated:
                 outcome = node.spec.run(ctx, node.config)
             else:
                 # A savepoint: SQL that fails inside a block (services use no savepoints
@@ -240,6 +325,8 @@ class _Pass:
         except TemplateError as exc:
             outcome = Fail(f"template: {exc}", retryable=False)
         except Exception as exc:  # a block that raises fails its run, visibly
+            if not self.isolated and node.type not in _PURE_BLOCKS:
+                raise _BatchAbort(f"{node.type} raised in run {run.pk}") from exc
             logger.exception("block %s raised in run %s", node.type, run.pk)
             outcome = Fail(f"{type(exc).__name__}: {exc}", retryable=False)
         duration = int((time.perf_counter() - started) * 1_000_000)
@@ -345,10 +432,8 @@ class _Pass:
         if not block_type:
             node = self.graph.nodes.get(node_id)
             block_type = node.type if node is not None else ""
-        self.steps.append(Step(run=self.run, node_id=node_id, block_type=block_type,
-                               visit=visit, outcome=outcome, port=port,
-                               detail=_jsonable(detail or {}), error=error,
-                               started_at=self.now, duration_us=duration))
+        self.steps.append((self.run.pk, node_id, block_type, visit, outcome, port,
+                           _jsonable(detail or {}), error, self.now, duration))
 
     # --- ends -------------------------------------------------------------------------
 

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from apps.common.bulk import IdReserve, rows_insert
 from apps.common.locks import advisory_xact_locks
-from apps.engine.counts import node_counts_add
+from apps.customers.models import Customer, Event
+from apps.engine.counts import node_counts_add_many
 from apps.engine.graph import compiled_version
 from apps.engine.models import ACTIVE_STATES, Run, RunState, Wait, WaitKind
 
@@ -48,8 +50,14 @@ class StartResult:
     skipped: Counter[str]  # reason -> count: duplicate, re_entry, active_limit
 
 
-def runs_start(entries: Sequence[Entry], *, now: datetime | None = None) -> StartResult:
-    """Create the runs these entries may start and hand them to workers after commit."""
+def runs_start(entries: Sequence[Entry], *, now: datetime | None = None,
+               inline: Inline | None = None) -> StartResult:
+    """Create the runs these entries may start and hand them to workers after commit.
+
+    `inline` (the event handler, already in a worker, passes the events' customers and
+    the events): on PostgreSQL the new runs are advanced right here, in this
+    transaction, and inserted in the state they reach, which saves a broker hop, a
+    second read of the same rows and an update of each run."""
     now = now or timezone.now()
     result = StartResult(started=[], skipped=Counter())
     if not entries:
@@ -76,14 +84,39 @@ def runs_start(entries: Sequence[Entry], *, now: datetime | None = None) -> Star
                 frontier=[{"node": entry.trigger_node, "visit": 1}], visits={}, variables={},
                 created_at=now, updated_at=now, enqueued_at=now,
             ))
-        Run.objects.bulk_create(runs)
-        held = _rate_limit(runs, now)
+        postgres = connection.vendor == "postgresql"
+        if postgres and runs:
+            _ids_reserve(runs)  # the runs are inserted last: foreign keys are checked at commit
+        held, throttle_waits = _rate_limit(runs, now)
+        ready = [run for run in runs if id(run) not in held]
+        if inline is not None and postgres and ready:
+            from apps.engine.interpreter import runs_advance_new
+
+            ready = runs_advance_new(ready, now, customers=inline.customers,
+                                     events=inline.events)
+        rows_insert(runs)  # COPY on PostgreSQL; bulk_create (ids read back) elsewhere
+        Wait.objects.bulk_create(throttle_waits)
+        counts: dict[int, Counter[tuple[str, str]]] = defaultdict(Counter)
         for (workflow_id, node, key), n in skipped_at.items():
-            node_counts_add(workflow_id, Counter({(node, key): n}), shard=0)
-        ready = [run.pk for run in runs if run.pk not in held]
+            counts[workflow_id][(node, key)] += n
+        node_counts_add_many(counts, shard=0)
         result.started = [run.pk for run in runs]
-        runs_enqueue(ready)
+        runs_enqueue([run.pk for run in ready])
     return result
+
+
+@dataclass(frozen=True)
+class Inline:
+    """Rows the caller already holds for advancing new runs in place."""
+
+    customers: Mapping[int, Customer]
+    events: Mapping[int, Event]
+
+
+def _ids_reserve(runs: list[Run]) -> None:
+    ids = IdReserve(Run, chunk=len(runs))
+    for run in runs:
+        run.pk = ids.next()
 
 
 def runs_enqueue(run_ids: Iterable[int], *, batch: int | None = None) -> None:
@@ -96,14 +129,12 @@ def runs_enqueue(run_ids: Iterable[int], *, batch: int | None = None) -> None:
     def send() -> None:
         from django.conf import settings
 
+        from apps.customers.dispatch import enqueue_ids
         from apps.engine.tasks import runs_advance_task
 
         size = batch or settings.KEEPFLOW_ENGINE["ADVANCE_BATCH"]
-        try:
-            for start in range(0, len(ids), size):
-                runs_advance_task.delay(ids[start:start + size])
-        except Exception:
-            logger.exception("could not enqueue %d runs; the sweeper will", len(ids))
+        for start in range(0, len(ids), size):
+            enqueue_ids(runs_advance_task, ids[start:start + size])
 
     transaction.on_commit(send)
 
@@ -151,10 +182,13 @@ def _refusal(entry: Entry, existing: set[tuple[int, str]], history: dict, now: d
     return None
 
 
-def _rate_limit(runs: list[Run], now: datetime) -> set[int]:
+def _rate_limit(runs: list[Run], now: datetime) -> tuple[set[int], list[Wait]]:
     """Runs beyond the workflow's runs-per-minute wait for a later minute (a timer on the
-    trigger node), so a burst is spread out instead of flooding a call queue."""
+    trigger node), so a burst is spread out instead of flooding a call queue. Returns
+    the held runs (`id()`s of the objects, changed in memory, not yet saved) and their
+    waits (not yet saved)."""
     held: set[int] = set()
+    waits: list[Wait] = []
     by_workflow: dict[int, list[Run]] = defaultdict(list)
     for run in runs:
         by_workflow[run.workflow_id].append(run)
@@ -163,24 +197,20 @@ def _rate_limit(runs: list[Run], now: datetime) -> set[int]:
         if not rate:
             continue
         advisory_xact_locks("run-rate", [(workflow_id,)])
-        ids = {run.pk for run in group}
+        ids = {run.pk for run in group if run.pk is not None}
         queued_runs = Wait.objects.filter(workflow_id=workflow_id, kind=WaitKind.THROTTLE,
                                           fired_at__isnull=True).values("run_id")
         queued = queued_runs.count()
         recent = Run.objects.filter(workflow_id=workflow_id,
                                     created_at__gt=now - timedelta(minutes=1)) \
             .exclude(pk__in=ids).exclude(pk__in=queued_runs).count()
-        waits = []
         for position, run in enumerate(group, start=recent + queued):
             slot = position // rate
             if slot == 0:
                 continue
-            held.add(run.pk)
+            held.add(id(run))
+            run.state, run.open_waits, run.frontier = RunState.WAITING, 1, []
             waits.append(Wait(run=run, workflow_id=workflow_id, customer_id=run.customer_id,
                               node_id=run.trigger_node, visit=1, kind=WaitKind.THROTTLE,
                               wake_at=now + timedelta(minutes=slot), created_at=now))
-        if waits:
-            Wait.objects.bulk_create(waits)
-            Run.objects.filter(pk__in=[w.run_id for w in waits]).update(
-                state=RunState.WAITING, open_waits=1, frontier=[])
-    return held
+    return held, waits

@@ -25,6 +25,7 @@ from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import ConsentStatus, Customer, EventSource
 from apps.customers.services import customer_upsert
 from apps.messaging.guardrails import (
+    GuardrailFacts,
     address_normalize,
     customer_address,
     guardrails_check,
@@ -63,10 +64,7 @@ def message_queue(
 ) -> dict[str, Any]:
     """Record a message and, unless a guardrail stops or delays it, deliver it after commit.
     A repeated idempotency key returns the first call's result and does nothing else."""
-    if channel not in MessageChannel.values:
-        raise ValueError(f"channel: {channel!r} is not one of {MessageChannel.values}")
-    if category not in MessageCategory.values:
-        raise ValueError(f"category: {category!r} is not one of {MessageCategory.values}")
+    message_validate(channel, category)
     now = now or timezone.now()
     # No savepoint: this runs inside the engine's step transaction, and the per-customer
     # lock below makes both the idempotency check and the cap check race-free.
@@ -77,37 +75,65 @@ def message_queue(
             return message_result(existing)
         # Fresh from the database: the caller's copy may predate a STOP or an unsubscribe.
         customer = Customer.objects.get(pk=customer.pk)
-        address = customer_address(customer, channel)
-        verdict = guardrails_check(customer=customer, channel=channel, category=category,
-                                   address=address, now=now)
-        options = dict(options or {})
-        if channel == "email" and category == MessageCategory.MARKETING:
-            body += unsubscribe_footer(unsubscribe_url(customer.pk),
-                                       html=options.get("format", "html") == "html")
-        message = Message(
-            customer=customer, channel=channel, category=category, to=address,
-            subject=subject, body=body, options=options, idempotency_key=idempotency_key,
-            run_id=run_id, workflow_id=workflow_id, node_id=node_id or "",
-            created_at=now, next_attempt_at=now,
-        )
-        if verdict.action == "suppress":
-            message.status, message.reason, message.next_attempt_at = (
-                S.SUPPRESSED, verdict.reason, None)
-        elif verdict.action == "defer":
-            message.status, message.reason, message.next_attempt_at = (
-                S.DEFERRED, verdict.reason, verdict.until)
+        message = message_build(
+            customer=customer, channel=channel, category=category, subject=subject,
+            body=body, options=options, idempotency_key=idempotency_key, run_id=run_id,
+            workflow_id=workflow_id, node_id=node_id, now=now)
         message.save(force_insert=True)
     if message.status == S.QUEUED:
         message_id = message.pk
-        transaction.on_commit(lambda: _enqueue_delivery([message_id]), robust=True)
+        transaction.on_commit(lambda: enqueue_delivery([message_id]), robust=True)
     return message_result(message)
 
 
-def _enqueue_delivery(message_ids: list[int]) -> None:
-    from apps.messaging.tasks import message_deliver
+_CHANNELS = tuple(MessageChannel.values)  # `.values` builds a new list on every read
+_CATEGORIES = tuple(MessageCategory.values)
 
-    for message_id in message_ids:
-        message_deliver.delay(message_id)
+
+def message_validate(channel: str, category: str) -> None:
+    if channel not in _CHANNELS:
+        raise ValueError(f"channel: {channel!r} is not one of {list(_CHANNELS)}")
+    if category not in _CATEGORIES:
+        raise ValueError(f"category: {category!r} is not one of {list(_CATEGORIES)}")
+
+
+def message_build(*, customer: Customer, channel: str, category: str, subject: str, body: str,
+                  options: Mapping[str, Any] | None, idempotency_key: str,
+                  run_id: int | None, workflow_id: int | None, node_id: str, now: datetime,
+                  facts: GuardrailFacts | None = None) -> Message:
+    """The message row (not saved) with the guardrails' verdict applied: queued,
+    suppressed or deferred."""
+    address = customer_address(customer, channel)
+    verdict = guardrails_check(customer=customer, channel=channel, category=category,
+                               address=address, now=now, facts=facts)
+    options = dict(options or {})
+    if channel == "email" and category == MessageCategory.MARKETING:
+        body += unsubscribe_footer(unsubscribe_url(customer.pk),
+                                   html=options.get("format", "html") == "html")
+    message = Message(
+        customer=customer, channel=channel, category=category, to=address,
+        subject=subject, body=body, options=options, idempotency_key=idempotency_key,
+        run_id=run_id, workflow_id=workflow_id, node_id=node_id or "",
+        created_at=now, updated_at=now, next_attempt_at=now,
+    )
+    if verdict.action == "suppress":
+        message.status, message.reason, message.next_attempt_at = (
+            S.SUPPRESSED, verdict.reason, None)
+    elif verdict.action == "defer":
+        message.status, message.reason, message.next_attempt_at = (
+            S.DEFERRED, verdict.reason, verdict.until)
+    return message
+
+
+DELIVERY_BATCH = 10  # messages per delivery task: small, as each may wait on a provider
+
+
+def enqueue_delivery(message_ids: list[int]) -> None:
+    from apps.customers.dispatch import enqueue_ids
+    from apps.messaging.tasks import messages_deliver
+
+    for start in range(0, len(message_ids), DELIVERY_BATCH):
+        enqueue_ids(messages_deliver, message_ids[start:start + DELIVERY_BATCH])
 
 
 def _enqueue_reconcile(message_ids: list[int], countdown: float) -> None:
@@ -229,7 +255,7 @@ def messages_dispatch_due(*, now: datetime | None = None, limit: int = 1000) -> 
         deliver = [m.pk for m in released] + lost
         reconcile = [m.pk for m in stuck]
         if deliver:
-            transaction.on_commit(lambda: _enqueue_delivery(deliver), robust=True)
+            transaction.on_commit(lambda: enqueue_delivery(deliver), robust=True)
         if reconcile:
             transaction.on_commit(lambda: _enqueue_reconcile(reconcile, 0), robust=True)
     return {"deliver": deliver, "reconcile": reconcile}
@@ -271,7 +297,7 @@ def message_resend(message: Message, *, now: datetime | None = None) -> Message:
         message.resend(now or timezone.now())
         message.save()
         message_id = message.pk
-        transaction.on_commit(lambda: _enqueue_delivery([message_id]), robust=True)
+        transaction.on_commit(lambda: enqueue_delivery([message_id]), robust=True)
     return message
 
 

@@ -24,6 +24,13 @@ def message_deliver(message_id: int) -> str:
 
 
 @shared_task
+def messages_deliver(message_ids: list[int]) -> None:
+    """One delivery attempt for each message (what `message_deliver` does for one)."""
+    for message_id in message_ids:
+        message_deliver(message_id)
+
+
+@shared_task
 def message_reconcile(message_id: int) -> str:
     return str(services.message_reconcile(message_id))
 

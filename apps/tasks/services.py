@@ -6,6 +6,7 @@ the call's outcome (flow.wait_for_event) or branch on it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,7 +16,7 @@ from django_fsm import TransitionNotAllowed
 from apps.accounts.models import User
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, EventSource
-from apps.tasks.business_hours import business_hours_for
+from apps.tasks.business_hours import BusinessHours, business_hours_for
 from apps.tasks.models import Task, TaskKind, TaskOutcome, TaskPriority, TaskState
 
 
@@ -38,14 +39,15 @@ class TaskError(Exception):
                 "errors": [{"field": self.field, "code": self.code, "message": self.message}]}
 
 
-def task_due_at(*, queue: str, due_at: dt.datetime, business_hours: bool) -> dt.datetime:
+def task_due_at(*, queue: str, due_at: dt.datetime, business_hours: bool,
+                hours: Callable[[str], BusinessHours] = business_hours_for) -> dt.datetime:
     """The due time the task gets: moved to the queue's next opening when asked to."""
     if timezone.is_naive(due_at):
         raise ValueError("due_at must be timezone-aware")
-    return business_hours_for(queue).next_opening(due_at) if business_hours else due_at
+    return hours(queue).next_opening(due_at) if business_hours else due_at
 
 
-def _result(task: Task) -> dict[str, Any]:
+def task_result(task: Task) -> dict[str, Any]:
     return {"task_id": task.id, "due_at": task.due_at.isoformat(), "status": TaskState.OPEN.value}
 
 
@@ -56,24 +58,40 @@ def task_create(*, customer: Customer, kind: str, queue: str, title: str, notes:
     """Create the task once per idempotency key; a repeated key returns the first result."""
     existing = Task.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
-        return _result(existing)
-    if kind not in TaskKind.values:
-        raise ValueError(f"kind: one of {', '.join(TaskKind.values)}")
-    if priority not in TaskPriority.values:
-        raise ValueError(f"priority: one of {', '.join(TaskPriority.values)}")
-    task = Task(
-        customer=customer, kind=kind, queue=queue, title=title[:200], notes=notes or "",
-        priority=priority, requested_due_at=due_at,
-        due_at=task_due_at(queue=queue, due_at=due_at, business_hours=business_hours),
-        idempotency_key=idempotency_key, run_id=run_id, workflow_id=workflow_id,
-        node_id=node_id, created_at=now or timezone.now(),
-    )
+        return task_result(existing)
+    task = task_build(customer=customer, kind=kind, queue=queue, title=title, notes=notes,
+                      due_at=due_at, business_hours=business_hours, priority=priority,
+                      idempotency_key=idempotency_key, run_id=run_id,
+                      workflow_id=workflow_id, node_id=node_id, now=now or timezone.now())
     try:
         with transaction.atomic():  # a savepoint: a concurrent twin must not spoil the caller
             task.save()
     except IntegrityError:
-        return _result(Task.objects.get(idempotency_key=idempotency_key))
-    return _result(task)
+        return task_result(Task.objects.get(idempotency_key=idempotency_key))
+    return task_result(task)
+
+
+_KINDS = tuple(TaskKind.values)  # `.values` builds a new list on every read
+_PRIORITIES = tuple(TaskPriority.values)
+
+
+def task_build(*, customer: Customer, kind: str, queue: str, title: str, notes: str | None,
+               due_at: dt.datetime, business_hours: bool, priority: str, idempotency_key: str,
+               run_id: int | None, workflow_id: int | None, node_id: str, now: dt.datetime,
+               hours: Callable[[str], BusinessHours] = business_hours_for) -> Task:
+    """The task row, not saved; `hours` finds a queue's business hours (a batch caches)."""
+    if kind not in _KINDS:
+        raise ValueError(f"kind: one of {', '.join(_KINDS)}")
+    if priority not in _PRIORITIES:
+        raise ValueError(f"priority: one of {', '.join(_PRIORITIES)}")
+    return Task(
+        customer=customer, kind=kind, queue=queue, title=title[:200], notes=notes or "",
+        priority=priority, requested_due_at=due_at,
+        due_at=task_due_at(queue=queue, due_at=due_at, business_hours=business_hours,
+                           hours=hours),
+        idempotency_key=idempotency_key, run_id=run_id, workflow_id=workflow_id,
+        node_id=node_id, created_at=now, updated_at=now,
+    )
 
 
 def _locked(task_id: int) -> Task:

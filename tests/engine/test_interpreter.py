@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.engine.events import events_handle
 from apps.engine.interpreter import run_advance
 from apps.engine.models import Run, RunState, Step, Wait
+from apps.engine.starting import Entry, runs_start
 from apps.engine.timers import timers_wake
 from tests.engine.conftest import ingest
 from tests.workflows.graphs import LOW_SCORE, edge, filter_, graph, node, trigger, wait
@@ -219,10 +220,14 @@ def test_erased_customer_ends_the_run(publish, customer) -> None:
 
 
 def test_an_event_stored_while_the_wait_is_being_created_is_not_lost(publish, customer) -> None:
-    # Given a run about to reach its wait_for_event, and the awaited event stored (and
-    # handled, finding no wait yet) while that pass is under way
-    publish(WIN_BACK)
-    events_handle(ingest("c1", "feedback.submitted"))
+    # Given a run about to reach its wait_for_event (started for a worker, as a trigger
+    # other than the event handler leaves it), and the awaited event stored (and handled,
+    # finding no wait yet) while that pass is under way
+    workflow = publish(WIN_BACK)
+    event_id, = ingest("c1", "feedback.submitted")
+    runs_start([Entry(workflow_id=workflow.pk, version_id=workflow.published_version_id,
+                      trigger_node="t1", customer_id=customer.pk, entry_key=f"event:{event_id}",
+                      event_id=event_id)])
     pass_started = timezone.now()
     events_handle(ingest("c1", "purchase"))
     # When the pass that creates the wait commits

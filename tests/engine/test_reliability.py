@@ -23,6 +23,7 @@ from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, Event
 from apps.engine.counts import node_counts
 from apps.engine.models import Run, RunState, Step
+from apps.engine.starting import Entry, runs_start
 from apps.messaging.models import Message
 from tests.engine.workers import broker, drive
 from tests.workflows.graphs import edge, graph, node, sms, trigger
@@ -61,6 +62,34 @@ def events_post(n: int, type_: str = "order.delayed", prefix: str = "e") -> None
                            idempotency_key=f"{prefix}{i}") for i in range(n)])
 
 
+PATHS = ["event_handler", "worker_batches"]
+
+
+def load_start(path: str, workflow, settings) -> None:
+    """RUNS runs of the workflow on their way, along one of the two ways runs move:
+    started and advanced in place by the event handler (events arriving ten per
+    request), or started for the workers, which advance them in batches of 20 (as
+    scans, fan-outs and manual starts leave them)."""
+    if path == "event_handler":
+        for start in range(0, RUNS, 10):
+            events_ingest([EventIn(customer_external_id=f"c{i}", type="order.delayed",
+                                   idempotency_key=f"e{i}") for i in range(start, start + 10)])
+        return
+    settings.KEEPFLOW_ENGINE = {**settings.KEEPFLOW_ENGINE, "ADVANCE_BATCH": 20}
+    runs_start([Entry(workflow_id=workflow.pk, version_id=workflow.published_version_id,
+                      trigger_node="t1", customer_id=customer_id, entry_key=f"load:{customer_id}")
+                for customer_id in Customer.objects.order_by("id").values_list("id", flat=True)])
+
+
+def in_flight(worker) -> Counter:
+    """Wait until a fifth of the runs completed (the rest still on their way)."""
+    deadline = time.monotonic() + 120
+    while completed() < RUNS // 5:
+        assert worker.alive() and time.monotonic() < deadline, worker.log()
+        time.sleep(0.005)
+    return Counter(Run.objects.values_list("state", flat=True))
+
+
 def completed() -> int:
     return Run.objects.filter(state=RunState.COMPLETED).count()
 
@@ -86,19 +115,17 @@ def assert_every_run_once(workflow_id: int, n: int) -> None:
     assert (counts["a1"]["entered"], counts["u1"]["entered"]) == (n, n)
 
 
-def test_kill_9_a_worker_mid_load_every_run_completes_once(publish, workers, short_lease):
+@pytest.mark.parametrize("path", PATHS)
+def test_kill_9_a_worker_mid_load_every_run_completes_once(publish, workers, short_lease,
+                                                           settings, path):
     # Given 1,000 customers and a workflow that texts each and tags each
     workflow = publish(notify_graph())
     customers_make(RUNS)
     first = workers.start("w1", pool="prefork", concurrency=2)
 
-    # When 1,000 events arrive and the worker is killed (SIGKILL, the whole group) while
-    # the runs are being advanced
-    events_post(RUNS)
-    deadline = time.monotonic() + 120
-    while completed() < RUNS // 5:
-        assert first.alive() and time.monotonic() < deadline, workers.logs()
-        time.sleep(0.02)
+    # When 1,000 runs are under way and the worker is killed (SIGKILL, the whole group)
+    load_start(path, workflow, settings)
+    in_flight(first)
     first.kill()
     first.process.wait(10)
     at_kill = Counter(Run.objects.values_list("state", flat=True))
@@ -113,20 +140,19 @@ def test_kill_9_a_worker_mid_load_every_run_completes_once(publish, workers, sho
     print(f"states at the kill: {dict(at_kill)}")
 
 
-def test_broker_restart_under_load_loses_no_run(publish, workers, own_redis, short_lease):
+@pytest.mark.parametrize("path", PATHS)
+def test_broker_restart_under_load_loses_no_run(publish, workers, own_redis, short_lease,
+                                                settings, path):
     # Given a private Redis as the broker of this process and of the worker
     workflow = publish(notify_graph())
     customers_make(RUNS)
     workers.redis_url = own_redis.url
     with broker(own_redis.url):
         worker = workers.start("w1", pool="prefork", concurrency=2)
-        events_post(RUNS)
+        load_start(path, workflow, settings)
 
         # When Redis dies (its queue with it: no persistence) while runs are in flight
-        deadline = time.monotonic() + 120
-        while completed() < RUNS // 5:
-            assert worker.alive() and time.monotonic() < deadline, workers.logs()
-            time.sleep(0.02)
+        in_flight(worker)
         own_redis.stop()
         at_stop = Counter(Run.objects.values_list("state", flat=True))
         time.sleep(2)  # the worker loses its connection and keeps retrying

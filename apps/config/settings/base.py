@@ -189,7 +189,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # The engine's knobs (docs/engine.md).
 KEEPFLOW_ENGINE = {
-    "ADVANCE_BATCH": env.int("KEEPFLOW_ADVANCE_BATCH", default=20),  # runs per task message
+    "ADVANCE_BATCH": env.int("KEEPFLOW_ADVANCE_BATCH", default=100),  # runs per task message
     "WAKE_BATCH": env.int("KEEPFLOW_WAKE_BATCH", default=5_000),
     # Woken runs per runs_advance message: a due batch of timers is thousands of runs.
     "WAKE_ADVANCE_BATCH": env.int("KEEPFLOW_WAKE_ADVANCE_BATCH", default=200),
