@@ -36,7 +36,7 @@ from bench.support import (
 DATABASE_URL = env_url("BENCH_MESSAGES_DATABASE_URL",
                        "postgres://postgres@127.0.0.1:5432/keepflow_bench_messages")
 REDIS_URL = env_url("BENCH_MESSAGES_REDIS_URL", "redis://127.0.0.1:6379/12")
-QUEUE_KEY = "celery"
+QUEUE_KEY = "messages"  # deliveries have their own queue (KEEPFLOW_DELIVERY_QUEUE)
 CONCURRENCY = os.cpu_count() or 2
 
 

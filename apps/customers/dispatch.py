@@ -18,9 +18,23 @@ logger = logging.getLogger(__name__)
 
 def events_ingested(event_ids: list[int]) -> None:
     """Called once per newly stored event batch, after commit. The engine hooks in here."""
+    from django.conf import settings
+
     from apps.customers.tasks import events_process
 
-    enqueue_ids(events_process, event_ids)
+    for chunk in handoff_chunks(event_ids, settings.KEEPFLOW_EVENTS_HANDOFF_PARTS):
+        enqueue_ids(events_process, chunk)
+
+
+HANDOFF_MIN, HANDOFF_MAX = 20, 500
+
+
+def handoff_chunks(ids: list[int], parts: int) -> list[list[int]]:
+    """A stored batch split so that `parts` workers share it (its runs are advanced in
+    the handler, a few milliseconds each), but not into pieces under HANDOFF_MIN events
+    (each task has a fixed cost of some 25 ms) or over HANDOFF_MAX."""
+    size = min(HANDOFF_MAX, max(HANDOFF_MIN, -(-len(ids) // max(1, parts))))
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
 
 
 def customers_changed_dispatch(customer_ids: list[int]) -> None:
@@ -95,10 +109,13 @@ def _target(task) -> tuple[str, str, str] | None:
         or conf.task_protocol != 2
         or conf.task_serializer != "json"
         or conf.task_compression
-        or getattr(task, "queue", None) or getattr(task, "priority", None) is not None
+        or getattr(task, "priority", None) is not None
     ):
         options = conf.broker_transport_options or {}
-        queue = conf.task_default_queue
+        # A task's own queue (the deliveries') is a list of that name too; the message
+        # names it as routing key on the anonymous exchange, which kombu also reads when
+        # it restores an unacknowledged message.
+        queue = getattr(task, "queue", None) or conf.task_default_queue
         target = (url, options.get("global_keyprefix", "") + queue, queue)
     _targets[cache_key] = (dict(conf.changes), target)
     return target

@@ -10,7 +10,6 @@ written with one statement each at the end (`flush`).
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime
@@ -18,7 +17,7 @@ from typing import Any
 
 from django.db import connection
 
-from apps.common.bulk import values_insert
+from apps.common.bulk import rows_update, values_insert
 from apps.customers.models import Customer, Event, SegmentMembership
 from apps.engine.counts import node_counts_add_many
 from apps.engine.models import ACTIVE_STATES, Run, RunState, Step, Wait
@@ -129,24 +128,5 @@ RUN_PASS_FIELDS = ("state", "frontier", "visits", "variables", "attempts", "erro
 
 
 def runs_update(runs: list[Run]) -> None:
-    """Save what a pass changes on its runs: one UPDATE … FROM (VALUES …) on PostgreSQL."""
-    if not runs:
-        return
-    if connection.vendor != "postgresql":
-        for run in runs:
-            run.save(update_fields=RUN_PASS_FIELDS)
-        return
-    table = Run._meta.db_table
-    row = ("(%s::bigint, %s, %s::jsonb, %s::jsonb, %s::jsonb, %s::integer, %s, %s, %s, "
-           "%s::integer, %s::integer, %s::timestamptz, %s::timestamptz)")
-    params: list[Any] = []
-    for run in runs:
-        params += [run.pk, run.state, json.dumps(run.frontier), json.dumps(run.visits),
-                   json.dumps(run.variables), run.attempts, run.error, run.failed_node,
-                   run.exit_reason, run.step_count, run.open_waits, run.updated_at,
-                   run.ended_at]
-    assignments = ", ".join(f"{name} = v.{name}" for name in RUN_PASS_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS r SET {assignments} FROM (VALUES {', '.join([row] * len(runs))})"
-            f" AS v(id, {', '.join(RUN_PASS_FIELDS)}) WHERE r.id = v.id", params)
+    """Save what a pass changes on its runs, with one statement."""
+    rows_update(runs, RUN_PASS_FIELDS)

@@ -104,7 +104,8 @@ class GuardrailFacts:
         self.customers = {customer.pk: customer for customer in customers}
         self.now = now
         self._suppressed: set[tuple[str, str]] | None = None
-        self._counts: Counter[tuple[int, str]] | None = None
+        self._counted: dict[tuple[int, str], list[int]] | None = None
+        self._added: Counter[tuple[int, str]] = Counter()
         self._engaged: set[int] | None = None
 
     def suppressed(self, channel: str, address: str) -> bool:
@@ -116,29 +117,38 @@ class GuardrailFacts:
                                    .values_list("channel", "address"))
         return (channel, address) in self._suppressed
 
-    def cap_reached(self, customer_id: int, channel: str) -> bool:
+    def cap_reached(self, customer_id: int, channel: str,
+                    before_message_id: int | None = None) -> bool:
+        """As `cap_reached` below; at send time only messages queued before this one."""
         cap = settings.KEEPFLOW_FREQUENCY_CAPS.get(channel)
         if not cap:
             return False
-        if self._counts is None:
-            since = self.now - timedelta(days=max(c["days"] for c in
-                                                  settings.KEEPFLOW_FREQUENCY_CAPS.values()))
-            rows = Message.objects.filter(
+        if self._counted is None:
+            self._counted = self._counted_load()
+        ids = self._counted.get((customer_id, channel), [])
+        if before_message_id is not None:
+            count = sum(1 for message_id in ids if message_id < before_message_id)
+        else:
+            count = len(ids) + self._added[(customer_id, channel)]
+        return count >= cap["count"]
+
+    def _counted_load(self) -> dict[tuple[int, str], list[int]]:
+        """The ids of marketing messages within each channel's cap window, per customer."""
+        caps = settings.KEEPFLOW_FREQUENCY_CAPS
+        since = self.now - timedelta(days=max(c["days"] for c in caps.values()))
+        counted: dict[tuple[int, str], list[int]] = {}
+        for message_id, customer_id, channel, created_at in Message.objects.filter(
                 customer_id__in=self.customers, category=MessageCategory.MARKETING,
                 created_at__gte=since, status__in=COUNTED_STATUSES,
-            ).values_list("customer_id", "channel", "created_at")
-            self._counts = Counter()
-            for customer, kind, created_at in rows:
-                window = settings.KEEPFLOW_FREQUENCY_CAPS.get(kind)
-                if window and created_at >= self.now - timedelta(days=window["days"]):
-                    self._counts[(customer, kind)] += 1
-        return self._counts[(customer_id, channel)] >= cap["count"]
+        ).values_list("id", "customer_id", "channel", "created_at"):
+            window = caps.get(channel)
+            if window and created_at >= self.now - timedelta(days=window["days"]):
+                counted.setdefault((customer_id, channel), []).append(message_id)
+        return counted
 
     def counted(self, customer_id: int, channel: str) -> None:
         """A marketing message was queued for the customer in this batch."""
-        self.cap_reached(customer_id, channel)  # loads the counts first
-        if self._counts is not None:
-            self._counts[(customer_id, channel)] += 1
+        self._added[(customer_id, channel)] += 1
 
     def engaged(self, customer_id: int) -> bool:
         if self._engaged is None:
@@ -199,7 +209,7 @@ def guardrails_check(*, customer: Customer, channel: str, category: str, address
             return Verdict("suppress", Reason.NO_CONSENT)
         if channel == "email" and consent_is_stale(customer, consent_at, now, facts):
             return Verdict("suppress", Reason.STALE_CONSENT)
-        if facts.cap_reached(customer.pk, channel) if facts is not None else \
+        if facts.cap_reached(customer.pk, channel, before_message_id) if facts is not None else \
                 cap_reached(customer, channel, now, before_message_id):
             return Verdict("suppress", Reason.FREQUENCY_CAP)
     elif status == ConsentStatus.DENIED:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from apps.common.bulk import rows_update
 from apps.common.locks import advisory_xact_locks
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import ConsentStatus, Customer, EventSource
@@ -130,7 +131,7 @@ DELIVERY_BATCH = 10  # messages per delivery task: small, as each may wait on a 
 
 def enqueue_delivery(message_ids: list[int]) -> None:
     from apps.customers.dispatch import enqueue_ids
-    from apps.messaging.tasks import messages_deliver
+    from apps.messaging.tasks import messages_deliver  # on the deliveries' queue
 
     for start in range(0, len(message_ids), DELIVERY_BATCH):
         enqueue_ids(messages_deliver, message_ids[start:start + DELIVERY_BATCH])
@@ -161,71 +162,109 @@ def retry_delay(attempts: int, retry_after: float | None = None) -> float:
 
 
 def message_send(message_id: int, *, now: datetime | None = None) -> SendStep:
-    """One delivery attempt: check the guardrails again, mark `sending` (committed), call
-    the provider outside any transaction, then record what it said. Only a queued
-    message is sent, so a repeated task does nothing."""
-    started = now or timezone.now()
-    with transaction.atomic():
-        message = (Message.objects.select_for_update(of=("self",)).select_related("customer")
-                   .filter(pk=message_id).first())
-        if message is None or message.status != S.QUEUED:
-            return SendStep(message.status if message else "missing")
-        address = customer_address(message.customer, message.channel)
-        verdict = guardrails_check(
-            customer=message.customer, channel=message.channel, category=message.category,
-            address=address, now=started, before_message_id=message.pk,
-        )
-        if verdict.action == "suppress":
-            message.suppress(verdict.reason)
-            message.save()
-            return SendStep(message.status)
-        if verdict.action == "defer":
-            message.defer(verdict.until, verdict.reason)
-            message.save()
-            return SendStep(message.status)
-        provider = provider_for(message.channel)
-        message.to = address
-        message.provider = provider.name
-        message.start_sending(started)
-        message.save()
+    """One delivery attempt for one message (see `messages_send`)."""
+    return messages_send([message_id], now=now).get(message_id, SendStep("missing"))
 
-    try:
-        result = provider.send(message)
-    except Exception as err:  # a provider bug must not leave a silent `sending` row
-        log.exception("provider %s raised on message %s", provider.name, message_id)
-        result = SendResult("unknown", error=f"provider error: {type(err).__name__}: {err}")
+
+# What a delivery attempt may change on a message (saved with one bulk update).
+_SEND_FIELDS = ("status", "reason", "next_attempt_at", "to", "provider", "attempts",
+                "sending_at", "sent_at", "provider_message_id", "error", "failed_at",
+                "updated_at")
+
+
+def messages_send(message_ids: list[int], *, now: datetime | None = None
+                  ) -> dict[int, SendStep]:
+    """One delivery attempt for each message: check the guardrails again (their facts
+    read once for all), mark `sending` (committed) before any provider is called, call
+    the providers outside any transaction, then record what they said, together. Only a
+    queued message is sent, so a repeated task does nothing."""
+    started = now or timezone.now()
+    steps: dict[int, SendStep] = {}
+    calls: list[tuple[Message, Any]] = []
+    with transaction.atomic():
+        messages = list(Message.objects.select_for_update(of=("self",))
+                        .select_related("customer").filter(pk__in=message_ids).order_by("id"))
+        facts = GuardrailFacts({m.customer_id: m.customer for m in messages}.values(), started)
+        changed = []
+        for message in messages:
+            if message.status != S.QUEUED:
+                steps[message.pk] = SendStep(message.status)
+                continue
+            address = customer_address(message.customer, message.channel)
+            verdict = guardrails_check(
+                customer=message.customer, channel=message.channel,
+                category=message.category, address=address, now=started,
+                before_message_id=message.pk, facts=facts)
+            if verdict.action == "suppress":
+                message.suppress(verdict.reason)
+            elif verdict.action == "defer":
+                message.defer(verdict.until, verdict.reason)
+            else:
+                provider = provider_for(message.channel)
+                message.to, message.provider = address, provider.name
+                message.start_sending(started)
+                calls.append((message, provider))
+            changed.append(message)
+            steps[message.pk] = SendStep(message.status)
+        _messages_save(changed, started)
+
+    results: dict[int, SendResult] = {}
+    for message, provider in calls:
+        try:
+            results[message.pk] = provider.send(message)
+        except Exception as err:  # a provider bug must not leave a silent `sending` row
+            log.exception("provider %s raised on message %s", provider.name, message.pk)
+            results[message.pk] = SendResult(
+                "unknown", error=f"provider error: {type(err).__name__}: {err}")
+    if not results:
+        return steps
 
     finished = now or timezone.now()
     with transaction.atomic():
-        message = Message.objects.select_for_update().get(pk=message_id)
-        if message.status != S.SENDING:
-            # A delivery webhook got here first (sent/delivered); keep what it recorded.
-            if result.provider_message_id and not message.provider_message_id:
-                message.provider_message_id = result.provider_message_id
-                message.save(update_fields=["provider_message_id", "updated_at"])
-            return SendStep(message.status)
-        if result.outcome == "sent":
-            message.mark_sent(result.provider_message_id, finished)
-            message.save()
-            return SendStep(message.status)
-        if result.outcome == "retry" and (
-                message.attempts < settings.KEEPFLOW_MESSAGE_MAX_ATTEMPTS):
-            delay = retry_delay(message.attempts, result.retry_after)
-            message.retry_later(result.error, finished + timedelta(seconds=delay))
-            message.save()
-            return SendStep(message.status, retry_in=delay)
-        if result.outcome == "unknown":
-            message.mark_unknown(f"outcome unknown, not resent: {result.error}")
-            message.save()
-            return SendStep(message.status,
-                            reconcile_in=settings.KEEPFLOW_MESSAGE_RECONCILE_DELAY_SECONDS)
-        attempts = f" after {message.attempts} attempts" if message.attempts > 1 else ""
-        message.fail(f"{result.error}{attempts}", finished)
-        message.save()
-        if message.channel == MessageChannel.SMS:
-            _events_emit(message, "sms.failed", finished, f"send:{message.pk}",
-                         {"error": message.error})
-        return SendStep(message.status)
+        changed = []
+        for message in Message.objects.select_for_update(of=("self",)) \
+                .select_related("customer").filter(pk__in=results).order_by("id"):
+            step, dirty = _send_recorded(message, results[message.pk], finished)
+            steps[message.pk] = step
+            if dirty:
+                changed.append(message)
+        _messages_save(changed, finished)
+    return steps
+
+
+def _send_recorded(message: Message, result: SendResult, finished: datetime
+                   ) -> tuple[SendStep, bool]:
+    """Apply a provider's answer to the message (in memory); (step, changed)."""
+    if message.status != S.SENDING:
+        # A delivery webhook got here first (sent/delivered); keep what it recorded.
+        if result.provider_message_id and not message.provider_message_id:
+            message.provider_message_id = result.provider_message_id
+            return SendStep(message.status), True
+        return SendStep(message.status), False
+    if result.outcome == "sent":
+        message.mark_sent(result.provider_message_id, finished)
+        return SendStep(message.status), True
+    if result.outcome == "retry" and message.attempts < settings.KEEPFLOW_MESSAGE_MAX_ATTEMPTS:
+        delay = retry_delay(message.attempts, result.retry_after)
+        message.retry_later(result.error, finished + timedelta(seconds=delay))
+        return SendStep(message.status, retry_in=delay), True
+    if result.outcome == "unknown":
+        message.mark_unknown(f"outcome unknown, not resent: {result.error}")
+        return SendStep(message.status,
+                        reconcile_in=settings.KEEPFLOW_MESSAGE_RECONCILE_DELAY_SECONDS), True
+    attempts = f" after {message.attempts} attempts" if message.attempts > 1 else ""
+    message.fail(f"{result.error}{attempts}", finished)
+    if message.channel == MessageChannel.SMS:
+        _events_emit(message, "sms.failed", finished, f"send:{message.pk}",
+                     {"error": message.error})
+    return SendStep(message.status), True
+
+
+def _messages_save(messages: list[Message], now: datetime) -> None:
+    """One statement for the messages of a delivery batch (their rows are locked)."""
+    for message in messages:
+        message.updated_at = now
+    rows_update(messages, _SEND_FIELDS)
 
 
 def messages_dispatch_due(*, now: datetime | None = None, limit: int = 1000) -> dict[str, list]:

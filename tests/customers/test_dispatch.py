@@ -91,3 +91,17 @@ def test_a_broker_that_is_down_does_not_fail_the_ingest(monkeypatch, caplog):
 
 def _refused(*args: Any, **kwargs: Any) -> None:
     raise ConnectionRefusedError("broker down")
+
+
+@pytest.mark.parametrize(("events", "parts", "sizes"), [
+    (1, 2, [1]),  # one event: one task
+    (30, 2, [20, 10]),  # never under 20 events a task (each has a fixed cost)
+    (45, 2, [23, 22]),  # a burst shared by two workers
+    (1000, 2, [500, 500]),
+    (1800, 2, [500, 500, 500, 300]),  # never over 500
+    (90, 3, [30, 30, 30]),
+])
+def test_a_stored_batch_is_shared_by_the_workers(events, parts, sizes):
+    chunks = dispatch.handoff_chunks(list(range(events)), parts)
+    assert [len(chunk) for chunk in chunks] == sizes
+    assert [i for chunk in chunks for i in chunk] == list(range(events))

@@ -28,7 +28,7 @@ from django.db import close_old_connections
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).parent / "celery")
-QUEUE = "celery"  # Celery's default queue; the project routes nothing elsewhere
+QUEUES = "celery,messages"  # the engine's queue and the deliveries' (as the Procfile's worker)
 READY_TIMEOUT = 60.0
 
 
@@ -133,7 +133,7 @@ def worker_start(name: str, *, pool: str = "prefork", concurrency: int = 2,
                  wait: bool = True) -> Worker:
     log_path = log_dir / f"worker-{name}.log"
     args = [CELERY, "-A", "apps.config", "worker", f"--pool={pool}", "-c", str(concurrency),
-            "-Q", QUEUE, "-n", f"{name}@%h", "--without-heartbeat", "--without-gossip",
+            "-Q", QUEUES, "-n", f"{name}@%h", "--without-heartbeat", "--without-gossip",
             "--without-mingle", f"--loglevel={loglevel}", f"--logfile={log_path}"]
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=open(log_dir / f"worker-{name}.stderr", "wb"),  # noqa: SIM115

@@ -224,3 +224,35 @@ def test_a_refused_sms_emits_sms_failed(make_customer, queue, fake_provider) -> 
     assert event.type == "sms.failed"
     assert event.properties["message_id"] == result["message_id"]
     assert event.properties["error"].startswith("Twilio 400")
+
+
+def test_a_delivery_batch_sends_checks_and_records_together(
+        make_customer, queue, fake_provider, settings) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.messaging.models import Suppression
+    from apps.messaging.services import messages_send
+
+    # Given texts for four customers queued one by one: one number suppressed since, and
+    # one customer with two marketing texts while the cap allows one (the second was
+    # queued before the cap was lowered)
+    settings.KEEPFLOW_FREQUENCY_CAPS = {"sms": {"count": 2, "days": 7}}
+    customers = [make_customer() for _ in range(4)]
+    ids = [queue(c, channel="sms", category="marketing")["message_id"] for c in customers]
+    ids.append(queue(customers[3], channel="sms", category="marketing")["message_id"])
+    Suppression.objects.create(channel="sms", address=customers[1].phone, reason="manual")
+    settings.KEEPFLOW_FREQUENCY_CAPS = {"sms": {"count": 1, "days": 7}}
+
+    # When one task delivers all five
+    with CaptureQueriesContext(connection) as queries:
+        steps = messages_send(ids, now=NOW + timedelta(hours=4))  # 15:00 in Berlin
+
+    # Then each got its own verdict: sent, suppressed, sent, sent, over the cap at send
+    # time (only the texts queued before it count)
+    assert [steps[i].status for i in ids] == ["sent", "suppressed", "sent", "sent",
+                                              "suppressed"]
+    assert Message.objects.get(pk=ids[4]).reason == "frequency_cap"
+    assert len(fake_provider.recorded("messages")) == 3
+    # with a fixed number of statements: lock, facts, sending, lock again, outcomes
+    assert len(queries) <= 14, [q["sql"][:80] for q in queries]

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = BASE_DIR / "var"
@@ -165,6 +166,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # calls close_old_connections() before each task, and the fixup recycles after N tasks.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500) or None
 CELERY_TIMEZONE = "UTC"
+# Two queues: the engine's (events, runs, scans) and the deliveries to providers, so a
+# slow or failing provider cannot hold up workflows. A worker started without -Q takes
+# both; in production they can be scaled apart (docs/operations.md).
+KEEPFLOW_DELIVERY_QUEUE = "messages"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue(KEEPFLOW_DELIVERY_QUEUE))
 CELERY_BEAT_SCHEDULE = {
     "engine-timers-wake": {"task": "engine.timers_wake", "schedule": 1.0},
     "events-redispatch": {"task": "apps.customers.tasks.events_redispatch",
@@ -186,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("KEEPFLOW_MESSAGE_DISPATCH_SECONDS", default=30.0),
     },
 }
+
+# A stored batch of events is handed to this many events_process tasks (so as many
+# workers share it; apps/customers/dispatch.handoff_chunks).
+KEEPFLOW_EVENTS_HANDOFF_PARTS = env.int("KEEPFLOW_EVENTS_HANDOFF_PARTS", default=2)
 
 # The engine's knobs (docs/engine.md).
 KEEPFLOW_ENGINE = {
