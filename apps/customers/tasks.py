@@ -19,7 +19,8 @@ def events_process(event_ids: list[int]) -> None:
     handler in settings.KEEPFLOW_EVENT_HANDLERS (triggers, waits, goals, offers). Every
     step is idempotent, so a redelivered or redispatched batch changes nothing twice."""
     customer_ids = list(
-        Event.objects.filter(id__in=event_ids).values_list("customer_id", flat=True).distinct()
+        Event.objects.filter(id__in=event_ids).order_by().values_list("customer_id", flat=True)
+        .distinct()
     )
     segments.segments_refresh_for_customers(customer_ids)
     for path in settings.KEEPFLOW_EVENT_HANDLERS:

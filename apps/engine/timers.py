@@ -1,8 +1,9 @@
 """The scheduler's side: wake due waits in batches, and find runs a dead worker dropped.
 
-Waking is one UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING
-run_id per batch: waits are marked fired (timeout port for event waits), and their runs
-are enqueued. Nothing sits in a worker's memory or in a broker ETA while it waits.
+Waking is one statement per batch: UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED
+LIMIT n) RETURNING run_id marks the waits fired (timeout port for event waits), and the
+same statement marks their runs enqueued; then the runs are handed to workers. Nothing
+sits in a worker's memory or in a broker ETA while it waits.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ def timers_wake(*, now: datetime | None = None, batch: int | None = None,
         with transaction.atomic():
             run_ids = _fire_batch(current, batch)
             if run_ids:
-                Run.objects.filter(pk__in=run_ids).update(enqueued_at=current)
                 runs_enqueue(run_ids, batch=config["WAKE_ADVANCE_BATCH"])
         total += len(run_ids)
         if len(run_ids) < batch or time.monotonic() > deadline:
@@ -40,16 +40,25 @@ def timers_wake(*, now: datetime | None = None, batch: int | None = None,
 
 
 def _fire_batch(now: datetime, batch: int) -> list[int]:
-    table = Wait._meta.db_table
-    lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    """Fire up to `batch` due waits and mark their runs enqueued; returns the run ids.
+    On PostgreSQL one statement does both (the ids never travel to Python and back)."""
+    waits, runs = Wait._meta.db_table, Run._meta.db_table
+    due = (f"SELECT id FROM {waits} WHERE fired_at IS NULL AND wake_at <= %s "
+           f"ORDER BY wake_at LIMIT %s")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET fired_at = %s, fired_port = port "
-            f"WHERE id IN (SELECT id FROM {table} WHERE fired_at IS NULL AND wake_at <= %s "
-            f"ORDER BY wake_at LIMIT %s{lock}) RETURNING run_id",
-            [now, now, batch],
-        )
-        return sorted({row[0] for row in cursor.fetchall()})
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH fired AS (UPDATE {waits} SET fired_at = %s, fired_port = port "
+                f"WHERE id IN ({due} FOR UPDATE SKIP LOCKED) RETURNING run_id) "
+                f"UPDATE {runs} SET enqueued_at = %s "
+                f"WHERE id IN (SELECT run_id FROM fired) RETURNING id",
+                [now, now, batch, now])
+            return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(f"UPDATE {waits} SET fired_at = %s, fired_port = port "
+                       f"WHERE id IN ({due}) RETURNING run_id", [now, now, batch])
+        run_ids = sorted({row[0] for row in cursor.fetchall()})
+    Run.objects.filter(pk__in=run_ids).update(enqueued_at=now)
+    return run_ids
 
 
 def runs_sweep(*, now: datetime | None = None) -> int:

@@ -193,9 +193,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# A stored batch of events is handed to this many events_process tasks (so as many
-# workers share it; apps/customers/dispatch.handoff_chunks).
-KEEPFLOW_EVENTS_HANDOFF_PARTS = env.int("KEEPFLOW_EVENTS_HANDOFF_PARTS", default=2)
+# A stored batch of events is handed to this many events_process tasks, so as many
+# workers share a burst (apps/customers/dispatch.handoff_chunks). Each task costs some
+# 25 ms of its own: 1 keeps the most headroom under steady load (docs/benchmarks.md).
+KEEPFLOW_EVENTS_HANDOFF_PARTS = env.int("KEEPFLOW_EVENTS_HANDOFF_PARTS", default=1)
 
 # The engine's knobs (docs/engine.md).
 KEEPFLOW_ENGINE = {
