@@ -166,7 +166,11 @@ def engine_summary(body: dict[str, Any]) -> str:
     met = ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in body["targets_met"].items())
     return (f"ENGINE (reference workflow: {' -> '.join(body['settings']['graph'])})\n"
             f"{throughput}\n\nevent -> outbox at {lat['target_rate_per_s']}/s "
-            f"({lat['events']} events): p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms\n\n"
+            f"({lat['events']} events): p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms\n"
+            + "".join(f"event -> outbox at {p['target_rate_per_s']}/s "
+                      f"({p['share_of_peak']:.1%} of the peak): p50 {p['p50_ms']} ms, "
+                      f"p99 {p['p99_ms']} ms\n" for p in body.get("latency_curve", []))
+            + "\n"
             f"{memory}\n\ntimers woken with {timers['due']:,} due: "
             f"{timers['timers_per_s']:,}/s ({timers['advance_batch']} runs per message)"
             f"{where}\n\n"

@@ -623,6 +623,7 @@ def _run(redis_url: str, *, quick: bool, profile: bool) -> dict[str, Any]:
     client = redis.Redis.from_url(redis_url)
     client.delete(QUEUE_KEY, DELIVERY_KEY)
     fixtures = fixtures_create(CUSTOMERS)
+    sql("ANALYZE")  # statistics as autovacuum would have them after a bulk load
     OutboxWatcher.install()
     say(f"{CUSTOMERS:,} customers, segment and publisher ready")
 
@@ -642,6 +643,14 @@ def _run(redis_url: str, *, quick: bool, profile: bool) -> dict[str, Any]:
     results["latency_at_half_peak"] = latency(peak / 2, latency_seconds, offset, fixtures, env,
                                               client)
     offset += results["latency_at_half_peak"]["events"]
+    # Where the p99 target holds: the same measurement at lower shares of the peak.
+    results["latency_curve"] = []
+    for share in (0.25, 0.375):
+        point = latency(peak * share, latency_seconds // 2, offset, fixtures, env, client,
+                        label=f".{int(share * 1000)}")
+        point["share_of_peak"] = share
+        results["latency_curve"].append(point)
+        offset += point["events"]
     results.update(memory_and_timers(levels, load, offset % CUSTOMERS, fixtures, env, client,
                                      timer_seconds=15 if quick else 45))
     rss = [m["worker_rss_mb_total"] for m in results["memory"]]

@@ -198,8 +198,10 @@ def template_render(text: str, context: Mapping[str, Any], *, html: bool = False
     """Render with plain data (see `template_context_for`). `html` escapes the values
     inserted into an HTML body. Raises TemplateError; undefined values render empty."""
     template = _parse(text, html)
+    variables = context if isinstance(context, TemplateContext) else {
+        key: plain(value) for key, value in context.items()}
     try:
-        return template.render(**{key: plain(value) for key, value in context.items()})
+        return template.render(**variables)
     except LiquidError as err:
         raise _error_from_liquid(err, "template_render", text) from None
     except (ArithmeticError, TypeError, ValueError) as err:  # a filter the library missed
@@ -253,16 +255,21 @@ def event_template_data(event: Any) -> dict[str, Any]:
             "occurred_at": plain(source.get("occurred_at"))}
 
 
+class TemplateContext(dict):
+    """Template variables already made plain (by `template_context_for`): rendering
+    several templates with one context does not copy it again for each."""
+
+
 def template_context_for(customer: Any, event: Any = None,
                          run: Mapping[str, Any] | None = None,
-                         offer: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                         offer: Mapping[str, Any] | None = None) -> TemplateContext:
     """The variables a template sees: customer, event, run and offer as plain data."""
-    return {
+    return TemplateContext({
         "customer": customer_template_data(customer),
         "event": event_template_data(event) if event is not None else {},
         "run": plain(run) if run is not None else {},
         "offer": plain(offer) if offer is not None else {},
-    }
+    })
 
 
 TEMPLATE_VARIABLES: tuple[dict[str, str], ...] = (
