@@ -105,3 +105,28 @@ def test_a_stored_batch_is_shared_by_the_workers(events, parts, sizes):
     chunks = dispatch.handoff_chunks(list(range(events)), parts)
     assert [len(chunk) for chunk in chunks] == sizes
     assert [i for chunk in chunks for i in chunk] == list(range(events))
+
+
+@pytest.mark.django_db
+def test_the_engine_and_the_deliveries_each_have_their_own_queue(settings):
+    import redis
+
+    from apps.customers.tasks import events_redispatch
+    from apps.messaging.tasks import message_reconcile, messages_deliver
+
+    prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"]
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    keys = {name: f"{prefix}{name}" for name in ("celery", "messages")}
+    with app.connection_for_write() as connection:  # as a worker taking both declares them
+        for queue in app.amqp.queues.values():
+            queue(connection.default_channel).declare()
+    client.delete(*keys.values())
+    try:
+        # Celery's own path (beat, countdowns) and the direct path (hand-offs)
+        events_redispatch.delay()
+        message_reconcile.delay(1)
+        dispatch.enqueue_ids(messages_deliver, [1, 2])
+        assert {name: client.llen(key) for name, key in keys.items()} == {
+            "celery": 1, "messages": 2}
+    finally:
+        client.delete(*keys.values())

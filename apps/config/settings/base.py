@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import environ
-from kombu import Queue
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = BASE_DIR / "var"
@@ -169,8 +169,11 @@ CELERY_TIMEZONE = "UTC"
 # Two queues: the engine's (events, runs, scans) and the deliveries to providers, so a
 # slow or failing provider cannot hold up workflows. A worker started without -Q takes
 # both; in production they can be scaled apart (docs/operations.md).
+# Each queue with its own exchange and routing key (declared without them, both would
+# get Celery's defaults, "celery"/"celery", and one binding).
 KEEPFLOW_DELIVERY_QUEUE = "messages"
-CELERY_TASK_QUEUES = (Queue("celery"), Queue(KEEPFLOW_DELIVERY_QUEUE))
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name)
+                           for name in ("celery", KEEPFLOW_DELIVERY_QUEUE))
 CELERY_BEAT_SCHEDULE = {
     "engine-timers-wake": {"task": "engine.timers_wake", "schedule": 1.0},
     "events-redispatch": {"task": "apps.customers.tasks.events_redispatch",
