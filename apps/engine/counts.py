@@ -14,10 +14,6 @@ from django.db.models import Count, Sum
 from apps.engine.models import NodeCount, Wait
 
 
-def node_counts_add(workflow_id: int, counts: Counter[tuple[str, str]], *, shard: int) -> None:
-    node_counts_add_many({workflow_id: counts}, shard=shard)
-
-
 def node_counts_add_many(counts: dict[int, Counter[tuple[str, str]]], *, shard: int) -> None:
     """One upsert for the counts of several workflows ({workflow: {(node, key): n}})."""
     rows = [(workflow_id, node, key, shard % NodeCount.SHARDS, n)
