@@ -27,7 +27,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 from contextlib import suppress
@@ -36,7 +35,7 @@ from typing import Any
 
 import redis
 
-from bench.profile import py_spy
+from bench.profile import Recorder, samples
 from bench.support import (
     PYTHON,
     ROOT,
@@ -374,65 +373,35 @@ LEAF = [("PostgreSQL driver (psycopg, waiting for the server)", "psycopg"),
          ("apps/messaging", "apps/tasks", "apps/customers"))]
 
 
-class Profiler:
-    def __init__(self, pids: list[int], seconds: int) -> None:
-        self.binary = py_spy()
-        self.dir = Path(tempfile.mkdtemp(prefix="bench-engine-pyspy-"))
-        self.pids, self.seconds = pids, seconds
-        self.processes: list[subprocess.Popen] = []
+def profile_summarise(files: list[Path]) -> dict[str, Any]:
+    """Shares of the pool processes' samples: inclusive by phase (INCLUSIVE), by the
+    innermost frame's library (LEAF), and the functions with most samples of their own."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    leaf: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
+    total = 0
+    for count, frames in samples(files):
+        total += count
+        own[frames[-1]] += count
+        joined = ";".join(frames)
+        for name, needle in INCLUSIVE:
+            if needle in joined:
+                inclusive[name] += count
+        for name, needles in LEAF:
+            needles = (needles,) if isinstance(needles, str) else needles
+            if any(n in frames[-1] for n in needles):
+                leaf[name] += count
+                break
+        else:
+            leaf["other (stdlib, json, …)"] += count
 
-    def start(self) -> None:
-        if self.binary is None:
-            say("py-spy missing: no profile")
-            return
-        for pid in self.pids:
-            self.processes.append(subprocess.Popen(
-                [self.binary, "record", "--pid", str(pid), "--duration", str(self.seconds),
-                 "--rate", "100", "--nonblocking", "--format", "raw",
-                 "--output", str(self.dir / f"{pid}.txt")],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    def pct(n: int) -> float:
+        return round(100 * n / max(total, 1), 1)
 
-    def finish(self) -> dict[str, Any] | None:
-        for process in self.processes:
-            try:
-                process.wait(timeout=self.seconds + 60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        files = list(self.dir.glob("*.txt"))
-        if not files:
-            return None
-        inclusive: collections.Counter[str] = collections.Counter()
-        leaf: collections.Counter[str] = collections.Counter()
-        own: collections.Counter[str] = collections.Counter()
-        total = 0
-        for path in files:
-            for line in path.read_text().splitlines():
-                stack, _, count = line.rpartition(" ")
-                if not count.isdigit():
-                    continue
-                samples, frames = int(count), stack.split(";")
-                total += samples
-                own[frames[-1]] += samples
-                joined = ";".join(frames)
-                for name, needle in INCLUSIVE:
-                    if needle in joined:
-                        inclusive[name] += samples
-                for name, needles in LEAF:
-                    needles = (needles,) if isinstance(needles, str) else needles
-                    if any(n in frames[-1] for n in needles):
-                        leaf[name] += samples
-                        break
-                else:
-                    leaf["other (stdlib, json, …)"] += samples
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-        def pct(n: int) -> float:
-            return round(100 * n / max(total, 1), 1)
-
-        return {"samples": total,
-                "inclusive_percent": {name: pct(inclusive[name]) for name, _ in INCLUSIVE},
-                "leaf_percent": {name: pct(n) for name, n in leaf.most_common()},
-                "top_functions_percent": {name: pct(n) for name, n in own.most_common(15)}}
+    return {"samples": total,
+            "inclusive_percent": {name: pct(inclusive[name]) for name, _ in INCLUSIVE},
+            "leaf_percent": {name: pct(n) for name, n in leaf.most_common()},
+            "top_functions_percent": {name: pct(n) for name, n in own.most_common(15)}}
 
 
 # --- the phases -------------------------------------------------------------------------
@@ -447,7 +416,9 @@ def throughput(concurrency: int, events: int, offset: int, fixtures: dict[str, A
                       queue=QUEUE_KEY) as worker:
         meter = CpuMeter({"worker": worker.pids, "postgres": lambda: postgres_backends(database),
                           "bench (ingest + scheduler)": lambda: [os.getpid()]})
-        profiler = Profiler(worker.pool_pids(), 20) if profile else None
+        # waits on PostgreSQL count too (no --gil): they are where a run's time goes
+        profiler = Recorder(worker.pool_pids(), 20, rate=100, gil=False,
+                            summarise=profile_summarise) if profile else None
         meter.start()
         started = time.monotonic()
         if profiler:

@@ -6,6 +6,7 @@ import collections
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,17 @@ def py_spy() -> str | None:
 
 
 class Recorder:
-    """py-spy on a set of processes for a fixed time, started before a load run."""
+    """py-spy on a set of processes for a fixed time, started before a load run.
+    `gil`: only samples that hold the GIL (Python running), else waits on I/O too;
+    `summarise` turns the raw sample files into the figures kept."""
 
-    def __init__(self, pids: list[int], seconds: int) -> None:
+    def __init__(self, pids: list[int], seconds: int, *, rate: int = 200, gil: bool = True,
+                 summarise: Callable[[list[Path]], dict[str, Any]] | None = None) -> None:
         self.binary = py_spy()
         self.dir = Path(tempfile.mkdtemp(prefix="bench-pyspy-"))
         self.pids, self.seconds = pids, seconds
+        self.rate, self.gil = rate, gil
+        self.summarise = summarise or summarise_buckets
         self.processes: list[subprocess.Popen] = []
 
     def start(self) -> None:
@@ -51,8 +57,8 @@ class Recorder:
         for pid in self.pids:
             self.processes.append(subprocess.Popen(
                 [self.binary, "record", "--pid", str(pid), "--duration", str(self.seconds),
-                 "--rate", "200", "--gil", "--nonblocking", "--format", "raw",
-                 "--output", str(self.dir / f"{pid}.txt")],
+                 "--rate", str(self.rate), *(["--gil"] if self.gil else []), "--nonblocking",
+                 "--format", "raw", "--output", str(self.dir / f"{pid}.txt")],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             ))
 
@@ -65,26 +71,30 @@ class Recorder:
         files = list(self.dir.glob("*.txt"))
         if not files:
             return None
-        summary = summarise(files)
+        summary = self.summarise(files)
         shutil.rmtree(self.dir, ignore_errors=True)
         return summary
 
 
-def summarise(files: list[Path]) -> dict[str, Any]:
+def samples(files: list[Path]) -> Iterator[tuple[int, list[str]]]:
+    """(sample count, frames from the outermost) for every stack in py-spy's raw files."""
+    for path in files:
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if count.isdigit():
+                yield int(count), stack.split(";")
+
+
+def summarise_buckets(files: list[Path]) -> dict[str, Any]:
     """Share of samples per bucket, plus the functions that use most CPU themselves."""
     buckets: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
     total = 0
-    for path in files:
-        for line in path.read_text().splitlines():
-            stack, _, count = line.rpartition(" ")
-            if not count.isdigit():
-                continue
-            # With --gil an idle worker (waiting in select) is never sampled.
-            samples, frames = int(count), stack.split(";")
-            total += samples
-            own[frames[-1]] += samples
-            buckets[_bucket(frames)] += samples
+    # With --gil an idle worker (waiting in select) is never sampled.
+    for count, frames in samples(files):
+        total += count
+        own[frames[-1]] += count
+        buckets[_bucket(frames)] += count
     share = {name: round(100 * n / max(total, 1), 1) for name, n in buckets.most_common()}
     return {
         "samples": total,
