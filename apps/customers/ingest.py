@@ -57,7 +57,7 @@ WITH input AS (
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id, idempotency_key, customer_id
 ), pending AS (
-    INSERT INTO {pending} (event_id, received_at) SELECT id, %(now)s FROM new
+    INSERT INTO {pending} (event_id, handed_on_at) SELECT id, %(now)s FROM new
 ), locked AS (
     SELECT id FROM {customers} WHERE %(marks_seen)s
         AND id = ANY(ARRAY(SELECT customer_id FROM new))
@@ -177,7 +177,7 @@ def _insert_values(by_key: dict[str, EventIn], now: datetime, source: str) -> di
         cursor.execute(_INSERT_SQL.format(rows=values, **_tables()), params)
         inserted = {key: event_id for event_id, key in cursor.fetchall()}
     EventPending.objects.bulk_create(
-        [EventPending(event_id=event_id, received_at=now) for event_id in inserted.values()])
+        [EventPending(event_id=event_id, handed_on_at=now) for event_id in inserted.values()])
     touched = {customer_ids[by_key[key].customer_external_id] for key in inserted}
     if touched and _marks_seen(source):
         Customer.objects.filter(id__in=sorted(touched)).update(last_seen_at=now)
@@ -198,3 +198,16 @@ def _tables() -> dict[str, str]:
     return {"events": connection.ops.quote_name(Event._meta.db_table),
             "customers": connection.ops.quote_name(Customer._meta.db_table),
             "pending": connection.ops.quote_name(EventPending._meta.db_table)}
+
+
+def events_load(event_ids: list[int]) -> list[Event]:
+    """A hand-off's events with their customers, in id order, read once for every
+    handler; events of erased customers are left out."""
+    return list(Event.objects.filter(pk__in=event_ids, customer__erased_at__isnull=True)
+                .select_related("customer").order_by("id"))
+
+
+def events_pending_clear(event_ids: list[int]) -> None:
+    """The hand-off is done. A plain DELETE: the queryset's delete would first collect
+    the rows in Python to look for cascades, and there are none."""
+    EventPending.objects.filter(event_id__in=event_ids)._raw_delete(connection.alias)

@@ -94,10 +94,11 @@ class Event(models.Model):
 class EventPending(models.Model):
     """A stored event not yet handed through events_process: written in the ingest
     statement, deleted when the handlers have run. If the broker lost the hand-off (down,
-    restarted without persistence), the periodic redispatch finds the event here."""
+    restarted without persistence), the periodic redispatch finds the event here.
+    `handed_on_at`: when it was stored and handed on, or last handed on again."""
 
     event_id = models.BigIntegerField(primary_key=True)
-    received_at = models.DateTimeField(db_index=True)
+    handed_on_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
         return f"pending event {self.event_id}"

@@ -4,10 +4,12 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from apps.customers import segments
+from apps.customers.ingest import events_load, events_pending_clear
 from apps.customers.models import Event, EventPending
 
 REDISPATCH_BATCH = 100
@@ -16,30 +18,35 @@ REDISPATCH_BATCH = 100
 @shared_task
 def events_process(event_ids: list[int]) -> None:
     """New events: re-evaluate the segments of their customers, then hand them to each
-    handler in settings.KEEPFLOW_EVENT_HANDLERS (triggers, waits, goals, offers). Every
-    step is idempotent, so a redelivered or redispatched batch changes nothing twice."""
-    customer_ids = list(
-        Event.objects.filter(id__in=event_ids).order_by().values_list("customer_id", flat=True)
-        .distinct()
-    )
-    segments.segments_refresh_for_customers(customer_ids)
-    for path in settings.KEEPFLOW_EVENT_HANDLERS:
-        import_string(path)(event_ids)
-    EventPending.objects.filter(event_id__in=event_ids).delete()
+    handler in settings.KEEPFLOW_EVENT_HANDLERS (triggers, waits, goals, offers), read
+    once for all of them. Every step is idempotent, so a redelivered or redispatched
+    batch changes nothing twice."""
+    events = events_load(event_ids)
+    segments.segments_refresh_for_customers({event.customer_id for event in events})
+    # One transaction for the handlers and the hand-off's end: one commit, and a failure
+    # anywhere leaves the events pending, to be handed on again as a whole.
+    with transaction.atomic():
+        for path in settings.KEEPFLOW_EVENT_HANDLERS:
+            import_string(path)(events)
+        events_pending_clear(event_ids)
 
 
 @shared_task
 def events_redispatch() -> int:
     """The backstop for lost hand-offs (broker down or restarted without persistence):
-    events still pending a while after they were stored are handed on again."""
-    cutoff = timezone.now() - timedelta(seconds=settings.KEEPFLOW_EVENT_REDISPATCH_SECONDS)
-    ids = list(EventPending.objects.filter(received_at__lt=cutoff)
-               .order_by("received_at").values_list("event_id", flat=True)[:10_000])
+    events still pending a while after they were handed on are handed on again, once per
+    period: behind a backlog longer than the period, every run of this task would
+    otherwise send the whole backlog again, and the workers would drown in duplicates."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.KEEPFLOW_EVENT_REDISPATCH_SECONDS)
+    ids = list(EventPending.objects.filter(handed_on_at__lt=cutoff)
+               .order_by("handed_on_at").values_list("event_id", flat=True)[:10_000])
     if not ids:
         return 0
     existing = set(Event.objects.filter(id__in=ids).values_list("id", flat=True))
     EventPending.objects.filter(event_id__in=set(ids) - existing).delete()  # erased since
     alive = sorted(existing)
+    EventPending.objects.filter(event_id__in=alive).update(handed_on_at=now)
     for start in range(0, len(alive), REDISPATCH_BATCH):
         events_process.delay(alive[start:start + REDISPATCH_BATCH])
     return len(alive)

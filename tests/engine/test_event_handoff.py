@@ -44,10 +44,25 @@ def test_a_batch_and_an_unknown_customer_are_pending_too() -> None:
 @pytest.mark.django_db
 def test_redispatch_forgets_events_erased_since() -> None:
     event_id = _ingest("k2")
-    EventPending.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+    EventPending.objects.update(handed_on_at=timezone.now() - timedelta(minutes=5))
     Customer.objects.get(external_id="c1").events.all().delete()
     assert events_redispatch() == 0
     assert not EventPending.objects.filter(event_id=event_id).exists()
+
+
+@pytest.mark.django_db
+def test_redispatch_hands_an_event_on_once_per_period(monkeypatch) -> None:
+    """Behind a backlog longer than the period the same events must not be sent again on
+    every run of the redispatch."""
+    sent: list[list[int]] = []
+    monkeypatch.setattr(events_process, "delay", sent.append)
+    event_id = _ingest("k3")
+    EventPending.objects.update(handed_on_at=timezone.now() - timedelta(minutes=5))
+    assert events_redispatch() == 1
+    assert events_redispatch() == 0  # still pending, but handed on just now
+    assert sent == [[event_id]]
+    EventPending.objects.update(handed_on_at=timezone.now() - timedelta(minutes=5))
+    assert events_redispatch() == 1  # a period later: again
 
 
 @pytest.mark.worker
@@ -61,7 +76,7 @@ def test_a_lost_hand_off_still_starts_the_run(publish, monkeypatch) -> None:
     app.control.purge()
     assert not Run.objects.exists()
     # When a minute has passed and the periodic redispatch runs
-    EventPending.objects.update(received_at=timezone.now() - timedelta(minutes=2))
+    EventPending.objects.update(handed_on_at=timezone.now() - timedelta(minutes=2))
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         assert events_redispatch() == 1
         deadline = time.monotonic() + 30

@@ -42,10 +42,11 @@ def date_trigger(offset: int = -30, at_local: str = "09:00") -> dict:
 
 
 def runs() -> list[tuple[str, str]]:
-    """(customer, entry key without the customer id) of every run."""
-    return sorted((external_id, key.removesuffix(f":{customer_id}")) for external_id, key,
-                  customer_id in Run.objects.values_list("customer__external_id", "entry_key",
-                                                         "customer_id"))
+    """(customer, entry key) of every run; date keys without their closing customer id
+    (an inactivity key ends with an event id, which may equal the customer's)."""
+    return sorted((external_id, key.removesuffix(f":{customer_id}") if key.startswith("date:")
+                   else key) for external_id, key, customer_id in
+                  Run.objects.values_list("customer__external_id", "entry_key", "customer_id"))
 
 
 def person(external_id: str, time_zone: str = "UTC", **attributes: object) -> Customer:
