@@ -126,9 +126,13 @@ class Segment(models.Model):
 
 
 class SegmentMembership(models.Model):
-    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
+    # No index per foreign key: the unique (segment, customer) serves lookups by segment,
+    # segment_member_customer_idx those by customer; each extra index would be written on
+    # every change of membership.
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships",
+                                db_index=False)
     customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="segment_memberships"
+        Customer, on_delete=models.CASCADE, related_name="segment_memberships", db_index=False
     )
     entered_at = models.DateTimeField()
 
