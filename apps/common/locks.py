@@ -2,13 +2,11 @@
 
 A name and ids hash to one 64-bit key, so locks of different purposes ("run-entry" per
 workflow and customer, "customer-events" per customer) cannot collide by accident.
-On SQLite (make run) writers are serialised anyway, so these are no-ops there.
-"""
+On SQLite (make run) writers are serialised anyway, so these are no-ops there."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 
 from django.db import connection
 
@@ -21,17 +19,9 @@ def lock_key(name: str, *ids: int) -> int:
 def advisory_xact_locks(name: str, keys: list[tuple[int, ...]]) -> None:
     """Take the locks for these id tuples, in a stable order (no deadlocks between two
     callers locking overlapping sets). Released at the end of the transaction."""
-    advisory_xact_locks_many({name: keys})
-
-
-def advisory_xact_locks_many(keys: Mapping[str, list[tuple[int, ...]]]) -> None:
-    """Locks of several names ({name: id tuples}) in one statement, for a transaction
-    that knows up front what it will need."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not keys:
         return
-    ordered = sorted({lock_key(name, *ids) for name, tuples in keys.items() for ids in tuples})
-    if not ordered:
-        return
+    ordered = sorted({lock_key(name, *ids) for ids in keys})
     # The array as one literal: psycopg's list adapter quotes element by element in
     # Python, which cost more than the locking for a batch of a thousand.
     with connection.cursor() as cursor:

@@ -198,16 +198,3 @@ def _tables() -> dict[str, str]:
     return {"events": connection.ops.quote_name(Event._meta.db_table),
             "customers": connection.ops.quote_name(Customer._meta.db_table),
             "pending": connection.ops.quote_name(EventPending._meta.db_table)}
-
-
-def events_load(event_ids: list[int]) -> list[Event]:
-    """A hand-off's events with their customers, in id order, read once for every
-    handler; events of erased customers are left out."""
-    return list(Event.objects.filter(pk__in=event_ids, customer__erased_at__isnull=True)
-                .select_related("customer").order_by("id"))
-
-
-def events_pending_clear(event_ids: list[int]) -> None:
-    """The hand-off is done: its events are no longer pending (one DELETE; nothing
-    refers to these rows, so Django deletes them without reading them first)."""
-    EventPending.objects.filter(event_id__in=event_ids).delete()

@@ -4,12 +4,10 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from apps.customers import segments
-from apps.customers.ingest import events_load, events_pending_clear
 from apps.customers.models import Event, EventPending
 
 REDISPATCH_BATCH = 100
@@ -18,17 +16,16 @@ REDISPATCH_BATCH = 100
 @shared_task
 def events_process(event_ids: list[int]) -> None:
     """New events: re-evaluate the segments of their customers, then hand them to each
-    handler in settings.KEEPFLOW_EVENT_HANDLERS (triggers, waits, goals, offers), read
-    once for all of them. Every step is idempotent, so a redelivered or redispatched
-    batch changes nothing twice."""
-    events = events_load(event_ids)
-    segments.segments_refresh_for_customers({event.customer_id for event in events})
-    # One transaction for the handlers and the hand-off's end: one commit, and a failure
-    # anywhere leaves the events pending, to be handed on again as a whole.
-    with transaction.atomic():
-        for path in settings.KEEPFLOW_EVENT_HANDLERS:
-            import_string(path)(events)
-        events_pending_clear(event_ids)
+    handler in settings.KEEPFLOW_EVENT_HANDLERS (triggers, waits, goals, offers). Every
+    step is idempotent, so a redelivered or redispatched batch changes nothing twice."""
+    customer_ids = list(
+        Event.objects.filter(id__in=event_ids).order_by().values_list("customer_id", flat=True)
+        .distinct()
+    )
+    segments.segments_refresh_for_customers(customer_ids)
+    for path in settings.KEEPFLOW_EVENT_HANDLERS:
+        import_string(path)(event_ids)
+    EventPending.objects.filter(event_id__in=event_ids).delete()
 
 
 @shared_task

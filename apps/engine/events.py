@@ -15,9 +15,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from apps.common.locks import advisory_xact_locks_many
+from apps.common.locks import advisory_xact_locks
 from apps.customers.conditions.evaluate import condition_evaluate
-from apps.customers.ingest import events_load
 from apps.customers.models import Event
 from apps.engine.context import condition_node
 from apps.engine.models import ACTIVE_STATES, Run, TriggerEntry, TriggerKind, Wait, WaitKind
@@ -28,12 +27,8 @@ logger = logging.getLogger(__name__)
 
 
 def events_handle(event_ids: list[int]) -> None:
-    """For callers holding ids (tests, the storage benchmark)."""
-    events_handle_loaded(events_load(event_ids))
-
-
-def events_handle_loaded(events: list[Event]) -> None:
-    """The KEEPFLOW_EVENT_HANDLERS entry: events with their customers (`events_load`)."""
+    events = list(Event.objects.filter(pk__in=event_ids, customer__erased_at__isnull=True)
+                  .select_related("customer").order_by("id"))
     if not events:
         return
     types = {event.type for event in events}
@@ -44,24 +39,8 @@ def events_handle_loaded(events: list[Event]) -> None:
         by_type[entry.event_type].append(entry)
     # Goals first: a purchase that ends a win-back must not also be awaited by it.
     _goals_reached(events, by_type)
-    entries = _trigger_entries(events, by_type)
-    customers = [(event.customer_id,) for event in events]
-    with transaction.atomic(savepoint=False):
-        # Every lock of this transaction, in one statement and one order: the customers'
-        # event locks, under which the waits below are looked up (a run creating such a
-        # wait right now either commits it first or finds the event itself, see the
-        # interpreter); and for new runs, the run-entry locks `runs_start` needs and the
-        # message locks of the texts they may queue (the frequency cap).
-        locks = {"customer-events": customers}
-        if entries:
-            locks["run-entry"] = [(e.workflow_id, e.customer_id) for e in entries]
-            locks["messages-customer"] = customers
-        advisory_xact_locks_many(locks)
-        runs_enqueue(_waits_fire(events))
-        if entries:
-            runs_start(entries, inline=Inline(
-                customers={event.customer_id: event.customer for event in events},
-                events={event.pk: event for event in events}, locked=True))
+    _waits_wake(events)
+    _triggers_start(events, by_type)
 
 
 def _matches(condition: Mapping[str, Any] | None, event: Event) -> bool:
@@ -82,8 +61,7 @@ def _trigger_matches(entry: TriggerEntry, event: Event) -> bool:
     return _matches(config.get("condition"), event)
 
 
-def _trigger_entries(events: list[Event], by_type: dict[str, list[TriggerEntry]]
-                     ) -> list[Entry]:
+def _triggers_start(events: list[Event], by_type: dict[str, list[TriggerEntry]]) -> None:
     entries = []
     for event in events:
         for trigger in by_type.get(event.type, ()):
@@ -92,7 +70,10 @@ def _trigger_entries(events: list[Event], by_type: dict[str, list[TriggerEntry]]
             entries.append(Entry(workflow_id=trigger.workflow_id, version_id=trigger.version_id,
                                  trigger_node=trigger.node_id, customer_id=event.customer_id,
                                  entry_key=f"event:{event.pk}", event_id=event.pk))
-    return entries
+    if entries:
+        runs_start(entries, inline=Inline(
+            customers={event.customer_id: event.customer for event in events},
+            events={event.pk: event for event in events}))
 
 
 def _goals_reached(events: list[Event], by_type: dict[str, list[TriggerEntry]]) -> None:
@@ -109,6 +90,17 @@ def _goals_reached(events: list[Event], by_type: dict[str, list[TriggerEntry]]) 
             ended[run_id] = f"goal: {event.type}"
     for run_id, reason in ended.items():
         runs_end([run_id], verb="exit", reason=reason)
+
+
+def _waits_wake(events: list[Event]) -> None:
+    """Fire the open event waits these events satisfy. Under the customers' event locks,
+    so a run that is creating such a wait right now either commits it before this looks,
+    or finds the event itself (see the interpreter)."""
+    with transaction.atomic():
+        advisory_xact_locks("customer-events", [(e.customer_id,) for e in events])
+        woken = _waits_fire(events)
+    if woken:
+        runs_enqueue(woken)
 
 
 def _waits_fire(events: list[Event]) -> list[int]:

@@ -94,18 +94,15 @@ def run_advance(run_id: int, *, now: datetime | None = None) -> str | None:
 
 
 def runs_advance_new(runs: list[Run], now: datetime, *, customers: Mapping[int, Customer],
-                     events: Mapping[int, Event], customers_locked: bool = False
-                     ) -> list[Run]:
+                     events: Mapping[int, Event]) -> list[Run]:
     """Advance runs created in the caller's transaction and not inserted yet (the caller
     inserts them afterwards, in the state they reached). Returns the runs a worker must
     take on: ones waiting for an HTTP call, or all of them, unchanged, if the batch
-    failed (a savepoint undoes its writes). `customers_locked`: the caller holds their
-    messages-customer locks."""
+    failed (a savepoint undoes its writes)."""
     needs_worker: list[Run] = []
     try:
         with transaction.atomic():
-            scope = Scope(runs, now, customers=customers, events=events, runs_stored=False,
-                          customers_locked=customers_locked)
+            scope = Scope(runs, now, customers=customers, events=events, runs_stored=False)
             for run in runs:
                 pass_ = _Pass(run, scope, isolated=False)
                 if pass_.execute() is not None:

@@ -31,11 +31,11 @@ class Scope:
 
     def __init__(self, runs: list[Run], now: datetime, *, batched_effects: bool = True,
                  customers: Mapping[int, Customer] | None = None,
-                 events: Mapping[int, Event] | None = None, runs_stored: bool = True,
-                 customers_locked: bool = False) -> None:
+                 events: Mapping[int, Event] | None = None, runs_stored: bool = True
+                 ) -> None:
         """`customers` and `events`: rows the caller already read. `runs_stored`: False
         for runs created in this transaction and inserted by the caller after the
-        flush. `customers_locked`: the caller holds their messages-customer locks."""
+        flush."""
         self.runs = runs
         self.now = now
         self.runs_stored = runs_stored
@@ -60,8 +60,7 @@ class Scope:
         self._members: dict[int, set[int]] = {}
         self._running: dict[int, int] = {}
         # None: messages and tasks are written as they happen (services.message_queue, …)
-        self.messages, self.tasks = _outboxes(self.customers, now, len(runs),
-                                              customers_locked) \
+        self.messages, self.tasks = _outboxes(self.customers, now, len(runs)) \
             if batched_effects else (None, None)
         self.steps: list[tuple] = []  # values of STEP_FIELDS
         self.new_waits: list[Wait] = []
@@ -110,8 +109,8 @@ class Scope:
             self.tasks.flush()
 
 
-def _outboxes(customers: dict[int, Customer], now: datetime, expected: int,
-              customers_locked: bool) -> tuple[Any, Any]:
+def _outboxes(customers: dict[int, Customer], now: datetime, expected: int
+              ) -> tuple[Any, Any]:
     """Batched messages and tasks where ids can be reserved (PostgreSQL); elsewhere
     (SQLite for `make run`) the effects are written as they happen."""
     if connection.vendor != "postgresql":
@@ -119,7 +118,7 @@ def _outboxes(customers: dict[int, Customer], now: datetime, expected: int,
     from apps.messaging.outbox import MessageOutbox
     from apps.tasks.outbox import TaskOutbox
 
-    return MessageOutbox(customers, now, locked=customers_locked), TaskOutbox(now, expected)
+    return MessageOutbox(customers, now), TaskOutbox(now, expected)
 
 
 # What a pass may change on a run.

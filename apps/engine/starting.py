@@ -62,10 +62,8 @@ def runs_start(entries: Sequence[Entry], *, now: datetime | None = None,
     result = StartResult(started=[], skipped=Counter())
     if not entries:
         return result
-    # Inside a caller's transaction, no savepoint of its own: nothing here is retried.
-    with transaction.atomic(savepoint=False):
-        if inline is None or not inline.locked:
-            advisory_xact_locks("run-entry", [(e.workflow_id, e.customer_id) for e in entries])
+    with transaction.atomic():
+        advisory_xact_locks("run-entry", [(e.workflow_id, e.customer_id) for e in entries])
         existing = _existing_keys(entries)
         history = _history(entries)
         runs: list[Run] = []
@@ -95,7 +93,7 @@ def runs_start(entries: Sequence[Entry], *, now: datetime | None = None,
             from apps.engine.interpreter import runs_advance_new
 
             ready = runs_advance_new(ready, now, customers=inline.customers,
-                                     events=inline.events, customers_locked=inline.locked)
+                                     events=inline.events)
         rows_insert(runs)  # COPY on PostgreSQL; bulk_create (ids read back) elsewhere
         Wait.objects.bulk_create(throttle_waits)
         counts: dict[int, Counter[tuple[str, str]]] = defaultdict(Counter)
@@ -109,13 +107,10 @@ def runs_start(entries: Sequence[Entry], *, now: datetime | None = None,
 
 @dataclass(frozen=True)
 class Inline:
-    """Rows the caller already holds for advancing new runs in place. `locked`: the
-    caller's transaction already took the run-entry and messages-customer locks of these
-    customers."""
+    """Rows the caller already holds for advancing new runs in place."""
 
     customers: Mapping[int, Customer]
     events: Mapping[int, Event]
-    locked: bool = False
 
 
 def _ids_reserve(runs: list[Run]) -> None:

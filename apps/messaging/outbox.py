@@ -33,15 +33,13 @@ from apps.messaging.services import (
 class MessageOutbox:
     """Collects the messages of one transaction; `flush` writes them."""
 
-    def __init__(self, customers: Mapping[int, Customer], now: datetime, *,
-                 locked: bool = False) -> None:
-        """`locked`: the caller's transaction holds these customers' message locks."""
+    def __init__(self, customers: Mapping[int, Customer], now: datetime) -> None:
         self.customers = customers
         self.now = now
         self.facts = GuardrailFacts(customers.values(), now)
         self.ids = IdReserve(Message, chunk=len(customers))
         self.pending: list[Message] = []
-        self._locked = locked
+        self._locked = False
 
     def queue(self, *, customer: Customer, channel: str, body: str, subject: str = "",
               category: str = "marketing", options: Mapping[str, Any] | None = None,

@@ -11,8 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.customers.ingest import EventIn, events_ingest
-from apps.customers.models import Customer, EventPending
-from apps.customers.tasks import events_process
+from apps.customers.models import Customer
 from apps.engine.events import events_handle
 from apps.engine.interpreter import runs_advance
 from apps.engine.models import Run, RunState, Step
@@ -85,55 +84,6 @@ def test_a_batch_costs_the_same_statements_for_5_or_40_runs(publish) -> None:
     assert step.detail["message_id"] == message.pk
     assert Step.objects.get(run__customer=customers[3], node_id="k1").detail["task_id"] == \
         Task.objects.get(customer=customers[3]).pk
-
-
-def delayed_orders(customers: list[Customer]) -> list[int]:
-    return [r.event_id for r in events_ingest([
-        EventIn(customer_external_id=c.external_id, type="order.delayed",
-                properties={"amount": 20, "order": f"O-{c.pk}"}) for c in customers])]
-
-
-def test_handling_events_costs_the_same_statements_for_3_or_30_events(publish) -> None:
-    """The whole hand-off (segments, waits, new runs advanced in place with their texts
-    and tasks, the pending marks): a task's fixed cost, whatever its size."""
-    publish(SMS_THEN_TASK)
-    customers = customers_make(34)
-    events_process(delayed_orders(customers[:1]))  # caches filled (the compiled graph, …)
-    statements = []
-    for group in (customers[1:4], customers[4:]):
-        ids = delayed_orders(group)
-        with CaptureQueriesContext(connection) as queries:
-            events_process(ids)
-        statements.append(len(queries))
-    assert statements[0] == statements[1]
-    assert statements[1] <= 20, statements
-    assert set(Run.objects.values_list("state", flat=True)) == {RunState.COMPLETED}
-    assert Message.objects.count() == Task.objects.count() == 34
-    assert not EventPending.objects.exists()
-
-
-def handler_that_fails(events: list) -> None:
-    raise RuntimeError("handler failed")
-
-
-def test_a_failing_handler_undoes_the_others_and_leaves_the_events_pending(
-        publish, settings) -> None:
-    """The handlers share one transaction: no run is left started for events that are
-    handed on again later, so none starts twice."""
-    publish(SMS_THEN_TASK)
-    ids = delayed_orders(customers_make(2))
-    settings.KEEPFLOW_EVENT_HANDLERS = ["apps.engine.events.events_handle_loaded",
-                                        "tests.engine.test_batches.handler_that_fails"]
-    with pytest.raises(RuntimeError, match="handler failed"):
-        events_process(ids)
-    assert not Run.objects.exists() and not Message.objects.exists()
-    assert set(EventPending.objects.values_list("event_id", flat=True)) == set(ids)
-
-    settings.KEEPFLOW_EVENT_HANDLERS = ["apps.engine.events.events_handle_loaded"]
-    events_process(ids)  # the redispatch
-    assert Run.objects.filter(state=RunState.COMPLETED).count() == 2
-    assert Message.objects.count() == 2
-    assert not EventPending.objects.exists()
 
 
 def test_the_event_handler_advances_new_runs_in_place(publish) -> None:

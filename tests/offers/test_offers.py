@@ -13,7 +13,7 @@ from django.core import signing
 from django.db import transaction
 
 from apps.config.celery import app
-from apps.customers.ingest import EventIn, events_ingest, events_load
+from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, Event
 from apps.offers import services
 from apps.offers.models import Offer
@@ -142,8 +142,8 @@ def test_redemption_marks_the_offer_once(customer):
         for d in (1, 2)
     )
 
-    offers_events_handle(events_load([first]))
-    offers_events_handle(events_load([first, second]))  # redelivery and a second redemption
+    offers_events_handle([first])
+    offers_events_handle([first, second])  # redelivery and a second redemption
 
     offer = Offer.objects.get()
     assert (offer.redeemed_at, offer.redeemed_event_id) == (NOW + dt.timedelta(days=1), first)
