@@ -153,6 +153,7 @@ def engine_summary(body: dict[str, Any]) -> str:
           f"{t['cpu_seconds']['worker']}/{t['cpu_seconds']['postgres']}"]
          for t in body["throughput"]])
     lat = body["latency_at_half_peak"]
+    stream = body.get("latency_at_half_peak_stream")
     memory = table(["waiting runs", "worker RSS MB", "idle timer scan ms"],
                    [[f"{m['waiting_runs']:,}", m["worker_rss_mb_total"], m["idle_timer_scan_ms"]]
                     for m in body["memory"]])
@@ -165,8 +166,11 @@ def engine_summary(body: dict[str, Any]) -> str:
         for t in body["throughput"] if t.get("profile"))
     met = ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in body["targets_met"].items())
     return (f"ENGINE (reference workflow: {' -> '.join(body['settings']['graph'])})\n"
-            f"{throughput}\n\nevent -> outbox at {lat['target_rate_per_s']}/s "
-            f"({lat['events']} events): p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms\n"
+            f"{throughput}\n\nevent -> outbox at {lat['target_rate_per_s']}/s, a call every "
+            f"100 ms ({lat['events']} events): p50 {lat['p50_ms']} ms, p99 {lat['p99_ms']} ms\n"
+            + (f"event -> outbox at {stream['target_rate_per_s']}/s, a call every 10 ms "
+               f"({stream['events']} events): p50 {stream['p50_ms']} ms, "
+               f"p99 {stream['p99_ms']} ms\n" if stream else "")
             + "".join(f"event -> outbox at {p['target_rate_per_s']}/s "
                       f"({p['share_of_peak']:.1%} of the peak): p50 {p['p50_ms']} ms, "
                       f"p99 {p['p99_ms']} ms\n" for p in body.get("latency_curve", []))

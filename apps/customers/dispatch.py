@@ -17,11 +17,20 @@ logger = logging.getLogger(__name__)
 
 
 def events_ingested(event_ids: list[int]) -> None:
-    """Called once per newly stored event batch, after commit. The engine hooks in here."""
+    """Called once per newly stored event batch, after commit: the ids join the workers'
+    ready list (apps/customers/ready.py), or, where that does not apply (eager mode,
+    a broker other than Redis), go as tasks of their own. Never raises."""
     from django.conf import settings
 
+    from apps.customers.ready import events_ready_push
     from apps.customers.tasks import events_process
 
+    try:
+        if events_ready_push(event_ids):
+            return
+    except Exception:  # the broker may be restarting: Celery's own path retries
+        logger.warning("ready list unreachable; handing %d events on as tasks",
+                       len(event_ids), exc_info=True)
     for chunk in handoff_chunks(event_ids, settings.KEEPFLOW_EVENTS_HANDOFF_PARTS):
         enqueue_ids(events_process, chunk)
 
@@ -31,8 +40,9 @@ HANDOFF_MIN, HANDOFF_MAX = 20, 500
 
 def handoff_chunks(ids: list[int], parts: int) -> list[list[int]]:
     """A stored batch split so that `parts` workers share it (its runs are advanced in
-    the handler, a few milliseconds each), but not into pieces under HANDOFF_MIN events
-    (each task has a fixed cost of some 25 ms) or over HANDOFF_MAX."""
+    the handler, about a millisecond each), but not into pieces under HANDOFF_MIN events
+    (each task has a fixed cost of some 30 ms) or over HANDOFF_MAX. The ready list's
+    drains take their shares by the same rule."""
     size = min(HANDOFF_MAX, max(HANDOFF_MIN, -(-len(ids) // max(1, parts))))
     return [ids[start:start + size] for start in range(0, len(ids), size)]
 
@@ -78,22 +88,23 @@ _clients_lock = threading.Lock()
 
 def _redis_publish(task, ids: list[int]) -> bool:
     """LPUSH the task message for `task(ids)`; False when the direct path does not apply."""
-    target = _target(task)
-    if target is None or signals.before_task_publish.receivers \
-            or signals.after_task_publish.receivers:
+    target = broker_target(task)
+    if target is None:
         return False
     url, key, queue = target
-    _client(url).lpush(key, _message(task, ids, queue, task.app.thread_oid))
+    broker_client(url).lpush(key, task_message(task, (ids,), queue, task.app.thread_oid))
     return True
 
 
 _targets: dict[tuple[int, str], tuple[dict[str, Any], tuple[str, str, str] | None]] = {}
 
 
-def _target(task) -> tuple[str, str, str] | None:
+def broker_target(task) -> tuple[str, str, str] | None:
     """(broker URL, Redis key, queue) for the task, or None for Celery's own path.
     Reading Celery's settings costs about 8 µs a name: the answer is kept while the
     settings changed at run time (`app.conf.x = ...`, as tests do) stay the same."""
+    if signals.before_task_publish.receivers or signals.after_task_publish.receivers:
+        return None
     conf = task.app.conf
     cache_key = (id(conf), task.name)
     cached = _targets.get(cache_key)
@@ -121,7 +132,7 @@ def _target(task) -> tuple[str, str, str] | None:
     return target
 
 
-def _client(url: str) -> redis.Redis:
+def broker_client(url: str) -> redis.Redis:
     key = (os.getpid(), url)  # never a client inherited over fork
     client = _clients.get(key)
     if client is None:
@@ -132,9 +143,10 @@ def _client(url: str) -> redis.Redis:
     return client
 
 
-def _message(task, ids: list[int], queue: str, reply_to: str) -> str:
+def task_message(task, args: tuple, queue: str, reply_to: str) -> str:
+    """The message `task.delay(*args)` would send (protocol 2 in kombu's envelope)."""
     task_id = str(uuid.uuid4())
-    args_repr = repr((ids,))
+    args_repr = repr(args)
     headers: dict[str, Any] = {
         "lang": "py", "task": task.name, "id": task_id, "shadow": None, "eta": None,
         "expires": None, "group": None, "group_index": None, "retries": 0,
@@ -144,7 +156,7 @@ def _message(task, ids: list[int], queue: str, reply_to: str) -> str:
         "ignore_result": task.ignore_result, "replaced_task_nesting": 0,
         "stamped_headers": None, "stamps": {},
     }
-    body = json.dumps([[ids], {}, _EMBED]).encode()
+    body = json.dumps([list(args), {}, _EMBED]).encode()
     return json.dumps({
         "body": base64.b64encode(body).decode(),
         "content-encoding": "utf-8",

@@ -9,12 +9,27 @@ from django.utils.module_loading import import_string
 
 from apps.customers import segments
 from apps.customers.models import Event, EventPending
+from apps.customers.ready import events_ready_rearm, events_ready_take
 
 REDISPATCH_BATCH = 100
 
 
 @shared_task
+def events_drain() -> None:
+    """Handle this drain's share of the ready list (apps/customers/ready.py)."""
+    event_ids = events_ready_take()
+    if event_ids:
+        events_handle_stored(event_ids)
+
+
+@shared_task
 def events_process(event_ids: list[int]) -> None:
+    """Handle these events (the hand-off where the ready list does not apply, and the
+    redispatch)."""
+    events_handle_stored(event_ids)
+
+
+def events_handle_stored(event_ids: list[int]) -> None:
     """New events: re-evaluate the segments of their customers, then hand them to each
     handler in settings.KEEPFLOW_EVENT_HANDLERS (triggers, waits, goals, offers). Every
     step is idempotent, so a redelivered or redispatched batch changes nothing twice."""
@@ -34,6 +49,7 @@ def events_redispatch() -> int:
     events still pending a while after they were handed on are handed on again, once per
     period: behind a backlog longer than the period, every run of this task would
     otherwise send the whole backlog again, and the workers would drown in duplicates."""
+    events_ready_rearm()
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.KEEPFLOW_EVENT_REDISPATCH_SECONDS)
     ids = list(EventPending.objects.filter(handed_on_at__lt=cutoff)

@@ -14,7 +14,8 @@ from celery.signals import task_postrun
 from apps.config.celery import app
 from apps.customers import dispatch
 from apps.customers.ingest import EventIn, events_ingest
-from apps.customers.models import Event
+from apps.customers.models import Event, EventPending
+from tests.broker import broker_purge
 
 
 @pytest.fixture
@@ -32,31 +33,40 @@ def finished() -> Iterator[list[tuple[str, Any]]]:
     task_postrun.disconnect(record)
 
 
-def _processed(done: list[tuple[str, Any]]) -> list[list[int]]:
-    return [sorted(args[0]) for name, args in done
-            if name == "apps.customers.tasks.events_process"]
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_new_events_reach_a_real_worker_through_the_direct_publish(finished, monkeypatch,
                                                                    caplog):
     # Celery's own path is out of order: only the direct publish can deliver
     monkeypatch.setattr(_events_process(), "delay", _refused)
-    app.control.purge()
+    broker_purge()
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         results = events_ingest([EventIn("ann", "purchase", idempotency_key=f"k{i}")
                                  for i in range(3)])
         ids = sorted(r.event_id for r in results)
         deadline = time.monotonic() + 30
-        while ids not in _processed(finished):
+        while EventPending.objects.filter(event_id__in=ids).exists():
             assert time.monotonic() < deadline, f"timed out; the worker ran {finished}"
             time.sleep(0.05)
         # a repeat stores nothing and hands nothing on
         events_ingest([EventIn("ann", "purchase", idempotency_key="k0")])
         time.sleep(0.5)
-    assert _processed(finished) == [ids]
+    assert [name for name, _ in finished] == ["apps.customers.tasks.events_drain"]
     assert "could not enqueue" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_where_the_ready_list_does_not_apply_a_batch_goes_as_tasks(
+        monkeypatch, settings, django_capture_on_commit_callbacks):
+    settings.KEEPFLOW_EVENTS_HANDOFF_PARTS = 2
+    sent: list[list[int]] = []
+    monkeypatch.setitem(app.conf.changes, "task_always_eager", True)
+    monkeypatch.setattr(_events_process(), "delay", sent.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        results = events_ingest([EventIn(f"c{i}", "purchase", idempotency_key=f"e{i}")
+                                 for i in range(45)])
+    assert [len(chunk) for chunk in sent] == [23, 22]
+    assert sorted(i for chunk in sent for i in chunk) == sorted(r.event_id for r in results)
 
 
 def _events_process():
@@ -68,12 +78,12 @@ def _events_process():
 @pytest.mark.django_db
 def test_the_direct_path_steps_aside_for_eager_mode_and_other_brokers(monkeypatch):
     task = _events_process()
-    assert dispatch._target(task) is not None
+    assert dispatch.broker_target(task) is not None
     monkeypatch.setitem(app.conf.changes, "task_always_eager", True)
-    assert dispatch._target(task) is None
+    assert dispatch.broker_target(task) is None
     monkeypatch.delitem(app.conf.changes, "task_always_eager")
     monkeypatch.setitem(app.conf.changes, "broker_url", "sqla+sqlite:///x.sqlite3")
-    assert dispatch._target(task) is None
+    assert dispatch.broker_target(task) is None
 
 
 @pytest.mark.django_db(transaction=True)

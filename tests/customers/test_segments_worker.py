@@ -14,6 +14,7 @@ from celery.signals import task_postrun
 from apps.config.celery import app
 from apps.customers import segments, tasks
 from apps.customers.models import Customer, Event, Segment, SegmentMembership
+from tests.broker import broker_purge
 
 PRO = {"field": "customer.attributes.plan", "op": "eq", "value": "pro"}
 TIMEOUT = 30.0
@@ -50,13 +51,13 @@ def test_periodic_refresh_on_a_real_worker(finished_tasks) -> None:
     Customer.objects.create(external_id="bob", attributes={"plan": "pro"})
     segment = segments.segment_create(name="Pro", condition=PRO)
     Customer.objects.filter(pk=ann.pk).update(attributes={"plan": "pro"})
-    app.control.purge()
+    broker_purge()
 
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         # When the periodic task runs on the worker
         tasks.segments_refresh_all.delay()
         # then it runs, and the segment.entered event it emits is processed in turn
-        _wait_for(lambda: "apps.customers.tasks.events_process" in finished_tasks,
+        _wait_for(lambda: "apps.customers.tasks.events_drain" in finished_tasks,
                   "the follow-up task of the emitted event")
         # and running it again changes nothing
         tasks.segments_refresh_all.delay()
@@ -64,7 +65,7 @@ def test_periodic_refresh_on_a_real_worker(finished_tasks) -> None:
                   "the second refresh")
 
     assert finished_tasks == ["apps.customers.tasks.segments_refresh_all",
-                              "apps.customers.tasks.events_process",
+                              "apps.customers.tasks.events_drain",
                               "apps.customers.tasks.segments_refresh_all"]
     assert set(SegmentMembership.objects.values_list("customer__external_id", flat=True)) == {
         "ann", "bob"}

@@ -15,6 +15,7 @@ from apps.config.celery import app
 from apps.customers.models import Customer
 from apps.engine.models import Run, RunState
 from apps.workflows.models import Workflow
+from tests.broker import broker_purge
 from tests.e2e.conftest import CHROMIUM, FRONTEND
 
 SCENARIO = Path(__file__).with_name("canvas_scenario.cjs")
@@ -114,7 +115,7 @@ def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_
         == sorted([(trigger, "out", filter_), (filter_, "yes", sms)])
 
     # When an event comes in through the API (a real Celery worker runs the workflow)
-    app.control.purge()
+    broker_purge()
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         answer = key_client("events:write").post(
             "/api/v1/events", {"customer_id": "c-1", "type": "feedback.submitted",

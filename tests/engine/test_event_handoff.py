@@ -16,6 +16,7 @@ from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, EventPending
 from apps.customers.tasks import events_process, events_redispatch
 from apps.engine.models import Run, RunState
+from tests.broker import broker_purge
 from tests.workflows.graphs import edge, graph, node, trigger
 
 
@@ -73,7 +74,7 @@ def test_a_lost_hand_off_still_starts_the_run(publish, monkeypatch) -> None:
                   edges=[edge("t1", "a")]))
     monkeypatch.setattr(ingest_module, "events_ingested", lambda ids: None)
     event_id = _ingest("lost-1")
-    app.control.purge()
+    broker_purge()
     assert not Run.objects.exists()
     # When a minute has passed and the periodic redispatch runs
     EventPending.objects.update(handed_on_at=timezone.now() - timedelta(minutes=2))

@@ -22,6 +22,7 @@ from apps.customers.segments import segment_create
 from apps.customers.services import customer_upsert
 from apps.engine import tasks
 from apps.engine.models import Fanout, Run, RunState, TriggerEntry, TriggerKind
+from tests.broker import broker_purge
 from tests.engine.conftest import ingest
 from tests.workflows.graphs import edge, graph, node, trigger
 
@@ -46,7 +47,7 @@ def tagged(start: dict) -> dict:
 
 @pytest.fixture
 def worker() -> Iterator[None]:
-    app.control.purge()
+    broker_purge()
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         yield
 

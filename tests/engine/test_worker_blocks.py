@@ -24,6 +24,7 @@ from apps.engine.timers import timers_wake
 from apps.messaging.models import Message
 from apps.offers.models import Offer
 from apps.tasks.models import Task
+from tests.broker import broker_purge
 from tests.engine.conftest import ingest
 from tests.workflows.graphs import LOW_SCORE, edge, graph, node, trigger
 
@@ -116,7 +117,7 @@ def test_every_block_on_a_real_worker(publish, crm, settings) -> None:
     segment = segment_create(name="Gold", condition={
         "all": [{"field": "customer.tier", "op": "eq", "value": "gold"}]})
     workflow = publish(every_block_graph(segment.pk, crm_host))
-    app.control.purge()
+    broker_purge()
 
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         ingest("vip1", "feedback.submitted", {"score": 2})

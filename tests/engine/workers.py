@@ -26,6 +26,8 @@ import pytest
 from django.conf import settings
 from django.db import close_old_connections
 
+from tests.broker import broker_purge
+
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).parent / "celery")
 QUEUES = "celery,messages"  # the engine's queue and the deliveries' (as the Procfile's worker)
@@ -176,9 +178,8 @@ class Workers:
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[Workers]:
     """Real worker subprocesses; their logs are printed at teardown (shown on failure)."""
-    from apps.config.celery import app
 
-    app.control.purge()
+    broker_purge()
     pool = Workers(tmp_path)
     try:
         yield pool

@@ -17,6 +17,7 @@ from apps.customers.models import Customer
 from apps.messaging import tasks
 from apps.messaging.models import Message
 from apps.messaging.services import message_queue
+from tests.broker import broker_purge
 
 TIMEOUT = 30.0
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -59,7 +60,7 @@ def _queue(customer: Customer, channel: str, key: str, **kwargs: Any) -> int:
 def test_provider_500_then_200_sends_exactly_once_on_a_worker(customer, fake_provider) -> None:
     fake_provider.script("sendgrid", 500)
     fake_provider.script("messages", 429)
-    app.control.purge()
+    broker_purge()
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         email = _queue(customer, "email", "w:1")
         sms = _queue(customer, "sms", "w:2")
@@ -72,7 +73,7 @@ def test_provider_500_then_200_sends_exactly_once_on_a_worker(customer, fake_pro
 def test_unknown_outcome_is_reconciled_on_a_worker(customer, fake_provider, settings) -> None:
     settings.KEEPFLOW_MESSAGE_RECONCILE_DELAY_SECONDS = 0.1
     fake_provider.script("messages", "drop_after_create")
-    app.control.purge()
+    broker_purge()
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         sms = _queue(customer, "sms", "w:3")
         _wait_for(lambda: _status(sms) == "sent", "reconciled as sent")
@@ -89,7 +90,7 @@ def test_deferred_message_is_sent_by_the_periodic_dispatcher(customer, fake_prov
                            idempotency_key="w:4", now=night)
     assert result["status"] == "deferred"
     assert Message.objects.get().next_attempt_at < timezone.now()
-    app.control.purge()
+    broker_purge()
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         # When the beat's task runs, the message is released and sent
         tasks.messages_dispatch_due.delay()

@@ -18,6 +18,7 @@ from apps.customers.models import Customer, Event
 from apps.offers import services
 from apps.offers.models import Offer
 from apps.offers.services import offer_create, offer_link_token, offers_events_handle
+from tests.broker import broker_purge
 
 NOW = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
 TARGET = "https://shop.example.com/welcome-back"
@@ -170,7 +171,7 @@ def test_redemption_event_through_a_real_worker(client_as):
     """POST /events offer.redeemed → events_process on a Celery worker → offer redeemed."""
     customer = Customer.objects.create(external_id="c-1")
     code = _create(customer)["code"]
-    app.control.purge()
+    broker_purge()
     done = threading.Event()
 
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):

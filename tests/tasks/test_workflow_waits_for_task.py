@@ -14,6 +14,7 @@ from apps.customers.models import Customer
 from apps.engine.models import Run, RunState
 from apps.tasks.models import Task
 from apps.workflows.services import workflow_create, workflow_publish
+from tests.broker import broker_purge
 from tests.workflows.graphs import edge, graph, node, trigger
 
 TIMEOUT = 60.0
@@ -51,7 +52,7 @@ def test_completing_the_task_resumes_the_waiting_run(client_as):
     workflow_publish(workflow.pk, user=publisher)
     customer = Customer.objects.create(external_id="c-1", first_name="Ada")
     agent = client_as("composer")
-    app.control.purge()
+    broker_purge()
 
     with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
         events_ingest([EventIn("c-1", "feedback.submitted", {"score": 2})])

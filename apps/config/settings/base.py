@@ -196,9 +196,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# A stored batch of events is handed to this many events_process tasks, so as many
-# workers share a burst (apps/customers/dispatch.handoff_chunks). Each task costs some
-# 25 ms of its own: 1 keeps the most headroom under steady load (docs/benchmarks.md).
+# Workers expected to share a burst of events: each drain of the ready list takes this
+# share of what is pending (at least 20 events, at most 500; apps/customers/ready.py),
+# and a batch handed on as tasks is cut in as many. Every share costs some 30 ms of its
+# own, so 1 (a drain takes all, up to 500) kept the best latency under load
+# (docs/benchmarks.md).
 KEEPFLOW_EVENTS_HANDOFF_PARTS = env.int("KEEPFLOW_EVENTS_HANDOFF_PARTS", default=1)
 
 # The engine's knobs (docs/engine.md).

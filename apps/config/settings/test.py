@@ -20,3 +20,7 @@ STORAGES = {
 # a Celery worker started by one test process never takes another's tasks.
 _XDIST_WORKER = env.str("PYTEST_XDIST_WORKER", default="main")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"kf-test-{_XDIST_WORKER}:"}
+
+# Quiet hours follow the wall clock: off unless a test sets them (tests/messaging does),
+# so a test that counts queued texts does not defer them when the suite runs after 21:00.
+KEEPFLOW_QUIET_HOURS = ""

@@ -1,0 +1,125 @@
+"""Stored events waiting for a worker: one Redis list that the hand-off appends to and
+the workers drain in shares, so that events arriving one per request are handled in
+batches whose size follows the load.
+
+Why: a task per stored batch costs some 30 ms of its own (segments, triggers, the runs'
+history, the batch's writes). Clients that post single events at hundreds per second
+would need hundreds of such tasks a second, more than two cores can give (measured at
+731 events/s in calls of 7: p50 11 s behind). Here a hand-off appends its ids and
+queues one `events_drain` task only if none is queued yet; a drain takes its share of
+what is pending and re-arms for the rest. An idle worker takes an event at once; busy
+workers find more waiting each time, and the fixed cost is shared by more events.
+
+Each drain takes 1/KEEPFLOW_EVENTS_HANDOFF_PARTS of the pending events (at least
+HANDOFF_MIN, at most HANDOFF_MAX), so a burst is shared by that many workers.
+
+Durability is unchanged: the database's `EventPending` rows are the truth, and
+`events_redispatch` hands on again whatever this list lost (a Redis restart, a worker
+killed after taking its share). The list only carries wake-ups, as the broker does.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from apps.customers import dispatch
+
+READY_KEY = "keepflow.events.ready"
+# Set while an events_drain is queued and not started. It expires, so a drain message
+# lost with the flag set (a purged queue, say) holds new events back this long at most.
+QUEUED_KEY = "keepflow.events.drain-queued"
+QUEUED_TTL_MS = 1_000
+
+# KEYS: ready list, queued flag, Celery queue. ARGV: drain message, flag TTL, ids...
+_PUSH = """
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then
+    redis.call('LPUSH', KEYS[3], ARGV[1])
+    return 1
+end
+return 0
+"""
+# KEYS: as above. ARGV: drain message, flag TTL, parts, min, max. The share is taken and
+# the rest re-armed in one step, so no event is left without a drain queued for it.
+_TAKE = """
+redis.call('DEL', KEYS[2])
+local n = redis.call('LLEN', KEYS[1])
+if n == 0 then return {} end
+local parts, low, high = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local take = math.min(high, math.max(low, math.ceil(n / parts)))
+if n - take < low then take = math.min(n, high) end
+local ids = redis.call('LRANGE', KEYS[1], 0, take - 1)
+redis.call('LTRIM', KEYS[1], take, -1)
+if n > take and redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then
+    redis.call('LPUSH', KEYS[3], ARGV[1])
+end
+return ids
+"""
+# KEYS: as above. ARGV: drain message, flag TTL.
+_REARM = """
+if redis.call('LLEN', KEYS[1]) > 0 and redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then
+    redis.call('LPUSH', KEYS[3], ARGV[1])
+    return 1
+end
+return 0
+"""
+PUSH_CHUNK = 5_000  # ids per script call (Lua's unpack has a stack limit near 8,000)
+
+
+def events_ready_push(event_ids: list[int]) -> bool:
+    """Append the ids and queue a drain unless one is queued; False when this path does
+    not apply (eager mode, a broker other than Redis, ...) and the caller hands on
+    itself. Raises when Redis does."""
+    drain = _drain_task()
+    target = dispatch.broker_target(drain)
+    if target is None:
+        return False
+    url, queue_key, queue = target
+    client = dispatch.broker_client(url)
+    keys = [*_keys(drain), queue_key]
+    for start in range(0, len(event_ids), PUSH_CHUNK):
+        message = dispatch.task_message(drain, (), queue, drain.app.thread_oid)
+        client.eval(_PUSH, 3, *keys, message, QUEUED_TTL_MS,
+                    *event_ids[start:start + PUSH_CHUNK])
+    return True
+
+
+def events_ready_take() -> list[int]:
+    """This drain's share of the pending events, oldest first (re-arming a drain for the
+    rest). Empty when another drain took them, or when the path does not apply."""
+    drain = _drain_task()
+    target = dispatch.broker_target(drain)
+    if target is None:
+        return []
+    url, queue_key, queue = target
+    message = dispatch.task_message(drain, (), queue, drain.app.thread_oid)
+    ids = dispatch.broker_client(url).eval(
+        _TAKE, 3, *_keys(drain), queue_key, message, QUEUED_TTL_MS,
+        max(1, settings.KEEPFLOW_EVENTS_HANDOFF_PARTS), dispatch.HANDOFF_MIN,
+        dispatch.HANDOFF_MAX)
+    return [int(i) for i in ids]
+
+
+def events_ready_rearm() -> bool:
+    """Queue a drain if events wait and none is queued: the periodic backstop for a drain
+    message lost while its flag stood and no event came after it. True if queued."""
+    drain = _drain_task()
+    target = dispatch.broker_target(drain)
+    if target is None:
+        return False
+    url, queue_key, queue = target
+    message = dispatch.task_message(drain, (), queue, drain.app.thread_oid)
+    return bool(dispatch.broker_client(url).eval(
+        _REARM, 3, *_keys(drain), queue_key, message, QUEUED_TTL_MS))
+
+
+def _keys(drain) -> list[str]:
+    """The list and the flag, under the broker's key prefix (one per test process)."""
+    prefix = (drain.app.conf.broker_transport_options or {}).get("global_keyprefix", "")
+    return [prefix + READY_KEY, prefix + QUEUED_KEY]
+
+
+def _drain_task():
+    from apps.customers.tasks import events_drain
+
+    return getattr(events_drain, "_get_current_object", lambda: events_drain)()
