@@ -32,12 +32,14 @@ ENDED_STATES = (RunState.COMPLETED, RunState.EXITED, RunState.FAILED, RunState.C
 class Run(models.Model):
     """One customer's journey through one version of a workflow."""
 
+    # Neither key gets an index of its own: the composite indexes below lead with each
+    # (every run inserted pays for every index, docs/benchmarks.md).
     workflow = models.ForeignKey("workflows.Workflow", on_delete=models.CASCADE,
-                                 related_name="runs")
+                                 related_name="runs", db_index=False)
     version = models.ForeignKey("workflows.WorkflowVersion", on_delete=models.PROTECT,
                                 related_name="runs")
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
-                                 related_name="runs")
+                                 related_name="runs", db_index=False)
     trigger_node = models.CharField(max_length=64)
     trigger_event = models.ForeignKey("customers.Event", null=True, blank=True,
                                       on_delete=models.SET_NULL, related_name="+")
@@ -164,7 +166,8 @@ class Step(models.Model):
     """One executed node of a run: what happened, which port it left by, how long it took.
     Pruned after the retention period; the run's summary and the node counts remain."""
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="steps")
+    # step_run_idx (run, id) serves lookups by run: six steps a run need no second index
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="steps", db_index=False)
     node_id = models.CharField(max_length=64)
     block_type = models.CharField(max_length=100)
     visit = models.PositiveIntegerField(default=1)

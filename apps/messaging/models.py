@@ -65,7 +65,7 @@ AFTER_SEND = (S.SENT, S.DELIVERED, S.OPENED, S.CLICKED)
 
 class Message(ConcurrentTransitionMixin, models.Model):
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
-                                 related_name="messages")
+                                 related_name="messages", db_index=False)  # indexes lead with it
     channel = models.CharField(max_length=8, choices=MessageChannel.choices)
     category = models.CharField(max_length=16, choices=MessageCategory.choices,
                                 default=MessageCategory.MARKETING)

@@ -47,7 +47,7 @@ class Task(ConcurrentTransitionMixin, models.Model):
     """One piece of work for a contact-center agent about one customer."""
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
-                                 related_name="tasks")
+                                 related_name="tasks", db_index=False)  # task_customer_idx
     kind = models.CharField(max_length=16, choices=TaskKind.choices, default=TaskKind.CALL_BACK)
     queue = models.CharField(max_length=64, default="retention")
     title = models.CharField(max_length=200)
@@ -56,7 +56,8 @@ class Task(ConcurrentTransitionMixin, models.Model):
                                 default=TaskPriority.NORMAL)
     state = FSMField(default=TaskState.OPEN, choices=TaskState.choices, protected=True)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="tasks")
+                                 on_delete=models.SET_NULL, related_name="tasks",
+                                 db_index=False)  # task_assignee_idx
     due_at = models.DateTimeField(help_text="When the agent should act (in business hours).")
     requested_due_at = models.DateTimeField(
         help_text="The due time asked for, before it moved into business hours.")
