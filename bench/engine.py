@@ -342,7 +342,7 @@ def _pass_start_latency(workflow_id: int) -> float:
 # --- profiling --------------------------------------------------------------------------
 
 INCLUSIVE = [
-    ("events_process (segment refresh + engine handlers)", "events_process"),
+    ("events_drain (segment refresh + engine handlers)", "events_handle_stored"),
     ("  segments_refresh_for_customers", "segments_refresh_for_customers"),
     ("  events_handle (goals, waits, triggers)", "events_handle"),
     ("    _goals_reached", "_goals_reached"),
