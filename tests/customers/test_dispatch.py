@@ -60,6 +60,7 @@ def test_where_the_ready_list_does_not_apply_a_batch_goes_as_tasks(
         monkeypatch, settings, django_capture_on_commit_callbacks):
     settings.KEEPFLOW_EVENTS_HANDOFF_PARTS = 2
     sent: list[list[int]] = []
+    assert not app.conf.task_always_eager  # loaded now: a change before would be lost
     monkeypatch.setitem(app.conf.changes, "task_always_eager", True)
     monkeypatch.setattr(_events_process(), "delay", sent.append)
     with django_capture_on_commit_callbacks(execute=True):

@@ -86,6 +86,7 @@ def test_a_lost_drain_is_replaced_once_its_flag_expires_or_by_the_redispatch(key
 
 
 def test_the_ready_list_steps_aside_for_eager_mode(keys, monkeypatch):
+    assert not app.conf.task_always_eager  # loaded now: a change before would be lost
     monkeypatch.setitem(app.conf.changes, "task_always_eager", True)
     assert not ready.events_ready_push([1])
     assert ready.events_ready_take() == []
