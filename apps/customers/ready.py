@@ -20,6 +20,8 @@ killed after taking its share). The list only carries wake-ups, as the broker do
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from apps.customers import dispatch
@@ -70,47 +72,37 @@ def events_ready_push(event_ids: list[int]) -> bool:
     """Append the ids and queue a drain unless one is queued; False when this path does
     not apply (eager mode, a broker other than Redis, ...) and the caller hands on
     itself. Raises when Redis does."""
-    drain = _drain_task()
-    target = dispatch.broker_target(drain)
-    if target is None:
-        return False
-    url, queue_key, queue = target
-    client = dispatch.broker_client(url)
-    keys = [*_keys(drain), queue_key]
     for start in range(0, len(event_ids), PUSH_CHUNK):
-        message = dispatch.task_message(drain, (), queue, drain.app.thread_oid)
-        client.eval(_PUSH, 3, *keys, message, QUEUED_TTL_MS,
-                    *event_ids[start:start + PUSH_CHUNK])
+        if _run(_PUSH, *event_ids[start:start + PUSH_CHUNK]) is None:
+            return False
     return True
 
 
 def events_ready_take() -> list[int]:
     """This drain's share of the pending events, oldest first (re-arming a drain for the
     rest). Empty when another drain took them, or when the path does not apply."""
-    drain = _drain_task()
-    target = dispatch.broker_target(drain)
-    if target is None:
-        return []
-    url, queue_key, queue = target
-    message = dispatch.task_message(drain, (), queue, drain.app.thread_oid)
-    ids = dispatch.broker_client(url).eval(
-        _TAKE, 3, *_keys(drain), queue_key, message, QUEUED_TTL_MS,
-        max(1, settings.KEEPFLOW_EVENTS_HANDOFF_PARTS), dispatch.HANDOFF_MIN,
-        dispatch.HANDOFF_MAX)
-    return [int(i) for i in ids]
+    ids = _run(_TAKE, max(1, settings.KEEPFLOW_EVENTS_HANDOFF_PARTS), dispatch.HANDOFF_MIN,
+               dispatch.HANDOFF_MAX)
+    return [int(i) for i in ids or []]
 
 
 def events_ready_rearm() -> bool:
     """Queue a drain if events wait and none is queued: the periodic backstop for a drain
     message lost while its flag stood and no event came after it. True if queued."""
+    return bool(_run(_REARM))
+
+
+def _run(script: str, *args: int) -> Any:
+    """Run one of the scripts above on the list, the flag and the engine's queue, with a
+    drain message ready to queue; None where the path does not apply."""
     drain = _drain_task()
     target = dispatch.broker_target(drain)
     if target is None:
-        return False
+        return None
     url, queue_key, queue = target
     message = dispatch.task_message(drain, (), queue, drain.app.thread_oid)
-    return bool(dispatch.broker_client(url).eval(
-        _REARM, 3, *_keys(drain), queue_key, message, QUEUED_TTL_MS))
+    return dispatch.broker_client(url).eval(script, 3, *_keys(drain), queue_key, message,
+                                            QUEUED_TTL_MS, *args)
 
 
 def _keys(drain) -> list[str]:
