@@ -9,8 +9,8 @@ segment refresh, trigger matching, starting runs, advancing them, delivering the
 1. Throughput: N events at once, drained by a worker with 1 and with 2 pool processes:
    runs/s and node steps/s (first event received -> last run ended), and the time until
    the queue is empty (texts delivered too).
-2. Latency at half the peak rate: events fed steadily in small batches; event received_at
-   -> Message.created_at (the outbox row), p50/p99.
+2. Latency at half the peak rate, after a warm-up: one ingest call every 100 ms, then
+   one every 10 ms; event received_at -> its text committed in the outbox, p50/p99.
 3. Memory: the worker's RSS (main process + pool children) after the same small load with
    0, 100,000 and 1,000,000 runs waiting on timers (created set-based with SQL), while the
    periodic timer scan runs on the worker as beat would send it.
