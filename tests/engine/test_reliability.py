@@ -90,6 +90,20 @@ def in_flight(worker) -> Counter:
     return Counter(Run.objects.values_list("state", flat=True))
 
 
+def broker_state(url: str) -> str:
+    """The runs' states, what the broker holds and what the worker says it is doing."""
+    import redis
+
+    from apps.config.celery import app
+
+    client = redis.Redis.from_url(url)
+    held = {key.decode(): client.llen(key) if client.type(key) == b"list" else client.type(key)
+            for key in client.scan_iter(count=1000)}
+    replies = app.control.inspect(timeout=2).active()
+    return (f"runs {dict(Counter(Run.objects.values_list('state', flat=True)))}; "
+            f"broker {held}; worker active {replies}")
+
+
 def completed() -> int:
     return Run.objects.filter(state=RunState.COMPLETED).count()
 
@@ -160,7 +174,8 @@ def test_broker_restart_under_load_loses_no_run(publish, workers, own_redis, sho
         own_redis.start()
 
         # Then the sweeper re-enqueues what the broker lost and every run completes once
-        drive(lambda: completed() == RUNS, timeout=420, what="every run to complete")
+        drive(lambda: completed() == RUNS, timeout=420, what="every run to complete",
+              diagnose=lambda: broker_state(own_redis.url))
     assert worker.alive()
     assert_every_run_once(workflow.pk, RUNS)
     assert at_stop[RunState.COMPLETED] < RUNS, f"the load ended before the stop: {at_stop}"

@@ -189,9 +189,11 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
 
 
 def drive(done: Callable[[], bool], *, timeout: float, what: str, sweep: bool = True,
-          wake: bool = True, every: float = 0.25) -> None:
+          wake: bool = True, every: float = 0.25,
+          diagnose: Callable[[], str] | None = None) -> None:
     """The scheduler's loop without beat: fire due timers, sweep stale runs and hand on
-    lost events from this process until `done()` holds."""
+    lost events from this process until `done()` holds; on timeout, `diagnose()` says
+    where things stand."""
     from apps.customers.tasks import events_redispatch
     from apps.engine.timers import runs_sweep, timers_wake
 
@@ -201,13 +203,23 @@ def drive(done: Callable[[], bool], *, timeout: float, what: str, sweep: bool = 
         if done():
             return
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}"
+                                 f"{_diagnosis(diagnose)}")
         if wake:
             timers_wake()
         if sweep:
             runs_sweep()
             events_redispatch()
         time.sleep(every)
+
+
+def _diagnosis(diagnose: Callable[[], str] | None) -> str:
+    if diagnose is None:
+        return ""
+    try:
+        return f": {diagnose()}"
+    except Exception as exc:  # the timeout is the finding; a failing probe must not hide it
+        return f" (diagnosis failed: {exc!r})"
 
 
 @dataclass
