@@ -140,27 +140,60 @@ def runs_enqueue(run_ids: Iterable[int], *, batch: int | None = None) -> None:
 
 
 def _existing_keys(entries: Sequence[Entry]) -> set[tuple[int, str]]:
-    by_workflow: dict[int, set[str]] = defaultdict(set)
-    for entry in entries:
-        by_workflow[entry.workflow_id].add(entry.entry_key)
-    query = Q()
-    for workflow_id, keys in by_workflow.items():
-        query |= Q(workflow_id=workflow_id, entry_key__in=keys)
-    return set(Run.objects.filter(query).values_list("workflow_id", "entry_key"))
+    """The (workflow, entry key) pairs of these entries that already started a run.
+    On PostgreSQL the pairs are joined to the unique index, one probe each: with the
+    ORM's `workflow = … AND entry_key IN (…)` the planner read every run of a workflow
+    its statistics undercounted (a new or fast-growing one) and filtered the keys,
+    13 ms for a drain of 40 events at 30,000 runs against 0.4 ms."""
+    pairs = sorted({(e.workflow_id, e.entry_key) for e in entries})
+    if connection.vendor != "postgresql":
+        by_workflow: dict[int, set[str]] = defaultdict(set)
+        for workflow_id, key in pairs:
+            by_workflow[workflow_id].add(key)
+        query = Q()
+        for workflow_id, keys in by_workflow.items():
+            query |= Q(workflow_id=workflow_id, entry_key__in=keys)
+        return set(Run.objects.filter(query).values_list("workflow_id", "entry_key"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.workflow_id, r.entry_key "
+            f"FROM unnest(%s::bigint[], %s::text[]) AS p(workflow_id, entry_key) "
+            f"JOIN {Run._meta.db_table} r "
+            f"ON r.workflow_id = p.workflow_id AND r.entry_key = p.entry_key",
+            [[w for w, _ in pairs], [k for _, k in pairs]])
+        return set(cursor.fetchall())
 
 
 def _history(entries: Sequence[Entry]) -> dict[tuple[int, int], dict]:
     """Per (workflow, customer): when the last run started and how many are active."""
-    workflows = {e.workflow_id for e in entries}
-    customers = {e.customer_id for e in entries}
-    rows = Run.objects.filter(workflow_id__in=workflows, customer_id__in=customers) \
-        .values("workflow_id", "customer_id") \
-        .annotate(last=Max("created_at"), active=Count("id", filter=Q(state__in=ACTIVE_STATES)))
+    pairs = sorted({(e.workflow_id, e.customer_id) for e in entries})
     history: dict[tuple[int, int], dict] = defaultdict(lambda: {"last": None, "active": 0})
-    for row in rows:
-        history[(row["workflow_id"], row["customer_id"])] = {"last": row["last"],
-                                                             "active": row["active"]}
+    for workflow_id, customer_id, last, active in _history_rows(pairs):
+        history[(workflow_id, customer_id)] = {"last": last, "active": active}
     return history
+
+
+def _history_rows(pairs: list[tuple[int, int]]) -> Iterable[tuple[int, int, datetime, int]]:
+    """On PostgreSQL the pairs are joined to the runs' (customer, workflow) index, one
+    probe each, for the reason `_existing_keys` gives (here 3 to 10 ms for 40 events,
+    growing with the workflow, against 0.5 ms)."""
+    if connection.vendor != "postgresql":
+        return Run.objects.filter(workflow_id__in={w for w, _ in pairs},
+                                  customer_id__in={c for _, c in pairs}) \
+            .values_list("workflow_id", "customer_id") \
+            .annotate(last=Max("created_at"),
+                      active=Count("id", filter=Q(state__in=ACTIVE_STATES)))
+    runs = Run._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.workflow_id, r.customer_id, MAX(r.created_at), "
+            f"COUNT(*) FILTER (WHERE r.state = ANY(%s)) "
+            f"FROM unnest(%s::bigint[], %s::bigint[]) AS p(workflow_id, customer_id) "
+            f"JOIN {runs} r ON r.workflow_id = p.workflow_id AND r.customer_id = p.customer_id "
+            f"GROUP BY r.workflow_id, r.customer_id",
+            [[state.value for state in ACTIVE_STATES],
+             [w for w, _ in pairs], [c for _, c in pairs]])
+        return cursor.fetchall()
 
 
 def _refusal(entry: Entry, existing: set[tuple[int, str]], history: dict, now: datetime
