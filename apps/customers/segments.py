@@ -1,7 +1,8 @@
 """Segment writes and membership upkeep.
 
 Membership is a table (SegmentMembership) kept current two ways: per customer right after
-their events or profile change (`segments_refresh_for_customers`, from Celery), and by the
+their profile changes (`segments_refresh_for_customers`) or new events arrive (the
+segments an event can change, `segments_refresh_for_events`), from Celery, and by the
 periodic full recount (`segments_refresh_all`), which also catches time-based conditions.
 Entering and leaving emit internal events (segment.entered / segment.exited) in the same
 transaction as the membership change, keyed by the membership row, so a replayed refresh
@@ -25,9 +26,10 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.customers.conditions import ConditionError, condition_validate
-from apps.customers.conditions.nodes import Node
+from apps.customers.conditions.fields import Scope as FieldScope
+from apps.customers.conditions.nodes import Node, leaf_refs
 from apps.customers.ingest import EventIn, events_ingest
-from apps.customers.models import Customer, EventSource, Segment, SegmentMembership
+from apps.customers.models import Customer, Event, EventSource, Segment, SegmentMembership
 from apps.customers.segments_selectors import customers_matching, segment_condition_node
 
 logger = logging.getLogger(__name__)
@@ -159,13 +161,47 @@ def segments_refresh_for_customers(
 ) -> None:
     """These customers changed: re-evaluate every segment for them, one query per segment
     and batch of customers, writing only what changed."""
+    _refresh(customer_ids, _segments(), now or timezone.now())
+
+
+def segments_refresh_for_events(events: Iterable[Event], now: datetime | None = None) -> None:
+    """New events (customers selected): re-evaluate the segments an event can change
+    (event counts and recency, last seen) for their customers, and every segment for the
+    customers these events created. Profile-only segments are left alone: an event does
+    not change a profile, and evaluating each of them on every batch made the cost of
+    handling events grow with the number of segments."""
     now = now or timezone.now()
+    events = list(events)
+    created = {e.customer_id for e in events if e.customer.created_at >= e.received_at}
+    segments = _segments()
+    _refresh(created, segments, now)
+    _refresh({e.customer_id for e in events} - created,
+             [(segment, node) for segment, node in segments if _event_sensitive(node)], now)
+
+
+def _segments() -> list[tuple[Segment, Node]]:
+    return [(s, node) for s in Segment.objects.order_by("pk") if (node := _node(s))]
+
+
+def _event_sensitive(node: Node) -> bool:
+    """Whether storing an event can change the condition's answer for its customer."""
+    return any(leaf.ref.scope == FieldScope.METRICS or leaf.ref.name in EVENT_SET_FIELDS
+               for leaf in leaf_refs(node))
+
+
+# Customer fields that storing an event writes (apps/customers/ingest.py).
+EVENT_SET_FIELDS = frozenset({"customer.last_seen_at"})
+
+
+def _refresh(customer_ids: Iterable[int], segments: list[tuple[Segment, Node]],
+             now: datetime) -> None:
     ids = sorted(set(customer_ids))
-    segments = [(s, node) for s in Segment.objects.order_by("pk") if (node := _node(s))]
+    if not ids or not segments:
+        return
     for batch in _chunks(ids, CUSTOMER_BATCH):
         current: dict[int, set[int]] = defaultdict(set)
         for segment_id, customer_id in SegmentMembership.objects.filter(
-            customer_id__in=batch
+            customer_id__in=batch, segment_id__in=[segment.pk for segment, _ in segments]
         ).values_list("segment_id", "customer_id"):
             current[segment_id].add(customer_id)
         for segment, node in segments:

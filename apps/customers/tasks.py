@@ -5,9 +5,9 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from apps.customers import segments
+from apps.customers.handling import events_handle_stored
 from apps.customers.models import Event, EventPending
 from apps.customers.ready import events_ready_rearm, events_ready_take
 
@@ -27,20 +27,6 @@ def events_process(event_ids: list[int]) -> None:
     """Handle these events (the hand-off where the ready list does not apply, and the
     redispatch)."""
     events_handle_stored(event_ids)
-
-
-def events_handle_stored(event_ids: list[int]) -> None:
-    """New events: re-evaluate the segments of their customers, then hand them to each
-    handler in settings.KEEPFLOW_EVENT_HANDLERS (triggers, waits, goals, offers). Every
-    step is idempotent, so a redelivered or redispatched batch changes nothing twice."""
-    customer_ids = list(
-        Event.objects.filter(id__in=event_ids).order_by().values_list("customer_id", flat=True)
-        .distinct()
-    )
-    segments.segments_refresh_for_customers(customer_ids)
-    for path in settings.KEEPFLOW_EVENT_HANDLERS:
-        import_string(path)(event_ids)
-    EventPending.objects.filter(event_id__in=event_ids).delete()
 
 
 @shared_task

@@ -27,8 +27,14 @@ logger = logging.getLogger(__name__)
 
 
 def events_handle(event_ids: list[int]) -> None:
-    events = list(Event.objects.filter(pk__in=event_ids, customer__erased_at__isnull=True)
-                  .select_related("customer").order_by("id"))
+    """The handler for stored events given by id (the drain passes the rows it read)."""
+    events_rows_handle(list(Event.objects.filter(pk__in=event_ids).select_related("customer")
+                            .order_by("id")))
+
+
+def events_rows_handle(events: list[Event]) -> None:
+    """KEEPFLOW_EVENT_HANDLERS entry: the events (ordered by id, customers selected)."""
+    events = [event for event in events if event.customer.erased_at is None]
     if not events:
         return
     types = {event.type for event in events}

@@ -140,11 +140,12 @@ def offer_link_click(token: str, *, now: dt.datetime | None = None) -> Offer:
     return offer
 
 
-def offers_events_handle(event_ids: list[int]) -> None:
+def offers_events_handle(events: list[Event]) -> None:
     """KEEPFLOW_EVENT_HANDLERS entry: `offer.redeemed` events (properties.code) mark their
     offer redeemed, once; later redemptions of the same code change nothing."""
-    events = Event.objects.filter(id__in=event_ids, type=REDEEMED_EVENT).order_by("id")
     for event in events:
+        if event.type != REDEEMED_EVENT:
+            continue
         code = (event.properties or {}).get("code")
         if not isinstance(code, str) or not code.strip():
             continue

@@ -13,11 +13,12 @@ from django.core import signing
 from django.db import transaction
 
 from apps.config.celery import app
+from apps.customers.handling import events_handle_stored
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, Event
 from apps.offers import services
 from apps.offers.models import Offer
-from apps.offers.services import offer_create, offer_link_token, offers_events_handle
+from apps.offers.services import offer_create, offer_link_token
 from tests.broker import broker_purge
 
 NOW = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
@@ -143,8 +144,8 @@ def test_redemption_marks_the_offer_once(customer):
         for d in (1, 2)
     )
 
-    offers_events_handle([first])
-    offers_events_handle([first, second])  # redelivery and a second redemption
+    events_handle_stored([first])
+    events_handle_stored([first, second])  # redelivery and a second redemption
 
     offer = Offer.objects.get()
     assert (offer.redeemed_at, offer.redeemed_event_id) == (NOW + dt.timedelta(days=1), first)

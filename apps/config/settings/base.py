@@ -221,9 +221,10 @@ KEEPFLOW_ENGINE = {
 # Events not handled this long after they were stored are handed on again (lost hand-off).
 KEEPFLOW_EVENT_REDISPATCH_SECONDS = env.int("KEEPFLOW_EVENT_REDISPATCH_SECONDS", default=60)
 
-# Each gets the ids of newly stored events after segment membership is current (in order).
+# Each gets the newly stored events (ordered by id, customers selected) after segment
+# membership is current, in this order.
 KEEPFLOW_EVENT_HANDLERS: list[str] = [
-    "apps.engine.events.events_handle",
+    "apps.engine.events.events_rows_handle",
     "apps.offers.services.offers_events_handle",  # offer.redeemed marks the offer
 ]
 
