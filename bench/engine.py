@@ -47,6 +47,7 @@ from bench.support import (
     free_port,
     percentile,
     postgres_backends,
+    python_loop_seconds,
     say,
 )
 
@@ -665,4 +666,6 @@ def _run(redis_url: str, *, quick: bool, profile: bool) -> dict[str, Any]:
         "worker_memory_flat": max(rss) - min(rss) <= TARGETS["worker_rss_growth_mb_max"],
     }
     client.delete(QUEUE_KEY, DELIVERY_KEY)
+    results["python_loop_s_at_end"] = python_loop_seconds()
+    say(f"machine speed at the end: {results['python_loop_s_at_end']} s per 10M-step loop")
     return results

@@ -96,12 +96,27 @@ def machine_facts(database_url: str) -> dict[str, Any]:
         "cpu_model": cpu_model,
         "memory_gb": round(mem_kb / 1024 / 1024, 1),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python_loop_s_at_start": python_loop_seconds(),
         "os": platform.platform(),
         "python": platform.python_version(),
         "postgresql": postgres_version(database_url),
         "postgresql_settings": postgres_settings(database_url),
         "git_commit": git_commit(),
     }
+
+
+def python_loop_seconds() -> float:
+    """Seconds for ten million additions in a Python loop, best of three: the speed of
+    this (shared, virtual) machine at the moment. It moved by a factor of two or three
+    between runs on one day here, and every figure of a benchmark moves with it."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
 
 
 def git_commit() -> str:
