@@ -12,6 +12,7 @@ segments_selectors.segment_condition_node), so emitting cannot change membership
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -214,11 +215,26 @@ def _refresh(customer_ids: Iterable[int], segments: list[tuple[Segment, Node]],
 
 
 def _node(segment: Segment) -> Node | None:
-    try:
-        return segment_condition_node(segment.condition)
-    except ConditionError:
-        logger.exception("segment %s has an invalid condition; skipped", segment.pk)
+    """The segment's parsed condition. Parsed once per process and condition: the
+    handling of every event batch reads every segment, and parsing took 36 to 100 µs
+    each."""
+    key = json.dumps(segment.condition, sort_keys=True)
+    if key not in _parsed:
+        if len(_parsed) >= PARSED_KEPT:
+            _parsed.clear()
+        try:
+            _parsed[key] = segment_condition_node(segment.condition)
+        except ConditionError as exc:
+            _parsed[key] = exc
+    parsed = _parsed[key]
+    if isinstance(parsed, ConditionError):
+        logger.error("segment %s has an invalid condition; skipped: %s", segment.pk, parsed)
         return None
+    return parsed
+
+
+PARSED_KEPT = 1_000
+_parsed: dict[str, Node | ConditionError] = {}
 
 
 def _members_apply(segment: Segment, entering: set[int], leaving: set[int], now: datetime) -> None:
