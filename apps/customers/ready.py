@@ -11,7 +11,9 @@ what is pending and re-arms for the rest. An idle worker takes an event at once;
 workers find more waiting each time, and the fixed cost is shared by more events.
 
 Each drain takes 1/KEEPFLOW_EVENTS_HANDOFF_PARTS of the pending events (at least
-HANDOFF_MIN, at most HANDOFF_MAX), so a burst is shared by that many workers.
+HANDOFF_MIN, at most HANDOFF_MAX), so a burst is shared by that many workers: with two,
+a burst that finds one worker busy is half handled by the idle one at once, and the
+rest is taken when the busy one frees up (docs/benchmarks.md).
 
 Durability is unchanged: the database's `EventPending` rows are the truth, and
 `events_redispatch` hands on again whatever this list lost (a Redis restart, a worker

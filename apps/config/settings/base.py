@@ -203,10 +203,12 @@ CELERY_BEAT_SCHEDULE = {
 
 # Workers expected to share a burst of events: each drain of the ready list takes this
 # share of what is pending (at least 20 events, at most 500; apps/customers/ready.py),
-# and a batch handed on as tasks is cut in as many. Every share costs some 30 ms of its
-# own, so 1 (a drain takes all, up to 500) kept the best latency under load
+# and a batch handed on as tasks is cut in as many. Every share pays a drain's fixed
+# cost again (some 10-16 ms of CPU since segments are evaluated only where an event can
+# change them); with two, a burst is handled by two worker processes at once: at 1,500
+# events/s in bursts, p50 61 ms and p99 102 ms against 91-115 and 140-303 ms with one
 # (docs/benchmarks.md).
-KEEPFLOW_EVENTS_HANDOFF_PARTS = env.int("KEEPFLOW_EVENTS_HANDOFF_PARTS", default=1)
+KEEPFLOW_EVENTS_HANDOFF_PARTS = env.int("KEEPFLOW_EVENTS_HANDOFF_PARTS", default=2)
 
 # The engine's knobs (docs/engine.md).
 KEEPFLOW_ENGINE = {
