@@ -1,30 +1,33 @@
 """The broker transport's fix (apps/config/broker.py): closing a channel of a collected
-connection, with an unacknowledged message, as Celery 5.7.0 does after a lost broker
-connection. Against a private redis-server."""
+connection, with an unacknowledged message, and acknowledging that message afterwards,
+as Celery 5.7.0 does after a lost broker connection. Against a private redis-server."""
 
 from __future__ import annotations
+
+import logging
 
 import pytest
 from django.conf import settings
 from kombu import Connection, Queue
 
-from apps.config.broker import Transport, transport_for
+from apps.config.broker import Channel, Transport, transport_for
 from apps.config.celery import app
 from tests.engine.workers import own_redis  # noqa: F401  (fixture)
 
 QUEUE = "broker-test"
 
 
-def channel_collected_with_one_unacked(url: str, transport) -> tuple[Connection, object]:
+def channel_collected_with_one_unacked(url: str, transport) -> tuple[object, object]:
     """A channel holding one message it has not acknowledged, on a connection that
     `Connection.collect()` has let go of (its transport's client is gone)."""
     connection = Connection(url, transport=transport)
     with connection.Producer() as producer:
         producer.publish({"n": 1}, routing_key=QUEUE, declare=[Queue(QUEUE)])
     channel = connection.channel()
-    assert channel.basic_get(QUEUE, no_ack=False) is not None
+    message = channel.basic_get(QUEUE, no_ack=False)
+    assert message is not None
     connection._do_close_transport()  # the part of collect() that the close then trips on
-    return connection, channel
+    return message, channel
 
 
 def test_kombus_own_transport_raises_there(own_redis):  # noqa: F811
@@ -51,6 +54,23 @@ def test_keepflows_transport_closes_and_redis_keeps_the_message_unacked(own_redi
     assert client.hlen("unacked") == 1
     assert client.llen(QUEUE) == 0
     fresh.release()
+
+
+def test_a_task_acknowledged_after_the_reconnect_gets_a_connection_error(own_redis,  # noqa: F811
+                                                                         caplog):
+    # Given the message of a task that ran through the outage, its channel closed since
+    message, channel = channel_collected_with_one_unacked(own_redis.url, Transport)
+    channel.close()
+
+    # When the task ends and Celery acknowledges it, as its consumer does
+    errors = Transport.connection_errors
+    message.ack_log_error(logging.getLogger("celery.worker"), errors)
+
+    # Then that is a connection error, logged (kombu's own transport raised an
+    # AttributeError here, which Celery does not catch)
+    assert "Couldn't ack" in caplog.text
+    with pytest.raises(errors):
+        Channel.basic_ack(channel, message.delivery_tag)
 
 
 def test_an_open_connection_still_restores_on_close(own_redis):  # noqa: F811
