@@ -41,7 +41,7 @@ HANDOFF_MIN, HANDOFF_MAX = 20, 500
 def handoff_chunks(ids: list[int], parts: int) -> list[list[int]]:
     """A stored batch split so that `parts` workers share it (its runs are advanced in
     the handler, about a millisecond each), but not into pieces under HANDOFF_MIN events
-    (each task has a fixed cost of some 30 ms) or over HANDOFF_MAX. The ready list's
+    (each task has a fixed cost of 15-30 ms) or over HANDOFF_MAX. The ready list's
     drains take their shares by the same rule."""
     size = min(HANDOFF_MAX, max(HANDOFF_MIN, -(-len(ids) // max(1, parts))))
     return [ids[start:start + size] for start in range(0, len(ids), size)]

@@ -2,8 +2,8 @@
 the workers drain in shares, so that events arriving one per request are handled in
 batches whose size follows the load.
 
-Why: a task per stored batch costs some 30 ms of its own (segments, triggers, the runs'
-history, the batch's writes). Clients that post single events at hundreds per second
+Why: a task per stored batch costs 15-30 ms of its own, by the machine's speed
+(segments, triggers, the runs' history, the batch's writes). Clients that post single events at hundreds per second
 would need hundreds of such tasks a second, more than two cores can give (measured at
 731 events/s in calls of 7: p50 11 s behind). Here a hand-off appends its ids and
 queues one `events_drain` task only if none is queued yet; a drain takes its share of
