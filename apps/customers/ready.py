@@ -3,12 +3,13 @@ the workers drain in shares, so that events arriving one per request are handled
 batches whose size follows the load.
 
 Why: a task per stored batch costs 15-30 ms of its own, by the machine's speed
-(segments, triggers, the runs' history, the batch's writes). Clients that post single events at hundreds per second
-would need hundreds of such tasks a second, more than two cores can give (measured at
-731 events/s in calls of 7: p50 11 s behind). Here a hand-off appends its ids and
-queues one `events_drain` task only if none is queued yet; a drain takes its share of
-what is pending and re-arms for the rest. An idle worker takes an event at once; busy
-workers find more waiting each time, and the fixed cost is shared by more events.
+(segments, triggers, the runs' history, the batch's writes). Clients that post single
+events at hundreds per second would need hundreds of such tasks a second, more than two
+cores can give (measured at 731 events/s in calls of 7: p50 11 s behind). Here a
+hand-off appends its ids and queues one `events_drain` task only if none is queued yet;
+a drain takes its share of what is pending and re-arms for the rest. An idle worker
+takes an event at once; busy workers find more waiting each time, and the fixed cost is
+shared by more events.
 
 Each drain takes 1/KEEPFLOW_EVENTS_HANDOFF_PARTS of the pending events (at least
 HANDOFF_MIN, at most HANDOFF_MAX), so a burst is shared by that many workers: with two,
