@@ -7,11 +7,21 @@ from typing import Any
 from celery import Celery
 from celery.signals import task_prerun, worker_process_init
 
+from apps.config.broker import transport_for
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "apps.config.settings.dev")
 
 app = Celery("keepflow")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _broker_transport_chosen(source: Any, **_: Any) -> None:
+    """For a Redis broker, Keepflow's transport (apps/config/broker.py), whichever
+    settings module named the URL; other brokers keep the one their URL names."""
+    if not source.broker_transport:
+        source.broker_transport = transport_for(source.broker_url)
 
 
 @task_prerun.connect

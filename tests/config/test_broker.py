@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django.conf import settings
 from kombu import Connection, Queue
 
 from apps.config.broker import Channel, Transport, transport_for
@@ -99,6 +98,6 @@ def test_the_transport_is_set_for_redis_urls_only(url, expected):
 
 
 def test_celery_uses_it():
-    assert settings.CELERY_BROKER_TRANSPORT == "apps.config.broker:Transport"
+    assert app.conf.broker_transport == "apps.config.broker:Transport"
     with app.connection_for_write() as connection:
         assert isinstance(connection.transport, Transport)

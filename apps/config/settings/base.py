@@ -5,8 +5,6 @@ from pathlib import Path
 import environ
 from kombu import Exchange, Queue
 
-from apps.config.broker import transport_for
-
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = BASE_DIR / "var"
 
@@ -157,9 +155,6 @@ REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 # Celery: see docs/operations.md for the broker choice per run mode.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-# Redis: Celery's transport with a fix for a worker dying after a lost connection
-# (apps/config/broker.py).
-CELERY_BROKER_TRANSPORT = transport_for(CELERY_BROKER_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

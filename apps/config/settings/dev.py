@@ -3,8 +3,6 @@
 Nothing to install or start besides Python; see docs/operations.md for why this broker.
 """
 
-from apps.config.broker import transport_for
-
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
@@ -12,7 +10,6 @@ DEBUG = env.bool("DEBUG", default=True)
 CELERY_BROKER_URL = env.str(
     "CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}"
 )
-CELERY_BROKER_TRANSPORT = transport_for(CELERY_BROKER_URL)
 DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # WAL lets the web process read while the worker writes.

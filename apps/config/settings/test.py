@@ -1,7 +1,5 @@
 """`make test`: real PostgreSQL and Redis, URLs from the environment."""
 
-from apps.config.broker import transport_for
-
 from .base import *  # noqa: F403
 from .base import env
 
@@ -12,7 +10,6 @@ DATABASES = {
 }
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT = transport_for(CELERY_BROKER_URL)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
