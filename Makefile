@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint bench frontend install install-dev services clean
+.PHONY: run test lint bench frontend install install-dev clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -28,24 +28,20 @@ install-dev: $(VENV)/.installed-dev
 frontend:
 	@scripts/build-frontend.sh
 
+# PostgreSQL and Redis embedded (from their wheels) unless DATABASE_URL / REDIS_URL are set;
+# then gunicorn, a Celery worker and beat from the Procfile. Ctrl-C stops all of them.
 run: install frontend
-	@mkdir -p var
-	$(BIN)/python manage.py setup_demo
-	@exec $(BIN)/honcho -f Procfile.dev start -p $(PORT)
-
-services:
-	@scripts/ensure-services.sh
+	@exec $(BIN)/python -m apps.config.embedded run
 
 lint: install-dev
 	$(BIN)/ruff check .
-	DJANGO_SETTINGS_MODULE=apps.config.settings.dev DATABASE_URL=sqlite:///:memory: \
-		$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: install-dev services frontend lint
+# The machine's PostgreSQL and Redis where they answer, embedded ones where not.
+test: install-dev frontend lint
 	@scripts/run-tests.sh
 
-bench: install-dev frontend services
-	$(BIN)/python -m bench
+bench: install-dev frontend
+	@scripts/with-services.sh $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules static/app

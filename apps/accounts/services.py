@@ -3,13 +3,12 @@
 import hashlib
 import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import DateTimeField, Field, JSONField, Q
+from django.db.models import Field, JSONField, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from apps.accounts.capabilities import Scope
 from apps.accounts.models import ApiKey, User
@@ -86,11 +85,8 @@ def api_key_by_hash(key_hash: str) -> ApiKey | None:
 def _from_db(field: Field, value: Any) -> Any:
     if value is None:
         return None
-    if isinstance(field, JSONField):
+    if isinstance(field, JSONField):  # Django has psycopg hand back JSON as text
         return json.loads(value) if isinstance(value, str) else value
-    if isinstance(field, DateTimeField):  # SQLite hands back naive UTC (or text)
-        moment = parse_datetime(value) if isinstance(value, str) else value
-        return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
     return value
 
 

@@ -4,8 +4,7 @@
 during a batch can be referred to (a block's output names its message) and inserted at
 the end. `rows_insert` writes rows with PostgreSQL's COPY: Django's bulk_create compiles
 an INSERT with every value quoted in Python, which cost a batch of runs more than all
-its blocks together; COPY formats the rows in psycopg's C code. Elsewhere (SQLite for
-`make run`) both fall back to Django's own ways.
+its blocks together; COPY formats the rows in psycopg's C code.
 """
 
 from __future__ import annotations
@@ -42,9 +41,6 @@ def rows_insert(objs: Sequence[models.Model]) -> None:
     if not objs:
         return
     model = type(objs[0])
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs)
-        return
     with_pk = objs[0].pk is not None
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     auto_now = [f for f in fields if getattr(f, "auto_now", False)
@@ -61,9 +57,6 @@ def values_insert(model: type[models.Model], names: Sequence[str],
     """Insert rows given as values of the fields `names` (attribute names, e.g.
     `run_id`), without making model instances (each costs tens of microseconds)."""
     if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(names, row, strict=True))) for row in rows])
         return
     meta = model._meta
     by_attname = {f.attname: f for f in meta.concrete_fields}
@@ -87,9 +80,6 @@ def rows_update(objs: Sequence[models.Model], names: Sequence[str]) -> None:
     if not objs:
         return
     model = type(objs[0])
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objs, names)
-        return
     meta = model._meta
     fields = [meta.get_field(name) for name in names]
     quote = connection.ops.quote_name

@@ -1,8 +1,7 @@
 """Transaction-scoped advisory locks on PostgreSQL, named instead of numbered.
 
 A name and ids hash to one 64-bit key, so locks of different purposes ("run-entry" per
-workflow and customer, "customer-events" per customer) cannot collide by accident.
-On SQLite (make run) writers are serialised anyway, so these are no-ops there."""
+workflow and customer, "customer-events" per customer) cannot collide by accident."""
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ def lock_key(name: str, *ids: int) -> int:
 def advisory_xact_locks(name: str, keys: list[tuple[int, ...]]) -> None:
     """Take the locks for these id tuples, in a stable order (no deadlocks between two
     callers locking overlapping sets). Released at the end of the transaction."""
-    if connection.vendor != "postgresql" or not keys:
+    if not keys:
         return
     ordered = sorted({lock_key(name, *ids) for ids in keys})
     # The array as one literal: psycopg's list adapter quotes element by element in

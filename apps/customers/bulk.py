@@ -91,7 +91,7 @@ def _upsert(changes: dict[str, dict[str, Any]], *, source: str, dry_run: bool) -
     Customer.objects.bulk_create(to_create)
     if to_update:
         Customer.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"])
-    # bulk_create sets the new pks (PostgreSQL, SQLite 3.35+).
+    # bulk_create sets the new pks (RETURNING).
     touched = [c.pk for c in (*to_update, *to_create)]
     if touched:
         transaction.on_commit(lambda: customers_changed(touched))

@@ -165,11 +165,8 @@ def demo_data_load(now: datetime | None = None) -> DemoSummary:
 
 
 def _existing_keys(keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(keys), 900):  # stay under SQLite's bound-parameter limit
-        found.update(Event.objects.filter(idempotency_key__in=keys[start:start + 900])
-                     .values_list("idempotency_key", flat=True))
-    return found
+    return set(Event.objects.filter(idempotency_key__in=keys)
+               .values_list("idempotency_key", flat=True))
 
 
 def _profiles_create(customers: list[DemoCustomer]) -> int:

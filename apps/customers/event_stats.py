@@ -10,9 +10,8 @@ not in the future relative to the condition's `now`: then "at least k events sin
 `recent[k] >= t`, and the last event is `recent[1]`. Rows with future events, and counts
 above RECENT_KEPT, go to the events table as before, so the results stay identical.
 
-A plain table rather than a Django model: the array column is PostgreSQL-only, and there
-is nothing to edit through the ORM. SQLite (`make run`) has neither table nor triggers;
-the compiler then counts events directly."""
+A plain table rather than a Django model: the array column is PostgreSQL's, and there
+is nothing to edit through the ORM."""
 
 from django.db import connection
 
@@ -178,11 +177,6 @@ ANALYZE customers_eventstat;
 """
 
 
-def event_stats_enabled(vendor: str | None = None) -> bool:
-    """The summaries exist on PostgreSQL only."""
-    return (vendor or connection.vendor) == "postgresql"
-
-
 def event_stats_install(apps, schema_editor) -> None:
     """Migration step: the table, the triggers, and the rows for the events already there."""
     _run(schema_editor, _CREATE, _REBUILD)
@@ -193,15 +187,13 @@ def event_stats_uninstall(apps, schema_editor) -> None:
 
 
 def _run(schema_editor, *scripts: str) -> None:
-    if event_stats_enabled(schema_editor.connection.vendor):
-        with schema_editor.connection.cursor() as cursor:
-            for script in scripts:  # no parameters: several statements in one call
-                cursor.execute(script)
+    with schema_editor.connection.cursor() as cursor:
+        for script in scripts:  # no parameters: several statements in one call
+            cursor.execute(script)
 
 
 def event_stats_rebuild() -> None:
     """Recompute every row from the events table (repair, or after loading events with
     the triggers disabled)."""
-    if event_stats_enabled():
-        with connection.cursor() as cursor:
-            cursor.execute(_REBUILD)
+    with connection.cursor() as cursor:
+        cursor.execute(_REBUILD)

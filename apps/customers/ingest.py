@@ -69,12 +69,6 @@ SELECT id, idempotency_key FROM new
 UNION ALL
 SELECT NULL, key FROM input WHERE customer_id IS NULL
 """
-# Other databases (SQLite for `make run`): a multi-row VALUES insert, then the update.
-_INSERT_SQL = (
-    "INSERT INTO {events} (customer_id, type, properties, occurred_at, received_at, "
-    "idempotency_key, source) VALUES {rows} "
-    "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key"
-)
 
 
 def events_ingest(events: list[EventIn], *, source: str = EventSource.API) -> list[IngestResult]:
@@ -88,8 +82,8 @@ def events_ingest(events: list[EventIn], *, source: str = EventSource.API) -> li
     for key, event in zip(keys, events, strict=True):
         first_by_key.setdefault(key, event)
 
-    if len(first_by_key) == 1 and connection.vendor == "postgresql" \
-            and connection.get_autocommit() and not connection.in_atomic_block:
+    if len(first_by_key) == 1 and connection.get_autocommit() \
+            and not connection.in_atomic_block:
         # One event, no transaction open: the one statement is its own transaction, which
         # spares BEGIN and COMMIT (two round trips). An unknown customer changes nothing
         # here and takes the path below.
@@ -100,10 +94,7 @@ def events_ingest(events: list[EventIn], *, source: str = EventSource.API) -> li
             return _results(keys, inserted, first_by_key.keys() - inserted.keys())
 
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            inserted = _insert_postgresql(first_by_key, now, source)
-        else:
-            inserted = _insert_values(first_by_key, now, source)
+        inserted = _insert_postgresql(first_by_key, now, source)
         new_ids = list(inserted.values())
         if new_ids:
             transaction.on_commit(lambda: events_ingested(new_ids))
@@ -162,26 +153,6 @@ def _insert_known(
         result = cursor.fetchall()
     inserted = {key: event_id for event_id, key in result if event_id is not None}
     return inserted, [key for event_id, key in result if event_id is None]
-
-
-def _insert_values(by_key: dict[str, EventIn], now: datetime, source: str) -> dict[str, int]:
-    customer_ids = customers_ensure(event.customer_external_id for event in by_key.values())
-    encoder = Event._meta.get_field("properties").encoder
-    params: list[Any] = []
-    for key, event in sorted(by_key.items()):
-        params += [customer_ids[event.customer_external_id], event.type,
-                   json.dumps(event.properties, cls=encoder), event.occurred_at or now, now,
-                   key, source]
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(by_key))
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SQL.format(rows=values, **_tables()), params)
-        inserted = {key: event_id for event_id, key in cursor.fetchall()}
-    EventPending.objects.bulk_create(
-        [EventPending(event_id=event_id, handed_on_at=now) for event_id in inserted.values()])
-    touched = {customer_ids[by_key[key].customer_external_id] for key in inserted}
-    if touched and _marks_seen(source):
-        Customer.objects.filter(id__in=sorted(touched)).update(last_seen_at=now)
-    return inserted
 
 
 def _marks_seen(source: str) -> bool:

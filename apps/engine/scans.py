@@ -33,7 +33,7 @@ from apps.engine.starting import Entry, runs_start
 from apps.engine.triggers import triggers_for
 from blocks.timeutil import attribute_date
 from blocks.triggers.date import DateTriggerConfig, trigger_date_due
-from blocks.triggers.inactivity import InactivityTriggerConfig, inactivity_due_at
+from blocks.triggers.inactivity import InactivityTriggerConfig
 from blocks.triggers.schedule import ScheduleTriggerConfig, schedule_next
 
 logger = logging.getLogger(__name__)
@@ -114,16 +114,12 @@ def inactivity_scan(now: datetime | None = None) -> int:
 
 
 def inactivity_candidates(config: InactivityTriggerConfig, *, start: datetime | None,
-                          now: datetime, vendor: str | None = None
-                          ) -> dict[int, tuple[int, datetime]]:
+                          now: datetime) -> dict[int, tuple[int, datetime]]:
     """{customer id: (last event id, due time)} for due times in (start, now] (no lower
     bound when start is None). Only events up to `now` count."""
-    vendor = vendor or connection.vendor
     if config.mode == "fixed_days":
         return _fixed_days_due(config, start, now)
-    if vendor == "postgresql":
-        return _rhythm_due_postgresql(config, start, now)
-    return _rhythm_due_python(config, start, now)
+    return _rhythm_due(config, start, now)
 
 
 def _fixed_days_due(config: InactivityTriggerConfig, start: datetime | None, now: datetime
@@ -171,39 +167,13 @@ ORDER BY customer_id
 """
 
 
-def _rhythm_due_postgresql(config: InactivityTriggerConfig, start: datetime | None,
+def _rhythm_due(config: InactivityTriggerConfig, start: datetime | None,
                            now: datetime) -> dict[int, tuple[int, datetime]]:
     sql = _RHYTHM_SQL.format(events=connection.ops.quote_name(Event._meta.db_table))
     with connection.cursor() as cursor:
         cursor.execute(sql, {"type": config.event_type, "now": now, "start": start,
                              "k": config.multiplier, "min_events": config.min_events})
         return {customer_id: (last_id, due_at) for customer_id, last_id, due_at in cursor}
-
-
-def _rhythm_due_python(config: InactivityTriggerConfig, start: datetime | None,
-                       now: datetime) -> dict[int, tuple[int, datetime]]:
-    """The same rule evaluated in Python, one customer's events at a time (SQLite)."""
-    rows = Event.objects.filter(type=config.event_type, occurred_at__lte=now) \
-        .order_by("customer_id", "occurred_at", "pk") \
-        .values_list("customer_id", "pk", "occurred_at")
-    found: dict[int, tuple[int, datetime]] = {}
-
-    def consider(customer_id: int, history: list[tuple[int, datetime]]) -> None:
-        due = inactivity_due_at(config, [at for _, at in history])
-        if due is not None and due <= now and (start is None or due > start):
-            found[customer_id] = (history[-1][0], due)
-
-    current: int | None = None
-    history: list[tuple[int, datetime]] = []
-    for customer_id, event_id, occurred_at in rows.iterator(chunk_size=READ_CHUNK):
-        if customer_id != current:
-            if current is not None:
-                consider(current, history)
-            current, history = customer_id, []
-        history.append((event_id, occurred_at))
-    if current is not None:
-        consider(current, history)
-    return found
 
 
 # --- schedule ---------------------------------------------------------------------------

@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
-
 from apps.common.bulk import rows_update, values_insert
 from apps.customers.models import Customer, Event, SegmentMembership
 from apps.engine.counts import node_counts_add_many
@@ -111,10 +109,7 @@ class Scope:
 
 def _outboxes(customers: dict[int, Customer], now: datetime, expected: int
               ) -> tuple[Any, Any]:
-    """Batched messages and tasks where ids can be reserved (PostgreSQL); elsewhere
-    (SQLite for `make run`) the effects are written as they happen."""
-    if connection.vendor != "postgresql":
-        return None, None
+    """Messages and tasks made in memory, with ids reserved, written at the flush."""
     from apps.messaging.outbox import MessageOutbox
     from apps.tasks.outbox import TaskOutbox
 

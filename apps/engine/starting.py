@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from apps.common.bulk import IdReserve, rows_insert
@@ -84,17 +83,16 @@ def runs_start(entries: Sequence[Entry], *, now: datetime | None = None,
                 frontier=[{"node": entry.trigger_node, "visit": 1}], visits={}, variables={},
                 created_at=now, updated_at=now, enqueued_at=now,
             ))
-        postgres = connection.vendor == "postgresql"
-        if postgres and runs:
+        if runs:
             _ids_reserve(runs)  # the runs are inserted last: foreign keys are checked at commit
         held, throttle_waits = _rate_limit(runs, now)
         ready = [run for run in runs if id(run) not in held]
-        if inline is not None and postgres and ready:
+        if inline is not None and ready:
             from apps.engine.interpreter import runs_advance_new
 
             ready = runs_advance_new(ready, now, customers=inline.customers,
                                      events=inline.events)
-        rows_insert(runs)  # COPY on PostgreSQL; bulk_create (ids read back) elsewhere
+        rows_insert(runs)  # COPY
         Wait.objects.bulk_create(throttle_waits)
         counts: dict[int, Counter[tuple[str, str]]] = defaultdict(Counter)
         for (workflow_id, node, key), n in skipped_at.items():
@@ -141,19 +139,11 @@ def runs_enqueue(run_ids: Iterable[int], *, batch: int | None = None) -> None:
 
 def _existing_keys(entries: Sequence[Entry]) -> set[tuple[int, str]]:
     """The (workflow, entry key) pairs of these entries that already started a run.
-    On PostgreSQL the pairs are joined to the unique index, one probe each: with the
+    The pairs are joined to the unique index, one probe each: with the
     ORM's `workflow = … AND entry_key IN (…)` the planner read every run of a workflow
     its statistics undercounted (a new or fast-growing one) and filtered the keys,
     13 ms for a drain of 40 events at 30,000 runs against 0.4 ms."""
     pairs = sorted({(e.workflow_id, e.entry_key) for e in entries})
-    if connection.vendor != "postgresql":
-        by_workflow: dict[int, set[str]] = defaultdict(set)
-        for workflow_id, key in pairs:
-            by_workflow[workflow_id].add(key)
-        query = Q()
-        for workflow_id, keys in by_workflow.items():
-            query |= Q(workflow_id=workflow_id, entry_key__in=keys)
-        return set(Run.objects.filter(query).values_list("workflow_id", "entry_key"))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT r.workflow_id, r.entry_key "
@@ -174,15 +164,9 @@ def _history(entries: Sequence[Entry]) -> dict[tuple[int, int], dict]:
 
 
 def _history_rows(pairs: list[tuple[int, int]]) -> Iterable[tuple[int, int, datetime, int]]:
-    """On PostgreSQL the pairs are joined to the runs' (customer, workflow) index, one
-    probe each, for the reason `_existing_keys` gives (here 3 to 10 ms for 40 events,
-    growing with the workflow, against 0.5 ms)."""
-    if connection.vendor != "postgresql":
-        return Run.objects.filter(workflow_id__in={w for w, _ in pairs},
-                                  customer_id__in={c for _, c in pairs}) \
-            .values_list("workflow_id", "customer_id") \
-            .annotate(last=Max("created_at"),
-                      active=Count("id", filter=Q(state__in=ACTIVE_STATES)))
+    """The pairs are joined to the runs' (customer, workflow) index, one probe each,
+    for the reason `_existing_keys` gives (here 3 to 10 ms for 40 events, growing with
+    the workflow, against 0.5 ms)."""
     runs = Run._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(

@@ -41,24 +41,18 @@ def timers_wake(*, now: datetime | None = None, batch: int | None = None,
 
 def _fire_batch(now: datetime, batch: int) -> list[int]:
     """Fire up to `batch` due waits and mark their runs enqueued; returns the run ids.
-    On PostgreSQL one statement does both (the ids never travel to Python and back)."""
+    One statement does both (the ids never travel to Python and back)."""
     waits, runs = Wait._meta.db_table, Run._meta.db_table
     due = (f"SELECT id FROM {waits} WHERE fired_at IS NULL AND wake_at <= %s "
            f"ORDER BY wake_at LIMIT %s")
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH fired AS (UPDATE {waits} SET fired_at = %s, fired_port = port "
-                f"WHERE id IN ({due} FOR UPDATE SKIP LOCKED) RETURNING run_id) "
-                f"UPDATE {runs} SET enqueued_at = %s "
-                f"WHERE id IN (SELECT run_id FROM fired) RETURNING id",
-                [now, now, batch, now])
-            return sorted(row[0] for row in cursor.fetchall())
-        cursor.execute(f"UPDATE {waits} SET fired_at = %s, fired_port = port "
-                       f"WHERE id IN ({due}) RETURNING run_id", [now, now, batch])
-        run_ids = sorted({row[0] for row in cursor.fetchall()})
-    Run.objects.filter(pk__in=run_ids).update(enqueued_at=now)
-    return run_ids
+        cursor.execute(
+            f"WITH fired AS (UPDATE {waits} SET fired_at = %s, fired_port = port "
+            f"WHERE id IN ({due} FOR UPDATE SKIP LOCKED) RETURNING run_id) "
+            f"UPDATE {runs} SET enqueued_at = %s "
+            f"WHERE id IN (SELECT run_id FROM fired) RETURNING id",
+            [now, now, batch, now])
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def runs_sweep(*, now: datetime | None = None) -> int:

@@ -90,7 +90,6 @@ def test_an_open_connection_still_restores_on_close(own_redis):  # noqa: F811
 @pytest.mark.parametrize(("url", "expected"), [
     ("redis://127.0.0.1:6379/0", "apps.config.broker:Transport"),
     ("rediss://cache.example:6380/0", "apps.config.broker:Transport"),
-    ("sqla+sqlite:///var/broker.sqlite3", None),
     ("amqp://guest@127.0.0.1:5672//", None),
 ])
 def test_the_transport_is_set_for_redis_urls_only(url, expected):

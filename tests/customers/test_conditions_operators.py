@@ -1,5 +1,5 @@
-"""Every operator, table-driven, through both evaluators: SQL (PostgreSQL, and SQLite for
-`make run`) and Python must give the expected answer for the same customer and event."""
+"""Every operator, table-driven, through both evaluators: SQL (PostgreSQL) and Python
+must give the expected answer for the same customer and event."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,13 +9,7 @@ import pytest
 
 from apps.customers.conditions import condition_evaluate, condition_parse, condition_q
 from apps.customers.models import Customer, Event
-from tests.customers.conditions_helpers import (
-    NOW,
-    leaf,
-    sqlite_database,
-    sqlite_insert,
-    sqlite_values,
-)
+from tests.customers.conditions_helpers import NOW, leaf
 
 ATTRIBUTES = {
     "plan": "pro",
@@ -256,38 +250,6 @@ def test_event_condition_on_postgresql(stored, condition, expected) -> None:
     in_python = {e.idempotency_key for e in Event.objects.all()
                  if condition_evaluate(node, customer=customer, event=e, now=NOW)}
     assert (in_sql, in_python) == (expected, expected)
-
-
-@pytest.fixture
-def sqlite(django_db_blocker):
-    """The same customer and events in SQLite, the `make run` database."""
-    with django_db_blocker.unblock(), sqlite_database() as connection:
-        customer = _customer()
-        customer.pk = 1
-        created_at = customer.created_at
-        sqlite_insert(connection, customer)
-        with connection.cursor() as cursor:  # auto_now_add overrode it on insert
-            cursor.execute("UPDATE customers_customer SET created_at = %s",
-                           [connection.ops.adapt_datetimefield_value(created_at)])
-        for event in _events(customer):
-            sqlite_insert(connection, event)
-        yield connection
-
-
-@pytest.mark.parametrize(("condition", "expected"),
-                         [pytest.param(c, e, id=i) for i, c, e in CUSTOMER_CASES])
-def test_customer_condition_on_sqlite(sqlite, condition, expected) -> None:
-    node = condition_parse(condition, root="customer")
-    queryset = Customer.objects.filter(condition_q(node, root="customer", now=NOW))
-    assert bool(sqlite_values(sqlite, queryset, "external_id")) is expected
-
-
-@pytest.mark.parametrize(("condition", "expected"),
-                         [pytest.param(c, e, id=i) for i, c, e in EVENT_CASES])
-def test_event_condition_on_sqlite(sqlite, condition, expected) -> None:
-    node = condition_parse(condition, root="event")
-    queryset = Event.objects.filter(condition_q(node, root="event", now=NOW))
-    assert sqlite_values(sqlite, queryset, "idempotency_key") == expected
 
 
 def test_python_evaluator_uses_given_events_instead_of_the_database(db) -> None:

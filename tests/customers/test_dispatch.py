@@ -83,7 +83,7 @@ def test_the_direct_path_steps_aside_for_eager_mode_and_other_brokers(monkeypatc
     monkeypatch.setitem(app.conf.changes, "task_always_eager", True)
     assert dispatch.broker_target(task) is None
     monkeypatch.delitem(app.conf.changes, "task_always_eager")
-    monkeypatch.setitem(app.conf.changes, "broker_url", "sqla+sqlite:///x.sqlite3")
+    monkeypatch.setitem(app.conf.changes, "broker_url", "amqp://guest@127.0.0.1:5672//")
     assert dispatch.broker_target(task) is None
 
 

@@ -26,6 +26,7 @@ import pytest
 from django.conf import settings
 from django.db import close_old_connections
 
+from apps.config.embedded.redis import redis_server_binary
 from tests.broker import broker_purge
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -237,7 +238,7 @@ class RedisServer:
     def start(self) -> None:
         log = open(self.log_dir / f"redis-{self.port}.log", "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--daemonize", "no"],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         import redis

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.common.server_errors.ApiServerErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.common.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -77,7 +78,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'keepflow.sqlite3'}"),
+    # PostgreSQL only: one database vendor everywhere (`make run` starts an embedded one).
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/keepflow"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

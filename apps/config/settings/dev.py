@@ -1,18 +1,16 @@
-"""`make run`: SQLite and an embedded broker (kombu's SQLAlchemy transport on SQLite).
-
-Nothing to install or start besides Python; see docs/operations.md for why this broker.
-"""
+"""`make run`: the production architecture in small. PostgreSQL and Redis are the
+embedded ones `python -m apps.config.embedded run` starts (their ports are the defaults
+here, so `manage.py` commands reach a running `make run`); DATABASE_URL and REDIS_URL
+point elsewhere. DEBUG is on for the static files and templates; the API still answers
+errors in its JSON shape (apps.common.server_errors)."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
-CELERY_BROKER_URL = env.str(
-    "CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'broker.sqlite3'}"
-)
-DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    # WAL lets the web process read while the worker writes.
-    DATABASES["default"]["OPTIONS"].update(  # noqa: F405
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
-    )
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:54320/keepflow"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63790/0")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

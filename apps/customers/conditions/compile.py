@@ -12,7 +12,7 @@ from functools import reduce
 from operator import and_, or_
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.customers.conditions import sql
@@ -137,28 +137,20 @@ class _Compiler:
 
     # Metrics ----------------------------------------------------------------------------
 
-    def events(
-        self, leaf: Leaf, *, since: datetime | None = None, after: datetime | None = None
-    ) -> QuerySet[Event]:
-        """Events of the leaf's type up to now, from `since` or strictly after `after`."""
+    def events(self, leaf: Leaf, *, since: datetime | None = None) -> QuerySet[Event]:
+        """Events of the leaf's type up to now, from `since`."""
         from apps.customers.models import Event  # conditions load before the app registry
 
         events = Event.objects.filter(type=leaf.event_type, occurred_at__lte=self.now)
         if since is not None:
             events = events.filter(occurred_at__gte=since)
-        if after is not None:
-            events = events.filter(occurred_at__gt=after)
         return events.order_by()
 
-    def exists(self, events: QuerySet[Event]) -> Q:
-        return Q(Exists(events.filter(customer_id=OuterRef(self.customer_pk))))
-
-    def summarised(self, leaf: Leaf, test: tuple[sql.Fragment, sql.Fragment], otherwise: Q) -> Q:
-        """The test answered from the event summaries on PostgreSQL, else `otherwise`."""
+    def summarised(self, leaf: Leaf, test: tuple[sql.Fragment, sql.Fragment]) -> Q:
+        """The test answered from the event summaries (event_stats.py)."""
         assert leaf.event_type is not None
         fast, exact = test
-        return Q(sql.EventStatTest(F(self.customer_pk), leaf.event_type, self.now, fast, exact,
-                                   otherwise))
+        return Q(sql.EventStatTest(F(self.customer_pk), leaf.event_type, self.now, fast, exact))
 
     def event_count(self, leaf: Leaf, op: Op) -> Q:
         """count = n is (at least n) and not (at least n + 1); the others likewise."""
@@ -169,50 +161,38 @@ class _Compiler:
         def at_least(k: int) -> Q:
             if k <= 0:
                 return Q(sql.constant(True))
-            if k == 1:
-                counted = self.exists(self.events(leaf, since=since))
-            else:
-                grouped = (
-                    self.events(leaf, since=since)
-                    .values("customer_id")
-                    .annotate(n=Count("*"))  # COUNT(*): an index-only scan can serve it
-                    .filter(n__gte=k)
-                    .values("customer_id")
-                )
-                counted = Q(sql.ExistsGrouped(F(self.customer_pk), Subquery(grouped)))
-            if k > RECENT_KEPT:
-                return counted
-            return self.summarised(leaf, sql.stat_at_least(k, since, self.now), counted)
+            if k <= RECENT_KEPT:
+                return self.summarised(leaf, sql.stat_at_least(k, since, self.now))
+            # More events than a summary row keeps: counted in the events table.
+            grouped = (
+                self.events(leaf, since=since)
+                .values("customer_id")
+                .annotate(n=Count("*"))  # COUNT(*): an index-only scan can serve it
+                .filter(n__gte=k)
+                .values("customer_id")
+            )
+            return Q(sql.ExistsGrouped(F(self.customer_pk), Subquery(grouped)))
 
         return _compare_by_thresholds(op, n, at_least)
 
     def days_since_last(self, leaf: Leaf, op: Op) -> Q:
-        """Whole days since the last event up to now. From the summaries: a range for the
-        last event's time (days >= n is "last <= now - n days"). Over the events table:
-        EXISTS tests on the (customer, type, occurred_at) index: `days < n` is "one in the
-        last n days"; `days >= n` is "one ever, none in the last n days"."""
+        """Whole days since the last event up to now, from the summaries: a range for the
+        last event's time (days >= n is "last <= now - n days")."""
         assert isinstance(leaf.value, int)
         n = leaf.value
-
-        def within(k: int) -> Q:  # days < k
-            if k <= 0:
-                return Q(sql.constant(False))
-            return self.exists(self.events(leaf, after=self.now - k * _DAY))
 
         def ago(days: int) -> datetime:
             return self.now - days * _DAY
 
         if op is Op.LT:
-            otherwise, after, until = within(n), ago(n), None
+            after, until = ago(n), None
         elif op is Op.LTE:
-            otherwise, after, until = within(n + 1), ago(n + 1), None
+            after, until = ago(n + 1), None
         elif op is Op.EQ:
-            otherwise, after, until = within(n + 1) & ~within(n), ago(n + 1), ago(n)
+            after, until = ago(n + 1), ago(n)
         else:
-            at_least = n if op is Op.GTE else n + 1
-            otherwise = self.exists(self.events(leaf)) & ~within(at_least)
-            after, until = None, ago(at_least)
-        return self.summarised(leaf, sql.stat_last_between(after, until, self.now), otherwise)
+            after, until = None, ago(n if op is Op.GTE else n + 1)
+        return self.summarised(leaf, sql.stat_last_between(after, until, self.now))
 
 
 def _summaries_merged(parts: list[Q]) -> list[Q]:

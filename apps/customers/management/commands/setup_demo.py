@@ -61,7 +61,7 @@ class Command(BaseCommand):
             f"Keepflow is starting at   {url}",
             f"Sign in with              username: {DEMO_USERNAME}   password: {password}",
             f"API docs                  {url}api/docs/",
-            "Press Ctrl-C to stop the web server, worker and scheduler.",
+            "Press Ctrl-C to stop everything (web, worker, scheduler, database, Redis).",
         ]
         width = max(len(line) for line in lines) + 4
         rule = "=" * width

@@ -1,0 +1,111 @@
+"""The embedded PostgreSQL and Redis that `make run` (and `make test` on a machine
+without services) starts from their wheels: real servers, data kept across restarts,
+stale state from a killed run recovered."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psycopg
+import pytest
+import redis
+
+from apps.config.embedded.children import port_free
+from apps.config.embedded.postgres import EmbeddedPostgres
+from apps.config.embedded.redis import EmbeddedRedis
+
+pytestmark = pytest.mark.worker  # starts server processes
+
+
+@pytest.fixture
+def postgres(tmp_path):
+    server = EmbeddedPostgres(tmp_path / "postgres", port_free("127.0.0.1"), database="kf")
+    yield server
+    server.stop()
+
+
+def test_postgres_keeps_its_data_across_restarts(postgres):
+    # Given a started server with a row written
+    postgres.start()
+    with psycopg.connect(postgres.url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE kept (note text)")
+        conn.execute("INSERT INTO kept VALUES ('before the restart')")
+    # when it is stopped and started again on the same data
+    postgres.stop()
+    assert not (postgres.data_dir / "postmaster.pid").exists()
+    postgres.start()
+    # then the row is still there
+    with psycopg.connect(postgres.url) as conn:
+        assert conn.execute("SELECT note FROM kept").fetchall() == [("before the restart",)]
+
+
+def test_postgres_starts_over_a_lock_file_left_by_a_killed_run(postgres):
+    # Given data whose server was killed, and whose pid now belongs to another program of
+    # the same user
+    postgres.start()
+    postgres.process.send_signal(signal.SIGKILL)
+    postgres.process.wait(10)
+    owner = postgres.data_dir.stat().st_uid
+    other = subprocess.Popen(["sleep", "60"], user=owner if os.geteuid() == 0 else None)
+    try:
+        lock = postgres.data_dir / "postmaster.pid"
+        lines = lock.read_text().splitlines()
+        lock.write_text("\n".join([str(other.pid), *lines[1:]]) + "\n")
+        # when it is started again, then it comes up (PostgreSQL alone refuses: "lock file
+        # "postmaster.pid" already exists", since that pid is alive)
+        postgres.start()
+        with psycopg.connect(postgres.url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_postgres_stops_when_its_launcher_is_killed(tmp_path):
+    # Given a launcher process that started a server, killed with SIGKILL
+    port = port_free("127.0.0.1")
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from apps.config.embedded.postgres import EmbeddedPostgres\n"
+        f"server = EmbeddedPostgres(Path({str(tmp_path / 'pg')!r}), {port})\n"
+        "server.start()\n"
+        "print(server.process.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    launcher = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                                text=True)
+    server_pid = int(launcher.stdout.readline())
+    launcher.kill()
+    launcher.wait(10)
+    # then the server shuts down by itself (the kernel signals it: no orphan is left)
+    deadline = time.monotonic() + 30
+    while _alive(server_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(server_pid)
+    assert not (tmp_path / "pg" / "postmaster.pid").exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = open(f"/proc/{pid}/stat").read().split()[2]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_redis_keeps_queued_messages_across_restarts(tmp_path):
+    # Given a durable embedded Redis holding a queued message
+    server = EmbeddedRedis(tmp_path / "redis", port_free("127.0.0.1"))
+    server.start()
+    try:
+        redis.Redis.from_url(server.url).lpush("celery", "wake-up")
+        # when it is stopped (as Ctrl-C does) and started again
+        server.stop()
+        server.start()
+        # then the message is still queued
+        assert redis.Redis.from_url(server.url).lrange("celery", 0, -1) == [b"wake-up"]
+    finally:
+        server.stop()
