@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -90,7 +91,7 @@ def test_postgres_stops_when_its_launcher_is_killed(tmp_path):
 
 def _alive(pid: int) -> bool:
     try:
-        state = open(f"/proc/{pid}/stat").read().split()[2]
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
     except OSError:
         return False
     return state != "Z"
