@@ -50,6 +50,7 @@ class Stack:
     log: Path
     base: str
     database_url: str
+    var: Path
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -66,19 +67,27 @@ def stack_start(var: Path, port: int) -> Stack:
                                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    try:
+        _answering(process, base, log)
+    except BaseException:
+        os.killpg(process.pid, signal.SIGINT)  # no servers left behind by a failed start
+        process.wait(60)
+        raise
+    url = re.search(r"PostgreSQL (postgres://\S+)", log.read_text()).group(1)
+    return Stack(process, log, base, url, var)
+
+
+def _answering(process: subprocess.Popen, base: str, log: Path) -> None:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         assert process.poll() is None, log.read_text(errors="replace")
         try:
             if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                break
+                return
         except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.5)
-    else:
-        raise AssertionError(f"make run did not answer:\n{log.read_text(errors='replace')}")
-    url = re.search(r"PostgreSQL (postgres://\S+)", log.read_text()).group(1)
-    return Stack(process, log, base, url)
+    raise AssertionError(f"make run did not answer:\n{log.read_text(errors='replace')}")
 
 
 def group_kill(stack: Stack, sig: signal.Signals) -> None:
@@ -102,9 +111,10 @@ def leftovers(var: Path) -> list[str]:
 
 
 def api_key(stack: Stack) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "PYTEST"))}
-    env.update(DJANGO_SETTINGS_MODULE="apps.config.settings.dev",
-               DATABASE_URL=stack.database_url)
+    # As a user beside a running `make run` would: the dev settings find its servers.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TEST_", "PYTEST", "DJANGO_", "DATABASE_", "REDIS_", "CELERY_"))}
+    env.update(KEEPFLOW_VAR_DIR=str(stack.var))
     result = subprocess.run([sys.executable, "manage.py", "create_api_key", "--name", "e2e",
                              "--scopes", "admin"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120, check=True)
@@ -203,3 +213,4 @@ def test_make_run_serves_retrying_and_concurrent_clients_and_survives_a_kill(tmp
             group_kill(stack, signal.SIGINT)
     assert "PostgreSQL and Redis stopped." in stack.output()
     assert leftovers(var) == []
+    assert not (var / "embedded.env").exists()

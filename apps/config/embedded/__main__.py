@@ -23,8 +23,8 @@ from apps.config.embedded.redis import EmbeddedRedis
 ROOT = Path(__file__).resolve().parents[3]
 VAR = Path(os.environ.get("KEEPFLOW_VAR_DIR") or ROOT / "var")
 LOOPBACK = "127.0.0.1"
-# Ports away from the system services' (5432, 6379), so both can run side by side; the
-# dev settings default to these, so `manage.py shell` reaches a running `make run`.
+# Ports away from the system services' (5432, 6379), so both can run side by side (free
+# ones where these are taken too); var/embedded.env says which.
 PG_PORT, REDIS_PORT = 54320, 63790
 
 Server = EmbeddedPostgres | EmbeddedRedis
@@ -69,12 +69,14 @@ def run() -> int:
             env["REDIS_URL"] = redis.url
             _say(f"Redis {redis.url} (data in {_shown(redis.data_dir)}; "
                  f"logs of both in {_shown(redis.log.parent)})")
+        _urls_published(env)
         env.setdefault("CELERY_BEAT_SCHEDULE", str(VAR / "celerybeat-schedule"))
         # Production's processes in smaller sizes (docs/operations.md), and the web server
         # on this machine only: the demo admin's password is published.
         env.setdefault("WEB_HOST", LOOPBACK)
         env.setdefault("WEB_CONCURRENCY", "2")
         env.setdefault("WORKER_CONCURRENCY", "2")
+        env.setdefault("CELERY_LOG_LEVEL", "WARNING")  # not a line per timer tick
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         subprocess.run([sys.executable, "manage.py", "setup_demo"], cwd=ROOT, env=env,
                        check=True)
@@ -140,12 +142,19 @@ def _loopback_only(host: str | None, what: str) -> None:
                          "stand in on 127.0.0.1.")
 
 
+def _urls_published(env: dict[str, str]) -> None:
+    """For `manage.py` commands run beside this one (dev settings read the file)."""
+    path = VAR / "embedded.env"
+    path.write_text(f"DATABASE_URL={env['DATABASE_URL']}\nREDIS_URL={env['REDIS_URL']}\n")
+
+
 @contextlib.contextmanager
 def _servers_stopped_at_exit() -> Iterator[list[Server]]:
     servers: list[Server] = []
     try:
         yield servers
     finally:
+        (VAR / "embedded.env").unlink(missing_ok=True)
         for server in reversed(servers):
             server.stop()
         if servers:
