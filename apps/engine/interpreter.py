@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.common.locks import advisory_xact_locks
 from apps.common.templating import TemplateError
@@ -310,6 +311,7 @@ class _Pass:
             reason = node.error if node is not None else "the node is not in this version"
             self._end_fail(node_id, reason, visit=visit)
         assert node is not None and node.spec is not None
+        self._limits_check(node_id, visit)
         ctx.node_id = effects.node_id = node_id
         effects.visit = visit
         started = time.perf_counter()
@@ -334,6 +336,21 @@ class _Pass:
         duration = int((time.perf_counter() - started) * 1_000_000)
         self.counts[(node_id, "entered")] += 1 if not isinstance(outcome, Fail) else 0
         self._follow(node_id, node.type, visit, outcome, duration)
+
+    def _limits_check(self, node_id: str, visit: int) -> None:
+        """Per-run limits that hold across waits (MAX_STEPS_PER_PASS does not): a loop
+        through a wait, or one that fans out and doubles, ends as a failed run."""
+        limits = settings.KEEPFLOW_ENGINE
+        if self.run.step_count + len(self.steps) >= limits["RUN_MAX_STEPS"]:
+            self._end_fail(node_id, _(
+                "stopped: this run reached its limit of %(limit)d steps "
+                "(KEEPFLOW_RUN_MAX_STEPS). Does a loop never end?") % {
+                "limit": limits["RUN_MAX_STEPS"]}, visit=visit)
+        if visit > limits["RUN_MAX_NODE_VISITS"]:
+            self._end_fail(node_id, _(
+                "stopped: this step was reached more than %(limit)d times in this run "
+                "(KEEPFLOW_RUN_MAX_NODE_VISITS). Does a loop never end?") % {
+                "limit": limits["RUN_MAX_NODE_VISITS"]}, visit=visit)
 
     def _follow(self, node_id: str, block_type: str, visit: int, outcome: Any,
                 duration: int) -> None:

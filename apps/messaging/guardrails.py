@@ -3,7 +3,8 @@
 In order: the customer exists, there is an address, it is not on the suppression list,
 the channel's consent allows it (marketing needs an opt-in that is not stale;
 transactional needs no opt-in but an explicit "no" still stops it), the frequency cap
-(marketing only), and quiet hours in the customer's time zone (which defer, not drop).
+(marketing: a few per days; transactional: a wider one per hours), and quiet hours in
+the customer's time zone (which defer, not drop).
 """
 
 from __future__ import annotations
@@ -77,20 +78,33 @@ def consent_is_stale(customer: Customer, consent_at: datetime | None, now: datet
     ).exists()
 
 
+def cap_window(category: str, channel: str) -> tuple[int, timedelta] | None:
+    """(count, window) of the cap on this category and channel: marketing in days,
+    transactional in hours (a looping workflow must not flood a customer either)."""
+    if category == MessageCategory.MARKETING:
+        cap = settings.KEEPFLOW_FREQUENCY_CAPS.get(channel)
+        return (cap["count"], timedelta(days=cap["days"])) if cap else None
+    cap = settings.KEEPFLOW_TRANSACTIONAL_CAPS.get(channel)
+    return (cap["count"], timedelta(hours=cap["hours"])) if cap else None
+
+
 def cap_reached(customer: Customer, channel: str, now: datetime,
-                before_message_id: int | None = None) -> bool:
-    """At most `count` marketing messages per `days` on this channel, across workflows.
-    At send time only the messages queued before this one count (as when it was queued)."""
-    cap = settings.KEEPFLOW_FREQUENCY_CAPS.get(channel)
-    if not cap:
+                before_message_id: int | None = None, *,
+                category: str = MessageCategory.MARKETING) -> bool:
+    """At most `count` messages of this category per window on this channel, across
+    workflows. At send time only the messages queued before this one count (as when it
+    was queued)."""
+    window = cap_window(category, channel)
+    if window is None:
         return False
+    count, span = window
     messages = Message.objects.filter(
-        customer=customer, channel=channel, category=MessageCategory.MARKETING,
-        created_at__gte=now - timedelta(days=cap["days"]), status__in=COUNTED_STATUSES,
+        customer=customer, channel=channel, category=category,
+        created_at__gte=now - span, status__in=COUNTED_STATUSES,
     )
     if before_message_id is not None:
         messages = messages.filter(pk__lt=before_message_id)
-    return messages.count() >= cap["count"]
+    return messages.count() >= count
 
 
 class GuardrailFacts:
@@ -98,14 +112,14 @@ class GuardrailFacts:
     marketing messages, engagement), loaded for many customers at once: one statement
     per kind of fact for a whole batch of the engine's runs instead of one per message.
     Messages queued through these facts are counted in, so a batch holding two texts
-    for one customer applies the cap as two separate calls would."""
+    for one customer applies the caps as two separate calls would."""
 
     def __init__(self, customers: Iterable[Customer], now: datetime) -> None:
         self.customers = {customer.pk: customer for customer in customers}
         self.now = now
         self._suppressed: set[tuple[str, str]] | None = None
-        self._counted: dict[tuple[int, str], list[int]] | None = None
-        self._added: Counter[tuple[int, str]] = Counter()
+        self._counted: dict[tuple[int, str, str], list[int]] | None = None
+        self._added: Counter[tuple[int, str, str]] = Counter()
         self._engaged: set[int] | None = None
 
     def suppressed(self, channel: str, address: str) -> bool:
@@ -118,37 +132,45 @@ class GuardrailFacts:
         return (channel, address) in self._suppressed
 
     def cap_reached(self, customer_id: int, channel: str,
-                    before_message_id: int | None = None) -> bool:
+                    before_message_id: int | None = None, *,
+                    category: str = MessageCategory.MARKETING) -> bool:
         """As `cap_reached` below; at send time only messages queued before this one."""
-        cap = settings.KEEPFLOW_FREQUENCY_CAPS.get(channel)
-        if not cap:
+        window = cap_window(category, channel)
+        if window is None:
             return False
         if self._counted is None:
             self._counted = self._counted_load()
-        ids = self._counted.get((customer_id, channel), [])
+        key = (customer_id, channel, category)
+        ids = self._counted.get(key, [])
         if before_message_id is not None:
             count = sum(1 for message_id in ids if message_id < before_message_id)
         else:
-            count = len(ids) + self._added[(customer_id, channel)]
-        return count >= cap["count"]
+            count = len(ids) + self._added[key]
+        return count >= window[0]
 
-    def _counted_load(self) -> dict[tuple[int, str], list[int]]:
-        """The ids of marketing messages within each channel's cap window, per customer."""
-        caps = settings.KEEPFLOW_FREQUENCY_CAPS
-        since = self.now - timedelta(days=max(c["days"] for c in caps.values()))
-        counted: dict[tuple[int, str], list[int]] = {}
-        for message_id, customer_id, channel, created_at in Message.objects.filter(
-                customer_id__in=self.customers, category=MessageCategory.MARKETING,
-                created_at__gte=since, status__in=COUNTED_STATUSES,
-        ).values_list("id", "customer_id", "channel", "created_at"):
-            window = caps.get(channel)
-            if window and created_at >= self.now - timedelta(days=window["days"]):
-                counted.setdefault((customer_id, channel), []).append(message_id)
+    def _counted_load(self) -> dict[tuple[int, str, str], list[int]]:
+        """The ids of messages within their cap's window, per customer, channel and
+        category."""
+        windows = {(category, channel): window for category in MessageCategory.values
+                   for channel in ("email", "sms")
+                   if (window := cap_window(category, channel)) is not None}
+        if not windows:
+            return {}
+        since = self.now - max(span for _count, span in windows.values())
+        counted: dict[tuple[int, str, str], list[int]] = {}
+        for message_id, customer_id, channel, category, created_at in Message.objects.filter(
+                customer_id__in=self.customers, created_at__gte=since,
+                status__in=COUNTED_STATUSES,
+        ).values_list("id", "customer_id", "channel", "category", "created_at"):
+            window = windows.get((category, channel))
+            if window and created_at >= self.now - window[1]:
+                counted.setdefault((customer_id, channel, category), []).append(message_id)
         return counted
 
-    def counted(self, customer_id: int, channel: str) -> None:
-        """A marketing message was queued for the customer in this batch."""
-        self._added[(customer_id, channel)] += 1
+    def counted(self, customer_id: int, channel: str,
+                category: str = MessageCategory.MARKETING) -> None:
+        """A message was queued for the customer in this batch."""
+        self._added[(customer_id, channel, category)] += 1
 
     def engaged(self, customer_id: int) -> bool:
         if self._engaged is None:
@@ -209,11 +231,14 @@ def guardrails_check(*, customer: Customer, channel: str, category: str, address
             return Verdict("suppress", Reason.NO_CONSENT)
         if channel == "email" and consent_is_stale(customer, consent_at, now, facts):
             return Verdict("suppress", Reason.STALE_CONSENT)
-        if facts.cap_reached(customer.pk, channel, before_message_id) if facts is not None else \
-                cap_reached(customer, channel, now, before_message_id):
-            return Verdict("suppress", Reason.FREQUENCY_CAP)
     elif status == ConsentStatus.DENIED:
         return Verdict("suppress", Reason.NO_CONSENT)
+    capped = (facts.cap_reached(customer.pk, channel, before_message_id, category=category)
+              if facts is not None else
+              cap_reached(customer, channel, now, before_message_id, category=category))
+    if capped:
+        return Verdict("suppress", Reason.FREQUENCY_CAP if category == MessageCategory.MARKETING
+                       else Reason.TRANSACTIONAL_CAP)
     until = quiet_until(customer, now)
     if until is not None:
         return Verdict("defer", Reason.QUIET_HOURS, until)

@@ -52,6 +52,7 @@ class Reason(models.TextChoices):
     STALE_CONSENT = "stale_consent"
     SUPPRESSION_LIST = "suppression_list"
     FREQUENCY_CAP = "frequency_cap"
+    TRANSACTIONAL_CAP = "transactional_cap"
     QUIET_HOURS = "quiet_hours"
     CUSTOMER_ERASED = "customer_erased"
 

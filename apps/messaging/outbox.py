@@ -21,7 +21,7 @@ from apps.common.bulk import IdReserve, rows_insert
 from apps.common.locks import advisory_xact_locks
 from apps.customers.models import Customer
 from apps.messaging.guardrails import GuardrailFacts
-from apps.messaging.models import Message, MessageCategory, MessageStatus
+from apps.messaging.models import COUNTED_STATUSES, Message, MessageStatus
 from apps.messaging.services import (
     enqueue_delivery,
     message_build,
@@ -54,8 +54,8 @@ class MessageOutbox:
             body=body, options=options, idempotency_key=idempotency_key, run_id=run_id,
             workflow_id=workflow_id, node_id=node_id, now=self.now, facts=self.facts)
         message.pk = self.ids.next()
-        if category == MessageCategory.MARKETING and message.status != MessageStatus.SUPPRESSED:
-            self.facts.counted(customer.pk, channel)
+        if message.status in COUNTED_STATUSES:
+            self.facts.counted(customer.pk, channel, category)
         self.pending.append(message)
         return message_result(message)
 

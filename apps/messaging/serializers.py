@@ -1,6 +1,9 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.messaging.models import Message, Suppression
+from apps.common.templating import sms_segments
+from apps.messaging.models import Message, MessageChannel, Suppression
+from blocks.api import SmsSizeSerializer
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -16,9 +19,17 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class MessageDetailSerializer(MessageSerializer):
+    sms = serializers.SerializerMethodField(
+        help_text="An SMS's size as carriers bill it (segments); null for e-mail.")
+
     class Meta(MessageSerializer.Meta):
-        fields = [*MessageSerializer.Meta.fields, "body", "options", "idempotency_key"]
+        fields = [*MessageSerializer.Meta.fields, "body", "options", "idempotency_key", "sms"]
         read_only_fields = fields
+
+    @extend_schema_field(SmsSizeSerializer(allow_null=True))
+    def get_sms(self, message: Message) -> dict | None:
+        return dict(sms_segments(message.body)) if message.channel == MessageChannel.SMS \
+            else None
 
 
 class MessageFailSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ from apps.common.locks import advisory_xact_locks
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import ConsentStatus, Customer, EventSource
 from apps.customers.services import customer_upsert
+from apps.messaging.content import FAILED_BODY_KEEP, content_error, header_clean
 from apps.messaging.guardrails import (
     GuardrailFacts,
     address_normalize,
@@ -52,8 +53,11 @@ class MessagingError(Exception):
 
 
 def message_result(message: Message) -> dict[str, Any]:
-    return {"message_id": message.pk, "status": str(message.status),
-            "reason": str(message.reason) if message.reason else None}
+    result = {"message_id": message.pk, "status": str(message.status),
+              "reason": str(message.reason) if message.reason else None}
+    if message.status == S.FAILED:
+        result["error"] = message.error
+    return result
 
 
 def message_queue(
@@ -87,6 +91,8 @@ def message_queue(
     return message_result(message)
 
 
+# Options that become mail headers (the subject and the address are cleaned too).
+_HEADER_OPTIONS = frozenset({"from_name", "reply_to"})
 _CHANNELS = tuple(MessageChannel.values)  # `.values` builds a new list on every read
 _CATEGORIES = tuple(MessageCategory.values)
 
@@ -103,20 +109,30 @@ def message_build(*, customer: Customer, channel: str, category: str, subject: s
                   run_id: int | None, workflow_id: int | None, node_id: str, now: datetime,
                   facts: GuardrailFacts | None = None) -> Message:
     """The message row (not saved) with the guardrails' verdict applied: queued,
-    suppressed or deferred."""
-    address = customer_address(customer, channel)
-    verdict = guardrails_check(customer=customer, channel=channel, category=category,
-                               address=address, now=now, facts=facts)
-    options = dict(options or {})
+    suppressed or deferred; failed when the rendered content is over its channel's size
+    limit. Header fields lose line breaks and control characters first."""
+    address = header_clean(customer_address(customer, channel))
+    subject = header_clean(subject)
+    options = {name: header_clean(value) if name in _HEADER_OPTIONS and isinstance(value, str)
+               else value for name, value in (options or {}).items()}
     if channel == "email" and category == MessageCategory.MARKETING:
         body += unsubscribe_footer(unsubscribe_url(customer.pk),
                                    html=options.get("format", "html") == "html")
+    too_large = content_error(channel, subject=subject, body=body)
     message = Message(
         customer=customer, channel=channel, category=category, to=address,
         subject=subject, body=body, options=options, idempotency_key=idempotency_key,
         run_id=run_id, workflow_id=workflow_id, node_id=node_id or "",
         created_at=now, updated_at=now, next_attempt_at=now,
     )
+    if too_large:  # never sent; what is kept of it stays small
+        message.status, message.error, message.failed_at, message.next_attempt_at = (
+            S.FAILED, too_large, now, None)
+        message.subject = subject[:Message._meta.get_field("subject").max_length]
+        message.body = body[:FAILED_BODY_KEEP]
+        return message
+    verdict = guardrails_check(customer=customer, channel=channel, category=category,
+                               address=address, now=now, facts=facts)
     if verdict.action == "suppress":
         message.status, message.reason, message.next_attempt_at = (
             S.SUPPRESSED, verdict.reason, None)

@@ -89,8 +89,9 @@ class _Collector:
 def graph_validate(graph: Mapping[str, Any], library: Library) -> ValidationResult:
     """Check a graph against the rules of DESIGN.md "The graph": known block types, valid
     configs and Liquid templates, valid ports and edges, at least one trigger and triggers
-    only at entry, every node reachable from a trigger, no cycle without a wait, size
-    limits, and block templates that exist, are published and keep their locked fields."""
+    only at entry, every node reachable from a trigger, no cycle without a wait and none
+    that fans out (a warning on other loops), size limits, and block templates that
+    exist, are published and keep their locked fields."""
     out = _Collector()
     if not isinstance(graph, Mapping):
         out.graph_issue(None, "", "type_error", "a graph is an object {schema_version, nodes, "
@@ -282,3 +283,34 @@ def _graph_shape_check(out: _Collector, index_of: dict[str, int], types: dict[st
             out.node_issue(index_of[node_id], node_id, "", "cycle_without_wait",
                            f"loop without a wait ({loop}): add a flow.wait or "
                            "flow.wait_for_event inside it")
+    _loops_check(out, index_of, types, digraph, edges)
+
+
+def _loops_check(out: _Collector, index_of: dict[str, int], types: dict[str, str],
+                 digraph: nx.DiGraph, edges: list[Mapping[str, Any]]) -> None:
+    """Loops through a wait are allowed but end only when the customer leaves them or
+    the run reaches its limits (a warning). A loop where one port feeds two of its nodes
+    runs both branches each round, so its runs double every round (an error)."""
+    for component in nx.strongly_connected_components(digraph):
+        members = sorted(component, key=index_of.__getitem__)
+        if len(members) == 1 and not digraph.has_edge(members[0], members[0]):
+            continue
+        loop = " → ".join([*members, members[0]])
+        inside: dict[tuple[str, str], list[str]] = {}
+        for edge in edges:
+            source, target = edge.get("source"), edge.get("target")
+            if source in component and target in component:
+                inside.setdefault((source, str(edge.get("source_port", "out"))), []).append(
+                    target)
+        fanning = {(source, port): sorted(set(targets), key=index_of.__getitem__)
+                   for (source, port), targets in inside.items() if len(set(targets)) > 1}
+        for (source, port), targets in fanning.items():
+            out.node_issue(index_of[source], source, "", "loop_fans_out",
+                           f"port {port!r} leads to {' and '.join(targets)}, which all come "
+                           f"back into the loop ({loop}): each round would double the run's "
+                           "branches. Keep one of these connections in the loop.")
+        if not fanning and any(types.get(n) in WAIT_TYPES for n in members):
+            first = members[0]
+            out.node_issue(index_of[first], first, "", "loop", f"this loop ({loop}) repeats "
+                           "until a branch leaves it or the run reaches its limits on steps "
+                           "and visits per step", warning=True)

@@ -233,3 +233,23 @@ def test_an_erased_customer_gets_nothing(make_customer, queue) -> None:
     customer = customer_erase(make_customer())
     result = queue(customer, category="transactional")
     assert (result["status"], result["reason"]) == ("suppressed", "customer_erased")
+
+
+def test_transactional_messages_have_their_own_cap_per_hours(make_customer, queue,
+                                                              settings) -> None:
+    settings.KEEPFLOW_TRANSACTIONAL_CAPS = {"sms": {"count": 3, "hours": 1}}
+    customer = make_customer(sms_consent=None)
+    # Given three transactional texts within the hour (marketing ones do not count)
+    queue(customer, "sms", now=NOW - timedelta(minutes=90))
+    for minutes in (50, 20, 1):
+        assert queue(customer, "sms", category="transactional",
+                     now=NOW - timedelta(minutes=minutes))["status"] == "queued"
+    # When a fourth comes, it is suppressed with the reason; e-mail has no such cap here
+    result = queue(customer, "sms", category="transactional")
+    assert (result["status"], result["reason"]) == ("suppressed", "transactional_cap")
+    assert Message.objects.get(pk=result["message_id"]).reason == "transactional_cap"
+    assert queue(customer, category="transactional")["status"] == "queued"
+    # and an hour after the first there is room again
+    later = queue(customer, "sms", category="transactional",
+                  now=NOW + timedelta(minutes=11))
+    assert later["status"] == "queued"

@@ -111,11 +111,24 @@ CASES = [
                  {("a1", "", "cycle_without_wait")}, set(), id="self-loop"),
     pytest.param(graph(trigger(), sms(), wait(),
                        edges=[edge("t1", "a1"), edge("a1", "w1"), edge("w1", "a1")]),
-                 set(), set(), id="cycle-through-wait"),
+                 set(), {("a1", "", "loop")}, id="cycle-through-wait"),
     pytest.param(graph(trigger(), sms(),
                        node("w1", "flow.wait_for_event", {"event_type": "purchase"}),
                        edges=[edge("t1", "a1"), edge("a1", "w1"), edge("w1", "a1", "timeout")]),
-                 set(), set(), id="cycle-through-wait-for-event"),
+                 set(), {("a1", "", "loop")}, id="cycle-through-wait-for-event"),
+    # issue 24: wait -> two branches -> back to the wait doubled every round
+    pytest.param(graph(trigger(), wait(), sms(), sms("a2"),
+                       edges=[edge("t1", "w1"), edge("w1", "a1"), edge("w1", "a2"),
+                              edge("a1", "w1"), edge("a2", "w1")]),
+                 {("w1", "", "loop_fans_out")}, set(), id="loop-fans-out"),
+    pytest.param(graph(trigger(), wait(), sms(), sms("a2"), filter_(),
+                       edges=[edge("t1", "w1"), edge("w1", "f1"), edge("f1", "a1", "yes"),
+                              edge("f1", "a2", "no"), edge("a1", "w1"), edge("a2", "w1")]),
+                 set(), {("w1", "", "loop")}, id="loop-with-exclusive-ports"),
+    pytest.param(graph(trigger(), wait(), sms(), sms("a2"),
+                       edges=[edge("t1", "w1"), edge("w1", "a1"), edge("w1", "a2"),
+                              edge("a1", "w1")]),
+                 set(), {("w1", "", "loop")}, id="loop-with-a-branch-out"),
     pytest.param(chain(500), {(None, "nodes", "too_many_nodes")}, set(), id="too-many-nodes"),
     pytest.param(chain(499), set(), set(), id="nodes-at-limit"),
     pytest.param(dense(65), {(None, "edges", "too_many_edges")}, set(), id="too-many-edges"),
@@ -180,6 +193,19 @@ def test_a_cycle_names_its_loop():
 
     assert messages == {"loop without a wait (f1 → a1 → f1): add a flow.wait or "
                         "flow.wait_for_event inside it"}
+
+
+def test_a_fanning_loop_names_the_port_and_its_targets():
+    given = graph(trigger(), wait(), sms(), sms("a2"),
+                  edges=[edge("t1", "w1"), edge("w1", "a1"), edge("w1", "a2"),
+                         edge("a1", "w1"), edge("a2", "w1")])
+
+    [error] = graph_validate(given, LIBRARY).errors
+
+    assert error["message"] == (
+        "port 'out' leads to a1 and a2, which all come back into the loop "
+        "(w1 → a1 → a2 → w1): each round would double the run's branches. Keep one of "
+        "these connections in the loop.")
 
 
 @pytest.mark.parametrize("condition", [LOW_SCORE, None], ids=["with-condition", "without"])

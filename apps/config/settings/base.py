@@ -220,6 +220,10 @@ KEEPFLOW_ENGINE = {
     "RETRY_MAX_SECONDS": env.float("KEEPFLOW_RETRY_MAX_SECONDS", default=3600.0),
     "THROTTLE_RECHECK_SECONDS": env.int("KEEPFLOW_THROTTLE_RECHECK_SECONDS", default=30),
     "STEP_RETENTION_DAYS": env.int("KEEPFLOW_STEP_RETENTION_DAYS", default=30),
+    # Per run, across waits: a run past either limit fails (a loop that never ends, or
+    # one that fans out and doubles). A weekly loop runs about 4 years within 200 visits.
+    "RUN_MAX_STEPS": env.int("KEEPFLOW_RUN_MAX_STEPS", default=5_000),
+    "RUN_MAX_NODE_VISITS": env.int("KEEPFLOW_RUN_MAX_NODE_VISITS", default=200),
 }
 
 # Events not handled this long after they were stored are handed on again (lost hand-off).

@@ -50,6 +50,20 @@ KEEPFLOW_FREQUENCY_CAPS = {
     "sms": {"count": env.int("KEEPFLOW_SMS_CAP_COUNT", default=3),
             "days": env.int("KEEPFLOW_SMS_CAP_DAYS", default=7)},
 }
+# Transactional messages skip the marketing cap but not this one: at most `count` per
+# customer and channel in `hours` hours, so a workflow that loops cannot flood anyone.
+KEEPFLOW_TRANSACTIONAL_CAPS = {
+    "email": {"count": env.int("KEEPFLOW_EMAIL_TRANSACTIONAL_CAP_COUNT", default=10),
+              "hours": env.int("KEEPFLOW_EMAIL_TRANSACTIONAL_CAP_HOURS", default=1)},
+    "sms": {"count": env.int("KEEPFLOW_SMS_TRANSACTIONAL_CAP_COUNT", default=5),
+            "hours": env.int("KEEPFLOW_SMS_TRANSACTIONAL_CAP_HOURS", default=1)},
+}
+# Rendered size limits, checked after customer data is inserted: a larger message fails
+# (recorded as failed with the reason, never sent). Ten segments is 1,530 GSM-7 or 670
+# UCS-2 characters; subjects past ~78 characters are cut by most mail clients anyway.
+KEEPFLOW_SMS_MAX_SEGMENTS = env.int("KEEPFLOW_SMS_MAX_SEGMENTS", default=10)
+KEEPFLOW_EMAIL_MAX_SUBJECT_CHARS = env.int("KEEPFLOW_EMAIL_MAX_SUBJECT_CHARS", default=255)
+KEEPFLOW_EMAIL_MAX_BODY_BYTES = env.int("KEEPFLOW_EMAIL_MAX_BODY_BYTES", default=256 * 1024)
 # Quiet hours in the customer's time zone ("21:00-08:00"; empty turns them off).
 KEEPFLOW_QUIET_HOURS = env.str("KEEPFLOW_QUIET_HOURS", default="21:00-08:00")
 # An e-mail opt-in with no engagement (open, click, any activity) for this long is stale.
