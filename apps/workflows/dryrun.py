@@ -41,6 +41,14 @@ class WalkResult:
                 "error": self.error, "steps": self.steps}
 
 
+def _too_large(channel: str, subject: str, body: str) -> dict[str, str]:
+    """Why messaging would fail this message for its size, shown before it is sent."""
+    from apps.messaging.content import content_error
+
+    error = content_error(channel, subject=subject, body=body)
+    return {"too_large": error} if error else {}
+
+
 class EffectRecorder:
     """The Effects protocol of blocks/base.py, recording each call with its node."""
 
@@ -54,11 +62,12 @@ class EffectRecorder:
         self.records.append({**plain(data), "type": effect, "node": self.node_id})
 
     def send_email(self, *, subject: str, body: str, **options: Any) -> Mapping[str, Any]:
-        self._record("send_email", subject=subject, body=body, **options)
+        self._record("send_email", subject=subject, body=body, **options,
+                     **_too_large("email", subject, body))
         return {"message_id": None, "status": "dry_run"}
 
     def send_sms(self, *, body: str, **options: Any) -> Mapping[str, Any]:
-        self._record("send_sms", body=body, **options)
+        self._record("send_sms", body=body, **options, **_too_large("sms", "", body))
         return {"message_id": None, "status": "dry_run"}
 
     def create_task(self, **task: Any) -> Mapping[str, Any]:

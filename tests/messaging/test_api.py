@@ -58,6 +58,18 @@ def test_detail_has_the_body_and_never_credentials(client_as, messages, settings
     assert settings.SENDGRID_API_KEY not in text and settings.TWILIO_AUTH_TOKEN not in text
 
 
+def test_an_sms_detail_shows_its_cost_in_segments(client_as, messages, make_customer,
+                                                  queue) -> None:
+    sms = client_as("viewer").get(f"/api/v1/messages/{messages['sms']}").json()
+    email = client_as("viewer").get(f"/api/v1/messages/{messages['sent']}").json()
+    unicode = queue(make_customer(), "sms", body="Entschuldigung 🙏 " * 5)["message_id"]
+    long = client_as("viewer").get(f"/api/v1/messages/{unicode}").json()
+
+    assert sms["sms"] == {"length": 6, "characters": 6, "encoding": "GSM-7", "segments": 1}
+    assert email["sms"] is None
+    assert long["sms"] == {"length": 90, "characters": 85, "encoding": "UCS-2", "segments": 2}
+
+
 def test_needs_authentication(client, messages) -> None:
     assert client.get("/api/v1/messages").status_code in (401, 403)
 

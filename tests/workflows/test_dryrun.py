@@ -41,6 +41,16 @@ def test_effects_are_recorded_with_rendered_templates():
     assert not Customer.objects.exists()
 
 
+def test_a_message_too_large_to_send_says_so_before_it_is_sent():
+    given = graph(trigger(), sms(body="{{ customer.attributes.note }}"), edges=[edge("t1", "a1")])
+
+    _path, [effect], _outcome, _error = walk(given, event=LOW_EVENT, customer={
+        "first_name": "Ada", "attributes": {"note": "x" * 2_000}})
+
+    assert effect["too_large"] == ("the text is 14 SMS segments long (2000 characters, "
+                                   "GSM-7); the limit is 10 segments")
+
+
 @pytest.mark.parametrize(("event", "trigger_id", "outcome", "path"), [
     pytest.param(LOW_EVENT, None, "completed", ["t1", "a1"], id="matches"),
     pytest.param({"type": "feedback.submitted", "properties": {"score": 9}}, None,

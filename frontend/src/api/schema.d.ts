@@ -2018,6 +2018,8 @@ export interface components {
             readonly body: string;
             readonly options: unknown;
             readonly idempotency_key: string;
+            /** @description An SMS's size as carriers bill it (segments); null for e-mail. */
+            readonly sms: components["schemas"]["SmsSize"] | null;
         };
         MessageFailRequest: {
             /** @default  */
@@ -2381,11 +2383,12 @@ export interface components {
          *     * `stale_consent` - Stale Consent
          *     * `suppression_list` - Suppression List
          *     * `frequency_cap` - Frequency Cap
+         *     * `transactional_cap` - Transactional Cap
          *     * `quiet_hours` - Quiet Hours
          *     * `customer_erased` - Customer Erased
          * @enum {string}
          */
-        ReasonEnum: "no_address" | "no_consent" | "stale_consent" | "suppression_list" | "frequency_cap" | "quiet_hours" | "customer_erased";
+        ReasonEnum: "no_address" | "no_consent" | "stale_consent" | "suppression_list" | "frequency_cap" | "transactional_cap" | "quiet_hours" | "customer_erased";
         /** @description A run in a list: its summary, no working state. */
         Run: {
             readonly id: number;
