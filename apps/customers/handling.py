@@ -2,10 +2,13 @@
 to date, then each handler in settings.KEEPFLOW_EVENT_HANDLERS gets them (the engine's
 triggers, waits and goals; offers), then they stop being pending.
 
-The events and their customers are read once for all of them. Every step is idempotent,
-so a redelivered or redispatched batch changes nothing twice."""
+The events and their customers are read once for all of them, each event with the start
+target its hand-off carries (`start_workflow_id`: the workflow a webhook call starts,
+else None). Every step is idempotent, so a redelivered or redispatched batch changes
+nothing twice."""
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.utils.module_loading import import_string
 
 from apps.customers import segments
@@ -13,8 +16,9 @@ from apps.customers.models import Event, EventPending
 
 
 def events_handle_stored(event_ids: list[int]) -> None:
+    target = EventPending.objects.filter(event_id=OuterRef("pk")).values("start_workflow_id")
     events = list(Event.objects.filter(id__in=event_ids).select_related("customer")
-                  .order_by("id"))
+                  .annotate(start_workflow_id=Subquery(target[:1])).order_by("id"))
     segments.segments_refresh_for_events(events)
     for path in settings.KEEPFLOW_EVENT_HANDLERS:
         import_string(path)(events)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from celery import signals
 from celery.contrib.testing.worker import start_worker
 from django.test import Client
 from django.utils import timezone
@@ -133,16 +134,31 @@ def test_schedule_trigger_fans_out_on_the_worker(publish, worker) -> None:
 
 
 def test_webhook_trigger(publish, worker) -> None:
+    """The calls go through the events' drain: their runs start and end there, with no
+    runs_advance task (issue 17: a task per call cost four times the CPU)."""
     workflow = publish(tagged(node("h1", "trigger.webhook", {
         "event_type": "survey.answered",
         "field_mapping": {"customer_id": "$.who", "properties.score": "$.score"}})))
-    response = Client().post(f"/hooks/workflows/{workflow.pk}/{workflow.webhook_secret}",
-                             data=json.dumps({"who": "r-1", "score": 2}),
-                             content_type="application/json")
-    assert response.status_code == 202
-    wait_for(completed(), "the webhook run")
-    assert_completed_runs("h1", ["r-1"])
-    assert Run.objects.get().pk == response.json()["run_id"]
+    ran: list[str] = []
+
+    def record(sender=None, **kwargs) -> None:
+        ran.append(sender.name)
+
+    signals.task_prerun.connect(record)
+    try:
+        event_ids = []
+        for who in ("r-1", "r-2", "r-3"):
+            response = Client().post(
+                f"/hooks/workflows/{workflow.pk}/{workflow.webhook_secret}",
+                data=json.dumps({"who": who, "score": 2}), content_type="application/json")
+            assert response.status_code == 202
+            event_ids.append(response.json()["event_id"])
+        wait_for(completed(3), "the webhook runs")
+    finally:
+        signals.task_prerun.disconnect(record)
+    assert_completed_runs("h1", ["r-1", "r-2", "r-3"])
+    assert sorted(Run.objects.values_list("trigger_event_id", flat=True)) == event_ids
+    assert "engine.runs_advance" not in ran and "apps.customers.tasks.events_drain" in ran
 
 
 def test_manual_trigger_through_the_api(publish, worker, client_as) -> None:
