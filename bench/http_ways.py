@@ -42,6 +42,7 @@ from bench.support import (
     database_recreate,
     env_url,
     postgres_backends,
+    production_env,
     say,
 )
 
@@ -75,28 +76,14 @@ WAYS = [
 
 
 def bench_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TEST_"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "apps.config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(48)[:50],
-        "KEEPFLOW_ENCRYPTION_KEY": secrets.token_urlsafe(32),
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
-        "CELERY_BROKER_URL": REDIS_URL,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        "CELERY_LOG_LEVEL": "WARNING",
-        "KEEPFLOW_QUIET_HOURS": "",  # the clock must not defer texts mid-benchmark
-        "KEEPFLOW_SMS_PROVIDER": "console",
-        "PORT": str(PORT),
-        "WEB_HOST": "127.0.0.1",
-        "WORKER_CONCURRENCY": "2",
-        "CELERY_BEAT_SCHEDULE": str(ROOT / "var" / "bench-http-beat-schedule"),
-        "PATH": f"{Path(PYTHON).parent}:{os.environ.get('PATH', '')}",
-        "PYTHONUNBUFFERED": "1",
-    })
-    return env
+    return production_env(
+        DATABASE_URL, REDIS_URL, KEEPFLOW_ENCRYPTION_KEY=secrets.token_urlsafe(32),
+        CELERY_LOG_LEVEL="WARNING",
+        KEEPFLOW_QUIET_HOURS="",  # the clock must not defer texts mid-benchmark
+        KEEPFLOW_SMS_PROVIDER="console", PORT=str(PORT), WEB_HOST="127.0.0.1",
+        WORKER_CONCURRENCY="2",
+        CELERY_BEAT_SCHEDULE=str(ROOT / "var" / "bench-http-beat-schedule"),
+        PATH=f"{Path(PYTHON).parent}:{os.environ.get('PATH', '')}", PYTHONUNBUFFERED="1")
 
 
 def manage(env: dict[str, str], *args: str) -> str:
