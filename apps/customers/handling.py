@@ -15,10 +15,15 @@ from apps.customers import segments
 from apps.customers.models import Event, EventPending
 
 
-def events_handle_stored(event_ids: list[int]) -> None:
+def events_stored_read(event_ids: list[int]) -> list[Event]:
+    """The events by id, oldest first, with their customers and start targets."""
     target = EventPending.objects.filter(event_id=OuterRef("pk")).values("start_workflow_id")
-    events = list(Event.objects.filter(id__in=event_ids).select_related("customer")
-                  .annotate(start_workflow_id=Subquery(target[:1])).order_by("id"))
+    return list(Event.objects.filter(id__in=event_ids).select_related("customer")
+                .annotate(start_workflow_id=Subquery(target[:1])).order_by("id"))
+
+
+def events_handle_stored(event_ids: list[int]) -> None:
+    events = events_stored_read(event_ids)
     segments.segments_refresh_for_events(events)
     for path in settings.KEEPFLOW_EVENT_HANDLERS:
         import_string(path)(events)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.common.locks import advisory_xact_locks
 from apps.customers.conditions.evaluate import condition_evaluate
+from apps.customers.handling import events_stored_read
 from apps.customers.models import Event
 from apps.engine.context import condition_node
 from apps.engine.models import ACTIVE_STATES, Run, TriggerEntry, TriggerKind, Wait, WaitKind
@@ -29,8 +30,7 @@ logger = logging.getLogger(__name__)
 
 def events_handle(event_ids: list[int]) -> None:
     """The handler for stored events given by id (the drain passes the rows it read)."""
-    events_rows_handle(list(Event.objects.filter(pk__in=event_ids).select_related("customer")
-                            .order_by("id")))
+    events_rows_handle(events_stored_read(event_ids))
 
 
 def events_rows_handle(events: list[Event]) -> None:
