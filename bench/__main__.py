@@ -1,5 +1,5 @@
 """`make bench` / `python -m bench [ingest] [segments] [canvas] [engine] [engine_storage]
-[messages] [--quick]`: run the
+[messages] [http_ways] [--quick]`: run the
 benchmarks, write bench/results/<name>.json and print a summary table.
 
 Not part of `make test`: benchmarks need the machine to themselves and take minutes.
@@ -12,7 +12,7 @@ from typing import Any
 
 from bench.support import machine_facts, now_iso, results_write, say
 
-BENCHES = ["ingest", "segments", "canvas", "engine", "engine_storage", "messages"]
+BENCHES = ["ingest", "segments", "canvas", "engine", "engine_storage", "messages", "http_ways"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="segments: regenerate the 1,000,000 customers even if present")
     parser.add_argument("--no-profile", action="store_true",
                         help="engine: do not sample the workers with py-spy")
+    parser.add_argument("--seconds", type=int, default=None,
+                        help="http_ways: seconds of load per way in (default 20)")
     args = parser.parse_args(argv)
     names = args.names or BENCHES
     summaries = []
@@ -63,6 +65,12 @@ def main(argv: list[str] | None = None) -> int:
             facts = machine_facts(messages.DATABASE_URL)
             body = messages.run(quick=args.quick)
             summaries.append(messages_summary(body))
+        elif name == "http_ways":
+            from bench import http_ways
+
+            facts = machine_facts(http_ways.DATABASE_URL)
+            body = http_ways.run(quick=args.quick, seconds=args.seconds)
+            summaries.append(http_ways.summary(body))
         else:
             from bench import segments
 

@@ -47,6 +47,7 @@ from bench.support import (
     free_port,
     percentile,
     postgres_backends,
+    production_env,
     python_loop_seconds,
     say,
 )
@@ -101,22 +102,10 @@ class PrivateRedis:
 
 
 def bench_env(redis_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TEST_"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "apps.config.settings.production",
-        "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(48)[:50],
-        "KEEPFLOW_ENCRYPTION_KEY": secrets.token_urlsafe(32),
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        "KEEPFLOW_QUIET_HOURS": "",  # the clock must not defer texts mid-benchmark
-        "KEEPFLOW_SMS_PROVIDER": "console",
-        "PYTHONUNBUFFERED": "1",
-    })
-    return env
+    return production_env(
+        DATABASE_URL, redis_url, KEEPFLOW_ENCRYPTION_KEY=secrets.token_urlsafe(32),
+        KEEPFLOW_QUIET_HOURS="",  # the clock must not defer texts mid-benchmark
+        KEEPFLOW_SMS_PROVIDER="console", PYTHONUNBUFFERED="1")
 
 
 def manage(env: dict[str, str], *args: str) -> None:

@@ -40,6 +40,7 @@ from bench.support import (
     env_url,
     free_port,
     postgres_backends,
+    production_env,
     say,
 )
 
@@ -113,18 +114,7 @@ def wrk_path() -> str:
 
 
 def server_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TEST_"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "apps.config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(48)[:50],
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
-        "CELERY_BROKER_URL": REDIS_URL,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-    })
-    return env
+    return production_env(DATABASE_URL, REDIS_URL)
 
 
 def manage(env: dict[str, str], *args: str) -> str:

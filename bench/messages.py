@@ -16,7 +16,6 @@ Quiet hours are off (the wall clock must not defer messages mid-run).
 from __future__ import annotations
 
 import os
-import secrets
 import time
 from typing import Any
 
@@ -30,6 +29,7 @@ from bench.support import (
     database_recreate,
     env_url,
     postgres_backends,
+    production_env,
     say,
 )
 
@@ -41,22 +41,9 @@ CONCURRENCY = os.cpu_count() or 2
 
 
 def bench_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TEST_"))}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "apps.config.settings.production",
-        "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(48)[:50],
-        "DATABASE_URL": DATABASE_URL,
-        "REDIS_URL": REDIS_URL,
-        "CELERY_BROKER_URL": REDIS_URL,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        "KEEPFLOW_QUIET_HOURS": "",
-        "KEEPFLOW_EMAIL_PROVIDER": "console",
-        "KEEPFLOW_SMS_PROVIDER": "console",
-        "PYTHONUNBUFFERED": "1",
-    })
-    return env
+    return production_env(DATABASE_URL, REDIS_URL, KEEPFLOW_QUIET_HOURS="",
+                          KEEPFLOW_EMAIL_PROVIDER="console", KEEPFLOW_SMS_PROVIDER="console",
+                          PYTHONUNBUFFERED="1")
 
 
 def django_setup(env: dict[str, str]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
 import signal
 import socket
 import subprocess
@@ -38,6 +39,24 @@ def now_iso() -> str:
 
 def env_url(name: str, default: str) -> str:
     return os.environ.get(name) or default
+
+
+def production_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a server or worker under test: production settings on these
+    PostgreSQL and Redis URLs, quiet logs, nothing from the test settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "TEST_"))}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "apps.config.settings.production",
+        "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(48)[:50],
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    })
+    return env
 
 
 def database_name(url: str) -> str:

@@ -24,6 +24,9 @@ class EventIn:
     properties: dict[str, Any] = field(default_factory=dict)
     occurred_at: datetime | None = None
     idempotency_key: str | None = None
+    # The workflow whose webhook trigger this event starts: kept on the pending hand-off,
+    # so the drain starts the run with the other events' runs (apps/engine/events.py).
+    start_workflow_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ WITH input AS (
     SELECT e.*,
            (SELECT c.id FROM {customers} AS c WHERE c.external_id = e.external_id) AS customer_id
     FROM jsonb_to_recordset(%(rows)s::jsonb) AS e(
-        external_id text, type text, properties jsonb, occurred_at timestamptz, key text)
+        external_id text, type text, properties jsonb, occurred_at timestamptz, key text,
+        start_workflow bigint)
 ), new AS (
     INSERT INTO {events} (customer_id, type, properties, occurred_at, received_at,
                           idempotency_key, source)
@@ -57,7 +61,9 @@ WITH input AS (
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id, idempotency_key, customer_id
 ), pending AS (
-    INSERT INTO {pending} (event_id, handed_on_at) SELECT id, %(now)s FROM new
+    INSERT INTO {pending} (event_id, handed_on_at, start_workflow_id)
+    SELECT n.id, %(now)s, i.start_workflow
+    FROM new AS n JOIN input AS i ON i.key = n.idempotency_key
 ), locked AS (
     SELECT id FROM {customers} WHERE %(marks_seen)s
         AND id = ANY(ARRAY(SELECT customer_id FROM new))
@@ -138,7 +144,7 @@ def _insert_known(
     rows = [
         {"external_id": event.customer_external_id, "type": event.type,
          "properties": event.properties, "occurred_at": (event.occurred_at or now).isoformat(),
-         "key": key}
+         "key": key, "start_workflow": event.start_workflow_id}
         for key, event in sorted(by_key.items())
     ]
     document = json.dumps(rows, cls=Event._meta.get_field("properties").encoder)

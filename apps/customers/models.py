@@ -95,10 +95,16 @@ class EventPending(models.Model):
     """A stored event not yet handed through events_process: written in the ingest
     statement, deleted when the handlers have run. If the broker lost the hand-off (down,
     restarted without persistence), the periodic redispatch finds the event here.
-    `handed_on_at`: when it was stored and handed on, or last handed on again."""
+    `handed_on_at`: when it was stored and handed on, or last handed on again.
+    `start_workflow_id`: a webhook call's start target, kept with the hand-off so that the
+    drain starts the run in its batch (and a redispatch still knows it)."""
 
     event_id = models.BigIntegerField(primary_key=True)
     handed_on_at = models.DateTimeField(db_index=True)
+    start_workflow_id = models.BigIntegerField(
+        null=True, blank=True,
+        help_text="The workflow whose webhook trigger this event starts (a webhook call); "
+                  "null for events that only meet event triggers.")
 
     def __str__(self) -> str:
         return f"pending event {self.event_id}"

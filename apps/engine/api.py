@@ -5,6 +5,7 @@ write is one call into services.py, every read one selector."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
@@ -62,7 +63,8 @@ def _workflow(workflow_id: str | int) -> Workflow:
 
 def run_detail_response(run_id: int, code: int = status.HTTP_200_OK) -> Response:
     run = selectors.run_get(run_id)
-    context = {"steps": selectors.run_steps(run), "waits": selectors.run_waits(run)}
+    context = {"steps": selectors.run_steps(run), "waits": selectors.run_waits(run),
+               "messages": selectors.runs_messages([run])}
     return Response(RunDetailSerializer(run, context=context).data, status=code)
 
 
@@ -96,6 +98,11 @@ class RunViewSet(EngineErrorsMixin, mixins.ListModelMixin, viewsets.GenericViewS
 
     def get_queryset(self) -> QuerySet[Run]:
         return selectors.runs_list()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = {**self.get_serializer_context(), "messages": selectors.runs_messages(page)}
+        return self.get_paginated_response(RunSerializer(page, many=True, context=context).data)
 
     @extend_schema(responses=RunDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:

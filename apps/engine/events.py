@@ -1,5 +1,6 @@
 """The engine's side of event ingest: for a batch of new events, start runs of matching
-event triggers, end runs whose workflow goal was reached, and wake runs waiting for them.
+event triggers and of the webhook triggers their calls addressed, end runs whose workflow
+goal was reached, and wake runs waiting for them.
 
 Three indexed lookups per batch (live triggers by event type, goals by event type, open
 event waits by customer and type), then conditions in Python on the event and customer.
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from apps.common.locks import advisory_xact_locks
 from apps.customers.conditions.evaluate import condition_evaluate
+from apps.customers.handling import events_stored_read
 from apps.customers.models import Event
 from apps.engine.context import condition_node
 from apps.engine.models import ACTIVE_STATES, Run, TriggerEntry, TriggerKind, Wait, WaitKind
@@ -28,8 +30,7 @@ logger = logging.getLogger(__name__)
 
 def events_handle(event_ids: list[int]) -> None:
     """The handler for stored events given by id (the drain passes the rows it read)."""
-    events_rows_handle(list(Event.objects.filter(pk__in=event_ids).select_related("customer")
-                            .order_by("id")))
+    events_rows_handle(events_stored_read(event_ids))
 
 
 def events_rows_handle(events: list[Event]) -> None:
@@ -68,7 +69,7 @@ def _trigger_matches(entry: TriggerEntry, event: Event) -> bool:
 
 
 def _triggers_start(events: list[Event], by_type: dict[str, list[TriggerEntry]]) -> None:
-    entries = []
+    entries = _webhook_entries(events)
     for event in events:
         for trigger in by_type.get(event.type, ()):
             if trigger.kind != TriggerKind.EVENT or not _trigger_matches(trigger, event):
@@ -80,6 +81,30 @@ def _triggers_start(events: list[Event], by_type: dict[str, list[TriggerEntry]])
         runs_start(entries, inline=Inline(
             customers={event.customer_id: event.customer for event in events},
             events={event.pk: event for event in events}))
+
+
+def _webhook_entries(events: list[Event]) -> list[Entry]:
+    """The runs that webhook calls asked for: each such event carries its workflow (see
+    apps/customers/handling.py) and starts that workflow's live webhook trigger, the one
+    its URL found (the first by node id). A workflow paused or archived since the call
+    has no live trigger: nothing starts, as for a call arriving now."""
+    targets = {event.pk: workflow_id for event in events
+               if (workflow_id := getattr(event, "start_workflow_id", None)) is not None}
+    if not targets:
+        return []
+    triggers: dict[int, TriggerEntry] = {}
+    for trigger in TriggerEntry.objects.filter(kind=TriggerKind.WEBHOOK,
+                                               workflow_id__in=set(targets.values())) \
+            .order_by("-node_id"):
+        triggers[trigger.workflow_id] = trigger
+    entries = []
+    for event in events:
+        trigger = triggers.get(targets.get(event.pk))  # type: ignore[arg-type]
+        if trigger is not None:
+            entries.append(Entry(workflow_id=trigger.workflow_id, version_id=trigger.version_id,
+                                 trigger_node=trigger.node_id, customer_id=event.customer_id,
+                                 entry_key=f"event:{event.pk}", event_id=event.pk))
+    return entries
 
 
 def _goals_reached(events: list[Event], by_type: dict[str, list[TriggerEntry]]) -> None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from apps.customers.models import SegmentMembership
 from apps.engine.models import Fanout
-from apps.engine.starting import Entry, runs_start
+from apps.engine.starting import Entry, Inline, runs_start
 from apps.workflows.models import Workflow, WorkflowState
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def fanout_step(fanout_id: int, *, now: datetime | None = None) -> bool:
                       trigger_node=fanout.trigger_node, customer_id=customer_id,
                       entry_key=f"{fanout.entry_prefix}:{customer_id}",
                       ignore_re_entry=fanout.ignore_re_entry)
-                for customer_id in members], now=now)
+                for customer_id in members], now=now, inline=Inline())
             fanout.processed += len(members)
             fanout.started += len(result.started)
             fanout.cursor = members[-1]

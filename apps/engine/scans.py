@@ -29,7 +29,7 @@ from apps.customers.models import Customer, Event, Segment
 from apps.engine.fanout import fanout_start, fanouts_resume
 from apps.engine.graph import compiled_version
 from apps.engine.models import TriggerEntry, TriggerKind
-from apps.engine.starting import Entry, runs_start
+from apps.engine.starting import Entry, Inline, runs_start
 from apps.engine.triggers import triggers_for
 from blocks.timeutil import attribute_date
 from blocks.triggers.date import DateTriggerConfig, trigger_date_due
@@ -265,10 +265,10 @@ def _start_all(trigger: TriggerEntry, entries: Iterator[Entry], now: datetime) -
     for entry in entries:
         batch.append(entry)
         if len(batch) >= START_BATCH:
-            started += len(runs_start(batch, now=now).started)
+            started += len(runs_start(batch, now=now, inline=Inline()).started)
             batch = []
     if batch:
-        started += len(runs_start(batch, now=now).started)
+        started += len(runs_start(batch, now=now, inline=Inline()).started)
     if started:
         logger.info("trigger %s of workflow %s started %d runs", trigger.node_id,
                     trigger.workflow_id, started)

@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet
 from apps.customers.models import Customer
 from apps.engine.counts import node_counts
 from apps.engine.models import Fanout, Run, Step, Wait
+from apps.messaging.models import Message
 
 if TYPE_CHECKING:  # customers.selectors lists this source: no import at run time
     from apps.customers.selectors import TimelineItem
@@ -41,6 +42,19 @@ def run_steps(run: Run, *, limit: int = TIMELINE_MAX_STEPS) -> list[Step]:
     """The run's steps in execution order: all of them, or the newest `limit`."""
     newest = list(Step.objects.filter(run=run).order_by("-id")[:limit])
     return newest[::-1]
+
+
+def runs_messages(runs: list[Run]) -> dict[int, list[Message]]:
+    """The messages each run wrote, oldest first: one query for a page of runs, through
+    the messages' customer index (runs have few messages, customers not many)."""
+    if not runs:
+        return {}
+    found: dict[int, list[Message]] = {run.pk: [] for run in runs}
+    for message in Message.objects.filter(
+            customer_id__in={run.customer_id for run in runs}, run_id__in=found.keys()) \
+            .only("id", "run_id", "node_id", "channel", "status", "reason").order_by("id"):
+        found[message.run_id].append(message)
+    return found
 
 
 def run_waits(run: Run) -> list[Wait]:

@@ -8,10 +8,30 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.engine.models import ACTIVE_STATES, Fanout, Run, Step, Wait, WaitKind
+from apps.messaging.models import Message
+from apps.messaging.outcomes import message_outcome
 
 MAX_ID = 2**63 - 1
 _NODE_ID = r"^[A-Za-z0-9_.:\-]+$"
 _EVENT_TYPE = r"^[A-Za-z0-9_.:\-]+$"
+
+
+class RunMessageSerializer(serializers.ModelSerializer):
+    """A message the run wrote and what became of it: a run that ended `completed` may
+    have sent nothing (suppressed), and this says so."""
+
+    node = serializers.CharField(source="node_id", read_only=True)
+    outcome = serializers.SerializerMethodField(
+        help_text='In words: "sent", "delivered", "deferred: quiet hours", '
+                  '"not sent: no phone number", ...')
+
+    class Meta:
+        model = Message
+        fields = ["id", "node", "channel", "status", "reason", "outcome"]
+        read_only_fields = fields
+
+    def get_outcome(self, message: Message) -> str:
+        return message_outcome(message.channel, message.status, message.reason)
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -23,13 +43,22 @@ class RunSerializer(serializers.ModelSerializer):
                                        help_text="The workflow version number it runs on.")
     customer = serializers.CharField(source="customer.external_id", read_only=True,
                                      help_text="The customer's external id.")
+    messages = serializers.SerializerMethodField(
+        help_text="The messages the run wrote, each with its outcome (sent, suppressed "
+                  "and why, deferred, failed).")
 
     class Meta:
         model = Run
         fields = ["id", "workflow", "workflow_name", "version", "customer", "state",
                   "trigger_node", "entry_key", "error", "failed_node", "exit_reason",
-                  "step_count", "open_waits", "created_at", "updated_at", "ended_at"]
+                  "step_count", "open_waits", "messages", "created_at", "updated_at",
+                  "ended_at"]
         read_only_fields = fields
+
+    @extend_schema_field(RunMessageSerializer(many=True))
+    def get_messages(self, run: Run) -> list[dict[str, Any]]:
+        return RunMessageSerializer(self.context.get("messages", {}).get(run.pk, []),
+                                    many=True).data
 
 
 class StepSerializer(serializers.ModelSerializer):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -53,10 +53,11 @@ def runs_start(entries: Sequence[Entry], *, now: datetime | None = None,
                inline: Inline | None = None) -> StartResult:
     """Create the runs these entries may start and hand them to workers after commit.
 
-    `inline` (the event handler, already in a worker, passes the events' customers and
-    the events): on PostgreSQL the new runs are advanced right here, in this
-    transaction, and inserted in the state they reach, which saves a broker hop, a
-    second read of the same rows and an update of each run."""
+    `inline` (callers that run in a worker: the event handler, which passes the events'
+    customers and the events, the scans and the fan-outs): the new runs are advanced
+    right here, in this transaction, and inserted in the state they reach, which saves
+    a broker hop, a second read of the same rows and an update of each run. Without it
+    (a manual start in a web request) they go to workers."""
     now = now or timezone.now()
     result = StartResult(started=[], skipped=Counter())
     if not entries:
@@ -105,10 +106,11 @@ def runs_start(entries: Sequence[Entry], *, now: datetime | None = None,
 
 @dataclass(frozen=True)
 class Inline:
-    """Rows the caller already holds for advancing new runs in place."""
+    """Advance new runs in place, with the rows the caller already holds (the pass reads
+    the rest)."""
 
-    customers: Mapping[int, Customer]
-    events: Mapping[int, Event]
+    customers: Mapping[int, Customer] = field(default_factory=dict)
+    events: Mapping[int, Event] = field(default_factory=dict)
 
 
 def _ids_reserve(runs: list[Run]) -> None:

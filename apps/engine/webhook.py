@@ -6,7 +6,10 @@ time). A wrong secret, an unknown workflow and a workflow that is not live all a
 same bare 404, so the URL leaks nothing. The node's field mapping (`webhook_map`) finds
 the customer id and the rest in the payload; the customer is upserted, the call stored as
 a customer event of the node's type (idempotent by the `Idempotency-Key` header), and a
-run started with entry key event:<event id>. Answer: 202 {"event_id", "run_id"}.
+run started with entry key event:<event id>, in the same batched drain as every other
+event's runs: the call's hand-off to the workers names this workflow, and the re-entry
+policy and the active-run limit apply there as for any trigger. No Celery task per call.
+Answer: 202 {"event_id"}.
 """
 
 from __future__ import annotations
@@ -28,12 +31,11 @@ from rest_framework.views import APIView
 
 from apps.common.parsers import JSONParser
 from apps.customers.ingest import EventIn, events_ingest
-from apps.customers.models import Event, EventSource
+from apps.customers.models import EventSource
 from apps.customers.serializers import CustomerWriteSerializer
 from apps.customers.services import customer_upsert
 from apps.engine.graph import compiled_version
-from apps.engine.models import Run, TriggerEntry, TriggerKind
-from apps.engine.starting import Entry, runs_start
+from apps.engine.models import TriggerEntry, TriggerKind
 from blocks.triggers.webhook import WebhookMappingError, WebhookTriggerConfig, webhook_map
 
 MAX_BODY_BYTES = 256 * 1024
@@ -55,7 +57,6 @@ class PayloadTooLarge(exceptions.APIException):
 @dataclass(frozen=True)
 class WebhookResult:
     event_id: int
-    run_id: int | None
     duplicate: bool
 
 
@@ -80,8 +81,9 @@ def webhook_trigger_find(workflow_id: str, secret: str) -> TriggerEntry:
 
 def webhook_receive(entry: TriggerEntry, payload: Any, *,
                     idempotency_key: str | None = None) -> WebhookResult:
-    """Map the payload, upsert the customer, store the event and start the run, in one
-    transaction. ValidationError (400) names what is missing or malformed."""
+    """Map the payload, upsert the customer and store the event with its start target, in
+    one transaction; the drain starts the run. ValidationError (400) names what is
+    missing or malformed."""
     node = compiled_version(entry.version_id).nodes.get(entry.node_id)
     config = node.config if node is not None else None
     if not isinstance(config, WebhookTriggerConfig):
@@ -102,24 +104,16 @@ def webhook_receive(entry: TriggerEntry, payload: Any, *,
         serializer.is_valid(raise_exception=True)
         validated = serializer.validated_data
     key = f"webhook:{entry.workflow_id}:{idempotency_key}" if idempotency_key else None
+    event = EventIn(customer_external_id=external_id, type=config.event_type,
+                    properties=mapped["properties"], idempotency_key=key,
+                    start_workflow_id=entry.workflow_id)
+    if not validated:  # one statement, its own transaction (events_ingest's short path)
+        [result] = events_ingest([event], source=EventSource.API)
+        return WebhookResult(result.event_id, result.duplicate)
     with transaction.atomic():
-        if validated:
-            customer_upsert(external_id, validated, source="webhook")
-        result = events_ingest([EventIn(customer_external_id=external_id,
-                                        type=config.event_type,
-                                        properties=mapped["properties"],
-                                        idempotency_key=key)],
-                               source=EventSource.API)[0]
-        customer_id = Event.objects.filter(pk=result.event_id) \
-            .values_list("customer_id", flat=True).get()
-        entry_key = f"event:{result.event_id}"
-        started = runs_start([Entry(workflow_id=entry.workflow_id, version_id=entry.version_id,
-                                    trigger_node=entry.node_id, customer_id=customer_id,
-                                    entry_key=entry_key, event_id=result.event_id)])
-        run_id = started.started[0] if started.started else \
-            Run.objects.filter(workflow_id=entry.workflow_id, entry_key=entry_key) \
-            .values_list("pk", flat=True).first()
-    return WebhookResult(result.event_id, run_id, result.duplicate)
+        customer_upsert(external_id, validated, source="webhook")
+        [result] = events_ingest([event], source=EventSource.API)
+    return WebhookResult(result.event_id, result.duplicate)
 
 
 def _text(value: Any) -> Any:
@@ -144,11 +138,11 @@ class WebhookJSONParser(JSONParser):
 
 
 class WebhookAcceptedSerializer(serializers.Serializer):
-    event_id = serializers.IntegerField(help_text="The customer event the call was stored as.")
-    run_id = serializers.IntegerField(
-        allow_null=True,
-        help_text="The run started (or already started for this Idempotency-Key); null if "
-                  "the workflow's re-entry policy or active-run limit refused it.")
+    event_id = serializers.IntegerField(
+        help_text="The customer event the call was stored as (the first call's for a "
+                  "repeated Idempotency-Key). Its run starts moments later, with entry key "
+                  "event:<event_id>, unless the re-entry policy or the active-run limit "
+                  "refuses it.")
 
 
 class WorkflowWebhookApi(APIView):
@@ -164,7 +158,8 @@ class WorkflowWebhookApi(APIView):
         summary="Inbound webhook: start this workflow's webhook trigger",
         description="POST JSON to the URL shown on the workflow (`webhook_url`). The "
                     "trigger's field mapping finds the customer id (required) and other "
-                    "values; the call becomes a customer event and starts a run. Send an "
+                    "values; the call becomes a customer event and starts a run moments "
+                    "later (202: accepted, not yet run). Send an "
                     "`Idempotency-Key` header to make retries safe. A wrong secret or a "
                     f"workflow that is not published answers 404. Body limit "
                     f"{MAX_BODY_BYTES} bytes.",
@@ -190,8 +185,7 @@ class WorkflowWebhookApi(APIView):
             raise exceptions.ValidationError(
                 {"Idempotency-Key": [f"at most {MAX_IDEMPOTENCY_KEY} characters"]})
         result = webhook_receive(entry, request.data, idempotency_key=key)
-        return Response({"event_id": result.event_id, "run_id": result.run_id},
-                        status=status.HTTP_202_ACCEPTED)
+        return Response({"event_id": result.event_id}, status=status.HTTP_202_ACCEPTED)
 
 
 def workflow_has_webhook(graph: Any) -> bool:

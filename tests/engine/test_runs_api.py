@@ -15,7 +15,7 @@ from apps.engine.timers import timers_wake
 from apps.workflows.services import workflow_publish, workflow_save
 from tests.engine.conftest import ingest
 from tests.engine.runs_helpers import advance_all, failing, simple, tag, waiting
-from tests.workflows.graphs import edge, graph, trigger
+from tests.workflows.graphs import edge, graph, sms, trigger
 
 pytestmark = pytest.mark.django_db
 
@@ -360,10 +360,11 @@ def test_list_and_detail_queries_do_not_grow_with_runs(api, publish, customer,
     for index in range(6):
         Customer.objects.create(external_id=f"q{index}")
         start(f"q{index}")
-    with django_assert_max_num_queries(6):
+    # one of them reads the page's messages (their outcomes), whatever the page's size
+    with django_assert_max_num_queries(7):
         assert len(api.get("/api/v1/runs").json()["results"]) == 6
     run = Run.objects.first()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert api.get(f"/api/v1/runs/{run.pk}").status_code == 200
 
 
@@ -379,3 +380,25 @@ def test_retry_from_the_trigger_of_a_paused_workflow_is_409(api, publish, custom
     assert response.status_code == 409
     assert "paused" in response.json()["detail"]
     assert Run.objects.count() == 1
+
+
+def test_a_run_whose_text_was_suppressed_shows_it_sent_nothing(api, publish, customer) -> None:
+    """Issue 17 item 5: both runs end `completed`; their messages tell the sent one from
+    the one that sent nothing, in the list and in the detail."""
+    from apps.customers.models import Customer
+
+    Customer.objects.create(external_id="nophone")
+    publish(graph(trigger(), sms("a1", "Sorry"), edges=[edge("t1", "a1")]),
+            settings={"re_entry": {"policy": "always"}})
+    start("c1")
+    start("nophone")
+    listed = {item["customer"]: item for item in api.get("/api/v1/runs").json()["results"]}
+    assert {name: item["state"] for name, item in listed.items()} == {
+        "c1": "completed", "nophone": "completed"}
+    assert [(m["node"], m["channel"], m["status"], m["reason"], m["outcome"])
+            for m in listed["nophone"]["messages"]] == [
+        ("a1", "sms", "suppressed", "no_address", "not sent: no phone number")]
+    assert [(m["status"], m["outcome"]) for m in listed["c1"]["messages"]] == [
+        ("queued", "queued")]
+    detail = api.get(f"/api/v1/runs/{listed['nophone']['id']}").json()
+    assert detail["messages"] == listed["nophone"]["messages"]

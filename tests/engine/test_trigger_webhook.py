@@ -1,5 +1,6 @@
-"""The inbound webhook URL: mapping, upsert, event, run; idempotency; the 404 that leaks
-nothing; media type, JSON, size and mapping errors named; the URL on the workflow."""
+"""The inbound webhook URL: mapping, upsert, event, and the run started by the drain from
+the pending hand-off; idempotency; the 404 that leaks nothing; media type, JSON, size and
+mapping errors named; the URL on the workflow."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from apps.customers.models import Customer, Event
-from apps.engine.models import Run
+from apps.customers.handling import events_handle_stored
+from apps.customers.models import Customer, Event, EventPending
+from apps.engine.models import NodeCount, Run
 from apps.engine.webhook import MAX_BODY_BYTES
 from apps.workflows.models import Workflow
 from tests.workflows.graphs import edge, graph, node, trigger
@@ -43,13 +45,19 @@ def post(workflow: Workflow, body: object = PAYLOAD, *, secret: str | None = Non
     return Client().generic("POST", url, data=data, content_type=content_type, **headers)
 
 
+def drain() -> None:
+    """What the events_drain task does with the pending hand-offs."""
+    events_handle_stored(list(EventPending.objects.values_list("event_id", flat=True)))
+
+
 def test_a_call_upserts_the_customer_stores_the_event_and_starts_a_run(hooked) -> None:
     response = post(hooked)
     assert response.status_code == 202, response.content
     body = response.json()
     event = Event.objects.get()
+    assert body == {"event_id": event.pk}
+    drain()
     run = Run.objects.get()
-    assert body == {"event_id": event.pk, "run_id": run.pk}
     assert (event.type, event.properties, event.customer.external_id) == (
         "survey.answered", {"score": 3}, "r-42")
     assert (run.workflow_id, run.trigger_node, run.entry_key, run.trigger_event_id) == (
@@ -59,14 +67,71 @@ def test_a_call_upserts_the_customer_stores_the_event_and_starts_a_run(hooked) -
         "ann@example.com", "Ann", {"plan": "pro"})
 
 
+def test_the_call_starts_no_run_itself_it_hands_its_workflow_to_the_drain(hooked) -> None:
+    """Issue 17: no run (and so no runs_advance task) per call on the web side; the
+    pending hand-off carries the start target, and the drain starts and advances the run
+    in its batch, in the state it reaches."""
+    event_id = post(hooked).json()["event_id"]
+    assert not Run.objects.exists()
+    assert list(EventPending.objects.values_list("event_id", "start_workflow_id")) == [
+        (event_id, hooked.pk)]
+    drain()
+    run = Run.objects.get()
+    assert (run.state, run.entry_key) == ("completed", f"event:{event_id}")
+    assert not EventPending.objects.exists()
+
+
+def test_a_batch_of_calls_starts_its_runs_in_one_drain(hooked, publish) -> None:
+    """Calls for different customers and a plain event share one drain; a second
+    workflow's webhook starts its own workflow only."""
+    other = publish(webhook_graph(), name="other")
+    for i in range(3):
+        post(hooked, {**PAYLOAD, "respondent": {"id": f"r-{i}"}})
+    post(other, {**PAYLOAD, "respondent": {"id": "r-9"}})
+    drain()
+    assert sorted(Run.objects.values_list("workflow_id", "customer__external_id", "state")) == [
+        (hooked.pk, "r-0", "completed"), (hooked.pk, "r-1", "completed"),
+        (hooked.pk, "r-2", "completed"), (other.pk, "r-9", "completed")]
+
+
 def test_idempotency_key_makes_a_retry_return_the_first_answer(hooked) -> None:
     first = post(hooked, HTTP_IDEMPOTENCY_KEY="abc-1").json()
     again = post(hooked, HTTP_IDEMPOTENCY_KEY="abc-1").json()
+    drain()
     other = post(hooked, HTTP_IDEMPOTENCY_KEY="abc-2").json()
+    drain()
+    drain()  # a redelivered drain starts nothing twice
     assert first == again and other["event_id"] != first["event_id"]
     assert Event.objects.count() == 2
     # The second distinct call is refused a run by the default re-entry policy (once)
-    assert other["run_id"] is None and Run.objects.count() == 1
+    assert list(Run.objects.values_list("entry_key", flat=True)) == [
+        f"event:{first['event_id']}"]
+    assert NodeCount.objects.get(node_id="h1", key="skipped:re_entry").count == 1
+
+
+def test_the_active_run_limit_holds_for_calls_drained_together(publish) -> None:
+    """Two calls for one customer in one drain: the limit of one active run refuses the
+    second, as it did when each call started its run."""
+    waiting = publish(graph(
+        node("h1", "trigger.webhook", {"event_type": "survey.answered",
+                                       "field_mapping": {"customer_id": "$.respondent.id"}}),
+        node("w", "flow.wait", {"mode": "duration", "duration": "1d"}),
+        edges=[edge("h1", "w")]), settings={"re_entry": {"policy": "always"}})
+    post(waiting, HTTP_IDEMPOTENCY_KEY="a")
+    post(waiting, HTTP_IDEMPOTENCY_KEY="b")
+    drain()
+    assert list(Run.objects.values_list("state", flat=True)) == ["waiting"]
+    assert NodeCount.objects.get(node_id="h1", key="skipped:active_limit").count == 1
+
+
+def test_a_call_drained_after_its_workflow_was_paused_starts_nothing(
+        hooked, publisher_user) -> None:
+    from apps.workflows.services import workflow_transition
+
+    post(hooked)
+    workflow_transition(hooked.pk, "pause", user=publisher_user)
+    drain()
+    assert not Run.objects.exists() and not EventPending.objects.exists()
 
 
 @pytest.mark.parametrize(("case", "change"), [

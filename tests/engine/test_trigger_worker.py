@@ -11,6 +11,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from celery import signals
 from celery.contrib.testing.worker import start_worker
 from django.test import Client
 from django.utils import timezone
@@ -52,6 +53,20 @@ def worker() -> Iterator[None]:
         yield
 
 
+@pytest.fixture
+def tasks_ran() -> Iterator[list[str]]:
+    """The names of the tasks the worker ran (issue 17: runs start and end in the task
+    that starts them, with no runs_advance task of their own)."""
+    ran: list[str] = []
+
+    def record(sender=None, **kwargs) -> None:
+        ran.append(sender.name)
+
+    signals.task_prerun.connect(record)
+    yield ran
+    signals.task_prerun.disconnect(record)
+
+
 def completed(count: int = 1) -> Callable[[], bool]:
     return lambda: Run.objects.filter(state=RunState.COMPLETED).count() == count
 
@@ -87,7 +102,7 @@ def test_segment_trigger_end_to_end(publish, worker) -> None:
     assert Run.objects.get().trigger_event.type == "segment.entered"
 
 
-def test_date_trigger(publish, worker) -> None:
+def test_date_trigger(publish, worker, tasks_ran) -> None:
     # A due time ten minutes ago in Tokyo: the first scan (grace window) picks it up
     due = (timezone.now() - timedelta(minutes=10)).astimezone(ZoneInfo("Asia/Tokyo"))
     Customer.objects.create(external_id="tokyo", timezone="Asia/Tokyo",
@@ -99,9 +114,11 @@ def test_date_trigger(publish, worker) -> None:
     tasks.date_scan_task.delay()
     wait_for(completed(), "the date run")
     assert_completed_runs("t1", ["tokyo"])
+    # the scan advanced the run it started
+    assert "engine.date_scan" in tasks_ran and "engine.runs_advance" not in tasks_ran
 
 
-def test_inactivity_trigger(publish, worker) -> None:
+def test_inactivity_trigger(publish, worker, tasks_ran) -> None:
     events_ingest([EventIn(customer_external_id="quiet", type="purchase",
                            occurred_at=timezone.now() - timedelta(days=1, minutes=10)),
                    EventIn(customer_external_id="busy", type="purchase",
@@ -112,9 +129,10 @@ def test_inactivity_trigger(publish, worker) -> None:
     wait_for(completed(), "the inactivity run")
     assert_completed_runs("t1", ["quiet"])
     assert Run.objects.get().entry_key.startswith("inactivity:purchase:")
+    assert "engine.runs_advance" not in tasks_ran
 
 
-def test_schedule_trigger_fans_out_on_the_worker(publish, worker) -> None:
+def test_schedule_trigger_fans_out_on_the_worker(publish, worker, tasks_ran) -> None:
     for name in ("p1", "p2", "p3", "p4", "p5"):
         Customer.objects.create(external_id=name, attributes={"plan": "pro"})
     Customer.objects.create(external_id="free", attributes={"plan": "free"})
@@ -130,19 +148,28 @@ def test_schedule_trigger_fans_out_on_the_worker(publish, worker) -> None:
     fanout = Fanout.objects.get()
     assert (fanout.state, fanout.total, fanout.processed, fanout.started) == ("done", 5, 5, 5)
     assert_completed_runs("t1", ["p1", "p2", "p3", "p4", "p5"])
+    # each fan-out step advanced the runs it started
+    assert "engine.fanout_step" in tasks_ran and "engine.runs_advance" not in tasks_ran
 
 
-def test_webhook_trigger(publish, worker) -> None:
+def test_webhook_trigger(publish, worker, tasks_ran) -> None:
+    """The calls go through the events' drain: their runs start and end there, with no
+    runs_advance task (issue 17: a task per call cost twice the CPU of a single event)."""
     workflow = publish(tagged(node("h1", "trigger.webhook", {
         "event_type": "survey.answered",
         "field_mapping": {"customer_id": "$.who", "properties.score": "$.score"}})))
-    response = Client().post(f"/hooks/workflows/{workflow.pk}/{workflow.webhook_secret}",
-                             data=json.dumps({"who": "r-1", "score": 2}),
-                             content_type="application/json")
-    assert response.status_code == 202
-    wait_for(completed(), "the webhook run")
-    assert_completed_runs("h1", ["r-1"])
-    assert Run.objects.get().pk == response.json()["run_id"]
+    event_ids = []
+    for who in ("r-1", "r-2", "r-3"):
+        response = Client().post(f"/hooks/workflows/{workflow.pk}/{workflow.webhook_secret}",
+                                 data=json.dumps({"who": who, "score": 2}),
+                                 content_type="application/json")
+        assert response.status_code == 202
+        event_ids.append(response.json()["event_id"])
+    wait_for(completed(3), "the webhook runs")
+    assert_completed_runs("h1", ["r-1", "r-2", "r-3"])
+    assert sorted(Run.objects.values_list("trigger_event_id", flat=True)) == event_ids
+    assert "engine.runs_advance" not in tasks_ran
+    assert "apps.customers.tasks.events_drain" in tasks_ran
 
 
 def test_manual_trigger_through_the_api(publish, worker, client_as) -> None:

@@ -1231,7 +1231,7 @@ export interface paths {
         put?: never;
         /**
          * Inbound webhook: start this workflow's webhook trigger
-         * @description POST JSON to the URL shown on the workflow (`webhook_url`). The trigger's field mapping finds the customer id (required) and other values; the call becomes a customer event and starts a run. Send an `Idempotency-Key` header to make retries safe. A wrong secret or a workflow that is not published answers 404. Body limit 262144 bytes.
+         * @description POST JSON to the URL shown on the workflow (`webhook_url`). The trigger's field mapping finds the customer id (required) and other values; the call becomes a customer event and starts a run moments later (202: accepted, not yet run). Send an `Idempotency-Key` header to make retries safe. A wrong secret or a workflow that is not published answers 404. Body limit 262144 bytes.
          */
         post: operations["workflow_webhook"];
         delete?: never;
@@ -2408,6 +2408,8 @@ export interface components {
             readonly step_count: number;
             /** @description Waits not yet consumed. */
             readonly open_waits: number;
+            /** @description The messages the run wrote, each with its outcome (sent, suppressed and why, deferred, failed). */
+            readonly messages: components["schemas"]["RunMessage"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2438,6 +2440,8 @@ export interface components {
             readonly step_count: number;
             /** @description Waits not yet consumed. */
             readonly open_waits: number;
+            /** @description The messages the run wrote, each with its outcome (sent, suppressed and why, deferred, failed). */
+            readonly messages: components["schemas"]["RunMessage"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2455,6 +2459,19 @@ export interface components {
             /** @description True if only the newest steps are listed (see step_count), or older steps were pruned after the retention period. */
             readonly steps_truncated: boolean;
             readonly waits: components["schemas"]["Wait"][];
+        };
+        /**
+         * @description A message the run wrote and what became of it: a run that ended `completed` may
+         *     have sent nothing (suppressed), and this says so.
+         */
+        RunMessage: {
+            readonly id: number;
+            readonly node: string;
+            readonly channel: components["schemas"]["ChannelB1eEnum"];
+            readonly status: components["schemas"]["StatusD59Enum"];
+            readonly reason: components["schemas"]["ReasonEnum"];
+            /** @description In words: "sent", "delivered", "deferred: quiet hours", "not sent: no phone number", ... */
+            readonly outcome: string;
         };
         /** @description {"from": "failed_step" | "trigger"} ("from" is a Python keyword, hence get_fields). */
         RunRetryRequest: {
@@ -3136,10 +3153,8 @@ export interface components {
          */
         WaitKindEnum: "timer" | "event" | "retry" | "throttle";
         WebhookAccepted: {
-            /** @description The customer event the call was stored as. */
+            /** @description The customer event the call was stored as (the first call's for a repeated Idempotency-Key). Its run starts moments later, with entry key event:<event_id>, unless the re-entry policy or the active-run limit refuses it. */
             event_id: number;
-            /** @description The run started (or already started for this Idempotency-Key); null if the workflow's re-entry policy or active-run limit refused it. */
-            run_id: number | null;
         };
         /**
          * @description * `path` - path

@@ -149,7 +149,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
                 {runs.map((r) => (
                   <li key={r.id}>
                     <button type="button" className="link-button" onClick={() => void inspect(r.id)}>
-                      Run {r.id}: {r.customer} · v{r.version} · {r.state} · {formatDateTime(r.created_at)}
+                      Run {r.id}: {r.customer} · v{r.version} · {r.state}{r.messages.map((m) => ` · ${m.outcome}`).join("")} · {formatDateTime(r.created_at)}
                     </button>
                   </li>
                 ))}
@@ -160,6 +160,15 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
             <div className="inspector" data-testid="run-inspector">
               <h4>Run {run.id} ({run.state}{run.exit_reason ? `: ${run.exit_reason}` : ""})</h4>
               {run.error && <p className="field-error">Failed at {run.failed_node}: {run.error}</p>}
+              {run.messages.length > 0 && (
+                <ul className="run-messages" data-testid="run-messages">
+                  {run.messages.map((m) => (
+                    <li key={m.id} className={m.status === "suppressed" || m.status === "failed" || m.status === "bounced" ? "field-error" : ""}>
+                      {m.channel === "sms" ? "Text" : "E-mail"} at {m.node}: {m.outcome}
+                    </li>
+                  ))}
+                </ul>
+              )}
               <Steps steps={run.steps.map((s) => ({ node: s.node, type: s.block_type, outcome: s.outcome, port: s.port, detail: s.error || s.detail, at: s.started_at }))} />
               {run.steps_truncated && <p className="muted">Only the first steps are shown.</p>}
             </div>
