@@ -149,3 +149,14 @@ def test_the_workflow_shows_its_webhook_url_to_those_who_may_see_the_secret(
                           edges=[edge("t1", "a")]), name="plain")
     assert client_as("publisher").get(f"/api/v1/workflows/{plain.pk}").json()[
         "webhook_url"] is None
+
+
+@pytest.mark.parametrize("number", ["1e309", "-1e400", "9" * 400])
+def test_numbers_out_of_range_are_400_naming_the_field(hooked, number) -> None:
+    body = '{"respondent": {"id": "r-1"}, "answers": [{"score": ' + number + '}]}'
+
+    response = post(hooked, body)
+
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["answers.0.score"]
+    assert not Event.objects.exists() and not Customer.objects.exists()
