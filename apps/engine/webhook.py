@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -26,8 +27,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.errors import IdempotencyKeyReused
 from apps.common.parsers import JSONParser
-from apps.customers.ingest import EventIn, events_ingest
+from apps.common.schema import IDEMPOTENCY_KEY_REUSED
+from apps.customers.ingest import EventIn, IdempotencyConflict, events_ingest
 from apps.customers.models import Event, EventSource
 from apps.customers.serializers import CustomerWriteSerializer
 from apps.customers.services import customer_upsert
@@ -105,11 +108,15 @@ def webhook_receive(entry: TriggerEntry, payload: Any, *,
     with transaction.atomic():
         if validated:
             customer_upsert(external_id, validated, source="webhook")
-        result = events_ingest([EventIn(customer_external_id=external_id,
-                                        type=config.event_type,
-                                        properties=mapped["properties"],
-                                        idempotency_key=key)],
-                               source=EventSource.API)[0]
+        try:
+            result = events_ingest([EventIn(customer_external_id=external_id,
+                                            type=config.event_type,
+                                            properties=mapped["properties"],
+                                            idempotency_key=key)],
+                                   source=EventSource.API, refuse_conflicts=True)[0]
+        except IdempotencyConflict as exc:  # the profile upsert above is rolled back too
+            raise IdempotencyKeyReused(["Idempotency-Key"], _(
+                "already used for a call that gave a different customer or event")) from exc
         customer_id = Event.objects.filter(pk=result.event_id) \
             .values_list("customer_id", flat=True).get()
         entry_key = f"event:{result.event_id}"
@@ -175,7 +182,7 @@ class WorkflowWebhookApi(APIView):
             OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False),
         ],
         request={"application/json": OpenApiTypes.OBJECT},
-        responses={202: WebhookAcceptedSerializer},
+        responses={202: WebhookAcceptedSerializer, 422: IDEMPOTENCY_KEY_REUSED},
         tags=["webhooks"],
     )
     def post(self, request: Request, workflow_id: str, secret: str) -> Response:
