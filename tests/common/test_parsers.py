@@ -85,6 +85,12 @@ OUT_OF_RANGE = {"code": "out_of_range", "message": "is not a number that can be 
                      '{"events": [{"customer_id": "c1", "type": "t"}, {"customer_id": "c2", '
                      '"type": "t", "properties": {"big": ' + NINES + '}}]}',
                      "events.1.properties.big", id="huge-integer-in-a-batch"),
+        pytest.param("POST", "/api/v1/events", "events:write",
+                     '{"customer_id": "c1", "type": "t", "properties": {"n": '
+                     + "9" * 308 + 'e1}}', "properties.n", id="long-mantissa-small-exponent"),
+        pytest.param("POST", "/api/v1/events", "events:write",
+                     '{"customer_id": "c1", "type": "t", "properties": {"n": 1E+0309}}',
+                     "properties.n", id="exponent-written-otherwise"),
         pytest.param("POST", "/api/v1/segments/preview", "admin",
                      '{"condition": {"field": "customer.attributes.n", "op": "gt", "value": '
                      + NINES + '}}', "condition.value", id="segment-preview-condition"),
@@ -118,6 +124,8 @@ def test_numbers_out_of_range_are_400_naming_the_field(key_client, method, url, 
         pytest.param("1e-400", 0.0, id="underflow-is-zero"),
         pytest.param("9" * 300, int("9" * 300), id="300-digit-integer"),
         pytest.param("12345678901234567890", 12345678901234567890, id="beyond-64-bits"),
+        pytest.param("1" * 250 + ".5e-99", int(Decimal(repr(float("1" * 250 + ".5e-99")))),
+                     id="long-run-slow-path"),
     ],
 )
 def test_numbers_in_range_are_stored(key_client, number, stored):
