@@ -14,12 +14,14 @@ One test per resource (workflows, segments, ...; large ones in parts) rather tha
 the whole API, so pytest-xdist spreads them over the cores.
 """
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 import schemathesis
+from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -128,3 +130,57 @@ def test_every_path_is_fuzzed():
     fuzzed = sorted(path for paths in GROUPS.values() for path in paths)
     assert fuzzed == sorted(schema.raw_schema["paths"])
     assert len(generated) == len(GROUPS) > 10
+
+
+# --- numbers out of range (issue 24): 1e309 parses to infinity, which jsonb refuses -------
+
+OUT_OF_RANGE_NUMBERS = ["1e309", "-1e400", "9" * 400]
+
+
+def _resolve(node: dict) -> dict:
+    while "$ref" in node:
+        node = schema.raw_schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def _json_operations() -> list[tuple[str, str, dict]]:
+    """(method, path, body schema) of every operation that takes a JSON body."""
+    found = []
+    for path, item in schema.raw_schema["paths"].items():
+        for method, operation in item.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                found.append((method, path, _resolve(content["application/json"]["schema"])))
+    return found
+
+
+def _bad_body(body_schema: dict, number: str) -> str:
+    """Every property of the body gets the number: as itself, in an object, in a list."""
+    fields = []
+    for name, prop in (body_schema.get("properties") or {"n": {}}).items():
+        kind = _resolve(prop).get("type")
+        value = {"object": '{"n": %s}', "array": "[%s]"}.get(kind, "%s") % number
+        fields.append(f"{json.dumps(name)}: {value}")
+    return "{" + ", ".join(fields) + "}"
+
+
+@pytest.mark.parametrize("number", OUT_OF_RANGE_NUMBERS, ids=["1e309", "-1e400", "400-nines"])
+def test_numbers_out_of_range_are_400_naming_the_field_everywhere(admin_key, number) -> None:
+    """Beside the generated cases (schemathesis draws finite numbers): each JSON body
+    operation, every field set to a number no part of Keepflow can hold."""
+    client = Client(application)
+    operations = _json_operations()
+    assert len(operations) > 30
+    refused = 0
+    for method, path, body_schema in operations:
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        response = client.generic(method.upper(), url, _bad_body(body_schema, number),
+                                  content_type="application/json", **{
+                                      "HTTP_AUTHORIZATION": admin_key.headers()["Authorization"]})
+        assert response.status_code < 500, (method, path, response.content)
+        if response.status_code == 400:
+            errors = response.json()["errors"]
+            assert [e["code"] for e in errors] == ["out_of_range"], (method, path, errors)
+            assert errors[0]["field"] != "body", (method, path, errors)
+            refused += 1
+    assert refused > len(operations) // 2  # the rest stop earlier: 404, 405, ...

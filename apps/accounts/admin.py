@@ -2,8 +2,11 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
+from apps.accounts.login_throttle import ThrottledAdminAuthenticationForm
 from apps.accounts.models import ApiKey, User
 from apps.accounts.services import api_key_create, api_key_revoke
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(User)

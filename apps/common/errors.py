@@ -22,6 +22,20 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class IdempotencyKeyReused(exceptions.APIException):
+    """The same idempotency key with a different request (422, as Stripe answers): the
+    second request would otherwise be dropped without a word. `fields` name the keys."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This idempotency key was already used for a different request."
+    default_code = "idempotency_key_reused"
+
+    def __init__(self, fields: list[str], message: str) -> None:
+        super().__init__()
+        self.errors = [{"field": field, "code": self.default_code, "message": message}
+                       for field in fields]
+
+
 def flatten_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
     """Turn DRF's nested error detail into [{field, code, message}] with dotted paths."""
     if isinstance(detail, dict):
@@ -57,7 +71,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, IdempotencyKeyReused):
+        response.data = {"detail": str(exc.detail), "errors": exc.errors}
+    elif isinstance(exc, exceptions.ValidationError):
         response.data = {"detail": "Invalid input.", "errors": flatten_errors(exc.detail)}
     elif isinstance(exc, exceptions.ParseError):
         response.data = {

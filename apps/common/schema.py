@@ -7,6 +7,8 @@ themselves keep theirs.
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiResponse
+
 ERROR_COMPONENT = "ApiError"
 ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
     "ApiErrorItem": {
@@ -39,6 +41,11 @@ ERROR_DESCRIPTIONS = {
     "413": "Request body larger than the configured limit.",
     "415": "Unsupported media type: send application/json.",
 }
+# For views to document: the same idempotency key with a different request.
+IDEMPOTENCY_KEY_REUSED = OpenApiResponse(
+    description="This idempotency key was already used for a different request; `errors` "
+                "names the key (code `idempotency_key_reused`). The same key with the same "
+                "request answers as the first time.")
 HTTP_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
 
@@ -80,4 +87,6 @@ def add_error_responses(
                     {"description": ERROR_DESCRIPTIONS[status],
                      "content": {"application/json": {"schema": ref}}},
                 )
+            if "422" in responses and "content" not in responses["422"]:  # from the view
+                responses["422"]["content"] = {"application/json": {"schema": ref}}
     return result

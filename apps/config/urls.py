@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api import ApiKeyViewSet, MeApi
+from apps.accounts.login_throttle import ThrottledAuthenticationForm
 from apps.customers.api import CustomerViewSet, EventViewSet
 from apps.customers.import_api import customers_import_path
 from apps.customers.segments_api import SegmentViewSet
@@ -26,11 +27,12 @@ router.register("block-templates", BlockTemplateViewSet, basename="block-templat
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+         name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/me", MeApi.as_view(), name="me"),
     path("api/v1/stats", StatsApi.as_view(), name="stats"),
     path("api/v1/blocks", BlockCatalogApi.as_view(), name="blocks"),

@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -6,8 +7,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.capabilities import Capability
+from apps.common.errors import IdempotencyKeyReused
+from apps.common.schema import IDEMPOTENCY_KEY_REUSED
 from apps.customers.filters import CustomerFilter, EventFilter
-from apps.customers.ingest import EventIn, events_ingest
+from apps.customers.ingest import EventIn, IdempotencyConflict, events_ingest
 from apps.customers.models import Customer, Event, EventSource
 from apps.customers.serializers import (
     CustomerDetailSerializer,
@@ -78,7 +81,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             serializers=[EventInSerializer, EventBatchInSerializer],
             resource_type_field_name=None,
         ),
-        responses={202: IngestResponseSerializer},
+        responses={202: IngestResponseSerializer, 422: IDEMPOTENCY_KEY_REUSED},
     )
     def create(self, request: Request) -> Response:
         data = request.data
@@ -94,19 +97,26 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             single = EventInSerializer(data=data)
             single.is_valid(raise_exception=True)
             items = [single.validated_data]
-        results = events_ingest(
-            [
-                EventIn(
-                    customer_external_id=item["customer_id"],
-                    type=item["type"],
-                    properties=item.get("properties") or {},
-                    occurred_at=item.get("occurred_at"),
-                    idempotency_key=item.get("idempotency_key"),
-                )
-                for item in items
-            ],
-            source=EventSource.API,
-        )
+        try:
+            results = events_ingest(
+                [
+                    EventIn(
+                        customer_external_id=item["customer_id"],
+                        type=item["type"],
+                        properties=item.get("properties") or {},
+                        occurred_at=item.get("occurred_at"),
+                        idempotency_key=item.get("idempotency_key"),
+                    )
+                    for item in items
+                ],
+                source=EventSource.API, refuse_conflicts=True,
+            )
+        except IdempotencyConflict as exc:
+            fields = ["idempotency_key"] if "events" not in data else \
+                [f"events.{index}.idempotency_key" for index in exc.indexes]
+            raise IdempotencyKeyReused(fields, _(
+                "already used for a different event: the customer, type, properties or "
+                "occurred_at differ")) from exc
         duplicates = sum(r.duplicate for r in results)
         # Built directly, in IngestResponseSerializer's shape (the documented one): through
         # the serializer, a 1,000-event answer cost an eighth of the batch's CPU.

@@ -3,6 +3,7 @@ events. Idempotent by key, batched, safe under concurrent posts of the same key.
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -27,6 +28,16 @@ class EventIn:
     # The workflow whose webhook trigger this event starts: kept on the pending hand-off,
     # so the drain starts the run with the other events' runs (apps/engine/events.py).
     start_workflow_id: int | None = None
+
+
+class IdempotencyConflict(Exception):
+    """Events whose idempotency key was used before for a different event (customer,
+    type, properties or a given occurred_at differ): a client bug that would otherwise
+    lose the second event without a word. `indexes` are positions in the input."""
+
+    def __init__(self, indexes: list[int]) -> None:
+        super().__init__(f"idempotency keys reused for different events at {indexes}")
+        self.indexes = indexes
 
 
 @dataclass(frozen=True)
@@ -77,9 +88,13 @@ SELECT NULL, key FROM input WHERE customer_id IS NULL
 """
 
 
-def events_ingest(events: list[EventIn], *, source: str = EventSource.API) -> list[IngestResult]:
+def events_ingest(events: list[EventIn], *, source: str = EventSource.API,
+                  refuse_conflicts: bool = False) -> list[IngestResult]:
     """Store events (creating unknown customers) and hand the new ones to the engine after
-    commit. Returns one result per input, in order; a repeated key yields the stored event."""
+    commit. Returns one result per input, in order; a repeated key yields the stored event.
+    With `refuse_conflicts`, a key repeated with a different event raises
+    IdempotencyConflict and stores nothing (the API's clients; Segment's messageId and
+    internal keys keep first-wins)."""
     if not events:
         return []
     now = timezone.now()
@@ -87,24 +102,71 @@ def events_ingest(events: list[EventIn], *, source: str = EventSource.API) -> li
     first_by_key: dict[str, EventIn] = {}
     for key, event in zip(keys, events, strict=True):
         first_by_key.setdefault(key, event)
+    check = _conflicts_check(keys, events, first_by_key) if refuse_conflicts else None
 
-    if len(first_by_key) == 1 and connection.get_autocommit() \
-            and not connection.in_atomic_block:
+    if len(first_by_key) == 1 and (check is None or len(events) == 1) \
+            and connection.get_autocommit() and not connection.in_atomic_block:
         # One event, no transaction open: the one statement is its own transaction, which
         # spares BEGIN and COMMIT (two round trips). An unknown customer changes nothing
         # here and takes the path below.
         inserted, unknown = _insert_known(first_by_key, now, source)
         if not unknown:
+            if check is not None and not inserted:
+                check(inserted)
             if inserted:
                 events_ingested(list(inserted.values()))  # committed: hand it on
             return _results(keys, inserted, first_by_key.keys() - inserted.keys())
 
     with transaction.atomic():
         inserted = _insert_postgresql(first_by_key, now, source)
+        if check is not None:
+            check(inserted)  # raises inside the transaction: the batch is rolled back
         new_ids = list(inserted.values())
         if new_ids:
             transaction.on_commit(lambda: events_ingested(new_ids))
         return _results(keys, inserted, first_by_key.keys() - inserted.keys())
+
+
+def _conflicts_check(keys: list[str], events: list[EventIn],
+                     first_by_key: dict[str, EventIn]) -> Callable[[dict[str, int]], None]:
+    """A check to run after the insert: each input whose key names a different event
+    than the one stored under it (before, or first in this request)."""
+
+    def check(inserted: dict[str, int]) -> None:
+        earlier = first_by_key.keys() - inserted.keys()
+        stored = {row[0]: EventIn(*row[1:]) for row in Event.objects.filter(
+            idempotency_key__in=earlier).values_list(
+            "idempotency_key", "customer__external_id", "type", "properties", "occurred_at")
+        } if earlier else {}
+        conflicts = [index for index, (key, event) in enumerate(zip(keys, events, strict=True))
+                     if not _same_event(event, stored.get(key) or first_by_key[key])]
+        if conflicts:
+            raise IdempotencyConflict(conflicts)
+
+    return check
+
+
+def _same_event(event: EventIn, reference: EventIn) -> bool:
+    """Same customer, type and properties, and the same occurred_at if one was given."""
+    return (event.customer_external_id == reference.customer_external_id
+            and event.type == reference.type
+            and (event.occurred_at is None or event.occurred_at == reference.occurred_at)
+            and _same_json(event.properties, reference.properties))
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """Equal as stored: jsonb gives 1e300 back as the integer 10**300."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_same_json, a, b))
+    if _is_number(a) and _is_number(b):
+        return a == b or float(a) == float(b)
+    return type(a) is type(b) and a == b
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _results(keys: list[str], inserted: dict[str, int], repeated: set[str]) -> list[IngestResult]:

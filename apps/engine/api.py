@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from apps.accounts.capabilities import Capability
 from apps.accounts.models import User
+from apps.common.schema import IDEMPOTENCY_KEY_REUSED
 from apps.engine import selectors, services
 from apps.engine.filters import RunFilter
 from apps.engine.models import Fanout, Run
@@ -40,8 +41,7 @@ from apps.workflows.models import Workflow
 
 ID_REGEX = "[0-9]{1,18}"
 CONFLICT = OpenApiResponse(description="The run's state does not allow this (the message "
-                                       "says why), or an Idempotency-Key reused for another "
-                                       "request.")
+                                       "says why).")
 WORKFLOW_ID = OpenApiParameter("workflow_id", int, OpenApiParameter.PATH)
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
@@ -214,7 +214,7 @@ class WorkflowRunsApi(EngineErrorsMixin, generics.GenericAPIView):
                                                               "started before."),
         202: OpenApiResponse(FanoutSerializer, description="A segment's fan-out (new, or the "
                                                            "one this key started before)."),
-        409: CONFLICT})
+        409: CONFLICT, 422: IDEMPOTENCY_KEY_REUSED})
     def post(self, request: Request, workflow_id: str) -> Response:
         workflow = _workflow(workflow_id)
         key = self._key(request)

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.customers.models import Customer, Segment
 from apps.engine.graph import compiled_version
@@ -118,6 +119,22 @@ class RunConflict(WorkflowError):
     code = "conflict"
 
 
+class IdempotencyKeyReused(WorkflowError):
+    """The same Idempotency-Key with a different request (as Stripe answers): without it
+    the second request would get the first one's run and be dropped without a word."""
+
+    status = 422
+    code = "idempotency_key_reused"
+
+
+def _key_reused(what: str) -> IdempotencyKeyReused:
+    message = _("This Idempotency-Key was already used to start runs for {what}.").format(
+        what=what)
+    return IdempotencyKeyReused(message, [{"field": "Idempotency-Key",
+                                           "code": IdempotencyKeyReused.code,
+                                           "message": message}])
+
+
 def _invalid(field: str, code: str, message: str) -> InputInvalid:
     return InputInvalid(message, [{"field": field, "code": code, "message": message}])
 
@@ -170,9 +187,9 @@ def run_manual_start(workflow_id: int, *, customer_external_id: str, trigger: st
     def earlier() -> Run | None:
         run = Run.objects.filter(workflow=workflow, entry_key=entry_key).first()
         if run is not None and run.customer_id != customer.pk:
-            raise RunConflict("This Idempotency-Key was used for another customer.",
-                              [{"field": "Idempotency-Key", "code": "reused",
-                                "message": "already used to start a run for another customer"}])
+            raise _key_reused(_("another customer"))
+        if run is not None and trigger is not None and run.trigger_node != trigger:
+            raise _key_reused(_("another trigger"))
         return run
 
     run = earlier()
@@ -205,9 +222,9 @@ def run_manual_fanout(workflow_id: int, *, segment_id: int, trigger: str | None 
     existing = Fanout.objects.filter(workflow=workflow, entry_prefix=prefix).first()
     if existing is not None:
         if existing.segment_id != segment_id:
-            raise RunConflict("This Idempotency-Key was used for another segment.",
-                              [{"field": "Idempotency-Key", "code": "reused",
-                                "message": "already used to start runs for another segment"}])
+            raise _key_reused(_("another segment"))
+        if trigger is not None and existing.trigger_node != trigger:
+            raise _key_reused(_("another trigger"))
         return existing, False
     if not Segment.objects.filter(pk=segment_id).exists():
         raise _invalid("segment_id", "not_found", f"No segment with id {segment_id}.")

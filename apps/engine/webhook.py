@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -29,8 +30,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.errors import IdempotencyKeyReused
 from apps.common.parsers import JSONParser
-from apps.customers.ingest import EventIn, events_ingest
+from apps.common.schema import IDEMPOTENCY_KEY_REUSED
+from apps.customers.ingest import EventIn, IdempotencyConflict, events_ingest
 from apps.customers.models import EventSource
 from apps.customers.serializers import CustomerWriteSerializer
 from apps.customers.services import customer_upsert
@@ -107,12 +110,17 @@ def webhook_receive(entry: TriggerEntry, payload: Any, *,
     event = EventIn(customer_external_id=external_id, type=config.event_type,
                     properties=mapped["properties"], idempotency_key=key,
                     start_workflow_id=entry.workflow_id)
-    if not validated:  # one statement, its own transaction (events_ingest's short path)
-        [result] = events_ingest([event], source=EventSource.API)
-        return WebhookResult(result.event_id, result.duplicate)
-    with transaction.atomic():
-        customer_upsert(external_id, validated, source="webhook")
-        [result] = events_ingest([event], source=EventSource.API)
+    try:
+        if not validated:  # one statement, its own transaction (events_ingest's short path)
+            [result] = events_ingest([event], source=EventSource.API, refuse_conflicts=True)
+        else:
+            with transaction.atomic():  # a conflict rolls the profile upsert back too
+                customer_upsert(external_id, validated, source="webhook")
+                [result] = events_ingest([event], source=EventSource.API,
+                                         refuse_conflicts=True)
+    except IdempotencyConflict as exc:
+        raise IdempotencyKeyReused(["Idempotency-Key"], _(
+            "already used for a call that gave a different customer or event")) from exc
     return WebhookResult(result.event_id, result.duplicate)
 
 
@@ -170,7 +178,7 @@ class WorkflowWebhookApi(APIView):
             OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False),
         ],
         request={"application/json": OpenApiTypes.OBJECT},
-        responses={202: WebhookAcceptedSerializer},
+        responses={202: WebhookAcceptedSerializer, 422: IDEMPOTENCY_KEY_REUSED},
         tags=["webhooks"],
     )
     def post(self, request: Request, workflow_id: str, secret: str) -> Response:

@@ -7,8 +7,8 @@ signature is a 403 and changes nothing.
 
 from __future__ import annotations
 
-import json
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,9 +17,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.exceptions import ParseError, ValidationError
 from sendgrid.helpers.eventwebhook import EventWebhook
 from twilio.request_validator import RequestValidator
 
+from apps.common.parsers import json_loads
 from apps.customers.models import ConsentStatus, Customer
 from apps.messaging import services
 from apps.messaging.links import public_url, unsubscribe_customer_id
@@ -121,15 +123,23 @@ def _twilio_message(message_id: str, sid: str) -> Message | None:
 
 
 def _sendgrid_signed(request: HttpRequest, payload: str) -> bool:
+    """A valid signature over a timestamp close to now (SENDGRID_WEBHOOK_MAX_AGE_SECONDS):
+    the signature alone would let a captured request be replayed for ever."""
     signature = request.META.get(SENDGRID_SIGNATURE, "")
     timestamp = request.META.get(SENDGRID_TIMESTAMP, "")
-    if not (settings.SENDGRID_WEBHOOK_PUBLIC_KEY and signature and timestamp):
+    if not (settings.SENDGRID_WEBHOOK_PUBLIC_KEY and signature and _sendgrid_recent(timestamp)):
         return False
     try:
         webhook = EventWebhook(settings.SENDGRID_WEBHOOK_PUBLIC_KEY)
         return bool(webhook.verify_signature(payload, signature, timestamp))
     except ValueError:  # a malformed key or signature (base64, DER)
         return False
+
+
+def _sendgrid_recent(timestamp: str) -> bool:
+    if not timestamp.isdigit() or len(timestamp) > 12:
+        return False
+    return abs(time.time() - int(timestamp)) <= settings.SENDGRID_WEBHOOK_MAX_AGE_SECONDS
 
 
 SENDGRID_KINDS = {"processed": "sent", "delivered": "delivered", "open": "opened",
@@ -147,9 +157,9 @@ def sendgrid_events(request: HttpRequest) -> HttpResponse:
     if not _sendgrid_signed(request, payload):
         return HttpResponseForbidden("bad signature")
     try:
-        events = json.loads(payload)
-    except ValueError:
-        return HttpResponse("not JSON", status=400)
+        events = json_loads(payload)
+    except (ParseError, ValidationError):  # not JSON, or text or numbers not storable
+        return HttpResponse("not JSON that can be stored", status=400)
     if not isinstance(events, list):
         return HttpResponse("expected a JSON array", status=400)
     for event in events:

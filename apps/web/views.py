@@ -6,11 +6,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from apps.common.csp import csp_canvas
 from apps.web.vite import ViteManifestError, vite_assets
 
 
 @login_required
 @ensure_csrf_cookie
+@csp_canvas
 def app_shell(request: HttpRequest, path: str = "") -> HttpResponse:
     """Every front-end route gets this page; React Router picks the screen. Without a built
     bundle the page says how to build it instead of failing."""

@@ -45,10 +45,11 @@ def test_served_schema_declares_the_error_shape(served_schema):
 def test_event_ingest_documents_its_errors(served_schema):
     responses = served_schema["paths"]["/api/v1/events/"]["post"]["responses"]
 
-    assert sorted(responses) == ["202", "400", "401", "403", "413", "415"]
-    assert responses["400"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/ApiError"
-    }
+    assert sorted(responses) == ["202", "400", "401", "403", "413", "415", "422"]
+    for status in ("400", "422"):  # 422: an idempotency key reused for another event
+        assert responses[status]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ApiError"
+        }
 
 
 def test_every_operation_documents_authentication_errors(served_schema):

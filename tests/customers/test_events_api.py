@@ -45,6 +45,69 @@ def test_same_key_gives_the_same_event_never_a_second(writer):
     assert Event.objects.count() == 1
 
 
+REUSED = {"code": "idempotency_key_reused", "message": "already used for a different event: "
+          "the customer, type, properties or occurred_at differ"}
+FIRST = {"customer_id": "c", "type": "purchase", "properties": {"total": 12.5, "items": [1, 2]},
+         "occurred_at": "2026-03-01T12:00:00Z", "idempotency_key": "k"}
+
+
+@pytest.mark.parametrize(("case", "change"), [
+    ("another customer", {"customer_id": "d"}),
+    ("another type", {"type": "refund"}),
+    ("another property value", {"properties": {"total": 13, "items": [1, 2]}}),
+    ("a property more", {"properties": {"total": 12.5, "items": [1, 2], "x": None}}),
+    ("no properties", {"properties": {}}),
+    ("another time", {"occurred_at": "2026-03-01T12:00:01Z"}),
+])
+def test_the_same_key_with_another_event_is_a_422_naming_the_key(writer, case, change):
+    """As Stripe does: a key reused for a different body is refused, not dropped silently
+    (issue 24); the same body stays idempotent."""
+    writer.post("/api/v1/events", FIRST, format="json")
+
+    response = writer.post("/api/v1/events", {**FIRST, **change}, format="json")
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "This idempotency key was already used for a different request.",
+        "errors": [{"field": "idempotency_key", **REUSED}]}
+    assert Event.objects.count() == 1
+
+
+@pytest.mark.parametrize(("case", "again"), [
+    ("identical", FIRST),
+    ("same time written otherwise", {**FIRST, "occurred_at": "2026-03-01T13:00:00+01:00"}),
+    ("time left out", {key: value for key, value in FIRST.items() if key != "occurred_at"}),
+    ("integral float for an integer", {**FIRST, "properties": {"total": 12.5,
+                                                               "items": [1.0, 2]}}),
+])
+def test_the_same_key_with_the_same_event_stays_idempotent(writer, case, again):
+    first = writer.post("/api/v1/events", FIRST, format="json").json()
+
+    response = writer.post("/api/v1/events", again, format="json")
+
+    assert response.status_code == 202
+    assert response.json()["events"] == [{"id": first["events"][0]["id"],
+                                          "idempotency_key": "k", "duplicate": True}]
+
+
+def test_a_batch_reusing_a_key_for_another_event_stores_nothing(writer):
+    writer.post("/api/v1/events", FIRST, format="json")
+    batch = {"events": [
+        {"customer_id": "a", "type": "purchase", "idempotency_key": "new-1"},
+        {**FIRST, "type": "refund"},  # reused from the earlier call
+        {"customer_id": "b", "type": "login", "idempotency_key": "twice"},
+        {"customer_id": "b", "type": "logout", "idempotency_key": "twice"},  # within the batch
+        {**FIRST},  # the same event again: fine
+    ]}
+
+    response = writer.post("/api/v1/events", batch, format="json")
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "events.1.idempotency_key", **REUSED},
+                                         {"field": "events.3.idempotency_key", **REUSED}]
+    assert list(Event.objects.values_list("idempotency_key", flat=True)) == ["k"]
+
+
 def test_batch_with_repeats_inside_and_across_batches(writer):
     batch = {"events": [
         {"customer_id": "a", "type": "purchase", "idempotency_key": "p1"},

@@ -249,8 +249,9 @@ def test_invalid_input_is_a_400_naming_the_field(segment, path, body, field, cod
     assert Event.objects.count() == 0
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b'{"userId": NaN}', b'{"v": 1e400}',
-                                 b"\xff\xfe"], ids=["syntax", "nan", "overflow", "not-utf8"])
+# A number out of range (1e400) is named by its field instead: tests/common/test_parsers.py.
+@pytest.mark.parametrize("raw", [b"{not json", b'{"userId": NaN}', b"\xff\xfe"],
+                         ids=["syntax", "nan", "not-utf8"])
 def test_malformed_json_is_a_400_parse_error(segment, raw):
     response = post(segment, "/v1/track", raw)
 

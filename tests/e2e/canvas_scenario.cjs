@@ -79,6 +79,11 @@ async function main() {
   page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  // What the Content-Security-Policy blocked, even where the app caught the error (ajv's
+  // compile of a form validator under a policy without 'unsafe-eval').
+  await page.exposeFunction("cspViolation", (text) => errors.push(`CSP: ${text}`));
+  await page.addInitScript(() => document.addEventListener("securitypolicyviolation",
+    (e) => window.cspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`)));
   try {
     if (process.env.PHASE === "inspect") await inspect();
     else await build();

@@ -56,8 +56,15 @@ def test_the_same_idempotency_key_returns_the_same_run(api, publish, customer) -
     assert Run.objects.count() == 1
     Customer.objects.create(external_id="c2")
     other = post(api, workflow.pk, {"customer_id": "c2"}, key="ticket-42")
-    assert other.status_code == 409
-    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert other.status_code == 422
+    assert other.json()["errors"] == [{
+        "field": "Idempotency-Key", "code": "idempotency_key_reused",
+        "message": "This Idempotency-Key was already used to start runs for another customer."}]
+    other_trigger = post(api, workflow.pk, {"customer_id": "c1", "trigger": "t1"},
+                         key="ticket-42")
+    assert other_trigger.status_code == 422
+    assert other_trigger.json()["errors"][0]["message"].endswith("for another trigger.")
+    assert Run.objects.count() == 1
 
 
 def test_a_named_trigger(api, publish, customer) -> None:
@@ -155,8 +162,9 @@ def test_start_for_a_segment_fans_out_with_progress(api, publish, customer) -> N
     assert Fanout.objects.count() == 1
     other = Segment.objects.create(name="other", condition={"all": []})
     reused = post(api, workflow.pk, {"segment_id": other.pk}, key="march-mailing")
-    assert reused.status_code == 409
+    assert reused.status_code == 422
     assert reused.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert reused.json()["errors"][0]["code"] == "idempotency_key_reused"
 
     fanout_step(fanout["id"])  # the worker's batch, on this process
     detail = api.get(f"/api/v1/fanouts/{fanout['id']}").json()

@@ -134,6 +134,28 @@ def test_a_call_drained_after_its_workflow_was_paused_starts_nothing(
     assert not Run.objects.exists() and not EventPending.objects.exists()
 
 
+@pytest.mark.parametrize(("case", "changed"), [
+    ("another score", {**PAYLOAD, "answers": [{"score": 9}]}),
+    ("another customer", {**PAYLOAD, "respondent": {**PAYLOAD["respondent"], "id": "r-43"}}),
+])
+def test_the_same_idempotency_key_with_another_call_is_a_422(hooked, case, changed) -> None:
+    """Stripe's rule: a key names one request; reused for another, the second call would
+    be dropped without a word (issue 24)."""
+    first = post(hooked, HTTP_IDEMPOTENCY_KEY="abc-1")
+
+    reused = post(hooked, changed, HTTP_IDEMPOTENCY_KEY="abc-1")
+
+    assert (first.status_code, reused.status_code) == (202, 422)
+    assert reused.json() == {
+        "detail": "This idempotency key was already used for a different request.",
+        "errors": [{"field": "Idempotency-Key", "code": "idempotency_key_reused",
+                    "message": "already used for a call that gave a different customer or "
+                               "event"}]}
+    drain()
+    assert Event.objects.count() == 1 and Run.objects.count() == 1
+    assert list(Customer.objects.values_list("external_id", flat=True)) == ["r-42"]
+
+
 @pytest.mark.parametrize(("case", "change"), [
     ("wrong secret", {"secret": "x" * 43}),
     ("short secret", {"secret": "x"}),
@@ -214,3 +236,41 @@ def test_the_workflow_shows_its_webhook_url_to_those_who_may_see_the_secret(
                           edges=[edge("t1", "a")]), name="plain")
     assert client_as("publisher").get(f"/api/v1/workflows/{plain.pk}").json()[
         "webhook_url"] is None
+
+
+@pytest.mark.parametrize("number", ["1e309", "-1e400", "9" * 400])
+def test_numbers_out_of_range_are_400_naming_the_field(hooked, number) -> None:
+    body = '{"respondent": {"id": "r-1"}, "answers": [{"score": ' + number + '}]}'
+
+    response = post(hooked, body)
+
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["answers.0.score"]
+    assert not Event.objects.exists() and not Customer.objects.exists()
+
+
+def _workflow_reads(workflow: Workflow) -> list[str]:
+    base = f"/api/v1/workflows/{workflow.pk}"
+    return [base, "/api/v1/workflows", f"{base}/versions", f"{base}/versions/1",
+            f"{base}/export", f"{base}/runs", "/api/v1/runs", "/api/v1/events"]
+
+
+@pytest.mark.parametrize(("who", "sees"), [
+    pytest.param(("read",), False, id="read-key"),
+    pytest.param(("read", "events:write", "runs:write"), False, id="read-events-runs-key"),
+    pytest.param("viewer", False, id="viewer"),
+    pytest.param(("read", "workflows:write"), True, id="read-workflows-key"),
+    pytest.param("composer", True, id="composer"),
+])
+def test_the_webhook_secret_is_shown_only_to_those_who_may_change_the_workflow(
+        hooked, key_client, client_as, who, sees) -> None:
+    """The URL's secret starts runs: a key or role without workflows.write must not read it
+    anywhere (issue 24), whatever else it may read."""
+    assert post(hooked).status_code == 202  # a run and an event to read as well
+    client = key_client(*who) if isinstance(who, tuple) else client_as(who)
+
+    bodies = [client.get(url) for url in _workflow_reads(hooked)]
+
+    readable = [r.content.decode() for r in bodies if r.status_code == 200]
+    assert readable, "nothing was readable: the test would prove nothing"
+    assert any(hooked.webhook_secret in body for body in readable) is sees

@@ -3,6 +3,7 @@ status callbacks with X-Twilio-Signature, SendGrid's signed Event Webhook. A for
 signature is a 403 and changes nothing."""
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -302,3 +303,34 @@ def test_sendgrid_webhook_without_a_configured_key_refuses_everything(
     settings.SENDGRID_WEBHOOK_PUBLIC_KEY = ""
     events = _sendgrid_events(message, "delivered")
     assert _sendgrid_post(web, sendgrid_signer, events).status_code == 403
+
+
+@pytest.mark.parametrize(("age", "status"), [
+    pytest.param(-30, 200, id="a-little-ahead-clock-skew"),
+    pytest.param(240, 200, id="four-minutes-old"),
+    pytest.param(360, 403, id="six-minutes-old-replay"),
+    pytest.param(-360, 403, id="six-minutes-ahead"),
+])
+def test_sendgrid_signed_timestamps_older_than_the_limit_are_refused(
+        make_customer, queue, fake_provider, web, sendgrid_signer, settings, age, status) -> None:
+    """A captured, validly signed batch replayed later is refused (default limit 5 min)."""
+    assert settings.SENDGRID_WEBHOOK_MAX_AGE_SECONDS == 300
+    message = _sent_email(make_customer, queue, fake_provider)
+    events = _sendgrid_events(message, "bounce", type="bounce")
+    headers = sendgrid_signer.headers(json.dumps(events), str(int(time.time()) - age))
+
+    assert _sendgrid_post(web, sendgrid_signer, events, headers).status_code == status
+    assert Suppression.objects.exists() is (status == 200)
+
+
+@pytest.mark.parametrize("number", ["1e309", "-1e400", "9" * 400])
+def test_sendgrid_numbers_out_of_range_are_a_400(make_customer, queue, fake_provider, web,
+                                                 sendgrid_signer, number) -> None:
+    message = _sent_email(make_customer, queue, fake_provider)
+    payload = json.dumps(_sendgrid_events(message, "delivered")).replace(
+        '"timestamp": 1773144000', f'"timestamp": {number}')
+    response = web.post("/webhooks/sendgrid/events", payload, content_type="application/json",
+                        **sendgrid_signer.headers(payload))
+    assert response.status_code == 400
+    message.refresh_from_db()
+    assert message.status == "sent"

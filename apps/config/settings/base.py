@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.common.server_errors.ApiServerErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "apps.common.csp.ContentSecurityPolicyMiddleware",
     "apps.common.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -248,6 +249,9 @@ from .integrations import *  # noqa: E402, F403
 
 # Messaging providers and guardrails: their own module (one module per integration).
 from .messaging import *  # noqa: E402, F403
+
+# Content-Security-Policy and sign-in throttling.
+from .security import *  # noqa: E402, F403
 
 # Agent tasks and offers (apps.tasks, apps.offers).
 from .tasks import *  # noqa: E402, F403

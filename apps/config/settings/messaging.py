@@ -21,6 +21,9 @@ SENDGRID_FROM_EMAIL = env.str("SENDGRID_FROM_EMAIL", default="noreply@example.co
 SENDGRID_FROM_NAME = env.str("SENDGRID_FROM_NAME", default="")
 # Event Webhook > Signature Verification: the base64 public key SendGrid shows.
 SENDGRID_WEBHOOK_PUBLIC_KEY = env.str("SENDGRID_WEBHOOK_PUBLIC_KEY", default="")
+# A signed batch whose timestamp is further than this from now (either way) is refused: a
+# captured request cannot be replayed later. SendGrid posts within seconds of signing.
+SENDGRID_WEBHOOK_MAX_AGE_SECONDS = env.int("SENDGRID_WEBHOOK_MAX_AGE_SECONDS", default=300)
 
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")

@@ -5,7 +5,6 @@ Errors name the path inside the condition (`all.2.op`), so the API can answer
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +23,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from apps.common.parsers import number_in_range
 from apps.customers.conditions.fields import FieldError, FieldRef, Kind, Scope, field_resolve
 from apps.customers.conditions.nodes import (
     ORDERING,
@@ -293,8 +293,8 @@ def _scalar(ref: FieldRef, op: Op, value: Any) -> Scalar | datetime:
     if isinstance(value, int | float):
         if ref.kind in (Kind.TEXT, Kind.TAGS):
             raise ValueError(f"{ref.name} is text: compare with a string")
-        if not math.isfinite(value):
-            raise ValueError("numbers must be finite")
+        if not number_in_range(value):
+            raise ValueError("numbers must be finite and at most 1.7e308 in size")
         # An integral float is the integer: keeps 2.0**60 exact in both evaluators.
         return int(value) if isinstance(value, float) and value.is_integer() else value
     raise ValueError("value must be a string, a number or true/false")

@@ -1,15 +1,13 @@
 """Request bodies of the tracking API: JSON under any content type, optionally compressed,
 bounded after decompression, and only text and numbers that PostgreSQL can store."""
 
-import json
-import math
 import zlib
 from typing import Any
 
 from rest_framework import exceptions, status
 from rest_framework.parsers import BaseParser
 
-from apps.common.parsers import UNSTORABLE, unstorable_path
+from apps.common.parsers import json_loads
 
 _DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
@@ -36,14 +34,7 @@ class TrackingJSONParser(BaseParser):
         body = _decompress(raw, encoding, limit) if encoding not in ("", "identity") else raw
         if len(body) > limit:
             raise PayloadTooLarge(f"Request body is larger than {limit} bytes.")
-        try:
-            data = json.loads(body, parse_constant=_reject_constant, parse_float=_finite_float)
-        except (ValueError, RecursionError) as exc:
-            raise exceptions.ParseError(f"Body is not valid JSON: {exc}") from exc
-        path = unstorable_path(data)
-        if path is not None:
-            raise exceptions.ValidationError({path or "body": [UNSTORABLE]})
-        return data
+        return json_loads(body)
 
 
 def _decompress(raw: bytes, encoding: str, limit: int) -> bytes:
@@ -61,14 +52,3 @@ def _decompress(raw: bytes, encoding: str, limit: int) -> bytes:
     if len(body) > limit:
         raise PayloadTooLarge(f"Request body is larger than {limit} bytes once decompressed.")
     return body
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"number {text[:20]} is out of range")
-    return value
