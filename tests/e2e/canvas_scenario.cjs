@@ -6,29 +6,17 @@
 //   inspector and the message in CUSTOMER's timeline.
 //   BASE_URL, COMPOSER, PUBLISHER, PASSWORD_<USER>, CHROMIUM, ARTIFACTS (screenshots on failure)
 "use strict";
-const { chromium } = require("playwright-core");
+const { base, scenario, signIn: browserSignIn } = require("./browser.cjs");
 
-const base = process.env.BASE_URL;
 const composer = process.env.COMPOSER;
 const publisher = process.env.PUBLISHER;
-const password = (user) => process.env[`PASSWORD_${user.toUpperCase()}`];
-const artifacts = process.env.ARTIFACTS || "";
-const facts = {};
+let facts;
+let step;
 let page;
-let context;
-
-function step(name) {
-  facts.last_step = name;
-  process.stderr.write(`step: ${name}\n`);
-}
 
 async function signIn(user) {
   step(`sign in as ${user}`);
-  await page.goto(`${base}/login/?next=/workflows`);
-  await page.getByLabel("Username").fill(user);
-  await page.getByLabel("Password").fill(password(user));
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${base}/workflows`);
+  await browserSignIn(page, user);
   await page.getByRole("heading", { name: "Workflows" }).waitFor();
 }
 
@@ -67,33 +55,11 @@ async function select(id) {
   await page.locator(`.node-panel[aria-label="Settings of ${id}"]`).waitFor();
 }
 
-async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"],
-  });
-  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  context.setDefaultTimeout(20_000);
-  page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  try {
-    if (process.env.PHASE === "inspect") await inspect();
-    else await build();
-    facts.page_errors = errors;
-    process.stdout.write(JSON.stringify(facts) + "\n");
-  } catch (error) {
-    if (artifacts) await page.screenshot({ path: `${artifacts}/failure.png`, fullPage: true }).catch(() => undefined);
-    facts.page_errors = errors;
-    facts.error = String(error && error.stack ? error.stack : error);
-    process.stdout.write(JSON.stringify(facts) + "\n");
-    process.exitCode = 1;
-  } finally {
-    await browser.close();
-  }
-}
+scenario(async (p, f, s) => {
+  [page, facts, step] = [p, f, s];
+  if (process.env.PHASE === "inspect") await inspect();
+  else await build();
+});
 
 /** The run an event started: in the editor's run inspector, and in the customer's timeline. */
 async function inspect() {
@@ -155,7 +121,7 @@ async function build() {
     // A stale save is reported, and the edits on this page are kept: another tab saves
     // first, then this page saves, sees the conflict and saves its version over it.
     step("stale save");
-    const other = await context.newPage();
+    const other = await page.context().newPage();
     await other.goto(page.url());
     await other.locator(`.react-flow__node[data-id="${sms}"] .block-head`).click();
     await other.getByLabel("Name on the canvas").fill("Sorry SMS (other tab)");
@@ -249,4 +215,3 @@ async function build() {
   }
 }
 
-main();

@@ -2,7 +2,9 @@
 // React Flow re-renders a node only when its own data changes.
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { createContext, memo, useContext } from "react";
+import { t } from "../i18n";
 import { entryFor, type BlockNode as BlockNodeType, type Catalog } from "./graph";
+import { messageChannel, outcomeLines } from "./outcomes";
 
 export const CatalogContext = createContext<Catalog>(new Map());
 
@@ -18,6 +20,8 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const category = entry?.category ?? "unknown";
   const errors = data.issues ?? [];
   const title = data.label || entry?.label || data.type;
+  const channel = messageChannel(data.type);
+  const outcomes = channel && data.counts?.messages ? outcomeLines(data.counts.messages, channel) : [];
   const classes = ["block-node", `block-${category}`];
   if (selected) classes.push("selected");
   if (errors.length) classes.push("has-issues");
@@ -39,10 +43,16 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
         <code>{id}</code>
       </div>
       {data.counts && (
-        <div className="block-counts" aria-label="Live counts">
-          <span title="Runs that entered this step">▶ {data.counts.entered}</span>
-          {data.counts.waiting > 0 && <span title="Runs waiting here">⏸ {data.counts.waiting}</span>}
+        <div className="block-counts" aria-label={t("live.countsLabel")}>
+          <span title={t("live.entered")}>▶ {data.counts.entered}</span>
+          {data.counts.waiting > 0 && <span title={t("live.waiting")}>⏸ {data.counts.waiting}</span>}
         </div>
+      )}
+      {data.counts && channel && (
+        <ul className="block-outcomes" aria-label={t("outcome.title")} data-testid="message-outcomes">
+          {outcomes.length === 0 && <li className="muted">{t("outcome.none")}</li>}
+          {outcomes.map((line) => <li key={line.text} className={`outcome-${line.tone}`}>{line.text}</li>)}
+        </ul>
       )}
       {data.ports.length > 0 && (
         <div className="block-ports">

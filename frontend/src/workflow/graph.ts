@@ -1,6 +1,7 @@
 // The one place where the canvas's state (React Flow nodes and edges) and the API's graph
 // (WorkflowVersion.graph, schema_version 1) are converted into each other. Pure functions:
 // unit-tested in graph.test.ts.
+import type { MessageOutcome } from "./outcomes";
 import type { Edge, Node } from "@xyflow/react";
 import type { ApiEdge, ApiGraph, ApiNode, CatalogEntry, ValidationIssue } from "../api/types";
 
@@ -17,8 +18,8 @@ export type BlockData = {
   /** Server validation issues that name this node. */
   issues?: ValidationIssue[];
   /** Dry-run / live-count overlays. */
-  highlight?: "path" | "error" | null;
-  counts?: { entered: number; waiting: number; failed?: number; ports: Record<string, number> } | null;
+  highlight?: "path" | "error" | "not-sent" | null;
+  counts?: { entered: number; waiting: number; failed?: number; ports: Record<string, number>; messages?: MessageOutcome[] } | null;
 };
 
 export type BlockNode = Node<BlockData, "block">;
