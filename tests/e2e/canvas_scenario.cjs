@@ -35,6 +35,13 @@ async function dropBlock(key, x, y) {
   return page.locator(".react-flow__node.selected").getAttribute("data-id");
 }
 
+/** A point on the pane 100 px below a node (and `dx` to the side), so cards never overlap. */
+async function below(id, dx) {
+  const node = await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox();
+  const pane = await page.locator(".react-flow__pane").boundingBox();
+  return [node.x - pane.x + node.width / 2 + dx, node.y - pane.y + node.height + 100];
+}
+
 /** Drag from a node's output port to another node's input, like a person would. */
 async function wire(source, port, target) {
   step(`wire ${source}.${port} -> ${target}`);
@@ -92,17 +99,18 @@ async function build() {
     facts.workflow_id = Number(page.url().split("/").pop());
     await page.locator(".canvas-empty").waitFor();
 
-    const trigger = await dropBlock("trigger.event", 300, 80);
+    const trigger = await dropBlock("trigger.event", 300, 60);
     step("configure trigger");
     await page.locator(`#cfg-${trigger}_event_type`).fill("feedback.submitted");
 
-    const filter = await dropBlock("flow.filter", 300, 260);
+    const filter = await dropBlock("flow.filter", ...(await below(trigger, 0)));
     step("configure filter");
+    await page.getByRole("button", { name: "+ Add rule" }).click();
     await page.getByLabel("Rule 1 field").fill("event.properties.score");
     await page.getByLabel("Rule 1 operator").selectOption("lte");
     await page.getByLabel("Rule 1 value").fill("6");
 
-    const sms = await dropBlock("action.send_sms", 200, 460);
+    const sms = await dropBlock("action.send_sms", ...(await below(filter, -100)));
     step("configure sms");
     await page.locator(`#cfg-${sms}_body`).fill("Sorry {{ customer.first_name }}, we will make it right.");
     await page.getByTestId("sms-size").waitFor();
