@@ -170,7 +170,6 @@ async function build() {
     // Test cases: one that passes and one that fails (its differences are shown), run
     // against the saved draft; the failing one is deleted so the publisher can publish.
     step("test cases: add");
-    page.on("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Test cases", exact: true }).click();
     const tests = page.getByRole("region", { name: "Test cases" });
     const addCase = async (name, expect) => {
@@ -191,6 +190,7 @@ async function build() {
     facts.test_diff = await tests.locator(".case-failed .case-diffs").innerText();
     step("test cases: delete the failing one, run again");
     await tests.locator(".case-failed").getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("dialog", { name: "Delete the test case “Wrong on purpose”?" }).getByRole("button", { name: "Delete" }).click();
     await page.waitForFunction(() => document.querySelectorAll("[data-testid=test-cases] > li").length === 1, null, { timeout: 30_000 });
     await tests.getByRole("button", { name: "Run all" }).click();
     await tests.getByTestId("test-run-summary").filter({ hasText: "All 1 passed" }).waitFor({ timeout: 30_000 });

@@ -15,6 +15,14 @@ scenario(async (page, facts, step) => {
   const wait = page.locator(`.react-flow__node[data-id="${process.env.WAIT_NODE}"]`);
   await wait.waitFor();
 
+  step("opening blocks changes nothing");
+  for (const id of ["t1", process.env.SMS_NODE, process.env.WAIT_NODE]) {
+    await page.locator(`.react-flow__node[data-id="${id}"] .block-head`).click();
+    await page.locator(".node-panel form").waitFor();
+  }
+  await page.waitForTimeout(300);
+  facts.header_after_opening = await page.locator(".editor-toolbar").innerText();
+
   step("the wait's duration as a number and a unit");
   await wait.locator(".block-head").click();
   const amount = page.getByLabel("For: number");
@@ -23,6 +31,16 @@ scenario(async (page, facts, step) => {
   await amount.fill("3");
   await page.getByLabel("For: unit").selectOption("h");
   await shot(page, "plain-duration");
+
+  step("leaving with unsaved changes asks first");
+  await page.getByRole("navigation").getByRole("link", { name: "Workflows" }).click();
+  const leave = page.getByRole("dialog", { name: "Leave without saving?" });
+  await leave.waitFor();
+  facts.leave_dialog = await leave.innerText();
+  await shot(page, "plain-leave-dialog");
+  await leave.getByRole("button", { name: "Stay here" }).click();
+  await leave.waitFor({ state: "detached" });
+  facts.url_after_stay = page.url();
 
   step("block cards say what they do");
   await wait.getByTestId("block-summary").filter({ hasText: "Wait 3 hours" }).waitFor();

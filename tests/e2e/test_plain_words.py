@@ -2,7 +2,8 @@
 unit, block cards summarise their settings with a distinct icon per type and no internal
 ids, a new block starts empty asking to be set up, a refused publish names the block by
 its title and the field by its label and says how to fix it, and nothing on the page
-reads like a developer's (regex, JSON path, raw codes). Driven in headless Chromium by
+reads like a developer's (regex, JSON path, raw codes); opening blocks marks nothing
+changed, and leaving with unsaved edits asks in an in-app dialog. Driven in headless Chromium by
 plain_words_scenario.cjs."""
 
 import re
@@ -38,7 +39,10 @@ def test_durations_and_refused_publish_read_as_words(browser_ready, live_server,
 
     # Then the duration read "2 days", the refusal and the problem are in words, the block
     # named by its title and the field by its label, and no developer text was on the page
+    assert "unsaved changes" not in seen["header_after_opening"]  # form defaults are no edit
     assert seen["duration_shown"] == ["2", "d"]
+    assert "Your changes to this workflow are not saved yet." in seen["leave_dialog"]
+    assert seen["url_after_stay"].endswith(f"/workflows/{workflow.pk}")
     assert seen["wait_summary"] == "Wait 3 hours"
     assert "Set up this block" in seen["sms_card"] and "Sorry SMS" in seen["sms_card"]
     assert "Set up this block" in seen["new_card"]

@@ -14,7 +14,7 @@ import {
 import "@xyflow/react/dist/style.css";
 import "./editor.css";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useBlocker, useParams } from "react-router";
 import { useStore } from "zustand";
 import { ApiError, api, optional } from "../api/client";
 import type {
@@ -25,6 +25,7 @@ import type {
   WorkflowDetail,
   WorkflowSaved,
 } from "../api/types";
+import { useConfirm } from "../components/ConfirmDialog";
 import { ErrorMessage, Loading } from "../components/States";
 import { formatDateTime } from "../lib/format";
 import { CatalogContext, NODE_TYPES } from "./BlockNode";
@@ -219,6 +220,11 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     return () => window.removeEventListener("beforeunload", warn);
   }, [dirty]);
 
+  // Leaving for another page of the app with unsaved edits asks first (reloads and closing
+  // the tab get the browser's own beforeunload prompt above).
+  const [confirm, confirmDialog] = useConfirm();
+  const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname);
+
   // Once the canvas is painted, fetch the form's code (and compile its validator).
   // (Once every block is measured and drawn: not competing with drawing them.)
   const drawn = useNodesInitialized() || initial.workflow.graph?.nodes.length === 0;
@@ -343,6 +349,21 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     }
   }, [actions, applyWorkflow, canWrite, dirty, save, store, workflow.id, workflow.revision]);
 
+  const asking = useRef(false);
+  useEffect(() => {
+    if (blocker.state !== "blocked" || asking.current) return;
+    asking.current = true;
+    void confirm({
+      title: t("confirm.leaveTitle"), body: t("confirm.leaveBody"), confirmLabel: t("confirm.leaveConfirm"),
+      cancelLabel: t("confirm.stay"), otherLabel: canWrite ? t("confirm.leaveSave") : undefined, danger: true,
+    }).then(async (answer) => {
+      if (answer === "confirm") blocker.proceed();
+      else if (answer === "other" && (await save())) blocker.proceed();
+      else blocker.reset();
+      asking.current = false;
+    });
+  }, [blocker, canWrite, confirm, save]);
+
   const addAtCentre = useCallback((entry: CatalogEntry) => {
     const rect = wrapper.current?.getBoundingClientRect();
     const anchor = store.getState().nodes.find((n) => n.selected);
@@ -388,6 +409,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   return (
     <CatalogContext.Provider value={catalog}>
       <div className="editor" onKeyDown={onKeyDown}>
+        {confirmDialog}
         <div className="editor-toolbar" role="toolbar" aria-label="Workflow">
           <Link to="/workflows" className="back">← Workflows</Link>
           <h1 title={workflow.description}>{workflow.name}</h1>
@@ -423,7 +445,8 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
           )}
           {canPublish && (workflow.state === "published" || workflow.state === "paused") && (
             <button type="button" className="button secondary danger" disabled={!!busy}
-              onClick={() => { if (window.confirm("Archive this workflow? No new runs start and it can no longer be edited.")) void transition("archive"); }}>
+              onClick={() => void confirm({ title: t("confirm.archiveTitle"), body: t("confirm.archiveBody"), confirmLabel: t("confirm.archiveConfirm"), danger: true })
+                .then((answer) => { if (answer === "confirm") void transition("archive"); })}>
               Archive
             </button>
           )}

@@ -3,6 +3,7 @@
 // editors; its output ports with a keyboard way to connect them; server issues.
 import Form from "@rjsf/core";
 import type { ErrorSchema, FieldProps, RegistryFieldsType, RegistryWidgetsType, RJSFSchema, RJSFValidationError, UiSchema, WidgetProps } from "@rjsf/utils";
+import { getDefaultFormState } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
 import { memo, useEffect, useMemo, useState } from "react";
 import { api } from "../api/client";
@@ -166,6 +167,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
     "ui:submitButtonOptions": { norender: true },
   }), [entry]);
   const showIds = useShowIds();
+  const withDefaults = useMemo(() => getDefaultFormState(validator, schema, node.data.config), [schema, node.data.config]);
   const transformErrors = useMemo(() => plainErrors(schema, uiSchema), [schema, uiSchema]);
   const channel: LiquidContext["channel"] = node.data.type === "action.send_sms" ? "sms" : node.data.type === "action.send_email" ? "email" : "text";
   const formContext = useMemo(() => ({ ...liquid, channel, readOnly }), [liquid, channel, readOnly]);
@@ -209,7 +211,11 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
           disabled={readOnly}
           idPrefix={`cfg-${node.id}`}
           onChange={({ formData }) => {
-            if (JSON.stringify(formData) !== JSON.stringify(node.data.config)) onChange(node.id, { config: (formData ?? {}) as Config });
+            // The form fills in the schema's defaults as it opens: that is no edit, so it
+            // must not mark the draft changed (nor be saved as a change nobody made).
+            const next = JSON.stringify(formData);
+            if (next === JSON.stringify(node.data.config) || next === JSON.stringify(withDefaults)) return;
+            onChange(node.id, { config: (formData ?? {}) as Config });
           }}
         />
       )}
