@@ -28,7 +28,9 @@ scenario(async (page, facts, step) => {
   await result.getByTestId("step-verdict").waitFor({ timeout: 30_000 });
   facts.dry_status = await result.getByTestId("step-status").allInnerTexts();
   facts.dry_verdict = await result.getByTestId("step-verdict").innerText();
+  facts.dry_effects = await result.locator("h4 + ul > li").allInnerTexts();
   facts.dry_not_sent = await page.locator(".block-node.highlight-not-sent").evaluateAll((els) => els.map((e) => e.dataset.nodeId));
+  await result.getByTestId("step-verdict").scrollIntoViewIfNeeded();
   await shot(page, "outcomes-dry-run");
 
   step("run inspector");

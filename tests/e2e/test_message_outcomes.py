@@ -46,6 +46,8 @@ def test_a_customer_who_sent_stop_shows_not_sent_everywhere(browser_ready, live_
     assert seen["canvas_outcomes"] == ["1 not sent: no SMS consent"]
     assert seen["dry_status"] == ["not sent: no SMS consent"]
     assert seen["dry_verdict"] == "Would not send: Lea has no SMS consent"
+    assert seen["dry_effects"][0].startswith("Send the SMS “Sorry Lea, we will make it right.”")
+    assert "not sent: no SMS consent" in seen["dry_effects"][0]
     assert seen["dry_not_sent"] == ["a1"]
     assert seen["run_status"] == ["not sent: no SMS consent"]
     assert seen["run_not_sent_steps"] == 1

@@ -46,6 +46,16 @@ export const en = {
     wouldNotSend: "Would not send: {{sentence}}",
     wouldDefer: "Would wait for the end of quiet hours and send at {{time}}",
   },
+  effect: {
+    title: "Would do",
+    sms: "Send the SMS “{{body}}”",
+    email: "Send the e-mail “{{subject}}”",
+    task: "Create the task “{{title}}”",
+    http: "Call {{method}} {{url}}",
+    update: "Update the customer's profile",
+    offer: "Create a discount offer",
+    details: "Details",
+  },
   step: {
     notSent: "not sent: {{reason}}",
     heldBack: "held back: {{reason}}",

@@ -7,7 +7,8 @@ import type { DryRun, DryRunStep, Page, RunDetail, RunSummary, WorkflowCounts, W
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { formatDateTime } from "../lib/format";
 import { awaitedEventTypes, dryRunBody, type LaterEventRow } from "./dryrun";
-import { stepMessageStatus, verdictWords, type Verdict } from "./outcomes";
+import { t } from "../i18n";
+import { effectWords, stepMessageStatus, verdictWords, type Verdict } from "./outcomes";
 import type { EditorStore } from "./store";
 
 type Props = {
@@ -125,8 +126,18 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
               <Steps steps={dry.steps} />
               {dry.effects?.length > 0 && (
                 <>
-                  <h4>Would do</h4>
-                  <ul>{dry.effects.map((effect, i) => <li key={i}><code>{JSON.stringify(effect)}</code></li>)}</ul>
+                  <h4>{t("effect.title")}</h4>
+                  <ul>{dry.effects.map((effect, i) => (
+                    <li key={i}>
+                      {effectWords(effect as Record<string, unknown>)}
+                      {(() => {
+                        // The same words as the step: a message the guardrails stop is no "would do".
+                        const verdict = dry.steps.find((step) => step.node === (effect as { node?: string }).node)?.message;
+                        return verdict && verdict.action !== "send" ? <span className={`step-status tone-${verdictWords(verdict, formatDateTime).tone}`}>{verdictWords(verdict, formatDateTime).text}</span> : null;
+                      })()}
+                      <details className="muted step-detail"><summary>{t("effect.details")}</summary><code>{JSON.stringify(effect)}</code></details>
+                    </li>
+                  ))}</ul>
                 </>
               )}
             </div>
@@ -191,7 +202,7 @@ function Steps({ steps }: { steps: (DryRunStep & { at?: string; message?: Verdic
             {verdict && <div className="step-verdict" data-testid="step-verdict">{verdict.sentence}</div>}
             {s.detail !== undefined && s.detail !== null && s.detail !== "" ? (
               typeof s.detail === "string" ? <div className="muted step-detail">{s.detail}</div> : (
-                <details className="muted step-detail"><summary>Details</summary><code>{JSON.stringify(s.detail)}</code></details>
+                <details className="muted step-detail"><summary>{t("effect.details")}</summary><code>{JSON.stringify(s.detail)}</code></details>
               )
             ) : null}
           </li>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { outcomeLines, reasonWords, stepMessageStatus, verdictWords } from "./outcomes";
+import { effectWords, outcomeLines, reasonWords, stepMessageStatus, verdictWords } from "./outcomes";
 
 const time = (iso: string) => iso.slice(11, 16);
 
@@ -38,5 +38,16 @@ describe("message outcomes in words", () => {
       .toEqual({ tone: "not-sent", text: "not sent: no SMS consent" });
     expect(stepMessageStatus("action.send_sms", { status: "delivered" })).toEqual({ tone: "sent", text: "sent" });
     expect(stepMessageStatus("action.create_task", { status: "open" })).toBeNull();
+  });
+});
+
+describe("dry-run effects in words", () => {
+  it.each([
+    [{ type: "send_sms", body: "Sorry Lea!", node: "a1" }, "Send the SMS “Sorry Lea!”"],
+    [{ type: "send_email", subject: "We are sorry" }, "Send the e-mail “We are sorry”"],
+    [{ type: "create_task", title: "Call Lea" }, "Create the task “Call Lea”"],
+    [{ type: "http_request", method: "POST", url: "https://crm.example/hook" }, "Call POST https://crm.example/hook"],
+  ])("%j", (effect, words) => {
+    expect(effectWords(effect)).toBe(words);
   });
 });

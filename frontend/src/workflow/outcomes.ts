@@ -84,3 +84,24 @@ export function stepMessageStatus(blockType: string, detail: unknown): StepStatu
   if (status === "queued" || status === "sending" || status === "reconcile") return { tone: "sent", text: t("step.queued") };
   return { tone: "sent", text: t("step.sent") };
 }
+
+/** A dry run's effect ("would do") as a line of words; its raw data stays behind a toggle. */
+export function effectWords(effect: Record<string, unknown>): string {
+  const text = (key: string) => (typeof effect[key] === "string" ? String(effect[key]) : "");
+  switch (effect.type) {
+    case "send_sms":
+      return t("effect.sms", { body: text("body") });
+    case "send_email":
+      return t("effect.email", { subject: text("subject") });
+    case "create_task":
+      return t("effect.task", { title: text("title") });
+    case "http_request":
+      return t("effect.http", { method: text("method") || "POST", url: text("url") });
+    case "update_customer":
+      return t("effect.update");
+    case "create_offer":
+      return t("effect.offer");
+    default:
+      return String(effect.type ?? "");
+  }
+}
