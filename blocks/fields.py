@@ -79,6 +79,7 @@ Duration = Annotated[
     Field(json_schema_extra={"pattern": DURATION_PATTERN},
           examples=["3d", "2h", "1d12h", "30m", "2w"]),
     AfterValidator(_duration_valid),
+    Widget("duration"),  # the canvas shows a number and a unit, never the pattern
 ]
 
 # --- Small scalar types -----------------------------------------------------------------

@@ -179,12 +179,24 @@ class RunRetrySerializer(serializers.Serializer):
                       "new run of the current published version for the same customer.")}
 
 
+class MessageOutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["sent", "delivered", "pending", "suppressed",
+                                               "deferred", "failed"])
+    reason = serializers.CharField(allow_blank=True,
+                                   help_text="Why it was suppressed or deferred (no_consent, "
+                                             "quiet_hours, …); empty otherwise.")
+    count = serializers.IntegerField()
+
+
 class NodeCountsSerializer(serializers.Serializer):
     entered = serializers.IntegerField()
     waiting = serializers.IntegerField()
     exited = serializers.IntegerField()
     failed = serializers.IntegerField()
     ports = serializers.DictField(child=serializers.IntegerField())
+    messages = MessageOutcomeSerializer(
+        many=True, help_text="A message block's messages by what became of them (from the "
+                             "outbox): leaving by `out` does not mean sent.")
 
 
 class WorkflowCountsSerializer(serializers.Serializer):

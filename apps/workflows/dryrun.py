@@ -20,6 +20,7 @@ from apps.common.templating import plain, template_context_for, template_render
 from apps.customers.conditions.evaluate import condition_evaluate
 from apps.customers.conditions.schema import ConditionError, condition_parse
 from apps.customers.models import Customer, Event, Segment, SegmentMembership
+from apps.messaging.guardrails import GuardrailFacts, customer_address, guardrails_check
 from blocks.base import Continue, Exit, Fail, WaitForEvent, WaitUntil
 from blocks.registry import block_config_validate, block_find
 
@@ -57,17 +58,33 @@ class EffectRecorder:
         self.records: list[dict[str, Any]] = []
         self.node_id = ""
         self.now = now
+        self.verdicts: dict[str, dict[str, Any]] = {}
 
     def _record(self, effect: str, /, **data: Any) -> None:
         self.records.append({**plain(data), "type": effect, "node": self.node_id})
 
+    def _verdict(self, channel: str, category: str) -> None:
+        """What the messaging guardrails would say now (consent, STOP, suppression list,
+        frequency cap, quiet hours), so a dry run does not promise a message that would
+        be suppressed. Read only: nothing is queued or counted."""
+        verdict = guardrails_check(
+            customer=self.customer, channel=channel, category=category,
+            address=customer_address(self.customer, channel), now=self.now,
+            facts=GuardrailFacts([self.customer], self.now))
+        self.verdicts[self.node_id] = {
+            "customer": self.customer.first_name or self.customer.external_id,
+            "channel": channel, "action": verdict.action, "reason": str(verdict.reason),
+            "until": verdict.until.isoformat() if verdict.until else None}
+
     def send_email(self, *, subject: str, body: str, **options: Any) -> Mapping[str, Any]:
         self._record("send_email", subject=subject, body=body, **options,
                      **_too_large("email", subject, body))
+        self._verdict("email", options.get("category", "marketing"))
         return {"message_id": None, "status": "dry_run"}
 
     def send_sms(self, *, body: str, **options: Any) -> Mapping[str, Any]:
         self._record("send_sms", body=body, **options, **_too_large("sms", "", body))
+        self._verdict("sms", options.get("category", "marketing"))
         return {"message_id": None, "status": "dry_run"}
 
     def create_task(self, **task: Any) -> Mapping[str, Any]:
@@ -266,8 +283,12 @@ def _walk(start: str, nodes: dict[str, Mapping[str, Any]], edges: list[Mapping[s
         except Exception as exc:  # a crashing block fails the case, visibly
             raise _Stop("failed", f"{node_id}: {type(exc).__name__}: {exc}") from exc
         port, detail = _follow(outcome, node_id, ctx, later_events)
-        result.steps.append({"node": node_id, "type": node["type"],
-                             "outcome": type(outcome).__name__, "port": port, "detail": detail})
+        step = {"node": node_id, "type": node["type"], "outcome": type(outcome).__name__,
+                "port": port, "detail": detail}
+        verdict = ctx.effects.verdicts.pop(node_id, None)
+        if verdict is not None:
+            step["message"] = verdict
+        result.steps.append(step)
         if isinstance(outcome, Exit):
             raise _Stop("exited", None)
         if isinstance(outcome, Fail):

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { BrowserRouter, Route, Routes, useParams } from "react-router";
+import { createBrowserRouter, createRoutesFromElements, Route, RouterProvider, useParams } from "react-router";
 import { Layout } from "./components/Layout";
 import { ErrorMessage, Loading } from "./components/States";
 import { editorLoad, editorLoaded } from "./prefetch";
@@ -35,25 +35,27 @@ function EditorRoute() {
   return <module.WorkflowEditor />;
 }
 
-// One route per screen.
-export function App({ username }: { username: string }) {
-  return (
-    <BrowserRouter>
-      <Routes>
-        <Route element={<Layout username={username} />}>
-          <Route index element={<Dashboard />} />
-          <Route path="workflows" element={<Workflows />} />
-          <Route path="workflows/:id" element={<EditorRoute />} />
-          <Route path="customers" element={<Customers />} />
-          <Route path="customers/:externalId" element={<CustomerDetail />} />
-          <Route path="events" element={<Events />} />
-          <Route path="segments" element={<Segments />} />
-          <Route path="tasks" element={<Tasks />} />
-          <Route path="team-blocks" element={<TeamBlocks />} />
-          <Route path="api-keys" element={<ApiKeys />} />
-          <Route path="*" element={<NotFound />} />
-        </Route>
-      </Routes>
-    </BrowserRouter>
+// One route per screen. A data router (not <BrowserRouter>), so the editor can hold an
+// in-app navigation while its draft has unsaved changes (useBlocker).
+function routes(username: string) {
+  return createRoutesFromElements(
+    <Route element={<Layout username={username} />}>
+      <Route index element={<Dashboard />} />
+      <Route path="workflows" element={<Workflows />} />
+      <Route path="workflows/:id" element={<EditorRoute />} />
+      <Route path="customers" element={<Customers />} />
+      <Route path="customers/:externalId" element={<CustomerDetail />} />
+      <Route path="events" element={<Events />} />
+      <Route path="segments" element={<Segments />} />
+      <Route path="tasks" element={<Tasks />} />
+      <Route path="team-blocks" element={<TeamBlocks />} />
+      <Route path="api-keys" element={<ApiKeys />} />
+      <Route path="*" element={<NotFound />} />
+    </Route>,
   );
+}
+
+export function App({ username }: { username: string }) {
+  const [router] = useState(() => createBrowserRouter(routes(username)));
+  return <RouterProvider router={router} />;
 }

@@ -6,29 +6,17 @@
 //   inspector and the message in CUSTOMER's timeline.
 //   BASE_URL, COMPOSER, PUBLISHER, PASSWORD_<USER>, CHROMIUM, ARTIFACTS (screenshots on failure)
 "use strict";
-const { chromium } = require("playwright-core");
+const { base, scenario, signIn: browserSignIn } = require("./browser.cjs");
 
-const base = process.env.BASE_URL;
 const composer = process.env.COMPOSER;
 const publisher = process.env.PUBLISHER;
-const password = (user) => process.env[`PASSWORD_${user.toUpperCase()}`];
-const artifacts = process.env.ARTIFACTS || "";
-const facts = {};
+let facts;
+let step;
 let page;
-let context;
-
-function step(name) {
-  facts.last_step = name;
-  process.stderr.write(`step: ${name}\n`);
-}
 
 async function signIn(user) {
   step(`sign in as ${user}`);
-  await page.goto(`${base}/login/?next=/workflows`);
-  await page.getByLabel("Username").fill(user);
-  await page.getByLabel("Password").fill(password(user));
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${base}/workflows`);
+  await browserSignIn(page, user);
   await page.getByRole("heading", { name: "Workflows" }).waitFor();
 }
 
@@ -45,6 +33,13 @@ async function dropBlock(key, x, y) {
   await page.locator(`[data-block-key="${key}"]`).dragTo(page.locator(".react-flow__pane"), { targetPosition: { x, y } });
   await page.waitForFunction((n) => document.querySelectorAll(".react-flow__node").length === n + 1, before);
   return page.locator(".react-flow__node.selected").getAttribute("data-id");
+}
+
+/** A point on the pane 100 px below a node (and `dx` to the side), so cards never overlap. */
+async function below(id, dx) {
+  const node = await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox();
+  const pane = await page.locator(".react-flow__pane").boundingBox();
+  return [node.x - pane.x + node.width / 2 + dx, node.y - pane.y + node.height + 100];
 }
 
 /** Drag from a node's output port to another node's input, like a person would. */
@@ -67,38 +62,11 @@ async function select(id) {
   await page.locator(`.node-panel[aria-label="Settings of ${id}"]`).waitFor();
 }
 
-async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"],
-  });
-  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  context.setDefaultTimeout(20_000);
-  page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  // What the Content-Security-Policy blocked, even where the app caught the error (ajv's
-  // compile of a form validator under a policy without 'unsafe-eval').
-  await page.exposeFunction("cspViolation", (text) => errors.push(`CSP: ${text}`));
-  await page.addInitScript(() => document.addEventListener("securitypolicyviolation",
-    (e) => window.cspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`)));
-  try {
-    if (process.env.PHASE === "inspect") await inspect();
-    else await build();
-    facts.page_errors = errors;
-    process.stdout.write(JSON.stringify(facts) + "\n");
-  } catch (error) {
-    if (artifacts) await page.screenshot({ path: `${artifacts}/failure.png`, fullPage: true }).catch(() => undefined);
-    facts.page_errors = errors;
-    facts.error = String(error && error.stack ? error.stack : error);
-    process.stdout.write(JSON.stringify(facts) + "\n");
-    process.exitCode = 1;
-  } finally {
-    await browser.close();
-  }
-}
+scenario(async (p, f, s) => {
+  [page, facts, step] = [p, f, s];
+  if (process.env.PHASE === "inspect") await inspect();
+  else await build();
+});
 
 /** The run an event started: in the editor's run inspector, and in the customer's timeline. */
 async function inspect() {
@@ -131,17 +99,18 @@ async function build() {
     facts.workflow_id = Number(page.url().split("/").pop());
     await page.locator(".canvas-empty").waitFor();
 
-    const trigger = await dropBlock("trigger.event", 300, 80);
+    const trigger = await dropBlock("trigger.event", 300, 60);
     step("configure trigger");
     await page.locator(`#cfg-${trigger}_event_type`).fill("feedback.submitted");
 
-    const filter = await dropBlock("flow.filter", 300, 260);
+    const filter = await dropBlock("flow.filter", ...(await below(trigger, 0)));
     step("configure filter");
+    await page.getByRole("button", { name: "+ Add rule" }).click();
     await page.getByLabel("Rule 1 field").fill("event.properties.score");
     await page.getByLabel("Rule 1 operator").selectOption("lte");
     await page.getByLabel("Rule 1 value").fill("6");
 
-    const sms = await dropBlock("action.send_sms", 200, 460);
+    const sms = await dropBlock("action.send_sms", ...(await below(filter, -100)));
     step("configure sms");
     await page.locator(`#cfg-${sms}_body`).fill("Sorry {{ customer.first_name }}, we will make it right.");
     await page.getByTestId("sms-size").waitFor();
@@ -160,7 +129,7 @@ async function build() {
     // A stale save is reported, and the edits on this page are kept: another tab saves
     // first, then this page saves, sees the conflict and saves its version over it.
     step("stale save");
-    const other = await context.newPage();
+    const other = await page.context().newPage();
     await other.goto(page.url());
     await other.locator(`.react-flow__node[data-id="${sms}"] .block-head`).click();
     await other.getByLabel("Name on the canvas").fill("Sorry SMS (other tab)");
@@ -201,7 +170,6 @@ async function build() {
     // Test cases: one that passes and one that fails (its differences are shown), run
     // against the saved draft; the failing one is deleted so the publisher can publish.
     step("test cases: add");
-    page.on("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Test cases", exact: true }).click();
     const tests = page.getByRole("region", { name: "Test cases" });
     const addCase = async (name, expect) => {
@@ -222,6 +190,7 @@ async function build() {
     facts.test_diff = await tests.locator(".case-failed .case-diffs").innerText();
     step("test cases: delete the failing one, run again");
     await tests.locator(".case-failed").getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("dialog", { name: "Delete the test case “Wrong on purpose”?" }).getByRole("button", { name: "Delete" }).click();
     await page.waitForFunction(() => document.querySelectorAll("[data-testid=test-cases] > li").length === 1, null, { timeout: 30_000 });
     await tests.getByRole("button", { name: "Run all" }).click();
     await tests.getByTestId("test-run-summary").filter({ hasText: "All 1 passed" }).waitFor({ timeout: 30_000 });
@@ -254,4 +223,3 @@ async function build() {
   }
 }
 
-main();

@@ -22,7 +22,8 @@ SCENARIO = Path(__file__).with_name("canvas_scenario.cjs")
 
 
 def scenario_run(node: str, live_server, tmp_path: Path, phase: str = "build",
-                 extra: dict[str, str] | None = None, **users: str) -> dict:
+                 extra: dict[str, str] | None = None, script: str = SCENARIO.name,
+                 **users: str) -> dict:
     env = {
         **(extra or {}),
         "PHASE": phase,
@@ -34,8 +35,8 @@ def scenario_run(node: str, live_server, tmp_path: Path, phase: str = "build",
         **{role.upper(): name for role, name in users.items()},
         **{f"PASSWORD_{name.upper()}": f"pw-{name}" for name in users.values()},
     }
-    done = subprocess.run([node, str(SCENARIO)], env=env, capture_output=True, text=True,
-                          timeout=420, check=False)
+    done = subprocess.run([node, str(SCENARIO.with_name(script))], env=env,
+                          capture_output=True, text=True, timeout=420, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     facts = json.loads(lines[-1]) if lines else {}
     assert done.returncode == 0, (
@@ -44,6 +45,19 @@ def scenario_run(node: str, live_server, tmp_path: Path, phase: str = "build",
         f"screenshot: {tmp_path / 'failure.png'}"
     )
     return facts
+
+
+def event_runs(key_client, workflow: Workflow, customer_id: str, properties: dict) -> None:
+    """Post a feedback event through the API and let a real Celery worker run the workflow
+    until its run has completed."""
+    broker_purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        answer = key_client("events:write").post(
+            "/api/v1/events", {"customer_id": customer_id, "type": "feedback.submitted",
+                               "properties": properties}, format="json")
+        assert answer.status_code in (200, 201, 202), answer.content
+        wait_for(lambda: Run.objects.filter(workflow=workflow,
+                                            state=RunState.COMPLETED).exists(), "the run")
 
 
 def trigger_id_in(facts: dict, text: str) -> bool:
@@ -115,14 +129,7 @@ def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_
         == sorted([(trigger, "out", filter_), (filter_, "yes", sms)])
 
     # When an event comes in through the API (a real Celery worker runs the workflow)
-    broker_purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
-        answer = key_client("events:write").post(
-            "/api/v1/events", {"customer_id": "c-1", "type": "feedback.submitted",
-                               "properties": {"score": 3}}, format="json")
-        assert answer.status_code in (200, 201, 202), answer.content
-        wait_for(lambda: Run.objects.filter(workflow=workflow,
-                                            state=RunState.COMPLETED).exists(), "the run")
+    event_runs(key_client, workflow, "c-1", {"score": 3})
 
     # Then the publisher finds the run in the inspector, its path lit up on the canvas,
     # and the SMS in the customer's timeline

@@ -58,6 +58,41 @@ def test_dry_run_follows_real_data_and_stores_nothing(composer, draft, customer)
     assert not Message.objects.exists() and not Task.objects.exists()
 
 
+@pytest.mark.parametrize(("case", "consent", "phone", "message"), [
+    ("consent", "granted", "+4915112345678", {"action": "send", "reason": ""}),
+    ("sent STOP", "denied", "+4915112345678", {"action": "suppress", "reason": "no_consent"}),
+    ("no number", "granted", "", {"action": "suppress", "reason": "no_address"}),
+])
+def test_dry_run_says_what_the_guardrails_would_do(composer, draft, customer, case, consent,
+                                                   phone, message) -> None:
+    # Given a customer whose SMS consent and phone number vary
+    customer.attributes = {"plan": "pro"}
+    customer.phone = phone
+    customer.consent = {"sms": {"status": consent, "source": "test"}}
+    customer.save()
+    # When the apology workflow is dry-run for them
+    body = dry_run(composer, draft.pk, {
+        "customer_id": "c1", "event": {"type": "feedback.submitted",
+                                       "properties": {"score": 2}}})
+    # Then the SMS step says whether the text would really go, and nothing was stored
+    step = next(s for s in body["steps"] if s["node"] == "a1")
+    assert step["message"] == {"customer": "Ada", "channel": "sms", **message, "until": None}
+    assert all("message" not in s for s in body["steps"] if s["node"] != "a1")
+    assert not Message.objects.exists()
+
+
+def test_dry_run_defers_in_quiet_hours(composer, draft, customer, settings) -> None:
+    settings.KEEPFLOW_QUIET_HOURS = "21:00-08:00"
+    customer.attributes = {"plan": "pro"}
+    customer.save()
+    body = dry_run(composer, draft.pk, {
+        "customer_id": "c1", "now": "2026-03-02T22:30:00+00:00",
+        "event": {"type": "feedback.submitted", "properties": {"score": 2}}})
+    step = next(s for s in body["steps"] if s["node"] == "a1")
+    assert step["message"] == {"customer": "Ada", "channel": "sms", "action": "defer",
+                               "reason": "quiet_hours", "until": "2026-03-03T07:00:00+00:00"}
+
+
 def test_the_customer_data_decides_the_path(composer, draft, customer) -> None:
     customer.attributes = {"plan": "free"}
     customer.save()

@@ -295,9 +295,9 @@ def test_counts_per_node_port_and_state(api, publish, customer) -> None:
     body = response.json()
     assert body["runs"] == {"waiting": 1, "cancelled": 1}
     assert body["nodes"]["t1"] == {"entered": 2, "waiting": 0, "exited": 0, "failed": 0,
-                                   "ports": {"out": 2}}
+                                   "ports": {"out": 2}, "messages": []}
     assert body["nodes"]["w1"] == {"entered": 2, "waiting": 1, "exited": 0, "failed": 0,
-                                   "ports": {}}
+                                   "ports": {}, "messages": []}
     assert "" not in body["nodes"]
     timers_wake(now=timezone.now() + timedelta(days=2))
     advance_all_waiting()
@@ -305,6 +305,35 @@ def test_counts_per_node_port_and_state(api, publish, customer) -> None:
     assert body["runs"] == {"completed": 1, "cancelled": 1}
     assert body["nodes"]["w1"]["ports"] == {"out": 1} and body["nodes"]["w1"]["waiting"] == 0
     assert body["nodes"]["a"]["entered"] == 1
+
+
+def test_counts_tell_what_became_of_each_message(api, publish, customer) -> None:
+    # Given an apology SMS block and three customers: one with consent, one who sent STOP,
+    # one without a phone number
+    from apps.customers.models import Customer
+    from apps.messaging.models import Message
+
+    Customer.objects.create(external_id="c2", phone="+4915100000002",
+                            consent={"sms": {"status": "denied", "source": "stop"}})
+    Customer.objects.create(external_id="c3")
+    workflow = publish(graph(trigger(), sms("a1"), edges=[edge("t1", "a1")]))
+    # When each of them gives bad feedback
+    for external_id in ("c1", "c2", "c3"):
+        start(external_id)
+    # Then every run left the block by `out`, but the counts say what became of the texts
+    body = api.get(f"/api/v1/workflows/{workflow.pk}/counts").json()
+    assert body["nodes"]["a1"]["ports"] == {"out": 3}
+    assert body["nodes"]["a1"]["messages"] == [
+        {"outcome": "pending", "reason": "", "count": 1},
+        {"outcome": "suppressed", "reason": "no_address", "count": 1},
+        {"outcome": "suppressed", "reason": "no_consent", "count": 1},
+    ]
+    assert body["nodes"]["t1"]["messages"] == []
+    # And a text that went out and was delivered moves to delivered
+    Message.objects.filter(status="queued").update(status="delivered")
+    body = api.get(f"/api/v1/workflows/{workflow.pk}/counts").json()
+    assert body["nodes"]["a1"]["messages"][0] == {"outcome": "delivered", "reason": "",
+                                                  "count": 1}
 
 
 def advance_all_waiting() -> None:

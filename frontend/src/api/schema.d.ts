@@ -2025,6 +2025,22 @@ export interface components {
             /** @default  */
             note: string;
         };
+        MessageOutcome: {
+            outcome: components["schemas"]["MessageOutcomeOutcomeEnum"];
+            /** @description Why it was suppressed or deferred (no_consent, quiet_hours, …); empty otherwise. */
+            reason: string;
+            count: number;
+        };
+        /**
+         * @description * `sent` - sent
+         *     * `delivered` - delivered
+         *     * `pending` - pending
+         *     * `suppressed` - suppressed
+         *     * `deferred` - deferred
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        MessageOutcomeOutcomeEnum: "sent" | "delivered" | "pending" | "suppressed" | "deferred" | "failed";
         NodeCounts: {
             entered: number;
             waiting: number;
@@ -2033,6 +2049,8 @@ export interface components {
             ports: {
                 [key: string]: number;
             };
+            /** @description A message block's messages by what became of them (from the outbox): leaving by `out` does not mean sent. */
+            messages: components["schemas"]["MessageOutcome"][];
         };
         Offer: {
             readonly id: number;

@@ -87,6 +87,10 @@ export type RunStep = Schemas["Step"];
 export type NodeCounts = Schemas["NodeCounts"];
 export type WorkflowCounts = Schemas["WorkflowCounts"];
 /** A dry run's step (the schema leaves `steps` untyped). */
-export type DryRunStep = { node: string; type: string; outcome: string; port: string | null; detail?: unknown };
+export type DryRunStep = {
+  node: string; type: string; outcome: string; port: string | null; detail?: unknown;
+  /** On a message step: what the guardrails would do (send, suppress, defer) and why. */
+  message?: { customer?: string; channel: "sms" | "email"; action: "send" | "suppress" | "defer"; reason: string; until: string | null };
+};
 export type DryRun = Omit<Schemas["DryRunResult"], "steps"> & { steps: DryRunStep[] };
 export type AgentTask = Schemas["Task"];

@@ -1,5 +1,7 @@
 import type { ReactNode } from "react";
 import { ApiError } from "../api/client";
+import { t } from "../i18n";
+import { humanize, problemWords } from "../lib/problems";
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
@@ -24,17 +26,20 @@ export function ErrorMessage({ error, onRetry, notFound: notFoundText }: ErrorPr
   const signedOut = error instanceof ApiError && error.signedOut;
   const notFound = error instanceof ApiError && error.status === 404;
   const fields = error instanceof ApiError ? error.errors : [];
+  const invalid = error instanceof ApiError && error.status === 400;
+  // A 400's detail is the generic "Invalid input.": the fields say what is wrong.
+  const detail = invalid && fields.length ? "" : error.message;
   return (
     <div className="state state-error" role="alert">
       <p className="state-title">
-        {signedOut ? "Your session has ended." : notFound ? "Not found." : "Something went wrong."}
+        {signedOut ? t("errors.sessionEnded") : notFound ? t("errors.notFound") : invalid ? t("errors.invalid") : t("errors.generic")}
       </p>
-      <p>{signedOut ? "Sign in again to continue." : notFound ? notFoundText ?? "It may have been deleted." : error.message}</p>
+      {(signedOut || notFound || detail) && <p>{signedOut ? "Sign in again to continue." : notFound ? notFoundText ?? "It may have been deleted." : detail}</p>}
       {fields.length > 0 && (
         <ul>
           {fields.map((f) => (
             <li key={`${f.field}:${f.code}`}>
-              <code>{f.field}</code>: {f.message}
+              {humanize(f.field ?? "") ? `${humanize(f.field ?? "")}: ` : ""}{problemWords(f)}
             </li>
           ))}
         </ul>

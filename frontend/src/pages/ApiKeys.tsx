@@ -1,4 +1,6 @@
 import { useState } from "react";
+import { useConfirm } from "../components/ConfirmDialog";
+import { t } from "../i18n";
 import { api } from "../api/client";
 import type { ApiKey, ApiKeyCreated, ApiScope, Page } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
@@ -20,6 +22,7 @@ export function ApiKeys() {
   const allowed = can(me, "api_keys.manage");
   const list = useApi((signal) => (allowed ? api.get<Page<ApiKey>>("api-keys/?page_size=200", signal) : Promise.resolve(null)), [allowed]);
   const [name, setName] = useState("");
+  const [confirm, confirmDialog] = useConfirm();
   const [scopes, setScopes] = useState<ApiScope[]>(["events:write"]);
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -39,7 +42,13 @@ export function ApiKeys() {
     }
   };
   const revoke = async (key: ApiKey) => {
-    if (!window.confirm(`Revoke “${key.name}”? Systems using it stop working at once.`)) return;
+    const answer = await confirm({
+      title: t("confirm.revokeTitle", { name: key.name }),
+      body: t("confirm.revokeBody"),
+      confirmLabel: t("confirm.revokeConfirm"),
+      danger: true,
+    });
+    if (answer !== "confirm") return;
     try {
       await api.post(`api-keys/${key.id}/revoke/`);
       list.reload();
@@ -50,6 +59,7 @@ export function ApiKeys() {
 
   return (
     <>
+      {confirmDialog}
       <h1>API keys</h1>
       <form className="card" onSubmit={(e) => { e.preventDefault(); void create(); }} aria-label="New API key">
         <div className="form-row">

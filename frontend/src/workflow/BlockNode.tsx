@@ -2,15 +2,15 @@
 // React Flow re-renders a node only when its own data changes.
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { createContext, memo, useContext } from "react";
+import { t } from "../i18n";
 import { entryFor, type BlockNode as BlockNodeType, type Catalog } from "./graph";
+import { messageChannel, outcomeLines } from "./outcomes";
+import { problemWords } from "../lib/problems";
+import { BlockIcon, PauseIcon, PlayIcon } from "./icons";
+import { useShowIds } from "./showIds";
+import { blockSummary, missingSettings } from "./summary";
 
 export const CatalogContext = createContext<Catalog>(new Map());
-
-/** A block's mark: the first letter of its label on the category's colour (no icon font
- * or emoji needed, so it looks the same in every browser). */
-export function BlockMark({ label, category }: { label: string; category: string }) {
-  return <span className={`block-icon mark-${category}`} aria-hidden="true">{(label || "?").charAt(0).toUpperCase()}</span>;
-}
 
 function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const catalog = useContext(CatalogContext);
@@ -18,6 +18,11 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const category = entry?.category ?? "unknown";
   const errors = data.issues ?? [];
   const title = data.label || entry?.label || data.type;
+  const showIds = useShowIds();
+  const notSetUp = entry ? missingSettings(entry, data.config).length > 0 : false;
+  const summary = entry && !notSetUp ? blockSummary(data.type, entry, data.config) : [];
+  const channel = messageChannel(data.type);
+  const outcomes = channel && data.counts?.messages ? outcomeLines(data.counts.messages, channel) : [];
   const classes = ["block-node", `block-${category}`];
   if (selected) classes.push("selected");
   if (errors.length) classes.push("has-issues");
@@ -26,23 +31,34 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
     <div className={classes.join(" ")} data-node-id={id} data-block-type={data.type}>
       {category !== "trigger" && <Handle type="target" position={Position.Top} aria-label="input" />}
       <div className="block-head">
-        <BlockMark label={entry?.label ?? data.type} category={category} />
+        <BlockIcon icon={entry?.icon} category={category} />
         <span className="block-title">{title}</span>
         {errors.length > 0 && (
-          <span className="block-issues" title={errors.map((i) => i.message).join("\n")} role="img" aria-label={`${errors.length} problem${errors.length > 1 ? "s" : ""}`}>
+          <span className="block-issues" title={errors.map((i) => problemWords(i)).join("\n")} role="img" aria-label={`${errors.length} problem${errors.length > 1 ? "s" : ""}`}>
             {errors.length}
           </span>
         )}
       </div>
       <div className="block-sub">
         <span>{entry ? (data.label ? entry.label : entry.group) : `Unknown block ${data.type}`}</span>
-        <code>{id}</code>
+        {showIds && <code>{id}</code>}
       </div>
+      {notSetUp ? (
+        <p className="block-setup" title={t("summary.setUpHint")}>{t("summary.setUp")}</p>
+      ) : summary.length > 0 && (
+        <div className="block-summary" data-testid="block-summary">{summary.map((line) => <div key={line}>{line}</div>)}</div>
+      )}
       {data.counts && (
-        <div className="block-counts" aria-label="Live counts">
-          <span title="Runs that entered this step">▶ {data.counts.entered}</span>
-          {data.counts.waiting > 0 && <span title="Runs waiting here">⏸ {data.counts.waiting}</span>}
+        <div className="block-counts" aria-label={t("live.countsLabel")}>
+          <span title={t("live.entered")}><PlayIcon size={11} aria-hidden="true" /> {data.counts.entered}</span>
+          {data.counts.waiting > 0 && <span title={t("live.waiting")}><PauseIcon size={11} aria-hidden="true" /> {data.counts.waiting}</span>}
         </div>
+      )}
+      {data.counts && channel && (
+        <ul className="block-outcomes" aria-label={t("outcome.title")} data-testid="message-outcomes">
+          {outcomes.length === 0 && <li className="muted">{t("outcome.none")}</li>}
+          {outcomes.map((line) => <li key={line.text} className={`outcome-${line.tone}`}>{line.text}</li>)}
+        </ul>
       )}
       {data.ports.length > 0 && (
         <div className="block-ports">

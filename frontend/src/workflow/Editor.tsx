@@ -14,7 +14,7 @@ import {
 import "@xyflow/react/dist/style.css";
 import "./editor.css";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useBlocker, useParams } from "react-router";
 import { useStore } from "zustand";
 import { ApiError, api, optional } from "../api/client";
 import type {
@@ -25,10 +25,14 @@ import type {
   WorkflowDetail,
   WorkflowSaved,
 } from "../api/types";
+import { useConfirm } from "../components/ConfirmDialog";
 import { ErrorMessage, Loading } from "../components/States";
 import { formatDateTime } from "../lib/format";
 import { CatalogContext, NODE_TYPES } from "./BlockNode";
 import { entryFor } from "./graph";
+import { t } from "../i18n";
+import { describeIssue, fieldLabel, problemWords } from "../lib/problems";
+import { showIdsSet, useShowIds } from "./showIds";
 import { HistoryPanel } from "./HistoryPanel";
 import { editorDataTake, type EditorData } from "./load";
 import { saveErrorsToIssues } from "./issues";
@@ -145,6 +149,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   const [busy, setBusy] = useState<string>("");
   const [status, setStatus] = useState<string>("");
   const [problem, setProblem] = useState<Error | null>(null);
+  const [problemRefused, setProblemRefused] = useState<"save" | "publish">("save");
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [warnings, setWarnings] = useState<ValidationIssue[]>([]);
   const [customerId, setCustomerId] = useState(initial.customerId);
@@ -215,6 +220,11 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     return () => window.removeEventListener("beforeunload", warn);
   }, [dirty]);
 
+  // Leaving for another page of the app with unsaved edits asks first (reloads and closing
+  // the tab get the browser's own beforeunload prompt above).
+  const [confirm, confirmDialog] = useConfirm();
+  const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname);
+
   // Once the canvas is painted, fetch the form's code (and compile its validator).
   // (Once every block is measured and drawn: not competing with drawing them.)
   const drawn = useNodesInitialized() || initial.workflow.graph?.nodes.length === 0;
@@ -277,6 +287,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
       } else if (e instanceof ApiError && e.status === 400) {
         const { settings: inSettings, rest: elsewhere } = saveErrorsSplit(e.errors);
         setSettingsErrors(inSettings);
+        setProblemRefused("save");
         if (elsewhere.length || !inSettings.length) actions.setIssues(saveErrorsToIssues(elsewhere, store.getState().nodes.map((n) => n.id)));
         setProblem(e);
         if (inSettings.length) setDrawer("settings");
@@ -325,6 +336,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
       setPublishing(false);
       setNote("");
     } catch (e) {
+      setProblemRefused(verb === "publish" ? "publish" : "save");
       if (e instanceof ApiError && e.status === 400) {
         actions.setIssues(e.errors.map((err) => {
           const m = /^graph\.nodes\.(\d+)(?:\.(.*))?$/.exec(err.field);
@@ -337,6 +349,21 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     }
   }, [actions, applyWorkflow, canWrite, dirty, save, store, workflow.id, workflow.revision]);
 
+  const asking = useRef(false);
+  useEffect(() => {
+    if (blocker.state !== "blocked" || asking.current) return;
+    asking.current = true;
+    void confirm({
+      title: t("confirm.leaveTitle"), body: t("confirm.leaveBody"), confirmLabel: t("confirm.leaveConfirm"),
+      cancelLabel: t("confirm.stay"), otherLabel: canWrite ? t("confirm.leaveSave") : undefined, danger: true,
+    }).then(async (answer) => {
+      if (answer === "confirm") blocker.proceed();
+      else if (answer === "other" && (await save())) blocker.proceed();
+      else blocker.reset();
+      asking.current = false;
+    });
+  }, [blocker, canWrite, confirm, save]);
+
   const addAtCentre = useCallback((entry: CatalogEntry) => {
     const rect = wrapper.current?.getBoundingClientRect();
     const anchor = store.getState().nodes.find((n) => n.selected);
@@ -348,7 +375,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     if (anchor && source && entry.category !== "trigger" && !store.getState().edges.some((e) => e.source === anchor.id && e.sourceHandle === source)) {
       actions.connectPort(anchor.id, source, id);
     }
-    setStatus(`Added ${entry.label} (${id}).`);
+    setStatus(`Added ${entry.label}.`);
   }, [actions, flow, store]);
 
   const onDrop = useCallback((event: DragEvent) => {
@@ -357,8 +384,8 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     const entry = key ? catalog.get(key) : undefined;
     if (!entry || !canWrite) return;
     const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-    const id = actions.addBlock(entry, { x: position.x - 110, y: position.y - 30 });
-    setStatus(`Added ${entry.label} (${id}).`);
+    actions.addBlock(entry, { x: position.x - 110, y: position.y - 30 });
+    setStatus(`Added ${entry.label}.`);
   }, [actions, canWrite, catalog, flow]);
 
   const onKeyDown = useCallback((event: KeyboardEvent) => {
@@ -382,6 +409,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   return (
     <CatalogContext.Provider value={catalog}>
       <div className="editor" onKeyDown={onKeyDown}>
+        {confirmDialog}
         <div className="editor-toolbar" role="toolbar" aria-label="Workflow">
           <Link to="/workflows" className="back">← Workflows</Link>
           <h1 title={workflow.description}>{workflow.name}</h1>
@@ -417,7 +445,8 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
           )}
           {canPublish && (workflow.state === "published" || workflow.state === "paused") && (
             <button type="button" className="button secondary danger" disabled={!!busy}
-              onClick={() => { if (window.confirm("Archive this workflow? No new runs start and it can no longer be edited.")) void transition("archive"); }}>
+              onClick={() => void confirm({ title: t("confirm.archiveTitle"), body: t("confirm.archiveBody"), confirmLabel: t("confirm.archiveConfirm"), danger: true })
+                .then((answer) => { if (answer === "confirm") void transition("archive"); })}>
               Archive
             </button>
           )}
@@ -444,7 +473,9 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
             }}>Download mine as JSON</button>
           </div>
         )}
-        {problem && !conflict && <ErrorMessage error={problem} />}
+        {problem && !conflict && (problem instanceof ApiError && problem.status === 400 && issueCount > 0 ? (
+          <p className="state state-error" role="alert">{problemRefused === "publish" ? t("problem.notPublished", { count: issueCount }) : t("problem.notSaved")}</p>
+        ) : <ErrorMessage error={problem} />)}
         {publishing && (
           <form className="publish-dialog" role="dialog" aria-label="Publish" onSubmit={(e) => { e.preventDefault(); void transition("publish", { note }); }}>
             <label htmlFor="publish-note">What changed (kept in the version history)</label>
@@ -513,7 +544,10 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
                 workflow={workflow}
                 selected={selected.length}
                 graphIssues={graphIssues}
-                nodeIssues={nodes.filter((n) => n.data.issues?.length).map((n) => ({ id: n.id, label: n.data.label || n.data.type, issues: n.data.issues! }))}
+                nodeIssues={nodes.filter((n) => n.data.issues?.length).map((n) => {
+                  const entry = entryFor(catalog, n.data);
+                  return { id: n.id, label: n.data.label || entry?.label || n.data.type, entry, issues: n.data.issues! };
+                })}
                 warnings={warnings}
                 issueCount={issueCount}
                 onSelect={(id) => { actions.selectOnly(id); const n = store.getState().nodes.find((x) => x.id === id); if (n) flow.setCenter(n.position.x + 110, n.position.y + 40, { zoom: 1, duration: 200 }); }}
@@ -548,13 +582,14 @@ type SummaryProps = {
   workflow: WorkflowDetail;
   selected: number;
   graphIssues: ValidationIssue[];
-  nodeIssues: { id: string; label: string; issues: ValidationIssue[] }[];
+  nodeIssues: { id: string; label: string; entry?: CatalogEntry; issues: ValidationIssue[] }[];
   warnings: ValidationIssue[];
   issueCount: number;
   onSelect: (id: string) => void;
 };
 
 function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings, issueCount, onSelect }: SummaryProps) {
+  const showIds = useShowIds();
   // Formatting a date builds an Intl formatter (20-30 ms the first time, locale data):
   // not on every canvas change, and not before the canvas is drawn.
   const [changed, setChanged] = useState("");
@@ -565,16 +600,20 @@ function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings
       <p className="muted">{workflow.description || "No description."}</p>
       <p className="muted">Last change {changed || "…"}{workflow.updated_by ? ` by ${workflow.updated_by}` : ""}.</p>
       <p>Select a block to edit its settings.</p>
+      <label className="checkbox-row">
+        <input type="checkbox" checked={showIds} onChange={(e) => showIdsSet(e.target.checked)} />
+        {" "}{t("editor.showIds")}
+      </label>
       <h3>Problems {issueCount ? `(${issueCount})` : ""}</h3>
       {issueCount === 0 ? (
         <p className="muted">None known. Save or validate to check.</p>
       ) : (
         <ul className="issues" data-testid="issues">
-          {graphIssues.map((i, n) => <li key={`g${n}`}>{i.message}</li>)}
+          {graphIssues.map((i, n) => <li key={`g${n}`}>{describeIssue(i)}</li>)}
           {nodeIssues.flatMap((node) => node.issues.map((i, n) => (
             <li key={`${node.id}-${n}`}>
-              <button type="button" className="link-button" onClick={() => onSelect(node.id)}>{node.label} ({node.id})</button>
-              {i.field ? <> <code>{i.field}</code></> : null}: {i.message}
+              <button type="button" className="link-button" onClick={() => onSelect(node.id)}>{node.label}</button>
+              {i.field && fieldLabel(i.field, node.entry) ? ` · ${fieldLabel(i.field, node.entry)}` : ""}: {problemWords(i)}
             </li>
           )))}
         </ul>
@@ -584,7 +623,7 @@ function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings
           <h3>Warnings</h3>
           <ul className="issues warnings">
             {warnings.map((w, n) => (
-              <li key={n}>{w.node ? <button type="button" className="link-button" onClick={() => onSelect(w.node!)}>{w.node}</button> : null} {w.message}</li>
+              <li key={n}>{w.node ? <button type="button" className="link-button" onClick={() => onSelect(w.node!)}>{showIds ? w.node : t("editor.showBlock")}</button> : null} {problemWords(w)}</li>
             ))}
           </ul>
         </>

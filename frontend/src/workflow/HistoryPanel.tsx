@@ -1,6 +1,8 @@
 // Version history: every published version, what changed (diff against the version before
 // or against the draft), and a rollback that publishes an old version again.
 import { useState } from "react";
+import { useConfirm } from "../components/ConfirmDialog";
+import { t } from "../i18n";
 import { api } from "../api/client";
 import type { Page, VersionDiff, WorkflowDetail, WorkflowVersion } from "../api/types";
 import type { VersionDetail } from "./VersionView";
@@ -24,6 +26,7 @@ export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack, on
   const [diff, setDiff] = useState<{ number: number; against: string; data?: VersionDiff; error?: Error } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error | null>(null);
+  const [confirm, confirmDialog] = useConfirm();
 
   const showDiff = (number: number, against: string) => {
     setDiff({ number, against });
@@ -44,7 +47,12 @@ export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack, on
   };
 
   const rollback = async (number: number) => {
-    if (!window.confirm(`Publish version ${number} again as a new version? The draft becomes it too.`)) return;
+    const answer = await confirm({
+      title: t("confirm.rollbackTitle", { number }),
+      body: t("confirm.rollbackBody"),
+      confirmLabel: t("confirm.rollbackConfirm", { number }),
+    });
+    if (answer !== "confirm") return;
     setBusy(true);
     setError(null);
     try {
@@ -60,6 +68,7 @@ export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack, on
 
   return (
     <section className="drawer" aria-label="Version history">
+      {confirmDialog}
       <header>
         <h2>Version history</h2>
         <button type="button" className="icon-button" onClick={onClose} aria-label="Close history">×</button>

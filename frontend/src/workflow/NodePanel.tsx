@@ -2,7 +2,8 @@
 // JSON Schema (help texts from the schema's descriptions), with Liquid and condition
 // editors; its output ports with a keyboard way to connect them; server issues.
 import Form from "@rjsf/core";
-import type { ErrorSchema, FieldProps, RegistryFieldsType, RegistryWidgetsType, RJSFSchema, UiSchema, WidgetProps } from "@rjsf/utils";
+import type { ErrorSchema, FieldProps, RegistryFieldsType, RegistryWidgetsType, RJSFSchema, RJSFValidationError, UiSchema, WidgetProps } from "@rjsf/utils";
+import { getDefaultFormState } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
 import { memo, useEffect, useMemo, useState } from "react";
 import { api } from "../api/client";
@@ -10,6 +11,11 @@ import type { CatalogEntry, Page, Segment } from "../api/types";
 import { ConditionBuilder } from "../components/ConditionBuilder";
 import { issuesToFormErrors, type BlockData, type CanvasEdge, type Config } from "./graph";
 import { LiquidField, type LiquidContext } from "./LiquidField";
+import { t } from "../i18n";
+import { DURATION_UNITS, durationJoin, durationSplit, type DurationUnit } from "../lib/duration";
+import { formErrorWords } from "./formErrors";
+import { fieldLabel, problemWords } from "../lib/problems";
+import { useShowIds } from "./showIds";
 
 type FormContext = LiquidContext;
 
@@ -65,11 +71,42 @@ function ConditionField(props: FieldProps) {
   );
 }
 
+/** A duration as a number and a unit (minutes … weeks), stored as "2d". */
+function DurationWidget(props: WidgetProps) {
+  const stored = durationSplit(typeof props.value === "string" ? props.value : "");
+  const [unit, setUnit] = useState<DurationUnit>(stored.unit);
+  const shownUnit = stored.amount === null ? unit : stored.unit;
+  const disabled = props.disabled || props.readonly;
+  const label = props.label || props.name;
+  return (
+    <span className="duration-input">
+      <input id={props.id} type="number" min={1} step={1} inputMode="numeric" value={stored.amount ?? ""} required={props.required} disabled={disabled}
+        aria-label={t("duration.amount", { label })} aria-invalid={(props.rawErrors?.length ?? 0) > 0}
+        onChange={(e) => props.onChange(durationJoin(e.target.value === "" ? null : Number(e.target.value), shownUnit))} />
+      <select value={shownUnit} disabled={disabled} aria-label={t("duration.unit", { label })}
+        onChange={(e) => { const next = e.target.value as DurationUnit; setUnit(next); props.onChange(durationJoin(stored.amount, next)); }}>
+        {DURATION_UNITS.map((u) => <option key={u} value={u}>{t(`duration.${u}`)}</option>)}
+      </select>
+    </span>
+  );
+}
+
 const WIDGETS: RegistryWidgetsType = {
   liquid: (props: WidgetProps) => LiquidWidget(props, false),
   liquid_textarea: (props: WidgetProps) => LiquidWidget(props, true),
   segment: SegmentWidget,
+  duration: DurationWidget,
 };
+
+/** ajv's messages in plain words, with the field's examples or widget for the hint. */
+function plainErrors(schema: RJSFSchema, uiSchema: UiSchema) {
+  return (errors: RJSFValidationError[]): RJSFValidationError[] => errors.map((error) => {
+    const name = (error.property ?? "").replace(/^\./, "").split(".")[0] || String((error.params as { missingProperty?: string })?.missingProperty ?? "");
+    const field = (schema.properties?.[name] ?? {}) as { examples?: unknown[] };
+    const widget = (uiSchema[name] as { "ui:widget"?: string } | undefined)?.["ui:widget"];
+    return { ...error, message: formErrorWords(error, { examples: field.examples, widget }), stack: formErrorWords(error, { examples: field.examples, widget }) };
+  });
+}
 const FIELDS: RegistryFieldsType = { condition: ConditionField };
 
 export type Target = { id: string; label: string };
@@ -129,6 +166,9 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
     ...(entry?.ui_schema as UiSchema | undefined),
     "ui:submitButtonOptions": { norender: true },
   }), [entry]);
+  const showIds = useShowIds();
+  const withDefaults = useMemo(() => getDefaultFormState(validator, schema, node.data.config), [schema, node.data.config]);
+  const transformErrors = useMemo(() => plainErrors(schema, uiSchema), [schema, uiSchema]);
   const channel: LiquidContext["channel"] = node.data.type === "action.send_sms" ? "sms" : node.data.type === "action.send_email" ? "email" : "text";
   const formContext = useMemo(() => ({ ...liquid, channel, readOnly }), [liquid, channel, readOnly]);
   const { errors: extraErrors, other } = useMemo(() => issuesToFormErrors(node.data.issues ?? []), [node.data.issues]);
@@ -138,7 +178,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
   return (
     <div className="node-panel" aria-label={`Settings of ${node.id}`}>
       <header>
-        <h2>{entry?.label ?? node.data.type} <code>{node.id}</code></h2>
+        <h2>{entry?.label ?? node.data.type}{showIds && <> <code>{node.id}</code></>}</h2>
         <p className="muted">{entry?.description ?? "This block type is not in the catalog: it cannot be edited."}</p>
         {template?.locked_fields?.length ? (
           <p className="muted">Team block: {template.locked_fields.join(", ")} set by your ops team.</p>
@@ -151,7 +191,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
       </div>
       {other.length > 0 && (
         <ul className="issues" role="alert">
-          {other.map((i, n) => <li key={n}><code>{i.field || i.code}</code>: {i.message}</li>)}
+          {other.map((i, n) => <li key={n}>{i.field && fieldLabel(i.field, entry) ? `${fieldLabel(i.field, entry)}: ` : ""}{problemWords(i)}</li>)}
         </ul>
       )}
       {entry && (
@@ -165,12 +205,17 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
           fields={FIELDS}
           formContext={formContext}
           extraErrors={extraErrors as ErrorSchema}
+          transformErrors={transformErrors}
           liveValidate="onChange"
           showErrorList={false}
           disabled={readOnly}
           idPrefix={`cfg-${node.id}`}
           onChange={({ formData }) => {
-            if (JSON.stringify(formData) !== JSON.stringify(node.data.config)) onChange(node.id, { config: (formData ?? {}) as Config });
+            // The form fills in the schema's defaults as it opens: that is no edit, so it
+            // must not mark the draft changed (nor be saved as a change nobody made).
+            const next = JSON.stringify(formData);
+            if (next === JSON.stringify(node.data.config) || next === JSON.stringify(withDefaults)) return;
+            onChange(node.id, { config: (formData ?? {}) as Config });
           }}
         />
       )}
@@ -183,7 +228,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
               <select id={`port-${node.id}-${port}`} value={outgoing.get(port) ?? ""} onChange={(e) => onConnect(node.id, port, e.target.value || null)}>
                 <option value="">(nothing: the run ends)</option>
                 {targets.filter((n) => n.id !== node.id).map((n) => (
-                  <option key={n.id} value={n.id}>{n.label} ({n.id})</option>
+                  <option key={n.id} value={n.id}>{showIds ? `${n.label} (${n.id})` : n.label}</option>
                 ))}
               </select>
             </div>

@@ -3,7 +3,7 @@
 // it below the selection (the keyboard way).
 import { memo, useMemo, useState } from "react";
 import type { CatalogEntry } from "../api/types";
-import { BlockMark } from "./BlockNode";
+import { BlockIcon } from "./icons";
 
 export const DRAG_TYPE = "application/x-keepflow-block";
 
@@ -52,7 +52,7 @@ function PaletteView({ entries, disabled, onAdd }: Props) {
                   }}
                   onClick={() => onAdd(entry)}
                 >
-                  <BlockMark label={entry.label} category={entry.category} />
+                  <BlockIcon icon={entry.icon} category={entry.category} />
                   <span className="palette-label">{entry.label}</span>
                 </button>
               </li>

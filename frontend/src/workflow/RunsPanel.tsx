@@ -7,6 +7,8 @@ import type { DryRun, DryRunStep, Page, RunDetail, RunSummary, WorkflowCounts, W
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { formatDateTime } from "../lib/format";
 import { awaitedEventTypes, dryRunBody, type LaterEventRow } from "./dryrun";
+import { t } from "../i18n";
+import { effectWords, stepMessageStatus, verdictWords, type Verdict } from "./outcomes";
 import type { EditorStore } from "./store";
 
 type Props = {
@@ -54,7 +56,8 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
       setDry(result ?? "missing");
       if (result) {
         const failed = result.steps.find((s) => /fail|error/i.test(s.outcome))?.node ?? null;
-        store.getState().setOverlay(result.path.length ? result.path : result.steps.map((s) => s.node), failed);
+        const notSent = result.steps.filter((s) => s.message?.action === "suppress").map((s) => s.node);
+        store.getState().setOverlay(result.path.length ? result.path : result.steps.map((s) => s.node), failed, notSent);
       }
     } catch (e) {
       setDryError(e as Error);
@@ -67,7 +70,8 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
     api.get<RunDetail>(`runs/${id}/`).then(
       (data) => {
         setRun(data);
-        store.getState().setOverlay(data.steps.map((s) => s.node), data.failed_node || null);
+        const notSent = data.steps.filter((s) => stepMessageStatus(s.block_type, s.detail)?.tone === "not-sent").map((s) => s.node);
+        store.getState().setOverlay(data.steps.map((s) => s.node), data.failed_node || null, notSent);
       },
       (e: Error) => setRunsError(e),
     );
@@ -122,8 +126,18 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
               <Steps steps={dry.steps} />
               {dry.effects?.length > 0 && (
                 <>
-                  <h4>Would do</h4>
-                  <ul>{dry.effects.map((effect, i) => <li key={i}><code>{JSON.stringify(effect)}</code></li>)}</ul>
+                  <h4>{t("effect.title")}</h4>
+                  <ul>{dry.effects.map((effect, i) => (
+                    <li key={i}>
+                      {effectWords(effect as Record<string, unknown>)}
+                      {(() => {
+                        // The same words as the step: a message the guardrails stop is no "would do".
+                        const verdict = dry.steps.find((step) => step.node === (effect as { node?: string }).node)?.message;
+                        return verdict && verdict.action !== "send" ? <span className={`step-status tone-${verdictWords(verdict, formatDateTime).tone}`}>{verdictWords(verdict, formatDateTime).text}</span> : null;
+                      })()}
+                      <details className="muted step-detail"><summary>{t("effect.details")}</summary><code>{JSON.stringify(effect)}</code></details>
+                    </li>
+                  ))}</ul>
                 </>
               )}
             </div>
@@ -179,19 +193,30 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
   );
 }
 
-function Steps({ steps }: { steps: (DryRunStep & { at?: string })[] }) {
+function Steps({ steps }: { steps: (DryRunStep & { at?: string; message?: Verdict })[] }) {
   if (!steps.length) return <p className="muted">No steps.</p>;
   return (
     <ol className="steps">
-      {steps.map((s, i) => (
-        <li key={i} className={/fail|error/i.test(s.outcome) ? "step-failed" : ""}>
-          <code>{s.node}</code> {s.type}: <strong>{s.outcome}</strong>{s.port ? ` → ${s.port}` : ""}
-          {s.at ? <span className="muted"> {formatDateTime(s.at)}</span> : null}
-          {s.detail !== undefined && s.detail !== null && s.detail !== "" ? (
-            <div className="muted step-detail">{typeof s.detail === "string" ? s.detail : JSON.stringify(s.detail)}</div>
-          ) : null}
-        </li>
-      ))}
+      {steps.map((s, i) => {
+        // A message step says whether the message really went (or would): leaving by
+        // `out` alone would read as sent even when the guardrails stopped it.
+        const verdict = s.message ? verdictWords(s.message, formatDateTime) : null;
+        const status = verdict ?? stepMessageStatus(s.type, s.detail);
+        const failed = /fail|error/i.test(s.outcome);
+        return (
+          <li key={i} className={failed ? "step-failed" : status?.tone === "not-sent" ? "step-not-sent" : ""}>
+            <code>{s.node}</code> {s.type}: <strong>{s.outcome}</strong>{s.port ? ` → ${s.port}` : ""}
+            {status && <span className={`step-status tone-${status.tone}`} data-testid="step-status">{status.text}</span>}
+            {s.at ? <span className="muted"> {formatDateTime(s.at)}</span> : null}
+            {verdict && <div className="step-verdict" data-testid="step-verdict">{verdict.sentence}</div>}
+            {s.detail !== undefined && s.detail !== null && s.detail !== "" ? (
+              typeof s.detail === "string" ? <div className="muted step-detail">{s.detail}</div> : (
+                <details className="muted step-detail"><summary>{t("effect.details")}</summary><code>{JSON.stringify(s.detail)}</code></details>
+              )
+            ) : null}
+          </li>
+        );
+      })}
     </ol>
   );
 }

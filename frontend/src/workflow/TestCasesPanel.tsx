@@ -2,6 +2,8 @@
 // and an outcome): list, create / edit as JSON, delete, and run them all against the draft
 // (POST /workflows/{id}/test) with each failure's differences. Publishing runs them too.
 import { useState } from "react";
+import { useConfirm } from "../components/ConfirmDialog";
+import { t } from "../i18n";
 import { ApiError, api } from "../api/client";
 import type { ApiFieldError, Page, Schemas } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
@@ -30,6 +32,7 @@ export function TestCasesPanel({ workflowId, canWrite, defaultCustomer, beforeRu
   const [run, setRun] = useState<CaseRun | null>(null);
   const [busy, setBusy] = useState("");
   const [error, setError] = useState<Error | null>(null);
+  const [confirm, confirmDialog] = useConfirm();
 
   const startNew = () => { setFieldErrors({}); setEditing({ id: null, draft: caseDraft(null, defaultCustomer) }); };
   const startEdit = (c: TestCase) => { setFieldErrors({}); setEditing({ id: c.id, draft: caseDraft(c, defaultCustomer) }); };
@@ -60,7 +63,8 @@ export function TestCasesPanel({ workflowId, canWrite, defaultCustomer, beforeRu
   };
 
   const remove = async (c: TestCase) => {
-    if (!window.confirm(`Delete the test case “${c.name}”?`)) return;
+    const answer = await confirm({ title: t("confirm.deleteCaseTitle", { name: c.name }), confirmLabel: t("confirm.deleteCase"), danger: true });
+    if (answer !== "confirm") return;
     setError(null);
     try {
       await api.del(`workflows/${workflowId}/test-cases/${c.id}/`);
@@ -103,6 +107,7 @@ export function TestCasesPanel({ workflowId, canWrite, defaultCustomer, beforeRu
 
   return (
     <section className="drawer test-cases" aria-label="Test cases">
+      {confirmDialog}
       <header>
         <h2>Test cases</h2>
         <button type="button" className="icon-button" onClick={onClose} aria-label="Close test cases">×</button>

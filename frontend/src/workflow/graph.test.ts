@@ -168,9 +168,9 @@ describe("new nodes", () => {
     expect(nodeIdNew("action", ["a1", "a2", "a4"])).toBe("a3");
     expect(nodeIdNew("other", ["n1"])).toBe("n2");
   });
-  it("start from the block's example config", () => {
+  it("start empty, not with the block's example config", () => {
     const node = nodeFromEntry(CATALOG.get("action.send_sms")!, { x: 5, y: 6 }, ["a1"]);
-    expect(node).toMatchObject({ id: "a2", type: "block", position: { x: 5, y: 6 }, data: { type: "action.send_sms", config: { body: "Hi" }, ports: ["out"] } });
+    expect(node).toMatchObject({ id: "a2", type: "block", position: { x: 5, y: 6 }, data: { type: "action.send_sms", config: {}, ports: ["out"] } });
   });
   it("from a team block reference the template", () => {
     const node = nodeFromEntry(CATALOG.get("template:7@2")!, { x: 0, y: 0 }, []);
@@ -199,7 +199,7 @@ describe("validation issues", () => {
   });
   it("become form errors for config fields", () => {
     const { errors, other } = issuesToFormErrors(issues.slice(0, 3));
-    expect(errors).toEqual({ body: { __errors: ["Unclosed tag"] }, branches: { 0: { name: { __errors: ["bad name"] } } } });
+    expect(errors).toEqual({ body: { __errors: ["Unclosed tag."] }, branches: { 0: { name: { __errors: ["Bad name."] } } } });
     expect(other.map((i) => i.field)).toEqual(["type"]);
   });
 });

@@ -1,6 +1,8 @@
 // The one place where the canvas's state (React Flow nodes and edges) and the API's graph
 // (WorkflowVersion.graph, schema_version 1) are converted into each other. Pure functions:
 // unit-tested in graph.test.ts.
+import type { MessageOutcome } from "./outcomes";
+import { problemWords } from "../lib/problems";
 import type { Edge, Node } from "@xyflow/react";
 import type { ApiEdge, ApiGraph, ApiNode, CatalogEntry, ValidationIssue } from "../api/types";
 
@@ -17,8 +19,8 @@ export type BlockData = {
   /** Server validation issues that name this node. */
   issues?: ValidationIssue[];
   /** Dry-run / live-count overlays. */
-  highlight?: "path" | "error" | null;
-  counts?: { entered: number; waiting: number; failed?: number; ports: Record<string, number> } | null;
+  highlight?: "path" | "error" | "not-sent" | null;
+  counts?: { entered: number; waiting: number; failed?: number; ports: Record<string, number>; messages?: MessageOutcome[] } | null;
 };
 
 export type BlockNode = Node<BlockData, "block">;
@@ -140,11 +142,11 @@ export function nodeIdNew(category: string, taken: Iterable<string>): string {
   }
 }
 
-/** A new node from a palette entry: the block's example config for core blocks (a useful
- * start), nothing for team blocks (their preset is applied by the server). */
+/** A new node from a palette entry starts empty: the card asks to set it up, rather than
+ * running someone else's example (team blocks get their preset from the server). */
 export function nodeFromEntry(entry: CatalogEntry, position: { x: number; y: number }, taken: Iterable<string>): BlockNode {
   const id = nodeIdNew(entry.category, taken);
-  const config = entry.source === "template" ? {} : structuredClone(entry.example_config ?? {}) as Config;
+  const config: Config = {};
   const data: BlockData = { type: entry.type, config, ports: portsFor(entry, config) };
   const template = entry.template as { id?: number; version?: number } | null;
   if (template?.id !== undefined && template.version !== undefined) {
@@ -214,7 +216,7 @@ export function issuesToFormErrors(issues: ValidationIssue[]): { errors: ErrorTr
     for (const part of field.slice("config.".length).split(".")) {
       at = (at[part] as ErrorTree | undefined) ?? (at[part] = {});
     }
-    at.__errors = [...(at.__errors ?? []), issue.message];
+    at.__errors = [...(at.__errors ?? []), problemWords(issue)];
   }
   return { errors, other };
 }

@@ -50,7 +50,8 @@ export type EditorState = {
   redo: () => void;
   layout: () => Promise<void>;
   setIssues: (issues: ValidationIssue[]) => void;
-  setOverlay: (path: string[] | null, failed?: string | null) => void;
+  /** Light up a path; `failed` red, `notSent` (message blocks the guardrails stopped) amber. */
+  setOverlay: (path: string[] | null, failed?: string | null, notSent?: string[]) => void;
   setCounts: (counts: Record<string, NonNullable<BlockNode["data"]["counts"]>> | null) => void;
   graph: () => ApiGraph;
 };
@@ -255,11 +256,12 @@ export function createEditorStore() {
         });
       },
 
-      setOverlay: (path, failed = null) => {
+      setOverlay: (path, failed = null, notSent = []) => {
         const onPath = new Set(path ?? []);
+        const stopped = new Set(notSent);
         set({
           nodes: get().nodes.map((n) => {
-            const highlight = n.id === failed ? "error" : onPath.has(n.id) ? "path" : null;
+            const highlight = n.id === failed ? "error" : stopped.has(n.id) ? "not-sent" : onPath.has(n.id) ? "path" : null;
             return (n.data.highlight ?? null) === highlight ? n : { ...n, data: { ...n.data, highlight } };
           }),
           edges: get().edges.map((e) => {

@@ -1,0 +1,27 @@
+// One distinct icon per block type, from lucide (the icon set the catalog names: each
+// block's spec says e.g. "message-square"). Only these icons are bundled.
+import {
+  Bell, Blocks, Calendar, Clock, Filter, GitBranch, Globe, Hourglass, LogOut, Mail, MessageSquare,
+  Pause, PhoneCall, Play, Split, TicketPercent, Timer, UserCheck, UserPen, Users, Webhook, Zap,
+  type LucideIcon,
+} from "lucide-react";
+
+const ICONS: Record<string, LucideIcon> = {
+  zap: Zap, users: Users, calendar: Calendar, hourglass: Hourglass, clock: Clock, webhook: Webhook,
+  play: Play, filter: Filter, "git-branch": GitBranch, "user-check": UserCheck, split: Split,
+  timer: Timer, bell: Bell, "log-out": LogOut, mail: Mail, "message-square": MessageSquare,
+  "phone-call": PhoneCall, globe: Globe, "user-pen": UserPen, "ticket-percent": TicketPercent,
+};
+
+/** A block's mark: its icon on the category's colour (a puzzle-like fallback for icons
+ * this build does not know, e.g. a block added on the server later). */
+export function BlockIcon({ icon, category }: { icon: string | undefined; category: string }) {
+  const Icon = ICONS[icon ?? ""] ?? Blocks;
+  return (
+    <span className={`block-icon mark-${category}`} aria-hidden="true">
+      <Icon size={14} strokeWidth={2.25} />
+    </span>
+  );
+}
+
+export { Pause as PauseIcon, Play as PlayIcon };

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { effectWords, outcomeLines, reasonWords, stepMessageStatus, verdictWords } from "./outcomes";
+
+const time = (iso: string) => iso.slice(11, 16);
+
+describe("message outcomes in words", () => {
+  it("lists sent first and every suppression with its reason", () => {
+    expect(outcomeLines([
+      { outcome: "suppressed", reason: "no_consent", count: 3 },
+      { outcome: "sent", reason: "", count: 2 },
+      { outcome: "deferred", reason: "quiet_hours", count: 1 },
+      { outcome: "suppressed", reason: "no_address", count: 1 },
+      { outcome: "failed", reason: "", count: 0 },
+    ], "sms").map((l) => l.text)).toEqual([
+      "2 sent", "1 held back: quiet hours", "1 not sent: no phone number", "3 not sent: no SMS consent",
+    ]);
+  });
+
+  it("names the channel of the consent", () => {
+    expect(reasonWords("no_consent", "email")).toBe("no e-mail consent");
+    expect(reasonWords("frequency_cap", "sms")).toBe("too many messages lately");
+    expect(reasonWords("something_new", "sms")).toBe("something new");
+  });
+
+  it("says what a dry run would really do", () => {
+    const stop = verdictWords({ customer: "Lea", channel: "sms", action: "suppress", reason: "no_consent", until: null }, time);
+    expect(stop.sentence).toBe("Would not send: Lea has no SMS consent");
+    expect(stop.text).toBe("not sent: no SMS consent");
+    expect(stop.tone).toBe("not-sent");
+    const quiet = verdictWords({ customer: "Lea", channel: "sms", action: "defer", reason: "quiet_hours", until: "2026-03-03T07:00:00Z" }, time);
+    expect(quiet.sentence).toBe("Would wait for the end of quiet hours and send at 07:00");
+    expect(verdictWords({ customer: "Lea", channel: "email", action: "send", reason: "", until: null }, time).sentence)
+      .toBe("Would send the e-mail to Lea");
+  });
+
+  it("marks a suppressed live step as not sent", () => {
+    expect(stepMessageStatus("action.send_sms", { message_id: 4, status: "suppressed", reason: "no_consent" }))
+      .toEqual({ tone: "not-sent", text: "not sent: no SMS consent" });
+    expect(stepMessageStatus("action.send_sms", { status: "delivered" })).toEqual({ tone: "sent", text: "sent" });
+    expect(stepMessageStatus("action.create_task", { status: "open" })).toBeNull();
+  });
+});
+
+describe("dry-run effects in words", () => {
+  it.each([
+    [{ type: "send_sms", body: "Sorry Lea!", node: "a1" }, "Send the SMS “Sorry Lea!”"],
+    [{ type: "send_email", subject: "We are sorry" }, "Send the e-mail “We are sorry”"],
+    [{ type: "create_task", title: "Call Lea" }, "Create the task “Call Lea”"],
+    [{ type: "http_request", method: "POST", url: "https://crm.example/hook" }, "Call POST https://crm.example/hook"],
+  ])("%j", (effect, words) => {
+    expect(effectWords(effect)).toBe(words);
+  });
+});
