@@ -5665,6 +5665,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
+            /** @description This idempotency key was already used for a different request; `errors` names the key (code `idempotency_key_reused`). The same key with the same request answers as the first time. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
     api_v1_events_retrieve: {
@@ -6370,7 +6379,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
-            /** @description The run's state does not allow this (the message says why), or an Idempotency-Key reused for another request. */
+            /** @description The run's state does not allow this (the message says why). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6464,7 +6473,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
-            /** @description The run's state does not allow this (the message says why), or an Idempotency-Key reused for another request. */
+            /** @description The run's state does not allow this (the message says why). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9134,7 +9143,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
-            /** @description The run's state does not allow this (the message says why), or an Idempotency-Key reused for another request. */
+            /** @description The run's state does not allow this (the message says why). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9152,6 +9161,15 @@ export interface operations {
             };
             /** @description Unsupported media type: send application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description This idempotency key was already used for a different request; `errors` names the key (code `idempotency_key_reused`). The same key with the same request answers as the first time. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9613,6 +9631,15 @@ export interface operations {
             };
             /** @description Unsupported media type: send application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description This idempotency key was already used for a different request; `errors` names the key (code `idempotency_key_reused`). The same key with the same request answers as the first time. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
