@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.capabilities import Capability
+from apps.customers.erasure import customer_erase
 from apps.customers.filters import CustomerFilter, EventFilter
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, Event, EventSource
@@ -18,7 +19,7 @@ from apps.customers.serializers import (
     EventSerializer,
     IngestResponseSerializer,
 )
-from apps.customers.services import customer_erase, customer_upsert
+from apps.customers.services import customer_upsert
 
 
 class CustomerViewSet(
@@ -59,7 +60,9 @@ class CustomerViewSet(
         )
 
     def destroy(self, request: Request, external_id: str) -> Response:
-        """Erase: personal data and events are deleted; anonymous aggregates remain."""
+        """Erase (right to be forgotten): active runs are cancelled; events and segment
+        memberships deleted; messages, tasks, offers, run variables, steps and HTTP
+        results blanked (apps/customers/erasure.py); anonymous aggregates remain."""
         customer_erase(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
