@@ -181,3 +181,42 @@ def test_host_matches(pattern, host, matches):
 ])
 def test_host_pattern_valid(pattern, valid):
     assert host_pattern_valid(pattern) is valid
+
+
+def test_validate_tells_the_caller_before_publishing(client_as, listener):
+    credential = crm_credential(allowed_hosts=["127.0.0.1"])
+    publisher = client_as("publisher")
+    created = publisher.post("/api/v1/workflows", {
+        "name": "export", "graph": exfiltration(listener, credential.id)}, format="json")
+
+    mine = publisher.post(f"/api/v1/workflows/{created.json()['id']}/validate").json()
+    admins = client_as("admin").post(f"/api/v1/workflows/{created.json()['id']}/validate").json()
+
+    assert [(e["node"], e["code"]) for e in mine["errors"]] == [("h1", "credential_not_shared")]
+    assert admins == {"valid": True, "errors": [], "warnings": admins["warnings"]}
+
+
+def test_rollback_to_a_version_with_an_unshared_credential_is_refused(client_as, listener):
+    credential = crm_credential(allowed_hosts=["127.0.0.1"])
+    admin = client_as("admin")
+    workflow_id = admin.post("/api/v1/workflows", {
+        "name": "export", "graph": exfiltration(listener, credential.id)},
+        format="json").json()["id"]
+    assert admin.post(f"/api/v1/workflows/{workflow_id}/publish", {}, format="json") \
+        .status_code == 200
+    detail = admin.get(f"/api/v1/workflows/{workflow_id}").json()
+    graph_v2 = {**detail["graph"], "nodes": detail["graph"]["nodes"][:1], "edges": []}
+    graph_v2["nodes"].append(node("h2", "action.update_customer", {"add_tags": ["x"]}))
+    graph_v2["edges"] = [edge("t1", "h2")]
+    saved = admin.put(f"/api/v1/workflows/{workflow_id}",
+                      {"graph": graph_v2, "revision": detail["revision"]}, format="json")
+    assert saved.status_code == 200, saved.json()
+    assert admin.post(f"/api/v1/workflows/{workflow_id}/publish", {}, format="json") \
+        .status_code == 200
+
+    response = client_as("publisher").post(
+        f"/api/v1/workflows/{workflow_id}/versions/1/rollback", {}, format="json")
+
+    assert response.status_code == 400, response.json()
+    assert [(e["node"], e["code"]) for e in response.json()["errors"]] == [
+        ("h1", "credential_not_shared")]
