@@ -13,6 +13,10 @@ class CredentialSerializer(serializers.ModelSerializer):
     """What anyone may see of a credential: never the secret."""
 
     has_secret = serializers.SerializerMethodField()
+    allowed_hosts = serializers.ListField(child=serializers.CharField(), read_only=True)
+    allowed_methods = serializers.ListField(child=serializers.CharField(), read_only=True)
+    shared_roles = serializers.ListField(child=serializers.CharField(), read_only=True)
+    shared_scopes = serializers.ListField(child=serializers.CharField(), read_only=True)
     usable = serializers.SerializerMethodField(
         help_text="False until an admin binds the credential to at least one host.")
     problem = serializers.SerializerMethodField(
