@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from apps.accounts.capabilities import Capability
 from apps.common.errors import IdempotencyKeyReused
 from apps.common.schema import IDEMPOTENCY_KEY_REUSED
+from apps.customers.erasure import customer_erase
 from apps.customers.filters import CustomerFilter, EventFilter
 from apps.customers.ingest import EventIn, IdempotencyConflict, events_ingest
 from apps.customers.models import Customer, Event, EventSource
@@ -21,7 +22,7 @@ from apps.customers.serializers import (
     EventSerializer,
     IngestResponseSerializer,
 )
-from apps.customers.services import customer_erase, customer_upsert
+from apps.customers.services import customer_upsert
 
 
 class CustomerViewSet(
@@ -62,7 +63,9 @@ class CustomerViewSet(
         )
 
     def destroy(self, request: Request, external_id: str) -> Response:
-        """Erase: personal data and events are deleted; anonymous aggregates remain."""
+        """Erase (right to be forgotten): active runs are cancelled; events and segment
+        memberships deleted; messages, tasks, offers, run variables, steps and HTTP
+        results blanked (apps/customers/erasure.py); anonymous aggregates remain."""
         customer_erase(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -1,6 +1,5 @@
-"""Writes for customer profiles: upsert, consent, erasure."""
+"""Writes for customer profiles: upsert and consent (erasure: erasure.py)."""
 
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -8,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from apps.customers.models import Customer, SegmentMembership
+from apps.customers.models import Customer
 
 PROFILE_FIELDS = ("email", "phone", "first_name", "last_name", "timezone", "locale",
                   "churn_score", "clv", "tier")
@@ -70,22 +69,6 @@ def customers_ensure(external_ids: Iterable[str]) -> dict[str, int]:
             Customer.objects.filter(external_id__in=missing).values_list("external_id", "id")
         )
     return found
-
-
-@transaction.atomic
-def customer_erase(customer: Customer) -> Customer:
-    """Right to erasure: personal data and events go; the row stays, anonymous, so that
-    counts and aggregates (runs, conversions) remain true."""
-    customer.events.all().delete()
-    SegmentMembership.objects.filter(customer=customer).delete()
-    customer.external_id = f"erased:{uuid.uuid4()}"
-    for field in ("email", "phone", "first_name", "last_name", "locale"):
-        setattr(customer, field, "")
-    customer.timezone = "UTC"
-    customer.attributes, customer.tags, customer.consent = {}, [], {}
-    customer.erased_at = timezone.now()
-    customer.save()
-    return customer
 
 
 def customers_changed(customer_ids: list[int]) -> None:

@@ -39,6 +39,7 @@ from requests_hardened import Config, HTTPSession
 from requests_hardened.ip_filter import EXTRA_BLOCKED_NET_RANGES, InvalidIPAddress
 from requests_hardened.ip_filter_adapter import IPFilterAdapter
 
+from apps.integrations.binding import credential_destination_refusal
 from apps.integrations.crypto import SecretUnreadable, secret_decrypt
 from apps.integrations.models import AllowedHost, Credential, CredentialKind
 
@@ -181,7 +182,8 @@ class GuardedSession(HTTPSession):
     """A requests session whose every hop (redirects too) passes destination_check and,
     unless allowlisted, connects through the pinned adapter."""
 
-    def __init__(self, *, timeout: float, secret_headers: frozenset[str] = frozenset()) -> None:
+    def __init__(self, *, timeout: float, secret_headers: frozenset[str] = frozenset(),
+                 credential: Credential | None = None) -> None:
         super().__init__(Config(
             ip_filter_enable=False,  # mounted below, with our policy on top
             ip_filter_allow_loopback_ips=False,
@@ -195,6 +197,7 @@ class GuardedSession(HTTPSession):
         self.mount("https://", _PinnedAdapter(is_https_proto=True))
         self._allowlisted = HTTPAdapter()
         self._secret_headers = secret_headers
+        self._credential = credential
 
     def get_adapter(self, url: str) -> HTTPAdapter:
         if destination_check(url):
@@ -203,9 +206,13 @@ class GuardedSession(HTTPSession):
 
     def rebuild_auth(self, prepared_request: requests.PreparedRequest,
                      response: requests.Response) -> None:
-        """A redirect to another host loses the credential, whatever header carries it."""
+        """A redirect to another host, or one that changes the method to one the credential
+        is not bound to (303 turns POST into GET), loses the credential, whatever header
+        carries it."""
         super().rebuild_auth(prepared_request, response)
-        if self.should_strip_auth(response.request.url, prepared_request.url):
+        unbound = self._credential is not None and credential_destination_refusal(
+            self._credential, str(prepared_request.method), str(prepared_request.url))
+        if unbound or self.should_strip_auth(response.request.url, prepared_request.url):
             for name in self._secret_headers:
                 prepared_request.headers.pop(name, None)
 
@@ -251,10 +258,15 @@ def http_request(*, method: str, url: str, headers: Mapping[str, str], json: Any
             return _result(error=f"header {name} is set by Keepflow; use a credential")
         sent[name] = value
     secret_names: set[str] = set()
+    credential = None
     if credential_id is not None:
         credential = Credential.objects.filter(pk=credential_id).first()
         if credential is None:
             return _result(error=f"credential {credential_id} does not exist")
+        refusal = credential_destination_refusal(credential, method, url)
+        if refusal:
+            logger.warning("http_request refused: %s", refusal)
+            return _result(error=refusal)
         try:
             auth = credential_headers(credential)
         except SecretUnreadable as exc:
@@ -264,7 +276,8 @@ def http_request(*, method: str, url: str, headers: Mapping[str, str], json: Any
     sent["Idempotency-Key"] = idempotency_key
     limit = settings.KEEPFLOW_HTTP_MAX_RESPONSE_BYTES
     deadline = clock() + timeout_seconds
-    session = GuardedSession(timeout=timeout_seconds, secret_headers=frozenset(secret_names))
+    session = GuardedSession(timeout=timeout_seconds, secret_headers=frozenset(secret_names),
+                             credential=credential)
     try:
         with session, session.request(method, url, headers=sent, json=json, stream=True,
                                       timeout=(timeout_seconds, timeout_seconds)) as response:

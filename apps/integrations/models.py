@@ -13,9 +13,15 @@ class CredentialKind(models.TextChoices):
     HEADER = "header"  # <header_name>: <secret>, e.g. X-Api-Key
 
 
+def methods_all() -> list[str]:
+    return ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
 class Credential(models.Model):
     """A secret that authenticates http_request calls. The graph references it by id; the
-    secret is stored encrypted (crypto.py) and never leaves through the API."""
+    secret is stored encrypted (crypto.py) and never leaves through the API. It is only
+    ever attached to requests to its allowed hosts with its allowed methods, and only
+    admins or the roles/scopes it is shared with may put it into a workflow (binding.py)."""
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=8, choices=CredentialKind.choices)
@@ -24,6 +30,18 @@ class Credential(models.Model):
     username = models.CharField(max_length=200, blank=True, default="",
                                 help_text="For kind=basic.")
     secret_encrypted = models.TextField(editable=False)
+    allowed_hosts = models.JSONField(
+        default=list, blank=True,
+        help_text="Hosts the secret may be sent to: crm.example.com or *.example.com. "
+                  "Empty: the credential cannot be used.")
+    allowed_methods = models.JSONField(default=methods_all, blank=True,
+                                       help_text="HTTP methods it may be used with.")
+    shared_roles = models.JSONField(
+        default=list, blank=True,
+        help_text="Roles that may use it in workflows besides admins, e.g. publisher.")
+    shared_scopes = models.JSONField(
+        default=list, blank=True,
+        help_text="API-key scopes that may use it in workflows, e.g. workflows:write.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

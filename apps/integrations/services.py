@@ -13,10 +13,12 @@ from apps.integrations.models import Credential
 
 
 def credential_create(*, name: str, kind: str, secret: str, header_name: str = "",
-                      username: str = "", user: User | None = None) -> Credential:
+                      username: str = "", user: User | None = None,
+                      **binding: list[str]) -> Credential:
+    """`binding`: allowed_hosts, allowed_methods, shared_roles, shared_scopes (binding.py)."""
     return Credential.objects.create(
         name=name, kind=kind, header_name=header_name, username=username,
-        secret_encrypted=secret_encrypt(secret), created_by=user)
+        secret_encrypted=secret_encrypt(secret), created_by=user, **binding)
 
 
 def credential_update(credential_id: int, *, changes: dict[str, Any]) -> Credential:

@@ -189,7 +189,7 @@ class WorkflowViewSet(DomainErrorsMixin, viewsets.GenericViewSet):
     def validate(self, request: Request, pk: str) -> Response:
         """Every validation rule over the draft: errors block publishing, warnings don't."""
         workflow = self.get_object()
-        result = services.workflow_check(workflow.draft_graph, workflow.draft_settings)
+        result = services.workflow_publish_check(workflow, principal=request.user)
         return Response(ValidationResultSerializer(result.as_dict()).data)
 
     @extend_schema(request=WorkflowPublishSerializer,
@@ -201,7 +201,7 @@ class WorkflowViewSet(DomainErrorsMixin, viewsets.GenericViewSet):
         body = WorkflowPublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         workflow = services.workflow_publish(self.get_object().pk, user=_user(request),
-                                             **body.validated_data)
+                                             principal=request.user, **body.validated_data)
         return self._detail(workflow)
 
     def _transition(self, request: Request, verb: str) -> Response:
@@ -277,7 +277,8 @@ class WorkflowViewSet(DomainErrorsMixin, viewsets.GenericViewSet):
         body = VersionNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         workflow = services.workflow_rollback(self.get_object().pk, int(number),
-                                              user=_user(request), **body.validated_data)
+                                              user=_user(request), principal=request.user,
+                                              **body.validated_data)
         return self._detail(workflow)
 
     @extend_schema(responses=WorkflowPortableSerializer)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apps.common.templating import template_check
+from apps.integrations.binding import credential_request_issue
 from apps.workflows.models import BlockTemplateVersion
 from apps.workflows.validation import Library, TemplateInfo, template_config_merge
 from blocks.registry import block_config_validate, block_find
@@ -48,6 +49,7 @@ def library_for(graph: Mapping[str, Any]) -> Library:
         config_validate=block_config_validate,
         template_check=template_check,
         block_template=lambda template_id, version: templates.get((template_id, version)),
+        credential_check=credential_request_issue,
     )
 
 

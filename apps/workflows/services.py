@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from apps.workflows.credential_use import credential_use_errors
 from apps.workflows.errors import (
     GraphInvalid,
     InputInvalid,
@@ -63,6 +64,16 @@ def workflow_check(graph: Mapping[str, Any], settings: Mapping[str, Any],
     for error in settings_condition_errors(settings):
         result.errors.append({"node": None, "field": error["field"], "code": error["code"],
                               "message": error["message"], "path": error["field"]})
+    return result
+
+
+def workflow_publish_check(workflow: Workflow, *, principal: Any) -> ValidationResult:
+    """What publishing the draft would refuse for this person or key: every rule, and the
+    credentials they may not use."""
+    graph = workflow.draft_graph
+    library = library_for(graph)
+    result = workflow_check(graph, workflow.draft_settings, library)
+    result.errors += credential_use_errors(graph_resolve(graph, library), principal)
     return result
 
 
@@ -206,11 +217,14 @@ def _do_transition(workflow: Workflow, verb: str) -> None:
 
 def workflow_publish(workflow_id: int, *, user: User, revision: int | None = None,
                      note: str = "",
-                     test_runner: Callable[..., list[dict[str, Any]]] | None = None) -> Workflow:
+                     test_runner: Callable[..., list[dict[str, Any]]] | None = None,
+                     principal: Any = None) -> Workflow:
     """Freeze the draft as a new immutable version and make it the one that runs.
 
-    Refused (400) while the graph has errors or a saved test case fails; a stale
-    `revision` is a 409. Publishing an unchanged draft creates no new version."""
+    Refused (400) while the graph has errors, uses a credential `principal` (who asks: a
+    User or an API-key principal; defaults to `user`) may not use, or a saved test case
+    fails; a stale `revision` is a 409. Publishing an unchanged draft creates no new
+    version."""
     from apps.workflows.testing import test_cases_run
 
     with transaction.atomic():
@@ -221,8 +235,8 @@ def workflow_publish(workflow_id: int, *, user: User, revision: int | None = Non
         if workflow.published_version is not None and not workflow.has_unpublished_changes:
             return workflow
         graph, settings = workflow.draft_graph, workflow.draft_settings
-        library = library_for(graph)
-        result = workflow_check(graph, settings, library)
+        result = workflow_publish_check(workflow, principal=principal if principal is not None
+                                        else user)
         if result.errors:
             raise _publish_errors(result)
         failing = [r for r in (test_runner or test_cases_run)(workflow, graph=graph)
@@ -236,7 +250,8 @@ def workflow_publish(workflow_id: int, *, user: User, revision: int | None = Non
                  for r in failing],
                 results=failing,
             )
-        version = _version_create(workflow, graph=graph, resolved=graph_resolve(graph, library),
+        version = _version_create(workflow, graph=graph,
+                                  resolved=graph_resolve(graph, library_for(graph)),
                                   settings=settings, user=user, note=note)
         _do_transition(workflow, "publish")
         workflow.published_version = version
@@ -260,7 +275,8 @@ def workflow_transition(workflow_id: int, verb: str, *, user: User) -> Workflow:
     return workflow
 
 
-def workflow_rollback(workflow_id: int, number: int, *, user: User, note: str = "") -> Workflow:
+def workflow_rollback(workflow_id: int, number: int, *, user: User, note: str = "",
+                      principal: Any = None) -> Workflow:
     """Publish a copy of an old version as a new version; the draft becomes that copy too.
 
     The old graph is validated again (blocks may have changed since); saved test cases are
@@ -272,6 +288,8 @@ def workflow_rollback(workflow_id: int, number: int, *, user: User, note: str = 
             raise transition_refused("this workflow", "roll back", workflow.state)
         library = library_for(old.graph)
         result = graph_validate(old.graph, library)
+        result.errors += credential_use_errors(old.resolved_graph,
+                                               principal if principal is not None else user)
         if result.errors:
             raise _publish_errors(result)
         version = _version_create(workflow, graph=old.graph, resolved=old.resolved_graph,

@@ -48,6 +48,9 @@ class Library:
     # Liquid source -> [{severity: error|warning, code, message, line, column}]
     template_check: Callable[[str], list[Mapping[str, Any]]]
     block_template: Callable[[int, int], TemplateInfo | None] = lambda _id, _version: None
+    # (credential id, method, url) -> (code, message) when the credential may not ride on
+    # that request (integrations/binding.py); None skips the check.
+    credential_check: Callable[[int, str, str], tuple[str, str] | None] | None = None
 
 
 @dataclass
@@ -179,7 +182,21 @@ def _node_check(out: _Collector, index: int, node_id: str, node: Mapping[str, An
                            warning=issue.get("severity") == "warning")
     if parsed is None:
         return None
+    _credential_check(out, index, node_id, parsed, library)
     return list(spec.output_ports(parsed))
+
+
+def _credential_check(out: _Collector, index: int, node_id: str, parsed: Any,
+                      library: Library) -> None:
+    """A block that names a stored credential (credential_id) sends it with its `method`
+    to its `url`, whose host is fixed at design time: refuse what the binding forbids."""
+    credential_id = getattr(parsed, "credential_id", None)
+    if credential_id is None or library.credential_check is None:
+        return
+    issue = library.credential_check(credential_id, str(getattr(parsed, "method", "")),
+                                     str(getattr(parsed, "url", "")))
+    if issue is not None:
+        out.node_issue(index, node_id, "config.credential_id", *issue)
 
 
 def _template_texts(names: tuple[str, ...], config: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 
 from apps.customers.conditions import condition_evaluate, condition_parse, condition_q
+from apps.customers.erasure import customer_erase
 from apps.customers.event_stats import RECENT_KEPT, TABLE, event_stats_rebuild
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, Event
-from apps.customers.services import customer_erase
 from tests.customers.conditions_helpers import NOW
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.customers import segments
+from apps.customers.erasure import customer_erase
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, Event, EventSource, Segment, SegmentMembership
-from apps.customers.services import customer_erase
 from tests.customers.conditions_helpers import NOW, leaf
 
 PRO = leaf("customer.attributes.plan", "eq", "pro")

@@ -69,6 +69,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, b"y" * 50_000)
         elif path == "/redirect":
             self._send(302, b"", {"Location": query})
+        elif path == "/redirect303":  # "see other": the client follows with a GET
+            self._send(303, b"", {"Location": query})
         else:
             self._send(404, b'{"error": "not found"}')
 

@@ -19,12 +19,15 @@ def test_admin_pages_render(client, make_user, path):
     assert client.get(path).status_code == 200
 
 
+FORM = {"name": "crm", "kind": "bearer", "header_name": "", "username": "", "secret": "tok-abc",
+        "allowed_hosts": '["crm.example.com"]', "allowed_methods": '["GET", "POST"]',
+        "shared_roles": "[]", "shared_scopes": "[]"}
+
+
 def test_admin_stores_the_secret_encrypted_and_never_shows_it(client, make_user):
     client.force_login(make_user("admin"))
 
-    response = client.post("/admin/integrations/credential/add/",
-                           {"name": "crm", "kind": "bearer", "header_name": "", "username": "",
-                            "secret": "tok-abc"})
+    response = client.post("/admin/integrations/credential/add/", FORM)
 
     assert response.status_code == 302
     credential = Credential.objects.get()
@@ -34,10 +37,20 @@ def test_admin_stores_the_secret_encrypted_and_never_shows_it(client, make_user)
     assert credential.secret_encrypted.encode() not in page.content
     # saving without a secret keeps the stored one
     client.post(f"/admin/integrations/credential/{credential.id}/change/",
-                {"name": "crm2", "kind": "bearer", "header_name": "", "username": "",
-                 "secret": ""})
+                {**FORM, "name": "crm2", "secret": ""})
     credential.refresh_from_db()
     assert credential.name == "crm2" and secret_decrypt(credential.secret_encrypted) == "tok-abc"
+    assert (credential.allowed_hosts, credential.allowed_methods) == (["crm.example.com"],
+                                                                     ["GET", "POST"])
+
+
+def test_admin_refuses_a_bad_host_pattern(client, make_user):
+    client.force_login(make_user("admin"))
+    response = client.post("/admin/integrations/credential/add/",
+                           {**FORM, "allowed_hosts": '["*.com"]', "shared_roles": '["owner"]'})
+    assert response.status_code == 200 and not Credential.objects.exists()
+    assert b"not allowed here: *.com" in response.content
+    assert b"not allowed here: owner" in response.content
 
 
 def test_allowed_host_is_normalised(db):

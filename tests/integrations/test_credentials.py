@@ -10,7 +10,8 @@ from apps.integrations.models import Credential
 
 pytestmark = pytest.mark.django_db
 
-BODY = {"name": "crm", "kind": "bearer", "secret": "tok-123456"}
+BODY = {"name": "crm", "kind": "bearer", "secret": "tok-123456",
+        "allowed_hosts": ["crm.example.com"]}
 
 
 def test_admin_creates_and_nobody_reads_the_secret(client_as):
@@ -72,12 +73,66 @@ def test_api_keys_need_the_admin_scope(key_client):
                      id="header-injection"),
         pytest.param({"name": "x", "kind": "bearer"}, "secret", id="secret-required"),
         pytest.param({"name": "x", "kind": "oauth", "secret": "s"}, "kind", id="bad-kind"),
+        pytest.param({"name": "x", "kind": "bearer", "secret": "s", "allowed_hosts": None},
+                     "allowed_hosts", id="hosts-required"),
+        pytest.param({"name": "x", "kind": "bearer", "secret": "s", "allowed_hosts": []},
+                     "allowed_hosts", id="hosts-not-empty"),
+        pytest.param({"name": "x", "kind": "bearer", "secret": "s", "allowed_hosts": ["*.com"]},
+                     "allowed_hosts.0", id="wildcard-tld"),
+        pytest.param({"name": "x", "kind": "bearer", "secret": "s",
+                      "allowed_hosts": ["https://crm.example.com/"]}, "allowed_hosts.0",
+                     id="url-as-host"),
+        pytest.param({"name": "x", "kind": "bearer", "secret": "s", "allowed_methods": ["TRACE"]},
+                     "allowed_methods.0", id="bad-method"),
+        pytest.param({"name": "x", "kind": "bearer", "secret": "s", "allowed_methods": []},
+                     "allowed_methods", id="no-method"),
+        pytest.param({"name": "x", "kind": "bearer", "secret": "s", "shared_roles": ["owner"]},
+                     "shared_roles.0", id="bad-role"),
+        pytest.param({"name": "x", "kind": "bearer", "secret": "s",
+                      "shared_scopes": ["workflows"]}, "shared_scopes.0", id="bad-scope"),
     ],
 )
 def test_bad_input_names_the_field(client_as, body, field):
+    body = {key: value for key, value in {"allowed_hosts": ["crm.example.com"], **body}.items()
+            if value is not None}
     response = client_as("admin").post("/api/v1/credentials", body, format="json")
     assert response.status_code == 400
     assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+def test_binding_is_stored_and_shown(client_as):
+    admin = client_as("admin")
+
+    created = admin.post("/api/v1/credentials", {
+        **BODY, "allowed_hosts": ["CRM.example.com.", "*.helpdesk.example"],
+        "allowed_methods": ["POST", "POST"], "shared_roles": ["publisher"],
+        "shared_scopes": ["workflows:write"]}, format="json")
+
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert {key: body[key] for key in ("allowed_hosts", "allowed_methods", "shared_roles",
+                                       "shared_scopes", "usable", "problem")} == {
+        "allowed_hosts": ["crm.example.com", "*.helpdesk.example"], "allowed_methods": ["POST"],
+        "shared_roles": ["publisher"], "shared_scopes": ["workflows:write"], "usable": True,
+        "problem": ""}
+
+
+def test_an_unbound_credential_says_it_is_unusable(client_as):
+    """Credentials stored before hosts existed have none: the API says they are unusable
+    until an admin binds them, and a PATCH binds them."""
+    credential = Credential.objects.create(name="old", kind="bearer",
+                                           secret_encrypted=secret_encrypt("x"))
+    admin = client_as("admin")
+
+    listed = admin.get(f"/api/v1/credentials/{credential.id}").json()
+    assert (listed["usable"], listed["allowed_hosts"]) == (False, [])
+    assert listed["problem"].startswith("Not bound to any host")
+
+    patched = admin.patch(f"/api/v1/credentials/{credential.id}",
+                          {"allowed_hosts": ["crm.example.com"]}, format="json")
+    assert patched.status_code == 200, patched.json()
+    assert (patched.json()["usable"], patched.json()["allowed_methods"]) == (
+        True, ["GET", "POST", "PUT", "PATCH", "DELETE"])
 
 
 def test_duplicate_name_is_a_400(client_as):
@@ -110,7 +165,8 @@ def test_key_rotation(settings):
 def test_unreadable_secret_is_an_error_not_a_crash(settings):
     settings.KEEPFLOW_ENCRYPTION_KEY = Fernet.generate_key().decode()
     credential = Credential.objects.create(name="crm", kind="bearer",
-                                           secret_encrypted=secret_encrypt("x"))
+                                           secret_encrypted=secret_encrypt("x"),
+                                           allowed_hosts=["crm.example.com"])
     settings.KEEPFLOW_ENCRYPTION_KEY = Fernet.generate_key().decode()
 
     result = http_request(method="GET", url="https://crm.example.com/", headers={}, json=None,

@@ -60,7 +60,8 @@ def test_allowlist_by_setting(settings, local_server):
     ],
 )
 def test_credential_becomes_headers(allowed, local_server, kind, extra, header, value):
-    credential = credential_create(name=f"crm-{kind}", kind=kind, secret="s3cret", **extra)
+    credential = credential_create(name=f"crm-{kind}", kind=kind, secret="s3cret",
+                                   allowed_hosts=["127.0.0.1"], **extra)
 
     result = call(local_server.url("/echo"), credential_id=credential.id)
 
@@ -168,7 +169,7 @@ def test_redirect_within_the_allowlisted_host_is_followed(allowed, local_server)
 def test_redirect_to_another_host_drops_the_credential(allowed, local_server):
     AllowedHost.objects.create(host="localhost", port=local_server.port)
     credential = credential_create(name="crm", kind="header", header_name="X-Api-Key",
-                                   secret="s3cret")
+                                   secret="s3cret", allowed_hosts=["127.0.0.1", "localhost"])
     target = local_server.url("/echo", host="localhost")
 
     result = call(local_server.url(f"/redirect?{target}"), credential_id=credential.id)

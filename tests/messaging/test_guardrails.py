@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from apps.common.templating import template_context_for, template_render
+from apps.customers.erasure import customer_erase
 from apps.customers.models import Event
-from apps.customers.services import consent_entry, customer_erase
+from apps.customers.services import consent_entry
 from apps.messaging.models import Message
 from apps.messaging.services import (
     message_queue,

@@ -183,6 +183,8 @@ CELERY_BEAT_SCHEDULE = {
                           "schedule": 30.0},
     "engine-runs-sweep": {"task": "engine.runs_sweep", "schedule": 30.0},
     "engine-steps-prune": {"task": "engine.steps_prune", "schedule": 3600.0},
+    # Erases customers inactive past KEEPFLOW_RETENTION_INACTIVE_MONTHS (off by default).
+    "customers-retention-erase": {"task": "customers.retention_erase", "schedule": 3600.0},
     # Trigger scans (docs/engine.md#triggers): date every 5 min, inactivity every 15 min,
     # schedule (cron over a segment) every minute.
     "engine-date-scan": {"task": "engine.date_scan", "schedule": 300.0},
@@ -249,6 +251,9 @@ from .integrations import *  # noqa: E402, F403
 
 # Messaging providers and guardrails: their own module (one module per integration).
 from .messaging import *  # noqa: E402, F403
+
+# Erasure and retention of personal data (apps.customers.erasure).
+from .privacy import *  # noqa: E402, F403
 
 # Content-Security-Policy and sign-in throttling.
 from .security import *  # noqa: E402, F403

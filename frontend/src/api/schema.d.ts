@@ -261,7 +261,11 @@ export interface paths {
         /** @description Upsert: creates the customer if the external id is new (201), else updates (200). */
         put: operations["api_v1_customers_update"];
         post?: never;
-        /** @description Erase: personal data and events are deleted; anonymous aggregates remain. */
+        /**
+         * @description Erase (right to be forgotten): active runs are cancelled; events and segment
+         *     memberships deleted; messages, tasks, offers, run variables, steps and HTTP
+         *     results blanked (apps/customers/erasure.py); anonymous aggregates remain.
+         */
         delete: operations["api_v1_customers_destroy"];
         options?: never;
         head?: never;
@@ -1363,6 +1367,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description * `GET` - GET
+         *     * `POST` - POST
+         *     * `PUT` - PUT
+         *     * `PATCH` - PATCH
+         *     * `DELETE` - DELETE
+         * @enum {string}
+         */
+        AllowedMethodsEnum: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
         ApiKey: {
             readonly id: number;
             name: string;
@@ -1590,6 +1603,14 @@ export interface components {
             /** @description For kind=basic. */
             readonly username: string;
             readonly has_secret: boolean;
+            readonly allowed_hosts: string[];
+            readonly allowed_methods: string[];
+            readonly shared_roles: string[];
+            readonly shared_scopes: string[];
+            /** @description False until an admin binds the credential to at least one host. */
+            readonly usable: boolean;
+            /** @description Why the credential cannot be used yet, or an empty string. */
+            readonly problem: string;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1602,6 +1623,14 @@ export interface components {
             /** @default  */
             username: string;
             secret: string;
+            /** @description Hosts the secret may be sent to: crm.example.com or *.example.com. */
+            allowed_hosts: string[];
+            /** @description HTTP methods it may be used with (default: all). */
+            allowed_methods?: components["schemas"]["AllowedMethodsEnum"][];
+            /** @description Roles that may put it into workflows besides admins. */
+            shared_roles?: components["schemas"]["SharedRolesEnum"][];
+            /** @description API-key scopes that may put it into workflows. */
+            shared_scopes?: components["schemas"]["SharedScopesEnum"][];
         };
         Customer: {
             readonly external_id: string;
@@ -2344,6 +2373,14 @@ export interface components {
             /** @default  */
             username: string;
             secret?: string;
+            /** @description Hosts the secret may be sent to: crm.example.com or *.example.com. */
+            allowed_hosts?: string[];
+            /** @description HTTP methods it may be used with (default: all). */
+            allowed_methods?: components["schemas"]["AllowedMethodsEnum"][];
+            /** @description Roles that may put it into workflows besides admins. */
+            shared_roles?: components["schemas"]["SharedRolesEnum"][];
+            /** @description API-key scopes that may put it into workflows. */
+            shared_scopes?: components["schemas"]["SharedScopesEnum"][];
         };
         PatchedSegmentRequest: {
             name?: string;
@@ -2634,6 +2671,23 @@ export interface components {
          * @enum {string}
          */
         SeverityEnum: "error" | "warning";
+        /**
+         * @description * `viewer` - viewer
+         *     * `composer` - composer
+         *     * `publisher` - publisher
+         *     * `admin` - admin
+         * @enum {string}
+         */
+        SharedRolesEnum: "viewer" | "composer" | "publisher" | "admin";
+        /**
+         * @description * `read` - read
+         *     * `events:write` - events:write
+         *     * `runs:write` - runs:write
+         *     * `workflows:write` - workflows:write
+         *     * `admin` - admin
+         * @enum {string}
+         */
+        SharedScopesEnum: "read" | "events:write" | "runs:write" | "workflows:write" | "admin";
         SmsSize: {
             /** @description GSM-7 septets or UCS-2 code units. */
             length: number;
