@@ -222,8 +222,12 @@ KEEPFLOW_ENGINE = {
     "STEP_RETENTION_DAYS": env.int("KEEPFLOW_STEP_RETENTION_DAYS", default=30),
 }
 
-# Events not handled this long after they were stored are handed on again (lost hand-off).
+# Events not handled this long after they were stored are handed on again if their
+# hand-off was lost: neither waiting in the ready list nor claimed by a live drain.
 KEEPFLOW_EVENT_REDISPATCH_SECONDS = env.int("KEEPFLOW_EVENT_REDISPATCH_SECONDS", default=60)
+# A drain's claim on its share lasts this long unless renewed (it is, between handlers):
+# the events of a drain whose worker died are handed on again once it has expired.
+KEEPFLOW_EVENT_LEASE_SECONDS = env.int("KEEPFLOW_EVENT_LEASE_SECONDS", default=120)
 
 # Each gets the newly stored events (ordered by id, customers selected) after segment
 # membership is current, in this order.
