@@ -157,6 +157,9 @@ def _insert_known(
     # keeps: PostgreSQL plans this statement once per connection instead of on every call
     # (planning was about a third of its time for one event), and psycopg sends the
     # values apart from the text instead of quoting them into it.
+    # Django checks a kept connection once per request on its first cursor; this path
+    # may be the request's first use of the database (an API key from the cache).
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(_insert_sql_postgresql(), params, prepare=True)
