@@ -2,7 +2,7 @@
 
 - `block_find` / `block_get`: a spec by type id.
 - `block_config_validate`: a node's config → (model, errors as [{field, code, message}]).
-- `block_config_warnings`: template warnings (unknown variables) of a valid config.
+- `block_config_warnings`: template variables of a valid config no run provides, and old names.
 - `catalog()`: the palette for GET /api/v1/blocks; other apps add entries (reusable block
   templates) through `catalog_provider_register`, see blocks/README.md.
 """
@@ -148,11 +148,12 @@ def block_templates(block_type: str, config: BlockConfig) -> list[tuple[str, str
 
 
 def block_config_warnings(block_type: str, config: BlockConfig) -> list[ConfigError]:
-    """Warnings on a valid config: template variables that no run provides."""
+    """Issues of a valid config that graph validation reports: template variables that
+    no run provides (errors there) and old names of variables (warnings)."""
     warnings: list[ConfigError] = []
     for field, text in block_templates(block_type, config):
         for issue in template_check(text):
-            if issue["severity"] == "warning":
+            if issue["code"] in ("unknown_variable", "renamed_variable"):
                 where = f"line {issue['line']}, column {issue['column']}: "
                 warnings.append({"field": field, "code": issue["code"],
                                  "message": where + issue["message"]})

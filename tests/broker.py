@@ -13,4 +13,5 @@ def broker_purge() -> None:
     app.control.purge()
     prefix = (settings.CELERY_BROKER_TRANSPORT_OPTIONS or {}).get("global_keyprefix", "")
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(
-        prefix + ready.READY_KEY, prefix + ready.QUEUED_KEY)
+        *(prefix + key for key in (ready.READY_KEY, ready.QUEUED_KEY, ready.WAITING_KEY,
+                                   ready.CLAIMS_KEY, ready.CURSOR_KEY)))

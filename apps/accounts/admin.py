@@ -4,7 +4,12 @@ from django.http import HttpRequest
 
 from apps.accounts.login_throttle import ThrottledAdminAuthenticationForm
 from apps.accounts.models import ApiKey, User
-from apps.accounts.services import api_key_create, api_key_revoke
+from apps.accounts.services import (
+    api_key_changed,
+    api_key_create,
+    api_key_deleted,
+    api_key_revoke,
+)
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
@@ -34,6 +39,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
+            api_key_changed(obj)
             return
         key, raw = api_key_create(
             name=obj.name, scopes=obj.scopes, expires_at=obj.expires_at, created_by=request.user
@@ -42,6 +48,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"Copy this key now, it is shown only once: {raw}", messages.WARNING
         )
+
+    def delete_model(self, request: HttpRequest, obj: ApiKey) -> None:
+        super().delete_model(request, obj)
+        api_key_deleted(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        keys = list(queryset)
+        super().delete_queryset(request, queryset)
+        for key in keys:
+            api_key_deleted(key)
 
     @admin.action(description="Revoke selected keys")
     def revoke(self, request: HttpRequest, queryset) -> None:

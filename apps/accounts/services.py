@@ -6,11 +6,12 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Field, JSONField, Q
 from django.utils import timezone
 
 from apps.accounts.capabilities import Scope
+from apps.accounts.key_cache import api_key_cache_drop, api_key_cache_put, api_key_cached
 from apps.accounts.models import ApiKey, User
 
 KEY_PREFIX = "kf_"
@@ -63,7 +64,21 @@ def api_key_revoke(key: ApiKey) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        api_key_changed(key)
     return key
+
+
+def api_key_changed(key: ApiKey) -> None:
+    """After a change (also one outside these services: the admin form): the cache
+    forgets the old state now and holds the new one after commit."""
+    api_key_cache_drop(key.key_hash)
+    transaction.on_commit(lambda: api_key_cache_put(key, replace=True))
+
+
+def api_key_deleted(key: ApiKey) -> None:
+    """A deleted key is cached as revoked until its cache entry expires."""
+    key.revoked_at = key.revoked_at or timezone.now()
+    api_key_changed(key)
 
 
 def api_key_by_hash(key_hash: str) -> ApiKey | None:
@@ -91,13 +106,23 @@ def _from_db(field: Field, value: Any) -> Any:
 
 
 def api_key_authenticate(raw_key: str) -> ApiKey | None:
-    """The usable key for this secret, or None. Marks use at most once a minute."""
-    key = api_key_by_hash(api_key_hash(raw_key))
-    if key is None or not key.is_usable:
+    """The usable key for this secret, or None. Marks use at most once a minute. Found in
+    the cache if there (apps/accounts/key_cache.py), else in the database."""
+    key_hash = api_key_hash(raw_key)
+    key = api_key_cached(key_hash)
+    if key is None:
+        key = api_key_by_hash(key_hash)
+        if key is None:
+            return None
+        api_key_cache_put(key, replace=False)
+    if not key.is_usable:
         return None
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
-        ApiKey.objects.filter(pk=key.pk).filter(
+        marked = ApiKey.objects.filter(pk=key.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
+        if marked:
+            key.last_used_at = now
+            api_key_cache_put(key, replace=True)
     return key

@@ -8,20 +8,24 @@ Templates are written by staff in the canvas, so they are untrusted code. The sa
   and no loader at all;
 - bounds the work: template size, loop iterations, assigned data and output size.
 
-Undefined variables render as empty text (use `default` for a fallback) because a
-missing first name must not stop an apology; `template_check` reports unknown
-top-level names as warnings so the canvas can flag a typo before publishing.
+A variable that is known but has no value renders as empty text (use `default` for a
+fallback) because a missing first name must not stop an apology. A variable that does
+not exist at all (`customer.extrnal_id`) is a typo that would render empty on every
+run: `template_check` reports it as an error, with a "did you mean" where one is close,
+and graph validation names the block and field (issue 17).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, TypedDict
 
+from django.utils.translation import gettext_lazy as _
 from liquid import Environment, Undefined
 from liquid.exceptions import LiquidError, LiquidSyntaxError, TemplateInheritanceError
 from liquid.extra.filters._json import JSON
@@ -31,7 +35,6 @@ MAX_TEMPLATE_CHARS = 100_000
 MAX_OUTPUT_BYTES = 500_000
 LOOP_ITERATION_LIMIT = 10_000
 LOCAL_NAMESPACE_LIMIT = 200_000  # bytes, as python-liquid measures assigned values
-TEMPLATE_ROOTS = ("customer", "event", "run", "offer")
 _PLAIN_DEPTH_LIMIT = 12
 
 
@@ -179,19 +182,96 @@ def template_check(text: str) -> list[TemplateIssue]:
             issues.append({"severity": "error", "code": "unknown_filter",
                            "message": f"unknown filter {name!r}",
                            "line": line, "column": column + 1})
-    for root, variables in sorted(analysis.globals.items()):
-        if root not in TEMPLATE_ROOTS:
-            line, column = variables[0].span.line_col(text)
-            issues.append({
-                "severity": "warning", "code": "unknown_variable",
-                "message": f"unknown variable {root!r}; use one of {', '.join(TEMPLATE_ROOTS)}",
-                "line": line, "column": column + 1,
-            })
+    reported: set[str] = set()
+    for _root, variables in sorted(analysis.globals.items()):
+        for variable in variables:
+            issue = _variable_issue(list(variable.segments))
+            if issue is None or issue[1] in reported:
+                continue
+            reported.add(issue[1])
+            line, column = variable.span.line_col(text)
+            code, _path, message = issue
+            issues.append({"severity": "warning" if code == "renamed_variable" else "error",
+                           "code": code, "message": message, "line": line,
+                           "column": column + 1})
     return issues
 
 
+# What a template can reach (see template_context_for). A dict names the keys below a
+# path; _ANY is free-form data (attributes, event properties), _LIST a list, _LEAF a value.
+_ANY, _LIST, _LEAF = "any", "list", "leaf"
+_VARIABLES: dict[str, Any] = {
+    "customer": {"external_id": _LEAF, "id": _LEAF, "first_name": _LEAF, "last_name": _LEAF,
+                 "name": _LEAF, "email": _LEAF, "phone": _LEAF, "timezone": _LEAF,
+                 "locale": _LEAF, "tags": _LIST, "attributes": _ANY, "churn_score": _LEAF,
+                 "clv": _LEAF, "tier": _LEAF, "created_at": _LEAF, "last_seen_at": _LEAF},
+    "event": {"id": _LEAF, "type": _LEAF, "properties": _ANY, "occurred_at": _LEAF},
+    "run": {"id": _LEAF, "workflow_name": _LEAF},
+    "offer": {"offer_id": _LEAF, "code": _LEAF, "link": _LEAF, "expires_at": _LEAF,
+              "kind": _LEAF, "value": _LEAF, "currency": _LEAF},
+}
+# Old names kept working (published versions are immutable), reported as warnings.
+_RENAMED = {"customer.id": "customer.external_id"}
+_LIST_MEMBERS = ("first", "last", "size")
+
+
+def _dotted(segments: list[Any]) -> str:
+    return "".join(f"[{s}]" if isinstance(s, int) else (f".{s}" if i else str(s))
+                   for i, s in enumerate(segments))
+
+
+def _variable_issue(segments: list[Any]) -> tuple[str, str, str] | None:
+    """(code, path, message) for a path no run provides, or an old name; None if fine.
+    A segment computed at render time (`attributes[event.type]`) ends the check."""
+    node: Any = _VARIABLES
+    for index, segment in enumerate(segments):
+        if not isinstance(segment, str | int) or node == _ANY:
+            return None
+        if node == _LIST and (isinstance(segment, int) or segment in _LIST_MEMBERS):
+            node = _LEAF
+            continue
+        if node == _LEAF and segment == "size":
+            continue
+        if isinstance(node, dict) and segment in node:
+            node = node[segment]
+            continue
+        path = _dotted(segments[:index + 1])
+        options = sorted(name for name in node
+                         if _dotted([*segments[:index], name]) not in _RENAMED) \
+            if isinstance(node, dict) else \
+            (list(_LIST_MEMBERS) if node == _LIST else ["size"])
+        suggestion = _suggestion(segments, index, options)
+        message = str(_("unknown variable %(path)s") % {"path": path})
+        if suggestion:
+            message += str(_("; did you mean %(path)s?") % {"path": suggestion})
+        elif isinstance(node, dict):
+            message += str(_("; use one of %(names)s") % {"names": ", ".join(
+                _dotted([*segments[:index], name]) for name in options)})
+        return "unknown_variable", path, message
+    path = _dotted(segments)
+    if path in _RENAMED:
+        return "renamed_variable", path, str(_(
+            "%(old)s is the old name of %(new)s, which conditions and the API use too; "
+            "it still works") % {"old": path, "new": _RENAMED[path]})
+    return None
+
+
+def _suggestion(segments: list[Any], index: int, options: list[str]) -> str | None:
+    """The closest known path, keeping the rest of the written path."""
+    segment = segments[index]
+    if not isinstance(segment, str):
+        return None
+    close = difflib.get_close_matches(segment, options, n=1, cutoff=0.6)
+    if not close:
+        return None
+    return _dotted([*segments[:index], close[0], *segments[index + 1:]])
+
+
 def template_errors(text: str) -> list[TemplateIssue]:
-    return [issue for issue in template_check(text) if issue["severity"] == "error"]
+    """Errors in the template itself (syntax, filters, size), for a field's own check.
+    Unknown variables are left to graph validation, which names the block and field."""
+    return [issue for issue in template_check(text)
+            if issue["severity"] == "error" and issue["code"] != "unknown_variable"]
 
 
 def template_render(text: str, context: Mapping[str, Any], *, html: bool = False) -> str:
@@ -230,7 +310,8 @@ _CUSTOMER_FIELDS = ("email", "phone", "first_name", "last_name", "timezone", "lo
 
 
 def customer_template_data(customer: Any) -> dict[str, Any]:
-    """A customer (model or mapping) as template data; `id` is the external id."""
+    """A customer (model or mapping) as template data. `external_id` is the id in the
+    client's systems, as in conditions and the API; `id` is its old name, kept."""
     if isinstance(customer, Mapping):
         source: Mapping[str, Any] = customer
     else:
@@ -239,7 +320,7 @@ def customer_template_data(customer: Any) -> dict[str, Any]:
     data = {name: plain(source.get(name)) for name in _CUSTOMER_FIELDS}
     data["attributes"] = data["attributes"] or {}
     data["tags"] = data["tags"] or []
-    data["id"] = source.get("external_id") or source.get("id") or ""
+    data["external_id"] = data["id"] = source.get("external_id") or source.get("id") or ""
     data["name"] = f"{data['first_name'] or ''} {data['last_name'] or ''}".strip()
     return data
 
@@ -273,8 +354,8 @@ def template_context_for(customer: Any, event: Any = None,
 
 
 TEMPLATE_VARIABLES: tuple[dict[str, str], ...] = (
-    {"path": "customer.id", "description": "The customer's id in your systems.",
-     "example": "C-1042"},
+    {"path": "customer.external_id", "description": "The customer's id in your systems "
+     "(customer.id is its old name).", "example": "C-1042"},
     {"path": "customer.first_name", "description": "First name.", "example": "Ada"},
     {"path": "customer.last_name", "description": "Last name.", "example": "Lovelace"},
     {"path": "customer.name", "description": "First and last name.", "example": "Ada Lovelace"},

@@ -63,7 +63,10 @@ def customers_upsert_bulk(
 
 def _upsert(changes: dict[str, dict[str, Any]], *, source: str, dry_run: bool) -> BulkUpsertResult:
     rows = Customer.objects.filter(external_id__in=changes.keys()).order_by("id")
-    existing = {c.external_id: c for c in (rows if dry_run else rows.select_for_update())}
+    # FOR NO KEY UPDATE: the external id is not changed, and foreign-key checks of other
+    # transactions (FOR KEY SHARE) need not wait for these rows.
+    locked = rows if dry_run else rows.select_for_update(no_key=True)
+    existing = {c.external_id: c for c in locked}
     result = BulkUpsertResult()
     to_create: list[Customer] = []
     to_update: list[Customer] = []

@@ -6,12 +6,13 @@ import json
 import logging
 import os
 import socket
-import threading
 import uuid
 from typing import Any
 
 import redis
 from celery import signals
+
+from apps.common.redis import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +83,6 @@ def enqueue_ids(task, ids: list[int]) -> None:
 
 _HOST = socket.gethostname()
 _EMBED = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
-_clients: dict[tuple[int, str], redis.Redis] = {}
-_clients_lock = threading.Lock()
 
 
 def _redis_publish(task, ids: list[int]) -> bool:
@@ -133,14 +132,7 @@ def broker_target(task) -> tuple[str, str, str] | None:
 
 
 def broker_client(url: str) -> redis.Redis:
-    key = (os.getpid(), url)  # never a client inherited over fork
-    client = _clients.get(key)
-    if client is None:
-        with _clients_lock:
-            client = _clients.get(key) or redis.Redis.from_url(
-                url, socket_timeout=5, socket_connect_timeout=5)
-            _clients[key] = client
-    return client
+    return redis_client(url)
 
 
 def task_message(task, args: tuple, queue: str, reply_to: str) -> str:

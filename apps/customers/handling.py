@@ -7,6 +7,8 @@ target its hand-off carries (`start_workflow_id`: the workflow a webhook call st
 else None). Every step is idempotent, so a redelivered or redispatched batch changes
 nothing twice."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils.module_loading import import_string
@@ -22,9 +24,13 @@ def events_stored_read(event_ids: list[int]) -> list[Event]:
                 .annotate(start_workflow_id=Subquery(target[:1])).order_by("id"))
 
 
-def events_handle_stored(event_ids: list[int]) -> None:
+def events_handle_stored(event_ids: list[int],
+                         renew: Callable[[], None] | None = None) -> None:
+    """`renew`, called between the steps, keeps the caller's claim on the events alive."""
     events = events_stored_read(event_ids)
     segments.segments_refresh_for_events(events)
     for path in settings.KEEPFLOW_EVENT_HANDLERS:
+        if renew is not None:
+            renew()
         import_string(path)(events)
     EventPending.objects.filter(event_id__in=event_ids).delete()

@@ -13,6 +13,7 @@ import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.common.retry import transaction_retry
 from apps.customers.dispatch import events_ingested
 from apps.customers.models import Customer, Event, EventPending, EventSource
 from apps.customers.services import customers_ensure
@@ -53,9 +54,13 @@ class IngestResult:
 # The rows travel as one JSON document: encoding it is one C call, where quoting thousands
 # of parameters was a third of a 1,000-event batch's CPU. Rows go in idempotency-key order
 # and customers are locked in id order, so concurrent batches sharing keys or customers
-# wait for each other instead of deadlocking. Customers are found by per-row index probes
-# (a scalar subquery, `= ANY(ARRAY(...))`): with joins the planner, which expects 100 rows
-# from jsonb_to_recordset, scanned the whole customers table for a single event.
+# wait for each other instead of deadlocking. The lock is FOR NO KEY UPDATE (what the
+# UPDATE takes anyway), not FOR UPDATE: it does not conflict with the FOR KEY SHARE that
+# foreign-key checks take, so the drain's COMMIT, checking the keys of the runs and rows
+# it wrote in its own order, never waits for an ingest, nor an ingest for it (issue 17).
+# Customers are found by per-row index probes (a scalar subquery, `= ANY(ARRAY(...))`):
+# with joins the planner, which expects 100 rows from jsonb_to_recordset, scanned the
+# whole customers table for a single event.
 _INSERT_SQL_POSTGRESQL = """
 WITH input AS (
     SELECT e.*,
@@ -78,7 +83,7 @@ WITH input AS (
 ), locked AS (
     SELECT id FROM {customers} WHERE %(marks_seen)s
         AND id = ANY(ARRAY(SELECT customer_id FROM new))
-    ORDER BY id FOR UPDATE
+    ORDER BY id FOR NO KEY UPDATE
 ), seen AS (
     UPDATE {customers} SET last_seen_at = %(now)s WHERE id = ANY(ARRAY(SELECT id FROM locked))
 )
@@ -94,9 +99,15 @@ def events_ingest(events: list[EventIn], *, source: str = EventSource.API,
     commit. Returns one result per input, in order; a repeated key yields the stored event.
     With `refuse_conflicts`, a key repeated with a different event raises
     IdempotencyConflict and stores nothing (the API's clients; Segment's messageId and
-    internal keys keep first-wins)."""
+    internal keys keep first-wins). A deadlock or serialization failure runs it again
+    whole (apps/common/retry.py)."""
     if not events:
         return []
+    return transaction_retry(lambda: _events_store(events, source, refuse_conflicts))
+
+
+def _events_store(events: list[EventIn], source: str,
+                  refuse_conflicts: bool) -> list[IngestResult]:
     now = timezone.now()
     keys = [e.idempotency_key or f"auto:{uuid.uuid4()}" for e in events]
     first_by_key: dict[str, EventIn] = {}
@@ -215,6 +226,9 @@ def _insert_known(
     # keeps: PostgreSQL plans this statement once per connection instead of on every call
     # (planning was about a third of its time for one event), and psycopg sends the
     # values apart from the text instead of quoting them into it.
+    # Django checks a kept connection once per request on its first cursor; this path
+    # may be the request's first use of the database (an API key from the cache).
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(_insert_sql_postgresql(), params, prepare=True)

@@ -19,6 +19,13 @@ rest is taken when the busy one frees up (docs/benchmarks.md).
 Durability is unchanged: the database's `EventPending` rows are the truth, and
 `events_redispatch` hands on again whatever this list lost (a Redis restart, a worker
 killed after taking its share). The list only carries wake-ups, as the broker does.
+
+What counts as lost (issue 17: re-sending everything merely waiting multiplied the work
+under a backlog): an id in the list is also in the WAITING set; a drain that takes it
+moves it to the CLAIMS sorted set with a lease (its expiry, on Redis's clock, as score),
+renews the lease while it works and removes it when done. An old pending event that is
+neither waiting nor under a live claim was lost; `events_lost` says which, in one atomic
+step, so an id moving from the list to a drain is never seen in neither place.
 """
 
 from __future__ import annotations
@@ -35,17 +42,25 @@ READY_KEY = "keepflow.events.ready"
 QUEUED_KEY = "keepflow.events.drain-queued"
 QUEUED_TTL_MS = 1_000
 
-# KEYS: ready list, queued flag, Celery queue. ARGV: drain message, flag TTL, ids...
+WAITING_KEY = "keepflow.events.waiting"  # set: the ids in the list
+CLAIMS_KEY = "keepflow.events.claims"  # sorted set: id -> its drain's lease expiry (ms)
+CURSOR_KEY = "keepflow.events.redispatch-cursor"
+
+# KEYS: ready list, queued flag, Celery queue, waiting set, claims. ARGV: drain message,
+# flag TTL, ids... (An id handed on again drops its expired claim.)
 _PUSH = """
 redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+redis.call('SADD', KEYS[4], unpack(ARGV, 3))
+redis.call('ZREM', KEYS[5], unpack(ARGV, 3))
 if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then
     redis.call('LPUSH', KEYS[3], ARGV[1])
     return 1
 end
 return 0
 """
-# KEYS: as above. ARGV: drain message, flag TTL, parts, min, max. The share is taken and
-# the rest re-armed in one step, so no event is left without a drain queued for it.
+# KEYS: as above. ARGV: drain message, flag TTL, parts, min, max, lease (ms). The share is
+# taken, claimed and the rest re-armed in one step, so no event is left without a drain
+# queued for it or a claim on it.
 _TAKE = """
 redis.call('DEL', KEYS[2])
 local n = redis.call('LLEN', KEYS[1])
@@ -55,6 +70,10 @@ local take = math.min(high, math.max(low, math.ceil(n / parts)))
 if n - take < low then take = math.min(n, high) end
 local ids = redis.call('LRANGE', KEYS[1], 0, take - 1)
 redis.call('LTRIM', KEYS[1], take, -1)
+redis.call('SREM', KEYS[4], unpack(ids))
+local now = redis.call('TIME')
+local expiry = now[1] * 1000 + math.floor(now[2] / 1000) + tonumber(ARGV[6])
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[5], expiry, id) end
 if n > take and redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then
     redis.call('LPUSH', KEYS[3], ARGV[1])
 end
@@ -67,6 +86,28 @@ if redis.call('LLEN', KEYS[1]) > 0 and redis.call('SET', KEYS[2], '1', 'NX', 'PX
     return 1
 end
 return 0
+"""
+# KEYS: as above. ARGV: drain message, flag TTL, lease (ms, 0 to release), ids...
+_CLAIM = """
+if tonumber(ARGV[3]) == 0 then return redis.call('ZREM', KEYS[5], unpack(ARGV, 4)) end
+local now = redis.call('TIME')
+local expiry = now[1] * 1000 + math.floor(now[2] / 1000) + tonumber(ARGV[3])
+for i = 4, #ARGV do redis.call('ZADD', KEYS[5], 'XX', expiry, ARGV[i]) end
+return 1
+"""
+# KEYS: as above. ARGV: drain message, flag TTL, ids... Returns the ids neither waiting in
+# the list nor under a live claim.
+_LOST = """
+local now = redis.call('TIME')
+local ms = now[1] * 1000 + math.floor(now[2] / 1000)
+local lost = {}
+for i = 3, #ARGV do
+    if redis.call('SISMEMBER', KEYS[4], ARGV[i]) == 0 then
+        local expiry = redis.call('ZSCORE', KEYS[5], ARGV[i])
+        if not expiry or tonumber(expiry) <= ms then table.insert(lost, ARGV[i]) end
+    end
+end
+return lost
 """
 PUSH_CHUNK = 5_000  # ids per script call (Lua's unpack has a stack limit near 8,000)
 
@@ -85,8 +126,59 @@ def events_ready_take() -> list[int]:
     """This drain's share of the pending events, oldest first (re-arming a drain for the
     rest). Empty when another drain took them, or when the path does not apply."""
     ids = _run(_TAKE, max(1, settings.KEEPFLOW_EVENTS_HANDOFF_PARTS), dispatch.HANDOFF_MIN,
-               dispatch.HANDOFF_MAX)
+               dispatch.HANDOFF_MAX, _lease_ms())
     return [int(i) for i in ids or []]
+
+
+def events_ready_renew(event_ids: list[int]) -> None:
+    """Extend the lease of this drain's share: it is still being worked on."""
+    if event_ids:
+        _run(_CLAIM, _lease_ms(), *event_ids)
+
+
+def events_ready_release(event_ids: list[int]) -> None:
+    """This drain's share is handled: its claims go."""
+    if event_ids:
+        _run(_CLAIM, 0, *event_ids)
+
+
+def events_lost(event_ids: list[int]) -> list[int] | None:
+    """Those of these (pending) events that are neither waiting in the list nor claimed
+    by a live drain; None where the ready list does not apply."""
+    lost: list[int] = []
+    for start in range(0, len(event_ids), PUSH_CHUNK):
+        found = _run(_LOST, *event_ids[start:start + PUSH_CHUNK])
+        if found is None:
+            return None
+        lost.extend(int(i) for i in found)
+    return lost
+
+
+def redispatch_cursor_get() -> int:
+    """The last pending event the redispatch checked (it pages through a long backlog
+    over several runs); 0 to start over."""
+    client, key = _cursor()
+    value = client.get(key) if client is not None else None
+    return int(value or 0)
+
+
+def redispatch_cursor_set(event_id: int) -> None:
+    client, key = _cursor()
+    if client is not None:
+        client.set(key, event_id, ex=86_400)
+
+
+def _cursor() -> tuple[Any, str]:
+    drain = _drain_task()
+    target = dispatch.broker_target(drain)
+    if target is None:
+        return None, ""
+    prefix = (drain.app.conf.broker_transport_options or {}).get("global_keyprefix", "")
+    return dispatch.broker_client(target[0]), prefix + CURSOR_KEY
+
+
+def _lease_ms() -> int:
+    return settings.KEEPFLOW_EVENT_LEASE_SECONDS * 1000
 
 
 def events_ready_rearm() -> bool:
@@ -104,14 +196,16 @@ def _run(script: str, *args: int) -> Any:
         return None
     url, queue_key, queue = target
     message = dispatch.task_message(drain, (), queue, drain.app.thread_oid)
-    return dispatch.broker_client(url).eval(script, 3, *_keys(drain), queue_key, message,
-                                            QUEUED_TTL_MS, *args)
+    list_key, flag_key, *state_keys = _keys(drain)
+    return dispatch.broker_client(url).eval(script, 5, list_key, flag_key, queue_key,
+                                            *state_keys, message, QUEUED_TTL_MS, *args)
 
 
 def _keys(drain) -> list[str]:
-    """The list and the flag, under the broker's key prefix (one per test process)."""
+    """The list, the flag, the waiting set and the claims, under the broker's key prefix
+    (one per test process)."""
     prefix = (drain.app.conf.broker_transport_options or {}).get("global_keyprefix", "")
-    return [prefix + READY_KEY, prefix + QUEUED_KEY]
+    return [prefix + name for name in (READY_KEY, QUEUED_KEY, WAITING_KEY, CLAIMS_KEY)]
 
 
 def _drain_task():

@@ -51,7 +51,7 @@ class HttpRequestConfig(BlockConfig):
     url: LiquidLine = Field(
         max_length=2000, title="URL",
         description="https://host/path; the host is fixed, path and query may use Liquid.",
-        examples=["https://crm.example.com/api/contacts/{{ customer.id | url_encode }}"],
+        examples=["https://crm.example.com/api/contacts/{{ customer.external_id | url_encode }}"],
     )
     headers: dict[HeaderName, LiquidLine] = Field(
         default_factory=dict, title="Headers",
@@ -158,7 +158,7 @@ SPEC = BlockSpec(
         "method": "POST",
         "url": "https://crm.example.com/api/notes",
         "headers": {"X-Source": "keepflow"},
-        "body": '{"customer": {{ customer.id | json }}, "note": "churn risk"}',
+        "body": '{"customer": {{ customer.external_id | json }}, "note": "churn risk"}',
         "timeout_seconds": 10,
     },
 )

@@ -127,3 +127,22 @@ def test_fast_lookup_returns_the_same_key_as_the_orm():
     fields = [f.attname for f in ApiKey._meta.concrete_fields]
     assert {f: getattr(found, f) for f in fields} == {f: getattr(stored, f) for f in fields}
     assert api_key_by_hash(api_key_hash(raw + "x")) is None
+
+
+def test_a_key_in_use_is_read_from_the_cache_not_the_database(
+    django_assert_num_queries, settings
+):
+    """Issue 17: the key lookup was a sixth of a single-event POST's web CPU."""
+    from apps.accounts.services import api_key_authenticate
+
+    key, raw = api_key_create(name="cached", scopes=["events:write"])
+    api_key_authenticate(raw)  # found in the database, marked used, cached
+
+    with django_assert_num_queries(0):
+        found = api_key_authenticate(raw)
+    assert (found.pk, found.scopes, found.last_used_at is not None) == \
+        (key.pk, ["events:write"], True)
+
+    settings.KEEPFLOW_API_KEY_CACHE_SECONDS = 0  # off: the database answers each time
+    with django_assert_num_queries(1):
+        api_key_authenticate(raw)

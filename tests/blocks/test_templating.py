@@ -78,9 +78,9 @@ def test_a_customer_is_only_plain_data(customer, event):
                                    offer={"code": "SAVE-1", "link": "https://x.example/o"})
     assert context == {
         "customer": {
-            "id": "C-7", "email": "ada@example.com", "phone": "", "first_name": "Ada",
-            "last_name": "Lovelace", "name": "Ada Lovelace", "timezone": "Europe/Berlin",
-            "locale": "", "tags": ["vip"],
+            "external_id": "C-7", "id": "C-7", "email": "ada@example.com", "phone": "",
+            "first_name": "Ada", "last_name": "Lovelace", "name": "Ada Lovelace",
+            "timezone": "Europe/Berlin", "locale": "", "tags": ["vip"],
             "attributes": {"plan": "pro", "contract_end": "2026-04-30"},
             "churn_score": 0.25, "clv": 1250.5, "tier": "gold",
             "created_at": customer.created_at.isoformat(), "last_seen_at": None,
@@ -170,11 +170,38 @@ def test_limits(text, code, message):
     pytest.param("{{ customer.first_name | shout }}", [
         ("error", "unknown_filter", "unknown filter 'shout'", 1, 26)], id="unknown-filter"),
     pytest.param("Hi {{ costumer.name }}\n{{ settings.SECRET_KEY }}", [
-        ("warning", "unknown_variable",
-         "unknown variable 'costumer'; use one of customer, event, run, offer", 1, 7),
-        ("warning", "unknown_variable",
-         "unknown variable 'settings'; use one of customer, event, run, offer", 2, 4)],
-        id="unknown-roots-warn"),
+        ("error", "unknown_variable",
+         "unknown variable costumer; did you mean customer.name?", 1, 7),
+        ("error", "unknown_variable",
+         "unknown variable settings; use one of customer, event, offer, run", 2, 4)],
+        id="unknown-roots"),
+    pytest.param("Hello {{ customer.extrnal_id }}, {{ event.propertys.score }}", [
+        ("error", "unknown_variable",
+         "unknown variable customer.extrnal_id; did you mean customer.external_id?", 1, 10),
+        ("error", "unknown_variable",
+         "unknown variable event.propertys; did you mean event.properties.score?", 1, 37)],
+        id="unknown-fields-with-suggestions"),
+    pytest.param("{{ customer.xyz }}", [
+        ("error", "unknown_variable",
+         "unknown variable customer.xyz; use one of customer.attributes, "
+         "customer.churn_score, customer.clv, customer.created_at, customer.email, "
+         "customer.external_id, customer.first_name, customer.last_name, "
+         "customer.last_seen_at, customer.locale, customer.name, customer.phone, "
+         "customer.tags, customer.tier, customer.timezone", 1, 4)],
+        id="unknown-field-without-a-close-one"),
+    pytest.param("{{ customer.first_name.initial }} {{ offer.cod }}", [
+        ("error", "unknown_variable",
+         "unknown variable customer.first_name.initial", 1, 4),
+        ("error", "unknown_variable", "unknown variable offer.cod; did you mean offer.code?",
+         1, 38)], id="below-a-value-and-offer"),
+    pytest.param("{{ customer.id }}", [
+        ("warning", "renamed_variable", "customer.id is the old name of customer.external_id, "
+         "which conditions and the API use too; it still works", 1, 4)], id="old-name"),
+    pytest.param("{{ customer.attributes.plan.tier }} {{ event.properties['a b'] }} "
+                 "{{ customer.attributes[event.type] }} {{ customer.tags.first }} "
+                 "{{ customer.tags[0] }} {{ customer.tags.size }} {{ run.workflow_name }} "
+                 "{% for tag in customer.tags %}{{ tag }}{% endfor %}"
+                 "{% assign n = offer.value %}{{ n }}", [], id="known-free-form-and-locals"),
 ])
 def test_check(text, issues):
     found = template_check(text)

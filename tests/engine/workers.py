@@ -54,6 +54,9 @@ def worker_env(redis_url: str | None = None, **extra: str) -> dict[str, str]:
         "TEST_REDIS_URL": redis_url or settings.REDIS_URL,
         "PYTEST_XDIST_WORKER": os.environ.get("PYTEST_XDIST_WORKER", "main"),
         "KEEPFLOW_QUIET_HOURS": "",  # the tests count messages, not the clock
+        # The tests kill workers: the events a dead drain claimed are handed on again
+        # once its claim runs out, in seconds rather than the production two minutes.
+        "KEEPFLOW_EVENT_LEASE_SECONDS": "10",
         "PYTHONUNBUFFERED": "1",
     })
     env.update(extra)

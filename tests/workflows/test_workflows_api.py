@@ -86,9 +86,43 @@ def test_validate_returns_errors_and_warnings(make_workflow, composer):
     assert response.status_code == 200
     body = response.json()
     assert body["valid"] is False
-    assert [(e["node"], e["code"]) for e in body["errors"]] == [("a2", "unreachable")]
-    assert [(w["node"], w["field"], w["code"]) for w in body["warnings"]] == \
-        [("a1", "config.body", "unknown_variable")]
+    assert [(e["node"], e["field"], e["code"]) for e in body["errors"]] == [
+        ("a1", "config.body", "unknown_variable"), ("a2", "", "unreachable")]
+
+
+def test_an_unknown_template_variable_fails_validation_and_publish_naming_block_and_field(
+    make_workflow, composer, publisher
+):
+    """Issue 17: {{ customer.external_id }} rendered empty and validation said valid."""
+    apology_sms = {**sms(body="Hello {{ customer.extrnal_id }}, thanks"), "label": "Apology"}
+    workflow = make_workflow(graph(trigger(), apology_sms, edges=[edge("t1", "a1")]))
+
+    validated = composer.post(url(workflow, "/validate")).json()
+    published = publisher.post(url(workflow, "/publish"))
+
+    assert validated["valid"] is False
+    assert validated["errors"] == [{
+        "node": "a1", "field": "config.body", "code": "unknown_variable",
+        "path": "graph.nodes.1.config.body",
+        "message": 'block "Apology", field "Text": unknown variable customer.extrnal_id; '
+                   "did you mean customer.external_id? (line 1, column 10)"}]
+    assert published.status_code == 400
+    assert "customer.external_id" in str(published.json())
+
+
+def test_customer_external_id_is_the_name_and_customer_id_an_old_one_that_still_validates(
+    make_workflow, composer
+):
+    workflow = make_workflow(graph(trigger(), sms(body="{{ customer.external_id }}"),
+                                   sms("a2", body="{{ customer.id }}"),
+                                   edges=[edge("t1", "a1"), edge("t1", "a2")]))
+
+    body = composer.post(url(workflow, "/validate")).json()
+
+    assert body["valid"] is True
+    assert [(w["node"], w["code"]) for w in body["warnings"]] == [("a2", "renamed_variable")]
+    assert body["warnings"][0]["message"].startswith(
+        'block "Send SMS", field "Text": customer.id is the old name of customer.external_id')
 
 
 # --- optimistic concurrency ---------------------------------------------------------------

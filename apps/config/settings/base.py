@@ -155,6 +155,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# API keys found by their hash stay in Redis this long (0: off); a revoke or an edit
+# replaces the cached state at once (apps/accounts/key_cache.py, docs/access.md).
+KEEPFLOW_API_KEY_CACHE_SECONDS = env.int("KEEPFLOW_API_KEY_CACHE_SECONDS", default=60)
 
 # Celery: see docs/operations.md for the broker choice per run mode.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -229,8 +232,12 @@ KEEPFLOW_ENGINE = {
     "RUN_MAX_NODE_VISITS": env.int("KEEPFLOW_RUN_MAX_NODE_VISITS", default=200),
 }
 
-# Events not handled this long after they were stored are handed on again (lost hand-off).
+# Events not handled this long after they were stored are handed on again if their
+# hand-off was lost: neither waiting in the ready list nor claimed by a live drain.
 KEEPFLOW_EVENT_REDISPATCH_SECONDS = env.int("KEEPFLOW_EVENT_REDISPATCH_SECONDS", default=60)
+# A drain's claim on its share lasts this long unless renewed (it is, between handlers):
+# the events of a drain whose worker died are handed on again once it has expired.
+KEEPFLOW_EVENT_LEASE_SECONDS = env.int("KEEPFLOW_EVENT_LEASE_SECONDS", default=120)
 
 # Each gets the newly stored events (ordered by id, customers selected) after segment
 # membership is current, in this order.

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
-from apps.customers.bulk import customers_upsert_bulk, profile_data_merge
+from apps.common.retry import transaction_retry
+from apps.customers.bulk import BulkUpsertResult, customers_upsert_bulk, profile_data_merge
 from apps.customers.ingest import events_ingest
 from apps.customers.models import Customer, EventSource
 from apps.customers.serializers import CustomerWriteSerializer
@@ -32,12 +33,7 @@ def tracking_messages_store(
     validator = CustomerWriteSerializer()
     mapped = [message_map(kind, message, received_at=received_at, defaults=defaults,
                           validator=validator) for kind, message in messages]
-    with transaction.atomic():
-        _customers_lock({m.event.customer_external_id for m in mapped})
-        results = events_ingest([m.event for m in mapped], source=EventSource.TRACKING)
-        duplicates = [r.duplicate for r in results]
-        changes = _profile_changes(mapped, duplicates)
-        outcome = customers_upsert_bulk(changes, source=EventSource.TRACKING)
+    duplicates, outcome = transaction_retry(lambda: _store(mapped))
     return TrackingResult(
         accepted=duplicates.count(False),
         duplicates=duplicates.count(True),
@@ -45,12 +41,23 @@ def tracking_messages_store(
     )
 
 
+@transaction.atomic
+def _store(mapped: list[MappedMessage]) -> tuple[list[bool], BulkUpsertResult]:
+    """One transaction (run again whole on a deadlock): events, then profile changes."""
+    _customers_lock({m.event.customer_external_id for m in mapped})
+    results = events_ingest([m.event for m in mapped], source=EventSource.TRACKING)
+    duplicates = [r.duplicate for r in results]
+    changes = _profile_changes(mapped, duplicates)
+    return duplicates, customers_upsert_bulk(changes, source=EventSource.TRACKING)
+
+
 def _customers_lock(external_ids: set[str]) -> None:
     """Lock every customer of the batch at once, in id order. Ingest and the profile upsert
     each lock a subset later; taken piecemeal, two concurrent batches over the same
-    customers could each hold what the other waits for."""
+    customers could each hold what the other waits for. FOR NO KEY UPDATE, as the ingest:
+    foreign-key checks of other transactions do not wait for it."""
     ids = customers_ensure(external_ids).values()
-    list(Customer.objects.select_for_update().filter(id__in=ids).order_by("id")
+    list(Customer.objects.select_for_update(no_key=True).filter(id__in=ids).order_by("id")
          .values_list("id", flat=True))
 
 
