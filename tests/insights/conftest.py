@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
@@ -50,4 +51,26 @@ def cdnow_purchases(path: Path = CDNOW_SAMPLE) -> list[Purchase]:
         _master, sample_id, day, _cds, dollars = line.split()
         purchases.append((sample_id, date(int(day[:4]), int(day[4:6]), int(day[6:])),
                           float(dollars)))
+    return purchases
+
+
+def simulated_purchases(n: int, seed: int, end: date) -> list[Purchase]:
+    """Purchase histories drawn from the BG/NBD story (lambda ~ Gamma(0.6, 5 weeks),
+    dropout p ~ Beta(0.8, 3)) and spend from Gamma-Gamma, first purchases spread over the
+    200 days before `end` minus 30; times rounded to days."""
+    rng = np.random.default_rng(seed)
+    purchases: list[Purchase] = []
+    for i in range(n):
+        first = end - timedelta(days=int(rng.integers(30, 230)))
+        rate, dropout = rng.gamma(0.6, 1 / 5) / 7, rng.beta(0.8, 3)  # per day
+        scale = 1 / rng.gamma(4.0, 1 / 15)
+        day, alive = 0.0, True
+        purchases.append((f"s{i:04d}", first, round(float(rng.gamma(6.0, scale)), 2)))
+        while alive:
+            day += rng.exponential(1 / rate)
+            if day >= (end - first).days + 1:
+                break
+            when = first + timedelta(days=int(day))
+            purchases.append((f"s{i:04d}", when, round(float(rng.gamma(6.0, scale)), 2)))
+            alive = rng.random() >= dropout
     return purchases
