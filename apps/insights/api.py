@@ -1,7 +1,6 @@
 """GET /api/v1/insights/model and GET /api/v1/customers/{id}/forecast (READ)."""
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -21,8 +20,7 @@ from apps.insights.serializers import (
 def _current_or_404() -> ModelFit:
     fit = model_current()
     if fit is None:
-        raise NotFound(_("No churn model has been fitted yet: run `manage.py churn_fit` or "
-                         "wait for the nightly fit."))
+        raise NotFound  # none fitted yet: `manage.py churn_fit` or the nightly job
     return fit
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from apps.customers.models import Customer, Event
+from tests.engine.conftest import publish, publisher_user  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 # The Fader & Hardie CDNOW sample; KEEPFLOW_CDNOW_SAMPLE points elsewhere.
