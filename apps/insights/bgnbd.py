@@ -48,8 +48,7 @@ def bgnbd_log_likelihood_terms(params: BgNbdParams, x: np.ndarray, t_x: np.ndarr
 
 
 def bgnbd_fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
-              weights: np.ndarray | None = None,
-              start: BgNbdParams | None = None) -> FitResult:
+              weights: np.ndarray | None = None) -> FitResult:
     """Maximum likelihood on log-parameters (keeps them positive without bounds)."""
     if len(x) == 0:
         return FitResult(None, float("nan"), False, "no customers with purchases")
@@ -62,8 +61,7 @@ def bgnbd_fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
     def log_likelihood(values: np.ndarray) -> float:
         return float(np.dot(w, bgnbd_log_likelihood_terms(BgNbdParams(*values), x, t_x, T)))
 
-    x0 = np.log([start.r, start.alpha, start.a, start.b]) if start else np.zeros(4)
-    values, ll, reason = log_likelihood_maximise(log_likelihood, x0, total)
+    values, ll, reason = log_likelihood_maximise(log_likelihood, np.zeros(4), total)
     if values is None:
         return FitResult(None, ll, False, reason)
     params = BgNbdParams(*(float(v) for v in values))

@@ -28,6 +28,8 @@ class ModelFit(models.Model):
     # CLV at each tier's lower percentile: [["vip", 812.5], ...], highest first.
     tier_cuts = models.JSONField(default=list, blank=True)
     seconds = models.FloatField(default=0, help_text="Time to summarise, fit and score.")
+    phase_seconds = models.JSONField(default=dict, blank=True,
+                                     help_text="Seconds per phase: summary, fit, score, write.")
 
     class Meta:
         ordering = ["-fitted_at", "-id"]

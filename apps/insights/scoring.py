@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.insights.bgnbd import BgNbdParams, bgnbd_expected, bgnbd_p_alive
 from apps.insights.gamma_gamma import GammaGammaParams, gamma_gamma_expected_spend
@@ -101,11 +102,15 @@ def reasons_for(summary: PurchaseSummary, score: np.ndarray, one_time: np.ndarra
         if single:
             reasons.append(_("One purchase, %(days)d days ago; %(share)d%% of customers who "
                              "came back did so sooner.") % {"days": age, "share": round(s * 100)})
-        else:
+        elif age == t_x:
             reasons.append(_("%(count)d purchases, about every %(every)d days; the last one "
-                             "%(days)d days ago.") % {"count": x + 1,
-                                                     "every": max(round(t_x / x), 1),
-                                                     "days": age - t_x})
+                             "today.") % {"count": x + 1, "every": max(round(t_x / x), 1)})
+        else:
+            reasons.append(ngettext(
+                "%(count)d purchases, about every %(every)d days; the last one %(days)d day ago.",
+                "%(count)d purchases, about every %(every)d days; the last one %(days)d days ago.",
+                int(age - t_x)) % {"count": x + 1, "every": max(round(t_x / x), 1),
+                                   "days": age - t_x})
     return reasons
 
 

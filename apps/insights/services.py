@@ -9,12 +9,11 @@ from datetime import date
 import numpy as np
 from django.utils import timezone
 
-from apps.insights.bgnbd import BgNbdParams, bgnbd_fit
+from apps.insights.bgnbd import bgnbd_fit
 from apps.insights.gamma_gamma import gamma_gamma_fit
 from apps.insights.models import ModelFit
 from apps.insights.rfm import PurchaseSummary, purchase_summary
 from apps.insights.scoring import DAYS_PER_UNIT, repeat_gap_percentiles, scores_compute
-from apps.insights.selectors import model_current
 from apps.insights.writing import scores_write
 
 logger = logging.getLogger(__name__)
@@ -28,24 +27,20 @@ def _compressed(summary: PurchaseSummary) -> tuple[np.ndarray, ...]:
     return unique[:, 0], unique[:, 1] / DAYS_PER_UNIT, unique[:, 2] / DAYS_PER_UNIT, counts
 
 
-def churn_fit(as_of: date | None = None, *, score: bool = True) -> ModelFit:
+def churn_fit(as_of: date | None = None) -> ModelFit:
     """Fit BG/NBD and Gamma-Gamma on the purchases up to `as_of` (today by default) and
     score the customers, as if it were that day. A fit that does not converge is stored
     with its reason and scores nothing: the previous model stays current."""
     started = time.monotonic()
+    phases: dict[str, float] = {}
     now = timezone.now()
     as_of = as_of or now.date()
     summary = purchase_summary(as_of)
-    previous = model_current()
-    start = BgNbdParams(previous.r, previous.alpha, previous.a, previous.b) \
-        if previous is not None else None
+    phases["summary"] = round(time.monotonic() - started, 2)
     x, t_x, T, counts = _compressed(summary)
-    bg = bgnbd_fit(x, t_x, T, counts, start=start)
-    if bg.converged and start is not None:
-        # A warm start can stop in a poorer basin; keep the better of both starts.
-        cold = bgnbd_fit(x, t_x, T, counts)
-        bg = cold if cold.converged and cold.log_likelihood > bg.log_likelihood else bg
+    bg = bgnbd_fit(x, t_x, T, counts)
     gg = gamma_gamma_fit(summary.x, summary.zbar)
+    phases["fit"] = round(time.monotonic() - started - sum(phases.values()), 2)
     fit = ModelFit(
         fitted_at=now, as_of=as_of, customers=len(summary),
         repeat_customers=int((summary.x > 0).sum()), converged=bg.converged,
@@ -61,14 +56,16 @@ def churn_fit(as_of: date | None = None, *, score: bool = True) -> ModelFit:
     elif bg.converged:
         logger.warning("insights: spend model not fitted (%s); CLV left empty", gg.reason)
     fit.save()
-    if bg.converged and score:
+    if bg.converged:
         scores, cuts = scores_compute(bg.params, gg.params, summary, fit.repeat_gap_percentiles)
         fit.tier_cuts = cuts
+        phases["score"] = round(time.monotonic() - started - sum(phases.values()), 2)
         scores_write(fit.pk, summary, scores, now)
-    elif not bg.converged:
+        phases["write"] = round(time.monotonic() - started - sum(phases.values()), 2)
+    else:
         logger.warning("insights: fit as of %s did not converge (%s); the previous model "
                        "stays", as_of, bg.reason)
-    fit.seconds = time.monotonic() - started
-    fit.save(update_fields=["tier_cuts", "seconds"])
+    fit.seconds, fit.phase_seconds = time.monotonic() - started, phases
+    fit.save(update_fields=["tier_cuts", "seconds", "phase_seconds"])
     return fit
 

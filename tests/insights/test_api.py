@@ -99,7 +99,7 @@ def test_customer_api_shows_the_scores(fitted, key_client) -> None:
 
     assert {"p_alive", "expected_purchases_90d", "clv", "churn_score", "churn_reason",
             "tier", "scored_at"} <= body.keys()
-    assert body["churn_reason"] == "6 purchases, about every 10 days; the last one 0 days ago."
+    assert body["churn_reason"] == "6 purchases, about every 10 days; the last one today."
     scores = [c["p_alive"] for c in ranked["results"]]
     assert scores == sorted(scores, reverse=True)
     assert all(c["churn_score"] >= 0.5 for c in ranked["results"])
