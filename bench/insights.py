@@ -11,16 +11,21 @@ the nightly job would: time per phase and the process's peak memory (ru_maxrss).
 
 from __future__ import annotations
 
-import os
 import resource
-import secrets
 import time
 from datetime import date, timedelta
 from typing import Any
 
 import psycopg
 
-from bench.support import database_exists, database_name, database_recreate, env_url, say
+from bench.support import (
+    bench_data_present,
+    database_name,
+    database_recreate,
+    django_production_setup,
+    env_url,
+    say,
+)
 
 DATABASE_URL = env_url("BENCH_INSIGHTS_DATABASE_URL",
                        "postgres://postgres@127.0.0.1:5432/keepflow_bench_insights")
@@ -50,26 +55,18 @@ FROM bench_purchases AS p
 
 def purchases_simulate(customers: int, seed: int = 19) -> tuple:
     """(customer number from 1, day from the start of the two years, amount): first
-    purchases spread over 730 days; lambda ~ Gamma(1.2, 12 days), dropout p ~ Beta(2, 16)
-    after each repeat purchase; spend per customer ~ Gamma-Gamma. About 10 per customer."""
+    purchases spread over 730 days, repeat purchases from BG/NBD (lambda ~ Gamma(1.2, 12
+    days), dropout p ~ Beta(2, 16)), amounts from Gamma-Gamma. About 10 per customer."""
     import numpy as np
+
+    from apps.insights.bgnbd import BgNbdParams, bgnbd_simulate_purchases
 
     rng = np.random.default_rng(seed)
     first = rng.integers(0, 730, customers)
-    rate, dropout = rng.gamma(1.2, 1 / 12, customers), rng.beta(2, 16, customers)
-    owner, day = [np.arange(customers)], [(730 - first).astype(float)]
-    clock, age = np.zeros(customers), first.astype(float)
-    active = np.ones(customers, dtype=bool)
-    while active.any():
-        idx = np.flatnonzero(active)
-        clock[idx] += rng.exponential(1 / rate[idx])
-        bought = clock[idx] <= age[idx]
-        hit = idx[bought]
-        owner.append(hit)
-        day.append(730 - first[hit] + clock[hit])
-        active[idx[~bought]] = False
-        active[hit[rng.random(len(hit)) < dropout[hit]]] = False
-    owner_all, day_all = np.concatenate(owner), np.concatenate(day)
+    owners, times = bgnbd_simulate_purchases(BgNbdParams(1.2, 12.0, 2.0, 16.0),
+                                             first.astype(float), rng)
+    owner_all = np.concatenate([np.arange(customers), owners])
+    day_all = np.concatenate([730.0 - first, 730.0 - first[owners] + times])
     nu = rng.gamma(4.0, 1 / 15, customers)
     amount = np.round(rng.gamma(6.0, 1 / nu[owner_all]), 2)
     return owner_all + 1, np.minimum(day_all, 730.999), amount
@@ -88,29 +85,6 @@ def purchases_copy(conn: psycopg.Connection, customers: int) -> int:
                     range(start, end), owner[start:end].tolist(), day[start:end].tolist(),
                     amount[start:end].tolist(), strict=False)))
     return len(owner)
-
-
-def django_setup() -> None:
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "apps.config.settings.production",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48)[:50],
-        "DATABASE_URL": DATABASE_URL,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    })
-    import django
-
-    django.setup()
-
-
-def data_present(customers: int) -> bool:
-    if not database_exists(DATABASE_URL):
-        return False
-    with psycopg.connect(DATABASE_URL) as conn:
-        if conn.execute("SELECT to_regclass('bench_meta')").fetchone()[0] is None:
-            return False
-        row = conn.execute("SELECT customers, version FROM bench_meta").fetchone()
-    return row == (customers, DATA_VERSION)
 
 
 def generate(customers: int) -> dict[str, Any]:
@@ -154,17 +128,17 @@ def generate(customers: int) -> dict[str, Any]:
 def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
     customers = QUICK_CUSTOMERS if quick else CUSTOMERS
     generation: dict[str, Any] | str = "reused from an earlier run"
-    if fresh or not data_present(customers):
+    if fresh or not bench_data_present(DATABASE_URL, customers, DATA_VERSION):
         say(f"insights: recreating database {database_name(DATABASE_URL)}")
         database_recreate(DATABASE_URL)
-        django_setup()
+        django_production_setup(DATABASE_URL)
         from django.core.management import call_command
 
         call_command("migrate", "--noinput", verbosity=0)
         generation = generate(customers)
     else:
         say(f"insights: reusing {customers:,} customers in {database_name(DATABASE_URL)}")
-        django_setup()
+        django_production_setup(DATABASE_URL)
     from apps.insights.services import churn_fit
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

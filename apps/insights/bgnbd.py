@@ -110,16 +110,16 @@ def bgnbd_expected_new(params: BgNbdParams, t: float) -> float:
                  * (1.0 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z)))
 
 
-def bgnbd_simulate(params: BgNbdParams, T: np.ndarray,
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Draw (x, t_x) for customers observed T units after their first purchase, from the
+def bgnbd_simulate_purchases(params: BgNbdParams, T: np.ndarray,
+                             rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Every repeat purchase of customers observed T units after their first, from the
     model's own story: lambda ~ Gamma(r, alpha), p ~ Beta(a, b), Poisson purchases at rate
-    lambda, and after each repeat purchase the customer leaves with probability p."""
+    lambda, and after each repeat purchase the customer leaves with probability p.
+    Returns (customer index, time since the first purchase), one entry per purchase."""
     n = len(T)
     lam = rng.gamma(params.r, 1.0 / params.alpha, n)
     p = rng.beta(params.a, params.b, n)
-    x = np.zeros(n, dtype=np.int64)
-    t_x = np.zeros(n, dtype=float)
+    owners, times = [], []
     clock = np.zeros(n, dtype=float)
     active = np.ones(n, dtype=bool)
     while active.any():
@@ -127,9 +127,19 @@ def bgnbd_simulate(params: BgNbdParams, T: np.ndarray,
         clock[idx] += rng.exponential(1.0 / lam[idx])
         bought = clock[idx] <= T[idx]
         hit = idx[bought]
-        x[hit] += 1
-        t_x[hit] = clock[hit]
+        owners.append(hit)
+        times.append(clock[hit])
         active[idx[~bought]] = False
         # Dropout happens right after a purchase (the BG in BG/NBD).
         active[hit[rng.random(len(hit)) < p[hit]]] = False
+    return np.concatenate(owners), np.concatenate(times)
+
+
+def bgnbd_simulate(params: BgNbdParams, T: np.ndarray,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(x, t_x) per customer, drawn as bgnbd_simulate_purchases does."""
+    owners, times = bgnbd_simulate_purchases(params, T, rng)
+    x = np.bincount(owners, minlength=len(T)).astype(np.int64)
+    t_x = np.zeros(len(T), dtype=float)
+    np.maximum.at(t_x, owners, times)
     return x, t_x
