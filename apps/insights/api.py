@@ -1,7 +1,7 @@
 """GET /api/v1/insights/model and GET /api/v1/customers/{id}/forecast (READ)."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,8 +27,9 @@ def _current_or_404() -> ModelFit:
 class InsightsModelApi(APIView):
     """The current churn (BG/NBD) and spend (Gamma-Gamma) model."""
 
-    @extend_schema(responses=ModelSerializer, operation_id="insights_model_retrieve",
-                   tags=["insights"])
+    @extend_schema(responses={200: ModelSerializer, 404: OpenApiResponse(
+                       description="No model has converged yet.")},
+                   operation_id="insights_model_retrieve", tags=["insights"])
     def get(self, request: Request) -> Response:
         fit = _current_or_404()
         newest = ModelFit.objects.order_by("-fitted_at", "-id").first()
