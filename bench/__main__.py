@@ -1,5 +1,5 @@
 """`make bench` / `python -m bench [ingest] [segments] [canvas] [engine] [engine_storage]
-[messages] [http_ways] [--quick]`: run the
+[messages] [http_ways] [insights] [--quick]`: run the
 benchmarks, write bench/results/<name>.json and print a summary table.
 
 Not part of `make test`: benchmarks need the machine to themselves and take minutes.
@@ -12,7 +12,8 @@ from typing import Any
 
 from bench.support import machine_facts, now_iso, results_write, say
 
-BENCHES = ["ingest", "segments", "canvas", "engine", "engine_storage", "messages", "http_ways"]
+BENCHES = ["ingest", "segments", "canvas", "engine", "engine_storage", "messages", "http_ways",
+           "insights"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="ingest: sample the web workers with py-spy during each scenario")
     parser.add_argument("--fresh", action="store_true",
-                        help="segments: regenerate the 1,000,000 customers even if present")
+                        help="segments, insights: regenerate the data even if present")
     parser.add_argument("--no-profile", action="store_true",
                         help="engine: do not sample the workers with py-spy")
     parser.add_argument("--seconds", type=int, default=None,
@@ -71,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
             facts = machine_facts(http_ways.DATABASE_URL)
             body = http_ways.run(quick=args.quick, seconds=args.seconds)
             summaries.append(http_ways.summary(body))
+        elif name == "insights":
+            from bench import insights
+
+            facts = machine_facts(insights.DATABASE_URL)
+            body = insights.run(quick=args.quick, fresh=args.fresh)
+            summaries.append(insights.summary(body))
         else:
             from bench import segments
 

@@ -12,16 +12,16 @@ median and p95 are reported, with EXPLAIN ANALYZE of the slowest.
 """
 
 import os
-import secrets
 import time
 from typing import Any
 
 import psycopg
 
 from bench.support import (
-    database_exists,
+    bench_data_present,
     database_name,
     database_recreate,
+    django_production_setup,
     env_url,
     percentile,
     say,
@@ -152,17 +152,7 @@ WHERE random() < 0.3
 
 
 def django_setup() -> None:
-    """Configure Django (production settings) against the bench database."""
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "apps.config.settings.production",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48)[:50],
-        "DATABASE_URL": DATABASE_URL,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    })
-    import django
-
-    django.setup()
+    django_production_setup(DATABASE_URL)
 
 
 def migrate() -> None:
@@ -172,14 +162,7 @@ def migrate() -> None:
 
 
 def data_present(customers: int) -> bool:
-    if not database_exists(DATABASE_URL):
-        return False
-    with psycopg.connect(DATABASE_URL) as conn:
-        table = conn.execute("SELECT to_regclass('bench_meta')").fetchone()[0]
-        if table is None:
-            return False
-        row = conn.execute("SELECT customers, version FROM bench_meta").fetchone()
-    return row == (customers, DATA_VERSION)
+    return bench_data_present(DATABASE_URL, customers, DATA_VERSION)
 
 
 def _secondary_indexes(conn: psycopg.Connection, table: str) -> list[tuple[str, str]]:

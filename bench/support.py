@@ -85,6 +85,33 @@ def database_recreate(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def django_production_setup(database_url: str) -> None:
+    """Configure Django (production settings) against a bench database."""
+    import secrets
+
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "apps.config.settings.production",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48)[:50],
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    })
+    import django
+
+    django.setup()
+
+
+def bench_data_present(url: str, customers: int, version: int) -> bool:
+    """Whether a kept bench database holds this many customers of this data version."""
+    if not database_exists(url):
+        return False
+    with psycopg.connect(url) as conn:
+        if conn.execute("SELECT to_regclass('bench_meta')").fetchone()[0] is None:
+            return False
+        row = conn.execute("SELECT customers, version FROM bench_meta").fetchone()
+    return row == (customers, version)
+
+
 def postgres_version(url: str) -> str:
     with psycopg.connect(maintenance_url(url)) as conn:
         return str(conn.execute("SHOW server_version").fetchone()[0])

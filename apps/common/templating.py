@@ -306,7 +306,8 @@ def plain(value: Any, depth: int = 0) -> Any:
 
 
 _CUSTOMER_FIELDS = ("email", "phone", "first_name", "last_name", "timezone", "locale", "tags",
-                    "attributes", "churn_score", "clv", "tier", "created_at", "last_seen_at")
+                    "attributes", "churn_score", "clv", "tier", "p_alive", "expected_purchases_90d",
+                    "churn_reason", "created_at", "last_seen_at")
 
 
 def customer_template_data(customer: Any) -> dict[str, Any]:
@@ -365,6 +366,12 @@ TEMPLATE_VARIABLES: tuple[dict[str, str], ...] = (
     {"path": "customer.tier", "description": "Value tier.", "example": "gold"},
     {"path": "customer.clv", "description": "Customer lifetime value.", "example": "1250.0"},
     {"path": "customer.churn_score", "description": "Churn risk 0..1.", "example": "0.72"},
+    {"path": "customer.churn_reason", "description": "Why the churn score is what it is.",
+     "example": "4 purchases, about every 30 days; the last one 95 days ago."},
+    {"path": "customer.p_alive", "description": "Chance the customer still buys, 0..1.",
+     "example": "0.41"},
+    {"path": "customer.expected_purchases_90d",
+     "description": "Purchases expected in the next 90 days.", "example": "1.3"},
     {"path": "customer.tags", "description": "Tags (a list).", "example": "vip"},
     {"path": "customer.attributes.<name>", "description": "Any profile attribute.",
      "example": "customer.attributes.contract_end"},

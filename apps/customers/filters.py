@@ -15,8 +15,10 @@ class CustomerFilter(django_filters.FilterSet):
     sms_consent = django_filters.CharFilter(field_name="consent__sms__status")
     last_seen_after = UtcDateTimeFilter(field_name="last_seen_at", lookup_expr="gte")
     last_seen_before = UtcDateTimeFilter(field_name="last_seen_at", lookup_expr="lt")
+    churn_score_min = django_filters.NumberFilter(field_name="churn_score", lookup_expr="gte")
+    clv_min = django_filters.NumberFilter(field_name="clv", lookup_expr="gte")
     ordering = django_filters.OrderingFilter(
-        fields=["created_at", "last_seen_at", "external_id", "churn_score", "clv"]
+        fields=["created_at", "last_seen_at", "external_id", "churn_score", "clv", "p_alive"]
     )
 
     class Meta:

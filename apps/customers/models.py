@@ -37,6 +37,11 @@ class Customer(models.Model):
     churn_score = models.FloatField(null=True, blank=True)
     clv = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     tier = models.CharField(max_length=32, blank=True, default="")
+    # Written by apps.insights on each fit (docs/insights.md); null until first scored.
+    p_alive = models.FloatField(null=True, blank=True)
+    expected_purchases_90d = models.FloatField(null=True, blank=True)
+    churn_reason = models.CharField(max_length=200, blank=True, default="")
+    scored_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)

@@ -69,6 +69,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         model = Customer
         fields = ["external_id", "email", "phone", "first_name", "last_name", "timezone",
                   "locale", "attributes", "tags", "consent", "churn_score", "clv", "tier",
+                  "p_alive", "expected_purchases_90d", "churn_reason", "scored_at",
                   "created_at", "updated_at", "last_seen_at"]
         read_only_fields = fields
 

@@ -57,6 +57,9 @@ class GivenCustomer(_Strict):
     churn_score: float | None = Field(default=None, ge=0, le=1)
     clv: float | None = Field(default=None, ge=0)
     tier: StrictStr = Field(default="", max_length=32)
+    p_alive: float | None = Field(default=None, ge=0, le=1)
+    expected_purchases_90d: float | None = Field(default=None, ge=0)
+    churn_reason: StrictStr = Field(default="", max_length=200)
     last_seen_at: datetime | None = None
 
     @model_validator(mode="after")

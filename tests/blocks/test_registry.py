@@ -111,7 +111,8 @@ def test_lookup():
         {"field": "condition.all.1.field", "code": "unknown_field",
          "message": "unknown customer field 'nope'; use one of: external_id, email, phone, "
                     "first_name, last_name, timezone, locale, tier, churn_score, clv, "
-                    "created_at, last_seen_at, tags, attributes.<key>, consent.<channel>.status"},
+                    "p_alive, expected_purchases_90d, created_at, last_seen_at, tags, "
+                    "attributes.<key>, consent.<channel>.status"},
     ], id="every-condition-issue-listed"),
 ])
 def test_validation_errors(block_type, config, errors):

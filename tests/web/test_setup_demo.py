@@ -162,10 +162,10 @@ def test_setup_demo_command_twice(monkeypatch):
     assert first["customers"] == 300
     assert authenticate(username="admin", password="s3cret-demo").role == "admin"
     assert "Demo data already there: 300 customers" in out2.getvalue()
-    assert "Starter workflows ready: 6 drafts." in out2.getvalue()
+    assert "Starter workflows ready: 7 drafts." in out2.getvalue()
     assert "Demo segments ready: 3." in out2.getvalue()
     assert all(s.member_count > 0 for s in Segment.objects.all())
-    assert sorted(Workflow.objects.values_list("state", flat=True)) == ["draft"] * 6
+    assert sorted(Workflow.objects.values_list("state", flat=True)) == ["draft"] * 7
     banner = out2.getvalue()
     assert "http://127.0.0.1:8765/" in banner
     assert "username: admin   password: s3cret-demo" in banner

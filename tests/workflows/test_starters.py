@@ -1,4 +1,4 @@
-"""The six starter workflows of the retention playbook import, validate, pass their own
+"""The seven starter workflows of the retention playbook import, validate, pass their own
 test cases and publish; `load_starters` loads them once."""
 
 import io
@@ -16,7 +16,8 @@ STARTERS = starter_documents()
 
 def test_the_playbook_is_complete():
     assert sorted(STARTERS) == ["churn_risk_call", "comeback_exit_survey",
-                                "contract_end_reactivation", "inactivity_rhythm_nudge",
+                                "contract_end_reactivation", "high_value_at_risk",
+                                "inactivity_rhythm_nudge",
                                 "negative_feedback_apology", "vip_reward"]
     assert all(document["test_cases"] for document in STARTERS.values())
 
@@ -42,10 +43,10 @@ def test_load_starters_is_idempotent():
     call_command("load_starters", "--publish", stdout=first)
     call_command("load_starters", "--publish", stdout=second)
 
-    assert Workflow.objects.count() == 6
+    assert Workflow.objects.count() == 7
     assert set(Workflow.objects.values_list("state", flat=True)) == {"published"}
-    assert first.getvalue().count("created, published, state published") == 6
-    assert second.getvalue().count("exists, state published") == 6
+    assert first.getvalue().count("created, published, state published") == 7
+    assert second.getvalue().count("exists, state published") == 7
     apology = Workflow.objects.get(starter_key="negative_feedback_apology")
     assert apology.name == "Negative-feedback apology"
     assert apology.test_cases.count() == 5

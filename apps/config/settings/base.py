@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "apps.tasks",
     "apps.offers",
     "apps.integrations",
+    "apps.insights",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,8 @@ LOGGING = {
 }
 
 # Outbound HTTP and stored credentials (apps.integrations).
+# Churn score, P(alive), CLV and tiers (apps.insights).
+from .insights import *  # noqa: E402, F403
 from .integrations import *  # noqa: E402, F403
 
 # Messaging providers and guardrails: their own module (one module per integration).
@@ -267,3 +270,5 @@ from .security import *  # noqa: E402, F403
 
 # Agent tasks and offers (apps.tasks, apps.offers).
 from .tasks import *  # noqa: E402, F403
+
+CELERY_BEAT_SCHEDULE.update(INSIGHTS_BEAT_SCHEDULE)  # noqa: F405

@@ -64,6 +64,13 @@ _PROFILE: dict[str, FieldRef] = {
     "clv": FieldRef(
         "customer.clv", Scope.CUSTOMER, Kind.NUMBER, "clv", nullable=True, decimal=True
     ),
+    # Written by apps.insights (docs/insights.md).
+    "p_alive": FieldRef("customer.p_alive", Scope.CUSTOMER, Kind.NUMBER, "p_alive",
+                        nullable=True),
+    "expected_purchases_90d": FieldRef(
+        "customer.expected_purchases_90d", Scope.CUSTOMER, Kind.NUMBER,
+        "expected_purchases_90d", nullable=True
+    ),
     "created_at": FieldRef("customer.created_at", Scope.CUSTOMER, Kind.DATETIME, "created_at"),
     "last_seen_at": FieldRef(
         "customer.last_seen_at", Scope.CUSTOMER, Kind.DATETIME, "last_seen_at", nullable=True

@@ -272,6 +272,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{external_id}/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Expected purchases of one customer in the next N days. */
+        get: operations["customers_forecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/import/": {
         parameters: {
             query?: never;
@@ -333,6 +350,23 @@ export interface paths {
         };
         /** @description One fan-out's progress: members processed of the total, runs started. */
         get: operations["api_v1_fanouts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The current churn (BG/NBD) and spend (Gamma-Gamma) model. */
+        get: operations["insights_model_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1412,6 +1446,21 @@ export interface components {
             /** Format: date-time */
             expires_at?: string | null;
         };
+        BgNbd: {
+            /** Format: double */
+            r: number;
+            /**
+             * Format: double
+             * @description Scale, in weeks.
+             */
+            alpha: number;
+            /** Format: double */
+            a: number;
+            /** Format: double */
+            b: number;
+            /** Format: double */
+            log_likelihood: number;
+        };
         /**
          * @description A block template with its newest version (the one edited while it is a draft)
          *     and the newest published one (the one the palette offers).
@@ -1650,6 +1699,13 @@ export interface components {
             /** Format: decimal */
             readonly clv: string | null;
             readonly tier: string;
+            /** Format: double */
+            readonly p_alive: number | null;
+            /** Format: double */
+            readonly expected_purchases_90d: number | null;
+            readonly churn_reason: string;
+            /** Format: date-time */
+            readonly scored_at: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1675,6 +1731,13 @@ export interface components {
             /** Format: decimal */
             readonly clv: string | null;
             readonly tier: string;
+            /** Format: double */
+            readonly p_alive: number | null;
+            /** Format: double */
+            readonly expected_purchases_90d: number | null;
+            readonly churn_reason: string;
+            /** Format: date-time */
+            readonly scored_at: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1914,6 +1977,17 @@ export interface components {
          * @enum {string}
          */
         FanoutStateEnum: "running" | "done" | "cancelled";
+        Forecast: {
+            customer_id: string;
+            days: number;
+            /** Format: double */
+            expected_purchases: number;
+            /**
+             * Format: date
+             * @description The model's as-of day.
+             */
+            as_of: string;
+        };
         /**
          * @description * `keepflow.workflow` - keepflow.workflow
          * @enum {string}
@@ -1925,6 +1999,14 @@ export interface components {
          * @enum {string}
          */
         FromEnum: "failed_step" | "trigger";
+        GammaGamma: {
+            /** Format: double */
+            p: number;
+            /** Format: double */
+            q: number;
+            /** Format: double */
+            gamma: number;
+        };
         ImportReport: {
             dry_run: boolean;
             /** @description Data rows read (empty lines not counted). */
@@ -2070,6 +2152,24 @@ export interface components {
          * @enum {string}
          */
         MessageOutcomeOutcomeEnum: "sent" | "delivered" | "pending" | "suppressed" | "deferred" | "failed";
+        Model: {
+            bgnbd: components["schemas"]["BgNbd"];
+            /** @description Null when the spend model is not fitted. */
+            gamma_gamma: components["schemas"]["GammaGamma"] | null;
+            /**
+             * Format: date
+             * @description The last day of purchases the fit used.
+             */
+            as_of: string;
+            /** Format: date-time */
+            fitted_at: string;
+            /** @description Customers with at least one purchase. */
+            customers: number;
+            /** @description The newest fit if it did not converge: {fitted_at, as_of, reason}. */
+            last_attempt: {
+                [key: string]: unknown;
+            } | null;
+        };
         NodeCounts: {
             entered: number;
             waiting: number;
@@ -5257,6 +5357,8 @@ export interface operations {
     api_v1_customers_list: {
         parameters: {
             query?: {
+                churn_score_min?: number;
+                clv_min?: number;
                 email_consent?: string;
                 last_seen_after?: string;
                 last_seen_before?: string;
@@ -5273,8 +5375,10 @@ export interface operations {
                  *     * `-churn_score` - Churn score (descending)
                  *     * `clv` - Clv
                  *     * `-clv` - Clv (descending)
+                 *     * `p_alive` - P alive
+                 *     * `-p_alive` - P alive (descending)
                  */
-                ordering?: ("-churn_score" | "-clv" | "-created_at" | "-external_id" | "-last_seen_at" | "churn_score" | "clv" | "created_at" | "external_id" | "last_seen_at")[];
+                ordering?: ("-churn_score" | "-clv" | "-created_at" | "-external_id" | "-last_seen_at" | "-p_alive" | "churn_score" | "clv" | "created_at" | "external_id" | "last_seen_at" | "p_alive")[];
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Number of results to return per page. */
@@ -5490,6 +5594,66 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    customers_forecast: {
+        parameters: {
+            query: {
+                /** @description Horizon in days (1-3650). */
+                days: number;
+            };
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Forecast"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
             };
             /** @description Missing, invalid, revoked or expired credentials. */
             401: {
@@ -5824,6 +5988,50 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ApiError"];
                 };
+            };
+        };
+    };
+    insights_model_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description No model has converged yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -22,7 +22,7 @@ export const OPERATORS: { op: string; label: string; takesValue: boolean }[] = [
 ];
 
 export const FIELD_SUGGESTIONS = [
-  "customer.tier", "customer.churn_score", "customer.clv", "customer.tags", "customer.email",
+  "customer.tier", "customer.churn_score", "customer.clv", "customer.p_alive", "customer.tags", "customer.email",
   "customer.phone", "customer.locale", "customer.attributes.plan", "customer.attributes.country",
   "customer.attributes.contract_end", "customer.consent.sms.status", "customer.consent.email.status",
   "event.type", "event.properties.score", "event.properties.reason",

@@ -1,0 +1,35 @@
+"""Churn and lifetime-value insights (apps.insights, docs/insights.md)."""
+
+import environ
+from celery.schedules import crontab
+
+env = environ.Env()
+
+KEEPFLOW_INSIGHTS = {
+    # Which events are purchases, and where their amount is (a path in the event).
+    "PURCHASE_EVENT": env.str("KEEPFLOW_PURCHASE_EVENT", default="order.completed"),
+    "AMOUNT_FIELD": env.str("KEEPFLOW_PURCHASE_AMOUNT_FIELD", default="properties.amount"),
+    # CLV: yearly discount rate and horizon in months (one discounted step per 30 days).
+    "CLV_DISCOUNT_RATE": env.float("KEEPFLOW_CLV_DISCOUNT_RATE", default=0.10),
+    "CLV_HORIZON_MONTHS": env.int("KEEPFLOW_CLV_HORIZON_MONTHS", default=12),
+    # Crossings that emit churn_score.crossed: a churn score rising to or above this,
+    # P(alive) falling below this, or the tier changing.
+    "CHURN_SCORE_THRESHOLD": env.float("KEEPFLOW_CHURN_SCORE_THRESHOLD", default=0.7),
+    "P_ALIVE_THRESHOLD": env.float("KEEPFLOW_P_ALIVE_THRESHOLD", default=0.3),
+    # Tiers by CLV percentile (highest first): the share of scored customers below each.
+    "TIERS": env.json("KEEPFLOW_CLV_TIERS", default=[["vip", 0.95], ["high", 0.80],
+                                                      ["standard", 0.40], ["low", 0.0]]),
+    # Customers per SQL batch when summarising purchases and writing scores.
+    "BATCH_SIZE": env.int("KEEPFLOW_INSIGHTS_BATCH_SIZE", default=50_000),
+}
+
+# The nightly fit: a crontab in UTC ("minute hour day month weekday").
+KEEPFLOW_CHURN_FIT_CRON = env.str("KEEPFLOW_CHURN_FIT_CRON", default="30 2 * * *")
+_minute, _hour, _day, _month, _weekday = KEEPFLOW_CHURN_FIT_CRON.split()
+INSIGHTS_BEAT_SCHEDULE = {
+    "insights-churn-fit": {
+        "task": "apps.insights.tasks.churn_fit_nightly",
+        "schedule": crontab(minute=_minute, hour=_hour, day_of_month=_day,
+                            month_of_year=_month, day_of_week=_weekday),
+    },
+}

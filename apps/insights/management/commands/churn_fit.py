@@ -1,0 +1,34 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from apps.insights.services import churn_fit
+
+
+class Command(BaseCommand):
+    help = ("Fit the churn (BG/NBD) and spend (Gamma-Gamma) models on purchase events and "
+            "score every customer. --as-of fits on the events up to that day, as if it "
+            "were that day.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                            help="use purchases up to and including this day")
+
+    def handle(self, *args, **options) -> None:
+        as_of = None
+        if options["as_of"]:
+            try:
+                as_of = date.fromisoformat(options["as_of"])
+            except ValueError as exc:
+                raise CommandError("--as-of: give a date as YYYY-MM-DD") from exc
+        fit = churn_fit(as_of)
+        if not fit.converged:
+            raise CommandError(f"the fit did not converge, the previous model stays: "
+                               f"{fit.reason}")
+        self.stdout.write(
+            f"as of {fit.as_of}: {fit.customers} customers ({fit.repeat_customers} repeat); "
+            f"BG/NBD r={fit.r:.4f} alpha={fit.alpha:.4f} a={fit.a:.4f} b={fit.b:.4f} "
+            f"LL={fit.log_likelihood:.3f}; Gamma-Gamma "
+            + (f"p={fit.p:.4f} q={fit.q:.4f} gamma={fit.gamma:.4f}" if fit.p else "not fitted")
+            + f"; {fit.seconds:.1f} s"
+        )

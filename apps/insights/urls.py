@@ -1,0 +1,9 @@
+from django.urls import path
+
+from apps.insights.api import CustomerForecastApi, InsightsModelApi
+
+urlpatterns = [
+    path("insights/model", InsightsModelApi.as_view(), name="insights-model"),
+    path("customers/<str:external_id>/forecast", CustomerForecastApi.as_view(),
+         name="customer-forecast"),
+]

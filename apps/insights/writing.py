@@ -1,0 +1,113 @@
+"""Writing scores onto customers in batches, and the crossings they cause.
+
+Each batch is one UPDATE that also returns the values it replaced, so crossings are
+found without reading the customers first; the batch's churn_score.crossed events go
+through the ordinary ingest path in the same transaction, handed on to the engine when
+it commits (a published workflow with an event trigger on them starts runs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+
+from apps.customers.ingest import EventIn, events_ingest
+from apps.customers.models import Customer, EventSource
+from apps.insights.rfm import PurchaseSummary
+from apps.insights.scoring import Scores
+
+CROSSED = "churn_score.crossed"
+
+_UPDATE_SQL = """
+WITH v AS (
+    SELECT * FROM unnest(%(ids)s::bigint[], %(p_alive)s::float8[], %(expected)s::float8[],
+                         %(clv)s::numeric[], %(churn)s::float8[], %(reason)s::text[],
+                         %(tier)s::text[])
+        AS v(id, p_alive, expected, clv, churn, reason, tier)
+), old AS (
+    SELECT c.id, c.external_id, c.churn_score, c.p_alive, c.tier
+    FROM {customers} AS c JOIN v ON v.id = c.id ORDER BY c.id FOR UPDATE OF c
+), changed AS (
+    UPDATE {customers} AS c
+    SET p_alive = v.p_alive, expected_purchases_90d = v.expected, clv = round(v.clv, 2),
+        churn_score = v.churn, churn_reason = v.reason, tier = v.tier, scored_at = %(now)s
+    FROM v WHERE c.id = v.id
+)
+SELECT old.id, old.external_id, old.churn_score, old.p_alive, old.tier
+FROM old
+"""
+
+
+@dataclass(frozen=True)
+class Crossing:
+    measure: str  # churn_score, p_alive or tier
+    old: Any
+    new: Any
+    threshold: float | None
+    direction: str  # up or down (for tier: up when the new tier ranks higher)
+
+
+def crossings_find(old: tuple[Any, Any, str], new: tuple[float, float, str]) -> list[Crossing]:
+    """The thresholds passed between two scorings. Nothing is crossed on a first scoring
+    (old values empty): the first fit would otherwise alert about every customer."""
+    cfg = settings.KEEPFLOW_INSIGHTS
+    old_churn, old_alive, old_tier = old
+    churn, alive, tier = new
+    found = []
+    limit = cfg["CHURN_SCORE_THRESHOLD"]
+    if old_churn is not None and (old_churn < limit) != (churn < limit):
+        found.append(Crossing("churn_score", round(old_churn, 4), round(churn, 4), limit,
+                              "up" if churn >= limit else "down"))
+    limit = cfg["P_ALIVE_THRESHOLD"]
+    if old_alive is not None and (old_alive < limit) != (alive < limit):
+        found.append(Crossing("p_alive", round(old_alive, 4), round(alive, 4), limit,
+                              "down" if alive < limit else "up"))
+    if old_tier and tier and old_tier != tier:
+        rank = [name for name, _ in cfg["TIERS"]]
+        higher = tier in rank and old_tier in rank and rank.index(tier) < rank.index(old_tier)
+        found.append(Crossing("tier", old_tier, tier, None, "up" if higher else "down"))
+    return found
+
+
+def scores_write(fit_id: int, summary: PurchaseSummary, scores: Scores, now: datetime,
+                 *, batch_size: int | None = None) -> int:
+    """Store the scores; returns how many churn_score.crossed events were emitted."""
+    batch = batch_size or settings.KEEPFLOW_INSIGHTS["BATCH_SIZE"]
+    sql = _UPDATE_SQL.format(customers=connection.ops.quote_name(Customer._meta.db_table))
+    clv = np.where(np.isfinite(scores.clv), scores.clv, np.nan)
+    emitted = 0
+    for start in range(0, len(summary), batch):
+        part = slice(start, start + batch)
+        params = {
+            "ids": summary.customer_id[part].tolist(),
+            "p_alive": scores.p_alive[part].tolist(),
+            "expected": scores.expected_90d[part].tolist(),
+            "clv": [None if np.isnan(v) else v for v in clv[part].tolist()],
+            "churn": scores.churn_score[part].tolist(),
+            "reason": scores.reasons[part],
+            "tier": scores.tiers[part],
+            "now": now,
+        }
+        new_by_id = {cid: i for i, cid in enumerate(params["ids"])}
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            events = []
+            for cid, external_id, old_churn, old_alive, old_tier in cursor.fetchall():
+                i = new_by_id[cid]
+                new = (params["churn"][i], params["p_alive"][i], params["tier"][i])
+                for crossing in crossings_find((old_churn, old_alive, old_tier), new):
+                    events.append(EventIn(
+                        customer_external_id=external_id, type=CROSSED, occurred_at=now,
+                        properties={"measure": crossing.measure, "old": crossing.old,
+                                    "new": crossing.new, "threshold": crossing.threshold,
+                                    "direction": crossing.direction, "fit_id": fit_id},
+                        idempotency_key=f"{CROSSED}:{fit_id}:{cid}:{crossing.measure}",
+                    ))
+            for chunk in range(0, len(events), 1_000):
+                events_ingest(events[chunk:chunk + 1_000], source=EventSource.INTERNAL)
+            emitted += len(events)
+    return emitted
