@@ -200,11 +200,13 @@ def template_check(text: str) -> list[TemplateIssue]:
 # What a template can reach (see template_context_for). A dict names the keys below a
 # path; _ANY is free-form data (attributes, event properties), _LIST a list, _LEAF a value.
 _ANY, _LIST, _LEAF = "any", "list", "leaf"
+# The customer's fields in template data (customer_template_data), besides its ids and name.
+_CUSTOMER_FIELDS = ("email", "phone", "first_name", "last_name", "timezone", "locale", "tags",
+                    "attributes", "churn_score", "clv", "tier", "p_alive", "expected_purchases_90d",
+                    "churn_reason", "created_at", "last_seen_at")
 _VARIABLES: dict[str, Any] = {
-    "customer": {"external_id": _LEAF, "id": _LEAF, "first_name": _LEAF, "last_name": _LEAF,
-                 "name": _LEAF, "email": _LEAF, "phone": _LEAF, "timezone": _LEAF,
-                 "locale": _LEAF, "tags": _LIST, "attributes": _ANY, "churn_score": _LEAF,
-                 "clv": _LEAF, "tier": _LEAF, "created_at": _LEAF, "last_seen_at": _LEAF},
+    "customer": {**dict.fromkeys(_CUSTOMER_FIELDS, _LEAF), "tags": _LIST, "attributes": _ANY,
+                 "external_id": _LEAF, "id": _LEAF, "name": _LEAF},
     "event": {"id": _LEAF, "type": _LEAF, "properties": _ANY, "occurred_at": _LEAF},
     "run": {"id": _LEAF, "workflow_name": _LEAF},
     "offer": {"offer_id": _LEAF, "code": _LEAF, "link": _LEAF, "expires_at": _LEAF,
@@ -303,11 +305,6 @@ def plain(value: Any, depth: int = 0) -> Any:
     if isinstance(value, Sequence | set | frozenset) and not isinstance(value, bytes):
         return [plain(item, depth + 1) for item in value]
     return str(value)
-
-
-_CUSTOMER_FIELDS = ("email", "phone", "first_name", "last_name", "timezone", "locale", "tags",
-                    "attributes", "churn_score", "clv", "tier", "p_alive", "expected_purchases_90d",
-                    "churn_reason", "created_at", "last_seen_at")
 
 
 def customer_template_data(customer: Any) -> dict[str, Any]:

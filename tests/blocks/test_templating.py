@@ -185,10 +185,11 @@ def test_limits(text, code, message):
     pytest.param("{{ customer.xyz }}", [
         ("error", "unknown_variable",
          "unknown variable customer.xyz; use one of customer.attributes, "
-         "customer.churn_score, customer.clv, customer.created_at, customer.email, "
-         "customer.external_id, customer.first_name, customer.last_name, "
-         "customer.last_seen_at, customer.locale, customer.name, customer.phone, "
-         "customer.tags, customer.tier, customer.timezone", 1, 4)],
+         "customer.churn_reason, customer.churn_score, customer.clv, customer.created_at, "
+         "customer.email, customer.expected_purchases_90d, customer.external_id, "
+         "customer.first_name, customer.last_name, customer.last_seen_at, customer.locale, "
+         "customer.name, customer.p_alive, customer.phone, customer.tags, customer.tier, "
+         "customer.timezone", 1, 4)],
         id="unknown-field-without-a-close-one"),
     pytest.param("{{ customer.first_name.initial }} {{ offer.cod }}", [
         ("error", "unknown_variable",
