@@ -207,6 +207,14 @@ def test_make_run_serves_retrying_and_concurrent_clients_and_survives_a_kill(tmp
         stack = stack_start(var, port)
         assert runs_by_event(stack) == runs
         assert "Demo data already there" in stack.output()
+
+        # `kill <pid>` of make run alone (a process supervisor's stop): it stops the
+        # processes itself, then the servers (honcho's own signals missed them)
+        stack.process.terminate()
+        stack.process.wait(60)
+        assert "PostgreSQL and Redis stopped." in stack.output()
+        assert leftovers(var) == []
+        stack = stack_start(var, port)
     finally:
         if stack.process.poll() is None:
             # Ctrl-C: every process ends, the database and Redis included

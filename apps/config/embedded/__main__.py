@@ -89,8 +89,28 @@ def run() -> int:
             # In this process group (honcho gives each its own session), so that a
             # `kill -9` of the group leaves no web or worker process behind.
             child._child_ctor = partial(Popen, start_new_session=False)
+        # honcho signals each child's own process group, which these do not have: signal
+        # the child itself, or a `kill <pid>` of make run would leave them running and a
+        # web server slow to stop would never be killed.
+        manager._procmgr = _EachChild()
         manager.loop()
         return manager.returncode or 0
+
+
+class _EachChild:
+    """Stands in for honcho's ProcessManager: the same terminate/kill, sent to the child's
+    pid (each is an `exec`ed process: gunicorn's master, Celery's main process)."""
+
+    def terminate(self, pid: int) -> None:
+        _signal(pid, signal.SIGTERM)
+
+    def kill(self, pid: int) -> None:
+        _signal(pid, signal.SIGKILL)
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)
 
 
 def hold_services(database_url: str, redis_url: str, ready_file: Path) -> int:
