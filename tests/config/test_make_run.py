@@ -137,6 +137,9 @@ def test_make_run_serves_retrying_and_concurrent_clients_and_survives_a_kill(tmp
     try:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {api_key(stack)}"
+        # the demo customers are scored from the start (churn_fit on their purchases)
+        demo = session.get(f"{stack.base}/api/v1/customers/demo-00130", timeout=30).json()
+        assert 0 < demo["p_alive"] <= 1 and demo["churn_reason"], demo
         created = session.post(f"{stack.base}/api/v1/workflows",
                                json={"name": "Apology", "graph": APOLOGY}, timeout=30)
         assert created.status_code == 201, created.text

@@ -78,8 +78,14 @@ def run() -> int:
         env.setdefault("WORKER_CONCURRENCY", "2")
         env.setdefault("CELERY_LOG_LEVEL", "WARNING")  # not a line per timer tick
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        # The demo's purchases are `purchase` events (the nightly fit reads them too).
+        env.setdefault("KEEPFLOW_PURCHASE_EVENT", "purchase")
         subprocess.run([sys.executable, "manage.py", "setup_demo"], cwd=ROOT, env=env,
                        check=True)
+        # Churn scores, P(alive) and lifetime values on the demo customers from the start,
+        # not after the first night; a fit that fails says why and Keepflow starts anyway.
+        subprocess.run([sys.executable, "manage.py", "churn_fit"], cwd=ROOT, env=env,
+                       check=False)
         manager = Manager()
         procfile = parse_procfile((ROOT / "Procfile").read_text())
         for name, process in procfile.processes.items():
