@@ -1,8 +1,21 @@
+from typing import Any
+
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from apps.common.filters import UtcDateTimeFilter
 from apps.customers.models import Customer, Event
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Customers not scored yet (no churn score, CLV or P(alive)) sort after the scored
+    ones either way: "highest churn score first" must not start with the unscored."""
+
+    def get_ordering_value(self, param: str) -> Any:
+        value = super().get_ordering_value(param)
+        descending = value.startswith("-")
+        field = F(value.lstrip("-"))
+        return field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -17,7 +30,7 @@ class CustomerFilter(django_filters.FilterSet):
     last_seen_before = UtcDateTimeFilter(field_name="last_seen_at", lookup_expr="lt")
     churn_score_min = django_filters.NumberFilter(field_name="churn_score", lookup_expr="gte")
     clv_min = django_filters.NumberFilter(field_name="clv", lookup_expr="gte")
-    ordering = django_filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         fields=["created_at", "last_seen_at", "external_id", "churn_score", "clv", "p_alive"]
     )
 

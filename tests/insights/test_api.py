@@ -103,3 +103,16 @@ def test_customer_api_shows_the_scores(fitted, key_client) -> None:
     scores = [c["p_alive"] for c in ranked["results"]]
     assert scores == sorted(scores, reverse=True)
     assert all(c["churn_score"] >= 0.5 for c in ranked["results"])
+
+
+@pytest.mark.parametrize("ordering", ["churn_score", "-churn_score", "-clv", "p_alive"])
+def test_customers_not_scored_yet_sort_last_either_way(fitted, key_client, ordering) -> None:
+    Customer.objects.create(external_id="new-lead")  # no purchase: no scores
+
+    body = key_client("read").get("/api/v1/customers", {"ordering": ordering,
+                                                        "page_size": 500}).json()
+
+    field = ordering.lstrip("-")
+    values = [c[field] for c in body["results"]]
+    assert values[-1] is None and None not in values[:-1]
+    assert body["results"][-1]["external_id"] == "new-lead"
