@@ -110,3 +110,23 @@ def test_redis_keeps_queued_messages_across_restarts(tmp_path):
         assert redis.Redis.from_url(server.url).lrange("celery", 0, -1) == [b"wake-up"]
     finally:
         server.stop()
+
+
+def test_a_server_on_a_port_another_run_took_first_is_not_taken_for_ours(tmp_path):
+    """Two runs that start at once may pick the same free port; the one whose server
+    could not bind must fail, not carry on against the other run's server."""
+    port = port_free("127.0.0.1")
+    first = EmbeddedPostgres(tmp_path / "first", port, database="kf")
+    second = EmbeddedPostgres(tmp_path / "second", port, database="kf")
+    first_redis = EmbeddedRedis(tmp_path / "first-redis", port_free("127.0.0.1", port + 1))
+    second_redis = EmbeddedRedis(tmp_path / "second-redis", first_redis.port)
+    first.start()
+    first_redis.start()
+    try:
+        with pytest.raises(RuntimeError, match="PostgreSQL exited"):
+            second.start()
+        with pytest.raises(RuntimeError, match="Redis exited"):
+            second_redis.start()
+    finally:
+        for server in (second_redis, first_redis, second, first):
+            server.stop()

@@ -57,15 +57,15 @@ def run() -> int:
     env = dict(os.environ)
     with _single_run(VAR / "run.lock"), _servers_stopped_at_exit() as servers:
         if not env.get("DATABASE_URL"):
-            postgres = EmbeddedPostgres(VAR / "postgres", port_free(LOOPBACK, PG_PORT))
+            postgres = EmbeddedPostgres(VAR / "postgres", PG_PORT)
             servers.append(postgres)
-            postgres.start()
+            _start_on_a_free_port(postgres)
             env["DATABASE_URL"] = postgres.url
             _say(f"PostgreSQL {postgres.url} (data in {_shown(postgres.data_dir)})")
         if not env.get("REDIS_URL"):
-            redis = EmbeddedRedis(VAR / "redis", port_free(LOOPBACK, REDIS_PORT))
+            redis = EmbeddedRedis(VAR / "redis", REDIS_PORT)
             servers.append(redis)
-            redis.start()
+            _start_on_a_free_port(redis)
             env["REDIS_URL"] = redis.url
             _say(f"Redis {redis.url} (data in {_shown(redis.data_dir)}; "
                  f"logs of both in {_shown(redis.log.parent)})")
@@ -172,6 +172,20 @@ def _urls_published(env: dict[str, str]) -> None:
     """For `manage.py` commands run beside this one (dev settings read the file)."""
     path = VAR / "embedded.env"
     path.write_text(f"DATABASE_URL={env['DATABASE_URL']}\nREDIS_URL={env['REDIS_URL']}\n")
+
+
+def _start_on_a_free_port(server: Server) -> None:
+    """On its fixed port if free, else on any free one. Two runs starting at once can
+    both find a port free; the one whose server could not bind it then fails to start
+    (it checks that the server answering is its own) and tries once more elsewhere."""
+    server.port = port_free(LOOPBACK, server.port)
+    try:
+        server.start()
+    except RuntimeError:
+        if not port_open(LOOPBACK, server.port):  # not taken: a failure of its own
+            raise
+        server.port = port_free(LOOPBACK)
+        server.start()
 
 
 @contextlib.contextmanager

@@ -73,6 +73,16 @@ class EmbeddedPostgres:
             server_stop(self.process, STOP_SIGNAL)
 
     def _ready(self) -> bool:
+        """Our server accepts connections: its lock file in our data directory names its
+        pid and says "ready". Another run's server that took the port first (two runs
+        starting at once) must not pass for ours."""
+        try:
+            lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+        except OSError:
+            return False
+        if self.process is None or len(lines) < 8 or lines[0].strip() != str(
+                self.process.pid) or lines[7].strip() != "ready":
+            return False
         return subprocess.run(
             [_bin("pg_isready"), "-q", "-h", self.host, "-p", str(self.port), "-U", "postgres"],
             check=False,

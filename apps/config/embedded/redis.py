@@ -58,11 +58,18 @@ class EmbeddedRedis:
             log=self.log, stop_signal=STOP_SIGNAL,
         )
         client = redis.Redis(host=self.host, port=self.port, socket_timeout=1)
-        wait_until(lambda: _pong(client), self.process, what="Redis", log=self.log)
+        pid = self.process.pid
+        wait_until(lambda: _pong(client) and _served_by(client, pid), self.process,
+                   what="Redis", log=self.log)
 
     def stop(self) -> None:
         if self.process is not None:
             server_stop(self.process, STOP_SIGNAL)
+
+
+def _served_by(client: redis.Redis, pid: int) -> bool:
+    """The server answering is ours, not another run's that took the port first."""
+    return bool(client.info("server").get("process_id") == pid)
 
 
 def _pong(client: redis.Redis) -> bool:
