@@ -275,14 +275,30 @@ class WorkflowVersionDetailSerializer(WorkflowVersionSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"nullable": True, "description": "Any JSON value."})
+class AnyValueField(serializers.JSONField):
+    pass
+
+
 class DiffNodeSerializer(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.CharField(allow_null=True)
+    title = serializers.CharField(help_text="The title on the canvas card (numbered when "
+                                  "two blocks share one).")
+
+
+class DiffFieldSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField(help_text="The field's label in the block form.")
+    old = AnyValueField(allow_null=True)
+    new = AnyValueField(allow_null=True)
 
 
 class DiffNodeChangeSerializer(DiffNodeSerializer):
+    title_before = serializers.CharField()
     type_changed = serializers.BooleanField()
     config_keys_changed = serializers.ListField(child=serializers.CharField())
+    fields = DiffFieldSerializer(many=True)
     template_changed = serializers.BooleanField()
     label_changed = serializers.BooleanField()
     moved = serializers.BooleanField()
@@ -292,15 +308,13 @@ class DiffEdgeSerializer(serializers.Serializer):
     source = serializers.CharField()
     source_port = serializers.CharField()
     target = serializers.CharField()
-
-
-@extend_schema_field({"nullable": True, "description": "Any JSON value."})
-class AnyValueField(serializers.JSONField):
-    pass
+    source_title = serializers.CharField()
+    target_title = serializers.CharField()
 
 
 class DiffSettingSerializer(serializers.Serializer):
     key = serializers.CharField()
+    label = serializers.CharField(help_text="The setting's label in the settings panel.")
     old = AnyValueField(allow_null=True)
     new = AnyValueField(allow_null=True)
 

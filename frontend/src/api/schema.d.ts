@@ -1816,22 +1816,41 @@ export interface components {
             source: string;
             source_port: string;
             target: string;
+            source_title: string;
+            target_title: string;
+        };
+        DiffField: {
+            key: string;
+            /** @description The field's label in the block form. */
+            label: string;
+            /** @description Any JSON value. */
+            old: unknown;
+            /** @description Any JSON value. */
+            new: unknown;
         };
         DiffNode: {
             id: string;
             type: string | null;
+            /** @description The title on the canvas card (numbered when two blocks share one). */
+            title: string;
         };
         DiffNodeChange: {
             id: string;
             type: string | null;
+            /** @description The title on the canvas card (numbered when two blocks share one). */
+            title: string;
+            title_before: string;
             type_changed: boolean;
             config_keys_changed: string[];
+            fields: components["schemas"]["DiffField"][];
             template_changed: boolean;
             label_changed: boolean;
             moved: boolean;
         };
         DiffSetting: {
             key: string;
+            /** @description The setting's label in the settings panel. */
+            label: string;
             /** @description Any JSON value. */
             old: unknown;
             /** @description Any JSON value. */
