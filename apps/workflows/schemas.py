@@ -11,6 +11,7 @@ import json
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.conf import settings as django_settings
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -149,7 +150,8 @@ class Goal(_Strict):
 class Costs(_Strict):
     """What each action costs and what a retained customer is worth (for ROI)."""
 
-    currency: StrictStr = Field(default="EUR", pattern=r"^[A-Z]{3}$", title="Currency")
+    currency: StrictStr = Field(default_factory=lambda: django_settings.KEEPFLOW_CURRENCY,
+                                pattern=r"^[A-Z]{3}$", title="Currency")
     email: Money = Field(default=Decimal("0"), title="Cost per e-mail")
     sms: Money = Field(default=Decimal("0"), title="Cost per SMS")
     call_task: Money = Field(default=Decimal("0"), title="Cost per call task")

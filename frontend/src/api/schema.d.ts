@@ -2079,6 +2079,8 @@ export interface components {
             username: string;
             role: string;
             capabilities: string[];
+            /** @description The installation's currency (ISO 4217): lifetime values and purchase amounts are in it. */
+            currency: string;
         };
         Message: {
             readonly id: number;
