@@ -217,6 +217,16 @@ class WorkflowSavedSerializer(WorkflowDetailSerializer):
         return self.context["validation"].as_dict()
 
 
+class StarterSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    steps = serializers.ListField(child=serializers.CharField(),
+                                  help_text="The blocks' titles, in order.")
+    used_by = serializers.IntegerField(allow_null=True, help_text="The newest workflow "
+                                       "started from this starter (not archived), if any.")
+
+
 class WorkflowCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="",

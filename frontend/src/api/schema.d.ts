@@ -1258,6 +1258,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflows/starters/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The starter workflows of the retention playbook, to start a draft from. */
+        get: operations["api_v1_workflows_starters_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/starters/{key}/use/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A new draft from a starter, to adapt and publish (each use is its own copy). */
+        post: operations["api_v1_workflows_starters_use_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/hooks/workflows/{workflow_id}/{secret}/": {
         parameters: {
             query?: never;
@@ -2565,6 +2599,24 @@ export interface components {
          * @enum {string}
          */
         ReasonEnum: "no_address" | "no_consent" | "stale_consent" | "suppression_list" | "frequency_cap" | "transactional_cap" | "quiet_hours" | "customer_erased";
+        Risk: {
+            /**
+             * Format: double
+             * @description A churn score from here on is at risk.
+             */
+            threshold: number;
+            /** @description Customers with a churn score. */
+            scored: number;
+            /** @description Customers at risk. */
+            customers: number;
+            /** @description At risk and in the VIP or high tier. */
+            high_value: number;
+            /**
+             * Format: decimal
+             * @description The lifetime value of the customers at risk (installation currency).
+             */
+            value: string;
+        };
         /** @description A run in a list: its summary, no working state. */
         Run: {
             readonly id: number;
@@ -2816,11 +2868,22 @@ export interface components {
             encoding: components["schemas"]["EncodingEnum"];
             segments: number;
         };
+        Starter: {
+            key: string;
+            name: string;
+            description: string;
+            /** @description The blocks' titles, in order. */
+            steps: string[];
+            /** @description The newest workflow started from this starter (not archived), if any. */
+            used_by: number | null;
+        };
         Stats: {
             /** Format: date-time */
             generated_at: string;
             /** @description Profiles, erased ones excluded. */
             customers: number;
+            /** @description Churn risk now, from the latest scores. */
+            at_risk: components["schemas"]["Risk"];
             events_total: number;
             /** @description By occurred_at, up to now. */
             events_last_24h: number;
@@ -9854,6 +9917,89 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ApiError"];
                 };
+            };
+        };
+    };
+    api_v1_workflows_starters_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Starter"][];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_workflows_starters_use_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowSaved"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description No such starter. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

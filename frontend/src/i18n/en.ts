@@ -101,6 +101,36 @@ export const en = {
     d: "days",
     w: "weeks",
   },
+  // The starter gallery on the Workflows page.
+  starters: {
+    title: "Start from a proven workflow",
+    intro: "Each one is a complete retention play. Using it makes your own draft to adapt; nothing runs until you publish.",
+    steps: "Steps",
+    use: "Use this workflow",
+    useNamed: "Use this workflow: {{name}}",
+    creating: "Creating…",
+    open: "Open your copy",
+  },
+  // The dashboard.
+  dashboard: {
+    firstSteps: "Your first workflow in three steps",
+    step1: "Pick a proven workflow",
+    step1Body: "Start from a retention play, for example the apology after bad feedback.",
+    step1Action: "Choose one",
+    step2: "Read it through and adjust the message",
+    step2Body: "Open your draft, click a block to see its settings, and try it on a customer with “Dry run & runs”.",
+    step2Action: "Open your draft",
+    step3: "Publish it",
+    step3Body: "From then on it runs for every matching customer. You can pause it at any time.",
+    done: "Done",
+    atRisk: "Customers at risk",
+    atRiskHint: "churn score {{threshold}} or higher",
+    highValueAtRisk: "High-value customers at risk",
+    valueAtRisk: "Lifetime value at risk",
+    customers: "Customers",
+    notScored: "Not scored yet: scores come from the nightly churn fit.",
+    atRiskLink: "See who",
+  },
   // The version history's list of changes.
   diff: {
     empty: "(empty)",
