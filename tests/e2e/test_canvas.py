@@ -4,6 +4,7 @@ Chromium by canvas_scenario.cjs (playwright-core)."""
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -138,7 +139,13 @@ def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_
                         publisher=publisher.username)
     run = Run.objects.get(workflow=workflow)
     assert f"Run {run.pk}: c-1" in seen["run_label"]
-    assert [line.split()[0] for line in seen["run_steps"]] == [trigger, filter_, sms]
+    # the steps read as a story: local time, block title, what happened, ids behind a toggle
+    story = [re.sub(r"^\d{2}:\d{2}( [AP]M)?\s*", "", line).replace("\n", " ")
+             for line in seen["run_steps"]]
+    assert story[:2] == ["Bad feedback started the run Details",
+                         "Filter done, on to “yes” Details"], story
+    assert story[2] in ("Send SMS sent Details", "Send SMS waiting to go out Details"), story
+    assert not any(node in line for line in story for node in (trigger, filter_, sms))
     assert set(seen["highlighted"]) == {trigger, filter_, sms}
     assert "sms " in seen["timeline"].lower()
     assert seen["page_errors"] == []

@@ -63,6 +63,23 @@ export const en = {
     queued: "waiting to go out",
     failed: "failed",
   },
+  // A run's steps as a story (stepStory.ts).
+  story: {
+    started: "started the run",
+    done: "done",
+    by: ", on to “{{port}}”",
+    waits: "waits",
+    waitsUntil: "waits until {{time}}",
+    waitsFor: "waits for {{event}} until {{time}}",
+    happened: "it happened",
+    timeUp: "time was up",
+    left: "left the workflow",
+    leftBecause: "left the workflow: {{reason}}",
+    failed: "failed: {{error}}",
+    retry: "will try again",
+    retryAt: "will try again at {{time}}",
+    details: "Details",
+  },
   form: {
     required: "Fill this in.",
     minLength_one: "Use at least {{count}} character.",
