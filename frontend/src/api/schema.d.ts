@@ -175,6 +175,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conditions/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The customer's fields, their attribute keys and the properties of recent event
+         *     types, in words with value types: for the condition builder's field picker.
+         */
+        get: operations["condition_fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credentials/": {
         parameters: {
             query?: never;
@@ -1653,6 +1673,11 @@ export interface components {
          * @enum {string}
          */
         ChannelB1eEnum: "email" | "sms";
+        ConditionFields: {
+            fields: components["schemas"]["FieldInfo"][];
+            /** @description Event types of the last 30 days (newest events sampled), commonest first. */
+            event_types: components["schemas"]["EventTypeCount"][];
+        };
         ConflictErrorItem: {
             field: string;
             code: string;
@@ -1986,6 +2011,10 @@ export interface components {
          * @enum {string}
          */
         EventSourceEnum: "api" | "tracking" | "import" | "internal";
+        EventTypeCount: {
+            type: string;
+            count: number;
+        };
         EventsInRequest: components["schemas"]["EventInRequest"] | components["schemas"]["EventBatchInRequest"];
         ExposedField: {
             field: string;
@@ -2030,6 +2059,30 @@ export interface components {
          * @enum {string}
          */
         FanoutStateEnum: "running" | "done" | "cancelled";
+        FieldInfo: {
+            /** @description What the condition stores, e.g. event.properties.score. */
+            path: string;
+            /** @description What a person reads. */
+            label: string;
+            /** @description Customer, Customer details, or Event: <type>. */
+            group: string;
+            type: components["schemas"]["FieldInfoTypeEnum"];
+            /** @description The values to pick from, for type choice. */
+            choices: string[];
+            /** @description Up to three values seen. */
+            examples: string[];
+        };
+        /**
+         * @description * `number` - number
+         *     * `text` - text
+         *     * `choice` - choice
+         *     * `date` - date
+         *     * `datetime` - datetime
+         *     * `boolean` - boolean
+         *     * `tags` - tags
+         * @enum {string}
+         */
+        FieldInfoTypeEnum: "number" | "text" | "choice" | "date" | "datetime" | "boolean" | "tags";
         Forecast: {
             customer_id: string;
             days: number;
@@ -5114,6 +5167,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CatalogEntry"][];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    condition_fields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConditionFields"];
                 };
             };
             /** @description Missing, invalid, revoked or expired credentials. */
