@@ -99,7 +99,10 @@ def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_
     assert facts["field_groups"] == ["Customer", "Event", "Event: feedback.submitted"]
     assert "1 SMS segment" in facts["sms_preview"]
     assert "Saved revision" in facts["saved_status"]
-    assert facts["composer_can_publish"] == 0
+    # a composer sees Publish disabled, with the reason
+    assert facts["composer_publish"][0] == "true"
+    assert "Only a publisher can publish" in facts["composer_publish"][1]
+    assert "Only a publisher can publish" in facts["composer_publish_status"]
     assert facts["conflict_kept_edit"] == "Bad feedback"
     assert "Saved revision 4" in facts["saved_after_conflict"]
     assert "greater than or equal to 1" in facts["settings_error"]

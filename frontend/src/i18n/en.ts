@@ -209,6 +209,7 @@ export const en = {
     setUpHint: "Click to choose its settings.",
   },
   editor: {
+    publishNeedsRole: "Only a publisher can publish. Save your draft and ask a publisher on your team to review and publish it.",
     showIds: "Show block ids (for test cases and the API)",
     showBlock: "Show the block",
   },

@@ -437,6 +437,11 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
           {canPublish && !archived && (
             <button type="button" className="button publish" onClick={() => setPublishing(true)} disabled={!!busy || (!dirty && !workflow.has_unpublished_changes)}>Publish…</button>
           )}
+          {!canPublish && canWrite && !archived && (
+            // Composers see why they cannot publish (focusable, so the reason can be read).
+            <button type="button" className="button publish" aria-disabled="true" title={t("editor.publishNeedsRole")}
+              onClick={() => setStatus(t("editor.publishNeedsRole"))}>Publish…</button>
+          )}
           {canPublish && workflow.state === "published" && (
             <button type="button" className="button secondary" onClick={() => void transition("pause")} disabled={!!busy}>Pause</button>
           )}
