@@ -99,6 +99,9 @@ function afterPaint(work: () => void, timeout = 150): () => void {
   };
 }
 
+// Small enough to leave the blocks in view on a laptop screen.
+const MINIMAP_SIZE = { width: 140, height: 90 };
+
 export function WorkflowEditor() {
   const { id } = useParams();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -515,7 +518,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
               proOptions={{ hideAttribution: true }}
             >
               <Background gap={20} />
-              <MiniMap pannable zoomable ariaLabel="Mini map" />
+              <MiniMap pannable zoomable ariaLabel="Mini map" style={MINIMAP_SIZE} />
               <Controls showInteractive={false} />
             </ReactFlow>
             {nodes.length === 0 && (
