@@ -37,3 +37,7 @@ def make_survey(leaver) -> Callable[..., tuple[ExitSurvey, str]]:
             result["survey_id"])
 
     return make
+
+
+# The engine's fixtures: publish a workflow through the real services.
+from tests.engine.conftest import publish, publisher_user  # noqa: E402, F401
