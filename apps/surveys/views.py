@@ -32,7 +32,9 @@ def _page(request: HttpRequest, language: str, status: int = 200, **context: Any
     response = render(request, "surveys/page.html",
                       {"lang": language, "t": texts, "limit": FREE_TEXT_LIMIT, **context},
                       status=status)
-    response["Referrer-Policy"] = "no-referrer"  # the token must not leave in a Referer
+    # The token must not leave in a Referer to other sites; same-origin keeps the Origin
+    # header of the form post (no-referrer makes it "null" and CSRF refuses the answer).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

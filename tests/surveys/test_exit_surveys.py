@@ -95,7 +95,7 @@ def test_the_page_speaks_the_customers_language(make_survey, leaver, locale, acc
     assert question in html and label in html
     assert "Lena" in html
     assert "Vogel" not in html and "lena.vogel@example.com" not in html  # first name only
-    assert answer["Referrer-Policy"] == "no-referrer"
+    assert answer["Referrer-Policy"] == "same-origin"
     assert "no-cache" in answer["Cache-Control"] or "max-age=0" in answer["Cache-Control"]
 
 

@@ -1,0 +1,57 @@
+// A customer who cancelled opens the exit-survey link from her e-mail, answers in her own
+// language, cannot answer twice, and a viewer then sees the answer counted on the Exit
+// reasons page. Started by tests/e2e/test_exit_survey.py; prints one JSON line of facts.
+//   BASE_URL, VIEWER, PASSWORD_<USER>, SURVEY_URL (taken from the sent message),
+//   CHROMIUM, ARTIFACTS (a screenshot on failure), SCREENSHOTS (optional)
+"use strict";
+const { base, scenario, signIn, shot } = require("./browser.cjs");
+
+scenario(async (page, facts, step) => {
+  const link = process.env.SURVEY_URL;
+
+  step("open the link from the e-mail");
+  const opened = await page.goto(link);
+  facts.form_status = opened.status();
+  facts.lang = await page.locator("html").getAttribute("lang");
+  facts.heading = await page.getByRole("heading", { level: 1 }).innerText();
+  facts.greeting = await page.locator("main p").first().innerText();
+  facts.choices = await page.getByRole("radio").evaluateAll((els) => els.map((e) => e.value));
+  await shot(page, "exit-survey-form");
+
+  step("answer");
+  await page.getByLabel("Zu teuer").check();
+  await page.getByLabel("Möchten Sie uns noch etwas mitteilen? (freiwillig)").fill("Der neue Tarif ist mir zu teuer.");
+  await page.getByRole("button", { name: "Antwort senden" }).click();
+  await page.locator("main[data-state]").waitFor();
+  facts.after_answer = await page.getByRole("heading", { level: 1 }).innerText();
+  await shot(page, "exit-survey-thanks");
+
+  step("open the link again");
+  const again = await page.goto(link);
+  facts.again_status = again.status();
+  facts.again = await page.getByRole("heading", { level: 1 }).innerText();
+
+  step("a tampered link");
+  const tampered = await page.goto(link.slice(0, -2) + (link.endsWith("xx") ? "yy" : "xx"));
+  facts.tampered_status = tampered.status();
+  facts.tampered = await page.getByRole("heading", { level: 1 }).innerText();
+
+  step("the report");
+  await signIn(page, process.env.VIEWER, "/exit-reasons");
+  const totals = page.getByTestId("exit-reason-totals");
+  await totals.waitFor({ timeout: 30_000 });
+  facts.sent = await page.getByTestId("exit-sent").innerText();
+  facts.answered = await page.getByTestId("exit-answered").innerText();
+  facts.rate = await page.getByTestId("exit-rate").innerText();
+  facts.rows = await totals.locator("tbody tr").evaluateAll((rows) => rows.map((r) => [r.dataset.reason, r.cells[1].innerText]));
+  facts.chart_bars = await page.locator("figure.chart svg rect").count();
+  await shot(page, "exit-reasons-report");
+
+  step("the reasons page");
+  await page.getByRole("link", { name: "Manage the reasons" }).click();
+  const list = page.getByTestId("exit-reasons-list");
+  await list.waitFor();
+  facts.reasons = await list.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.reason));
+  facts.viewer_can_edit = await page.getByRole("button", { name: /^Edit/ }).count();
+  await shot(page, "exit-reasons-manage");
+});
