@@ -170,3 +170,18 @@ def test_one_address_is_rate_limited(make_survey, settings):
 
     assert codes == [200, 200, 429]
     assert Client(REMOTE_ADDR="203.0.113.10").get(page(token)).status_code == 200
+
+
+def test_erasure_clears_the_free_text_and_keeps_the_reason(make_survey, leaver):
+    from apps.customers.erasure import customer_erase
+    from apps.surveys.services import exit_survey_answer
+
+    survey, token = make_survey()
+    exit_survey_answer(token, reason_code="poor_service", free_text="Lena Vogel, Hauptstr. 1")
+
+    customer_erase(leaver)
+
+    survey.refresh_from_db()
+    assert (survey.reason_code, survey.free_text) == ("poor_service", "")
+    assert not Event.objects.filter(type="exit_survey.answered").exists()
+    assert Client().get(page(token)).status_code == 404  # an erased customer's link is dead
