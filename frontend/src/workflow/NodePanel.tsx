@@ -11,6 +11,7 @@ import type { CatalogEntry, Page, Segment } from "../api/types";
 import { ConditionBuilder } from "../components/ConditionBuilder";
 import { issuesToFormErrors, type BlockData, type CanvasEdge, type Config } from "./graph";
 import { LiquidField, type LiquidContext } from "./LiquidField";
+import { messageChannel } from "./outcomes";
 import { t } from "../i18n";
 import { DURATION_UNITS, durationJoin, durationSplit, type DurationUnit } from "../lib/duration";
 import { formErrorWords } from "./formErrors";
@@ -169,7 +170,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
   const showIds = useShowIds();
   const withDefaults = useMemo(() => getDefaultFormState(validator, schema, node.data.config), [schema, node.data.config]);
   const transformErrors = useMemo(() => plainErrors(schema, uiSchema), [schema, uiSchema]);
-  const channel: LiquidContext["channel"] = node.data.type === "action.send_sms" ? "sms" : node.data.type === "action.send_email" ? "email" : "text";
+  const channel: LiquidContext["channel"] = messageChannel(node.data.type, node.data.config) ?? "text";
   const formContext = useMemo(() => ({ ...liquid, channel, readOnly }), [liquid, channel, readOnly]);
   const { errors: extraErrors, other } = useMemo(() => issuesToFormErrors(node.data.issues ?? []), [node.data.issues]);
   const outgoing = useMemo(() => new Map(edges.filter((e) => e.source === node.id).map((e) => [e.sourceHandle || "out", e.target])), [edges, node.id]);
