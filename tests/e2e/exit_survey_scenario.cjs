@@ -1,7 +1,7 @@
 // A customer who cancelled opens the exit-survey link from her e-mail, answers in her own
 // language, cannot answer twice, and a viewer then sees the answer counted on the Exit
 // reasons page. Started by tests/e2e/test_exit_survey.py; prints one JSON line of facts.
-//   BASE_URL, VIEWER, PASSWORD_<USER>, SURVEY_URL (taken from the sent message),
+//   BASE_URL, VIEWER, ADMIN, PASSWORD_<USER>, SURVEY_URL (taken from the sent message),
 //   CHROMIUM, ARTIFACTS (a screenshot on failure), SCREENSHOTS (optional)
 "use strict";
 const { base, scenario, signIn, shot } = require("./browser.cjs");
@@ -53,5 +53,25 @@ scenario(async (page, facts, step) => {
   await list.waitFor();
   facts.reasons = await list.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.reason));
   facts.viewer_can_edit = await page.getByRole("button", { name: /^Edit/ }).count();
+
+  step("an admin manages the reasons");
+  await signIn(page, process.env.ADMIN, "/exit-reasons/reasons");
+  await list.waitFor();
+  const row = (code) => list.locator(`tr[data-reason="${code}"]`);
+  await page.getByRole("button", { name: "Stop offering Other" }).click();
+  await row("other").getByText("not offered").waitFor();
+  await page.getByRole("button", { name: "Move up Poor service" }).click();
+  await list.locator("tbody tr").nth(1).and(row("poor_service")).waitFor();
+  await page.getByRole("button", { name: "Edit Too expensive" }).click();
+  await page.locator("#reason-too_expensive-label_de").fill("Einfach zu teuer");
+  await page.getByRole("button", { name: "Save" }).click();
+  await row("too_expensive").getByText("Einfach zu teuer").waitFor();
+  const form = page.getByRole("form", { name: "New reason" });
+  await form.getByLabel("Code").fill("shop_closed");
+  await form.getByLabel("English label").fill("The shop near me closed");
+  await form.getByLabel("German label").fill("Die Filiale in meiner Nähe hat geschlossen");
+  await form.getByRole("button", { name: "Add reason" }).click();
+  await row("shop_closed").waitFor();
+  facts.admin_rows = await list.locator("tbody tr").evaluateAll((rows) => rows.map((r) => [r.dataset.reason, r.cells[4].innerText]));
   await shot(page, "exit-reasons-manage");
 });

@@ -13,7 +13,7 @@ from apps.config.celery import app
 from apps.customers.models import Customer, Event
 from apps.engine.models import Run, RunState
 from apps.messaging.models import Message
-from apps.surveys.models import ExitSurvey
+from apps.surveys.models import ExitReason, ExitSurvey
 from apps.workflows.services import workflow_create, workflow_publish
 from tests.broker import broker_purge
 from tests.e2e.test_canvas import scenario_run, wait_for
@@ -37,7 +37,7 @@ def test_the_exit_survey_link_works_end_to_end(browser_ready, live_server, make_
     Customer.objects.create(external_id="lena", first_name="Lena", last_name="Vogel",
                             email="lena@example.com", locale="de-AT",
                             consent={"email": {"status": "granted", "source": "signup"}})
-    publisher, viewer = make_user("publisher"), make_user("viewer")
+    publisher, viewer, admin = make_user("publisher"), make_user("viewer"), make_user("admin")
     workflow, result = workflow_create(name="Exit survey", graph=EXIT_SURVEY, user=publisher)
     assert not result.errors, result.errors
     workflow_publish(workflow.pk, user=publisher)
@@ -59,7 +59,7 @@ def test_the_exit_survey_link_works_end_to_end(browser_ready, live_server, make_
     # Then the link from the e-mail works in the browser, once, and the answer is counted
     seen = scenario_run(browser_ready, live_server, tmp_path,
                         script="exit_survey_scenario.cjs", extra={"SURVEY_URL": link},
-                        viewer=viewer.username)
+                        viewer=viewer.username, admin=admin.username)
     assert seen["form_status"] == 200 and seen["lang"] == "de"
     assert seen["heading"] == "Warum haben Sie uns verlassen?"
     assert seen["greeting"] == "Hallo Lena,"
@@ -74,6 +74,11 @@ def test_the_exit_survey_link_works_end_to_end(browser_ready, live_server, make_
     assert seen["reasons"] == ["too_expensive", "better_offer", "poor_service",
                                "no_longer_needed", "other"]
     assert seen["viewer_can_edit"] == 0
+    # and an admin stops offering one reason, moves one up, renames one and adds one
+    assert seen["admin_rows"] == [
+        ["too_expensive", "offered"], ["poor_service", "offered"], ["better_offer", "offered"],
+        ["no_longer_needed", "offered"], ["other", "not offered"], ["shop_closed", "offered"]]
+    assert ExitReason.objects.get(code="too_expensive").label_de == "Einfach zu teuer"
     assert seen["page_errors"] == []
 
     survey = ExitSurvey.objects.get()
