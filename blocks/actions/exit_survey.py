@@ -25,7 +25,7 @@ from blocks.base import (
     Outcome,
     RunContext,
 )
-from blocks.fields import LiquidLine, LiquidText, matching
+from blocks.fields import LiquidLine, LiquidText, Widget, matching
 from blocks.rendering import FieldRenderError, render_field
 
 ReasonCode = Annotated[str, *matching(r"^[a-z][a-z0-9_]{0,39}$",
@@ -44,7 +44,7 @@ class ExitSurveyConfig(BlockConfig):
         description="Must contain {{ survey.url }}, the customer's personal survey link.",
         examples=["Why did you leave? One click tells us: {{ survey.url }}"],
     )
-    reasons: list[ReasonCode] = Field(
+    reasons: Annotated[list[ReasonCode], Widget("exit_reasons", kind="ui:field")] = Field(
         default_factory=list, max_length=30, title="Reasons to offer",
         description="Reason codes from Exit reasons; empty offers every active reason.",
     )

@@ -2,6 +2,7 @@
 // language, cannot answer twice, and a viewer then sees the answer counted on the Exit
 // reasons page. Started by tests/e2e/test_exit_survey.py; prints one JSON line of facts.
 //   BASE_URL, VIEWER, ADMIN, PASSWORD_<USER>, SURVEY_URL (taken from the sent message),
+//   WORKFLOW_ID,
 //   CHROMIUM, ARTIFACTS (a screenshot on failure), SCREENSHOTS (optional)
 "use strict";
 const { base, scenario, signIn, shot } = require("./browser.cjs");
@@ -54,8 +55,23 @@ scenario(async (page, facts, step) => {
   facts.reasons = await list.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.reason));
   facts.viewer_can_edit = await page.getByRole("button", { name: /^Edit/ }).count();
 
+  step("the block on the canvas");
+  const workflow = `/workflows/${process.env.WORKFLOW_ID}`;
+  await signIn(page, process.env.ADMIN, workflow);
+  const block = page.locator('.react-flow__node[data-id="s1"]');
+  await block.getByTestId("message-outcomes").locator("li").first().waitFor({ timeout: 30_000 });
+  facts.canvas_summary = await block.getByTestId("block-summary").locator("div").allInnerTexts();
+  facts.canvas_outcomes = await block.getByTestId("message-outcomes").locator("li").allInnerTexts();
+  facts.canvas_icon = await block.locator(".block-icon svg").getAttribute("class");
+  await block.locator(".block-head").click();
+  const panel = page.locator('.node-panel[aria-label="Settings of s1"]');
+  const reasons = panel.getByRole("group", { name: "Reasons to offer" });
+  await reasons.getByRole("checkbox").first().waitFor();
+  facts.canvas_reasons = await reasons.locator("label").allInnerTexts();
+  await shot(page, "exit-survey-canvas");
+
   step("an admin manages the reasons");
-  await signIn(page, process.env.ADMIN, "/exit-reasons/reasons");
+  await page.goto(`${base}/exit-reasons/reasons`);
   await list.waitFor();
   const row = (code) => list.locator(`tr[data-reason="${code}"]`);
   await page.getByRole("button", { name: "Stop offering Other" }).click();

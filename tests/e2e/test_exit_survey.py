@@ -23,7 +23,8 @@ EXIT_SURVEY = graph(
     trigger(event_type="subscription.cancelled"),
     node("s1", "action.exit_survey", {
         "subject": "{{ customer.first_name }}, eine kurze Frage",
-        "body": '<p>Schade, dass Sie gehen. <a href="{{ survey.url }}">Warum?</a></p>'}),
+        "body": '<p>Schade, dass Sie gehen. <a href="{{ survey.url }}">Warum?</a></p>',
+        "reasons": ["too_expensive", "poor_service"]}),
     edges=[edge("t1", "s1")])
 
 
@@ -58,13 +59,13 @@ def test_the_exit_survey_link_works_end_to_end(browser_ready, live_server, make_
 
     # Then the link from the e-mail works in the browser, once, and the answer is counted
     seen = scenario_run(browser_ready, live_server, tmp_path,
-                        script="exit_survey_scenario.cjs", extra={"SURVEY_URL": link},
+                        script="exit_survey_scenario.cjs",
+                        extra={"SURVEY_URL": link, "WORKFLOW_ID": str(workflow.pk)},
                         viewer=viewer.username, admin=admin.username)
     assert seen["form_status"] == 200 and seen["lang"] == "de"
     assert seen["heading"] == "Warum haben Sie uns verlassen?"
     assert seen["greeting"] == "Hallo Lena,"
-    assert seen["choices"] == ["too_expensive", "better_offer", "poor_service",
-                               "no_longer_needed", "other"]
+    assert seen["choices"] == ["too_expensive", "poor_service"]  # the block's choice
     assert seen["after_answer"] == "Vielen Dank!"
     assert (seen["again_status"], seen["again"]) == (200, "Bereits beantwortet")
     assert (seen["tampered_status"], seen["tampered"]) == (404, "Link not valid")
@@ -74,6 +75,13 @@ def test_the_exit_survey_link_works_end_to_end(browser_ready, live_server, make_
     assert seen["reasons"] == ["too_expensive", "better_offer", "poor_service",
                                "no_longer_needed", "other"]
     assert seen["viewer_can_edit"] == 0
+    # and the block on the canvas: its summary, what became of its e-mail, its reasons
+    assert seen["canvas_summary"] == ["Asks why they left, by e-mail", "2 reasons offered"]
+    assert seen["canvas_outcomes"] in (["1 sent"], ["1 waiting to go out"])
+    assert "lucide-clipboard-list" in seen["canvas_icon"]
+    assert [label.strip() for label in seen["canvas_reasons"]] == [
+        "Too expensive", "Found a better offer", "Poor service", "Moved or no longer need it",
+        "Other"]
     # and an admin stops offering one reason, moves one up, renames one and adds one
     assert seen["admin_rows"] == [
         ["too_expensive", "offered"], ["poor_service", "offered"], ["better_offer", "offered"],

@@ -199,6 +199,13 @@ export const en = {
     totals: "Totals per reason",
     perPeriod: "Per period",
   },
+  exitSurveyField: {
+    hint: "Tick the reasons to offer; none ticked offers every active reason (Exit reasons page).",
+    loading: "Loading the reasons…",
+    none: "No reasons yet: an admin adds them on the Exit reasons page.",
+    inactive: "(no longer offered: not shown)",
+    unknown: "(no such reason: it is not shown)",
+  },
   reasonsAdmin: {
     title: "Exit survey reasons",
     intro: "The choices on the exit survey page, in this order. Customers see the label in their language; an empty German or Russian label shows the English one.",
