@@ -9,6 +9,7 @@ event `exit_survey.answered`; later nodes can wait for it. Output: the message r
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -67,8 +68,6 @@ class ExitSurveyConfig(BlockConfig):
 
 
 def run(ctx: RunContext, config: ExitSurveyConfig) -> Outcome:
-    import datetime as dt
-
     survey = ctx.effects.create_exit_survey(
         channel=config.channel, reason_codes=list(config.reasons),
         expires_at=ctx.now + dt.timedelta(days=config.expires_in_days),
