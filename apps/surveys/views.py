@@ -72,6 +72,8 @@ def exit_survey_page(request: HttpRequest, token: str) -> HttpResponse:
         try:
             answer = exit_survey_answer(token, reason_code=chosen, free_text=free_text,
                                         language=language)
+        except SurveyLinkInvalid:  # the customer was erased meanwhile
+            return _message(request, language, "invalid", 404)
         except SurveyLinkExpired:
             return _message(request, language, "expired", 410)
         except SurveyAnswerInvalid as err:
