@@ -13,6 +13,7 @@ from apps.config.celery import app
 from apps.customers.models import Customer, Event
 from apps.engine.models import Run, RunState
 from apps.messaging.models import Message
+from apps.surveys.defaults import exit_reasons_defaults_ensure
 from apps.surveys.models import ExitReason, ExitSurvey
 from apps.workflows.services import workflow_create, workflow_publish
 from tests.broker import broker_purge
@@ -35,6 +36,7 @@ def test_the_exit_survey_link_works_end_to_end(browser_ready, live_server, make_
     # Given Lena (German, e-mail opt-in) and a published exit-survey workflow; links point
     # at this server
     settings.KEEPFLOW_PUBLIC_URL = live_server.url
+    exit_reasons_defaults_ensure()  # seeded by a migration; an earlier test may have flushed
     Customer.objects.create(external_id="lena", first_name="Lena", last_name="Vogel",
                             email="lena@example.com", locale="de-AT",
                             consent={"email": {"status": "granted", "source": "signup"}})

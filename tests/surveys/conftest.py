@@ -9,10 +9,17 @@ from typing import Any
 import pytest
 
 from apps.customers.models import Customer
+from apps.surveys.defaults import exit_reasons_defaults_ensure
 from apps.surveys.models import ExitSurvey
 from apps.surveys.services import exit_survey_create, exit_survey_token
 
 NOW = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def default_reasons(db) -> None:
+    """The migration's reasons, also after a transactional test flushed the tables."""
+    exit_reasons_defaults_ensure()
 
 
 @pytest.fixture

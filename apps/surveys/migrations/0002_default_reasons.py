@@ -1,25 +1,12 @@
-# ruff: noqa: RUF001  (Cyrillic letters are Russian, not look-alikes)
 """The default exit reasons; an admin edits, reorders or deactivates them later."""
 
 from django.db import migrations
 
-DEFAULT_REASONS = [
-    ("too_expensive", "Too expensive", "Zu teuer", "Слишком дорого"),
-    ("better_offer", "Found a better offer", "Anderswo ein besseres Angebot gefunden",
-     "Нашёл предложение выгоднее"),
-    ("poor_service", "Poor service", "Mit dem Service unzufrieden",
-     "Не устроило обслуживание"),
-    ("no_longer_needed", "Moved or no longer need it", "Umgezogen oder kein Bedarf mehr",
-     "Переехал или больше не нужно"),
-    ("other", "Other", "Etwas anderes", "Другое"),
-]
+from apps.surveys.defaults import DEFAULT_REASONS, exit_reasons_defaults_ensure
 
 
 def reasons_seed(apps, schema_editor):
-    ExitReason = apps.get_model("surveys", "ExitReason")
-    for position, (code, en, de, ru) in enumerate(DEFAULT_REASONS, start=1):
-        ExitReason.objects.get_or_create(code=code, defaults={
-            "label_en": en, "label_de": de, "label_ru": ru, "position": position})
+    exit_reasons_defaults_ensure(apps.get_model("surveys", "ExitReason"))
 
 
 def reasons_unseed(apps, schema_editor):
