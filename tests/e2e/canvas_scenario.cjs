@@ -106,7 +106,10 @@ async function build() {
     const filter = await dropBlock("flow.filter", ...(await below(trigger, 0)));
     step("configure filter");
     await page.getByRole("button", { name: "+ Add rule" }).click();
-    await page.getByLabel("Rule 1 field").fill("event.properties.score");
+    // The field picker offers the properties of recent events in words ("Score" under
+    // "Event: feedback.submitted"), not a path to type.
+    facts.field_groups = await page.getByLabel("Rule 1 field").locator("optgroup").evaluateAll((groups) => groups.map((g) => g.label));
+    await page.getByLabel("Rule 1 field").selectOption({ label: "Score" });
     await page.getByLabel("Rule 1 operator").selectOption("lte");
     await page.getByLabel("Rule 1 value").fill("6");
 

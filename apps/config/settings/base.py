@@ -111,6 +111,9 @@ KEEPFLOW_MAX_BODY_BYTES = env.int("KEEPFLOW_MAX_BODY_BYTES", default=5 * 1024 * 
 DATA_UPLOAD_MAX_MEMORY_SIZE = KEEPFLOW_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = KEEPFLOW_MAX_BODY_BYTES
 KEEPFLOW_MAX_EVENT_BATCH = 1000
+# The installation's currency: what purchase amounts, lifetime values and a new workflow's
+# costs are in (ISO 4217).
+KEEPFLOW_CURRENCY = env.str("KEEPFLOW_CURRENCY", default="EUR").upper()
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

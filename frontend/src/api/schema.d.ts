@@ -175,6 +175,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conditions/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The customer's fields, their attribute keys and the properties of recent event
+         *     types, in words with value types: for the condition builder's field picker.
+         */
+        get: operations["condition_fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credentials/": {
         parameters: {
             query?: never;
@@ -1344,6 +1364,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflows/starters/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The starter workflows of the retention playbook, to start a draft from. */
+        get: operations["api_v1_workflows_starters_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/starters/{key}/use/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A new draft from a starter, to adapt and publish (each use is its own copy). */
+        post: operations["api_v1_workflows_starters_use_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/hooks/workflows/{workflow_id}/{secret}/": {
         parameters: {
             query?: never;
@@ -1705,6 +1759,11 @@ export interface components {
          * @enum {string}
          */
         ChannelB1eEnum: "email" | "sms";
+        ConditionFields: {
+            fields: components["schemas"]["FieldInfo"][];
+            /** @description Event types of the last 30 days (newest events sampled), commonest first. */
+            event_types: components["schemas"]["EventTypeCount"][];
+        };
         ConflictErrorItem: {
             field: string;
             code: string;
@@ -1902,22 +1961,41 @@ export interface components {
             source: string;
             source_port: string;
             target: string;
+            source_title: string;
+            target_title: string;
+        };
+        DiffField: {
+            key: string;
+            /** @description The field's label in the block form. */
+            label: string;
+            /** @description Any JSON value. */
+            old: unknown;
+            /** @description Any JSON value. */
+            new: unknown;
         };
         DiffNode: {
             id: string;
             type: string | null;
+            /** @description The title on the canvas card (numbered when two blocks share one). */
+            title: string;
         };
         DiffNodeChange: {
             id: string;
             type: string | null;
+            /** @description The title on the canvas card (numbered when two blocks share one). */
+            title: string;
+            title_before: string;
             type_changed: boolean;
             config_keys_changed: string[];
+            fields: components["schemas"]["DiffField"][];
             template_changed: boolean;
             label_changed: boolean;
             moved: boolean;
         };
         DiffSetting: {
             key: string;
+            /** @description The setting's label in the settings panel. */
+            label: string;
             /** @description Any JSON value. */
             old: unknown;
             /** @description Any JSON value. */
@@ -2019,6 +2097,10 @@ export interface components {
          * @enum {string}
          */
         EventSourceEnum: "api" | "tracking" | "import" | "internal";
+        EventTypeCount: {
+            type: string;
+            count: number;
+        };
         EventsInRequest: components["schemas"]["EventInRequest"] | components["schemas"]["EventBatchInRequest"];
         ExitReason: {
             readonly id: number;
@@ -2148,6 +2230,30 @@ export interface components {
          * @enum {string}
          */
         FanoutStateEnum: "running" | "done" | "cancelled";
+        FieldInfo: {
+            /** @description What the condition stores, e.g. event.properties.score. */
+            path: string;
+            /** @description What a person reads. */
+            label: string;
+            /** @description Customer, Customer details, or Event: <type>. */
+            group: string;
+            type: components["schemas"]["FieldInfoTypeEnum"];
+            /** @description The values to pick from, for type choice. */
+            choices: string[];
+            /** @description Up to three values seen. */
+            examples: string[];
+        };
+        /**
+         * @description * `number` - number
+         *     * `text` - text
+         *     * `choice` - choice
+         *     * `date` - date
+         *     * `datetime` - datetime
+         *     * `boolean` - boolean
+         *     * `tags` - tags
+         * @enum {string}
+         */
+        FieldInfoTypeEnum: "number" | "text" | "choice" | "date" | "datetime" | "boolean" | "tags";
         Forecast: {
             customer_id: string;
             days: number;
@@ -2231,6 +2337,8 @@ export interface components {
             username: string;
             role: string;
             capabilities: string[];
+            /** @description The installation's currency (ISO 4217): lifetime values and purchase amounts are in it. */
+            currency: string;
         };
         Message: {
             readonly id: number;
@@ -2733,6 +2841,24 @@ export interface components {
          * @enum {string}
          */
         ReasonEnum: "no_address" | "no_consent" | "stale_consent" | "suppression_list" | "frequency_cap" | "transactional_cap" | "quiet_hours" | "customer_erased";
+        Risk: {
+            /**
+             * Format: double
+             * @description A churn score from here on is at risk.
+             */
+            threshold: number;
+            /** @description Customers with a churn score. */
+            scored: number;
+            /** @description Customers at risk. */
+            customers: number;
+            /** @description At risk and in the VIP or high tier. */
+            high_value: number;
+            /**
+             * Format: decimal
+             * @description The lifetime value of the customers at risk (installation currency).
+             */
+            value: string;
+        };
         /** @description A run in a list: its summary, no working state. */
         Run: {
             readonly id: number;
@@ -2984,11 +3110,22 @@ export interface components {
             encoding: components["schemas"]["EncodingEnum"];
             segments: number;
         };
+        Starter: {
+            key: string;
+            name: string;
+            description: string;
+            /** @description The blocks' titles, in order. */
+            steps: string[];
+            /** @description The newest workflow started from this starter (not archived), if any. */
+            used_by: number | null;
+        };
         Stats: {
             /** Format: date-time */
             generated_at: string;
             /** @description Profiles, erased ones excluded. */
             customers: number;
+            /** @description Churn risk now, from the latest scores. */
+            at_risk: components["schemas"]["Risk"];
             events_total: number;
             /** @description By occurred_at, up to now. */
             events_last_24h: number;
@@ -5219,6 +5356,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CatalogEntry"][];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    condition_fields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConditionFields"];
                 };
             };
             /** @description Missing, invalid, revoked or expired credentials. */
@@ -10456,6 +10630,89 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ApiError"];
                 };
+            };
+        };
+    };
+    api_v1_workflows_starters_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Starter"][];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_workflows_starters_use_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowSaved"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description No such starter. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -54,6 +54,7 @@ export type DayCount = Schemas["DayCount"];
 export type TypeCount = Schemas["TypeCount"];
 
 export type Stats = Schemas["Stats"];
+export type Starter = Schemas["Starter"];
 
 // --- Workflows, blocks, templates, segments, keys (generated) ---------------------------
 export type Me = Schemas["Me"];

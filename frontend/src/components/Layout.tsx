@@ -23,7 +23,7 @@ export function Layout({ username }: { username: string }) {
   const [me, setMe] = useState<Me | null>(null);
   const wide = /^\/workflows\/\d+/.test(useLocation().pathname);
   useEffect(() => {
-    meTake().then(setMe, () => setMe({ username, role: "viewer", capabilities: ["read"] }));
+    meTake().then(setMe, () => setMe({ username, role: "viewer", capabilities: ["read"], currency: "EUR" }));
   }, [username]);
   return (
     <MeContext.Provider value={me}>

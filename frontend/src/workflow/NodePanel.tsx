@@ -99,6 +99,24 @@ const WIDGETS: RegistryWidgetsType = {
   duration: DurationWidget,
 };
 
+type PropertyExtras = { enum?: string[]; "x-enum-labels"?: Record<string, string>; "x-shown-when"?: Record<string, string[]> };
+
+/** The form's uiSchema: the catalog's, choices in words (`x-enum-labels`), and only the
+ * fields of the chosen mode (`x-shown-when`: a wait "for a while" shows no date fields). */
+export function formUiSchema(entry: CatalogEntry | undefined, schema: RJSFSchema, config: Config): UiSchema {
+  const ui: UiSchema = { ...(entry?.ui_schema as UiSchema | undefined), "ui:submitButtonOptions": { norender: true } };
+  for (const [name, raw] of Object.entries(schema.properties ?? {})) {
+    const property = raw as PropertyExtras;
+    const labels = property["x-enum-labels"];
+    if (labels && property.enum) ui[name] = { ...ui[name], "ui:enumNames": property.enum.map((value) => labels[value] ?? value) };
+    const when = property["x-shown-when"];
+    if (when && !Object.entries(when).every(([field, values]) => values.includes(String(config[field])))) {
+      ui[name] = { ...ui[name], "ui:widget": "hidden" };
+    }
+  }
+  return ui;
+}
+
 /** ajv's messages in plain words, with the field's examples or widget for the hint. */
 function plainErrors(schema: RJSFSchema, uiSchema: UiSchema) {
   return (errors: RJSFValidationError[]): RJSFValidationError[] => errors.map((error) => {
@@ -205,12 +223,9 @@ export function formPrepare(entries: CatalogEntry[]): () => void {
 
 function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange, onConnect, onDelete }: Props) {
   const schema = useMemo(() => schemaFor(entry), [entry]);
-  const uiSchema = useMemo<UiSchema>(() => ({
-    ...(entry?.ui_schema as UiSchema | undefined),
-    "ui:submitButtonOptions": { norender: true },
-  }), [entry]);
   const showIds = useShowIds();
   const withDefaults = useMemo(() => getDefaultFormState(validator, schema, node.data.config), [schema, node.data.config]);
+  const uiSchema = useMemo<UiSchema>(() => formUiSchema(entry, schema, withDefaults as Config), [entry, schema, withDefaults]);
   const transformErrors = useMemo(() => plainErrors(schema, uiSchema), [schema, uiSchema]);
   const channel: LiquidContext["channel"] = messageChannel(node.data.type, node.data.config) ?? "text";
   const formContext = useMemo(() => ({ ...liquid, channel, readOnly }), [liquid, channel, readOnly]);
