@@ -26,7 +26,7 @@ from blocks.base import (
     Outcome,
     RunContext,
 )
-from blocks.fields import LiquidLine, LiquidText, Widget, matching
+from blocks.fields import LiquidLine, LiquidText, Widget, matching, shown_when
 from blocks.rendering import FieldRenderError, render_field
 
 ReasonCode = Annotated[str, *matching(r"^[a-z][a-z0-9_]{0,39}$",
@@ -35,10 +35,13 @@ LINK_VARIABLE = "survey.url"
 
 
 class ExitSurveyConfig(BlockConfig):
-    channel: Literal["email", "sms"] = Field("email", title="Channel")
+    channel: Literal["email", "sms"] = Field(
+        "email", title="Channel",
+        json_schema_extra={"x-enum-labels": {"email": "E-mail", "sms": "SMS"}})
     subject: LiquidLine | None = Field(
-        None, max_length=200, title="Subject", description="For e-mail.",
+        None, max_length=200, title="Subject",
         examples=["{{ customer.first_name | default: 'Hello' }}, may we ask you one thing?"],
+        json_schema_extra=shown_when(channel=("email",)),
     )
     body: LiquidText = Field(
         max_length=100_000, title="Message",
