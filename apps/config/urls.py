@@ -52,12 +52,14 @@ urlpatterns = [
     path("api/v1/", include("apps.offers.urls")),
     path("api/v1/", include("apps.integrations.urls")),
     path("api/v1/", include("apps.insights.urls")),
+    path("api/v1/", include("apps.surveys.urls")),
     path("api/v1/", include(router.urls)),
     path("v1/", include("apps.customers.tracking.urls")),  # Segment-compatible tracking
     path("", include("apps.engine.public_urls")),
     path("", include("apps.messaging.public_urls")),
     path("", include("apps.tasks.public_urls")),
     path("", include("apps.offers.public_urls")),
+    path("", include("apps.surveys.public_urls")),
     path("", include("apps.integrations.public_urls")),
     re_path(r"^(?P<path>(?!api/|admin/|static/|v1/).*)$", app_shell, name="app"),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.offers",
     "apps.integrations",
     "apps.insights",
+    "apps.surveys",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +271,9 @@ from .privacy import *  # noqa: E402, F403
 
 # Content-Security-Policy and sign-in throttling.
 from .security import *  # noqa: E402, F403
+
+# Exit surveys (apps.surveys).
+from .surveys import *  # noqa: E402, F403
 
 # Agent tasks and offers (apps.tasks, apps.offers).
 from .tasks import *  # noqa: E402, F403

@@ -361,6 +361,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exit-reasons/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The reasons the exit survey offers, in their order. Deactivate instead of deleting:
+         *     answers and events keep naming a reason's code.
+         */
+        get: operations["api_v1_exit_reasons_list"];
+        put?: never;
+        /**
+         * @description The reasons the exit survey offers, in their order. Deactivate instead of deleting:
+         *     answers and events keep naming a reason's code.
+         */
+        post: operations["api_v1_exit_reasons_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exit-reasons/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The reasons the exit survey offers, in their order. Deactivate instead of deleting:
+         *     answers and events keep naming a reason's code.
+         */
+        get: operations["api_v1_exit_reasons_retrieve"];
+        /**
+         * @description The reasons the exit survey offers, in their order. Deactivate instead of deleting:
+         *     answers and events keep naming a reason's code.
+         */
+        put: operations["api_v1_exit_reasons_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description The reasons the exit survey offers, in their order. Deactivate instead of deleting:
+         *     answers and events keep naming a reason's code.
+         */
+        patch: operations["api_v1_exit_reasons_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/exit-reasons/reorder/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Put the reasons in this order (codes not named follow, in their order). */
+        post: operations["api_v1_exit_reasons_reorder_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/fanouts/{id}/": {
         parameters: {
             query?: never;
@@ -512,6 +581,23 @@ export interface paths {
         };
         /** @description Discount codes and reactivation links created by workflows, newest first. */
         get: operations["api_v1_offers_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/exit-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Exit-survey answers per reason and period, with sends and the response rate. */
+        get: operations["reports_exit_reasons"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2016,6 +2102,91 @@ export interface components {
             count: number;
         };
         EventsInRequest: components["schemas"]["EventInRequest"] | components["schemas"]["EventBatchInRequest"];
+        ExitReason: {
+            readonly id: number;
+            /** @description Stable id in events and reports: lower-case letters, digits and _; set once. */
+            code: string;
+            label_en: string;
+            /** @description Empty: the English label. */
+            label_de?: string;
+            /** @description Empty: the English label. */
+            label_ru?: string;
+            position?: number;
+            /** @description Inactive reasons are no longer offered. */
+            active?: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        ExitReasonLabel: {
+            code: string;
+            label: string;
+            active: boolean;
+        };
+        ExitReasonReorderRequest: {
+            /** @description Reason codes in their new order. */
+            codes: string[];
+        };
+        ExitReasonRequest: {
+            /** @description Stable id in events and reports: lower-case letters, digits and _; set once. */
+            code: string;
+            label_en: string;
+            /** @description Empty: the English label. */
+            label_de?: string;
+            /** @description Empty: the English label. */
+            label_ru?: string;
+            position?: number;
+            /** @description Inactive reasons are no longer offered. */
+            active?: boolean;
+        };
+        ExitReasonsPeriod: {
+            /**
+             * Format: date
+             * @description First day of the week (Monday) or month.
+             */
+            start: string;
+            /** @description Answers per reason code. */
+            counts: {
+                [key: string]: number;
+            };
+            /** @description Answers given in the period. */
+            answered: number;
+            /** @description Surveys sent in the period. */
+            sent: number;
+            /** @description Of those, answered so far. */
+            responded: number;
+            /**
+             * Format: double
+             * @description responded / sent; null with no sends.
+             */
+            response_rate: number | null;
+        };
+        ExitReasonsReport: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            period: components["schemas"]["PeriodEnum"];
+            segment: components["schemas"]["ExitReasonsSegment"] | null;
+            reasons: components["schemas"]["ExitReasonLabel"][];
+            periods: components["schemas"]["ExitReasonsPeriod"][];
+            totals: components["schemas"]["ExitReasonsTotals"];
+        };
+        ExitReasonsSegment: {
+            id: number;
+            name: string;
+        };
+        ExitReasonsTotals: {
+            counts: {
+                [key: string]: number;
+            };
+            answered: number;
+            sent: number;
+            responded: number;
+            /** Format: double */
+            response_rate: number | null;
+        };
         ExposedField: {
             field: string;
             /** @default  */
@@ -2590,6 +2761,18 @@ export interface components {
             /** @description API-key scopes that may put it into workflows. */
             shared_scopes?: components["schemas"]["SharedScopesEnum"][];
         };
+        PatchedExitReasonRequest: {
+            /** @description Stable id in events and reports: lower-case letters, digits and _; set once. */
+            code?: string;
+            label_en?: string;
+            /** @description Empty: the English label. */
+            label_de?: string;
+            /** @description Empty: the English label. */
+            label_ru?: string;
+            position?: number;
+            /** @description Inactive reasons are no longer offered. */
+            active?: boolean;
+        };
         PatchedSegmentRequest: {
             name?: string;
             description?: string;
@@ -2614,6 +2797,12 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * @description * `week` - week
+         *     * `month` - month
+         * @enum {string}
+         */
+        PeriodEnum: "week" | "month";
         PortableTestCase: {
             name: string;
             given: {
@@ -6117,6 +6306,385 @@ export interface operations {
             };
         };
     };
+    api_v1_exit_reasons_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"][];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_exit_reasons_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExitReasonRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_exit_reasons_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_exit_reasons_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExitReasonRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_exit_reasons_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedExitReasonRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_exit_reasons_reorder_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExitReasonReorderRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"][];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     api_v1_fanouts_retrieve: {
         parameters: {
             query?: never;
@@ -6619,6 +7187,61 @@ export interface operations {
             };
             /** @description Not found (or a page past the end). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    reports_exit_reasons: {
+        parameters: {
+            query?: {
+                /** @description First day, YYYY-MM-DD (UTC); default 90 days before `to`. */
+                from?: string;
+                /** @description Default week. */
+                period?: "month" | "week";
+                /** @description Only customers now in this segment. */
+                segment?: number;
+                /** @description Last day, YYYY-MM-DD (UTC); default today. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReasonsReport"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

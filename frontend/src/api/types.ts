@@ -95,3 +95,6 @@ export type DryRunStep = {
 };
 export type DryRun = Omit<Schemas["DryRunResult"], "steps"> & { steps: DryRunStep[] };
 export type AgentTask = Schemas["Task"];
+
+export type ExitReason = Schemas["ExitReason"];
+export type ExitReasonsReport = Schemas["ExitReasonsReport"];

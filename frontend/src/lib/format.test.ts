@@ -49,6 +49,8 @@ describe("describeEvent", () => {
     ["feedback", "feedback.submitted", { score: 3, comment: "Late" }, "Score 3 (detractor): “Late”"],
     ["ticket", "support.ticket_opened", { subject: "Charged twice", priority: "high" }, "Charged twice · high priority"],
     ["unknown type", "plan.changed", { from: "basic", to: "plus", meta: { a: 1 } }, "from: basic · to: plus"],
+    ["exit survey", "exit_survey.answered", { reason_code: "too_expensive", reason_label: "Too expensive", free_text: "Zu teuer" }, "Too expensive: “Zu teuer”"],
+    ["exit survey, no text", "exit_survey.answered", { reason_code: "other", reason_label: "Other", free_text: "" }, "Other"],
   ])("%s", (_case, type, properties, expected) => {
     expect(describeEvent(type, properties, "en-US")).toBe(expected);
   });

@@ -104,6 +104,10 @@ export function describeEvent(type: string, properties: Record<string, unknown>,
       return [p.subject, p.priority ? `${p.priority} priority` : ""].filter(Boolean).join(" · ");
     case "session.started":
       return p.platform ? `on ${p.platform}` : "";
+    case "exit_survey.answered": {
+      const reason = String(p.reason_label ?? p.reason_code ?? "");
+      return p.free_text ? `${reason}: “${p.free_text}”` : reason;
+    }
     default: {
       const pairs = Object.entries(p)
         .filter(([, value]) => value === null || typeof value !== "object")

@@ -21,7 +21,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const showIds = useShowIds();
   const notSetUp = entry ? missingSettings(entry, data.config).length > 0 : false;
   const summary = entry && !notSetUp ? blockSummary(data.type, entry, data.config) : [];
-  const channel = messageChannel(data.type);
+  const channel = messageChannel(data.type, data.config);
   const outcomes = channel && data.counts?.messages ? outcomeLines(data.counts.messages, channel) : [];
   const classes = ["block-node", `block-${category}`];
   if (selected) classes.push("selected");
