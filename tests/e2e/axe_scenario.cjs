@@ -31,6 +31,8 @@ scenario(async (page, facts, step) => {
     segments: ["/segments", null],
     tasks: ["/tasks", null],
     events: ["/events", null],
+    exit_reasons: ["/exit-reasons", null],
+    team_blocks: ["/team-blocks", null],
   };
   facts.violations = {};
   for (const [name, [url, waitFor]] of Object.entries(pages)) {
