@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from apps.common.templating import sms_segments
-from blocks.actions.send_email import MessageCategory
+from blocks.actions.send_email import CATEGORY_LABELS, MessageCategory
 from blocks.base import (
     BlockConfig,
     BlockSpec,
@@ -54,7 +54,7 @@ class ExitSurveyConfig(BlockConfig):
     )
     expires_in_days: int = Field(30, ge=1, le=365, title="Link valid for (days)")
     category: MessageCategory = Field(
-        "marketing", title="Category",
+        "marketing", title="Category", json_schema_extra=CATEGORY_LABELS,
         description="Marketing needs the customer's opt-in on the channel.",
     )
 

@@ -14,6 +14,9 @@ from blocks.fields import EmailAddress, LiquidLine, LiquidText
 from blocks.rendering import FieldRenderError, render_field
 
 MessageCategory = Literal["transactional", "marketing"]
+# How the category reads in the block form.
+CATEGORY_LABELS = {"x-enum-labels": {"transactional": "Service message",
+                                     "marketing": "Marketing (needs opt-in)"}}
 
 
 class SendEmailConfig(BlockConfig):
@@ -31,7 +34,7 @@ class SendEmailConfig(BlockConfig):
     from_name: str | None = Field(None, max_length=100, title="Sender name")
     reply_to: EmailAddress | None = Field(None, title="Reply-to address")
     category: MessageCategory = Field(
-        "marketing", title="Category",
+        "marketing", title="Category", json_schema_extra=CATEGORY_LABELS,
         description="Marketing needs the customer's e-mail opt-in and counts against the "
                     "contact cap; transactional is for service messages only.",
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from apps.common.templating import sms_segments
-from blocks.actions.send_email import MessageCategory
+from blocks.actions.send_email import CATEGORY_LABELS, MessageCategory
 from blocks.base import BlockConfig, BlockSpec, Category, Continue, Fail, Outcome, RunContext
 from blocks.fields import LiquidText
 from blocks.rendering import FieldRenderError, render_field
@@ -20,7 +20,7 @@ class SendSmsConfig(BlockConfig):
         examples=["Sorry {{ customer.first_name }}! Here is 10 % off: {{ offer.code }}"],
     )
     category: MessageCategory = Field(
-        "marketing", title="Category",
+        "marketing", title="Category", json_schema_extra=CATEGORY_LABELS,
         description="Marketing needs the customer's SMS opt-in; transactional is for "
                     "service messages only.",
     )

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { api } from "../api/client";
 import type { BlockTemplate, CatalogEntry, Page } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
@@ -6,8 +6,17 @@ import { relativeTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
 import { can, useMe } from "../workflow/useMe";
 
-type Draft = { name: string; description: string; base_type: string; preset: string; locked: string };
-const EMPTY: Draft = { name: "", description: "", base_type: "action.send_sms", preset: "{}", locked: "" };
+// The block's own settings form (with the editor's widgets), loaded with the editor's code.
+const BlockSettingsForm = lazy(() => import("../workflow/NodePanel").then((m) => ({ default: m.BlockSettingsForm })));
+
+type Draft = { name: string; description: string; base_type: string; preset: Record<string, unknown>; locked: string[] };
+const EMPTY: Draft = { name: "", description: "", base_type: "action.send_sms", preset: {}, locked: [] };
+
+/** The settings of a block type a team block can preset and lock: key and form label. */
+function settingsOf(entry: CatalogEntry | undefined): { key: string; label: string }[] {
+  const properties = (entry?.config_schema as { properties?: Record<string, { title?: string }> } | undefined)?.properties ?? {};
+  return Object.entries(properties).map(([key, p]) => ({ key, label: p.title ?? key.replace(/_/g, " ") }));
+}
 
 /** Team blocks: a core block with preset and locked settings that ops publish into
  * everyone's palette (e.g. "Apology SMS, approved wording"). */
@@ -20,6 +29,8 @@ export function TeamBlocks() {
   const writable = can(me, "workflows.write");
   const publisher = can(me, "blocks.publish");
   const core = (catalog.data ?? []).filter((e) => e.source === "core");
+  const baseEntry = draft ? core.find((e) => e.type === draft.base_type) : undefined;
+  const labelOf = (type: string) => core.find((e) => e.type === type)?.label ?? type;
 
   const act = async (run: () => Promise<unknown>) => {
     setError(null);
@@ -28,7 +39,7 @@ export function TeamBlocks() {
       list.reload();
       return true;
     } catch (e) {
-      setError(e instanceof SyntaxError ? new Error("Preset must be JSON, e.g. {\"category\": \"transactional\"}.") : (e as Error));
+      setError(e as Error);
       return false;
     }
   };
@@ -39,8 +50,8 @@ export function TeamBlocks() {
       name: draft.name,
       description: draft.description,
       base_type: draft.base_type,
-      preset: JSON.parse(draft.preset || "{}"),
-      locked_fields: draft.locked.split(",").map((s) => s.trim()).filter(Boolean),
+      preset: draft.preset,
+      locked_fields: draft.locked,
     }));
     if (ok) setDraft(null);
   };
@@ -60,13 +71,30 @@ export function TeamBlocks() {
           <div className="form-row"><label htmlFor="tb-desc">Description</label>
             <input id="tb-desc" value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.target.value })} /></div>
           <div className="form-row"><label htmlFor="tb-base">Based on</label>
-            <select id="tb-base" value={draft.base_type} onChange={(e) => setDraft({ ...draft, base_type: e.target.value })}>
+            <select id="tb-base" value={draft.base_type} onChange={(e) => setDraft({ ...draft, base_type: e.target.value, preset: {}, locked: [] })}>
               {core.map((c) => <option key={c.key} value={c.type}>{c.group}: {c.label}</option>)}
             </select></div>
-          <div className="form-row"><label htmlFor="tb-preset">Preset settings (JSON)</label>
-            <textarea id="tb-preset" rows={4} value={draft.preset} spellCheck={false} onChange={(e) => setDraft({ ...draft, preset: e.target.value })} /></div>
-          <div className="form-row"><label htmlFor="tb-locked">Locked fields (comma-separated; users cannot change them)</label>
-            <input id="tb-locked" value={draft.locked} onChange={(e) => setDraft({ ...draft, locked: e.target.value })} placeholder="body, category" /></div>
+          {baseEntry && (
+            <fieldset className="team-preset">
+              <legend>Preset settings</legend>
+              <p className="muted">Set what this block should start with; everyone who adds it gets these settings.</p>
+              <Suspense fallback={<Loading />}>
+                <BlockSettingsForm key={draft.base_type} entry={baseEntry} value={draft.preset} idPrefix="tb-preset"
+                  onChange={(preset) => setDraft((d) => (d ? { ...d, preset } : d))} />
+              </Suspense>
+            </fieldset>
+          )}
+          <fieldset className="team-locked">
+            <legend>Locked settings</legend>
+            <p className="muted">Users of this block cannot change these.</p>
+            {settingsOf(baseEntry).map((s) => (
+              <label key={s.key} className="checkbox">
+                <input type="checkbox" checked={draft.locked.includes(s.key)}
+                  onChange={(e) => setDraft({ ...draft, locked: e.target.checked ? [...draft.locked, s.key] : draft.locked.filter((k) => k !== s.key) })} />
+                {s.label}
+              </label>
+            ))}
+          </fieldset>
           <div className="form-actions">
             <button type="submit" className="button" disabled={!draft.name.trim()}>Create draft</button>
             <button type="button" className="button secondary" onClick={() => setDraft(null)}>Cancel</button>
@@ -86,7 +114,7 @@ export function TeamBlocks() {
             {list.data.results.map((t) => (
               <tr key={t.id}>
                 <td>{t.name}{t.description && <div className="muted">{t.description}</div>}</td>
-                <td><code>{t.base_type}</code></td>
+                <td>{labelOf(t.base_type)}</td>
                 <td>{t.latest ? <>v{t.latest.number} <span className={`badge state-${t.latest.state}`}>{t.latest.state}</span> <span className="muted">{relativeTime(t.latest.updated_at)}</span></> : "—"}</td>
                 <td>{t.published ? `v${t.published.number}` : <span className="muted">no</span>}</td>
                 <td className="actions">

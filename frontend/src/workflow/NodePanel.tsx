@@ -221,6 +221,20 @@ export function formPrepare(entries: CatalogEntry[]): () => void {
   return () => cancelIdleCallback(handle);
 }
 
+/** A block's settings form on its own (the team blocks page sets a preset with it). */
+export function BlockSettingsForm({ entry, value, idPrefix, onChange }: { entry: CatalogEntry; value: Config; idPrefix: string; onChange: (config: Config) => void }) {
+  const schema = useMemo(() => schemaFor(entry), [entry]);
+  const withDefaults = useMemo(() => getDefaultFormState(validator, schema, value), [schema, value]);
+  const uiSchema = useMemo<UiSchema>(() => formUiSchema(entry, schema, withDefaults as Config), [entry, schema, withDefaults]);
+  const transformErrors = useMemo(() => plainErrors(schema, uiSchema), [schema, uiSchema]);
+  const formContext = useMemo(() => ({ customerId: "", variables: [], readOnly: false, channel: messageChannel(entry.type, value) ?? "text" }), [entry.type, value]);
+  return (
+    <Form schema={schema} uiSchema={uiSchema} formData={value} validator={validator} widgets={WIDGETS} fields={FIELDS}
+      formContext={formContext} transformErrors={transformErrors} liveValidate="onChange" showErrorList={false} idPrefix={idPrefix}
+      onChange={({ formData }) => onChange((formData ?? {}) as Config)} />
+  );
+}
+
 function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange, onConnect, onDelete }: Props) {
   const schema = useMemo(() => schemaFor(entry), [entry]);
   const showIds = useShowIds();
@@ -239,7 +253,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
         <h2>{entry?.label ?? node.data.type}{showIds && <> <code>{node.id}</code></>}</h2>
         <p className="muted">{entry?.description ?? "This block type is not in the catalog: it cannot be edited."}</p>
         {template?.locked_fields?.length ? (
-          <p className="muted">Team block: {template.locked_fields.join(", ")} set by your ops team.</p>
+          <p className="muted">Team block: {template.locked_fields.map((f) => fieldLabel(f, entry) || f).join(", ")} set by your ops team.</p>
         ) : null}
       </header>
       <div className="form-row">
