@@ -22,7 +22,7 @@ scenario(async (page, facts, step) => {
   await page.getByRole("button", { name: "Dry run & runs" }).click();
   await page.getByLabel("Customer id").fill(process.env.CUSTOMER);
   await page.getByLabel("Event type (optional)").fill("feedback.submitted");
-  await page.getByLabel("Event properties (JSON)").fill('{"score": 2}');
+  await page.getByLabel("Score", { exact: true }).fill("2");  // a property seen on this event type, in words
   await page.getByRole("button", { name: "Dry run", exact: true }).click();
   const result = page.getByTestId("dry-run-result");
   await result.getByTestId("step-verdict").waitFor({ timeout: 30_000 });

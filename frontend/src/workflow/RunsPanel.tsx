@@ -7,6 +7,7 @@ import type { DryRun, DryRunStep, Page, RunDetail, RunSummary, WorkflowCounts, W
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { formatDateTime, formatTime } from "../lib/format";
 import { entryFor } from "./graph";
+import { PropertiesEditor } from "./PropertiesEditor";
 import { stepSentence } from "./stepStory";
 import { awaitedEventTypes, dryRunBody, type LaterEventRow } from "./dryrun";
 import { t } from "../i18n";
@@ -101,10 +102,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
             <label htmlFor="dry-event">Event type (optional)</label>
             <input id="dry-event" value={eventType} onChange={(e) => setEventType(e.target.value.trim())} placeholder="feedback.submitted" />
           </div>
-          <div className="form-row">
-            <label htmlFor="dry-props">Event properties (JSON)</label>
-            <textarea id="dry-props" rows={2} value={properties} onChange={(e) => setProperties(e.target.value)} spellCheck={false} />
-          </div>
+          {eventType && <PropertiesEditor idPrefix="dry-props" label="What the event says" eventType={eventType} value={properties} onChange={setProperties} />}
           <fieldset className="later-events">
             <legend>Then the customer does… <span className="muted">(in order; a wait for an event takes the first that matches)</span></legend>
             {later.map((row, i) => (
@@ -112,9 +110,8 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
                 <label htmlFor={`dry-later-${i}-type`}>Event {i + 1} type</label>
                 <input id={`dry-later-${i}-type`} list="dry-awaited" value={row.type} placeholder="message.replied"
                   onChange={(e) => setLater(later.map((r, j) => (j === i ? { ...r, type: e.target.value } : r)))} />
-                <label htmlFor={`dry-later-${i}-props`}>Event {i + 1} properties (JSON)</label>
-                <input id={`dry-later-${i}-props`} value={row.properties} spellCheck={false}
-                  onChange={(e) => setLater(later.map((r, j) => (j === i ? { ...r, properties: e.target.value } : r)))} />
+                {row.type && <PropertiesEditor idPrefix={`dry-later-${i}-props`} label={`What event ${i + 1} says`} eventType={row.type} value={row.properties}
+                  onChange={(json) => setLater(later.map((r, j) => (j === i ? { ...r, properties: json } : r)))} />}
                 <button type="button" className="link-button" onClick={() => setLater(later.filter((_, j) => j !== i))} aria-label={`Remove event ${i + 1}`}>Remove</button>
               </div>
             ))}
