@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date
+from datetime import UTC, date, datetime
+from datetime import time as day_time
 
 import numpy as np
 from django.utils import timezone
@@ -25,6 +26,13 @@ def _compressed(summary: PurchaseSummary) -> tuple[np.ndarray, ...]:
     table = np.stack([summary.x, summary.t_x, summary.age], axis=1)
     unique, counts = np.unique(table, axis=0, return_counts=True)
     return unique[:, 0], unique[:, 1] / DAYS_PER_UNIT, unique[:, 2] / DAYS_PER_UNIT, counts
+
+
+def history_at(as_of: date, now: datetime) -> datetime:
+    """When a fit's scores held, for the score history: now for a fit on today's data; noon
+    UTC of an earlier --as-of day (its local date is that day from UTC-11 to UTC+11), so a
+    loop of --as-of fits draws the history of those days, not of the day it ran."""
+    return now if as_of >= now.date() else datetime.combine(as_of, day_time(12), tzinfo=UTC)
 
 
 def churn_fit(as_of: date | None = None) -> ModelFit:
@@ -60,7 +68,7 @@ def churn_fit(as_of: date | None = None) -> ModelFit:
         scores, cuts = scores_compute(bg.params, gg.params, summary, fit.repeat_gap_percentiles)
         fit.tier_cuts = cuts
         phases["score"] = round(time.monotonic() - started - sum(phases.values()), 2)
-        scores_write(fit.pk, summary, scores, now)
+        scores_write(fit.pk, summary, scores, now, as_of=as_of, at=history_at(as_of, now))
         phases["write"] = round(time.monotonic() - started - sum(phases.values()), 2)
     else:
         logger.warning("insights: fit as of %s did not converge (%s); the previous model "
