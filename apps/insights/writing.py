@@ -100,9 +100,10 @@ def crossings_find(old: tuple[Any, Any, str], new: tuple[float, float, str]) -> 
 
 def scores_write(fit_id: int, summary: PurchaseSummary, scores: Scores, now: datetime,
                  *, batch_size: int | None = None, as_of: date | None = None,
-                 at: datetime | None = None) -> int:
+                 at: datetime | None = None, emit: bool = True) -> int:
     """Store the scores and the history points they make (dated `at`, default `now`);
-    returns how many churn_score.crossed events were emitted."""
+    returns how many churn_score.crossed events were emitted (none with `emit` off: a
+    history backfill must not alert about the past)."""
     batch = batch_size or settings.KEEPFLOW_INSIGHTS["BATCH_SIZE"]
     quote = connection.ops.quote_name
     sql = _UPDATE_SQL.format(customers=quote(Customer._meta.db_table),
@@ -131,7 +132,8 @@ def scores_write(fit_id: int, summary: PurchaseSummary, scores: Scores, now: dat
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             events = []
-            for cid, external_id, old_churn, old_alive, old_tier in cursor.fetchall():
+            for cid, external_id, old_churn, old_alive, old_tier in (
+                    cursor.fetchall() if emit else []):
                 i = new_by_id[cid]
                 new = (params["churn"][i], params["p_alive"][i], params["tier"][i])
                 for crossing in crossings_find((old_churn, old_alive, old_tier), new):

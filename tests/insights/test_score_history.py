@@ -3,15 +3,17 @@ GET /api/v1/customers/{id}/score-history, erased with the customer and pruned by
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, time, timedelta
 
 import numpy as np
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.customers.erasure import customers_erase
-from apps.customers.models import Customer
+from apps.customers.models import Customer, Event
 from apps.insights.history import score_history_prune
 from apps.insights.models import ModelFit, ScorePoint
 from apps.insights.rfm import PurchaseSummary
@@ -276,3 +278,40 @@ def test_the_nightly_job_prunes_even_when_the_fit_fails(settings) -> None:
     churn_fit_nightly()  # no purchases: the fit does not converge
 
     assert _points(customer) == [(0.5, 0.5, "low")]
+
+
+# --- backfill (make run's demo) ----------------------------------------------------------
+
+def test_a_first_fit_can_backfill_weekly_history_without_alerts() -> None:
+    end = timezone.now().date()
+    purchases_store([*simulated_purchases(300, seed=5, end=end),
+                     *[("quiet", end - timedelta(days=120 - 10 * k), 30.0) for k in range(6)]])
+
+    call_command("churn_fit", "--backfill-weeks", "3", stdout=io.StringIO())
+
+    quiet = Customer.objects.get(external_id="quiet")
+    points = list(ScorePoint.objects.filter(customer=quiet).order_by("at"))
+    days = [end - timedelta(weeks=w) for w in (3, 2, 1)]
+    assert [p.as_of for p in points] == [*days, end]
+    assert [p.at for p in points[:3]] == [datetime.combine(d, time(12), tzinfo=UTC)
+                                          for d in days]
+    assert len({p.fit_id for p in points}) == 1  # one fit scored every week
+    assert points[-1].churn_score == pytest.approx(quiet.churn_score)  # today's is current
+    assert not Event.objects.filter(type="churn_score.crossed").exists()
+
+
+def test_backfill_is_skipped_once_there_is_history() -> None:
+    end = timezone.now().date()
+    purchases_store(simulated_purchases(300, seed=5, end=end))
+    churn_fit()
+    before = ScorePoint.objects.count()
+
+    churn_fit(backfill_weeks=4)
+
+    assert set(ScorePoint.objects.values_list("as_of", flat=True)) == {end}
+    assert ScorePoint.objects.count() == before  # the same scores again: no new points
+
+
+def test_backfill_weeks_must_not_be_negative() -> None:
+    with pytest.raises(CommandError, match="--backfill-weeks"):
+        call_command("churn_fit", "--backfill-weeks", "-1", stdout=io.StringIO())
