@@ -6,9 +6,10 @@ import { formatDate } from "../lib/format";
 import { useApi } from "../lib/useApi";
 import { EmptyState, ErrorMessage, Loading } from "./States";
 
-const WIDTH = 600;
+// About the card's width, so the labels show at their size.
+const WIDTH = 420;
 const HEIGHT = 160;
-const PLOT = WIDTH - 36; // the right margin holds the axis labels
+const PLOT = WIDTH - 30; // the right margin holds the axis labels
 const score = (value: number) => value.toFixed(2);
 
 /** A customer's churn score and P(alive) over time, fetched from the score history. */
@@ -35,7 +36,7 @@ function Chart({ history }: { history: ScoreHistory }) {
         <li className="legend-churn">{t("scoreHistory.churn")}</li>
         <li className="legend-alive">{t("scoreHistory.alive")}</li>
       </ul>
-      <svg viewBox={`0 -6 ${WIDTH} ${HEIGHT + 30}`} role="img"
+      <svg viewBox={`-6 -6 ${WIDTH + 6} ${HEIGHT + 30}`} role="img"
         aria-label={t("scoreHistory.summary", {
           start: formatDate(chart.start), end: formatDate(chart.end), count: chart.points.length,
         })}>
