@@ -87,7 +87,6 @@ def churn_fit(as_of: date | None = None, *, backfill_weeks: int = 0) -> ModelFit
     return fit
 
 
-
 def _history_backfill(fit: ModelFit, bg: BgNbdParams, gg: GammaGammaParams | None,
                       as_of: date, now: datetime, weeks: int) -> bool:
     """Score the weeks before `as_of`, oldest first, with this fit's model: one fit instead
