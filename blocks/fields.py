@@ -29,6 +29,12 @@ class Widget:
     kind: str = "ui:widget"
 
 
+def shown_when(**choices: tuple[str, ...]) -> dict[str, Any]:
+    """`json_schema_extra` for a field that only matters for some values of another
+    (`shown_when(mode=("duration",))`): the block form shows it only then."""
+    return {"x-shown-when": {name: list(values) for name, values in choices.items()}}
+
+
 def matching(pattern: str, hint: str) -> tuple[Any, ...]:
     """Metadata for a string that must match `pattern`: the JSON Schema keeps the
     pattern for the form, and the server error says `hint` instead of the regex."""

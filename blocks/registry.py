@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from apps.common.templating import template_check
 from blocks.actions import (
     create_task,
+    exit_survey,
     http_request,
     offer,
     send_email,
@@ -63,6 +64,7 @@ BLOCKS: tuple[BlockSpec, ...] = (
     http_request.SPEC,
     update_customer.SPEC,
     offer.SPEC,
+    exit_survey.SPEC,
 )
 
 _BY_TYPE: dict[str, BlockSpec] = {spec.type: spec for spec in BLOCKS}

@@ -3,6 +3,9 @@ failed so the run inspector can point at it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from apps.common.templating import TemplateError
 from blocks.base import Fail, RunContext
 
@@ -19,8 +22,11 @@ class FieldRenderError(Exception):
         return Fail(f"{self.field}{where}: {self.error.message}", retryable=False)
 
 
-def render_field(ctx: RunContext, field: str, text: str, *, html: bool = False) -> str:
+def render_field(ctx: RunContext, field: str, text: str, *, html: bool = False,
+                 extra: Mapping[str, Any] | None = None) -> str:
     try:
+        if extra:
+            return ctx.render(text, html=html, extra=extra)
         return ctx.render(text, html=html)
     except TemplateError as err:
         raise FieldRenderError(field, err) from None

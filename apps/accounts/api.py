@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -65,5 +66,6 @@ class MeApi(APIView):
         else:
             name, role = user.get_username(), user.role
         return Response(
-            {"username": name, "role": role, "capabilities": sorted(user.capabilities)}
+            {"username": name, "role": role, "capabilities": sorted(user.capabilities),
+             "currency": settings.KEEPFLOW_CURRENCY}
         )

@@ -22,6 +22,7 @@ class Capability(StrEnum):
     USERS_MANAGE = "users.manage"
     TASKS_WORK = "tasks.work"  # claim, complete and cancel agent tasks
     CREDENTIALS_MANAGE = "credentials.manage"  # stored secrets for outbound HTTP
+    SURVEYS_MANAGE = "surveys.manage"  # the exit survey's reasons
 
 
 class Role(StrEnum):

@@ -27,3 +27,5 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     role = serializers.CharField()
     capabilities = serializers.ListField(child=serializers.CharField())
+    currency = serializers.CharField(help_text="The installation's currency (ISO 4217): "
+                                     "lifetime values and purchase amounts are in it.")

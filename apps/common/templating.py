@@ -211,6 +211,7 @@ _VARIABLES: dict[str, Any] = {
     "run": {"id": _LEAF, "workflow_name": _LEAF},
     "offer": {"offer_id": _LEAF, "code": _LEAF, "link": _LEAF, "expires_at": _LEAF,
               "kind": _LEAF, "value": _LEAF, "currency": _LEAF},
+    "survey": {"survey_id": _LEAF, "url": _LEAF, "expires_at": _LEAF},
 }
 # Old names kept working (published versions are immutable), reported as warnings.
 _RENAMED = {"customer.id": "customer.external_id"}
@@ -341,13 +342,16 @@ class TemplateContext(dict):
 
 def template_context_for(customer: Any, event: Any = None,
                          run: Mapping[str, Any] | None = None,
-                         offer: Mapping[str, Any] | None = None) -> TemplateContext:
-    """The variables a template sees: customer, event, run and offer as plain data."""
+                         offer: Mapping[str, Any] | None = None,
+                         survey: Mapping[str, Any] | None = None) -> TemplateContext:
+    """The variables a template sees: customer, event, run, offer and exit survey as
+    plain data."""
     return TemplateContext({
         "customer": customer_template_data(customer),
         "event": event_template_data(event) if event is not None else {},
         "run": plain(run) if run is not None else {},
         "offer": plain(offer) if offer is not None else {},
+        "survey": plain(survey) if survey is not None else {},
     })
 
 
@@ -387,6 +391,10 @@ TEMPLATE_VARIABLES: tuple[dict[str, str], ...] = (
      "example": "https://keepflow.example/o/…"},
     {"path": "offer.expires_at", "description": "When the offer expires (ISO 8601).",
      "example": "2026-04-01T00:00:00+00:00"},
+    {"path": "survey.url", "description": "Signed link to the exit survey of this run's "
+     "exit-survey block.", "example": "https://keepflow.example/s/…"},
+    {"path": "survey.expires_at", "description": "When the survey link stops working "
+     "(ISO 8601).", "example": "2026-04-01T00:00:00+00:00"},
 )
 
 # --- SMS length ------------------------------------------------------------------------
@@ -435,6 +443,11 @@ def sms_segments(text: str) -> SmsSize:
 
 # --- Preview -----------------------------------------------------------------------------
 
+PREVIEW_SURVEY = {
+    "url": "https://keepflow.example/s/preview",
+    "expires_at": "2030-01-01T00:00:00+00:00",
+}
+
 PREVIEW_OFFER = {
     "code": "PREVIEW-4F7K2Q",
     "link": "https://keepflow.example/o/preview",
@@ -453,7 +466,7 @@ class TemplatePreview(TypedDict):
 
 def template_preview(text: str, customer: Any, event: Any = None, *,
                      channel: Literal["text", "sms", "email"] = "text") -> TemplatePreview:
-    """Render against a real customer (and event); an offer gets sample values.
+    """Render against a real customer (and event); an offer and a survey get sample values.
     `email` escapes inserted values as HTML; `sms` also reports the message's size."""
     issues = template_check(text)
     errors = [issue for issue in issues if issue["severity"] == "error"]
@@ -461,7 +474,7 @@ def template_preview(text: str, customer: Any, event: Any = None, *,
     if errors:
         return {"rendered": None, "errors": errors, "warnings": warnings, "sms": None}
     context = template_context_for(customer, event, run={"id": None, "workflow_name": ""},
-                                   offer=PREVIEW_OFFER)
+                                   offer=PREVIEW_OFFER, survey=PREVIEW_SURVEY)
     try:
         rendered = template_render(text, context, html=channel == "email")
     except TemplateError as err:

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 from apps.accounts.api import ApiKeyViewSet, MeApi
 from apps.accounts.login_throttle import ThrottledAuthenticationForm
 from apps.customers.api import CustomerViewSet, EventViewSet
+from apps.customers.fields_api import ConditionFieldsApi
 from apps.customers.import_api import customers_import_path
 from apps.customers.segments_api import SegmentViewSet
 from apps.web.api import StatsApi
@@ -40,6 +41,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/me", MeApi.as_view(), name="me"),
     path("api/v1/stats", StatsApi.as_view(), name="stats"),
+    path("api/v1/conditions/fields", ConditionFieldsApi.as_view(), name="condition-fields"),
     path("api/v1/blocks", BlockCatalogApi.as_view(), name="blocks"),
     path("api/v1/templates/variables", TemplateVariablesApi.as_view(), name="template-variables"),
     path("api/v1/templates/preview", TemplatePreviewApi.as_view(), name="template-preview"),
@@ -50,12 +52,14 @@ urlpatterns = [
     path("api/v1/", include("apps.offers.urls")),
     path("api/v1/", include("apps.integrations.urls")),
     path("api/v1/", include("apps.insights.urls")),
+    path("api/v1/", include("apps.surveys.urls")),
     path("api/v1/", include(router.urls)),
     path("v1/", include("apps.customers.tracking.urls")),  # Segment-compatible tracking
     path("", include("apps.engine.public_urls")),
     path("", include("apps.messaging.public_urls")),
     path("", include("apps.tasks.public_urls")),
     path("", include("apps.offers.public_urls")),
+    path("", include("apps.surveys.public_urls")),
     path("", include("apps.integrations.public_urls")),
     re_path(r"^(?P<path>(?!api/|admin/|static/|v1/).*)$", app_shell, name="app"),
 ]

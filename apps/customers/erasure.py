@@ -55,6 +55,8 @@ REGISTRY: tuple[PersonalData, ...] = (
     # customer and may carry their data in its query string.
     PersonalData("offers.Offer", "customer_id", replace={"target_url": ""},
                  kept={"code": "a random discount code, needed to count redemptions"}),
+    # The reason code stays (the exit-reasons report counts it); the customer's own words go.
+    PersonalData("surveys.ExitSurvey", "customer_id", replace={"free_text": ""}),
     PersonalData("engine.Run", "customer_id", replace={"variables": {}, "error": ""}),
     PersonalData("engine.Step", "run__customer_id", replace={"detail": {}, "error": ""}),
     PersonalData("engine.EffectRecord", "run__customer_id", replace={"result": {}}),
@@ -84,6 +86,7 @@ EXEMPT: Mapping[str, str] = {
     "tasks.TaskQueue": "a contact-center queue's name and hours",
     "integrations.Credential": "secrets for outbound HTTP, not customer data",
     "integrations.AllowedHost": "hosts opened by an admin",
+    "surveys.ExitReason": "the exit survey's reasons, written by staff",
 }
 
 

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from apps.common.templating import template_context_for, template_render
+from apps.common.templating import (
+    TemplateContext,
+    plain,
+    template_context_for,
+    template_render,
+)
 from apps.customers.conditions.evaluate import condition_evaluate
 from apps.customers.conditions.nodes import Node as ConditionNode
 from apps.customers.conditions.schema import condition_parse
@@ -57,8 +62,8 @@ def condition_node(condition: Mapping[str, Any]) -> ConditionNode:
 
 
 class EngineEffects:
-    """blocks.base.Effects over the messaging, tasks, offers, integrations and customers
-    services. `node_id` and `visit` are set by the interpreter before each node."""
+    """blocks.base.Effects over the messaging, tasks, offers, surveys, integrations and
+    customers services. `node_id` and `visit` are set by the interpreter before each node."""
 
     def __init__(self, run: Run, customer: Customer, now: datetime, scope: Scope) -> None:
         self.run = run
@@ -103,6 +108,12 @@ class EngineEffects:
         from apps.offers.services import offer_create
 
         return offer_create(customer=self.customer, now=self.now, **offer, **self._keys())
+
+    def create_exit_survey(self, **survey: Any) -> Mapping[str, Any]:
+        from apps.surveys.services import exit_survey_create
+
+        return exit_survey_create(customer=self.customer, now=self.now, **survey,
+                                  **self._keys())
 
     def http_request(self, **request: Any) -> Mapping[str, Any]:
         record = EffectRecord.objects.filter(run=self.run, node_id=self.node_id,
@@ -160,20 +171,26 @@ class EngineContext:
     node_id: str = ""
     _template_context: tuple[Any, dict[str, Any]] | None = field(default=None, repr=False)
 
-    def _offer(self) -> Mapping[str, Any] | None:
-        offers = [v["offer"] for v in self.variables.values()
-                  if isinstance(v, Mapping) and isinstance(v.get("offer"), Mapping)]
-        return offers[-1] if offers else None
+    def _latest(self, name: str) -> Mapping[str, Any] | None:
+        """The newest output of an earlier node carrying `name` (offer, survey)."""
+        found = [v[name] for v in self.variables.values()
+                 if isinstance(v, Mapping) and isinstance(v.get(name), Mapping)]
+        return found[-1] if found else None
 
-    def render(self, template: str, *, html: bool = False) -> str:
-        offer = self._offer()
-        # Built once per pass unless the profile (update_customer) or the offer changed.
-        key = (self.customer.updated_at, repr(offer))
+    def render(self, template: str, *, html: bool = False,
+               extra: Mapping[str, Any] | None = None) -> str:
+        offer, survey = self._latest("offer"), self._latest("survey")
+        # Built once per pass unless the profile (update_customer), offer or survey changed.
+        key = (self.customer.updated_at, repr(offer), repr(survey))
         if self._template_context is None or self._template_context[0] != key:
             self._template_context = (key, template_context_for(
                 self.customer, self.event,
-                run={"id": self.run_id, "workflow_name": self.workflow_name}, offer=offer))
-        return template_render(template, self._template_context[1], html=html)
+                run={"id": self.run_id, "workflow_name": self.workflow_name}, offer=offer,
+                survey=survey))
+        context = self._template_context[1]
+        if extra:
+            context = TemplateContext({**context, **{k: plain(v) for k, v in extra.items()}})
+        return template_render(template, context, html=html)
 
     def condition_matches(self, condition: Mapping[str, Any]) -> bool:
         return condition_evaluate(condition_node(condition), customer=self.customer,

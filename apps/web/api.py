@@ -19,9 +19,21 @@ class TypeCountSerializer(serializers.Serializer):
     count = serializers.IntegerField(min_value=0)
 
 
+class RiskSerializer(serializers.Serializer):
+    threshold = serializers.FloatField(help_text="A churn score from here on is at risk.")
+    scored = serializers.IntegerField(min_value=0, help_text="Customers with a churn score.")
+    customers = serializers.IntegerField(min_value=0, help_text="Customers at risk.")
+    high_value = serializers.IntegerField(min_value=0,
+                                          help_text="At risk and in the VIP or high tier.")
+    value = serializers.DecimalField(max_digits=16, decimal_places=2,
+                                     help_text="The lifetime value of the customers at risk "
+                                     "(installation currency).")
+
+
 class StatsSerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField()
     customers = serializers.IntegerField(min_value=0, help_text="Profiles, erased ones excluded.")
+    at_risk = RiskSerializer(help_text="Churn risk now, from the latest scores.")
     events_total = serializers.IntegerField(min_value=0)
     events_last_24h = serializers.IntegerField(min_value=0,
                                                help_text="By occurred_at, up to now.")

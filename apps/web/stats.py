@@ -1,9 +1,11 @@
 """Read-only figures for the dashboard: counts and recent activity, in one cheap call."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import TypedDict
 
-from django.db.models import Count
+from django.conf import settings
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from apps.customers.models import Customer, Event, Segment
 
 DAYS = 30
 TOP_EVENT_TYPES = 10
+HIGH_VALUE_TIERS = ("vip", "high")
 
 
 class DayCount(TypedDict):
@@ -23,9 +26,18 @@ class TypeCount(TypedDict):
     count: int
 
 
+class Risk(TypedDict):
+    threshold: float
+    scored: int
+    customers: int
+    high_value: int
+    value: Decimal
+
+
 class Overview(TypedDict):
     generated_at: datetime
     customers: int
+    at_risk: Risk
     events_total: int
     events_last_24h: int
     events_last_7d: int
@@ -52,9 +64,19 @@ def stats_overview(now: datetime | None = None) -> Overview:
     by_type = (
         recent.values("type").annotate(n=Count("id")).order_by("-n", "type")[:TOP_EVENT_TYPES]
     )
+    threshold = settings.KEEPFLOW_INSIGHTS["CHURN_SCORE_THRESHOLD"]
+    risky = Q(churn_score__gte=threshold)
+    people = Customer.objects.filter(erased_at__isnull=True).aggregate(
+        customers=Count("id"), scored=Count("id", filter=Q(churn_score__isnull=False)),
+        at_risk=Count("id", filter=risky),
+        high_value=Count("id", filter=risky & Q(tier__in=HIGH_VALUE_TIERS)),
+        value=Sum("clv", filter=risky))  # one pass over the customers
     return {
         "generated_at": now,
-        "customers": Customer.objects.filter(erased_at__isnull=True).count(),
+        "customers": people["customers"],
+        "at_risk": {"threshold": threshold, "scored": people["scored"],
+                    "customers": people["at_risk"], "high_value": people["high_value"],
+                    "value": people["value"] or Decimal("0")},
         "events_total": Event.objects.count(),
         "events_last_24h": events.filter(occurred_at__gt=now - timedelta(hours=24)).count(),
         "events_last_7d": events.filter(occurred_at__gt=now - timedelta(days=7)).count(),

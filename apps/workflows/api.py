@@ -42,6 +42,7 @@ from apps.workflows.serializers import (
     BlockTemplateVersionSerializer,
     BlockTemplateWriteSerializer,
     CaseRunSerializer,
+    StarterSerializer,
     ValidationResultSerializer,
     VersionDiffSerializer,
     VersionNoteSerializer,
@@ -57,6 +58,7 @@ from apps.workflows.serializers import (
     WorkflowVersionDetailSerializer,
     WorkflowVersionSerializer,
 )
+from apps.workflows.starters import starter_use, starters_list
 from apps.workflows.testing import test_cases_run
 
 ID_REGEX = "[0-9]{1,18}"
@@ -117,6 +119,7 @@ class WorkflowViewSet(DomainErrorsMixin, viewsets.GenericViewSet):
         "discard": Capability.WORKFLOWS_WRITE,
         "test": Capability.WORKFLOWS_WRITE,
         "import_workflow": Capability.WORKFLOWS_WRITE,
+        "use_starter": Capability.WORKFLOWS_WRITE,
         "publish": Capability.WORKFLOWS_PUBLISH,
         "pause": Capability.WORKFLOWS_PUBLISH,
         "resume": Capability.WORKFLOWS_PUBLISH,
@@ -294,6 +297,24 @@ class WorkflowViewSet(DomainErrorsMixin, viewsets.GenericViewSet):
         body = WorkflowPortableSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         workflow, validation = workflow_import(body.validated_data, user=_user(request))
+        return _saved(workflow, validation, request, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=StarterSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="starters", pagination_class=None,
+            filter_backends=[])
+    def starters(self, request: Request) -> Response:
+        """The starter workflows of the retention playbook, to start a draft from."""
+        return Response(StarterSerializer(starters_list(), many=True).data)
+
+    @extend_schema(request=None, responses={201: WorkflowSavedSerializer,
+                                            404: OpenApiResponse(description="No such starter.")})
+    @action(detail=False, methods=["post"], url_path=r"starters/(?P<key>[a-z0-9_]{1,64})/use")
+    def use_starter(self, request: Request, key: str) -> Response:
+        """A new draft from a starter, to adapt and publish (each use is its own copy)."""
+        try:
+            workflow, validation = starter_use(key, user=_user(request))
+        except KeyError:
+            raise NotFound(f"There is no starter called {key!r}.") from None
         return _saved(workflow, validation, request, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=CaseRunSerializer)

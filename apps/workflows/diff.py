@@ -1,12 +1,21 @@
 """A readable difference between two versions: what a reviewer wants to see before
-publishing or rolling back (nodes added, removed and changed, edges, settings)."""
+publishing or rolling back. Blocks are named by their titles and fields by their form
+labels, with the old and the new value, so the diff reads without knowing node ids or
+config keys (which stay in the payload for tools)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
+
+from django.utils.translation import gettext as _
+from pydantic import BaseModel
+
+from apps.workflows.schemas import WorkflowSettings
+from apps.workflows.titles import field_label, node_titles
 
 _MISSING = object()
+_VALUE_WORDS_MAX = 60
 
 
 def _nodes_by_id(graph: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -15,10 +24,6 @@ def _nodes_by_id(graph: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 def _edge_key(edge: Mapping[str, Any]) -> tuple[str, str, str]:
     return (str(edge.get("source")), str(edge.get("source_port", "out")), str(edge.get("target")))
-
-
-def _edges_as_dicts(keys: set[tuple[str, str, str]]) -> list[dict[str, str]]:
-    return [{"source": s, "source_port": p, "target": t} for s, p, t in sorted(keys)]
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -36,23 +41,49 @@ def _changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     return sorted(k for k in {*old, *new} if old.get(k, _MISSING) != new.get(k, _MISSING))
 
 
+def setting_label(key: str) -> str:
+    """The settings panel's label of a dotted settings key, from the settings schema's
+    field titles ("re_entry.policy" -> "A customer may enter")."""
+    model: Any = WorkflowSettings
+    info = None
+    for part in key.split("."):
+        fields = model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) \
+            else {}
+        info = fields.get(part)
+        if info is None:
+            break
+        models = [a for a in (info.annotation, *get_args(info.annotation))
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
+        model = models[0] if models else None
+    if info is not None and info.title:
+        return str(info.title)
+    return key.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
 def graph_diff(old_graph: Mapping[str, Any], old_settings: Mapping[str, Any],
                new_graph: Mapping[str, Any], new_settings: Mapping[str, Any]) -> dict[str, Any]:
     """What changed from old to new. Positions count as `moved`, not as a change that
     matters to the engine."""
     old_nodes, new_nodes = _nodes_by_id(old_graph), _nodes_by_id(new_graph)
-    added = [{"id": i, "type": new_nodes[i].get("type")} for i in new_nodes if i not in old_nodes]
-    removed = [{"id": i, "type": old_nodes[i].get("type")} for i in old_nodes
-               if i not in new_nodes]
+    titles = node_titles([*new_nodes.values(), *old_nodes.values()])
+    old_titles = node_titles(old_nodes.values())
+
+    def brief(node_id: str, node: Mapping[str, Any]) -> dict[str, Any]:
+        return {"id": node_id, "type": node.get("type"), "title": titles[node_id]}
+
     changed = []
     for node_id in (i for i in new_nodes if i in old_nodes):
         before, after = old_nodes[node_id], new_nodes[node_id]
-        config_keys = _changed_keys(before.get("config") or {}, after.get("config") or {})
+        old_config, new_config = before.get("config") or {}, after.get("config") or {}
+        config_keys = _changed_keys(old_config, new_config)
         entry = {
-            "id": node_id,
-            "type": after.get("type"),
+            **brief(node_id, after),
+            "title_before": old_titles[node_id],
             "type_changed": before.get("type") != after.get("type"),
             "config_keys_changed": config_keys,
+            "fields": [{"key": key, "label": field_label(str(after.get("type")), key),
+                        "old": old_config.get(key), "new": new_config.get(key)}
+                       for key in config_keys],
             "template_changed": before.get("template") != after.get("template"),
             "label_changed": before.get("label") != after.get("label"),
             "moved": before.get("position") != after.get("position"),
@@ -60,44 +91,82 @@ def graph_diff(old_graph: Mapping[str, Any], old_settings: Mapping[str, Any],
         if entry["type_changed"] or config_keys or entry["template_changed"] \
                 or entry["label_changed"]:
             changed.append(entry)
+
+    def edges(keys: set[tuple[str, str, str]]) -> list[dict[str, str]]:
+        return [{"source": s, "source_port": p, "target": t,
+                 "source_title": titles.get(s, s), "target_title": titles.get(t, t)}
+                for s, p, t in sorted(keys)]
+
     old_edges = {_edge_key(e) for e in old_graph.get("edges") or [] if isinstance(e, Mapping)}
     new_edges = {_edge_key(e) for e in new_graph.get("edges") or [] if isinstance(e, Mapping)}
     old_flat, new_flat = _flatten(old_settings), _flatten(new_settings)
-    settings_changed = [
-        {"key": key, "old": old_flat.get(key), "new": new_flat.get(key)}
-        for key in sorted({*old_flat, *new_flat})
-        if old_flat.get(key, _MISSING) != new_flat.get(key, _MISSING)
-    ]
     result = {
-        "nodes_added": added,
-        "nodes_removed": removed,
+        "nodes_added": [brief(i, n) for i, n in new_nodes.items() if i not in old_nodes],
+        "nodes_removed": [brief(i, n) for i, n in old_nodes.items() if i not in new_nodes],
         "nodes_changed": changed,
-        "edges_added": _edges_as_dicts(new_edges - old_edges),
-        "edges_removed": _edges_as_dicts(old_edges - new_edges),
-        "settings_changed": settings_changed,
+        "edges_added": edges(new_edges - old_edges),
+        "edges_removed": edges(old_edges - new_edges),
+        "settings_changed": [
+            {"key": key, "label": setting_label(key), "old": old_flat.get(key),
+             "new": new_flat.get(key)}
+            for key in sorted({*old_flat, *new_flat})
+            if old_flat.get(key, _MISSING) != new_flat.get(key, _MISSING)
+        ],
     }
     result["summary"] = diff_summary(result)
     return result
 
 
+def value_words(value: Any) -> str:
+    """A short rendering of a value for one line of the summary; structures are only
+    said to have changed (the history panel shows them in full)."""
+    if value is None or value == "":
+        return _("(empty)")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, Mapping | list):
+        return _("(a new value)")
+    text = " ".join(str(value).split())
+    if isinstance(value, str):
+        text = text.replace("_", " ") if text.isidentifier() else text
+        clipped = text if len(text) <= _VALUE_WORDS_MAX else text[:_VALUE_WORDS_MAX - 1] + "…"
+        return f"“{clipped}”"
+    return text
+
+
+def _port(title: str, port: str) -> str:
+    return title if port == "out" else f"{title} ({port.replace('_', ' ')})"
+
+
 def diff_summary(diff: Mapping[str, Any]) -> list[str]:
     """The diff as sentences, for the version history panel and review comments."""
-    lines = [f"Added {n['id']} ({n['type']})" for n in diff["nodes_added"]]
-    lines += [f"Removed {n['id']} ({n['type']})" for n in diff["nodes_removed"]]
+    lines = [_("Added “%(block)s”") % {"block": n["title"]} for n in diff["nodes_added"]]
+    lines += [_("Removed “%(block)s”") % {"block": n["title"]} for n in diff["nodes_removed"]]
     for node in diff["nodes_changed"]:
-        parts = []
-        if node["type_changed"]:
-            parts.append(f"type is now {node['type']}")
-        if node["config_keys_changed"]:
-            parts.append("changed " + ", ".join(node["config_keys_changed"]))
-        if node["template_changed"]:
-            parts.append("template version changed")
         if node["label_changed"]:
-            parts.append("renamed")
-        lines.append(f"Changed {node['id']}: " + "; ".join(parts))
-    lines += [f"Connected {e['source']}.{e['source_port']} → {e['target']}"
-              for e in diff["edges_added"]]
-    lines += [f"Disconnected {e['source']}.{e['source_port']} → {e['target']}"
-              for e in diff["edges_removed"]]
-    lines += [f"Setting {s['key']}: {s['old']!r} → {s['new']!r}" for s in diff["settings_changed"]]
+            lines.append(_("Renamed “%(old)s” to “%(new)s”") % {
+                "old": node["title_before"], "new": node["title"]})
+        if node["type_changed"]:
+            lines.append(_("“%(block)s” is now a different kind of block") % {
+                "block": node["title"]})
+        if node["template_changed"]:
+            lines.append(_("“%(block)s” uses another version of its team block") % {
+                "block": node["title"]})
+        for fld in node["fields"]:
+            structured = isinstance(fld["old"], Mapping | list) \
+                or isinstance(fld["new"], Mapping | list)
+            words = {"block": node["title"], "field": fld["label"],
+                     "old": value_words(fld["old"]), "new": value_words(fld["new"])}
+            lines.append((_("In “%(block)s”, “%(field)s” changed") if structured else
+                          _("In “%(block)s”, “%(field)s” changed from %(old)s to %(new)s"))
+                         % words)
+    lines += [_("Connected %(source)s → %(target)s") % {
+        "source": _port(f"“{e['source_title']}”", e["source_port"]),
+        "target": f"“{e['target_title']}”"} for e in diff["edges_added"]]
+    lines += [_("Disconnected %(source)s → %(target)s") % {
+        "source": _port(f"“{e['source_title']}”", e["source_port"]),
+        "target": f"“{e['target_title']}”"} for e in diff["edges_removed"]]
+    lines += [_("Setting “%(setting)s” changed from %(old)s to %(new)s") % {
+        "setting": s["label"], "old": value_words(s["old"]), "new": value_words(s["new"])}
+        for s in diff["settings_changed"]]
     return lines

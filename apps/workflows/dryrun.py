@@ -25,7 +25,7 @@ from blocks.base import Continue, Exit, Fail, WaitForEvent, WaitUntil
 from blocks.registry import block_config_validate, block_find
 
 EFFECT_TYPES = frozenset({"send_email", "send_sms", "create_task", "http_request",
-                          "update_customer", "create_offer"})
+                          "update_customer", "create_offer", "create_exit_survey"})
 MAX_STEPS = 1_000
 
 
@@ -111,6 +111,11 @@ class EffectRecorder:
         return {**plain(offer), "code": f"TEST-{self.node_id}".upper(),
                 "link": f"https://keepflow.example/o/test-{self.node_id}", "status": "dry_run"}
 
+    def create_exit_survey(self, **survey: Any) -> Mapping[str, Any]:
+        self._record("create_exit_survey", **survey)
+        return {**plain(survey), "survey_id": None,
+                "url": f"https://keepflow.example/s/test-{self.node_id}", "status": "dry_run"}
+
 
 @dataclass
 class DryContext:
@@ -127,15 +132,18 @@ class DryContext:
     run_id: int | None = None
     node_id: str = ""
 
-    def _offer(self) -> Mapping[str, Any] | None:
-        offers = [v["offer"] for v in self.variables.values()
-                  if isinstance(v, Mapping) and isinstance(v.get("offer"), Mapping)]
-        return offers[-1] if offers else None
+    def _latest(self, name: str) -> Mapping[str, Any] | None:
+        found = [v[name] for v in self.variables.values()
+                 if isinstance(v, Mapping) and isinstance(v.get(name), Mapping)]
+        return found[-1] if found else None
 
-    def render(self, template: str, *, html: bool = False) -> str:
+    def render(self, template: str, *, html: bool = False,
+               extra: Mapping[str, Any] | None = None) -> str:
         context = template_context_for(self.customer, self.event,
                                        run={"id": None, "workflow_name": self.workflow_name},
-                                       offer=self._offer())
+                                       offer=self._latest("offer"),
+                                       survey=self._latest("survey"))
+        context.update({key: plain(value) for key, value in (extra or {}).items()})
         return template_render(template, context, html=html)
 
     def condition_matches(self, condition: Mapping[str, Any], event: Event | None = None

@@ -11,6 +11,7 @@ import json
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.conf import settings as django_settings
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -124,8 +125,10 @@ Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 class ReEntry(_Strict):
     """How often one customer may enter the workflow."""
 
-    policy: Literal["once", "once_per_period", "always"] = "once"
-    period_days: StrictInt | None = Field(default=None, ge=1, le=3650)
+    policy: Literal["once", "once_per_period", "always"] = Field(
+        default="once", title="A customer may enter")
+    period_days: StrictInt | None = Field(default=None, ge=1, le=3650,
+                                          title="Once per period of (days)")
 
     @model_validator(mode="after")
     def _period_needed(self) -> ReEntry:
@@ -137,29 +140,36 @@ class ReEntry(_Strict):
 class Goal(_Strict):
     """The event that means success: it ends the customer's active runs (e.g. purchased)."""
 
-    event_type: StrictStr = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")
-    condition: dict[str, Any] | None = None
-    window_days: StrictInt | None = Field(default=None, ge=1, le=3650)
+    event_type: StrictStr = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$",
+                                  title="Goal event type")
+    condition: dict[str, Any] | None = Field(default=None, title="Goal counts only when")
+    window_days: StrictInt | None = Field(default=None, ge=1, le=3650,
+                                          title="Goal counts within (days)")
 
 
 class Costs(_Strict):
     """What each action costs and what a retained customer is worth (for ROI)."""
 
-    currency: StrictStr = Field(default="EUR", pattern=r"^[A-Z]{3}$")
-    email: Money = Decimal("0")
-    sms: Money = Decimal("0")
-    call_task: Money = Decimal("0")
-    retained_customer_value: Money = Decimal("0")
+    currency: StrictStr = Field(default_factory=lambda: django_settings.KEEPFLOW_CURRENCY,
+                                pattern=r"^[A-Z]{3}$", title="Currency")
+    email: Money = Field(default=Decimal("0"), title="Cost per e-mail")
+    sms: Money = Field(default=Decimal("0"), title="Cost per SMS")
+    call_task: Money = Field(default=Decimal("0"), title="Cost per call task")
+    retained_customer_value: Money = Field(default=Decimal("0"),
+                                           title="Value of a retained customer")
 
 
 class Throttle(_Strict):
-    runs_per_minute: StrictInt | None = Field(default=None, ge=1, le=1_000_000)
-    max_concurrent_runs: StrictInt | None = Field(default=None, ge=1, le=10_000_000)
+    runs_per_minute: StrictInt | None = Field(default=None, ge=1, le=1_000_000,
+                                              title="New runs per minute at most")
+    max_concurrent_runs: StrictInt | None = Field(default=None, ge=1, le=10_000_000,
+                                                  title="Runs active at once at most")
 
 
 class WorkflowSettings(_Strict):
     re_entry: ReEntry = Field(default_factory=ReEntry)
-    max_active_runs_per_customer: StrictInt = Field(default=1, ge=1, le=100)
+    max_active_runs_per_customer: StrictInt = Field(default=1, ge=1, le=100,
+                                                    title="Active runs per customer at most")
     goal: Goal | None = None
     costs: Costs = Field(default_factory=Costs)
     throttle: Throttle = Field(default_factory=Throttle)

@@ -217,6 +217,16 @@ class WorkflowSavedSerializer(WorkflowDetailSerializer):
         return self.context["validation"].as_dict()
 
 
+class StarterSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    steps = serializers.ListField(child=serializers.CharField(),
+                                  help_text="The blocks' titles, in order.")
+    used_by = serializers.IntegerField(allow_null=True, help_text="The newest workflow "
+                                       "started from this starter (not archived), if any.")
+
+
 class WorkflowCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="",
@@ -275,14 +285,30 @@ class WorkflowVersionDetailSerializer(WorkflowVersionSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"nullable": True, "description": "Any JSON value."})
+class AnyValueField(serializers.JSONField):
+    pass
+
+
 class DiffNodeSerializer(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.CharField(allow_null=True)
+    title = serializers.CharField(help_text="The title on the canvas card (numbered when "
+                                  "two blocks share one).")
+
+
+class DiffFieldSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField(help_text="The field's label in the block form.")
+    old = AnyValueField(allow_null=True)
+    new = AnyValueField(allow_null=True)
 
 
 class DiffNodeChangeSerializer(DiffNodeSerializer):
+    title_before = serializers.CharField()
     type_changed = serializers.BooleanField()
     config_keys_changed = serializers.ListField(child=serializers.CharField())
+    fields = DiffFieldSerializer(many=True)
     template_changed = serializers.BooleanField()
     label_changed = serializers.BooleanField()
     moved = serializers.BooleanField()
@@ -292,15 +318,13 @@ class DiffEdgeSerializer(serializers.Serializer):
     source = serializers.CharField()
     source_port = serializers.CharField()
     target = serializers.CharField()
-
-
-@extend_schema_field({"nullable": True, "description": "Any JSON value."})
-class AnyValueField(serializers.JSONField):
-    pass
+    source_title = serializers.CharField()
+    target_title = serializers.CharField()
 
 
 class DiffSettingSerializer(serializers.Serializer):
     key = serializers.CharField()
+    label = serializers.CharField(help_text="The setting's label in the settings panel.")
     old = AnyValueField(allow_null=True)
     new = AnyValueField(allow_null=True)
 

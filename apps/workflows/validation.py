@@ -20,6 +20,7 @@ import networkx as nx
 from django.utils.translation import gettext as _
 
 from apps.workflows.schemas import MAX_CONFIG_BYTES, MAX_EDGES, MAX_NODES
+from apps.workflows.titles import field_label, node_title
 
 SCHEMA_VERSION = 1
 # A loop is only allowed through one of these: each pass then costs real time.
@@ -184,7 +185,7 @@ def _node_check(out: _Collector, index: int, node_id: str, node: Mapping[str, An
             message = issue["message"] + where
             if issue["code"] in VARIABLE_CODES:  # said where, for the person who reads it
                 message = str(_('block "%(block)s", field "%(field)s": %(issue)s') % {
-                    "block": _block_title(node, spec), "field": _field_label(spec, fld),
+                    "block": node_title(node), "field": field_label(spec.type, fld),
                     "issue": message})
             out.node_issue(index, node_id, fld, str(issue["code"]), message,
                            warning=issue.get("severity") == "warning")
@@ -205,21 +206,6 @@ def _credential_check(out: _Collector, index: int, node_id: str, parsed: Any,
                                      str(getattr(parsed, "url", "")))
     if issue is not None:
         out.node_issue(index, node_id, "config.credential_id", *issue)
-
-
-def _block_title(node: Mapping[str, Any], spec: Any) -> str:
-    """The title the canvas shows on the node: its own label, else the block's."""
-    return str(node.get("label") or spec.label)
-
-
-def _field_label(spec: Any, fld: str) -> str:
-    """The form's label of a config field ("config.headers.X" -> "Headers X")."""
-    name, _sep, key = fld.removeprefix("config.").partition(".")
-    model_fields = getattr(getattr(spec, "config_model", None), "model_fields", {})
-    info = model_fields.get(name)
-    label = (info.title if info is not None and info.title else
-             name.replace("_", " ").capitalize())
-    return f"{label} {key}" if key else str(label)
 
 
 def _template_texts(names: tuple[str, ...], config: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from blocks.base import (
     Outcome,
     RunContext,
 )
-from blocks.fields import matching
+from blocks.fields import matching, shown_when
 
 CODE_PATTERN = r"^[A-Z0-9_\-]{0,20}\{RANDOM([4-9]|1[0-6])\}[A-Z0-9_\-]{0,20}$"
 
@@ -43,10 +43,12 @@ HttpsUrl = Annotated[str, *matching(r"^https://[^\s]+$", "an https:// address")]
 class OfferConfig(BlockConfig):
     code_pattern: CodePattern = Field("SAVE-{RANDOM6}", max_length=60, title="Code pattern",
                description="{RANDOM6} becomes 6 random characters, unique per customer.")
-    kind: Literal["percent", "amount"] = Field("percent", title="Discount type")
+    kind: Literal["percent", "amount"] = Field(
+        "percent", title="Discount type",
+        json_schema_extra={"x-enum-labels": {"percent": "Percent off", "amount": "Amount off"}})
     value: Money = Field(title="Discount", examples=[10, 5.5])
-    currency: Currency | None = Field(None, title="Currency",
-                                      description="For an amount discount, e.g. EUR.")
+    currency: Currency | None = Field(None, title="Currency", description="e.g. EUR.",
+                                      json_schema_extra=shown_when(kind=("amount",)))
     expires_in_days: int = Field(14, ge=1, le=365, title="Valid for (days)")
     link_target_url: HttpsUrl | None = Field(
         None, max_length=2000, title="Reactivation page",

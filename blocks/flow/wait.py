@@ -24,7 +24,7 @@ from blocks.base import (
     RunContext,
     WaitUntil,
 )
-from blocks.fields import AttributeName, Duration, LocalTime, duration_parse
+from blocks.fields import AttributeName, Duration, LocalTime, duration_parse, shown_when
 from blocks.timeutil import attribute_date, local_moment, next_local_time
 
 DEFAULT_DATE_TIME = "09:00"
@@ -33,20 +33,25 @@ DEFAULT_DATE_TIME = "09:00"
 class WaitConfig(BlockConfig):
     mode: Literal["duration", "until_date", "until_time"] = Field(
         "duration", title="Wait",
-        description="duration: for a while. until_date: until a date on the customer's "
-                    "profile. until_time: until the next time of day in their time zone.",
+        json_schema_extra={"x-enum-labels": {
+            "duration": "For a while", "until_date": "Until a date on their profile",
+            "until_time": "Until a time of day (theirs)"}},
     )
-    duration: Duration | None = Field("1d", title="For", description="Used with duration.")
+    duration: Duration | None = Field("1d", title="For",
+                                      json_schema_extra=shown_when(mode=("duration",)))
     attribute: AttributeName | None = Field(
-        None, title="Date attribute", description="Used with until_date, e.g. contract_end."
+        None, title="Date attribute", description="The date on the customer's profile, e.g. "
+        "contract_end.", json_schema_extra=shown_when(mode=("until_date",)),
     )
     offset_days: int = Field(
         0, ge=-365, le=365, title="Days from the date",
-        description="Used with until_date: -7 wakes a week before the date.",
+        description="-7 wakes a week before the date.",
+        json_schema_extra=shown_when(mode=("until_date",)),
     )
     at_local_time: LocalTime | None = Field(
         None, title="At (customer's local time)",
-        description="until_time: required. until_date: defaults to 09:00.",
+        description="Until a date: 09:00 when empty.",
+        json_schema_extra=shown_when(mode=("until_date", "until_time")),
     )
 
     @model_validator(mode="after")

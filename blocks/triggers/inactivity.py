@@ -23,7 +23,7 @@ from blocks.base import (
     Outcome,
     RunContext,
 )
-from blocks.fields import EventType
+from blocks.fields import EventType, shown_when
 
 
 class InactivityTriggerConfig(BlockConfig):
@@ -32,20 +32,23 @@ class InactivityTriggerConfig(BlockConfig):
     )
     mode: Literal["fixed_days", "rhythm"] = Field(
         "fixed_days", title="Inactive after",
-        description="fixed_days: a fixed number of days without the event. rhythm: k times "
-                    "the customer's own median gap between events.",
+        json_schema_extra={"x-enum-labels": {
+            "fixed_days": "A fixed number of days without the event",
+            "rhythm": "k times their own usual gap between events"}},
     )
     days: int | None = Field(
-        None, ge=1, le=730, title="Days without the event",
-        description="Used with fixed_days.", examples=[60],
+        None, ge=1, le=730, title="Days without the event", examples=[60],
+        json_schema_extra=shown_when(mode=("fixed_days",)),
     )
     multiplier: float = Field(
         2.0, ge=1.0, le=10.0, title="k (times the usual gap)",
-        description="Used with rhythm: inactive after k times the median gap.", examples=[2.0],
+        description="Inactive after k times the customer's median gap.", examples=[2.0],
+        json_schema_extra=shown_when(mode=("rhythm",)),
     )
     min_events: int = Field(
         3, ge=2, le=100, title="Minimum history",
-        description="Used with rhythm: customers with fewer events have no rhythm yet.",
+        description="Customers with fewer events have no rhythm yet.",
+        json_schema_extra=shown_when(mode=("rhythm",)),
     )
 
     @model_validator(mode="after")

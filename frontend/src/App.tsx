@@ -8,6 +8,8 @@ import { CustomerDetail } from "./pages/CustomerDetail";
 import { Customers } from "./pages/Customers";
 import { Dashboard } from "./pages/Dashboard";
 import { Events } from "./pages/Events";
+import { ExitReasons } from "./pages/ExitReasons";
+import { ExitReasonsSettings } from "./pages/ExitReasonsSettings";
 import { NotFound } from "./pages/NotFound";
 import { Segments } from "./pages/Segments";
 import { Tasks } from "./pages/Tasks";
@@ -48,6 +50,8 @@ function routes(username: string) {
       <Route path="events" element={<Events />} />
       <Route path="segments" element={<Segments />} />
       <Route path="tasks" element={<Tasks />} />
+      <Route path="exit-reasons" element={<ExitReasons />} />
+      <Route path="exit-reasons/reasons" element={<ExitReasonsSettings />} />
       <Route path="team-blocks" element={<TeamBlocks />} />
       <Route path="api-keys" element={<ApiKeys />} />
       <Route path="*" element={<NotFound />} />

@@ -84,6 +84,11 @@ class FakeEffects:
                           {"code": "SAVE-AB12CD", "link": "https://kf.example/o/abc",
                            "expires_at": "2026-03-24T12:00:00+00:00"})
 
+    def create_exit_survey(self, **survey: Any) -> Mapping[str, Any]:
+        return self._call("create_exit_survey", survey,
+                          {"survey_id": 9, "url": "https://kf.example/s/abc",
+                           "expires_at": "2026-04-09T12:00:00+00:00"})
+
 
 @dataclass
 class FakeContext:
@@ -99,9 +104,11 @@ class FakeContext:
     segments: set[int] = field(default_factory=set)
     offer: Mapping[str, Any] | None = None
 
-    def render(self, template: str, *, html: bool = False) -> str:
+    def render(self, template: str, *, html: bool = False,
+               extra: Mapping[str, Any] | None = None) -> str:
         context = template_context_for(self.customer, self.event, run={"id": self.run_id},
                                        offer=self.offer)
+        context.update(extra or {})
         return template_render(template, context, html=html)
 
     def condition_matches(self, condition: Mapping[str, Any]) -> bool:

@@ -29,7 +29,7 @@ CORE_PALETTE = [
     "flow.filter", "flow.branch", "flow.segment_check", "flow.split", "flow.wait",
     "flow.wait_for_event", "flow.exit",
     "action.send_email", "action.send_sms", "action.create_task", "action.http_request",
-    "action.update_customer", "action.offer",
+    "action.update_customer", "action.offer", "action.exit_survey",
 ]
 SPECS = {spec.type: spec for spec in blocks_all()}
 TESTS = Path(__file__).parent

@@ -90,6 +90,7 @@ def test_a_customer_is_only_plain_data(customer, event):
                   "occurred_at": "2026-03-01T09:30:00+00:00"},
         "run": {"id": 3, "workflow_name": "Win-back"},
         "offer": {"code": "SAVE-1", "link": "https://x.example/o"},
+        "survey": {},
     }
 
 
@@ -174,7 +175,7 @@ def test_limits(text, code, message):
         ("error", "unknown_variable",
          "unknown variable costumer; did you mean customer.name?", 1, 7),
         ("error", "unknown_variable",
-         "unknown variable settings; use one of customer, event, offer, run", 2, 4)],
+         "unknown variable settings; use one of customer, event, offer, run, survey", 2, 4)],
         id="unknown-roots"),
     pytest.param("Hello {{ customer.extrnal_id }}, {{ event.propertys.score }}", [
         ("error", "unknown_variable",

@@ -106,7 +106,10 @@ async function build() {
     const filter = await dropBlock("flow.filter", ...(await below(trigger, 0)));
     step("configure filter");
     await page.getByRole("button", { name: "+ Add rule" }).click();
-    await page.getByLabel("Rule 1 field").fill("event.properties.score");
+    // The field picker offers the properties of recent events in words ("Score" under
+    // "Event: feedback.submitted"), not a path to type.
+    facts.field_groups = await page.getByLabel("Rule 1 field").locator("optgroup").evaluateAll((groups) => groups.map((g) => g.label));
+    await page.getByLabel("Rule 1 field").selectOption({ label: "Score" });
     await page.getByLabel("Rule 1 operator").selectOption("lte");
     await page.getByLabel("Rule 1 value").fill("6");
 
@@ -124,7 +127,11 @@ async function build() {
     await page.getByRole("button", { name: "Save draft" }).click();
     await page.getByRole("status").filter({ hasText: "Saved revision" }).waitFor();
     facts.saved_status = await page.locator(".editor-status").innerText();
-    facts.composer_can_publish = await page.getByRole("button", { name: "Publish…" }).count();
+    const composerPublish = page.getByRole("button", { name: "Publish…" });
+    facts.composer_publish = [await composerPublish.getAttribute("aria-disabled"), await composerPublish.getAttribute("title")];
+    await composerPublish.focus();
+    await page.keyboard.press("Enter");
+    facts.composer_publish_status = await page.locator(".editor-status").innerText();
 
     // A stale save is reported, and the edits on this page are kept: another tab saves
     // first, then this page saves, sees the conflict and saves its version over it.

@@ -28,6 +28,8 @@ scenario(async (page, facts, step) => {
   const amount = page.getByLabel("For: number");
   await amount.waitFor();
   facts.duration_shown = [await amount.inputValue(), await page.getByLabel("For: unit").inputValue()];
+  facts.wait_form_labels = await page.locator(".node-panel form label").allInnerTexts();
+  facts.wait_modes = await page.locator(".node-panel form select").first().locator("option").allInnerTexts();
   await amount.fill("3");
   await page.getByLabel("For: unit").selectOption("h");
   await shot(page, "plain-duration");

@@ -4,15 +4,18 @@ Chromium by canvas_scenario.cjs (playwright-core)."""
 
 import json
 import os
+import re
 import subprocess
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
 
 from apps.config.celery import app
-from apps.customers.models import Customer
+from apps.customers.models import Customer, Event
 from apps.engine.models import Run, RunState
 from apps.workflows.models import Workflow
 from tests.broker import broker_purge
@@ -77,8 +80,12 @@ def wait_for(check, what: str, timeout: float = 60.0) -> None:
 def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_server,
                                                             make_user, key_client, tmp_path):
     # Given a composer, a publisher and one customer (SMS opt-in) to preview the SMS with
-    Customer.objects.create(external_id="c-1", first_name="Ada", phone="+4915112345678",
-                            consent={"sms": {"status": "granted", "source": "test"}})
+    # who gave feedback last week (so the field picker knows the event's properties)
+    ada = Customer.objects.create(external_id="c-1", first_name="Ada", phone="+4915112345678",
+                                  consent={"sms": {"status": "granted", "source": "test"}})
+    week_ago = timezone.now() - timedelta(days=7)
+    Event.objects.create(customer=ada, type="feedback.submitted", properties={"score": 8},
+                         occurred_at=week_ago, received_at=week_ago, idempotency_key="fb-1")
     composer, publisher = make_user("composer"), make_user("publisher")
 
     # When the composer drags trigger.event, flow.filter and action.send_sms onto the
@@ -89,9 +96,13 @@ def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_
     # Then the browser saw the SMS preview, a saved draft, no publish button for the
     # composer, a conflict that kept the edit, and the published state; and the server
     # holds exactly that graph
+    assert facts["field_groups"] == ["Customer", "Event", "Event: feedback.submitted"]
     assert "1 SMS segment" in facts["sms_preview"]
     assert "Saved revision" in facts["saved_status"]
-    assert facts["composer_can_publish"] == 0
+    # a composer sees Publish disabled, with the reason
+    assert facts["composer_publish"][0] == "true"
+    assert "Only a publisher can publish" in facts["composer_publish"][1]
+    assert "Only a publisher can publish" in facts["composer_publish_status"]
     assert facts["conflict_kept_edit"] == "Bad feedback"
     assert "Saved revision 4" in facts["saved_after_conflict"]
     assert "greater than or equal to 1" in facts["settings_error"]
@@ -138,7 +149,13 @@ def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_
                         publisher=publisher.username)
     run = Run.objects.get(workflow=workflow)
     assert f"Run {run.pk}: c-1" in seen["run_label"]
-    assert [line.split()[0] for line in seen["run_steps"]] == [trigger, filter_, sms]
+    # the steps read as a story: local time, block title, what happened, ids behind a toggle
+    story = [re.sub(r"^\d{2}:\d{2}( [AP]M)?\s*", "", line).replace("\n", " ")
+             for line in seen["run_steps"]]
+    assert story[:2] == ["Bad feedback started the run Details",
+                         "Filter done, on to “yes” Details"], story
+    assert story[2] in ("Send SMS sent Details", "Send SMS waiting to go out Details"), story
+    assert not any(node in line for line in story for node in (trigger, filter_, sms))
     assert set(seen["highlighted"]) == {trigger, filter_, sms}
     assert "sms " in seen["timeline"].lower()
     assert seen["page_errors"] == []

@@ -41,6 +41,10 @@ def test_durations_and_refused_publish_read_as_words(browser_ready, live_server,
     # named by its title and the field by its label, and no developer text was on the page
     assert "unsaved changes" not in seen["header_after_opening"]  # form defaults are no edit
     assert seen["duration_shown"] == ["2", "d"]
+    # a wait "for a while" shows no date fields, and its modes read as words
+    assert not any("Date attribute" in label or "Days from the date" in label
+                   for label in seen["wait_form_labels"]), seen["wait_form_labels"]
+    assert seen["wait_modes"][:2] == ["For a while", "Until a date on their profile"]
     assert "Your changes to this workflow are not saved yet." in seen["leave_dialog"]
     assert seen["url_after_stay"].endswith(f"/workflows/{workflow.pk}")
     assert seen["wait_summary"] == "Wait 3 hours"

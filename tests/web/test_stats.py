@@ -1,6 +1,7 @@
 """GET /api/v1/stats: exact figures on known data, and who may read them."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -57,11 +58,33 @@ def test_stats_overview_counts_exactly(history):
     ]
 
 
+def test_stats_count_the_customers_at_risk_and_their_value(db, settings):
+    # Given a threshold of 0.7 and five scored customers (one erased), one unscored
+    settings.KEEPFLOW_INSIGHTS = {**settings.KEEPFLOW_INSIGHTS, "CHURN_SCORE_THRESHOLD": 0.7}
+    for external_id, score, tier, clv, erased in [
+        ("vip-risky", 0.9, "vip", "1200.50", None),
+        ("std-risky", 0.7, "standard", "100.00", None),   # at the threshold: at risk
+        ("high-safe", 0.2, "high", "900.00", None),
+        ("low-risky-no-clv", 0.8, "low", None, None),
+        ("erased-risky", 0.95, "vip", "5000.00", NOW),
+    ]:
+        Customer.objects.create(external_id=external_id, churn_score=score, tier=tier,
+                                clv=clv, erased_at=erased)
+    Customer.objects.create(external_id="new")
+
+    risk = stats_overview(NOW)["at_risk"]
+
+    # Then: 3 at risk (vip, standard, low), 1 of them high-value, 1,200.50 + 100.00 at stake
+    assert risk == {"threshold": 0.7, "scored": 4, "customers": 3, "high_value": 1,
+                    "value": Decimal("1300.50")}
+
+
 def test_stats_overview_on_an_empty_database_has_zero_days(db):
     stats = stats_overview(NOW)
     assert stats["customers"] == stats["events_last_7d"] == stats["segments"] == 0
     assert [p["count"] for p in stats["events_per_day"]] == [0] * 30
     assert stats["event_types"] == []
+    assert stats["at_risk"]["customers"] == 0 and stats["at_risk"]["value"] == Decimal("0")
 
 
 def test_stats_api_returns_the_figures(client_as):

@@ -1,7 +1,10 @@
-"""The readable diff between two versions (pure)."""
+"""The readable diff between two versions (pure): blocks by title, fields by label, old
+and new values, no internal ids in the sentences."""
+
+import re
 
 from apps.workflows.diff import graph_diff
-from tests.workflows.graphs import apology, edge, graph, sms, trigger, wait
+from tests.workflows.graphs import apology, edge, graph, node, sms, trigger, wait
 
 
 def test_nodes_edges_and_settings_changes_are_listed():
@@ -14,34 +17,58 @@ def test_nodes_edges_and_settings_changes_are_listed():
 
     diff = graph_diff(old, old_settings, new, new_settings)
 
-    assert diff["nodes_added"] == [{"id": "w1", "type": "flow.wait"},
-                                   {"id": "a2", "type": "action.send_sms"}]
+    assert diff["nodes_added"] == [{"id": "w1", "type": "flow.wait", "title": "Wait"},
+                                   {"id": "a2", "type": "action.send_sms", "title": "Send SMS 2"}]
     assert diff["nodes_removed"] == []
-    assert diff["nodes_changed"] == [
-        {"id": "t1", "type": "trigger.event", "type_changed": False,
-         "config_keys_changed": ["condition"], "template_changed": False,
-         "label_changed": False, "moved": False},
-        {"id": "a1", "type": "action.send_sms", "type_changed": False,
-         "config_keys_changed": ["body"], "template_changed": False,
-         "label_changed": False, "moved": False},
-    ]
-    assert diff["edges_added"] == [{"source": "a1", "source_port": "out", "target": "w1"},
-                                   {"source": "w1", "source_port": "out", "target": "a2"}]
+    trigger_change, sms_change = diff["nodes_changed"]
+    assert (trigger_change["title"], trigger_change["config_keys_changed"]) == \
+        ("Event", ["condition"])
+    assert sms_change["fields"] == [{
+        "key": "body", "label": "Text", "old": old["nodes"][1]["config"]["body"],
+        "new": "Sorry, {{ customer.first_name }}!"}]
+    assert not sms_change["label_changed"] and not sms_change["moved"]
+    assert [(e["source_title"], e["source_port"], e["target_title"])
+            for e in diff["edges_added"]] == [("Send SMS", "out", "Wait"),
+                                              ("Wait", "out", "Send SMS 2")]
     assert diff["edges_removed"] == []
     assert diff["settings_changed"] == [
-        {"key": "re_entry.period_days", "old": None, "new": 30},
-        {"key": "re_entry.policy", "old": "once", "new": "once_per_period"},
+        {"key": "re_entry.period_days", "label": "Once per period of (days)", "old": None,
+         "new": 30},
+        {"key": "re_entry.policy", "label": "A customer may enter", "old": "once",
+         "new": "once_per_period"},
     ]
     assert diff["summary"] == [
-        "Added w1 (flow.wait)",
-        "Added a2 (action.send_sms)",
-        "Changed t1: changed condition",
-        "Changed a1: changed body",
-        "Connected a1.out → w1",
-        "Connected w1.out → a2",
-        "Setting re_entry.period_days: None → 30",
-        "Setting re_entry.policy: 'once' → 'once_per_period'",
+        "Added “Wait”",
+        "Added “Send SMS 2”",
+        "In “Event”, “Only when” changed",
+        "In “Send SMS”, “Text” changed from “Sorry {{ customer.first_name | default: 'there' }},"
+        " we will…” to “Sorry, {{ customer.first_name }}!”",
+        "Connected “Send SMS” → “Wait”",
+        "Connected “Wait” → “Send SMS 2”",
+        "Setting “Once per period of (days)” changed from (empty) to 30",
+        "Setting “A customer may enter” changed from “once” to “once per period”",
     ]
+
+
+def test_no_internal_ids_or_config_keys_in_the_sentences():
+    old = graph(trigger(), node("wfe1", "flow.wait_for_event",
+                                {"event_type": "order.completed", "timeout": "3d"}),
+                edges=[edge("t1", "wfe1")])
+    new = graph(trigger(), node("wfe1", "flow.wait_for_event",
+                                {"event_type": "order.completed", "timeout": "7d"},
+                                label="Bought within a week?"),
+                sms("a9"), edges=[edge("t1", "wfe1"), edge("wfe1", "a9", "timeout")])
+
+    summary = graph_diff(old, {}, new, {})["summary"]
+
+    assert summary == [
+        "Added “Send SMS”",
+        "Renamed “Wait for event” to “Bought within a week?”",
+        "In “Bought within a week?”, “Give up after” changed from “3d” to “7d”",
+        "Connected “Bought within a week?” (timeout) → “Send SMS”",
+    ]
+    assert not any(re.search(r"\b(t1|wfe1|a9|timeout_port|event_type)\b", line)
+                   for line in summary)
 
 
 def test_removals_and_a_moved_node_alone_is_no_change():
@@ -51,10 +78,9 @@ def test_removals_and_a_moved_node_alone_is_no_change():
 
     diff = graph_diff(old, {}, new, {})
 
-    assert diff["nodes_removed"] == [{"id": "a1", "type": "action.send_sms"}]
+    assert diff["nodes_removed"] == [{"id": "a1", "type": "action.send_sms", "title": "Send SMS"}]
     assert diff["nodes_changed"] == []
-    assert diff["edges_removed"] == [{"source": "t1", "source_port": "out", "target": "a1"}]
-    assert diff["summary"] == ["Removed a1 (action.send_sms)", "Disconnected t1.out → a1"]
+    assert diff["summary"] == ["Removed “Send SMS”", "Disconnected “Event” → “Send SMS”"]
 
 
 def test_identical_versions_have_an_empty_diff():

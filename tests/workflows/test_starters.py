@@ -56,3 +56,41 @@ def test_load_starters_without_publish_leaves_drafts():
     call_command("load_starters", stdout=io.StringIO())
 
     assert set(Workflow.objects.values_list("state", flat=True)) == {"draft"}
+
+
+def test_the_gallery_lists_each_starter_with_its_steps_and_the_workflow_made_from_it(
+        client_as, publisher):
+    used = publisher.post("/api/v1/workflows/starters/negative_feedback_apology/use")
+
+    gallery = client_as("viewer").get("/api/v1/workflows/starters")
+
+    assert used.status_code == 201, used.content
+    assert used.json()["name"] == "Negative-feedback apology"
+    assert used.json()["validation"]["valid"] is True
+    by_key = {s["key"]: s for s in gallery.json()}
+    assert sorted(by_key) == sorted(STARTERS)
+    apology = by_key["negative_feedback_apology"]
+    assert apology["steps"][0] == "Bad feedback"  # titles, not node ids or block types
+    assert apology["used_by"] == used.json()["id"]
+    assert by_key["vip_reward"]["used_by"] is None
+
+
+def test_each_use_of_a_starter_is_a_draft_of_its_own(publisher):
+    first = publisher.post("/api/v1/workflows/starters/vip_reward/use").json()
+    second = publisher.post("/api/v1/workflows/starters/vip_reward/use").json()
+
+    assert first["id"] != second["id"]
+    assert second["name"] == f"{first['name']} (2)"
+    assert Workflow.objects.filter(state="draft").count() == 2
+
+
+@pytest.mark.parametrize(("role", "key", "status"), [
+    pytest.param("viewer", "vip_reward", 403, id="viewer-may-not"),
+    pytest.param("composer", "no_such_starter", 404, id="unknown"),
+    pytest.param("composer", "Bad-Key!", 404, id="malformed"),
+])
+def test_using_a_starter_is_refused_in_words(client_as, role, key, status):
+    response = client_as(role).post(f"/api/v1/workflows/starters/{key}/use")
+
+    assert response.status_code == status
+    assert Workflow.objects.count() == 0

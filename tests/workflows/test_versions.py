@@ -47,15 +47,19 @@ def test_diff_against_the_previous_version_by_default(two_versions, publisher):
 
     body = response.json()
     assert (body["base"], body["target"]) == ("1", "2")
-    assert body["nodes_added"] == [{"id": "w1", "type": "flow.wait"}]
-    assert [(n["id"], n["config_keys_changed"]) for n in body["nodes_changed"]] == \
-        [("t1", ["condition"]), ("a1", ["body"])]
-    assert body["edges_removed"] == [{"source": "t1", "source_port": "out", "target": "a1"}]
-    assert body["edges_added"] == [{"source": "t1", "source_port": "out", "target": "w1"},
-                                   {"source": "w1", "source_port": "out", "target": "a1"}]
-    assert body["settings_changed"] == [{"key": "re_entry.policy", "old": "once",
-                                         "new": "always"}]
-    assert body["summary"][0] == "Added w1 (flow.wait)"
+    assert body["nodes_added"] == [{"id": "w1", "type": "flow.wait", "title": "Wait"}]
+    assert [(n["title"], n["config_keys_changed"]) for n in body["nodes_changed"]] == \
+        [("Event", ["condition"]), ("Send SMS", ["body"])]
+    sms_change = body["nodes_changed"][1]["fields"]
+    assert [(f["label"], f["new"]) for f in sms_change] == [("Text", "Sorry again")]
+    assert [(e["source_title"], e["target_title"]) for e in body["edges_removed"]] == \
+        [("Event", "Send SMS")]
+    assert [(e["source_title"], e["target_title"]) for e in body["edges_added"]] == \
+        [("Event", "Wait"), ("Wait", "Send SMS")]
+    assert body["settings_changed"] == [{"key": "re_entry.policy", "label": "A customer may enter",
+                                         "old": "once", "new": "always"}]
+    assert body["summary"][0] == "Added “Wait”"
+    assert "In “Send SMS”, “Text” changed from “Sorry" in body["summary"][2]
 
 
 @pytest.mark.parametrize(("path", "base", "target", "added"), [

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.offers",
     "apps.integrations",
     "apps.insights",
+    "apps.surveys",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +111,9 @@ KEEPFLOW_MAX_BODY_BYTES = env.int("KEEPFLOW_MAX_BODY_BYTES", default=5 * 1024 * 
 DATA_UPLOAD_MAX_MEMORY_SIZE = KEEPFLOW_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = KEEPFLOW_MAX_BODY_BYTES
 KEEPFLOW_MAX_EVENT_BATCH = 1000
+# The installation's currency: what purchase amounts, lifetime values and a new workflow's
+# costs are in (ISO 4217).
+KEEPFLOW_CURRENCY = env.str("KEEPFLOW_CURRENCY", default="EUR").upper()
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -267,6 +271,9 @@ from .privacy import *  # noqa: E402, F403
 
 # Content-Security-Policy and sign-in throttling.
 from .security import *  # noqa: E402, F403
+
+# Exit surveys (apps.surveys).
+from .surveys import *  # noqa: E402, F403
 
 # Agent tasks and offers (apps.tasks, apps.offers).
 from .tasks import *  # noqa: E402, F403

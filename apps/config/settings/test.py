@@ -24,3 +24,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"kf-test-{_XDIST_WORKER}
 # Quiet hours follow the wall clock: off unless a test sets them (tests/messaging does),
 # so a test that counts queued texts does not defer them when the suite runs after 21:00.
 KEEPFLOW_QUIET_HOURS = ""
+
+# The exit survey page's rate limit counts per address in Redis, and every test client is
+# 127.0.0.1: a limit the suite cannot reach (tests/surveys sets its own to test it).
+KEEPFLOW_SURVEY_RATE_LIMIT = 100_000

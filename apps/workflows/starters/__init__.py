@@ -1,5 +1,6 @@
 """The starter workflows of the retention playbook, shipped as portable JSON (one file
-each, the export format of portable.py) and loaded by `manage.py load_starters`."""
+each, the export format of portable.py): a gallery a person starts a draft from on the
+Workflows page, and `manage.py load_starters` for scripts and the demo."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from django.db import IntegrityError, transaction
 
 from apps.workflows.models import Workflow, WorkflowState
 
@@ -46,3 +49,46 @@ def starters_load(*, publish: bool = False, user: Any = None) -> list[StarterLoa
             published = True
         loaded.append(StarterLoaded(key, workflow, created, published))
     return loaded
+
+
+@dataclass(frozen=True)
+class Starter:
+    key: str
+    name: str
+    description: str
+    steps: list[str]  # block titles in graph order: what it does, at a glance
+    used_by: int | None  # the newest workflow started from it, if any
+
+
+def starters_list() -> list[Starter]:
+    """The gallery: every starter with the newest workflow made from it (one query)."""
+    from apps.workflows.titles import node_title
+
+    newest: dict[str, int] = {}
+    for key, pk in Workflow.objects.exclude(starter_key="").exclude(
+            state=WorkflowState.ARCHIVED).order_by("id").values_list("starter_key", "id"):
+        newest[key] = pk
+    return [Starter(key, document["name"], document.get("description", ""),
+                    [node_title(n) for n in document["graph"]["nodes"]], newest.get(key))
+            for key, document in starter_documents().items()]
+
+
+def starter_use(key: str, *, user: Any = None) -> tuple[Workflow, Any]:
+    """A new draft from a starter: each use is a copy of its own to adapt, numbered by
+    name ("VIP reward (2)"). The first copy carries the starter's key, so `load_starters`
+    does not add the same starter again. KeyError for an unknown key."""
+    from apps.workflows.portable import workflow_import
+
+    document = dict(starter_documents()[key])
+    taken = set(Workflow.objects.filter(name__startswith=document["name"])
+                .values_list("name", flat=True))
+    number = 2
+    name = document["name"]
+    while name in taken:
+        name, number = f"{document['name']} ({number})", number + 1
+    document["name"] = name
+    try:
+        with transaction.atomic():
+            return workflow_import(document, user=user, starter_key=key)
+    except IntegrityError:  # the key is taken (unique): this copy goes without it
+        return workflow_import(document, user=user)

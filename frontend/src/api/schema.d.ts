@@ -175,6 +175,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conditions/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The customer's fields, their attribute keys and the properties of recent event
+         *     types, in words with value types: for the condition builder's field picker.
+         */
+        get: operations["condition_fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credentials/": {
         parameters: {
             query?: never;
@@ -358,6 +378,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exit-reasons/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The reasons the exit survey offers, in their order. Deactivate instead of deleting:
+         *     answers and events keep naming a reason's code.
+         */
+        get: operations["api_v1_exit_reasons_list"];
+        put?: never;
+        /**
+         * @description The reasons the exit survey offers, in their order. Deactivate instead of deleting:
+         *     answers and events keep naming a reason's code.
+         */
+        post: operations["api_v1_exit_reasons_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exit-reasons/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The reasons the exit survey offers, in their order. Deactivate instead of deleting:
+         *     answers and events keep naming a reason's code.
+         */
+        get: operations["api_v1_exit_reasons_retrieve"];
+        /**
+         * @description The reasons the exit survey offers, in their order. Deactivate instead of deleting:
+         *     answers and events keep naming a reason's code.
+         */
+        put: operations["api_v1_exit_reasons_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description The reasons the exit survey offers, in their order. Deactivate instead of deleting:
+         *     answers and events keep naming a reason's code.
+         */
+        patch: operations["api_v1_exit_reasons_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/exit-reasons/reorder/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Put the reasons in this order (codes not named follow, in their order). */
+        post: operations["api_v1_exit_reasons_reorder_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/fanouts/{id}/": {
         parameters: {
             query?: never;
@@ -509,6 +598,23 @@ export interface paths {
         };
         /** @description Discount codes and reactivation links created by workflows, newest first. */
         get: operations["api_v1_offers_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/exit-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Exit-survey answers per reason and period, with sends and the response rate. */
+        get: operations["reports_exit_reasons"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1275,6 +1381,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflows/starters/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The starter workflows of the retention playbook, to start a draft from. */
+        get: operations["api_v1_workflows_starters_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/starters/{key}/use/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A new draft from a starter, to adapt and publish (each use is its own copy). */
+        post: operations["api_v1_workflows_starters_use_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/hooks/workflows/{workflow_id}/{secret}/": {
         parameters: {
             query?: never;
@@ -1636,6 +1776,11 @@ export interface components {
          * @enum {string}
          */
         ChannelB1eEnum: "email" | "sms";
+        ConditionFields: {
+            fields: components["schemas"]["FieldInfo"][];
+            /** @description Event types of the last 30 days (newest events sampled), commonest first. */
+            event_types: components["schemas"]["EventTypeCount"][];
+        };
         ConflictErrorItem: {
             field: string;
             code: string;
@@ -1833,22 +1978,41 @@ export interface components {
             source: string;
             source_port: string;
             target: string;
+            source_title: string;
+            target_title: string;
+        };
+        DiffField: {
+            key: string;
+            /** @description The field's label in the block form. */
+            label: string;
+            /** @description Any JSON value. */
+            old: unknown;
+            /** @description Any JSON value. */
+            new: unknown;
         };
         DiffNode: {
             id: string;
             type: string | null;
+            /** @description The title on the canvas card (numbered when two blocks share one). */
+            title: string;
         };
         DiffNodeChange: {
             id: string;
             type: string | null;
+            /** @description The title on the canvas card (numbered when two blocks share one). */
+            title: string;
+            title_before: string;
             type_changed: boolean;
             config_keys_changed: string[];
+            fields: components["schemas"]["DiffField"][];
             template_changed: boolean;
             label_changed: boolean;
             moved: boolean;
         };
         DiffSetting: {
             key: string;
+            /** @description The setting's label in the settings panel. */
+            label: string;
             /** @description Any JSON value. */
             old: unknown;
             /** @description Any JSON value. */
@@ -1950,7 +2114,96 @@ export interface components {
          * @enum {string}
          */
         EventSourceEnum: "api" | "tracking" | "import" | "internal";
+        EventTypeCount: {
+            type: string;
+            count: number;
+        };
         EventsInRequest: components["schemas"]["EventInRequest"] | components["schemas"]["EventBatchInRequest"];
+        ExitReason: {
+            readonly id: number;
+            /** @description Stable id in events and reports: lower-case letters, digits and _; set once. */
+            code: string;
+            label_en: string;
+            /** @description Empty: the English label. */
+            label_de?: string;
+            /** @description Empty: the English label. */
+            label_ru?: string;
+            position?: number;
+            /** @description Inactive reasons are no longer offered. */
+            active?: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        ExitReasonLabel: {
+            code: string;
+            label: string;
+            active: boolean;
+        };
+        ExitReasonReorderRequest: {
+            /** @description Reason codes in their new order. */
+            codes: string[];
+        };
+        ExitReasonRequest: {
+            /** @description Stable id in events and reports: lower-case letters, digits and _; set once. */
+            code: string;
+            label_en: string;
+            /** @description Empty: the English label. */
+            label_de?: string;
+            /** @description Empty: the English label. */
+            label_ru?: string;
+            position?: number;
+            /** @description Inactive reasons are no longer offered. */
+            active?: boolean;
+        };
+        ExitReasonsPeriod: {
+            /**
+             * Format: date
+             * @description First day of the week (Monday) or month.
+             */
+            start: string;
+            /** @description Answers per reason code. */
+            counts: {
+                [key: string]: number;
+            };
+            /** @description Answers given in the period. */
+            answered: number;
+            /** @description Surveys sent in the period. */
+            sent: number;
+            /** @description Of those, answered so far. */
+            responded: number;
+            /**
+             * Format: double
+             * @description responded / sent; null with no sends.
+             */
+            response_rate: number | null;
+        };
+        ExitReasonsReport: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            period: components["schemas"]["PeriodEnum"];
+            segment: components["schemas"]["ExitReasonsSegment"] | null;
+            reasons: components["schemas"]["ExitReasonLabel"][];
+            periods: components["schemas"]["ExitReasonsPeriod"][];
+            totals: components["schemas"]["ExitReasonsTotals"];
+        };
+        ExitReasonsSegment: {
+            id: number;
+            name: string;
+        };
+        ExitReasonsTotals: {
+            counts: {
+                [key: string]: number;
+            };
+            answered: number;
+            sent: number;
+            responded: number;
+            /** Format: double */
+            response_rate: number | null;
+        };
         ExposedField: {
             field: string;
             /** @default  */
@@ -1994,6 +2247,30 @@ export interface components {
          * @enum {string}
          */
         FanoutStateEnum: "running" | "done" | "cancelled";
+        FieldInfo: {
+            /** @description What the condition stores, e.g. event.properties.score. */
+            path: string;
+            /** @description What a person reads. */
+            label: string;
+            /** @description Customer, Customer details, or Event: <type>. */
+            group: string;
+            type: components["schemas"]["FieldInfoTypeEnum"];
+            /** @description The values to pick from, for type choice. */
+            choices: string[];
+            /** @description Up to three values seen. */
+            examples: string[];
+        };
+        /**
+         * @description * `number` - number
+         *     * `text` - text
+         *     * `choice` - choice
+         *     * `date` - date
+         *     * `datetime` - datetime
+         *     * `boolean` - boolean
+         *     * `tags` - tags
+         * @enum {string}
+         */
+        FieldInfoTypeEnum: "number" | "text" | "choice" | "date" | "datetime" | "boolean" | "tags";
         Forecast: {
             customer_id: string;
             days: number;
@@ -2077,6 +2354,8 @@ export interface components {
             username: string;
             role: string;
             capabilities: string[];
+            /** @description The installation's currency (ISO 4217): lifetime values and purchase amounts are in it. */
+            currency: string;
         };
         Message: {
             readonly id: number;
@@ -2499,6 +2778,18 @@ export interface components {
             /** @description API-key scopes that may put it into workflows. */
             shared_scopes?: components["schemas"]["SharedScopesEnum"][];
         };
+        PatchedExitReasonRequest: {
+            /** @description Stable id in events and reports: lower-case letters, digits and _; set once. */
+            code?: string;
+            label_en?: string;
+            /** @description Empty: the English label. */
+            label_de?: string;
+            /** @description Empty: the English label. */
+            label_ru?: string;
+            position?: number;
+            /** @description Inactive reasons are no longer offered. */
+            active?: boolean;
+        };
         PatchedSegmentRequest: {
             name?: string;
             description?: string;
@@ -2523,6 +2814,12 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * @description * `week` - week
+         *     * `month` - month
+         * @enum {string}
+         */
+        PeriodEnum: "week" | "month";
         PortableTestCase: {
             name: string;
             given: {
@@ -2561,6 +2858,24 @@ export interface components {
          * @enum {string}
          */
         ReasonEnum: "no_address" | "no_consent" | "stale_consent" | "suppression_list" | "frequency_cap" | "transactional_cap" | "quiet_hours" | "customer_erased";
+        Risk: {
+            /**
+             * Format: double
+             * @description A churn score from here on is at risk.
+             */
+            threshold: number;
+            /** @description Customers with a churn score. */
+            scored: number;
+            /** @description Customers at risk. */
+            customers: number;
+            /** @description At risk and in the VIP or high tier. */
+            high_value: number;
+            /**
+             * Format: decimal
+             * @description The lifetime value of the customers at risk (installation currency).
+             */
+            value: string;
+        };
         /** @description A run in a list: its summary, no working state. */
         Run: {
             readonly id: number;
@@ -2845,11 +3160,22 @@ export interface components {
             encoding: components["schemas"]["EncodingEnum"];
             segments: number;
         };
+        Starter: {
+            key: string;
+            name: string;
+            description: string;
+            /** @description The blocks' titles, in order. */
+            steps: string[];
+            /** @description The newest workflow started from this starter (not archived), if any. */
+            used_by: number | null;
+        };
         Stats: {
             /** Format: date-time */
             generated_at: string;
             /** @description Profiles, erased ones excluded. */
             customers: number;
+            /** @description Churn risk now, from the latest scores. */
+            at_risk: components["schemas"]["Risk"];
             events_total: number;
             /** @description By occurred_at, up to now. */
             events_last_24h: number;
@@ -5102,6 +5428,43 @@ export interface operations {
             };
         };
     };
+    condition_fields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConditionFields"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     api_v1_credentials_list: {
         parameters: {
             query?: {
@@ -6053,6 +6416,385 @@ export interface operations {
             };
         };
     };
+    api_v1_exit_reasons_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"][];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_exit_reasons_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExitReasonRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_exit_reasons_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_exit_reasons_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExitReasonRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_exit_reasons_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedExitReasonRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_exit_reasons_reorder_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExitReasonReorderRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReason"][];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     api_v1_fanouts_retrieve: {
         parameters: {
             query?: never;
@@ -6555,6 +7297,61 @@ export interface operations {
             };
             /** @description Not found (or a page past the end). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    reports_exit_reasons: {
+        parameters: {
+            query?: {
+                /** @description First day, YYYY-MM-DD (UTC); default 90 days before `to`. */
+                from?: string;
+                /** @description Default week. */
+                period?: "month" | "week";
+                /** @description Only customers now in this segment. */
+                segment?: number;
+                /** @description Last day, YYYY-MM-DD (UTC); default today. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExitReasonsReport"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9943,6 +10740,89 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ApiError"];
                 };
+            };
+        };
+    };
+    api_v1_workflows_starters_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Starter"][];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_workflows_starters_use_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowSaved"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description No such starter. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

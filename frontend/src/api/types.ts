@@ -56,6 +56,7 @@ export type TypeCount = Schemas["TypeCount"];
 
 export type Stats = Schemas["Stats"];
 export type ScoreHistory = Schemas["ScoreHistory"];
+export type Starter = Schemas["Starter"];
 
 // --- Workflows, blocks, templates, segments, keys (generated) ---------------------------
 export type Me = Schemas["Me"];
@@ -96,3 +97,6 @@ export type DryRunStep = {
 };
 export type DryRun = Omit<Schemas["DryRunResult"], "steps"> & { steps: DryRunStep[] };
 export type AgentTask = Schemas["Task"];
+
+export type ExitReason = Schemas["ExitReason"];
+export type ExitReasonsReport = Schemas["ExitReasonsReport"];

@@ -1,6 +1,7 @@
 // A condition ({"all"|"any": [rules]}, rule = {field, op, value}) edited as rows, used by
 // filters, triggers and segments. Nested groups or "not" are edited as JSON instead.
 import { useId, useState } from "react";
+import { fieldFor, fieldGroups, useConditionFields, valueWidget, type FieldInfo } from "../lib/conditionFields";
 
 export type Rule = { field: string; op: string; value?: unknown };
 export type Condition = Record<string, unknown>;
@@ -71,6 +72,8 @@ export function ConditionBuilder({ value, onChange, label = "Condition", disable
   const auto = useId();
   const base = idPrefix ?? auto;
   const rows = conditionRows(value);
+  const catalog = useConditionFields();
+  const [typedRows, setTypedRows] = useState<Set<number>>(new Set());  // "Other field…" picked
   const [json, setJson] = useState<string | null>(rows ? null : JSON.stringify(value ?? {}, null, 2));
   const [jsonError, setJsonError] = useState("");
 
@@ -129,8 +132,13 @@ export function ConditionBuilder({ value, onChange, label = "Condition", disable
           return (
             <li key={index} className="condition-rule">
               <label className="visually-hidden" htmlFor={`${base}-f${index}`}>Rule {index + 1} field</label>
-              <input id={`${base}-f${index}`} list={`${base}-fields`} value={rule.field} placeholder="customer.tier"
-                onChange={(e) => update(index, { field: e.target.value })} />
+              {catalog && !typedRows.has(index) && (rule.field === "" || fieldFor(catalog.fields, rule.field)) ? (
+                <FieldPicker id={`${base}-f${index}`} fields={catalog.fields} value={rule.field}
+                  onPick={(path) => path === OTHER ? setTypedRows(new Set(typedRows).add(index)) : update(index, { field: path, value: "" })} />
+              ) : (
+                <input id={`${base}-f${index}`} list={`${base}-fields`} value={rule.field} placeholder="customer.attributes.plan"
+                  onChange={(e) => update(index, { field: e.target.value })} />
+              )}
               <label className="visually-hidden" htmlFor={`${base}-o${index}`}>Rule {index + 1} operator</label>
               <select id={`${base}-o${index}`} value={rule.op} onChange={(e) => {
                 const next = OPERATORS.find((o) => o.op === e.target.value);
@@ -143,8 +151,8 @@ export function ConditionBuilder({ value, onChange, label = "Condition", disable
               {(op?.takesValue ?? true) && (
                 <>
                   <label className="visually-hidden" htmlFor={`${base}-v${index}`}>Rule {index + 1} value</label>
-                  <input id={`${base}-v${index}`} value={showValue(rule.value)} placeholder={rule.op === "within_last" ? "30d" : "value"}
-                    onChange={(e) => update(index, { value: parseValue(e.target.value, rule.op) })} />
+                  <ValueInput id={`${base}-v${index}`} field={fieldFor(catalog?.fields, rule.field)} op={rule.op} value={rule.value}
+                    onChange={(next) => update(index, { value: next })} />
                 </>
               )}
               <button type="button" className="icon-button" aria-label={`Remove rule ${index + 1}`}
@@ -159,6 +167,57 @@ export function ConditionBuilder({ value, onChange, label = "Condition", disable
         <button type="button" className="link-button" onClick={() => setJson(JSON.stringify(value ?? {}, null, 2))}>Edit as JSON</button>
       </div>
     </fieldset>
+  );
+}
+
+const OTHER = "\u0000other";
+
+/** The fields in words, grouped (Customer, Customer details, Event: <type>), and a way
+ * out to type any other field. */
+function FieldPicker({ id, fields, value, onPick }: { id: string; fields: FieldInfo[]; value: string; onPick: (path: string) => void }) {
+  return (
+    <select id={id} value={value} onChange={(e) => onPick(e.target.value)}>
+      <option value="" disabled>Choose a field…</option>
+      {fieldGroups(fields).map((group) => (
+        <optgroup key={group.group} label={group.group}>
+          {group.fields.map((f) => <option key={f.path} value={f.path}>{f.label}</option>)}
+        </optgroup>
+      ))}
+      <option value={OTHER}>Other field…</option>
+    </select>
+  );
+}
+
+/** The value as the field's type wants it: a list, a number, a calendar, yes/no or text. */
+function ValueInput({ id, field, op, value, onChange }: { id: string; field: FieldInfo | undefined; op: string; value: unknown; onChange: (value: unknown) => void }) {
+  const widget = valueWidget(field, op);
+  if (widget === "choice" && field) {
+    const current = showValue(value);
+    const choices = current && !field.choices.includes(current) ? [current, ...field.choices] : field.choices;
+    return (
+      <select id={id} value={current} onChange={(e) => onChange(parseValue(e.target.value, "eq"))}>
+        <option value="" disabled>Choose…</option>
+        {choices.map((c) => <option key={c} value={c}>{c.replace(/_/g, " ")}</option>)}
+      </select>
+    );
+  }
+  if (widget === "boolean") {
+    return (
+      <select id={id} value={value === true ? "true" : value === false ? "false" : ""} onChange={(e) => onChange(e.target.value === "true")}>
+        <option value="" disabled>Choose…</option>
+        <option value="true">yes</option>
+        <option value="false">no</option>
+      </select>
+    );
+  }
+  if (widget === "date") {
+    return <input id={id} type="date" value={showValue(value).slice(0, 10)} onChange={(e) => onChange(e.target.value)} />;
+  }
+  const example = field?.examples[0];
+  return (
+    <input id={id} inputMode={widget === "number" ? "decimal" : undefined} value={showValue(value)}
+      placeholder={op === "within_last" ? "30d" : example ? `e.g. ${example}` : "value"}
+      onChange={(e) => onChange(parseValue(e.target.value, op))} />
   );
 }
 

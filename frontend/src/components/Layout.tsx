@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { csrfToken } from "../api/client";
+import { t } from "../i18n";
 import type { Me } from "../api/types";
 import { meTake } from "../prefetch";
 import { MeContext } from "../workflow/useMe";
@@ -13,6 +14,7 @@ const NAV = [
   { to: "/tasks", label: "Tasks", end: false },
   { to: "/team-blocks", label: "Team blocks", end: false },
   { to: "/events", label: "Events", end: false },
+  { to: "/exit-reasons", label: t("nav.exitReasons"), end: false },
   { to: "/api-keys", label: "API keys", end: false, capability: "api_keys.manage" },
 ];
 
@@ -21,7 +23,7 @@ export function Layout({ username }: { username: string }) {
   const [me, setMe] = useState<Me | null>(null);
   const wide = /^\/workflows\/\d+/.test(useLocation().pathname);
   useEffect(() => {
-    meTake().then(setMe, () => setMe({ username, role: "viewer", capabilities: ["read"] }));
+    meTake().then(setMe, () => setMe({ username, role: "viewer", capabilities: ["read"], currency: "EUR" }));
   }, [username]);
   return (
     <MeContext.Provider value={me}>

@@ -31,3 +31,27 @@ export function bars(points: DayCount[], width: number, height: number, gap = 2)
     }),
   };
 }
+
+export type StackPart = { key: string; value: number; y: number; height: number };
+export type Stack = { label: string; total: number; x: number; width: number; parts: StackPart[] };
+export type StackInput = { label: string; values: { key: string; value: number }[] };
+
+/** Columns of stacked parts (e.g. exit reasons per week): the first part sits at the
+ * bottom; zero parts are left out; the axis tops out at a nice maximum of the totals. */
+export function stackedBars(columns: StackInput[], width: number, height: number, gap = 2): { stacks: Stack[]; max: number } {
+  const totals = columns.map((column) => column.values.reduce((sum, v) => sum + v.value, 0));
+  const max = niceMax(Math.max(0, ...totals));
+  const slot = columns.length ? width / columns.length : 0;
+  return {
+    max,
+    stacks: columns.map((column, index) => {
+      let top = height;
+      const parts = column.values.filter((v) => v.value > 0).map((v) => {
+        const partHeight = (v.value / max) * height;
+        top -= partHeight;
+        return { key: v.key, value: v.value, y: top, height: partHeight };
+      });
+      return { label: column.label, total: totals[index], x: index * slot + gap / 2, width: Math.max(1, slot - gap), parts };
+    }),
+  };
+}

@@ -12,7 +12,15 @@ describe("relativeTime", () => {
     ["future", "2026-03-13T12:00:00Z", "in 3 days"],
     ["never", null, "never"],
   ])("%s", (_case, iso, expected) => {
-    expect(relativeTime(iso, NOW, "en-US")).toBe(expected);
+    expect(relativeTime(iso, NOW, "en-US", "UTC")).toBe(expected);
+  });
+
+  it("counts calendar days where the viewer is, not 24-hour blocks", () => {
+    const saturday = new Date("2026-12-05T16:00:00Z"); // Saturday 17:00 in Berlin
+    expect(relativeTime("2026-12-07T08:00:00Z", saturday, "en-US", "Europe/Berlin")).toBe("in 2 days"); // Monday 09:00, 40 h
+    expect(relativeTime("2026-12-06T20:00:00Z", saturday, "en-US", "Europe/Berlin")).toBe("tomorrow"); // 28 h
+    expect(relativeTime("2026-12-04T10:00:00Z", saturday, "en-US", "Europe/Berlin")).toBe("yesterday"); // 30 h ago
+    expect(relativeTime("2026-12-03T22:30:00Z", saturday, "en-US", "Europe/Berlin")).toBe("2 days ago"); // Thursday 23:30, 41.5 h
   });
 });
 
@@ -41,6 +49,8 @@ describe("describeEvent", () => {
     ["feedback", "feedback.submitted", { score: 3, comment: "Late" }, "Score 3 (detractor): “Late”"],
     ["ticket", "support.ticket_opened", { subject: "Charged twice", priority: "high" }, "Charged twice · high priority"],
     ["unknown type", "plan.changed", { from: "basic", to: "plus", meta: { a: 1 } }, "from: basic · to: plus"],
+    ["exit survey", "exit_survey.answered", { reason_code: "too_expensive", reason_label: "Too expensive", free_text: "Zu teuer" }, "Too expensive: “Zu teuer”"],
+    ["exit survey, no text", "exit_survey.answered", { reason_code: "other", reason_label: "Other", free_text: "" }, "Other"],
   ])("%s", (_case, type, properties, expected) => {
     expect(describeEvent(type, properties, "en-US")).toBe(expected);
   });

@@ -7,7 +7,7 @@ export function formatNumber(value: number, locale = DEFAULT_LOCALE): string {
   return new Intl.NumberFormat(locale).format(value);
 }
 
-export function formatMoney(value: number | string | null | undefined, currency = "USD", locale = DEFAULT_LOCALE): string {
+export function formatMoney(value: number | string | null | undefined, currency = "EUR", locale = DEFAULT_LOCALE): string {
   if (value === null || value === undefined || value === "") return "—";
   const amount = typeof value === "string" ? Number(value) : value;
   if (!Number.isFinite(amount)) return "—";
@@ -46,14 +46,24 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["minute", 60],
 ];
 
-/** "3 days ago", "in 2 weeks", "just now": the largest whole unit, rounded down. */
-export function relativeTime(iso: string | null | undefined, now: Date = new Date(), locale = DEFAULT_LOCALE): string {
+/** The day number of a moment's calendar date in a time zone (the viewer's by default). */
+function calendarDay(moment: Date, timeZone?: string): number {
+  const ymd = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone }).format(moment);
+  return Date.parse(`${ymd}T00:00:00Z`) / 86_400_000;
+}
+
+/** "3 days ago", "in 2 weeks", "just now": the largest whole unit, rounded down. Within
+ * a week, days count calendar days where the viewer is: Saturday afternoon to Monday
+ * 09:00 is "in 2 days" (41 hours, not "tomorrow"). */
+export function relativeTime(iso: string | null | undefined, now: Date = new Date(), locale = DEFAULT_LOCALE, timeZone?: string): string {
   if (!iso) return "never";
   const then = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
   const seconds = (then.getTime() - now.getTime()) / 1000;
   const format = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return format.format(Math.trunc(seconds / size), unit);
+    if (Math.abs(seconds) < size) continue;
+    if (unit === "day") return format.format(calendarDay(then, timeZone) - calendarDay(now, timeZone), "day");
+    return format.format(Math.trunc(seconds / size), unit);
   }
   return "just now";
 }
@@ -94,6 +104,10 @@ export function describeEvent(type: string, properties: Record<string, unknown>,
       return [p.subject, p.priority ? `${p.priority} priority` : ""].filter(Boolean).join(" · ");
     case "session.started":
       return p.platform ? `on ${p.platform}` : "";
+    case "exit_survey.answered": {
+      const reason = String(p.reason_label ?? p.reason_code ?? "");
+      return p.free_text ? `${reason}: “${p.free_text}”` : reason;
+    }
     default: {
       const pairs = Object.entries(p)
         .filter(([, value]) => value === null || typeof value !== "object")

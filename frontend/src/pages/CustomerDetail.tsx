@@ -9,6 +9,7 @@ import {
 } from "../lib/format";
 import { dayLabel, groupByDay } from "../lib/timeline";
 import { useApi } from "../lib/useApi";
+import { useMe } from "../workflow/useMe";
 
 const CHANNEL_LABELS = { email: "E-mail", sms: "SMS", call: "Phone call" } as const;
 const SHOWN_ELSEWHERE = new Set(["plan", "contract_end", "customer_since"]);
@@ -35,6 +36,7 @@ export function CustomerDetail() {
 }
 
 function CustomerView({ customer }: { customer: Detail }) {
+  const me = useMe();
   const attrs = customer.attributes;
   const contractEnd = typeof attrs.contract_end === "string" ? attrs.contract_end : null;
   const endsIn = contractEnd ? daysUntil(contractEnd) : null;
@@ -68,7 +70,7 @@ function CustomerView({ customer }: { customer: Detail }) {
                 )}
                 {endsIn !== null && endsIn < 0 && <span className="badge danger">ended</span>}
               </dd>
-              <dt>Lifetime value</dt><dd>{formatMoney(customer.clv)}</dd>
+              <dt>Lifetime value</dt><dd>{formatMoney(customer.clv, me?.currency)}</dd>
               <dt>Churn score</dt><dd>{customer.churn_score === null ? "not scored yet" : customer.churn_score.toFixed(2)}</dd>
               <dt>Last seen</dt><dd title={formatDateTime(customer.last_seen_at)}>{relativeTime(customer.last_seen_at)}</dd>
             </dl>

@@ -3,19 +3,24 @@ import { api, optional } from "../api/client";
 import type { AgentTask, Page, WorkflowSummary } from "../api/types";
 import { EventsChart } from "../components/EventsChart";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
-import { describeEvent, formatDateTime, formatNumber, relativeTime } from "../lib/format";
+import { t } from "../i18n";
+import { describeEvent, formatDateTime, formatMoney, formatNumber, relativeTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
+import { can, useMe } from "../workflow/useMe";
 
 export function Dashboard() {
+  const me = useMe();
   const { data, error, loading, reload } = useApi((signal) => api.stats(signal), []);
   if (error) return <><h1>Dashboard</h1><ErrorMessage error={error} onRetry={reload} /></>;
   if (!data) return <><h1>Dashboard</h1>{loading && <Loading />}</>;
 
+  const risk = data.at_risk;
+  const scored = risk.scored > 0;
   const cards = [
-    { label: "Customers", value: data.customers, to: "/customers" },
-    { label: "Events, last 24 hours", value: data.events_last_24h, to: "/events" },
-    { label: "Events, last 7 days", value: data.events_last_7d, to: "/events" },
-    { label: "Segments", value: data.segments },
+    { label: t("dashboard.atRisk"), value: formatNumber(risk.customers), hint: t("dashboard.atRiskHint", { threshold: risk.threshold }), to: "/customers", risk: true },
+    { label: t("dashboard.highValueAtRisk"), value: formatNumber(risk.high_value), to: "/customers", risk: true },
+    { label: t("dashboard.valueAtRisk"), value: formatMoney(risk.value, me?.currency), risk: true },
+    { label: t("dashboard.customers"), value: formatNumber(data.customers), to: "/customers" },
   ];
   const recentTotal = data.events_per_day.reduce((sum, d) => sum + d.count, 0);
   const topCount = Math.max(1, ...data.event_types.map((t) => t.count));
@@ -26,19 +31,23 @@ export function Dashboard() {
         <h1>Dashboard</h1>
         <p className="muted">Updated {formatDateTime(data.generated_at)}</p>
       </div>
+      <FirstSteps />
       <section className="cards" aria-label="Key figures">
         {cards.map((card) => (
-          <div className="card stat" key={card.label}>
+          <div className={card.risk && scored ? "card stat risk" : "card stat"} key={card.label}>
             <p className="stat-label">{card.label}</p>
             <p className="stat-value">
-              {card.to ? <Link to={card.to}>{formatNumber(card.value)}</Link> : formatNumber(card.value)}
+              {card.to ? <Link to={card.to}>{card.value}</Link> : card.value}
             </p>
+            {card.hint && scored && <p className="stat-hint">{card.hint}</p>}
           </div>
         ))}
       </section>
+      {!scored && <p className="muted">{t("dashboard.notScored")}</p>}
       <div className="columns">
         <section className="card" aria-labelledby="per-day">
           <h2 id="per-day">Events per day <span className="muted">(last 30 days, UTC)</span></h2>
+          <p className="muted">{formatNumber(data.events_last_24h)} in the last 24 hours · {formatNumber(data.events_last_7d)} in the last 7 days · {formatNumber(data.segments)} segments</p>
           {recentTotal === 0 ? (
             <EmptyState title="No events in the last 30 days.">
               Send one with <code>POST /api/v1/events</code> (see the <a href="/api/docs/">API docs</a>).
@@ -147,6 +156,39 @@ function RecentEvents() {
           <p className="card-foot"><Link to="/events">All events →</Link></p>
         </>
       )}
+    </section>
+  );
+}
+
+/** Until a workflow is published: the three steps to the first one. The first is ticked
+ * off once a draft exists; publishing ends the guide. */
+function FirstSteps() {
+  const me = useMe();
+  const { data } = useApi((signal) => api.get<Page<WorkflowSummary>>("workflows/?page_size=200", signal), []);
+  if (!data || !can(me, "workflows.write")) return null;
+  const workflows = data.results.filter((w) => w.state !== "archived");
+  if (workflows.some((w) => w.state === "published" || w.state === "paused")) return null;
+  const draft = workflows[0];  // the most recently changed
+  const steps = [
+    { title: t("dashboard.step1"), body: t("dashboard.step1Body"), done: workflows.length > 0, action: <Link to="/workflows#starters">{t("dashboard.step1Action")}</Link> },
+    { title: t("dashboard.step2"), body: t("dashboard.step2Body"), done: false, action: draft ? <Link to={`/workflows/${draft.id}`}>{t("dashboard.step2Action")}</Link> : null },
+    { title: t("dashboard.step3"), body: t("dashboard.step3Body"), done: false, action: null },
+  ];
+  return (
+    <section className="card first-steps" aria-labelledby="first-steps">
+      <h2 id="first-steps">{t("dashboard.firstSteps")}</h2>
+      <ol>
+        {steps.map((step, index) => (
+          <li key={step.title} className={step.done ? "done" : undefined}>
+            <span className="step-number" aria-hidden="true">{step.done ? "✓" : index + 1}</span>
+            <div>
+              <h3>{step.title}{step.done && <span className="visually-hidden"> ({t("dashboard.done")})</span>}</h3>
+              <p>{step.body}</p>
+              {step.action}
+            </div>
+          </li>
+        ))}
+      </ol>
     </section>
   );
 }

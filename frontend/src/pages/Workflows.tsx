@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, optional, query } from "../api/client";
 import type { Page, WorkflowCounts, WorkflowSaved, WorkflowState, WorkflowSummary } from "../api/types";
+import { StarterGallery } from "../components/StarterGallery";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { formatDateTime, relativeTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
@@ -63,7 +64,7 @@ export function Workflows() {
         loading && <Loading />
       ) : rows.length === 0 ? (
         <EmptyState title={state ? `No ${state} workflows.` : "No workflows yet."}>
-          Create one above, or load the starter retention workflows with <code>python manage.py load_starters</code>.
+          Create one above, or start from one of the proven workflows below.
         </EmptyState>
       ) : (
         <table className="data-table workflows-table">
@@ -95,6 +96,7 @@ export function Workflows() {
           </tbody>
         </table>
       )}
+      {!state && <StarterGallery canWrite={can(me, "workflows.write")} />}
     </>
   );
 }

@@ -21,7 +21,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const showIds = useShowIds();
   const notSetUp = entry ? missingSettings(entry, data.config).length > 0 : false;
   const summary = entry && !notSetUp ? blockSummary(data.type, entry, data.config) : [];
-  const channel = messageChannel(data.type);
+  const channel = messageChannel(data.type, data.config);
   const outcomes = channel && data.counts?.messages ? outcomeLines(data.counts.messages, channel) : [];
   const classes = ["block-node", `block-${category}`];
   if (selected) classes.push("selected");
@@ -29,7 +29,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   if (data.highlight) classes.push(`highlight-${data.highlight}`);
   return (
     <div className={classes.join(" ")} data-node-id={id} data-block-type={data.type}>
-      {category !== "trigger" && <Handle type="target" position={Position.Top} aria-label="input" />}
+      {category !== "trigger" && <Handle type="target" position={Position.Top} aria-hidden="true" title="Connect a block's output here" />}
       <div className="block-head">
         <BlockIcon icon={entry?.icon} category={category} />
         <span className="block-title">{title}</span>
@@ -73,7 +73,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
                 position={Position.Bottom}
                 id={port}
                 className="port-handle"
-                aria-label={`output ${port}`}
+                aria-hidden="true"  // mouse targets; the block's settings panel connects by keyboard
                 title={`Drag from here to connect “${port}”`}
               />
             </div>

@@ -99,6 +99,9 @@ function afterPaint(work: () => void, timeout = 150): () => void {
   };
 }
 
+// Small enough to leave the blocks in view on a laptop screen.
+const MINIMAP_SIZE = { width: 140, height: 90 };
+
 export function WorkflowEditor() {
   const { id } = useParams();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -437,6 +440,11 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
           {canPublish && !archived && (
             <button type="button" className="button publish" onClick={() => setPublishing(true)} disabled={!!busy || (!dirty && !workflow.has_unpublished_changes)}>Publish…</button>
           )}
+          {!canPublish && canWrite && !archived && (
+            // Composers see why they cannot publish (focusable, so the reason can be read).
+            <button type="button" className="button publish" aria-disabled="true" title={t("editor.publishNeedsRole")}
+              onClick={() => setStatus(t("editor.publishNeedsRole"))}>Publish…</button>
+          )}
           {canPublish && workflow.state === "published" && (
             <button type="button" className="button secondary" onClick={() => void transition("pause")} disabled={!!busy}>Pause</button>
           )}
@@ -510,7 +518,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
               proOptions={{ hideAttribution: true }}
             >
               <Background gap={20} />
-              <MiniMap pannable zoomable ariaLabel="Mini map" />
+              <MiniMap pannable zoomable ariaLabel="Mini map" style={MINIMAP_SIZE} />
               <Controls showInteractive={false} />
             </ReactFlow>
             {nodes.length === 0 && (

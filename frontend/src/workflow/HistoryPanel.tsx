@@ -9,6 +9,7 @@ import type { VersionDetail } from "./VersionView";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { formatDateTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
+import { diffValueWords } from "./diffWords";
 
 type Props = {
   workflowId: number;
@@ -115,22 +116,67 @@ export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack, on
   );
 }
 
-function DiffView({ diff }: { diff: VersionDiff }) {
-  const nothing = !diff.summary.length && !diff.nodes_added.length && !diff.nodes_removed.length && !diff.nodes_changed.length && !diff.edges_added.length && !diff.edges_removed.length && !diff.settings_changed.length;
-  if (nothing) return <p className="muted">No differences.</p>;
+type DiffEdge = VersionDiff["edges_added"][number];
+
+function portWords(edge: DiffEdge): string {
+  return edge.source_port === "out" ? edge.source_title : `${edge.source_title} (${edge.source_port.replace(/_/g, " ")})`;
+}
+
+function OldNew({ label, old, next }: { label: string; old: unknown; next: unknown }) {
   return (
-    <div>
-      {diff.summary.length > 0 && <ul>{diff.summary.map((s, i) => <li key={i}>{s}</li>)}</ul>}
-      <dl className="diff-lists">
-        {diff.nodes_added.length > 0 && <><dt>Blocks added</dt><dd className="added">{diff.nodes_added.map((n) => `${n.id} (${n.type})`).join(", ")}</dd></>}
-        {diff.nodes_removed.length > 0 && <><dt>Blocks removed</dt><dd className="removed">{diff.nodes_removed.map((n) => `${n.id} (${n.type})`).join(", ")}</dd></>}
-        {diff.nodes_changed.length > 0 && (
-          <><dt>Blocks changed</dt><dd>{diff.nodes_changed.map((n) => `${n.id}: ${[...n.config_keys_changed, n.label_changed ? "name" : "", n.moved ? "moved" : "", n.type_changed ? "type" : ""].filter(Boolean).join(", ")}`).join("; ")}</dd></>
-        )}
-        {diff.edges_added.length > 0 && <><dt>Connections added</dt><dd className="added">{diff.edges_added.map((e) => `${e.source}.${e.source_port} → ${e.target}`).join(", ")}</dd></>}
-        {diff.edges_removed.length > 0 && <><dt>Connections removed</dt><dd className="removed">{diff.edges_removed.map((e) => `${e.source}.${e.source_port} → ${e.target}`).join(", ")}</dd></>}
-        {diff.settings_changed.length > 0 && <><dt>Settings changed</dt><dd>{diff.settings_changed.map((s) => s.key).join(", ")}</dd></>}
-      </dl>
+    <div className="diff-field">
+      <span className="diff-label">{label}</span>{" "}
+      <del aria-label={t("diff.oldValue")}>{diffValueWords(old)}</del>
+      <span aria-hidden="true"> → </span>
+      <ins aria-label={t("diff.newValue")}>{diffValueWords(next)}</ins>
     </div>
+  );
+}
+
+/** What changed, by block title and field label, with old → new values. */
+function DiffView({ diff }: { diff: VersionDiff }) {
+  const edges = [...diff.edges_added.map((e) => ({ e, added: true })), ...diff.edges_removed.map((e) => ({ e, added: false }))];
+  const nothing = !diff.nodes_added.length && !diff.nodes_removed.length && !diff.nodes_changed.length && !edges.length && !diff.settings_changed.length;
+  if (nothing) return <p className="muted">{t("diff.nothing")}</p>;
+  return (
+    <dl className="diff-lists">
+      {diff.nodes_added.length > 0 && <><dt>{t("diff.added")}</dt><dd className="added">{diff.nodes_added.map((n) => n.title).join(", ")}</dd></>}
+      {diff.nodes_removed.length > 0 && <><dt>{t("diff.removed")}</dt><dd className="removed">{diff.nodes_removed.map((n) => n.title).join(", ")}</dd></>}
+      {diff.nodes_changed.length > 0 && (
+        <><dt>{t("diff.changed")}</dt>
+          <dd>
+            <ul className="diff-blocks">
+              {diff.nodes_changed.map((n) => (
+                <li key={n.id}>
+                  <strong>{n.title}</strong>
+                  {n.label_changed && <div className="muted">{t("diff.renamed", { old: n.title_before })}</div>}
+                  {n.type_changed && <div className="muted">{t("diff.typeChanged")}</div>}
+                  {n.template_changed && <div className="muted">{t("diff.templateChanged")}</div>}
+                  {n.fields.map((f) => <OldNew key={f.key} label={f.label} old={f.old} next={f.new} />)}
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </>
+      )}
+      {edges.length > 0 && (
+        <><dt>{t("diff.connections")}</dt>
+          <dd>
+            <ul className="diff-blocks">
+              {edges.map(({ e, added }) => (
+                <li key={`${added}-${e.source}-${e.source_port}-${e.target}`} className={added ? "added" : "removed"}>
+                  {t(added ? "diff.connected" : "diff.disconnected")}: {portWords(e)} → {e.target_title}
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </>
+      )}
+      {diff.settings_changed.length > 0 && (
+        <><dt>{t("diff.settings")}</dt>
+          <dd>{diff.settings_changed.map((s) => <OldNew key={s.key} label={s.label} old={s.old} next={s.new} />)}</dd>
+        </>
+      )}
+    </dl>
   );
 }

@@ -7,10 +7,11 @@ import { getDefaultFormState } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
 import { memo, useEffect, useMemo, useState } from "react";
 import { api } from "../api/client";
-import type { CatalogEntry, Page, Segment } from "../api/types";
+import type { CatalogEntry, ExitReason, Page, Segment } from "../api/types";
 import { ConditionBuilder } from "../components/ConditionBuilder";
 import { issuesToFormErrors, type BlockData, type CanvasEdge, type Config } from "./graph";
 import { LiquidField, type LiquidContext } from "./LiquidField";
+import { messageChannel } from "./outcomes";
 import { t } from "../i18n";
 import { DURATION_UNITS, durationJoin, durationSplit, type DurationUnit } from "../lib/duration";
 import { formErrorWords } from "./formErrors";
@@ -98,6 +99,24 @@ const WIDGETS: RegistryWidgetsType = {
   duration: DurationWidget,
 };
 
+type PropertyExtras = { enum?: string[]; "x-enum-labels"?: Record<string, string>; "x-shown-when"?: Record<string, string[]> };
+
+/** The form's uiSchema: the catalog's, choices in words (`x-enum-labels`), and only the
+ * fields of the chosen mode (`x-shown-when`: a wait "for a while" shows no date fields). */
+export function formUiSchema(entry: CatalogEntry | undefined, schema: RJSFSchema, config: Config): UiSchema {
+  const ui: UiSchema = { ...(entry?.ui_schema as UiSchema | undefined), "ui:submitButtonOptions": { norender: true } };
+  for (const [name, raw] of Object.entries(schema.properties ?? {})) {
+    const property = raw as PropertyExtras;
+    const labels = property["x-enum-labels"];
+    if (labels && property.enum) ui[name] = { ...ui[name], "ui:enumNames": property.enum.map((value) => labels[value] ?? value) };
+    const when = property["x-shown-when"];
+    if (when && !Object.entries(when).every(([field, values]) => values.includes(String(config[field])))) {
+      ui[name] = { ...ui[name], "ui:widget": "hidden" };
+    }
+  }
+  return ui;
+}
+
 /** ajv's messages in plain words, with the field's examples or widget for the hint. */
 function plainErrors(schema: RJSFSchema, uiSchema: UiSchema) {
   return (errors: RJSFValidationError[]): RJSFValidationError[] => errors.map((error) => {
@@ -107,7 +126,49 @@ function plainErrors(schema: RJSFSchema, uiSchema: UiSchema) {
     return { ...error, message: formErrorWords(error, { examples: field.examples, widget }), stack: formErrorWords(error, { examples: field.examples, widget }) };
   });
 }
-const FIELDS: RegistryFieldsType = { condition: ConditionField };
+let reasonCache: Promise<ExitReason[]> | null = null;
+
+/** The exit survey's reasons as checkboxes of the configured ones (Exit reasons page);
+ * none ticked offers every active reason. Stored as a list of reason codes. */
+function ExitReasonsField(props: FieldProps) {
+  const [reasons, setReasons] = useState<ExitReason[] | null>(null);
+  useEffect(() => {
+    reasonCache ??= api.get<ExitReason[]>("exit-reasons");
+    reasonCache.then(setReasons, () => { reasonCache = null; setReasons([]); });
+  }, []);
+  const chosen: string[] = Array.isArray(props.formData) ? props.formData : [];
+  const disabled = props.disabled || props.readonly;
+  const toggle = (code: string, on: boolean) =>
+    props.onChange(on ? [...chosen, code] : chosen.filter((c) => c !== code), props.fieldPathId.path);
+  const shown = (reasons ?? []).filter((r) => r.active || chosen.includes(r.code));
+  const unknown = chosen.filter((code) => reasons !== null && !reasons.some((r) => r.code === code));
+  return (
+    <fieldset className="form-group field" id={props.fieldPathId.$id}>
+      <legend>{(props.schema.title as string) || props.name}</legend>
+      <p className="field-description">{t("exitSurveyField.hint")}</p>
+      {reasons === null ? <p className="muted">{t("exitSurveyField.loading")}</p>
+        : shown.length === 0 ? <p className="muted">{t("exitSurveyField.none")}</p>
+        : shown.map((r) => (
+          <label key={r.code} className="check">
+            <input type="checkbox" checked={chosen.includes(r.code)} disabled={disabled} onChange={(e) => toggle(r.code, e.target.checked)} />
+            {r.label_en}{!r.active && <> <span className="muted">{t("exitSurveyField.inactive")}</span></>}
+          </label>
+        ))}
+      {unknown.map((code) => (
+        <label key={code} className="check">
+          <input type="checkbox" checked disabled={disabled} onChange={() => toggle(code, false)} />
+          <code>{code}</code> <span className="muted">{t("exitSurveyField.unknown")}</span>
+        </label>
+      ))}
+      {(props.rawErrors ?? []).map((e) => <p key={e} className="field-error">{e}</p>)}
+      {Object.values(props.errorSchema ?? {}).flatMap((e) => (e as { __errors?: string[] }).__errors ?? []).map((e) => (
+        <p key={e} className="field-error">{e}</p>
+      ))}
+    </fieldset>
+  );
+}
+
+const FIELDS: RegistryFieldsType = { condition: ConditionField, exit_reasons: ExitReasonsField };
 
 export type Target = { id: string; label: string };
 
@@ -162,14 +223,11 @@ export function formPrepare(entries: CatalogEntry[]): () => void {
 
 function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange, onConnect, onDelete }: Props) {
   const schema = useMemo(() => schemaFor(entry), [entry]);
-  const uiSchema = useMemo<UiSchema>(() => ({
-    ...(entry?.ui_schema as UiSchema | undefined),
-    "ui:submitButtonOptions": { norender: true },
-  }), [entry]);
   const showIds = useShowIds();
   const withDefaults = useMemo(() => getDefaultFormState(validator, schema, node.data.config), [schema, node.data.config]);
+  const uiSchema = useMemo<UiSchema>(() => formUiSchema(entry, schema, withDefaults as Config), [entry, schema, withDefaults]);
   const transformErrors = useMemo(() => plainErrors(schema, uiSchema), [schema, uiSchema]);
-  const channel: LiquidContext["channel"] = node.data.type === "action.send_sms" ? "sms" : node.data.type === "action.send_email" ? "email" : "text";
+  const channel: LiquidContext["channel"] = messageChannel(node.data.type, node.data.config) ?? "text";
   const formContext = useMemo(() => ({ ...liquid, channel, readOnly }), [liquid, channel, readOnly]);
   const { errors: extraErrors, other } = useMemo(() => issuesToFormErrors(node.data.issues ?? []), [node.data.issues]);
   const outgoing = useMemo(() => new Map(edges.filter((e) => e.source === node.id).map((e) => [e.sourceHandle || "out", e.target])), [edges, node.id]);

@@ -19,7 +19,9 @@ function PaletteView({ entries, disabled, onAdd }: Props) {
       if (needle && !text.includes(needle)) continue;
       out.set(entry.group, [...(out.get(entry.group) ?? []), entry]);
     }
-    return [...out.entries()];
+    // The team's own blocks first: they are what the ops team prepared for this company.
+    const team = (items: CatalogEntry[]) => items.some((entry) => entry.source !== "core");
+    return [...out.entries()].sort(([, a], [, b]) => Number(team(b)) - Number(team(a)));
   }, [entries, search]);
 
   return (

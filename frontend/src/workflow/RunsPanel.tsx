@@ -5,7 +5,9 @@ import { useEffect, useState } from "react";
 import { api, optional, query } from "../api/client";
 import type { DryRun, DryRunStep, Page, RunDetail, RunSummary, WorkflowCounts, WorkflowDetail } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, formatTime } from "../lib/format";
+import { entryFor } from "./graph";
+import { stepSentence } from "./stepStory";
 import { awaitedEventTypes, dryRunBody, type LaterEventRow } from "./dryrun";
 import { t } from "../i18n";
 import { effectWords, stepMessageStatus, verdictWords, type Verdict } from "./outcomes";
@@ -37,6 +39,12 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
   const [runsError, setRunsError] = useState<Error | null>(null);
   const [run, setRun] = useState<RunDetail | null>(null);
   const live = workflow.state === "published" || workflow.state === "paused";
+  const titleOf = (node: string, type: string): string => {
+    const { nodes, catalog } = store.getState();
+    const found = nodes.find((n) => n.id === node);
+    const entry = entryFor(catalog, found?.data ?? { type });
+    return found?.data.label || entry?.label || node;  // a block since removed: its kind, else its id
+  };
 
   const loadRuns = () => {
     setRunsError(null);
@@ -123,7 +131,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
           {dry && dry !== "missing" && (
             <div className="dry-result" data-testid="dry-run-result">
               <p>Outcome: <strong>{dry.outcome}</strong>{dry.error ? <span className="field-error"> {dry.error}</span> : null}</p>
-              <Steps steps={dry.steps} />
+              <Steps steps={dry.steps} titleOf={titleOf} />
               {dry.effects?.length > 0 && (
                 <>
                   <h4>{t("effect.title")}</h4>
@@ -183,7 +191,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
                   ))}
                 </ul>
               )}
-              <Steps steps={run.steps.map((s) => ({ node: s.node, type: s.block_type, outcome: s.outcome, port: s.port, detail: s.error || s.detail, at: s.started_at }))} />
+              <Steps steps={run.steps.map((s) => ({ node: s.node, type: s.block_type, outcome: s.outcome, port: s.port, detail: s.error || s.detail, at: s.started_at }))} titleOf={titleOf} />
               {run.steps_truncated && <p className="muted">Only the first steps are shown.</p>}
             </div>
           )}
@@ -193,7 +201,11 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
   );
 }
 
-function Steps({ steps }: { steps: (DryRunStep & { at?: string; message?: Verdict })[] }) {
+type StepRow = DryRunStep & { at?: string; message?: Verdict };
+
+/** The steps as a story: local time, the block's title, what happened in words; the
+ * node id, block type, raw outcome and details behind a toggle. */
+function Steps({ steps, titleOf }: { steps: StepRow[]; titleOf: (node: string, type: string) => string }) {
   if (!steps.length) return <p className="muted">No steps.</p>;
   return (
     <ol className="steps">
@@ -203,17 +215,18 @@ function Steps({ steps }: { steps: (DryRunStep & { at?: string; message?: Verdic
         const verdict = s.message ? verdictWords(s.message, formatDateTime) : null;
         const status = verdict ?? stepMessageStatus(s.type, s.detail);
         const failed = /fail|error/i.test(s.outcome);
+        const raw = s.detail === undefined || s.detail === null || s.detail === "" ? "" : typeof s.detail === "string" ? s.detail : JSON.stringify(s.detail);
         return (
           <li key={i} className={failed ? "step-failed" : status?.tone === "not-sent" ? "step-not-sent" : ""}>
-            <code>{s.node}</code> {s.type}: <strong>{s.outcome}</strong>{s.port ? ` → ${s.port}` : ""}
-            {status && <span className={`step-status tone-${status.tone}`} data-testid="step-status">{status.text}</span>}
-            {s.at ? <span className="muted"> {formatDateTime(s.at)}</span> : null}
+            {s.at && <time className="step-time muted" dateTime={s.at} title={formatDateTime(s.at)}>{formatTime(s.at)}</time>}{" "}
+            <strong className="step-title">{titleOf(s.node, s.type)}</strong>{" "}
+            {status ? <span className={`step-status tone-${status.tone}`} data-testid="step-status">{status.text}</span> : <span className="step-sentence">{stepSentence(s, formatDateTime)}</span>}
             {verdict && <div className="step-verdict" data-testid="step-verdict">{verdict.sentence}</div>}
-            {s.detail !== undefined && s.detail !== null && s.detail !== "" ? (
-              typeof s.detail === "string" ? <div className="muted step-detail">{s.detail}</div> : (
-                <details className="muted step-detail"><summary>{t("effect.details")}</summary><code>{JSON.stringify(s.detail)}</code></details>
-              )
-            ) : null}
+            <details className="muted step-detail">
+              <summary>{t("story.details")}</summary>
+              <code>{[s.node, s.type, s.outcome, s.port].filter(Boolean).join(" · ")}</code>
+              {raw && <div><code>{raw}</code></div>}
+            </details>
           </li>
         );
       })}

@@ -1,7 +1,7 @@
 // One distinct icon per block type, from lucide (the icon set the catalog names: each
 // block's spec says e.g. "message-square"). Only these icons are bundled.
 import {
-  Bell, Blocks, Calendar, Clock, Filter, GitBranch, Globe, Hourglass, LogOut, Mail, MessageSquare,
+  Bell, Blocks, Calendar, ClipboardList, Clock, Filter, GitBranch, Globe, Hourglass, LogOut, Mail, MessageSquare,
   Pause, PhoneCall, Play, Split, TicketPercent, Timer, UserCheck, UserPen, Users, Webhook, Zap,
   type LucideIcon,
 } from "lucide-react";
@@ -11,6 +11,7 @@ const ICONS: Record<string, LucideIcon> = {
   play: Play, filter: Filter, "git-branch": GitBranch, "user-check": UserCheck, split: Split,
   timer: Timer, bell: Bell, "log-out": LogOut, mail: Mail, "message-square": MessageSquare,
   "phone-call": PhoneCall, globe: Globe, "user-pen": UserPen, "ticket-percent": TicketPercent,
+  "clipboard-list": ClipboardList,
 };
 
 /** A block's mark: its icon on the category's colour (a puzzle-like fallback for icons

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { effectWords, outcomeLines, reasonWords, stepMessageStatus, verdictWords } from "./outcomes";
+import { effectWords, messageChannel, outcomeLines, reasonWords, stepMessageStatus, verdictWords } from "./outcomes";
 
 const time = (iso: string) => iso.slice(11, 16);
 
@@ -47,7 +47,19 @@ describe("dry-run effects in words", () => {
     [{ type: "send_email", subject: "We are sorry" }, "Send the e-mail “We are sorry”"],
     [{ type: "create_task", title: "Call Lea" }, "Create the task “Call Lea”"],
     [{ type: "http_request", method: "POST", url: "https://crm.example/hook" }, "Call POST https://crm.example/hook"],
+    [{ type: "create_exit_survey", channel: "email" }, "Create an exit survey link"],
   ])("%j", (effect, words) => {
     expect(effectWords(effect)).toBe(words);
+  });
+});
+
+describe("the exit survey's channel", () => {
+  it("follows its config on the canvas and its output in a run", () => {
+    expect(messageChannel("action.exit_survey", {})).toBe("email");
+    expect(messageChannel("action.exit_survey", { channel: "sms" })).toBe("sms");
+    expect(stepMessageStatus("action.exit_survey", { status: "suppressed", reason: "no_consent", sms: { segments: 1 } }))
+      .toEqual({ tone: "not-sent", text: "not sent: no SMS consent" });
+    expect(stepMessageStatus("action.exit_survey", { status: "suppressed", reason: "no_consent" }))
+      .toEqual({ tone: "not-sent", text: "not sent: no e-mail consent" });
   });
 });

@@ -10,10 +10,12 @@ export type Channel = "sms" | "email";
 export type Verdict = { customer?: string; channel: Channel; action: "send" | "suppress" | "defer"; reason: string; until: string | null };
 export type StepStatus = { tone: "sent" | "not-sent" | "held" | "failed"; text: string };
 
-/** The channel a block type sends on, or null for blocks that send no message. */
-export function messageChannel(blockType: string): Channel | null {
+/** The channel a block type sends on, or null for blocks that send no message. The exit
+ * survey sends on the channel its config names (e-mail by default). */
+export function messageChannel(blockType: string, config?: Record<string, unknown>): Channel | null {
   if (blockType === "action.send_sms") return "sms";
   if (blockType === "action.send_email") return "email";
+  if (blockType === "action.exit_survey") return config?.channel === "sms" ? "sms" : "email";
   return null;
 }
 
@@ -73,7 +75,9 @@ export function verdictWords(verdict: Verdict, formatTime: (iso: string) => stri
 
 /** A live run's message step from its detail ({status, reason}); null when it sent none. */
 export function stepMessageStatus(blockType: string, detail: unknown): StepStatus | null {
-  const channel = messageChannel(blockType);
+  // An exit survey's output carries the SMS size when it went by SMS.
+  const sms = !!detail && typeof detail === "object" && "sms" in detail;
+  const channel = messageChannel(blockType, sms ? { channel: "sms" } : undefined);
   if (!channel || !detail || typeof detail !== "object") return null;
   const { status, reason } = detail as { status?: string; reason?: string | null };
   if (!status) return null;
@@ -101,6 +105,8 @@ export function effectWords(effect: Record<string, unknown>): string {
       return t("effect.update");
     case "create_offer":
       return t("effect.offer");
+    case "create_exit_survey":
+      return t("effect.exitSurvey");
     default:
       return String(effect.type ?? "");
   }

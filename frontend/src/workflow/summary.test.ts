@@ -19,6 +19,10 @@ describe("block summaries", () => {
     ["action.create_task", schema({ due_in: { default: "1d" } }), { title: "Call Ada", due_in: "2d" }, ["Call Ada", "due in 2 days"]],
     ["flow.split", schema({}), { branches: [{ name: "A", percent: 50 }, { name: "B", percent: 50 }], holdout_percent: 10 }, ["A 50 % · B 50 %", "10 % held out"]],
     ["trigger.date", schema({}), { attribute: "contract_end", offset_days: -30 }, ["30 days before their contract_end"]],
+    ["action.exit_survey", schema({ channel: { default: "email" }, reasons: { default: [] } }), { body: "{{ survey.url }}" },
+      ["Asks why they left, by e-mail", "All active reasons offered"]],
+    ["action.exit_survey", schema({ channel: { default: "email" } }), { channel: "sms", reasons: ["other", "too_expensive"] },
+      ["Asks why they left, by SMS", "2 reasons offered"]],
   ])("%s %j", (type, entry, config, lines) => {
     expect(blockSummary(type, entry, config)).toEqual(lines);
   });

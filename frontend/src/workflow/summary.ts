@@ -114,6 +114,9 @@ export function blockSummary(type: string, entry: CatalogEntry | undefined, conf
         return [c.url && `${c.method ?? "POST"} ${String(c.url).replace(/^https?:\/\//, "").split("/")[0]}`];
       case "action.offer":
         return [c.value !== undefined && t(c.kind === "amount" ? "summary.offerAmount" : "summary.offerPercent", { value: c.value, currency: c.currency ?? "" })];
+      case "action.exit_survey":
+        return [t("summary.exitSurvey", { channel: t(`channel.${c.channel === "sms" ? "sms" : "email"}`) }),
+          Array.isArray(c.reasons) && c.reasons.length ? t("summary.exitReasons", { count: c.reasons.length }) : t("summary.exitReasonsAll")];
       case "action.update_customer":
         return [[...(c.add_tags ?? []).map((tag: string) => `+${tag}`), ...(c.remove_tags ?? []).map((tag: string) => `−${tag}`), ...Object.keys(c.set_attributes ?? {})].join(", ")];
       default:

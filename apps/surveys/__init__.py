@@ -1,0 +1,1 @@
+"""Exit surveys: why customers leave, asked by a workflow block and reported by reason."""

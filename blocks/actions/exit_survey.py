@@ -1,0 +1,114 @@
+"""action.exit_survey: ask a customer who left why, by e-mail or SMS.
+
+It creates the survey (`ctx.effects.create_exit_survey`: a signed link to the hosted
+one-question page, with the reasons an admin configures), renders the message with the
+link as {{ survey.url }}, and hands it to messaging like send_email / send_sms, so
+consent, caps, quiet hours and suppression apply. The answer comes back as the customer
+event `exit_survey.answered`; later nodes can wait for it. Output: the message result and
+{"survey": {"survey_id", "url", "expires_at"}}."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from apps.common.templating import sms_segments
+from blocks.actions.send_email import MessageCategory
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    ConfigFieldError,
+    Continue,
+    Fail,
+    Outcome,
+    RunContext,
+)
+from blocks.fields import LiquidLine, LiquidText, Widget, matching, shown_when
+from blocks.rendering import FieldRenderError, render_field
+
+ReasonCode = Annotated[str, *matching(r"^[a-z][a-z0-9_]{0,39}$",
+                                      "a reason code like too_expensive")]
+LINK_VARIABLE = "survey.url"
+
+
+class ExitSurveyConfig(BlockConfig):
+    channel: Literal["email", "sms"] = Field(
+        "email", title="Channel",
+        json_schema_extra={"x-enum-labels": {"email": "E-mail", "sms": "SMS"}})
+    subject: LiquidLine | None = Field(
+        None, max_length=200, title="Subject",
+        examples=["{{ customer.first_name | default: 'Hello' }}, may we ask you one thing?"],
+        json_schema_extra=shown_when(channel=("email",)),
+    )
+    body: LiquidText = Field(
+        max_length=100_000, title="Message",
+        description="Must contain {{ survey.url }}, the customer's personal survey link.",
+        examples=["Why did you leave? One click tells us: {{ survey.url }}"],
+    )
+    reasons: Annotated[list[ReasonCode], Widget("exit_reasons", kind="ui:field")] = Field(
+        default_factory=list, max_length=30, title="Reasons to offer",
+        description="Reason codes from Exit reasons; empty offers every active reason.",
+    )
+    expires_in_days: int = Field(30, ge=1, le=365, title="Link valid for (days)")
+    category: MessageCategory = Field(
+        "marketing", title="Category",
+        description="Marketing needs the customer's opt-in on the channel.",
+    )
+
+    @model_validator(mode="after")
+    def _fields(self) -> ExitSurveyConfig:
+        if self.channel == "email" and not (self.subject or "").strip():
+            raise ConfigFieldError("subject", "required", "an e-mail needs a subject")
+        if LINK_VARIABLE not in self.body.replace(" ", ""):
+            raise ConfigFieldError("body", "missing_link",
+                                   "put {{ survey.url }} in the message: it is the survey link")
+        if len(set(self.reasons)) != len(self.reasons):
+            raise ConfigFieldError("reasons", "duplicate", "each reason once")
+        return self
+
+
+def run(ctx: RunContext, config: ExitSurveyConfig) -> Outcome:
+    survey = ctx.effects.create_exit_survey(
+        channel=config.channel, reason_codes=list(config.reasons),
+        expires_at=ctx.now + dt.timedelta(days=config.expires_in_days),
+    )
+    extra = {"survey": dict(survey)}
+    html = config.channel == "email"
+    try:
+        subject = render_field(ctx, "subject", config.subject or "", extra=extra)
+        body = render_field(ctx, "body", config.body, html=html, extra=extra)
+    except FieldRenderError as err:
+        return err.fail()
+    if not body.strip():
+        return Fail("body: rendered empty", retryable=False)
+    if config.channel == "email":
+        result = ctx.effects.send_email(subject=subject, body=body, format="html",
+                                        category=config.category)
+        return Continue("out", output={**result, "survey": dict(survey)})
+    result = ctx.effects.send_sms(body=body, category=config.category)
+    return Continue("out", output={**result, "survey": dict(survey),
+                                   "sms": dict(sms_segments(body))})
+
+
+SPEC = BlockSpec(
+    type="action.exit_survey",
+    version=1,
+    category=Category.ACTION,
+    label="Exit survey",
+    description="Asks a leaving customer why, by e-mail or SMS, with a one-question page.",
+    icon="clipboard-list",
+    config_model=ExitSurveyConfig,
+    ports=("out",),
+    run=run,
+    template_fields=("subject", "body"),
+    group="Messages",
+    example={
+        "channel": "email",
+        "subject": "{{ customer.first_name | default: 'Hello' }}, may we ask you one thing?",
+        "body": "<p>We're sorry to see you go. Why did you leave? It takes one click: "
+                "<a href=\"{{ survey.url }}\">answer the question</a></p>",
+    },
+)
