@@ -148,6 +148,18 @@ def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
     seconds = round(time.monotonic() - started, 1)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     say(f"insights: {seconds} s, phases {fit.phase_seconds}, peak RSS {peak_kib / 1024:.0f} MiB")
+    # The next night: the same purchases a day later. Scores drift a little; the score
+    # history stores only the customers whose scores moved (the first fit stored everyone).
+    from apps.insights.models import ScorePoint
+
+    points_first = ScorePoint.objects.count()
+    say("insights: churn_fit a day later (the score history's steady state)")
+    started = time.monotonic()
+    next_fit = churn_fit(AS_OF + timedelta(days=1))
+    next_seconds = round(time.monotonic() - started, 1)
+    points_next = ScorePoint.objects.count() - points_first
+    say(f"insights: {next_seconds} s, phases {next_fit.phase_seconds}, {points_next:,} "
+        f"history points")
     peak_gib = round(peak_kib / 1024 / 1024, 2)
     return {
         "database": database_name(DATABASE_URL),
@@ -161,6 +173,9 @@ def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
                 "gamma_gamma": {"p": fit.p, "q": fit.q, "gamma": fit.gamma}},
         "seconds": seconds,
         "phase_seconds": fit.phase_seconds,
+        "history_points": points_first,
+        "next_day": {"seconds": next_seconds, "phase_seconds": next_fit.phase_seconds,
+                     "history_points": points_next},
         "peak_rss_mib": round(peak_kib / 1024),
         "rss_before_fit_mib": round(rss_before / 1024),
         "targets": TARGETS,
@@ -175,4 +190,7 @@ def summary(body: dict[str, Any]) -> str:
     return (f"INSIGHTS: churn_fit over {body['fit']['customers']:,} customers "
             f"({body['fit']['repeat_customers']:,} repeat buyers)\n"
             f"{body['seconds']} s ({phases}); peak RSS {body['peak_rss_mib']} MiB\n"
+            f"a day later: {body['next_day']['seconds']} s, "
+            f"{body['next_day']['history_points']:,} history points "
+            f"(first fit: {body['history_points']:,})\n"
             f"targets {body['targets']} -> {met}")

@@ -60,6 +60,8 @@ REGISTRY: tuple[PersonalData, ...] = (
     PersonalData("engine.Run", "customer_id", replace={"variables": {}, "error": ""}),
     PersonalData("engine.Step", "run__customer_id", replace={"detail": {}, "error": ""}),
     PersonalData("engine.EffectRecord", "run__customer_id", replace={"result": {}}),
+    # A profile of the person over time (scores, value, tier): gone with the person.
+    PersonalData("insights.ScorePoint", "customer_id", delete=True),
 )
 
 # Models whose fields look personal or point at a customer, but hold no customer's

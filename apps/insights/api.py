@@ -1,6 +1,8 @@
-"""GET /api/v1/insights/model and GET /api/v1/customers/{id}/forecast (READ)."""
+"""GET /api/v1/insights/model, GET /api/v1/customers/{id}/forecast and
+GET /api/v1/customers/{id}/score-history (READ)."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -9,11 +11,18 @@ from rest_framework.views import APIView
 
 from apps.customers.models import Customer
 from apps.insights.models import ModelFit
-from apps.insights.selectors import customer_forecast, model_current
+from apps.insights.selectors import (
+    customer_forecast,
+    customer_score_history,
+    model_current,
+    score_thresholds,
+)
 from apps.insights.serializers import (
     ForecastQuerySerializer,
     ForecastSerializer,
     ModelSerializer,
+    ScoreHistoryQuerySerializer,
+    ScoreHistorySerializer,
 )
 
 
@@ -62,4 +71,25 @@ class CustomerForecastApi(APIView):
         return Response(ForecastSerializer({
             "customer_id": customer.external_id, "days": days,
             "expected_purchases": customer_forecast(customer, days, fit), "as_of": fit.as_of,
+        }).data)
+
+
+class CustomerScoreHistoryApi(APIView):
+    """A customer's churn score, P(alive), CLV and tier over time, for the chart."""
+
+    @extend_schema(parameters=[
+        OpenApiParameter("from", OpenApiTypes.DATE, description="First UTC day, included."),
+        OpenApiParameter("to", OpenApiTypes.DATE, description="Last UTC day, included."),
+    ], responses={200: ScoreHistorySerializer, 404: OpenApiResponse(
+        description="No such customer, or erased.")},
+        operation_id="customers_score_history", tags=["customers"])
+    def get(self, request: Request, external_id: str) -> Response:
+        query = ScoreHistoryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        customer = get_object_or_404(Customer, external_id=external_id, erased_at__isnull=True)
+        points = customer_score_history(customer, query.validated_data.get("from"),
+                                        query.validated_data.get("to"))
+        return Response(ScoreHistorySerializer({
+            "customer_id": customer.external_id, "thresholds": score_thresholds(),
+            "points": points,
         }).data)

@@ -38,3 +38,30 @@ class ModelFit(models.Model):
     def __str__(self) -> str:
         state = "converged" if self.converged else "not converged"
         return f"fit as of {self.as_of} ({state})"
+
+
+class ScorePoint(models.Model):
+    """One point of a customer's score history, written by a fit only when the scores moved
+    (KEEPFLOW_SCORE_HISTORY_MIN_CHANGE) or the tier changed since the customer's previous
+    point, so a nightly fit over a steady base writes few rows. `at` is when the scores
+    held: the fit's time, or noon UTC of an earlier as-of day (docs/insights.md)."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE,
+                                 related_name="score_points", db_index=False)
+    at = models.DateTimeField()
+    as_of = models.DateField(help_text="The fit's as-of day.")
+    # No index: fits are not deleted in normal operation, and each index costs every write.
+    fit = models.ForeignKey(ModelFit, on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="+", db_index=False)
+    churn_score = models.FloatField()
+    p_alive = models.FloatField()
+    clv = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    tier = models.CharField(max_length=32, blank=True, default="")
+
+    class Meta:
+        ordering = ["customer_id", "at"]
+        constraints = [models.UniqueConstraint(fields=["customer", "at"],
+                                               name="scorepoint_customer_at_uniq")]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} at {self.at:%Y-%m-%d}: {self.churn_score:.2f}"

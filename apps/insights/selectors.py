@@ -1,12 +1,16 @@
-"""Reads: the current model and one customer's forecast."""
+"""Reads: the current model, one customer's forecast and score history."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.customers.models import Customer
 from apps.insights.bgnbd import BgNbdParams
-from apps.insights.models import ModelFit
+from apps.insights.models import ModelFit, ScorePoint
 from apps.insights.rfm import purchase_summary
 from apps.insights.scoring import expected_purchases
 
@@ -24,3 +28,22 @@ def customer_forecast(customer: Customer, days: int, fit: ModelFit) -> float:
         return 0.0
     params = BgNbdParams(fit.r, fit.alpha, fit.a, fit.b)
     return float(expected_purchases(params, summary, float(days))[0])
+
+
+def customer_score_history(customer: Customer, start: date | None = None,
+                           end: date | None = None) -> QuerySet[ScorePoint]:
+    """The customer's history points, oldest first, within the UTC days start..end
+    (both included, either open)."""
+    points = ScorePoint.objects.filter(customer=customer)
+    if start is not None:
+        points = points.filter(at__gte=datetime.combine(start, time.min, tzinfo=UTC))
+    if end is not None:
+        points = points.filter(at__lt=datetime.combine(end + timedelta(days=1), time.min,
+                                                       tzinfo=UTC))
+    return points.order_by("at")
+
+
+def score_thresholds() -> dict[str, float]:
+    """The crossing thresholds, drawn as reference lines on the history chart."""
+    cfg = settings.KEEPFLOW_INSIGHTS
+    return {"churn_score": cfg["CHURN_SCORE_THRESHOLD"], "p_alive": cfg["P_ALIVE_THRESHOLD"]}

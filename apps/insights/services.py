@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as day_time
 
 import numpy as np
 from django.utils import timezone
 
-from apps.insights.bgnbd import bgnbd_fit
-from apps.insights.gamma_gamma import gamma_gamma_fit
-from apps.insights.models import ModelFit
+from apps.insights.bgnbd import BgNbdParams, bgnbd_fit
+from apps.insights.gamma_gamma import GammaGammaParams, gamma_gamma_fit
+from apps.insights.models import ModelFit, ScorePoint
 from apps.insights.rfm import PurchaseSummary, purchase_summary
 from apps.insights.scoring import DAYS_PER_UNIT, repeat_gap_percentiles, scores_compute
 from apps.insights.writing import scores_write
@@ -27,10 +28,22 @@ def _compressed(summary: PurchaseSummary) -> tuple[np.ndarray, ...]:
     return unique[:, 0], unique[:, 1] / DAYS_PER_UNIT, unique[:, 2] / DAYS_PER_UNIT, counts
 
 
-def churn_fit(as_of: date | None = None) -> ModelFit:
+def history_at(as_of: date, now: datetime) -> datetime:
+    """When a fit's scores held, for the score history: now for a fit on today's data; noon
+    UTC of an earlier --as-of day (its local date is that day from UTC-11 to UTC+11), so a
+    loop of --as-of fits draws the history of those days, not of the day it ran."""
+    return now if as_of >= now.date() else datetime.combine(as_of, day_time(12), tzinfo=UTC)
+
+
+def churn_fit(as_of: date | None = None, *, backfill_weeks: int = 0) -> ModelFit:
     """Fit BG/NBD and Gamma-Gamma on the purchases up to `as_of` (today by default) and
     score the customers, as if it were that day. A fit that does not converge is stored
-    with its reason and scores nothing: the previous model stays current."""
+    with its reason and scores nothing: the previous model stays current.
+
+    `backfill_weeks`: while there is no score history at all (a new installation, the
+    demo), first score each of that many weeks before `as_of` with this fit's model, so
+    the history chart starts with a past; no crossing events for those nor for this first
+    scoring."""
     started = time.monotonic()
     phases: dict[str, float] = {}
     now = timezone.now()
@@ -60,7 +73,11 @@ def churn_fit(as_of: date | None = None) -> ModelFit:
         scores, cuts = scores_compute(bg.params, gg.params, summary, fit.repeat_gap_percentiles)
         fit.tier_cuts = cuts
         phases["score"] = round(time.monotonic() - started - sum(phases.values()), 2)
-        scores_write(fit.pk, summary, scores, now)
+        backfilled = (backfill_weeks > 0 and not ScorePoint.objects.exists()
+                      and _history_backfill(fit, bg.params, gg.params, as_of, now,
+                                            backfill_weeks))
+        scores_write(fit.pk, summary, scores, now, as_of=as_of, at=history_at(as_of, now),
+                     emit=not backfilled)
         phases["write"] = round(time.monotonic() - started - sum(phases.values()), 2)
     else:
         logger.warning("insights: fit as of %s did not converge (%s); the previous model "
@@ -69,3 +86,18 @@ def churn_fit(as_of: date | None = None) -> ModelFit:
     fit.save(update_fields=["tier_cuts", "seconds", "phase_seconds"])
     return fit
 
+
+def _history_backfill(fit: ModelFit, bg: BgNbdParams, gg: GammaGammaParams | None,
+                      as_of: date, now: datetime, weeks: int) -> bool:
+    """Score the weeks before `as_of`, oldest first, with this fit's model: one fit instead
+    of one per week (fast, and an early week with too few repeat purchases to fit alone
+    still gets its scores). Each week's purchases only, as if it were that day."""
+    for week in range(weeks, 0, -1):
+        day = as_of - timedelta(weeks=week)
+        summary = purchase_summary(day)
+        if not len(summary):
+            continue
+        scores, _ = scores_compute(bg, gg, summary, fit.repeat_gap_percentiles)
+        scores_write(fit.pk, summary, scores, now, as_of=day, at=history_at(day, now),
+                     emit=False)
+    return True

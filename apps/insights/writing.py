@@ -3,12 +3,14 @@
 Each batch is one UPDATE that also returns the values it replaced, so crossings are
 found without reading the customers first; the batch's churn_score.crossed events go
 through the ordinary ingest path in the same transaction, handed on to the engine when
-it commits (a published workflow with an event trigger on them starts runs)."""
+it commits (a published workflow with an event trigger on them starts runs). The same
+statement adds a score-history point for each customer whose scores moved since their
+previous point (see _UPDATE_SQL), so the history costs no extra pass over the customers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -17,11 +19,16 @@ from django.db import connection, transaction
 
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, EventSource
+from apps.insights.models import ScorePoint
 from apps.insights.rfm import PurchaseSummary
 from apps.insights.scoring import Scores
 
 CROSSED = "churn_score.crossed"
 
+# `last` is each customer's newest history point at or before this one (one probe of the
+# (customer, at) index per customer); `point` stores the new scores only where there was
+# none, the churn score or P(alive) moved by HISTORY_MIN_CHANGE, or the tier changed. A
+# second fit with the same `at` (the same --as-of day again) replaces that day's point.
 _UPDATE_SQL = """
 WITH v AS (
     SELECT * FROM unnest(%(ids)s::bigint[], %(p_alive)s::float8[], %(expected)s::float8[],
@@ -36,6 +43,24 @@ WITH v AS (
     SET p_alive = v.p_alive, expected_purchases_90d = v.expected, clv = round(v.clv, 2),
         churn_score = v.churn, churn_reason = v.reason, tier = v.tier, scored_at = %(now)s
     FROM v WHERE c.id = v.id
+), last AS (
+    SELECT v.id, p.churn_score, p.p_alive, p.tier
+    FROM v LEFT JOIN LATERAL (
+        SELECT h.churn_score, h.p_alive, h.tier FROM {points} AS h
+        WHERE h.customer_id = v.id AND h.at <= %(at)s ORDER BY h.at DESC LIMIT 1
+    ) AS p ON true
+), point AS (
+    INSERT INTO {points} AS h (customer_id, at, as_of, fit_id, churn_score, p_alive, clv,
+                               tier)
+    SELECT v.id, %(at)s, %(as_of)s, %(fit)s, v.churn, v.p_alive, round(v.clv, 2), v.tier
+    FROM v JOIN last ON last.id = v.id
+    WHERE last.churn_score IS NULL
+       OR abs(v.churn - last.churn_score) >= %(min_change)s
+       OR abs(v.p_alive - last.p_alive) >= %(min_change)s
+       OR v.tier IS DISTINCT FROM last.tier
+    ON CONFLICT (customer_id, at) DO UPDATE
+    SET as_of = excluded.as_of, fit_id = excluded.fit_id, churn_score = excluded.churn_score,
+        p_alive = excluded.p_alive, clv = excluded.clv, tier = excluded.tier
 )
 SELECT old.id, old.external_id, old.churn_score, old.p_alive, old.tier
 FROM old
@@ -74,10 +99,17 @@ def crossings_find(old: tuple[Any, Any, str], new: tuple[float, float, str]) -> 
 
 
 def scores_write(fit_id: int, summary: PurchaseSummary, scores: Scores, now: datetime,
-                 *, batch_size: int | None = None) -> int:
-    """Store the scores; returns how many churn_score.crossed events were emitted."""
+                 *, batch_size: int | None = None, as_of: date | None = None,
+                 at: datetime | None = None, emit: bool = True) -> int:
+    """Store the scores and the history points they make (dated `at`, default `now`);
+    returns how many churn_score.crossed events were emitted (none with `emit` off: a
+    history backfill must not alert about the past)."""
     batch = batch_size or settings.KEEPFLOW_INSIGHTS["BATCH_SIZE"]
-    sql = _UPDATE_SQL.format(customers=connection.ops.quote_name(Customer._meta.db_table))
+    quote = connection.ops.quote_name
+    sql = _UPDATE_SQL.format(customers=quote(Customer._meta.db_table),
+                             points=quote(ScorePoint._meta.db_table))
+    # A hair below the setting: 0.52 - 0.51 is 0.00999... in floating point.
+    min_change = settings.KEEPFLOW_INSIGHTS["HISTORY_MIN_CHANGE"] - 1e-9
     clv = np.where(np.isfinite(scores.clv), scores.clv, np.nan)
     emitted = 0
     for start in range(0, len(summary), batch):
@@ -91,12 +123,17 @@ def scores_write(fit_id: int, summary: PurchaseSummary, scores: Scores, now: dat
             "reason": scores.reasons[part],
             "tier": scores.tiers[part],
             "now": now,
+            "at": at or now,
+            "as_of": as_of or now.date(),
+            "fit": fit_id,
+            "min_change": min_change,
         }
         new_by_id = {cid: i for i, cid in enumerate(params["ids"])}
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             events = []
-            for cid, external_id, old_churn, old_alive, old_tier in cursor.fetchall():
+            for cid, external_id, old_churn, old_alive, old_tier in (
+                    cursor.fetchall() if emit else []):
                 i = new_by_id[cid]
                 new = (params["churn"][i], params["p_alive"][i], params["tier"][i])
                 for crossing in crossings_find((old_churn, old_alive, old_tier), new):

@@ -140,6 +140,10 @@ def test_make_run_serves_retrying_and_concurrent_clients_and_survives_a_kill(tmp
         # the demo customers are scored from the start (churn_fit on their purchases)
         demo = session.get(f"{stack.base}/api/v1/customers/demo-00130", timeout=30).json()
         assert 0 < demo["p_alive"] <= 1 and demo["churn_reason"], demo
+        # with eight past weeks of score history for the customer page's chart
+        history = session.get(f"{stack.base}/api/v1/customers/demo-00130/score-history",
+                              timeout=30).json()
+        assert len({point["as_of"] for point in history["points"]}) >= 2, history
         created = session.post(f"{stack.base}/api/v1/workflows",
                                json={"name": "Apology", "graph": APOLOGY}, timeout=30)
         assert created.status_code == 201, created.text

@@ -84,8 +84,10 @@ def run() -> int:
                        check=True)
         # Churn scores, P(alive) and lifetime values on the demo customers from the start,
         # not after the first night; a fit that fails says why and Keepflow starts anyway.
-        subprocess.run([sys.executable, "manage.py", "churn_fit"], cwd=ROOT, env=env,
-                       check=False)
+        # On the first start, eight past weeks of score history too (one fit, well under
+        # a second for the demo), so the customer page's chart has a past.
+        subprocess.run([sys.executable, "manage.py", "churn_fit", "--backfill-weeks", "8"],
+                       cwd=ROOT, env=env, check=False)
         manager = Manager()
         procfile = parse_procfile((ROOT / "Procfile").read_text())
         for name, process in procfile.processes.items():

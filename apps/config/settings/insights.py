@@ -21,6 +21,11 @@ KEEPFLOW_INSIGHTS = {
                                                       ["standard", 0.40], ["low", 0.0]]),
     # Customers per SQL batch when summarising purchases and writing scores.
     "BATCH_SIZE": env.int("KEEPFLOW_INSIGHTS_BATCH_SIZE", default=50_000),
+    # Score history: a fit stores a point for a customer only when the churn score or
+    # P(alive) moved at least this much since their previous point, or the tier changed;
+    # the nightly job deletes points older than the retention (each customer's newest stays).
+    "HISTORY_MIN_CHANGE": env.float("KEEPFLOW_SCORE_HISTORY_MIN_CHANGE", default=0.01),
+    "HISTORY_RETENTION_DAYS": env.int("KEEPFLOW_SCORE_HISTORY_RETENTION_DAYS", default=730),
 }
 
 # The nightly fit: a crontab in UTC ("minute hour day month weekday").

@@ -1,6 +1,8 @@
 // The one way the app talks to the API: same-origin fetch with the session cookie,
 // Django's CSRF token on writes, and errors turned into ApiError with a readable message.
-import type { ApiErrorBody, ApiFieldError, Customer, CustomerDetail, CustomerEvent, Page, Stats } from "./types";
+import type {
+  ApiErrorBody, ApiFieldError, Customer, CustomerDetail, CustomerEvent, Page, ScoreHistory, Stats,
+} from "./types";
 
 export class ApiError extends Error {
   readonly status: number;
@@ -78,10 +80,14 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
 
 export const api = {
   stats: (signal?: AbortSignal) => request<Stats>("GET", "stats", undefined, signal),
-  customers: (params: { search?: string; page?: number }, signal?: AbortSignal) =>
+  customers: (params: {
+    search?: string; page?: number; ordering?: string; tier?: string; churn_score_min?: string;
+  }, signal?: AbortSignal) =>
     request<Page<Customer>>("GET", `customers${query(params)}`, undefined, signal),
   customer: (externalId: string, signal?: AbortSignal) =>
     request<CustomerDetail>("GET", `customers/${encodeURIComponent(externalId)}`, undefined, signal),
+  scoreHistory: (externalId: string, params: { from?: string; to?: string } = {}, signal?: AbortSignal) =>
+    request<ScoreHistory>("GET", `customers/${encodeURIComponent(externalId)}/score-history${query(params)}`, undefined, signal),
   events: (params: { type?: string; customer?: string; page?: number; page_size?: number }, signal?: AbortSignal) =>
     request<Page<CustomerEvent>>("GET", `events${query(params)}`, undefined, signal),
   post: <T>(path: string, body?: unknown) => request<T>("POST", path, body),

@@ -309,6 +309,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{external_id}/score-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A customer's churn score, P(alive), CLV and tier over time, for the chart. */
+        get: operations["customers_score_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/import/": {
         parameters: {
             query?: never;
@@ -2996,6 +3013,39 @@ export interface components {
          * @enum {string}
          */
         ScopesEnum: "read" | "events:write" | "runs:write" | "workflows:write" | "admin";
+        ScoreHistory: {
+            customer_id: string;
+            /** @description The crossing thresholds. */
+            thresholds: components["schemas"]["ScoreThresholds"];
+            /** @description Oldest first. A point is stored only when the scores moved or the tier changed. */
+            points: components["schemas"]["ScorePoint"][];
+        };
+        ScorePoint: {
+            /**
+             * Format: date-time
+             * @description When the scores held: the fit's time, or noon UTC of an earlier as-of day.
+             */
+            at: string;
+            /**
+             * Format: date
+             * @description The fit's as-of day.
+             */
+            as_of: string;
+            fit_id: number | null;
+            /** Format: double */
+            churn_score: number;
+            /** Format: double */
+            p_alive: number;
+            /** Format: decimal */
+            clv: string | null;
+            tier: string;
+        };
+        ScoreThresholds: {
+            /** Format: double */
+            churn_score: number;
+            /** Format: double */
+            p_alive: number;
+        };
         Segment: {
             readonly id: number;
             name: string;
@@ -6044,6 +6094,66 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ApiError"];
                 };
+            };
+        };
+    };
+    customers_score_history: {
+        parameters: {
+            query?: {
+                /** @description First UTC day, included. */
+                from?: string;
+                /** @description Last UTC day, included. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreHistory"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description No such customer, or erased. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

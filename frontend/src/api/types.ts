@@ -32,6 +32,7 @@ export type Customer = {
   tags: string[];
   consent: Partial<Record<Channel, ConsentEntry>>;
   churn_score: number | null;
+  p_alive: number | null;
   clv: string | null;
   tier: string;
   created_at: string;
@@ -54,6 +55,7 @@ export type DayCount = Schemas["DayCount"];
 export type TypeCount = Schemas["TypeCount"];
 
 export type Stats = Schemas["Stats"];
+export type ScoreHistory = Schemas["ScoreHistory"];
 export type Starter = Schemas["Starter"];
 
 // --- Workflows, blocks, templates, segments, keys (generated) ---------------------------

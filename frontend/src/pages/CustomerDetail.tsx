@@ -1,7 +1,9 @@
 import { Link, useParams } from "react-router";
 import { api } from "../api/client";
 import { CHANNELS, type CustomerDetail as Detail } from "../api/types";
+import { ScoreHistoryChart } from "../components/ScoreHistoryChart";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
+import { t } from "../i18n";
 import {
   customerName, daysUntil, describeEvent, formatDate, formatDateTime, formatMoney, formatTime, relativeTime,
 } from "../lib/format";
@@ -82,6 +84,10 @@ function CustomerView({ customer }: { customer: Detail }) {
                 </dl>
               </details>
             )}
+          </section>
+          <section className="card" aria-labelledby="score-history">
+            <h2 id="score-history">{t("scoreHistory.title")}</h2>
+            <ScoreHistoryChart externalId={customer.external_id} />
           </section>
           <section className="card" aria-labelledby="consent">
             <h2 id="consent">Consent</h2>

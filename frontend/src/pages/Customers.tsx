@@ -3,28 +3,53 @@ import { Link, useSearchParams } from "react-router";
 import { api } from "../api/client";
 import { Pager } from "../components/Pager";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
-import { customerName, relativeTime } from "../lib/format";
+import { t } from "../i18n";
+import { customerName, formatMoney, relativeTime } from "../lib/format";
+import { ariaSort, nextOrdering, sortState } from "../lib/ordering";
 import { useApi } from "../lib/useApi";
+
+// The default tiers (KEEPFLOW_CLV_TIERS); a tier in the address that is not one of them
+// is offered too.
+const TIERS = ["vip", "high", "standard", "low"];
+const SCORE_COLUMNS = [
+  { field: "churn_score", label: "customers.churn" },
+  { field: "p_alive", label: "customers.alive" },
+  { field: "clv", label: "customers.clv" },
+] as const;
 
 export function Customers() {
   const [params, setParams] = useSearchParams();
   const search = params.get("search") ?? "";
+  const ordering = params.get("ordering") ?? "";
+  const tier = params.get("tier") ?? "";
+  const minScore = params.get("churn_score_min") ?? "";
   const page = Math.max(1, Number(params.get("page")) || 1);
   const [draft, setDraft] = useState(search);
+  const [minDraft, setMinDraft] = useState(minScore);
   const { data, error, loading, reload } = useApi(
-    (signal) => api.customers({ search, page }, signal),
-    [search, page],
+    (signal) => api.customers({ search, page, ordering, tier, churn_score_min: minScore }, signal),
+    [search, page, ordering, tier, minScore],
   );
+  const filtered = Boolean(search || tier || minScore);
+
+  /** The address keeps the list's state; any change but paging starts at page 1. */
+  function update(changes: Record<string, string>) {
+    const next: Record<string, string> = { search, ordering, tier, churn_score_min: minScore, ...changes };
+    setParams(Object.fromEntries(Object.entries(next).filter(([, value]) => value)));
+  }
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    setParams(draft.trim() ? { search: draft.trim() } : {});
+    update({ search: draft.trim(), churn_score_min: minDraft.trim() });
   }
 
-  function goTo(next: number) {
-    setParams({ ...(search ? { search } : {}), page: String(next) });
+  function clear() {
+    setDraft("");
+    setMinDraft("");
+    setParams(ordering ? { ordering } : {});
   }
 
+  const sort = sortState(ordering);
   return (
     <>
       <div className="page-head">
@@ -34,9 +59,20 @@ export function Customers() {
         <label htmlFor="customer-search">Search customers</label>
         <input id="customer-search" type="search" value={draft} onChange={(e) => setDraft(e.target.value)}
           placeholder="Name, e-mail, phone or external id" />
-        <button type="submit" className="button">Search</button>
-        {search && (
-          <button type="button" className="button secondary" onClick={() => { setDraft(""); setParams({}); }}>
+        <label htmlFor="customer-tier">{t("customers.tier")}</label>
+        <select id="customer-tier" value={tier} onChange={(e) => update({ tier: e.target.value })}>
+          <option value="">{t("customers.anyTier")}</option>
+          {[...TIERS, ...(tier && !TIERS.includes(tier) ? [tier] : [])].map((name) => (
+            <option key={name} value={name}>{name}</option>
+          ))}
+        </select>
+        <label htmlFor="customer-min-score">{t("customers.minScore")}</label>
+        <input id="customer-min-score" type="number" min={0} max={1} step={0.05} className="narrow"
+          value={minDraft} onChange={(e) => setMinDraft(e.target.value)}
+          placeholder={t("customers.minScorePlaceholder")} />
+        <button type="submit" className="button">{t("customers.filter")}</button>
+        {filtered && (
+          <button type="button" className="button secondary" onClick={clear}>
             Clear
           </button>
         )}
@@ -46,8 +82,10 @@ export function Customers() {
       ) : !data ? (
         loading && <Loading />
       ) : data.count === 0 ? (
-        search ? (
+        search && !tier && !minScore ? (
           <EmptyState title={`No customer matches “${search}”.`}>Try part of a name, an e-mail or an external id.</EmptyState>
+        ) : filtered ? (
+          <EmptyState title={t("customers.noMatch")}>{t("customers.noMatchBody")}</EmptyState>
         ) : (
           <EmptyState title="No customers yet.">
             Customers appear when you send events or profiles through the API (<a href="/api/docs/">API docs</a>),
@@ -63,6 +101,15 @@ export function Customers() {
                 <th scope="col">External id</th>
                 <th scope="col">E-mail</th>
                 <th scope="col">Tier</th>
+                {SCORE_COLUMNS.map(({ field, label }) => (
+                  <th scope="col" key={field} aria-sort={ariaSort(ordering, field)} className="numeric">
+                    <button type="button" className="sort" onClick={() => update({ ordering: nextOrdering(ordering, field) })}
+                      title={t("customers.sortBy", { column: t(label) })}>
+                      {t(label)}
+                      <span aria-hidden="true">{sort?.field === field ? (sort.descending ? " ↓" : " ↑") : ""}</span>
+                    </button>
+                  </th>
+                ))}
                 <th scope="col">Plan</th>
                 <th scope="col">Last seen</th>
               </tr>
@@ -76,15 +123,22 @@ export function Customers() {
                   <td><code>{customer.external_id}</code></td>
                   <td>{customer.email || <span className="muted">—</span>}</td>
                   <td>{customer.tier ? <span className={`badge tier-${customer.tier}`}>{customer.tier}</span> : "—"}</td>
+                  <td className="numeric">{score(customer.churn_score)}</td>
+                  <td className="numeric">{score(customer.p_alive)}</td>
+                  <td className="numeric">{customer.clv === null ? <span className="muted">—</span> : formatMoney(customer.clv)}</td>
                   <td>{String(customer.attributes.plan ?? "—")}</td>
                   <td>{relativeTime(customer.last_seen_at)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          <Pager page={page} count={data.count} onPage={goTo} noun="customers" />
+          <Pager page={page} count={data.count} onPage={(next) => update({ page: String(next) })} noun="customers" />
         </section>
       )}
     </>
   );
+}
+
+function score(value: number | null) {
+  return value === null ? <span className="muted" title={t("customers.notScored")}>—</span> : value.toFixed(2);
 }

@@ -13,6 +13,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
                             help="use purchases up to and including this day")
+        parser.add_argument("--backfill-weeks", dest="backfill_weeks", type=int, default=0,
+                            metavar="N",
+                            help="while there is no score history yet, also score each of "
+                                 "the N weeks before with this model (for the chart)")
 
     def handle(self, *args, **options) -> None:
         as_of = None
@@ -21,7 +25,9 @@ class Command(BaseCommand):
                 as_of = date.fromisoformat(options["as_of"])
             except ValueError as exc:
                 raise CommandError("--as-of: give a date as YYYY-MM-DD") from exc
-        fit = churn_fit(as_of)
+        if options["backfill_weeks"] < 0:
+            raise CommandError("--backfill-weeks: give a number of weeks, 0 or more")
+        fit = churn_fit(as_of, backfill_weeks=options["backfill_weeks"])
         if not fit.converged:
             raise CommandError(f"the fit did not converge, the previous model stays: "
                                f"{fit.reason}")
