@@ -17,8 +17,8 @@ export function Dashboard() {
   const risk = data.at_risk;
   const scored = risk.scored > 0;
   const cards = [
-    { label: t("dashboard.atRisk"), value: formatNumber(risk.customers), hint: t("dashboard.atRiskHint", { threshold: risk.threshold }), to: "/customers", risk: true },
-    { label: t("dashboard.highValueAtRisk"), value: formatNumber(risk.high_value), to: "/customers", risk: true },
+    { label: t("dashboard.atRisk"), value: formatNumber(risk.customers), hint: t("dashboard.atRiskHint", { threshold: risk.threshold }), to: `/customers?ordering=-churn_score&churn_score_min=${risk.threshold}`, risk: true },
+    { label: t("dashboard.highValueAtRisk"), value: formatNumber(risk.high_value), to: `/customers?ordering=-clv&churn_score_min=${risk.threshold}`, risk: true },
     { label: t("dashboard.valueAtRisk"), value: formatMoney(risk.value, me?.currency), risk: true },
     { label: t("dashboard.customers"), value: formatNumber(data.customers), to: "/customers" },
   ];
