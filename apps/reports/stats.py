@@ -27,6 +27,8 @@ Z_POWER = float(sps.norm.ppf(POWER))  # 0.841621…
 # Below this expected count in any cell of the 2x2 table the normal approximation of the
 # z-test is poor, and Fisher's exact test gives the p-value instead (Cochran's rule).
 FISHER_BELOW = 5.0
+# A difference interval wider than this (20 pp) is too vague to call "no effect".
+WIDE = 0.20
 
 
 def _finite(value: float | None) -> float | None:
@@ -182,6 +184,11 @@ def lift_compute(treatment: GroupCounts, control: GroupCounts) -> Lift:
         kind = "not_enough_data"
         text = (f"not enough data yet (need about {_round_up(more):,} more customers "
                 f"for this effect)")
+    elif ci.high - ci.low > WIDE:
+        # No difference seen, but the interval still allows a large one either way.
+        kind = "not_enough_data"
+        text = (f"not enough data yet (the effect could be anywhere from "
+                f"{ci.low * 100:.1f} to {ci.high * 100:.1f} pp)")
     else:
         kind, text = "no_effect", "no measurable effect"
     return Lift(rate_t, rate_c, ci_t, ci_c, absolute, ci, relative, p_value, test,

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 DEFAULT_SETTINGS = {
     "re_entry": {"policy": "once", "period_days": None},
     "max_active_runs_per_customer": 1,
+    "control_percent": 0,
     "goal": None,
     "costs": {"currency": "EUR", "email": "0", "sms": "0", "call_task": "0",
               "retained_customer_value": "0"},
