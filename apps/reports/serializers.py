@@ -6,12 +6,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 MAX_SPAN = timedelta(days=3 * 366)
 DEFAULT_SPAN = timedelta(days=90)
 
 
+@extend_schema_field({"type": "string", "example": "2026-11-01"})
 class _DateOrDateTimeField(serializers.Field):
     """An ISO date (midnight UTC) or an ISO date-time with an offset."""
 
