@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import FloatField, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -84,7 +84,12 @@ def report_cells(workflow_id: int, goal: Goal | None, date_from: datetime, date_
         params += list(goal_params)
         if goal.within_days:
             params.append(goal.within_days)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # JIT compiling this one statement cost 0.45 s of a 1.6 s report at 100,000
+        # runs (bench/reports.py); the sort of the entries fits in memory with a little
+        # more work_mem.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
         return [Cell(int(v), h or "", int(n), int(x), float(s), float(s2))
                 for v, h, n, x, s, s2 in cursor.fetchall()]

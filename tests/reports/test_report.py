@@ -241,3 +241,27 @@ def test_held_out_customers_are_counted_through_the_engine(publish) -> None:
 
     assert report["groups"]["control"]["held_out_at_entry"] == held
     assert report["groups"]["treatment"]["customers"] == 20 - held
+
+
+def test_a_new_goal_applies_to_the_whole_history(publish, publisher_user) -> None:
+    """Conversions are counted when the report is asked for: a goal changed afterwards
+    answers for the customers who entered before too (docs/reports.md)."""
+    from apps.workflows.services import workflow_publish, workflow_save
+
+    # Given a customer who entered a win-back and then renewed (not the goal: an order)
+    workflow = publish(TAG, settings={"goal": {"event_type": "order.completed"}})
+    ann = person("ann")
+    enter(workflow.pk, ann, timezone.now() - timedelta(days=2))
+    goal_event(ann, timezone.now() - timedelta(days=1), type_="subscription.renewed")
+    period = (timezone.now() - timedelta(days=3), timezone.now())
+    before = workflow_report(workflow, *period)["groups"]["treatment"]["converted"]
+
+    # When the goal becomes the renewal, and the version is published
+    workflow.refresh_from_db()
+    workflow_save(workflow.pk, revision=workflow.draft_revision, user=publisher_user,
+                  changes={"settings": {"goal": {"event_type": "subscription.renewed"}}})
+    workflow = workflow_publish(workflow.pk, user=publisher_user)
+
+    # then her renewal counts
+    assert before == 0
+    assert workflow_report(workflow, *period)["groups"]["treatment"]["converted"] == 1
