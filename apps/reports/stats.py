@@ -29,6 +29,9 @@ Z_POWER = float(sps.norm.ppf(POWER))  # 0.841621…
 FISHER_BELOW = 5.0
 # A difference interval wider than this (20 pp) is too vague to call "no effect".
 WIDE = 0.20
+# A difference interval narrower than this (2 pp) is precise enough to say "no measurable
+# effect" even if a tinier effect could still be found with (many) more customers.
+PRECISE = 0.02
 
 
 def _finite(value: float | None) -> float | None:
@@ -180,7 +183,7 @@ def lift_compute(treatment: GroupCounts, control: GroupCounts) -> Lift:
                 f"(95 % CI {ci.low * 100:.1f} to {ci.high * 100:.1f} pp)")
     elif xt + xc == 0:
         kind, text = "not_enough_data", "not enough data yet: no conversions so far"
-    elif more:
+    elif more and ci.high - ci.low > PRECISE:
         kind = "not_enough_data"
         text = (f"not enough data yet (need about {_round_up(more):,} more customers "
                 f"for this effect)")

@@ -121,6 +121,15 @@ def test_no_effect_with_enough_customers() -> None:
     assert lift.absolute == 0.0 and lift.p_value == 1.0
 
 
+def test_a_precise_nothing_is_no_effect_however_many_more_a_test_would_need() -> None:
+    # 43.75 % of 800,000 against 43.725 % of 200,000: the 95 % range of the difference is
+    # about -0.22 to 0.27 pp, narrower than 2 pp; detecting 0.025 pp would take about
+    # 190 million customers, but an effect that small does not matter
+    lift = lift_compute(GroupCounts(800_000, 350_000), GroupCounts(200_000, 87_450))
+    assert lift.more_customers is not None and lift.more_customers > 10_000_000
+    assert (lift.verdict, lift.verdict_text) == ("no_effect", "no measurable effect")
+
+
 def _finite_everywhere(value: object) -> bool:
     text = json.dumps(value, default=lambda o: o.__dict__)
     return "NaN" not in text and "Infinity" not in text
