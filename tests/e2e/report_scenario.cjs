@@ -31,6 +31,16 @@ scenario(async (page, facts, step) => {
   await panel.getByTestId("report-verdict").waitFor();
   facts.verdict_7_days = await panel.getByTestId("report-verdict").innerText();
 
+  step("held-out runs in words");
+  await page.getByRole("button", { name: "Dry run & runs" }).click();
+  const heldOut = page.locator(".runs-list li", { hasText: "held out: in the control group, sent nothing" });
+  await heldOut.first().waitFor({ timeout: 30_000 });
+  facts.runs_held_out = await heldOut.count();
+  await heldOut.first().locator("button").click();
+  const inspector = page.getByTestId("run-inspector");
+  await inspector.locator("h4").waitFor();
+  facts.inspector_title = await inspector.locator("h4").innerText();
+
   step("no control group");
   await page.goto(`${base}/workflows/${process.env.EMPTY_WORKFLOW_ID}`);
   await page.getByRole("button", { name: "Report", exact: true }).click();

@@ -25,15 +25,17 @@ _keys = itertools.count()
 
 
 def campaign(workflow: Workflow, treated: tuple[int, int], control: tuple[int, int]) -> None:
-    """Customers who entered three days ago, and the goal events of those who converted:
-    (customers, converted) per group."""
+    """Customers who entered three days ago, recorded as the engine records them (the
+    held out ended at once), and the goal events of those who converted: (customers,
+    converted) per group."""
     entered = timezone.now() - timedelta(days=3)
     for holdout, (customers, converted) in (("", treated), ("entry", control)):
         for i in range(customers):
             someone = Customer.objects.create(external_id=f"w{workflow.pk}-{holdout}-{i}")
             Run.objects.create(workflow=workflow, version=workflow.published_version,
                                customer=someone, trigger_node="t1",
-                               entry_key=f"e2e:{next(_keys)}", state="completed",
+                               entry_key=f"e2e:{next(_keys)}",
+                               state="exited" if holdout else "completed",
                                holdout=holdout, exit_reason="held_out" if holdout else "",
                                created_at=entered, updated_at=entered, ended_at=entered)
             if i < converted:
@@ -79,6 +81,10 @@ def test_the_report_tab_shows_the_verdict_chart_and_numbers(browser_ready, live_
     assert "NaN" not in seen["panel_text"] and "Infinity" not in seen["panel_text"]
     # the last 7 days hold the same customers
     assert seen["verdict_7_days"] == seen["verdict"]
+    # the runs list and the inspector say in words that a run was held out
+    assert seen["runs_held_out"] >= 10
+    assert seen["inspector_title"].endswith(
+        "(exited: held out: in the control group, sent nothing)")
     # a workflow without a control group says how to get one
     assert seen["empty"] == "No control group: set one in settings to measure the effect."
     # and the settings show the control group and the goal's fields (an old window kept)
