@@ -1,5 +1,5 @@
 """`make bench` / `python -m bench [ingest] [segments] [canvas] [engine] [engine_storage]
-[messages] [http_ways] [insights] [--quick]`: run the
+[messages] [http_ways] [insights] [reports] [--quick]`: run the
 benchmarks, write bench/results/<name>.json and print a summary table.
 
 Not part of `make test`: benchmarks need the machine to themselves and take minutes.
@@ -13,7 +13,7 @@ from typing import Any
 from bench.support import machine_facts, now_iso, results_write, say
 
 BENCHES = ["ingest", "segments", "canvas", "engine", "engine_storage", "messages", "http_ways",
-           "insights"]
+           "insights", "reports"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="ingest: sample the web workers with py-spy during each scenario")
     parser.add_argument("--fresh", action="store_true",
-                        help="segments, insights: regenerate the data even if present")
+                        help="segments, insights, reports: regenerate the data even if present")
     parser.add_argument("--no-profile", action="store_true",
                         help="engine: do not sample the workers with py-spy")
     parser.add_argument("--seconds", type=int, default=None,
@@ -78,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
             facts = machine_facts(insights.DATABASE_URL)
             body = insights.run(quick=args.quick, fresh=args.fresh)
             summaries.append(insights.summary(body))
+        elif name == "reports":
+            from bench import reports
+
+            facts = machine_facts(reports.DATABASE_URL)
+            body = reports.run(quick=args.quick, fresh=args.fresh)
+            summaries.append(reports.summary(body))
         else:
             from bench import segments
 

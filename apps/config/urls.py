@@ -53,6 +53,7 @@ urlpatterns = [
     path("api/v1/", include("apps.integrations.urls")),
     path("api/v1/", include("apps.insights.urls")),
     path("api/v1/", include("apps.surveys.urls")),
+    path("api/v1/", include("apps.reports.urls")),
     path("api/v1/", include(router.urls)),
     path("v1/", include("apps.customers.tracking.urls")),  # Segment-compatible tracking
     path("", include("apps.engine.public_urls")),

@@ -44,6 +44,7 @@ from apps.engine.graph import CompiledGraph, compiled_version
 from apps.engine.models import ACTIVE_STATES, Run, RunState, Wait, WaitKind
 from apps.engine.scope import Scope
 from blocks.base import Continue, Exit, Fail, WaitForEvent, WaitUntil
+from blocks.flow.split import HOLDOUT as SPLIT_HOLDOUT
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def _run_reset_new(run: Run) -> None:
     """Back to how `runs_start` made it (cheaper than copying every run beforehand)."""
     run.state, run.attempts, run.step_count, run.open_waits = RunState.PENDING, 0, 0, 0
     run.frontier, run.visits, run.variables = [{"node": run.trigger_node, "visit": 1}], {}, {}
-    run.error = run.failed_node = run.exit_reason = ""
+    run.error = run.failed_node = run.exit_reason = run.holdout = ""
     run.updated_at, run.ended_at = run.created_at, None
 
 
@@ -359,6 +360,8 @@ class _Pass:
             if outcome.output:
                 run.variables[node_id] = dict(outcome.output)
             run.attempts = 0
+            if block_type == "flow.split" and outcome.port == SPLIT_HOLDOUT:
+                run.holdout = "split"  # the report counts it in the control group
             self._step(node_id, visit, "continue", outcome.port, block_type, duration,
                        detail=dict(outcome.output) if outcome.output else {})
             self.counts[(node_id, f"port:{outcome.port}")] += 1

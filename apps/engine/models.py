@@ -57,6 +57,12 @@ class Run(models.Model):
     error = models.TextField(blank=True, default="")
     failed_node = models.CharField(max_length=64, blank=True, default="")
     exit_reason = models.CharField(max_length=200, blank=True, default="")
+    # db_default too: statements that insert runs by hand (benches, tests) need not name it
+    holdout = models.CharField(
+        max_length=8, blank=True, default="", db_default="",
+        choices=[("", "treated"), ("entry", "entry"), ("split", "split")],
+        help_text="In the control group: held out at entry by the workflow's control "
+                  "percent (the run ended at once), or sent to a flow.split's holdout port.")
     step_count = models.PositiveIntegerField(default=0)
     open_waits = models.PositiveIntegerField(default=0, help_text="Waits not yet consumed.")
     created_at = models.DateTimeField()

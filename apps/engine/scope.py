@@ -118,5 +118,5 @@ def _outboxes(customers: dict[int, Customer], now: datetime, expected: int
 
 # What a pass may change on a run.
 RUN_PASS_FIELDS = ("state", "frontier", "visits", "variables", "attempts", "error",
-                   "failed_node", "exit_reason", "step_count", "open_waits", "updated_at",
-                   "ended_at")
+                   "failed_node", "exit_reason", "holdout", "step_count", "open_waits",
+                   "updated_at", "ended_at")

@@ -24,8 +24,8 @@ TIMELINE_MAX_STEPS = 500
 # workflow__state: django-fsm reads a Workflow's state when the row is loaded.
 LIST_FIELDS = ("id", "workflow_id", "workflow__name", "workflow__state", "version_id",
                "version__number", "customer_id", "customer__external_id", "trigger_node",
-               "entry_key", "state", "error", "failed_node", "exit_reason", "step_count",
-               "open_waits", "created_at", "updated_at", "ended_at")
+               "entry_key", "state", "error", "failed_node", "exit_reason", "holdout",
+               "step_count", "open_waits", "created_at", "updated_at", "ended_at")
 
 
 def runs_list() -> QuerySet[Run]:

@@ -51,9 +51,13 @@ class RunSerializer(serializers.ModelSerializer):
         model = Run
         fields = ["id", "workflow", "workflow_name", "version", "customer", "state",
                   "trigger_node", "entry_key", "error", "failed_node", "exit_reason",
-                  "step_count", "open_waits", "messages", "created_at", "updated_at",
-                  "ended_at"]
+                  "holdout", "step_count", "open_waits", "messages", "created_at",
+                  "updated_at", "ended_at"]
         read_only_fields = fields
+        extra_kwargs = {"holdout": {"help_text": (
+            'In the control group: "entry" (held out by the workflow\'s control percent: '
+            'the run ended at once, exit_reason "held_out", and sent nothing), "split" '
+            '(left a flow.split by its holdout port), or "" (treated).')}}
 
     @extend_schema_field(RunMessageSerializer(many=True))
     def get_messages(self, run: Run) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from apps.common.locks import advisory_xact_locks
 from apps.customers.models import Customer, Event
 from apps.engine.counts import node_counts_add_many
 from apps.engine.graph import compiled_version
+from apps.engine.holdout import HELD_OUT, holdout_is_held_out
 from apps.engine.models import ACTIVE_STATES, Run, RunState, Wait, WaitKind
 
 logger = logging.getLogger(__name__)
@@ -77,17 +78,23 @@ def runs_start(entries: Sequence[Entry], *, now: datetime | None = None,
             existing.add((entry.workflow_id, entry.entry_key))
             stats = history[(entry.workflow_id, entry.customer_id)]
             stats["last"], stats["active"] = now, stats["active"] + 1
-            runs.append(Run(
+            run = Run(
                 workflow_id=entry.workflow_id, version_id=entry.version_id,
                 customer_id=entry.customer_id, trigger_node=entry.trigger_node,
                 trigger_event_id=entry.event_id, entry_key=entry.entry_key,
                 frontier=[{"node": entry.trigger_node, "visit": 1}], visits={}, variables={},
                 created_at=now, updated_at=now, enqueued_at=now,
-            ))
+            )
+            if holdout_is_held_out(entry.workflow_id, entry.customer_id,
+                                   compiled_version(entry.version_id).settings.control_percent):
+                _held_out(run, now)
+                skipped_at[(entry.workflow_id, entry.trigger_node, HELD_OUT)] += 1
+            runs.append(run)
         if runs:
             _ids_reserve(runs)  # the runs are inserted last: foreign keys are checked at commit
-        held, throttle_waits = _rate_limit(runs, now)
-        ready = [run for run in runs if id(run) not in held]
+        treated = [run for run in runs if not run.holdout]
+        held, throttle_waits = _rate_limit(treated, now)
+        ready = [run for run in treated if id(run) not in held]
         if inline is not None and ready:
             from apps.engine.interpreter import runs_advance_new
 
@@ -102,6 +109,13 @@ def runs_start(entries: Sequence[Entry], *, now: datetime | None = None,
         result.started = [run.pk for run in runs]
         runs_enqueue([run.pk for run in ready])
     return result
+
+
+def _held_out(run: Run, now: datetime) -> None:
+    """The control group: entered (the run exists, with its trigger event) and ended at
+    once, before its trigger node, so it gets nothing."""
+    run.state, run.exit_reason, run.holdout = RunState.EXITED, HELD_OUT, "entry"
+    run.frontier, run.ended_at, run.enqueued_at = [], now, None
 
 
 @dataclass(frozen=True)

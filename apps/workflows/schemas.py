@@ -137,14 +137,32 @@ class ReEntry(_Strict):
         return self
 
 
+PropertyKey = Annotated[StrictStr, Field(min_length=1, max_length=64,
+                                         pattern=r"^[A-Za-z0-9_\-]+$")]
+
+
 class Goal(_Strict):
-    """The event that means success: it ends the customer's active runs (e.g. purchased)."""
+    """The event that means success: it ends the customer's active runs (e.g. purchased),
+    and the report counts a customer as converted when one occurs within `within_days`
+    of entering (treatment and control alike), worth `value_property` of the event."""
 
     event_type: StrictStr = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$",
                                   title="Goal event type")
     condition: dict[str, Any] | None = Field(default=None, title="Goal counts only when")
-    window_days: StrictInt | None = Field(default=None, ge=1, le=3650,
+    value_property: PropertyKey | None = Field(default=None,
+                                               title="Value of a conversion: the event's property")
+    within_days: StrictInt | None = Field(default=None, ge=1, le=3650,
                                           title="Goal counts within (days)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_window_name(cls, data: Any) -> Any:
+        """Settings saved before issue 20 named the window `window_days`."""
+        if isinstance(data, dict) and "window_days" in data:
+            data = dict(data)
+            old = data.pop("window_days")
+            data.setdefault("within_days", old)
+        return data
 
 
 class Costs(_Strict):
@@ -170,6 +188,10 @@ class WorkflowSettings(_Strict):
     re_entry: ReEntry = Field(default_factory=ReEntry)
     max_active_runs_per_customer: StrictInt = Field(default=1, ge=1, le=100,
                                                     title="Active runs per customer at most")
+    # The workflow's control group: this share of the customers who enter get nothing
+    # (apps/engine/holdout.py), so the report can measure the effect against them.
+    control_percent: StrictInt = Field(default=0, ge=0, le=50,
+                                       title="Control group (% held out)")
     goal: Goal | None = None
     costs: Costs = Field(default_factory=Costs)
     throttle: Throttle = Field(default_factory=Throttle)

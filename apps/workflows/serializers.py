@@ -71,10 +71,18 @@ SETTINGS_OPENAPI: dict[str, Any] = {
         }},
         "max_active_runs_per_customer": {"type": "integer", "minimum": 1, "maximum": 100,
                                          "default": 1},
+        "control_percent": {"type": "integer", "minimum": 0, "maximum": 50, "default": 0,
+                            "description": "Share of entering customers held out as the "
+                                           "control group: they get nothing."},
         "goal": {"type": "object", "nullable": True, "required": ["event_type"], "properties": {
             "event_type": {"type": "string", "maxLength": 100, "example": "purchase"},
             "condition": {"type": "object", "nullable": True, "additionalProperties": True},
-            "window_days": {**_NULLABLE_INT, "maximum": 3650},
+            "value_property": {"type": "string", "nullable": True, "maxLength": 64,
+                               "example": "amount",
+                               "description": "The event property holding its value."},
+            "within_days": {**_NULLABLE_INT, "maximum": 3650,
+                            "description": "A conversion counts within this many days "
+                                           "after entering; empty: any time."},
         }},
         "costs": {"type": "object", "properties": {
             "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "default": "EUR"},

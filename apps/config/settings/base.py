@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.integrations",
     "apps.insights",
     "apps.surveys",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [

@@ -1292,6 +1292,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflows/{workflow_id}/report/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Treated customers against the control group: conversions to the workflow's goal,
+         *     the lift with its 95 % interval and p-value, the value added, and a verdict in plain
+         *     words; overall and per version.
+         */
+        get: operations["workflows_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflows/{workflow_id}/runs/": {
         parameters: {
             query?: never;
@@ -1618,6 +1639,8 @@ export interface components {
             /** Format: double */
             log_likelihood: number;
         };
+        /** @enum {unknown} */
+        BlankEnum: "";
         /**
          * @description A block template with its newest version (the one edited while it is a draft)
          *     and the newest published one (the one the palette offers).
@@ -1803,6 +1826,30 @@ export interface components {
             email?: components["schemas"]["ConsentEntryRequest"];
             sms?: components["schemas"]["ConsentEntryRequest"];
             call?: components["schemas"]["ConsentEntryRequest"];
+        };
+        ControlGroup: {
+            /** @description Customers who entered in the period. */
+            customers: number;
+            /** @description Of them, those who reached the goal after entering, within its window (null without a goal). */
+            converted: number | null;
+            /**
+             * Format: double
+             * @description converted / customers (0-1).
+             */
+            rate: number | null;
+            /** @description 95 % Wilson score interval. */
+            rate_ci: components["schemas"]["Interval"] | null;
+            /**
+             * Format: double
+             * @description Sum of the goal's value property over their goal events (null without one).
+             */
+            value: number | null;
+            /** Format: double */
+            value_per_customer: number | null;
+            /** @description Held out by the workflow's control percent (they got nothing). */
+            held_out_at_entry: number;
+            /** @description Sent to a flow.split's holdout port. */
+            split_holdout: number;
         };
         /** @description What anyone may see of a credential: never the secret. */
         Credential: {
@@ -2301,6 +2348,43 @@ export interface components {
             /** Format: double */
             gamma: number;
         };
+        Goal: {
+            event_type: string;
+            condition: unknown;
+            value_property: string | null;
+            within_days: number | null;
+        };
+        Group: {
+            /** @description Customers who entered in the period. */
+            customers: number;
+            /** @description Of them, those who reached the goal after entering, within its window (null without a goal). */
+            converted: number | null;
+            /**
+             * Format: double
+             * @description converted / customers (0-1).
+             */
+            rate: number | null;
+            /** @description 95 % Wilson score interval. */
+            rate_ci: components["schemas"]["Interval"] | null;
+            /**
+             * Format: double
+             * @description Sum of the goal's value property over their goal events (null without one).
+             */
+            value: number | null;
+            /** Format: double */
+            value_per_customer: number | null;
+        };
+        Groups: {
+            treatment: components["schemas"]["Group"];
+            control: components["schemas"]["ControlGroup"];
+        };
+        /**
+         * @description * `` - treated
+         *     * `entry` - entry
+         *     * `split` - split
+         * @enum {string}
+         */
+        HoldoutEnum: "entry" | "split";
         ImportReport: {
             dry_run: boolean;
             /** @description Data rows read (empty lines not counted). */
@@ -2332,6 +2416,12 @@ export interface components {
             idempotency_key: string;
             duplicate: boolean;
         };
+        Interval: {
+            /** Format: double */
+            low: number;
+            /** Format: double */
+            high: number;
+        };
         /**
          * @description * `bearer` - Bearer
          *     * `basic` - Basic
@@ -2339,6 +2429,36 @@ export interface components {
          * @enum {string}
          */
         Kind05aEnum: "bearer" | "basic" | "header";
+        Lift: {
+            /**
+             * Format: double
+             * @description Treatment rate - control rate, as a share (0.05 = 5 percentage points).
+             */
+            absolute: number;
+            /** @description 95 % interval of the difference: Newcombe's hybrid score method (method 10). */
+            absolute_ci: components["schemas"]["Interval"];
+            /**
+             * Format: double
+             * @description absolute / control rate (null when the control rate is 0).
+             */
+            relative: number | null;
+            /**
+             * Format: double
+             * @description Two-sided, for 'the rates differ'.
+             */
+            p_value: number;
+            /**
+             * @description Pooled two-proportion z-test, or Fisher's exact test when an expected cell count is below 5.
+             *
+             *     * `z_test` - z_test
+             *     * `fisher_exact` - fisher_exact
+             */
+            test: components["schemas"]["TestEnum"];
+            /** @description Customers (both groups) a test of the observed effect needs at 80 % power, alpha = 0.05; null when there is no difference. */
+            needed_customers: number | null;
+            /** @description needed_customers minus those so far (0 when enough). */
+            more_customers: number | null;
+        };
         ManualStartRequest: {
             /** @description Start one run for this customer (external id). */
             customer_id?: string;
@@ -2892,6 +3012,14 @@ export interface components {
             readonly error: string;
             readonly failed_node: string;
             readonly exit_reason: string;
+            /**
+             * @description In the control group: "entry" (held out by the workflow's control percent: the run ended at once, exit_reason "held_out", and sent nothing), "split" (left a flow.split by its holdout port), or "" (treated).
+             *
+             *     * `` - treated
+             *     * `entry` - entry
+             *     * `split` - split
+             */
+            readonly holdout: components["schemas"]["HoldoutEnum"] | components["schemas"]["BlankEnum"];
             readonly step_count: number;
             /** @description Waits not yet consumed. */
             readonly open_waits: number;
@@ -2924,6 +3052,14 @@ export interface components {
             readonly error: string;
             readonly failed_node: string;
             readonly exit_reason: string;
+            /**
+             * @description In the control group: "entry" (held out by the workflow's control percent: the run ended at once, exit_reason "held_out", and sent nothing), "split" (left a flow.split by its holdout port), or "" (treated).
+             *
+             *     * `` - treated
+             *     * `entry` - entry
+             *     * `split` - split
+             */
+            readonly holdout: components["schemas"]["HoldoutEnum"] | components["schemas"]["BlankEnum"];
             readonly step_count: number;
             /** @description Waits not yet consumed. */
             readonly open_waits: number;
@@ -3345,6 +3481,12 @@ export interface components {
             description: string;
             example: string;
         };
+        /**
+         * @description * `z_test` - z_test
+         *     * `fisher_exact` - fisher_exact
+         * @enum {string}
+         */
+        TestEnum: "z_test" | "fisher_exact";
         /** @description Fields every message has (Segment's "common fields"). */
         TrackingAliasRequest: {
             /** @description The new id. */
@@ -3646,6 +3788,37 @@ export interface components {
             errors: components["schemas"]["ValidationIssue"][];
             warnings: components["schemas"]["ValidationIssue"][];
         };
+        ValueLift: {
+            /**
+             * Format: double
+             * @description Mean goal value per treated customer - per control customer.
+             */
+            per_customer: number | null;
+            /** @description 95 % normal approximation with unequal variances (Welch). */
+            per_customer_ci: components["schemas"]["Interval"] | null;
+            /**
+             * Format: double
+             * @description per_customer x treated customers: the value the workflow added.
+             */
+            incremental: number | null;
+            incremental_ci: components["schemas"]["Interval"] | null;
+        };
+        Verdict: {
+            kind: components["schemas"]["VerdictKindEnum"];
+            /** @description The verdict in plain words (English). */
+            text: string;
+        };
+        /**
+         * @description * `no_data` - no_data
+         *     * `no_goal` - no_goal
+         *     * `no_control` - no_control
+         *     * `not_enough_data` - not_enough_data
+         *     * `no_effect` - no_effect
+         *     * `lift` - lift
+         *     * `drop` - drop
+         * @enum {string}
+         */
+        VerdictKindEnum: "no_data" | "no_goal" | "no_control" | "not_enough_data" | "no_effect" | "lift" | "drop";
         VersionDiff: {
             /** @description What is compared against: a version number, 'empty' or 'draft'. */
             base: string;
@@ -3668,6 +3841,14 @@ export interface components {
         VersionNoteRequest: {
             /** @default  */
             note: string;
+        };
+        VersionReport: {
+            groups: components["schemas"]["Groups"];
+            lift: components["schemas"]["Lift"] | null;
+            value: components["schemas"]["ValueLift"] | null;
+            verdict: components["schemas"]["Verdict"];
+            /** @description The version number customers first entered on in the period. */
+            version: number | null;
         };
         /** @description What a parked branch waits for, and until when. */
         Wait: {
@@ -3794,13 +3975,24 @@ export interface components {
                 };
                 /** @default 1 */
                 max_active_runs_per_customer: number;
+                /**
+                 * @description Share of entering customers held out as the control group: they get nothing.
+                 * @default 0
+                 */
+                control_percent: number;
                 goal?: {
                     /** @example purchase */
                     event_type: string;
                     condition?: {
                         [key: string]: unknown;
                     } | null;
-                    window_days?: number | null;
+                    /**
+                     * @description The event property holding its value.
+                     * @example amount
+                     */
+                    value_property?: string | null;
+                    /** @description A conversion counts within this many days after entering; empty: any time. */
+                    within_days?: number | null;
                 } | null;
                 costs?: {
                     /** @default EUR */
@@ -3896,13 +4088,24 @@ export interface components {
                 };
                 /** @default 1 */
                 max_active_runs_per_customer: number;
+                /**
+                 * @description Share of entering customers held out as the control group: they get nothing.
+                 * @default 0
+                 */
+                control_percent: number;
                 goal?: {
                     /** @example purchase */
                     event_type: string;
                     condition?: {
                         [key: string]: unknown;
                     } | null;
-                    window_days?: number | null;
+                    /**
+                     * @description The event property holding its value.
+                     * @example amount
+                     */
+                    value_property?: string | null;
+                    /** @description A conversion counts within this many days after entering; empty: any time. */
+                    within_days?: number | null;
                 } | null;
                 costs?: {
                     /** @default EUR */
@@ -3992,13 +4195,24 @@ export interface components {
                 };
                 /** @default 1 */
                 max_active_runs_per_customer: number;
+                /**
+                 * @description Share of entering customers held out as the control group: they get nothing.
+                 * @default 0
+                 */
+                control_percent: number;
                 goal?: {
                     /** @example purchase */
                     event_type: string;
                     condition?: {
                         [key: string]: unknown;
                     } | null;
-                    window_days?: number | null;
+                    /**
+                     * @description The event property holding its value.
+                     * @example amount
+                     */
+                    value_property?: string | null;
+                    /** @description A conversion counts within this many days after entering; empty: any time. */
+                    within_days?: number | null;
                 } | null;
                 costs?: {
                     /** @default EUR */
@@ -4085,13 +4299,24 @@ export interface components {
                 };
                 /** @default 1 */
                 max_active_runs_per_customer: number;
+                /**
+                 * @description Share of entering customers held out as the control group: they get nothing.
+                 * @default 0
+                 */
+                control_percent: number;
                 goal?: {
                     /** @example purchase */
                     event_type: string;
                     condition?: {
                         [key: string]: unknown;
                     } | null;
-                    window_days?: number | null;
+                    /**
+                     * @description The event property holding its value.
+                     * @example amount
+                     */
+                    value_property?: string | null;
+                    /** @description A conversion counts within this many days after entering; empty: any time. */
+                    within_days?: number | null;
                 } | null;
                 costs?: {
                     /** @default EUR */
@@ -4133,6 +4358,21 @@ export interface components {
             revision?: number;
             /** @default  */
             note: string;
+        };
+        WorkflowReport: {
+            groups: components["schemas"]["Groups"];
+            lift: components["schemas"]["Lift"] | null;
+            value: components["schemas"]["ValueLift"] | null;
+            verdict: components["schemas"]["Verdict"];
+            workflow: number;
+            control_percent: number;
+            /** @description The goal counted: the published version's (else the draft's). */
+            goal: components["schemas"]["Goal"] | null;
+            versions: components["schemas"]["VersionReport"][];
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
         };
         /**
          * @description Omitted fields stay as they are. `revision` is the draft revision you loaded (or
@@ -4185,13 +4425,24 @@ export interface components {
                 };
                 /** @default 1 */
                 max_active_runs_per_customer: number;
+                /**
+                 * @description Share of entering customers held out as the control group: they get nothing.
+                 * @default 0
+                 */
+                control_percent: number;
                 goal?: {
                     /** @example purchase */
                     event_type: string;
                     condition?: {
                         [key: string]: unknown;
                     } | null;
-                    window_days?: number | null;
+                    /**
+                     * @description The event property holding its value.
+                     * @example amount
+                     */
+                    value_property?: string | null;
+                    /** @description A conversion counts within this many days after entering; empty: any time. */
+                    within_days?: number | null;
                 } | null;
                 costs?: {
                     /** @default EUR */
@@ -4287,13 +4538,24 @@ export interface components {
                 };
                 /** @default 1 */
                 max_active_runs_per_customer: number;
+                /**
+                 * @description Share of entering customers held out as the control group: they get nothing.
+                 * @default 0
+                 */
+                control_percent: number;
                 goal?: {
                     /** @example purchase */
                     event_type: string;
                     condition?: {
                         [key: string]: unknown;
                     } | null;
-                    window_days?: number | null;
+                    /**
+                     * @description The event property holding its value.
+                     * @example amount
+                     */
+                    value_property?: string | null;
+                    /** @description A conversion counts within this many days after entering; empty: any time. */
+                    within_days?: number | null;
                 } | null;
                 costs?: {
                     /** @default EUR */
@@ -4502,13 +4764,24 @@ export interface components {
                 };
                 /** @default 1 */
                 max_active_runs_per_customer: number;
+                /**
+                 * @description Share of entering customers held out as the control group: they get nothing.
+                 * @default 0
+                 */
+                control_percent: number;
                 goal?: {
                     /** @example purchase */
                     event_type: string;
                     condition?: {
                         [key: string]: unknown;
                     } | null;
-                    window_days?: number | null;
+                    /**
+                     * @description The event property holding its value.
+                     * @example amount
+                     */
+                    value_property?: string | null;
+                    /** @description A conversion counts within this many days after entering; empty: any time. */
+                    within_days?: number | null;
                 } | null;
                 costs?: {
                     /** @default EUR */
@@ -10192,6 +10465,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedFanoutList"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    workflows_report: {
+        parameters: {
+            query?: {
+                /** @description Start (inclusive) of the entry period: an ISO date or date-time. Default: 90 days before `to`. */
+                from?: string;
+                /** @description End (exclusive) of the entry period. Default: now. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                workflow_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowReport"];
                 };
             };
             /** @description Invalid input; `errors` names each field. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bars, niceMax, stackedBars } from "./chart";
+import { bars, niceMax, rateBars, stackedBars } from "./chart";
 
 describe("niceMax", () => {
   it.each([
@@ -38,5 +38,27 @@ describe("stackedBars", () => {
 
   it("has an axis of 1 when there is nothing to show", () => {
     expect(stackedBars([], 100, 50).max).toBe(1);
+  });
+});
+
+describe("rateBars", () => {
+  it("puts rates and their intervals on a round percent axis", () => {
+    const result = rateBars([
+      { label: "Treated", rate: 0.16, low: 0.14, high: 0.18 },
+      { label: "Control", rate: 0.1, low: 0.08, high: 0.125 },
+    ], 200, 100, 20);
+    // the highest upper end is 18 %: the axis reaches 20 %
+    expect(result.maxPercent).toBe(20);
+    const round = (n: number) => Math.round(n * 1e6) / 1e6;
+    expect(result.bars.map((b) => [b.x, b.width, b.y, b.height, b.whiskerTop, b.whiskerBottom].map(round))).toEqual([
+      [10, 80, 20, 80, 10, 30],
+      [110, 80, 50, 50, 37.5, 60],
+    ]);
+  });
+
+  it("keeps an empty chart finite", () => {
+    const result = rateBars([{ label: "Treated", rate: 0, low: 0, high: 0 }], 100, 50);
+    expect(result.maxPercent).toBe(1);
+    expect(result.bars[0].height).toBe(0);
   });
 });

@@ -55,3 +55,41 @@ export function stackedBars(columns: StackInput[], width: number, height: number
     }),
   };
 }
+
+export type RateBar = {
+  label: string;
+  rate: number; // 0..1
+  low: number;
+  high: number;
+  x: number;
+  width: number;
+  y: number; // top of the bar
+  height: number;
+  whiskerTop: number; // y of the interval's upper end
+  whiskerBottom: number; // y of its lower end
+};
+
+/** Conversion rates as bars with their 95 % interval as whiskers, on a percent axis that
+ * reaches a round value at or above the highest upper end (at most 100 %). */
+export function rateBars(
+  groups: { label: string; rate: number; low: number; high: number }[],
+  width: number,
+  height: number,
+  gap = 24,
+): { bars: RateBar[]; maxPercent: number } {
+  const maxPercent = Math.min(100, niceMax(Math.max(0, ...groups.map((g) => g.high * 100))));
+  const y = (share: number) => height - (Math.min(share * 100, maxPercent) / maxPercent) * height;
+  const slot = groups.length ? width / groups.length : 0;
+  return {
+    maxPercent,
+    bars: groups.map((g, index) => ({
+      ...g,
+      x: index * slot + gap / 2,
+      width: Math.max(1, slot - gap),
+      y: y(g.rate),
+      height: height - y(g.rate),
+      whiskerTop: y(g.high),
+      whiskerBottom: y(g.low),
+    })),
+  };
+}

@@ -37,6 +37,7 @@ import { HistoryPanel } from "./HistoryPanel";
 import { editorDataTake, type EditorData } from "./load";
 import { saveErrorsToIssues } from "./issues";
 import { DRAG_TYPE, Palette } from "./Palette";
+import { ReportPanel } from "./ReportPanel";
 import { RunsPanel } from "./RunsPanel";
 import { saveErrorsSplit, SettingsPanel, type WorkflowSettings } from "./SettingsPanel";
 import { TestCasesPanel } from "./TestCasesPanel";
@@ -136,7 +137,7 @@ const FIT = { padding: 0.2, maxZoom: 1.2 };
 const COUNTS_EVERY_MS = 10_000;
 
 type Conflict = { detail: string; currentRevision: number | null };
-type Drawer = "none" | "history" | "runs" | "settings" | "tests";
+type Drawer = "none" | "history" | "runs" | "settings" | "tests" | "report";
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -431,6 +432,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
           <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "history" ? "none" : "history")} aria-pressed={drawer === "history"}>History</button>
           <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "runs" ? "none" : "runs")} aria-pressed={drawer === "runs"}>Dry run &amp; runs</button>
           <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "tests" ? "none" : "tests")} aria-pressed={drawer === "tests"}>Test cases</button>
+          <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "report" ? "none" : "report")} aria-pressed={drawer === "report"}>{t("report.button")}</button>
           <button type="button" className="button secondary" onClick={() => void validate()} disabled={!!busy}>Validate</button>
           {canWrite && (
             <button type="button" className="button" onClick={() => void save()} disabled={!!busy || !dirty} title="Save draft (Ctrl+S)">
@@ -577,6 +579,9 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
           <TestCasesPanel workflowId={workflow.id} canWrite={canWrite} defaultCustomer={customerId}
             beforeRun={async () => !(dirty && canWrite) || (await save()) !== null}
             onClose={() => setDrawer("none")} />
+        )}
+        {drawer === "report" && (
+          <ReportPanel workflowId={workflow.id} onClose={() => setDrawer("none")} onOpenSettings={() => setDrawer("settings")} />
         )}
         {drawer === "runs" && (
           <RunsPanel workflow={workflow} store={store} defaultCustomer={customerId} counts={counts} onClose={() => { actions.setOverlay(null); setDrawer("none"); }} />

@@ -23,6 +23,11 @@ type Props = {
   onClose: () => void;
 };
 
+/** A run's exit reason in words: the control group's is a code, the others are words. */
+export function exitWords(reason: string): string {
+  return reason === "held_out" ? t("runs.heldOut") : reason;
+}
+
 export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }: Props) {
   const [customer, setCustomer] = useState(defaultCustomer);
   const [eventType, setEventType] = useState(() => {
@@ -168,7 +173,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
                 {runs.map((r) => (
                   <li key={r.id}>
                     <button type="button" className="link-button" onClick={() => void inspect(r.id)}>
-                      Run {r.id}: {r.customer} · v{r.version} · {r.state}{r.messages.map((m) => ` · ${m.outcome}`).join("")} · {formatDateTime(r.created_at)}
+                      Run {r.id}: {r.customer} · v{r.version} · {r.state}{r.exit_reason === "held_out" ? ` · ${exitWords(r.exit_reason)}` : ""}{r.messages.map((m) => ` · ${m.outcome}`).join("")} · {formatDateTime(r.created_at)}
                     </button>
                   </li>
                 ))}
@@ -177,7 +182,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
           ) : null}
           {run && (
             <div className="inspector" data-testid="run-inspector">
-              <h4>Run {run.id} ({run.state}{run.exit_reason ? `: ${run.exit_reason}` : ""})</h4>
+              <h4>Run {run.id} ({run.state}{run.exit_reason ? `: ${exitWords(run.exit_reason)}` : ""}){run.holdout === "split" ? ` · ${t("runs.splitHoldout")}` : ""}</h4>
               {run.error && <p className="field-error">Failed at {run.failed_node}: {run.error}</p>}
               {run.messages.length > 0 && (
                 <ul className="run-messages" data-testid="run-messages">

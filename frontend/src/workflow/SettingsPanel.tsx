@@ -3,6 +3,7 @@
 // name `settings.<field>`: each is shown under the field it names.
 import type { ApiFieldError, WorkflowDetail } from "../api/types";
 import { ConditionBuilder } from "../components/ConditionBuilder";
+import { t } from "../i18n";
 
 export type WorkflowSettings = WorkflowDetail["settings"];
 type Costs = NonNullable<WorkflowSettings["costs"]>;
@@ -34,7 +35,7 @@ export function settingsErrorsElsewhere(errors: ApiFieldError[], shown: string[]
 }
 
 const SHOWN = ["re_entry.policy", "re_entry.period_days", "re_entry", "max_active_runs_per_customer",
-  "goal.event_type", "goal.condition", "goal.window_days", "goal", "throttle.runs_per_minute",
+  "control_percent", "goal.event_type", "goal.condition", "goal.value_property", "goal.within_days", "goal", "throttle.runs_per_minute",
   "throttle.max_concurrent_runs", "costs.currency", ...COST_FIELDS.map((f) => `costs.${f.key}`)];
 
 /** "" -> null, else a whole number (NaN stays as typed so the server names it). */
@@ -59,7 +60,10 @@ type Props = {
 
 export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }: Props) {
   const reEntry = settings.re_entry ?? { policy: "once" as const };
-  const goal = settings.goal ?? null;
+  // Settings saved before the report named the goal's window `window_days`.
+  const savedGoal = settings.goal as (NonNullable<WorkflowSettings["goal"]> & { window_days?: number | null }) | null | undefined;
+  const goal = savedGoal ? { ...savedGoal, within_days: savedGoal.within_days ?? savedGoal.window_days ?? null } : null;
+  if (goal) delete goal.window_days;
   const throttle: Throttle = settings.throttle ?? {};
   const costs: Costs = settings.costs ?? { currency: "EUR" };
   const at = (path: string) => settingsErrorsAt(errors, path);
@@ -71,6 +75,7 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
   const periodErrors = [...at("re_entry.period_days"), ...own("re_entry")];
   const activeErrors = at("max_active_runs_per_customer");
   const goalTypeErrors = [...at("goal.event_type"), ...own("goal")];
+  const controlErrors = at("control_percent");
 
   return (
     <section className="drawer settings-panel" aria-label="Workflow settings">
@@ -119,6 +124,18 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
         </fieldset>
 
         <fieldset>
+          <legend>{t("settingsReport.legend")}</legend>
+          <div className="form-row">
+            <label htmlFor="settings-control-percent">{t("settingsReport.controlPercent")}</label>
+            <input id="settings-control-percent" type="number" min={0} max={50} value={settings.control_percent ?? 0}
+              aria-invalid={controlErrors.length > 0} aria-describedby={described("control_percent", controlErrors) ?? "settings-control-hint"}
+              onChange={(e) => onChange({ ...settings, control_percent: intOrNull(e.target.value) ?? 0 })} />
+            <p className="muted" id="settings-control-hint">{t("settingsReport.controlHint")}</p>
+            <Errors messages={controlErrors} id="err-control_percent" />
+          </div>
+        </fieldset>
+
+        <fieldset>
           <legend>Goal</legend>
           <p className="muted">When the customer does this, their runs end as converted.</p>
           <div className="form-row">
@@ -127,7 +144,7 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
               aria-invalid={goalTypeErrors.length > 0} aria-describedby={described("goal.event_type", goalTypeErrors)}
               onChange={(e) => {
                 const eventType = e.target.value.trim();
-                onChange({ ...settings, goal: eventType ? { condition: null, window_days: null, ...goal, event_type: eventType } : null });
+                onChange({ ...settings, goal: eventType ? { condition: null, value_property: null, within_days: null, ...goal, event_type: eventType } : null });
               }} />
             <Errors messages={goalTypeErrors} id="err-goal.event_type" />
           </div>
@@ -141,10 +158,18 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
                 }} />
               <Errors messages={at("goal.condition")} id="err-goal.condition" />
               <div className="form-row">
-                <label htmlFor="settings-goal-window">Counts within (days after entering; empty: any time)</label>
-                <input id="settings-goal-window" type="number" min={1} max={3650} value={goal.window_days ?? ""}
-                  onChange={(e) => onChange({ ...settings, goal: { ...goal, window_days: intOrNull(e.target.value) } })} />
-                <Errors messages={at("goal.window_days")} id="err-goal.window_days" />
+                <label htmlFor="settings-goal-window">{t("settingsReport.goalWithin")}</label>
+                <input id="settings-goal-window" type="number" min={1} max={3650} value={goal.within_days ?? ""}
+                  aria-invalid={at("goal.within_days").length > 0} aria-describedby={described("goal.within_days", at("goal.within_days"))}
+                  onChange={(e) => onChange({ ...settings, goal: { ...goal, within_days: intOrNull(e.target.value) } })} />
+                <Errors messages={at("goal.within_days")} id="err-goal.within_days" />
+              </div>
+              <div className="form-row">
+                <label htmlFor="settings-goal-value">{t("settingsReport.goalValue")}</label>
+                <input id="settings-goal-value" type="text" maxLength={64} value={goal.value_property ?? ""} placeholder="amount"
+                  aria-invalid={at("goal.value_property").length > 0} aria-describedby={described("goal.value_property", at("goal.value_property"))}
+                  onChange={(e) => onChange({ ...settings, goal: { ...goal, value_property: e.target.value.trim() || null } })} />
+                <Errors messages={at("goal.value_property")} id="err-goal.value_property" />
               </div>
             </>
           )}

@@ -1,0 +1,35 @@
+"""GET /api/v1/workflows/{id}/report (READ): the workflow's proof of effect."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.reports.selectors import workflow_report
+from apps.reports.serializers import ReportQuerySerializer, WorkflowReportSerializer
+from apps.workflows.models import Workflow
+
+
+class WorkflowReportApi(APIView):
+    """Treated customers against the control group: conversions to the workflow's goal,
+    the lift with its 95 % interval and p-value, the value added, and a verdict in plain
+    words; overall and per version."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("workflow_id", int, OpenApiParameter.PATH),
+                    ReportQuerySerializer],
+        responses=WorkflowReportSerializer, operation_id="workflows_report", tags=["workflows"])
+    def get(self, request: Request, workflow_id: str) -> Response:
+        query = ReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            workflow = Workflow.objects.select_related("published_version") \
+                .get(pk=int(workflow_id))
+        except Workflow.DoesNotExist as exc:
+            raise NotFound() from exc
+        report = workflow_report(workflow, query.validated_data["from"],
+                                 query.validated_data["to"])
+        return Response(WorkflowReportSerializer(report).data)

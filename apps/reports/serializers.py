@@ -1,0 +1,159 @@
+"""Shapes of the workflow report (for the OpenAPI schema and the query's validation)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+MAX_SPAN = timedelta(days=3 * 366)
+DEFAULT_SPAN = timedelta(days=90)
+
+
+@extend_schema_field({"type": "string", "example": "2026-11-01"})
+class _DateOrDateTimeField(serializers.Field):
+    """An ISO date (midnight UTC) or an ISO date-time with an offset."""
+
+    default_error_messages = {
+        "invalid": "Enter an ISO 8601 date (2026-11-01) or date-time (2026-11-01T00:00:00Z)."}
+
+    def to_internal_value(self, data: Any) -> datetime:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        text = data.strip()
+        try:
+            if len(text) == 10:
+                return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail("invalid")
+        if parsed.tzinfo is None:
+            self.fail("invalid")
+        return parsed
+
+    def to_representation(self, value: datetime) -> str:
+        return value.isoformat()
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    """?from=&to= (both optional: the last 90 days up to now). Customers who entered in
+    [from, to) are compared; their conversions count up to now."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # "from" is a Python keyword
+        return {
+            "from": _DateOrDateTimeField(required=False, help_text=(
+                "Start (inclusive) of the entry period: an ISO date or date-time. "
+                "Default: 90 days before `to`.")),
+            "to": _DateOrDateTimeField(required=False, help_text=(
+                "End (exclusive) of the entry period. Default: now.")),
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        end = attrs.get("to") or timezone.now()
+        start = attrs.get("from") or end - DEFAULT_SPAN
+        if start >= end:
+            raise serializers.ValidationError({"from": "must be before `to`"},
+                                              code="invalid_range")
+        if end - start > MAX_SPAN:
+            raise serializers.ValidationError(
+                {"from": "the period may span at most 3 years"}, code="too_long")
+        return {"from": start, "to": end}
+
+
+class IntervalSerializer(serializers.Serializer):
+    low = serializers.FloatField()
+    high = serializers.FloatField()
+
+
+class GroupSerializer(serializers.Serializer):
+    customers = serializers.IntegerField(help_text="Customers who entered in the period.")
+    converted = serializers.IntegerField(allow_null=True, help_text=(
+        "Of them, those who reached the goal after entering, within its window "
+        "(null without a goal)."))
+    rate = serializers.FloatField(allow_null=True, help_text="converted / customers (0-1).")
+    rate_ci = IntervalSerializer(allow_null=True, help_text="95 % Wilson score interval.")
+    value = serializers.FloatField(allow_null=True, help_text=(
+        "Sum of the goal's value property over their goal events (null without one)."))
+    value_per_customer = serializers.FloatField(allow_null=True)
+
+
+class ControlGroupSerializer(GroupSerializer):
+    held_out_at_entry = serializers.IntegerField(help_text=(
+        "Held out by the workflow's control percent (they got nothing)."))
+    split_holdout = serializers.IntegerField(help_text=(
+        "Sent to a flow.split's holdout port."))
+
+
+class GroupsSerializer(serializers.Serializer):
+    treatment = GroupSerializer()
+    control = ControlGroupSerializer()
+
+
+class LiftSerializer(serializers.Serializer):
+    absolute = serializers.FloatField(help_text=(
+        "Treatment rate - control rate, as a share (0.05 = 5 percentage points)."))
+    absolute_ci = IntervalSerializer(help_text=(
+        "95 % interval of the difference: Newcombe's hybrid score method (method 10)."))
+    relative = serializers.FloatField(allow_null=True, help_text=(
+        "absolute / control rate (null when the control rate is 0)."))
+    p_value = serializers.FloatField(help_text="Two-sided, for 'the rates differ'.")
+    test = serializers.ChoiceField(choices=["z_test", "fisher_exact"], help_text=(
+        "Pooled two-proportion z-test, or Fisher's exact test when an expected cell "
+        "count is below 5."))
+    needed_customers = serializers.IntegerField(allow_null=True, help_text=(
+        "Customers (both groups) a test of the observed effect needs at 80 % power, "
+        "alpha = 0.05; null when there is no difference."))
+    more_customers = serializers.IntegerField(allow_null=True, help_text=(
+        "needed_customers minus those so far (0 when enough)."))
+
+
+class ValueLiftSerializer(serializers.Serializer):
+    per_customer = serializers.FloatField(allow_null=True, help_text=(
+        "Mean goal value per treated customer - per control customer."))
+    per_customer_ci = IntervalSerializer(allow_null=True, help_text=(
+        "95 % normal approximation with unequal variances (Welch)."))
+    incremental = serializers.FloatField(allow_null=True, help_text=(
+        "per_customer x treated customers: the value the workflow added."))
+    incremental_ci = IntervalSerializer(allow_null=True)
+
+
+class VerdictSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[
+        "no_data", "no_goal", "no_control", "not_enough_data", "no_effect", "lift", "drop"])
+    text = serializers.CharField(help_text="The verdict in plain words (English).")
+
+
+class ComparisonSerializer(serializers.Serializer):
+    groups = GroupsSerializer()
+    lift = LiftSerializer(allow_null=True)
+    value = ValueLiftSerializer(allow_null=True)
+    verdict = VerdictSerializer()
+
+
+class VersionReportSerializer(ComparisonSerializer):
+    version = serializers.IntegerField(allow_null=True, help_text=(
+        "The version number customers first entered on in the period."))
+
+
+class GoalSerializer(serializers.Serializer):
+    event_type = serializers.CharField()
+    condition = serializers.JSONField(allow_null=True)
+    value_property = serializers.CharField(allow_null=True)
+    within_days = serializers.IntegerField(allow_null=True)
+
+
+class WorkflowReportSerializer(ComparisonSerializer):
+    workflow = serializers.IntegerField()
+    control_percent = serializers.IntegerField()
+    goal = GoalSerializer(allow_null=True, help_text=(
+        "The goal counted: the published version's (else the draft's)."))
+    versions = VersionReportSerializer(many=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateTimeField()
+        fields["to"] = serializers.DateTimeField()
+        return fields
