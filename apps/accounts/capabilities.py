@@ -22,6 +22,7 @@ class Capability(StrEnum):
     USERS_MANAGE = "users.manage"
     TASKS_WORK = "tasks.work"  # claim, complete and cancel agent tasks
     CREDENTIALS_MANAGE = "credentials.manage"  # stored secrets for outbound HTTP
+    INSIGHTS_MANAGE = "insights.manage"  # churn score weights, thresholds and tiers
 
 
 class Role(StrEnum):

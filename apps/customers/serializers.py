@@ -85,9 +85,23 @@ class CustomerDetailSerializer(CustomerSerializer):
     timeline = serializers.SerializerMethodField()
     segments = serializers.SerializerMethodField()
 
+    churn_breakdown = serializers.SerializerMethodField(
+        help_text="Why a contract customer has their rule score: {score, as_of, computed_at, "
+                  "signals: [{signal, weight, value, points, words, raw}]}, most points "
+                  "first; null for other customers (docs/insights.md).")
+
     class Meta(CustomerSerializer.Meta):
-        fields = [*CustomerSerializer.Meta.fields, "segments", "timeline"]
+        fields = [*CustomerSerializer.Meta.fields, "segments", "timeline", "churn_breakdown"]
         read_only_fields = fields
+
+    def get_churn_breakdown(self, customer: Customer) -> dict | None:
+        from apps.insights.selectors import customer_breakdown
+
+        found = customer_breakdown(customer)
+        if found is None:
+            return None
+        return {"score": found.score, "as_of": found.as_of.isoformat(),
+                "computed_at": found.computed_at.isoformat(), "signals": found.signals}
 
     def get_timeline(self, customer: Customer) -> list[dict]:
         from apps.customers.selectors import customer_timeline

@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 import time
 from datetime import date
+from typing import Any
 
 import numpy as np
 from django.utils import timezone
 
 from apps.insights.bgnbd import bgnbd_fit
+from apps.insights.contracts import contract_scores_write
 from apps.insights.gamma_gamma import gamma_gamma_fit
-from apps.insights.models import ModelFit
+from apps.insights.models import InsightsSettings, ModelFit
 from apps.insights.rfm import PurchaseSummary, purchase_summary
 from apps.insights.scoring import DAYS_PER_UNIT, repeat_gap_percentiles, scores_compute
+from apps.insights.selectors import insights_settings_get
 from apps.insights.writing import scores_write
 
 logger = logging.getLogger(__name__)
@@ -30,8 +33,10 @@ def _compressed(summary: PurchaseSummary) -> tuple[np.ndarray, ...]:
 def churn_fit(as_of: date | None = None) -> ModelFit:
     """Fit BG/NBD and Gamma-Gamma on the purchases up to `as_of` (today by default) and
     score the customers, as if it were that day. A fit that does not converge is stored
-    with its reason and scores nothing: the previous model stays current."""
+    with its reason and scores nothing: the previous model stays current. Then every
+    contract customer gets the rule score, whether the model converged or not."""
     started = time.monotonic()
+    cfg = insights_settings_get()
     phases: dict[str, float] = {}
     now = timezone.now()
     as_of = as_of or now.date()
@@ -57,15 +62,34 @@ def churn_fit(as_of: date | None = None) -> ModelFit:
         logger.warning("insights: spend model not fitted (%s); CLV left empty", gg.reason)
     fit.save()
     if bg.converged:
-        scores, cuts = scores_compute(bg.params, gg.params, summary, fit.repeat_gap_percentiles)
+        scores, cuts = scores_compute(bg.params, gg.params, summary, fit.repeat_gap_percentiles,
+                                      cfg.tiers)
         fit.tier_cuts = cuts
         phases["score"] = round(time.monotonic() - started - sum(phases.values()), 2)
-        scores_write(fit.pk, summary, scores, now)
+        scores_write(fit.pk, summary, scores, now, cfg=cfg)
         phases["write"] = round(time.monotonic() - started - sum(phases.values()), 2)
     else:
         logger.warning("insights: fit as of %s did not converge (%s); the previous model "
                        "stays", as_of, bg.reason)
+    fit.contract_customers, _emitted = contract_scores_write(fit.pk, as_of, now, cfg)
+    phases["contract"] = round(time.monotonic() - started - sum(phases.values()), 2)
     fit.seconds, fit.phase_seconds = time.monotonic() - started, phases
-    fit.save(update_fields=["tier_cuts", "seconds", "phase_seconds"])
+    fit.save(update_fields=["tier_cuts", "contract_customers", "seconds", "phase_seconds"])
     return fit
 
+
+
+def insights_settings_update(changes: dict, user: Any | None) -> InsightsSettings:
+    """Save the settings page: the fields given change, the others keep their value (the
+    environment's until the first save). Takes effect at the next scoring."""
+    current = insights_settings_get()
+    for field, value in changes.items():
+        if field == "tiers":
+            value = [[tier["name"], tier["percentile"]] for tier in value]
+        elif field == "weights":
+            value = {**current.weights, **value}  # a client may send only some
+        setattr(current, field, value)
+    current.updated_at = timezone.now()
+    current.updated_by = user if getattr(user, "pk", None) else None
+    current.save()
+    return current
