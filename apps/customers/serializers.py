@@ -2,6 +2,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.customers.models import Channel, ConsentStatus, Customer, Event
@@ -11,6 +12,7 @@ from apps.customers.validators import (
     normalize_phone,
     validate_time_zone,
 )
+from apps.insights.serializers import ChurnBreakdownSerializer
 
 
 def _django_to_drf(func, value):
@@ -94,6 +96,7 @@ class CustomerDetailSerializer(CustomerSerializer):
         fields = [*CustomerSerializer.Meta.fields, "segments", "timeline", "churn_breakdown"]
         read_only_fields = fields
 
+    @extend_schema_field(ChurnBreakdownSerializer(allow_null=True))
     def get_churn_breakdown(self, customer: Customer) -> dict | None:
         from apps.insights.selectors import customer_breakdown
 

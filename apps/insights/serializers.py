@@ -146,3 +146,19 @@ class SettingsPreviewSerializer(serializers.Serializer):
     at_risk = serializers.IntegerField(
         help_text="How many of them would score at or above the threshold with these weights.")
     currently_at_risk = serializers.IntegerField(help_text="The same with the saved weights.")
+
+
+class BreakdownSignalSerializer(serializers.Serializer):
+    signal = serializers.ChoiceField(choices=SIGNALS)
+    weight = serializers.FloatField()
+    value = serializers.FloatField(help_text="The signal, 0..1.")
+    points = serializers.FloatField(help_text="Its part of the score: weight share x value.")
+    words = serializers.CharField(help_text="What it is, in plain words.")
+    raw = serializers.JSONField(allow_null=True, help_text="The fact behind the value.")
+
+
+class ChurnBreakdownSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    as_of = serializers.DateField()
+    computed_at = serializers.DateTimeField()
+    signals = BreakdownSignalSerializer(many=True, help_text="Most points first.")

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { csrfToken } from "../api/client";
 import type { Me } from "../api/types";
+import { t } from "../i18n";
 import { meTake } from "../prefetch";
 import { MeContext } from "../workflow/useMe";
 
@@ -14,6 +15,7 @@ const NAV = [
   { to: "/team-blocks", label: "Team blocks", end: false },
   { to: "/events", label: "Events", end: false },
   { to: "/api-keys", label: "API keys", end: false, capability: "api_keys.manage" },
+  { to: "/settings/churn-score", label: t("churnSettings.nav"), end: false },
 ];
 
 /** The frame of every signed-in page: brand, navigation, who is signed in, sign-out. */

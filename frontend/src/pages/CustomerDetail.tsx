@@ -1,6 +1,7 @@
 import { Link, useParams } from "react-router";
 import { api } from "../api/client";
 import { CHANNELS, type CustomerDetail as Detail } from "../api/types";
+import { ChurnBreakdownCard } from "../components/ChurnBreakdown";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import {
   customerName, daysUntil, describeEvent, formatDate, formatDateTime, formatMoney, formatTime, relativeTime,
@@ -81,6 +82,7 @@ function CustomerView({ customer }: { customer: Detail }) {
               </details>
             )}
           </section>
+          <ChurnBreakdownCard score={customer.churn_score} reason={customer.churn_reason} breakdown={customer.churn_breakdown} />
           <section className="card" aria-labelledby="consent">
             <h2 id="consent">Consent</h2>
             <table className="list compact">
