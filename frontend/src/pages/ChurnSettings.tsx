@@ -14,7 +14,7 @@ type NumberField = { [K in keyof Form]: Form[K] extends number ? K : never }[key
 type TextField = { [K in keyof Form]: Form[K] extends string ? K : never }[keyof Form];
 
 /** Where each signal's own settings are, shown under its weight. */
-const SIGNAL_FIELDS: Record<Signal, { field: NumberField | TextField; label: string; kind: "number" | "text"; step?: number }[]> = {
+const SIGNAL_FIELDS: Record<Signal, { field: NumberField | TextField; label: string; kind: "number" | "text"; step?: "any" }[]> = {
   contract_end: [{ field: "contract_horizon_days", label: "horizonDays", kind: "number" }],
   feedback: [
     { field: "feedback_event", label: "feedbackEvent", kind: "text" },
@@ -27,7 +27,7 @@ const SIGNAL_FIELDS: Record<Signal, { field: NumberField | TextField; label: str
     { field: "complaints_full", label: "complaintsFull", kind: "number" },
   ],
   inactivity: [
-    { field: "inactivity_full_ratio", label: "inactivityRatio", kind: "number", step: 0.1 },
+    { field: "inactivity_full_ratio", label: "inactivityRatio", kind: "number", step: "any" },
     { field: "default_rhythm_days", label: "defaultRhythm", kind: "number" },
   ],
   cancellation: [
@@ -80,7 +80,7 @@ export function ChurnSettings() {
     }
   };
 
-  const numberInput = (field: NumberField, label: string, step = 1, min = 0, max?: number) => (
+  const numberInput = (field: NumberField, label: string, step: number | "any" = 1, min = 0, max?: number) => (
     <div className="form-row" key={field}>
       <label htmlFor={`s-${field}`}>{label}</label>
       <input id={`s-${field}`} type="number" step={step} min={min} max={max} value={form[field]} disabled={!editable}
@@ -125,7 +125,7 @@ export function ChurnSettings() {
                     <input type="range" min={0} max={1} step={0.05} value={Math.min(weight, 1)} disabled={!editable}
                       aria-label={t("churnSettings.weightLabel", { signal: t(`churnSettings.signal.${signal}`) })}
                       onChange={(e) => setWeight(e.target.value)} />
-                    <input type="number" min={0} max={100} step={0.05} value={Number.isNaN(form.weights[signal]) ? "" : form.weights[signal]} disabled={!editable}
+                    <input type="number" min={0} max={100} step="any" value={Number.isNaN(form.weights[signal]) ? "" : form.weights[signal]} disabled={!editable}
                       aria-label={t("churnSettings.weightLabel", { signal: t(`churnSettings.signal.${signal}`) })}
                       onChange={(e) => setWeight(e.target.value)} className="narrow" />
                     <span className="muted">{t("churnSettings.share", { percent })}</span>
@@ -147,8 +147,8 @@ export function ChurnSettings() {
           <h2 id="alerts">{t("churnSettings.alertsTitle")}</h2>
           <p className="muted">{t("churnSettings.alertsIntro")}</p>
           <div className="signal-fields">
-            {numberInput("churn_score_threshold", t("churnSettings.churnThreshold"), 0.05, 0, 1)}
-            {numberInput("p_alive_threshold", t("churnSettings.pAliveThreshold"), 0.05, 0, 1)}
+            {numberInput("churn_score_threshold", t("churnSettings.churnThreshold"), "any", 0, 1)}
+            {numberInput("p_alive_threshold", t("churnSettings.pAliveThreshold"), "any", 0, 1)}
           </div>
           <div className="state notice" aria-live="polite">
             <p className="state-title">{t("churnSettings.previewTitle")}</p>
@@ -156,7 +156,7 @@ export function ChurnSettings() {
               <p>
                 {t("churnSettings.preview", {
                   atRisk: preview.at_risk, total: preview.contract_customers,
-                  threshold: Number(form.churn_score_threshold).toFixed(2), now: preview.currently_at_risk,
+                  threshold: preview.threshold.toFixed(2), now: preview.currently_at_risk,
                 })}{" "}
                 <span className="muted">{t("churnSettings.previewNote")}</span>
               </p>
@@ -175,7 +175,7 @@ export function ChurnSettings() {
                 <tr key={index}>
                   <td><input aria-label={t("churnSettings.tierName")} value={tier.name} disabled={!editable} className="mono"
                     onChange={(e) => set("tiers", form.tiers.map((x, i) => (i === index ? { ...x, name: e.target.value } : x)))} /></td>
-                  <td><input aria-label={t("churnSettings.tierPercentile")} type="number" min={0} max={1} step={0.05} value={tier.percentile} disabled={!editable} className="narrow"
+                  <td><input aria-label={t("churnSettings.tierPercentile")} type="number" min={0} max={1} step="any" value={tier.percentile} disabled={!editable} className="narrow"
                     onChange={(e) => set("tiers", form.tiers.map((x, i) => (i === index ? { ...x, percentile: Number(e.target.value) } : x)))} /></td>
                   <td>{editable && form.tiers.length > 1 && (
                     <button type="button" className="link-button" onClick={() => set("tiers", form.tiers.filter((_, i) => i !== index))}>
@@ -208,16 +208,18 @@ export function ChurnSettings() {
   );
 }
 
-/** The preview for the weights and threshold being edited, asked for 300 ms after the last change. */
-function usePreview(form: Form | null): SettingsPreview | null {
-  const [preview, setPreview] = useState<SettingsPreview | null>(null);
+/** The preview for the weights and threshold being edited, asked for 300 ms after the
+ * last change; while they are invalid, the last valid preview stays (with its threshold). */
+function usePreview(form: Form | null): (SettingsPreview & { threshold: number }) | null {
+  const [preview, setPreview] = useState<(SettingsPreview & { threshold: number }) | null>(null);
   const key = form ? JSON.stringify([form.weights, form.churn_score_threshold]) : "";
   useEffect(() => {
     if (!form) return;
     let live = true;
     const timer = setTimeout(() => {
       api.post<SettingsPreview>("insights/settings/preview", { weights: form.weights, churn_score_threshold: form.churn_score_threshold })
-        .then((result) => { if (live) setPreview(result); }, () => { /* invalid while typing: keep the last one */ });
+        .then((result) => { if (live) setPreview({ ...result, threshold: form.churn_score_threshold }); },
+          () => { /* invalid while typing: keep the last one */ });
     }, 300);
     return () => { live = false; clearTimeout(timer); };
     // eslint-disable-next-line react-hooks/exhaustive-deps
