@@ -3,9 +3,11 @@ how it sits beside the model's score, crossings, and a bounded number of queries
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -234,3 +236,13 @@ def _queries(count: int) -> int:
 
 def test_the_number_of_queries_does_not_grow_with_customers() -> None:
     assert _queries(3) == _queries(40)
+
+
+def test_the_command_scores_contract_customers_without_a_model(contracts) -> None:
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("churn_fit", "--as-of", AS_OF.isoformat(), stdout=out, stderr=err)
+
+    assert out.getvalue().startswith(
+        "as of 2026-06-30; 3 contract customers given the rule score; ")
+    assert err.getvalue().startswith("the fit did not converge, the previous model stays: ")
