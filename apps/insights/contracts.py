@@ -88,11 +88,18 @@ LEFT JOIN cancellation AS ca ON ca.customer_id = cc.id
 ORDER BY cc.id
 """
 
+# The batch's scores arrive by COPY into a temporary table: a 50,000-element array of
+# JSON texts as a query parameter takes seconds to encode and parse, COPY a fraction.
+# (Dropped first: inside an outer transaction, a test's, the last batch's is still there.)
+_SCORES_TABLE_SQL = """
+DROP TABLE IF EXISTS pg_temp.insights_contract_scores;
+CREATE TEMPORARY TABLE insights_contract_scores (
+    id bigint, churn float8, reason text, signals jsonb, vals jsonb
+) ON COMMIT DROP
+"""
 _WRITE_SQL = """
 WITH v AS (
-    SELECT * FROM unnest(%(ids)s::bigint[], %(churn)s::float8[], %(reason)s::text[],
-                         %(signals)s::jsonb[], %(values)s::jsonb[])
-        AS v(id, churn, reason, signals, vals)
+    SELECT * FROM insights_contract_scores
 ), old AS (
     SELECT c.id, c.external_id, c.churn_score
     FROM {customers} AS c JOIN v ON v.id = c.id ORDER BY c.id FOR UPDATE OF c
@@ -107,9 +114,9 @@ WITH v AS (
     SET score = excluded.score, signals = excluded.signals, "values" = excluded."values",
         computed_at = excluded.computed_at, as_of = excluded.as_of
 ), gone AS (
-    DELETE FROM {breakdowns}
-    WHERE customer_id >= %(lo)s AND customer_id < %(hi)s
-      AND NOT customer_id = ANY(%(ids)s::bigint[])
+    DELETE FROM {breakdowns} AS b
+    WHERE b.customer_id >= %(lo)s AND b.customer_id < %(hi)s
+      AND NOT EXISTS (SELECT 1 FROM v WHERE v.id = b.customer_id)
 )
 SELECT old.id, old.external_id, old.churn_score FROM old
 """
@@ -185,87 +192,115 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def _contract_end(facts: ContractFacts, as_of: date, horizon: int) -> tuple[float, str, Any]:
+class Words:
+    """The translations of one scoring run, looked up once per message (and count):
+    Django's per-call lookup costs more than the whole score at a million customers. The
+    methods keep gettext's names, so makemessages still finds the messages."""
+
+    def __init__(self) -> None:
+        self._plain: dict[str, str] = {}
+        self._plural: dict[tuple[str, int], str] = {}
+
+    def gettext(self, message: str) -> str:
+        if message not in self._plain:
+            self._plain[message] = _(message)
+        return self._plain[message]
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        key = (singular, count)
+        if key not in self._plural:
+            self._plural[key] = ngettext(singular, plural, count)
+        return self._plural[key]
+
+
+Found = tuple[float, str, Any]  # (value 0..1, words, the fact behind it)
+
+
+def _contract_end(w: Words, facts: ContractFacts, as_of: date, horizon: int) -> Found:
     try:
         end = date.fromisoformat(facts.contract_end[:10])
     except ValueError:
-        return 0.0, _("Contract end date not readable (%(value)s)") % {
+        return 0.0, w.gettext("Contract end date not readable (%(value)s)") % {
             "value": facts.contract_end[:40]}, None
     days = (end - as_of).days
     if days < 0:
-        words = ngettext("Contract ended %(days)d day ago", "Contract ended %(days)d days ago",
-                         -days) % {"days": -days}
+        words = w.ngettext("Contract ended %(days)d day ago",
+                           "Contract ended %(days)d days ago", -days) % {"days": -days}
         return 1.0, words, days
     if days == 0:
-        return 1.0, _("Contract ends today"), 0
-    words = ngettext("Contract ends in %(days)d day", "Contract ends in %(days)d days",
-                     days) % {"days": days}
+        return 1.0, w.gettext("Contract ends today"), 0
+    words = w.ngettext("Contract ends in %(days)d day", "Contract ends in %(days)d days",
+                       days) % {"days": days}
     return max(0.0, 1.0 - days / horizon), words, days
 
 
-def _feedback(facts: ContractFacts, scale: float) -> tuple[float, str, Any]:
+def _feedback(w: Words, facts: ContractFacts, scale: float) -> Found:
     if facts.feedback_score is None:
-        return 0.0, _("No feedback yet"), None
+        return 0.0, w.gettext("No feedback yet"), None
     score = facts.feedback_score
     value = min(max((scale - score) / scale, 0.0), 1.0)
-    return value, _("Last feedback %(score)s/%(scale)s") % {
+    return value, w.gettext("Last feedback %(score)s/%(scale)s") % {
         "score": _number(score), "scale": _number(scale)}, score
 
 
-def _complaints(facts: ContractFacts, window: int, full: int) -> tuple[float, str, Any]:
+def _complaints(w: Words, facts: ContractFacts, window: int, full: int) -> Found:
     n = facts.complaints
     if not n:
-        return 0.0, ngettext("No complaints in the last %(days)d day",
-                             "No complaints in the last %(days)d days", window) % {
+        return 0.0, w.ngettext("No complaints in the last %(days)d day",
+                               "No complaints in the last %(days)d days", window) % {
             "days": window}, 0
-    words = (ngettext("%(count)d complaint", "%(count)d complaints", n) % {"count": n}
-             + " " + ngettext("in the last %(days)d day", "in the last %(days)d days",
-                              window) % {"days": window})
+    words = (w.ngettext("%(count)d complaint", "%(count)d complaints", n) % {"count": n}
+             + " " + w.ngettext("in the last %(days)d day", "in the last %(days)d days",
+                                window) % {"days": window})
     return min(n / full, 1.0), words, n
 
 
-def _inactivity(facts: ContractFacts, as_of: date, full_ratio: float,
-                default_rhythm: int) -> tuple[float, str, Any]:
+def _inactivity(w: Words, facts: ContractFacts, as_of: date, full_ratio: float,
+                default_rhythm: int) -> Found:
     if facts.last_active_day is None:
-        return 0.0, _("No activity recorded yet"), None
+        return 0.0, w.gettext("No activity recorded yet"), None
     silent = max((as_of - facts.last_active_day).days, 0)
     own = facts.active_days >= MIN_ACTIVE_DAYS_FOR_RHYTHM and facts.median_gap
     rhythm = max(float(facts.median_gap), 1.0) if own else float(default_rhythm)
     value = min(max((silent / rhythm - 1.0) / (full_ratio - 1.0), 0.0), 1.0)
-    usual = (_("usually every %(days)s days") if own
-             else _("no rhythm of their own yet, %(days)s days assumed")) % {
+    usual = (w.gettext("usually every %(days)s days") if own
+             else w.gettext("no rhythm of their own yet, %(days)s days assumed")) % {
         "days": _number(round(rhythm, 1))}
     if silent == 0:
-        words = _("Active today; %(usual)s") % {"usual": usual}
+        words = w.gettext("Active today; %(usual)s") % {"usual": usual}
     else:
-        words = ngettext("No activity for %(days)d day; %(usual)s",
-                         "No activity for %(days)d days; %(usual)s", silent) % {
+        words = w.ngettext("No activity for %(days)d day; %(usual)s",
+                           "No activity for %(days)d days; %(usual)s", silent) % {
             "days": silent, "usual": usual}
     return value, words, {"days_silent": silent, "usual_gap_days": round(rhythm, 1)}
 
 
-def _cancellation(facts: ContractFacts, as_of: date, window: int) -> tuple[float, str, Any]:
+def _cancellation(w: Words, facts: ContractFacts, as_of: date, window: int) -> Found:
     if facts.cancellation_at is None:
-        return 0.0, ngettext("No cancellation request in the last %(days)d day",
-                             "No cancellation request in the last %(days)d days", window) % {
+        return 0.0, w.ngettext("No cancellation request in the last %(days)d day",
+                               "No cancellation request in the last %(days)d days",
+                               window) % {
             "days": window}, None
     days = max((as_of - facts.cancellation_at.astimezone(UTC).date()).days, 0)
-    words = (_("Asked to cancel today") if days == 0 else ngettext(
+    words = (w.gettext("Asked to cancel today") if days == 0 else w.ngettext(
         "Asked to cancel %(days)d day ago", "Asked to cancel %(days)d days ago", days) % {
         "days": days})
     return 1.0, words, days
 
 
-def rule_score(facts: ContractFacts, as_of: date, rules: InsightsSettings) -> RuleScore:
+def rule_score(facts: ContractFacts, as_of: date, rules: InsightsSettings,
+               w: Words | None = None) -> RuleScore:
     """Score = sum over signals of weight x value / sum of weights: each signal's points
     are its share, so the points add up to the score."""
+    w = w or Words()
     found = {
-        "contract_end": _contract_end(facts, as_of, rules.contract_horizon_days),
-        "feedback": _feedback(facts, rules.feedback_scale),
-        "complaints": _complaints(facts, rules.complaint_window_days, rules.complaints_full),
-        "inactivity": _inactivity(facts, as_of, rules.inactivity_full_ratio,
+        "contract_end": _contract_end(w, facts, as_of, rules.contract_horizon_days),
+        "feedback": _feedback(w, facts, rules.feedback_scale),
+        "complaints": _complaints(w, facts, rules.complaint_window_days,
+                                  rules.complaints_full),
+        "inactivity": _inactivity(w, facts, as_of, rules.inactivity_full_ratio,
                                   rules.default_rhythm_days),
-        "cancellation": _cancellation(facts, as_of, rules.cancellation_window_days),
+        "cancellation": _cancellation(w, facts, as_of, rules.cancellation_window_days),
     }
     total = sum(float(rules.weights.get(name, 0)) for name in SIGNALS) or 1.0
     signals = []
@@ -275,14 +310,14 @@ def rule_score(facts: ContractFacts, as_of: date, rules: InsightsSettings) -> Ru
         signals.append(Signal(name, weight, value, weight * value / total, words, raw))
     score = min(max(sum(s.points for s in signals), 0.0), 1.0)
     signals.sort(key=lambda s: (-s.points, SIGNALS.index(s.signal)))
-    return RuleScore(score, reason_for(signals), signals)
+    return RuleScore(score, reason_for(w, signals), signals)
 
 
-def reason_for(signals: list[Signal]) -> str:
+def reason_for(w: Words, signals: list[Signal]) -> str:
     """The two signals with the most points, as one sentence."""
     top = [s.words for s in signals if s.points > 0][:2]
     if not top:
-        return _("No warning signs.")
+        return w.gettext("No warning signs.")
     text = "; ".join([top[0], *(w[:1].lower() + w[1:] for w in top[1:])]) + "."
     return text[:200]
 
@@ -294,24 +329,26 @@ def contract_scores_write(fit_id: int, as_of: date, now: datetime,
     sql = _WRITE_SQL.format(customers=connection.ops.quote_name(Customer._meta.db_table),
                             breakdowns=connection.ops.quote_name(ChurnBreakdown._meta.db_table))
     scored = emitted = 0
+    words = Words()
     for lo, hi, batch in contract_facts(as_of, rules, customer_id=customer_id,
                                         batch_size=batch_size):
-        results = [rule_score(facts, as_of, rules) for facts in batch]
-        params = {
-            "ids": [f.customer_id for f in batch],
-            "churn": [r.score for r in results],
-            "reason": [r.reason for r in results],
-            "signals": [json.dumps([s.as_dict() for s in r.signals]) for r in results],
-            "values": [json.dumps({s.signal: round(s.value, 4) for s in r.signals})
-                       for r in results],
-            "now": now, "as_of": as_of, "lo": lo, "hi": hi,
-        }
-        new_by_id = {cid: i for i, cid in enumerate(params["ids"])}
+        results = [rule_score(facts, as_of, rules, words) for facts in batch]
+        new_by_id = {f.customer_id: r.score for f, r in zip(batch, results, strict=True)}
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(_SCORES_TABLE_SQL)
+            with cursor.copy("COPY insights_contract_scores FROM STDIN") as copy:
+                for facts, result in zip(batch, results, strict=True):
+                    copy.write_row((
+                        facts.customer_id, result.score, result.reason,
+                        json.dumps([s.as_dict() for s in result.signals],
+                                   separators=(",", ":"), ensure_ascii=False),
+                        json.dumps({s.signal: round(s.value, 4) for s in result.signals},
+                                   separators=(",", ":")),
+                    ))
+            cursor.execute(sql, {"now": now, "as_of": as_of, "lo": lo, "hi": hi})
             events = []
             for cid, external_id, old_churn in cursor.fetchall():
-                new = params["churn"][new_by_id[cid]]
+                new = new_by_id[cid]
                 for crossing in crossings_find((old_churn, None, ""), (new, None, ""), rules):
                     events.append(EventIn(
                         customer_external_id=external_id, type=CROSSED, occurred_at=now,
