@@ -78,7 +78,6 @@ def churn_fit(as_of: date | None = None) -> ModelFit:
     return fit
 
 
-
 def insights_settings_update(changes: dict, user: Any | None) -> InsightsSettings:
     """Save the settings page: the fields given change, the others keep their value (the
     environment's until the first save). Takes effect at the next scoring."""
