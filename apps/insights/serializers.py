@@ -120,6 +120,9 @@ class InsightsSettingsSerializer(serializers.Serializer):
     def validate_tiers(self, tiers: list[dict]) -> list[dict]:
         if not tiers:
             raise serializers.ValidationError("Give at least one tier.")
+        if any("name" not in tier or "percentile" not in tier for tier in tiers):
+            # A PUT is partial, and DRF makes the nested tiers partial too.
+            raise serializers.ValidationError("Give each tier a name and a percentile.")
         names = [tier["name"] for tier in tiers]
         if len(set(names)) != len(names):
             raise serializers.ValidationError("Give each tier its own name.")

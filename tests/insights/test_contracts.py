@@ -246,3 +246,15 @@ def test_the_command_scores_contract_customers_without_a_model(contracts) -> Non
     assert out.getvalue().startswith(
         "as of 2026-06-30; 3 contract customers given the rule score; ")
     assert err.getvalue().startswith("the fit did not converge, the previous model stays: ")
+
+
+def test_erasure_deletes_the_breakdown(contracts) -> None:
+    from apps.customers.erasure import customers_erase
+
+    churn_fit(AS_OF)
+    customers_erase([contracts["alice"].pk])
+
+    assert not ChurnBreakdown.objects.filter(customer=contracts["alice"]).exists()
+    assert Customer.objects.get(pk=contracts["alice"].pk).churn_reason == ""
+    assert ChurnBreakdown.objects.filter(customer=contracts["bob"]).exists()
+    assert churn_fit(AS_OF).contract_customers == 2  # erased: no longer scored

@@ -95,6 +95,8 @@ def test_an_admin_saves_and_everyone_reads_it(client_as, make_user) -> None:
                                     {"name": "a", "percentile": 0.1}]},
      ("tiers", "Give each tier its own name.")),
     ("no tiers", {"tiers": []}, ("tiers", "Give at least one tier.")),
+    ("tier without percentile", {"tiers": [{"name": "vip"}]},
+     ("tiers", "Give each tier a name and a percentile.")),
     ("feedback field", {"feedback_field": "score"},
      ("feedback_field", "Write it as properties.<key>, e.g. properties.score.")),
     ("ratio of 1", {"inactivity_full_ratio": 1},
