@@ -1,5 +1,6 @@
 """Fit and score the churn and spend models over 1,000,000 customers with 10,000,000
-purchase events (docs/insights.md).
+purchase events (docs/insights.md); every customer is also a contract customer with
+feedback, ticket and cancellation events, so the rule score is measured at full scale.
 
 A scratch database is migrated with the app's own migrations; customers come from
 generate_series, purchases are simulated in numpy from the BG/NBD and Gamma-Gamma
@@ -31,7 +32,7 @@ DATABASE_URL = env_url("BENCH_INSIGHTS_DATABASE_URL",
                        "postgres://postgres@127.0.0.1:5432/keepflow_bench_insights")
 CUSTOMERS = 1_000_000
 QUICK_CUSTOMERS = 100_000
-DATA_VERSION = 2
+DATA_VERSION = 3
 AS_OF = date(2026, 6, 30)
 TARGETS = {"seconds": 300, "peak_memory_gib": 4.0}
 
@@ -51,6 +52,24 @@ SELECT %(first_id)s + p.customer - 1, 'order.completed', jsonb_build_object('amo
        %(start)s::timestamptz + p.day * interval '1 day', now(), 'gen-' || p.n, 'import'
 FROM bench_purchases AS p
 """
+
+
+# Every customer on contract (ends from 60 days ago to 440 days ahead), 60 % with an NPS
+# answer in the last year, 30 % with a ticket in the last 180 days, 5 % asking to cancel.
+_CONTRACTS_SQL = [
+    """UPDATE customers_customer SET attributes = jsonb_build_object('contract_end',
+           to_char(%(as_of)s::date + ((id * 7919) %% 500 - 60)::int, 'YYYY-MM-DD'))""",
+    """INSERT INTO customers_event (customer_id, type, properties, occurred_at, received_at,
+                                   idempotency_key, source)
+       SELECT id, t.type, t.props, %(end)s::timestamptz - random() * t.days * interval '1 day',
+              now(), 'gen-' || t.type || '-' || id, 'import'
+       FROM customers_customer, LATERAL (VALUES
+           ('feedback.submitted', jsonb_build_object('score', floor(random() * 11 + id * 0)::int),
+            365, 0.6),
+           ('support.ticket_opened', '{}'::jsonb, 180, 0.3),
+           ('cancellation.requested', '{}'::jsonb, 120, 0.05)) AS t(type, props, days, share)
+       WHERE random() < t.share""",
+]
 
 
 def purchases_simulate(customers: int, seed: int = 19) -> tuple:
@@ -109,6 +128,9 @@ def generate(customers: int) -> dict[str, Any]:
         conn.execute(_EVENTS_SQL, {"first_id": first_id,
                                    "start": f"{AS_OF - timedelta(days=730)} 00:00:00+00"})
         conn.execute("DROP TABLE bench_purchases")
+        say("insights: contracts, feedback, tickets and cancellation requests")
+        for sql in _CONTRACTS_SQL:
+            conn.execute(sql, {"as_of": AS_OF, "end": f"{AS_OF + timedelta(days=1)} 00:00:00+00"})
         conn.execute("ALTER TABLE customers_event ENABLE TRIGGER USER")
         say(f"insights: rebuilding {len(rebuilt)} indexes and constraints")
         for create in rebuilt:
@@ -168,6 +190,7 @@ def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
         "as_of": AS_OF.isoformat(),
         "fit": {"converged": fit.converged, "reason": fit.reason, "customers": fit.customers,
                 "repeat_customers": fit.repeat_customers,
+                "contract_customers": fit.contract_customers,
                 "bgnbd": {"r": fit.r, "alpha": fit.alpha, "a": fit.a, "b": fit.b,
                           "log_likelihood": fit.log_likelihood},
                 "gamma_gamma": {"p": fit.p, "q": fit.q, "gamma": fit.gamma}},
@@ -188,7 +211,8 @@ def summary(body: dict[str, Any]) -> str:
     met = ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in body["targets_met"].items())
     phases = ", ".join(f"{k} {v} s" for k, v in body["phase_seconds"].items())
     return (f"INSIGHTS: churn_fit over {body['fit']['customers']:,} customers "
-            f"({body['fit']['repeat_customers']:,} repeat buyers)\n"
+            f"({body['fit']['repeat_customers']:,} repeat buyers, "
+            f"{body['fit'].get('contract_customers', 0):,} contract customers)\n"
             f"{body['seconds']} s ({phases}); peak RSS {body['peak_rss_mib']} MiB\n"
             f"a day later: {body['next_day']['seconds']} s, "
             f"{body['next_day']['history_points']:,} history points "

@@ -23,6 +23,7 @@ class Capability(StrEnum):
     TASKS_WORK = "tasks.work"  # claim, complete and cancel agent tasks
     CREDENTIALS_MANAGE = "credentials.manage"  # stored secrets for outbound HTTP
     SURVEYS_MANAGE = "surveys.manage"  # the exit survey's reasons
+    INSIGHTS_MANAGE = "insights.manage"  # churn score weights, thresholds and tiers
 
 
 class Role(StrEnum):

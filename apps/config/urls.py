@@ -7,10 +7,10 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 from apps.accounts.api import ApiKeyViewSet, MeApi
 from apps.accounts.login_throttle import ThrottledAuthenticationForm
 from apps.customers.api import CustomerViewSet, EventViewSet
-from apps.customers.fields_api import ConditionFieldsApi
 from apps.customers.import_api import customers_import_path
 from apps.customers.segments_api import SegmentViewSet
 from apps.web.api import StatsApi
+from apps.web.fields_api import ConditionFieldsApi
 from apps.web.views import app_shell, healthz
 from apps.workflows.api import BlockTemplateViewSet, WorkflowTestCaseViewSet, WorkflowViewSet
 from blocks.api import BlockCatalogApi, TemplatePreviewApi, TemplateVariablesApi

@@ -62,6 +62,8 @@ REGISTRY: tuple[PersonalData, ...] = (
     PersonalData("engine.EffectRecord", "run__customer_id", replace={"result": {}}),
     # A profile of the person over time (scores, value, tier): gone with the person.
     PersonalData("insights.ScorePoint", "customer_id", delete=True),
+    # What the customer did, in words (their last feedback, complaints, a cancellation).
+    PersonalData("insights.ChurnBreakdown", "customer_id", delete=True),
 )
 
 # Models whose fields look personal or point at a customer, but hold no customer's
@@ -128,7 +130,8 @@ def customers_erase(customer_ids: list[int], *, now: datetime | None = None) -> 
 
 def _profile_anonymise(customer: Customer, now: datetime) -> None:
     customer.external_id = f"erased:{uuid.uuid4()}"
-    for name in ("email", "phone", "first_name", "last_name", "locale", "tier"):
+    for name in ("email", "phone", "first_name", "last_name", "locale", "tier",
+                 "churn_reason"):  # the reason tells what they did ("Asked to cancel ...")
         setattr(customer, name, "")
     customer.timezone = "UTC"
     customer.attributes, customer.tags, customer.consent = {}, [], {}

@@ -2,6 +2,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.customers.models import Channel, ConsentStatus, Customer, Event
@@ -11,6 +12,7 @@ from apps.customers.validators import (
     normalize_phone,
     validate_time_zone,
 )
+from apps.insights.serializers import ChurnBreakdownSerializer
 
 
 def _django_to_drf(func, value):
@@ -85,9 +87,24 @@ class CustomerDetailSerializer(CustomerSerializer):
     timeline = serializers.SerializerMethodField()
     segments = serializers.SerializerMethodField()
 
+    churn_breakdown = serializers.SerializerMethodField(
+        help_text="Why a contract customer has their rule score: {score, as_of, computed_at, "
+                  "signals: [{signal, weight, value, points, words, raw}]}, most points "
+                  "first; null for other customers (docs/insights.md).")
+
     class Meta(CustomerSerializer.Meta):
-        fields = [*CustomerSerializer.Meta.fields, "segments", "timeline"]
+        fields = [*CustomerSerializer.Meta.fields, "segments", "timeline", "churn_breakdown"]
         read_only_fields = fields
+
+    @extend_schema_field(ChurnBreakdownSerializer(allow_null=True))
+    def get_churn_breakdown(self, customer: Customer) -> dict | None:
+        from apps.insights.selectors import customer_breakdown
+
+        found = customer_breakdown(customer)
+        if found is None:
+            return None
+        return {"score": found.score, "as_of": found.as_of.isoformat(),
+                "computed_at": found.computed_at.isoformat(), "signals": found.signals}
 
     def get_timeline(self, customer: Customer) -> list[dict]:
         from apps.customers.selectors import customer_timeline

@@ -1,5 +1,6 @@
 """GET /api/v1/insights/model, GET /api/v1/customers/{id}/forecast and
-GET /api/v1/customers/{id}/score-history (READ)."""
+GET /api/v1/customers/{id}/score-history (READ); GET (READ) and PUT (insights.manage:
+admins) /api/v1/insights/settings, and its preview."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -9,21 +10,28 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.capabilities import Capability
 from apps.customers.models import Customer
 from apps.insights.models import ModelFit
 from apps.insights.selectors import (
     customer_forecast,
     customer_score_history,
+    insights_settings_get,
     model_current,
     score_thresholds,
+    settings_preview,
 )
 from apps.insights.serializers import (
     ForecastQuerySerializer,
     ForecastSerializer,
+    InsightsSettingsSerializer,
     ModelSerializer,
     ScoreHistoryQuerySerializer,
     ScoreHistorySerializer,
+    SettingsPreviewSerializer,
+    weights_merged,
 )
+from apps.insights.services import insights_settings_update
 
 
 def _current_or_404() -> ModelFit:
@@ -93,3 +101,44 @@ class CustomerScoreHistoryApi(APIView):
             "customer_id": customer.external_id, "thresholds": score_thresholds(),
             "points": points,
         }).data)
+class InsightsSettingsApi(APIView):
+    """The churn score settings: crossing thresholds, CLV tiers, and the contract
+    customers' rule score (which attribute makes a contract customer, the signals'
+    weights and where they come from). Changes apply at the next scoring."""
+
+    capabilities = {"PUT": Capability.INSIGHTS_MANAGE}
+
+    @extend_schema(responses=InsightsSettingsSerializer, operation_id="insights_settings_retrieve",
+                   tags=["insights"])
+    def get(self, request: Request) -> Response:
+        return Response(InsightsSettingsSerializer(insights_settings_get()).data)
+
+    @extend_schema(request=InsightsSettingsSerializer, responses=InsightsSettingsSerializer,
+                   operation_id="insights_settings_update", tags=["insights"])
+    def put(self, request: Request) -> Response:
+        serializer = InsightsSettingsSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        if "weights" in changes:
+            changes["weights"] = weights_merged(insights_settings_get().weights,
+                                                changes["weights"])
+        saved = insights_settings_update(changes, request.user)
+        return Response(InsightsSettingsSerializer(saved).data)
+
+
+class InsightsSettingsPreviewApi(APIView):
+    """How many contract customers would be at risk with these weights and threshold,
+    from the signals of the last scoring. A read: nothing is saved."""
+
+    capabilities = {"POST": Capability.READ}
+
+    @extend_schema(request=InsightsSettingsSerializer, responses=SettingsPreviewSerializer,
+                   operation_id="insights_settings_preview", tags=["insights"])
+    def post(self, request: Request) -> Response:
+        serializer = InsightsSettingsSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        current = insights_settings_get()
+        weights = weights_merged(current.weights, serializer.validated_data.get("weights", {}))
+        threshold = serializer.validated_data.get("churn_score_threshold",
+                                                  current.churn_score_threshold)
+        return Response(SettingsPreviewSerializer(settings_preview(weights, threshold)).data)

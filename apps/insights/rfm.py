@@ -10,8 +10,10 @@ does not count towards the mean repeat spend."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -69,6 +71,19 @@ def amount_path() -> list[str]:
     return rest.split(".")
 
 
+def customer_id_ranges(cursor: Any, batch: int,
+                       customer_id: int | None = None) -> Iterator[tuple[int, int]]:
+    """[lo, hi) ranges of customer ids covering every customer (or just this one)."""
+    if customer_id is not None:
+        yield customer_id, customer_id + 1
+        return
+    cursor.execute(f"SELECT min(id), max(id) FROM {Customer._meta.db_table}")
+    low, high = cursor.fetchone()
+    if low is not None:
+        for lo in range(low, high + 1, batch):
+            yield lo, lo + batch
+
+
 def purchase_summary(as_of: date, *, batch_size: int | None = None,
                      customer_id: int | None = None) -> PurchaseSummary:
     """Summaries of every customer (or just this one) with a purchase up to and including
@@ -78,19 +93,13 @@ def purchase_summary(as_of: date, *, batch_size: int | None = None,
     sql = _SUMMARY_SQL.format(events=connection.ops.quote_name(Event._meta.db_table))
     params = {"path": amount_path(), "type": settings.KEEPFLOW_INSIGHTS["PURCHASE_EVENT"],
               "until": until, "as_of": as_of}
+    parts: list[np.ndarray] = []
     with connection.cursor() as cursor:
-        if customer_id is None:
-            cursor.execute(f"SELECT min(id), max(id) FROM {Customer._meta.db_table}")
-            low, high = cursor.fetchone()
-        else:
-            low, high, batch = customer_id, customer_id, 1
-        parts: list[np.ndarray] = []
-        if low is not None:
-            for lo in range(low, high + 1, batch):
-                cursor.execute(sql, {**params, "lo": lo, "hi": lo + batch})
-                rows = cursor.fetchall()
-                if rows:
-                    parts.append(np.array(rows, dtype=np.float64))
+        for lo, hi in customer_id_ranges(cursor, batch, customer_id):
+            cursor.execute(sql, {**params, "lo": lo, "hi": hi})
+            rows = cursor.fetchall()
+            if rows:
+                parts.append(np.array(rows, dtype=np.float64))
     table = np.concatenate(parts) if parts else np.zeros((0, 6))
     x = table[:, 1]
     return PurchaseSummary(

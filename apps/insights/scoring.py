@@ -73,13 +73,14 @@ def clv_values(bg: BgNbdParams, gg: GammaGammaParams | None,
     return discounted * gamma_gamma_expected_spend(gg, summary.x, summary.zbar)
 
 
-def tier_cuts(clv: np.ndarray) -> list[list]:
-    """[[tier, lowest CLV of the tier], ...], highest tier first."""
+def tier_cuts(clv: np.ndarray, tiers: list | None = None) -> list[list]:
+    """[[tier, lowest CLV of the tier], ...], highest tier first; `tiers` as
+    [[name, percentile], ...] (the settings page's, else the environment's)."""
     finite = clv[np.isfinite(clv)]
     if not len(finite):
         return []
     return [[name, float(np.quantile(finite, share))]
-            for name, share in settings.KEEPFLOW_INSIGHTS["TIERS"]]
+            for name, share in (tiers or settings.KEEPFLOW_INSIGHTS["TIERS"])]
 
 
 def tiers_for(clv: np.ndarray, cuts: list[list]) -> list[str]:
@@ -115,14 +116,15 @@ def reasons_for(summary: PurchaseSummary, score: np.ndarray, one_time: np.ndarra
 
 
 def scores_compute(bg: BgNbdParams, gg: GammaGammaParams | None, summary: PurchaseSummary,
-                   percentiles: list[float]) -> tuple[Scores, list[list]]:
+                   percentiles: list[float],
+                   tiers: list | None = None) -> tuple[Scores, list[list]]:
     T = summary.age / DAYS_PER_UNIT
     t_x = summary.t_x / DAYS_PER_UNIT
     p_alive = bgnbd_p_alive(bg, summary.x, t_x, T)
     one_time = summary.x == 0
     churn = np.where(one_time, one_time_buyer_risk(summary.age, percentiles), 1.0 - p_alive)
     clv = clv_values(bg, gg, summary)
-    cuts = tier_cuts(clv)
+    cuts = tier_cuts(clv, tiers)
     return Scores(
         p_alive=p_alive,
         expected_90d=expected_purchases(bg, summary, 90.0),

@@ -6,15 +6,18 @@ import logging
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
+from typing import Any
 
 import numpy as np
 from django.utils import timezone
 
 from apps.insights.bgnbd import BgNbdParams, bgnbd_fit
+from apps.insights.contracts import contract_scores_write
 from apps.insights.gamma_gamma import GammaGammaParams, gamma_gamma_fit
-from apps.insights.models import ModelFit, ScorePoint
+from apps.insights.models import InsightsSettings, ModelFit, ScorePoint
 from apps.insights.rfm import PurchaseSummary, purchase_summary
 from apps.insights.scoring import DAYS_PER_UNIT, repeat_gap_percentiles, scores_compute
+from apps.insights.selectors import insights_settings_get
 from apps.insights.writing import scores_write
 
 logger = logging.getLogger(__name__)
@@ -38,13 +41,16 @@ def history_at(as_of: date, now: datetime) -> datetime:
 def churn_fit(as_of: date | None = None, *, backfill_weeks: int = 0) -> ModelFit:
     """Fit BG/NBD and Gamma-Gamma on the purchases up to `as_of` (today by default) and
     score the customers, as if it were that day. A fit that does not converge is stored
-    with its reason and scores nothing: the previous model stays current.
+    with its reason and scores nothing: the previous model stays current. Every contract
+    customer gets the rule score first, whether the model converged or not, so the model's
+    write (which leaves a contract customer's churn score alone) records it in the history.
 
     `backfill_weeks`: while there is no score history at all (a new installation, the
     demo), first score each of that many weeks before `as_of` with this fit's model, so
     the history chart starts with a past; no crossing events for those nor for this first
     scoring."""
     started = time.monotonic()
+    cfg = insights_settings_get()
     phases: dict[str, float] = {}
     now = timezone.now()
     as_of = as_of or now.date()
@@ -69,26 +75,29 @@ def churn_fit(as_of: date | None = None, *, backfill_weeks: int = 0) -> ModelFit
     elif bg.converged:
         logger.warning("insights: spend model not fitted (%s); CLV left empty", gg.reason)
     fit.save()
+    fit.contract_customers, _emitted = contract_scores_write(fit.pk, as_of, now, cfg)
+    phases["contract"] = round(time.monotonic() - started - sum(phases.values()), 2)
     if bg.converged:
-        scores, cuts = scores_compute(bg.params, gg.params, summary, fit.repeat_gap_percentiles)
+        scores, cuts = scores_compute(bg.params, gg.params, summary, fit.repeat_gap_percentiles,
+                                      cfg.tiers)
         fit.tier_cuts = cuts
         phases["score"] = round(time.monotonic() - started - sum(phases.values()), 2)
         backfilled = (backfill_weeks > 0 and not ScorePoint.objects.exists()
                       and _history_backfill(fit, bg.params, gg.params, as_of, now,
-                                            backfill_weeks))
+                                            backfill_weeks, cfg))
         scores_write(fit.pk, summary, scores, now, as_of=as_of, at=history_at(as_of, now),
-                     emit=not backfilled)
+                     emit=not backfilled, cfg=cfg)
         phases["write"] = round(time.monotonic() - started - sum(phases.values()), 2)
     else:
         logger.warning("insights: fit as of %s did not converge (%s); the previous model "
                        "stays", as_of, bg.reason)
     fit.seconds, fit.phase_seconds = time.monotonic() - started, phases
-    fit.save(update_fields=["tier_cuts", "seconds", "phase_seconds"])
+    fit.save(update_fields=["tier_cuts", "contract_customers", "seconds", "phase_seconds"])
     return fit
 
 
 def _history_backfill(fit: ModelFit, bg: BgNbdParams, gg: GammaGammaParams | None,
-                      as_of: date, now: datetime, weeks: int) -> bool:
+                      as_of: date, now: datetime, weeks: int, cfg: InsightsSettings) -> bool:
     """Score the weeks before `as_of`, oldest first, with this fit's model: one fit instead
     of one per week (fast, and an early week with too few repeat purchases to fit alone
     still gets its scores). Each week's purchases only, as if it were that day."""
@@ -97,7 +106,23 @@ def _history_backfill(fit: ModelFit, bg: BgNbdParams, gg: GammaGammaParams | Non
         summary = purchase_summary(day)
         if not len(summary):
             continue
-        scores, _ = scores_compute(bg, gg, summary, fit.repeat_gap_percentiles)
+        scores, _ = scores_compute(bg, gg, summary, fit.repeat_gap_percentiles, cfg.tiers)
         scores_write(fit.pk, summary, scores, now, as_of=day, at=history_at(day, now),
-                     emit=False)
+                     emit=False, cfg=cfg)
     return True
+
+
+def insights_settings_update(changes: dict, user: Any | None) -> InsightsSettings:
+    """Save the settings page: the fields given change, the others keep their value (the
+    environment's until the first save). Takes effect at the next scoring."""
+    current = insights_settings_get()
+    for field, value in changes.items():
+        if field == "tiers":
+            value = [[tier["name"], tier["percentile"]] for tier in value]
+        elif field == "weights":
+            value = {**current.weights, **value}  # a client may send only some
+        setattr(current, field, value)
+    current.updated_at = timezone.now()
+    current.updated_by = user if getattr(user, "pk", None) else None
+    current.save()
+    return current

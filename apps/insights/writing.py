@@ -19,9 +19,10 @@ from django.db import connection, transaction
 
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, EventSource
-from apps.insights.models import ScorePoint
+from apps.insights.models import InsightsSettings, ScorePoint
 from apps.insights.rfm import PurchaseSummary
 from apps.insights.scoring import Scores
+from apps.insights.selectors import insights_settings_get
 
 CROSSED = "churn_score.crossed"
 
@@ -36,35 +37,48 @@ WITH v AS (
                          %(tier)s::text[])
         AS v(id, p_alive, expected, clv, churn, reason, tier)
 ), old AS (
-    SELECT c.id, c.external_id, c.churn_score, c.p_alive, c.tier
+    SELECT c.id, c.external_id, c.churn_score, c.p_alive, c.tier,
+           coalesce(c.attributes ->> %(contract_attr)s ~ %(contract_re)s, false) AS contract
     FROM {customers} AS c JOIN v ON v.id = c.id ORDER BY c.id FOR UPDATE OF c
 ), changed AS (
     UPDATE {customers} AS c
     SET p_alive = v.p_alive, expected_purchases_90d = v.expected, clv = round(v.clv, 2),
-        churn_score = v.churn, churn_reason = v.reason, tier = v.tier, scored_at = %(now)s
-    FROM v WHERE c.id = v.id
+        churn_score = CASE WHEN old.contract THEN c.churn_score ELSE v.churn END,
+        churn_reason = CASE WHEN old.contract THEN c.churn_reason ELSE v.reason END,
+        tier = v.tier, scored_at = %(now)s
+    FROM v JOIN old ON old.id = v.id WHERE c.id = v.id
+), scored AS (
+    -- The churn score a customer has after this write: a contract customer keeps the
+    -- rule score (written before the model's scores, apps.insights.services).
+    SELECT v.id, v.p_alive, v.clv, v.tier,
+           CASE WHEN old.contract THEN coalesce(old.churn_score, v.churn) ELSE v.churn END
+               AS churn
+    FROM v JOIN old ON old.id = v.id
 ), last AS (
-    SELECT v.id, p.churn_score, p.p_alive, p.tier
-    FROM v LEFT JOIN LATERAL (
+    SELECT s.id, p.churn_score, p.p_alive, p.tier
+    FROM scored AS s LEFT JOIN LATERAL (
         SELECT h.churn_score, h.p_alive, h.tier FROM {points} AS h
-        WHERE h.customer_id = v.id AND h.at <= %(at)s ORDER BY h.at DESC LIMIT 1
+        WHERE h.customer_id = s.id AND h.at <= %(at)s ORDER BY h.at DESC LIMIT 1
     ) AS p ON true
 ), point AS (
     INSERT INTO {points} AS h (customer_id, at, as_of, fit_id, churn_score, p_alive, clv,
                                tier)
-    SELECT v.id, %(at)s, %(as_of)s, %(fit)s, v.churn, v.p_alive, round(v.clv, 2), v.tier
-    FROM v JOIN last ON last.id = v.id
+    SELECT s.id, %(at)s, %(as_of)s, %(fit)s, s.churn, s.p_alive, round(s.clv, 2), s.tier
+    FROM scored AS s JOIN last ON last.id = s.id
     WHERE last.churn_score IS NULL
-       OR abs(v.churn - last.churn_score) >= %(min_change)s
-       OR abs(v.p_alive - last.p_alive) >= %(min_change)s
-       OR v.tier IS DISTINCT FROM last.tier
+       OR abs(s.churn - last.churn_score) >= %(min_change)s
+       OR abs(s.p_alive - last.p_alive) >= %(min_change)s
+       OR s.tier IS DISTINCT FROM last.tier
     ON CONFLICT (customer_id, at) DO UPDATE
     SET as_of = excluded.as_of, fit_id = excluded.fit_id, churn_score = excluded.churn_score,
         p_alive = excluded.p_alive, clv = excluded.clv, tier = excluded.tier
 )
-SELECT old.id, old.external_id, old.churn_score, old.p_alive, old.tier
+SELECT old.id, old.external_id, old.churn_score, old.p_alive, old.tier, old.contract
 FROM old
 """
+# Contract customers keep the rule score as their churn score (apps.insights.contracts);
+# the model still gives them P(alive), expected purchases, CLV and the tier.
+CONTRACT_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 @dataclass(frozen=True)
@@ -76,23 +90,24 @@ class Crossing:
     direction: str  # up or down (for tier: up when the new tier ranks higher)
 
 
-def crossings_find(old: tuple[Any, Any, str], new: tuple[float, float, str]) -> list[Crossing]:
+def crossings_find(old: tuple[Any, Any, str], new: tuple[Any, Any, str],
+                   cfg: InsightsSettings | None = None) -> list[Crossing]:
     """The thresholds passed between two scorings. Nothing is crossed on a first scoring
     (old values empty): the first fit would otherwise alert about every customer."""
-    cfg = settings.KEEPFLOW_INSIGHTS
+    cfg = cfg or insights_settings_get()
     old_churn, old_alive, old_tier = old
     churn, alive, tier = new
     found = []
-    limit = cfg["CHURN_SCORE_THRESHOLD"]
+    limit = cfg.churn_score_threshold
     if old_churn is not None and (old_churn < limit) != (churn < limit):
         found.append(Crossing("churn_score", round(old_churn, 4), round(churn, 4), limit,
                               "up" if churn >= limit else "down"))
-    limit = cfg["P_ALIVE_THRESHOLD"]
+    limit = cfg.p_alive_threshold
     if old_alive is not None and (old_alive < limit) != (alive < limit):
         found.append(Crossing("p_alive", round(old_alive, 4), round(alive, 4), limit,
                               "down" if alive < limit else "up"))
     if old_tier and tier and old_tier != tier:
-        rank = [name for name, _ in cfg["TIERS"]]
+        rank = [name for name, _ in cfg.tiers]
         higher = tier in rank and old_tier in rank and rank.index(tier) < rank.index(old_tier)
         found.append(Crossing("tier", old_tier, tier, None, "up" if higher else "down"))
     return found
@@ -100,11 +115,13 @@ def crossings_find(old: tuple[Any, Any, str], new: tuple[float, float, str]) -> 
 
 def scores_write(fit_id: int, summary: PurchaseSummary, scores: Scores, now: datetime,
                  *, batch_size: int | None = None, as_of: date | None = None,
-                 at: datetime | None = None, emit: bool = True) -> int:
+                 at: datetime | None = None, emit: bool = True,
+                 cfg: InsightsSettings | None = None) -> int:
     """Store the scores and the history points they make (dated `at`, default `now`);
     returns how many churn_score.crossed events were emitted (none with `emit` off: a
     history backfill must not alert about the past)."""
     batch = batch_size or settings.KEEPFLOW_INSIGHTS["BATCH_SIZE"]
+    cfg = cfg or insights_settings_get()
     quote = connection.ops.quote_name
     sql = _UPDATE_SQL.format(customers=quote(Customer._meta.db_table),
                              points=quote(ScorePoint._meta.db_table))
@@ -127,16 +144,19 @@ def scores_write(fit_id: int, summary: PurchaseSummary, scores: Scores, now: dat
             "as_of": as_of or now.date(),
             "fit": fit_id,
             "min_change": min_change,
+            "contract_attr": cfg.contract_attribute,
+            "contract_re": CONTRACT_DATE_RE,
         }
         new_by_id = {cid: i for i, cid in enumerate(params["ids"])}
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             events = []
-            for cid, external_id, old_churn, old_alive, old_tier in (
+            for cid, external_id, old_churn, old_alive, old_tier, contract in (
                     cursor.fetchall() if emit else []):
                 i = new_by_id[cid]
-                new = (params["churn"][i], params["p_alive"][i], params["tier"][i])
-                for crossing in crossings_find((old_churn, old_alive, old_tier), new):
+                churn = old_churn if contract else params["churn"][i]  # the rule score's
+                new = (churn, params["p_alive"][i], params["tier"][i])
+                for crossing in crossings_find((old_churn, old_alive, old_tier), new, cfg):
                     events.append(EventIn(
                         customer_external_id=external_id, type=CROSSED, occurred_at=now,
                         properties={"measure": crossing.measure, "old": crossing.old,

@@ -4,12 +4,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TypedDict
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from apps.customers.models import Customer, Event, Segment
+from apps.insights.selectors import insights_settings_get
 
 DAYS = 30
 TOP_EVENT_TYPES = 10
@@ -64,7 +64,7 @@ def stats_overview(now: datetime | None = None) -> Overview:
     by_type = (
         recent.values("type").annotate(n=Count("id")).order_by("-n", "type")[:TOP_EVENT_TYPES]
     )
-    threshold = settings.KEEPFLOW_INSIGHTS["CHURN_SCORE_THRESHOLD"]
+    threshold = insights_settings_get().churn_score_threshold
     risky = Q(churn_score__gte=threshold)
     people = Customer.objects.filter(erased_at__isnull=True).aggregate(
         customers=Count("id"), scored=Count("id", filter=Q(churn_score__isnull=False)),

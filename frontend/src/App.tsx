@@ -4,6 +4,7 @@ import { Layout } from "./components/Layout";
 import { ErrorMessage, Loading } from "./components/States";
 import { editorLoad, editorLoaded } from "./prefetch";
 import { ApiKeys } from "./pages/ApiKeys";
+import { ChurnSettings } from "./pages/ChurnSettings";
 import { CustomerDetail } from "./pages/CustomerDetail";
 import { Customers } from "./pages/Customers";
 import { Dashboard } from "./pages/Dashboard";
@@ -54,6 +55,7 @@ function routes(username: string) {
       <Route path="exit-reasons/reasons" element={<ExitReasonsSettings />} />
       <Route path="team-blocks" element={<TeamBlocks />} />
       <Route path="api-keys" element={<ApiKeys />} />
+      <Route path="settings/churn-score" element={<ChurnSettings />} />
       <Route path="*" element={<NotFound />} />
     </Route>,
   );

@@ -28,6 +28,28 @@ KEEPFLOW_INSIGHTS = {
     "HISTORY_RETENTION_DAYS": env.int("KEEPFLOW_SCORE_HISTORY_RETENTION_DAYS", default=730),
 }
 
+# The contract customers' rule score (docs/insights.md, "Contract customers"): the
+# defaults of the settings page until an admin saves it. A JSON object overrides keys.
+KEEPFLOW_CONTRACT_RULES = {
+    # A customer whose attribute holds a date (YYYY-MM-DD...) is a contract customer.
+    "contract_attribute": "contract_end",
+    # Weight of each signal; the score is the weighted mean of the signals (each 0..1).
+    "weights": {"contract_end": 0.25, "feedback": 0.2, "complaints": 0.15,
+                "inactivity": 0.1, "cancellation": 0.3},
+    "contract_horizon_days": 90,  # the contract-end signal rises over the last N days
+    "feedback_event": "feedback.submitted",
+    "feedback_field": "properties.score",
+    "feedback_scale": 10,  # the best score: 10 on the NPS scale of 0..10
+    "complaint_event": "support.ticket_opened",
+    "complaint_window_days": 90,
+    "complaints_full": 3,  # this many complaints in the window count as full risk
+    "inactivity_full_ratio": 3.0,  # silence of 3x the usual gap counts as full risk
+    "default_rhythm_days": 30,  # the usual gap of a customer with too few active days
+    "cancellation_event": "cancellation.requested",
+    "cancellation_window_days": 90,
+    **env.json("KEEPFLOW_CONTRACT_RULES", default={}),
+}
+
 # The nightly fit: a crontab in UTC ("minute hour day month weekday").
 KEEPFLOW_CHURN_FIT_CRON = env.str("KEEPFLOW_CHURN_FIT_CRON", default="30 2 * * *")
 _minute, _hour, _day, _month, _weekday = KEEPFLOW_CHURN_FIT_CRON.split()

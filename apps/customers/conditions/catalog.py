@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,9 +38,8 @@ def _words(key: str) -> str:
     return key.replace("_", " ").replace("-", " ").strip().capitalize()
 
 
-def _profile_fields() -> list[FieldInfo]:
+def _profile_fields(tiers: list[str]) -> list[FieldInfo]:
     customer = _("Customer")
-    tiers = [name for name, _share in settings.KEEPFLOW_INSIGHTS["TIERS"]]
     consent = [FieldInfo(f"customer.consent.{c}.status",
                          _("%(channel)s consent") % {"channel": _("SMS") if c == "sms" else
                                                      _("E-mail") if c == "email" else _("Call")},
@@ -118,8 +116,9 @@ ORDER BY count(*) DESC, kv.key
 """
 
 
-def condition_fields(now: datetime | None = None) -> dict[str, Any]:
-    """{"fields": [FieldInfo...], "event_types": [{"type", "count"}]}, newest samples."""
+def condition_fields(tiers: list[str], now: datetime | None = None) -> dict[str, Any]:
+    """{"fields": [FieldInfo...], "event_types": [{"type", "count"}]}, newest samples;
+    `tiers` are the value tiers' names, highest first (the insights settings)."""
     now = now or timezone.now()
     params = {"since": now - timedelta(days=WINDOW_DAYS), "now": now,
               "choices": MAX_CHOICES + 1}
@@ -135,7 +134,7 @@ def condition_fields(now: datetime | None = None) -> dict[str, Any]:
         cursor.execute(_ATTRIBUTE_KEYS.format(customers=customers),
                        {**params, "limit": CUSTOMER_SAMPLE})
         attributes = cursor.fetchall()
-    fields = _profile_fields()
+    fields = _profile_fields(tiers)
     attribute_seen: set[str] = set()
     for key, json_type, _count, distinct, values in attributes:
         path = f"customer.attributes.{key}"

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0007_customer_insight_scores'),
-        ('insights', '0001_model_fit'),
+        ('insights', '0002_insights_settings'),
     ]
 
     operations = [

@@ -481,6 +481,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/insights/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The churn score settings: crossing thresholds, CLV tiers, and the contract
+         *     customers' rule score (which attribute makes a contract customer, the signals'
+         *     weights and where they come from). Changes apply at the next scoring.
+         */
+        get: operations["insights_settings_retrieve"];
+        /**
+         * @description The churn score settings: crossing thresholds, CLV tiers, and the contract
+         *     customers' rule score (which attribute makes a contract customer, the signals'
+         *     weights and where they come from). Changes apply at the next scoring.
+         */
+        put: operations["insights_settings_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/insights/settings/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description How many contract customers would be at risk with these weights and threshold,
+         *     from the signals of the last scoring. A read: nothing is saved.
+         */
+        post: operations["insights_settings_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1697,6 +1743,25 @@ export interface components {
             locked_fields?: string[];
             exposed_fields?: components["schemas"]["ExposedFieldRequest"][];
         };
+        BreakdownSignal: {
+            signal: components["schemas"]["SignalEnum"];
+            /** Format: double */
+            weight: number;
+            /**
+             * Format: double
+             * @description The signal, 0..1.
+             */
+            value: number;
+            /**
+             * Format: double
+             * @description Its part of the score: weight share x value.
+             */
+            points: number;
+            /** @description What it is, in plain words. */
+            words: string;
+            /** @description The fact behind the value. */
+            raw: unknown;
+        };
         CaseActual: {
             path: string[];
             effects: {
@@ -1799,6 +1864,16 @@ export interface components {
          * @enum {string}
          */
         ChannelB1eEnum: "email" | "sms";
+        ChurnBreakdown: {
+            /** Format: double */
+            score: number;
+            /** Format: date */
+            as_of: string;
+            /** Format: date-time */
+            computed_at: string;
+            /** @description Most points first. */
+            signals: components["schemas"]["BreakdownSignal"][];
+        };
         ConditionFields: {
             fields: components["schemas"]["FieldInfo"][];
             /** @description Event types of the last 30 days (newest events sampled), commonest first. */
@@ -1957,6 +2032,8 @@ export interface components {
             readonly timeline: {
                 [key: string]: unknown;
             }[];
+            /** @description Why a contract customer has their rule score: {score, as_of, computed_at, signals: [{signal, weight, value, points, words, raw}]}, most points first; null for other customers (docs/insights.md). */
+            readonly churn_breakdown: components["schemas"]["ChurnBreakdown"] | null;
         };
         CustomerImportInRequest: {
             /**
@@ -2415,6 +2492,97 @@ export interface components {
             id: number;
             idempotency_key: string;
             duplicate: boolean;
+        };
+        /** @description The churn score settings page. On PUT, fields left out keep their value. */
+        InsightsSettings: {
+            /**
+             * Format: double
+             * @description A churn score passing this emits churn_score.crossed.
+             */
+            churn_score_threshold: number;
+            /**
+             * Format: double
+             * @description P(alive) passing this emits churn_score.crossed.
+             */
+            p_alive_threshold: number;
+            /** @description Highest tier first. */
+            tiers: components["schemas"]["Tier"][];
+            /** @description The customer attribute holding the contract end date (YYYY-MM-DD); customers who have it are contract customers. */
+            contract_attribute: string;
+            weights: components["schemas"]["Weights"];
+            /** @description The contract-end signal rises from 0 to 1 over this many last days. */
+            contract_horizon_days: number;
+            /** @description The feedback or NPS event, e.g. feedback.submitted. */
+            feedback_event: string;
+            /** @description Where the score is, e.g. properties.score. */
+            feedback_field: string;
+            /**
+             * Format: double
+             * @description The best score (10 on the NPS scale).
+             */
+            feedback_scale: number;
+            /** @description The event that is a complaint, e.g. support.ticket_opened. */
+            complaint_event: string;
+            complaint_window_days: number;
+            /** @description Complaints in the window that count as full risk. */
+            complaints_full: number;
+            /**
+             * Format: double
+             * @description Silence of this many times the customer's usual gap counts as full risk.
+             */
+            inactivity_full_ratio: number;
+            /** @description The usual gap assumed for a customer with fewer than 3 active days. */
+            default_rhythm_days: number;
+            /** @description A cancellation request, e.g. cancellation.requested. */
+            cancellation_event: string;
+            cancellation_window_days: number;
+            /** Format: date-time */
+            readonly updated_at: string | null;
+            readonly updated_by: string | null;
+        };
+        /** @description The churn score settings page. On PUT, fields left out keep their value. */
+        InsightsSettingsRequest: {
+            /**
+             * Format: double
+             * @description A churn score passing this emits churn_score.crossed.
+             */
+            churn_score_threshold: number;
+            /**
+             * Format: double
+             * @description P(alive) passing this emits churn_score.crossed.
+             */
+            p_alive_threshold: number;
+            /** @description Highest tier first. */
+            tiers: components["schemas"]["TierRequest"][];
+            /** @description The customer attribute holding the contract end date (YYYY-MM-DD); customers who have it are contract customers. */
+            contract_attribute: string;
+            weights: components["schemas"]["WeightsRequest"];
+            /** @description The contract-end signal rises from 0 to 1 over this many last days. */
+            contract_horizon_days: number;
+            /** @description The feedback or NPS event, e.g. feedback.submitted. */
+            feedback_event: string;
+            /** @description Where the score is, e.g. properties.score. */
+            feedback_field: string;
+            /**
+             * Format: double
+             * @description The best score (10 on the NPS scale).
+             */
+            feedback_scale: number;
+            /** @description The event that is a complaint, e.g. support.ticket_opened. */
+            complaint_event: string;
+            complaint_window_days: number;
+            /** @description Complaints in the window that count as full risk. */
+            complaints_full: number;
+            /**
+             * Format: double
+             * @description Silence of this many times the customer's usual gap counts as full risk.
+             */
+            inactivity_full_ratio: number;
+            /** @description The usual gap assumed for a customer with fewer than 3 active days. */
+            default_rhythm_days: number;
+            /** @description A cancellation request, e.g. cancellation.requested. */
+            cancellation_event: string;
+            cancellation_window_days: number;
         };
         Interval: {
             /** Format: double */
@@ -3266,6 +3434,14 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        SettingsPreview: {
+            /** @description Contract customers with a stored breakdown (as of the last scoring). */
+            contract_customers: number;
+            /** @description How many of them would score at or above the threshold with these weights. */
+            at_risk: number;
+            /** @description The same with the saved weights. */
+            currently_at_risk: number;
+        };
         /**
          * @description * `error` - error
          *     * `warning` - warning
@@ -3289,6 +3465,15 @@ export interface components {
          * @enum {string}
          */
         SharedScopesEnum: "read" | "events:write" | "runs:write" | "workflows:write" | "admin";
+        /**
+         * @description * `contract_end` - contract_end
+         *     * `feedback` - feedback
+         *     * `complaints` - complaints
+         *     * `inactivity` - inactivity
+         *     * `cancellation` - cancellation
+         * @enum {string}
+         */
+        SignalEnum: "contract_end" | "feedback" | "complaints" | "inactivity" | "cancellation";
         SmsSize: {
             /** @description GSM-7 septets or UCS-2 code units. */
             length: number;
@@ -3487,6 +3672,24 @@ export interface components {
          * @enum {string}
          */
         TestEnum: "z_test" | "fisher_exact";
+        Tier: {
+            /** @description e.g. vip */
+            name: string;
+            /**
+             * Format: double
+             * @description The share of scored customers below the tier's lower bound (0.95 = top 5%).
+             */
+            percentile: number;
+        };
+        TierRequest: {
+            /** @description e.g. vip */
+            name: string;
+            /**
+             * Format: double
+             * @description The share of scored customers below the tier's lower bound (0.95 = top 5%).
+             */
+            percentile: number;
+        };
         /** @description Fields every message has (Segment's "common fields"). */
         TrackingAliasRequest: {
             /** @description The new id. */
@@ -3884,6 +4087,32 @@ export interface components {
         WebhookAccepted: {
             /** @description The customer event the call was stored as (the first call's for a repeated Idempotency-Key). Its run starts moments later, with entry key event:<event_id>, unless the re-entry policy or the active-run limit refuses it. */
             event_id: number;
+        };
+        /** @description Each signal's weight; the score divides by their sum, so only ratios matter. */
+        Weights: {
+            /** Format: double */
+            contract_end: number;
+            /** Format: double */
+            feedback: number;
+            /** Format: double */
+            complaints: number;
+            /** Format: double */
+            inactivity: number;
+            /** Format: double */
+            cancellation: number;
+        };
+        /** @description Each signal's weight; the score divides by their sum, so only ratios matter. */
+        WeightsRequest: {
+            /** Format: double */
+            contract_end: number;
+            /** Format: double */
+            feedback: number;
+            /** Format: double */
+            complaints: number;
+            /** Format: double */
+            inactivity: number;
+            /** Format: double */
+            cancellation: number;
         };
         /**
          * @description * `path` - path
@@ -7157,6 +7386,179 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    insights_settings_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsSettings"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    insights_settings_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InsightsSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsSettings"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    insights_settings_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InsightsSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsPreview"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
             };
         };
     };

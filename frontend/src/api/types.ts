@@ -47,7 +47,15 @@ export type TimelineItem = {
   data: Record<string, unknown>;
 };
 
-export type CustomerDetail = Customer & { segments: string[]; timeline: TimelineItem[] };
+export type CustomerDetail = Customer & {
+  segments: string[];
+  timeline: TimelineItem[];
+  churn_reason?: string;
+  churn_breakdown?: Schemas["ChurnBreakdown"] | null;
+};
+
+export type InsightsSettings = Schemas["InsightsSettings"];
+export type SettingsPreview = Schemas["SettingsPreview"];
 
 export type CustomerEvent = Omit<Schemas["Event"], "properties"> & { properties: Record<string, unknown> };
 

@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { csrfToken } from "../api/client";
-import { t } from "../i18n";
 import type { Me } from "../api/types";
+import { t } from "../i18n";
 import { meTake } from "../prefetch";
 import { MeContext } from "../workflow/useMe";
 
@@ -16,6 +16,7 @@ const NAV = [
   { to: "/events", label: "Events", end: false },
   { to: "/exit-reasons", label: t("nav.exitReasons"), end: false },
   { to: "/api-keys", label: "API keys", end: false, capability: "api_keys.manage" },
+  { to: "/settings/churn-score", label: t("churnSettings.nav"), end: false },
 ];
 
 /** The frame of every signed-in page: brand, navigation, who is signed in, sign-out. */

@@ -2,6 +2,7 @@ import { Link, useParams } from "react-router";
 import { api } from "../api/client";
 import { CHANNELS, type CustomerDetail as Detail } from "../api/types";
 import { ScoreHistoryChart } from "../components/ScoreHistoryChart";
+import { ChurnBreakdownCard } from "../components/ChurnBreakdown";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { t } from "../i18n";
 import {
@@ -89,6 +90,7 @@ function CustomerView({ customer }: { customer: Detail }) {
             <h2 id="score-history">{t("scoreHistory.title")}</h2>
             <ScoreHistoryChart externalId={customer.external_id} />
           </section>
+          <ChurnBreakdownCard score={customer.churn_score} reason={customer.churn_reason} breakdown={customer.churn_breakdown} />
           <section className="card" aria-labelledby="consent">
             <h2 id="consent">Consent</h2>
             <table className="list compact">

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.customers.conditions.catalog import WINDOW_DAYS, condition_fields
+from apps.insights.selectors import insights_settings_get
 
 
 class FieldInfoSerializer(serializers.Serializer):
@@ -41,4 +42,5 @@ class ConditionFieldsApi(APIView):
     @extend_schema(responses=ConditionFieldsSerializer, operation_id="condition_fields",
                    tags=["segments"])
     def get(self, request: Request) -> Response:
-        return Response(ConditionFieldsSerializer(condition_fields()).data)
+        tiers = [name for name, _share in insights_settings_get().tiers]
+        return Response(ConditionFieldsSerializer(condition_fields(tiers)).data)
