@@ -36,6 +36,17 @@ scenario(async (page, facts, step) => {
   await amount.fill("2");
   await keep("editor");
 
+  step("the toolbar fits one line at 1280 px");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.waitForTimeout(200);
+  facts.toolbar_1280 = await page.locator(".editor-toolbar").evaluate((bar) => ({
+    height: bar.getBoundingClientRect().height,
+    overflowing: bar.scrollWidth > bar.clientWidth + 1,
+    publishVisible: (() => { const r = [...bar.querySelectorAll("button")].find((b) => b.textContent === "Publish…").getBoundingClientRect(); return r.right <= window.innerWidth; })(),
+  }));
+  await shot(page, "first-toolbar-1280");
+  await page.setViewportSize({ width: 1400, height: 900 });
+
   step("publish");
   await page.getByRole("button", { name: "Publish…" }).click();
   await page.getByLabel("What changed").fill("Follow up after 2 days");

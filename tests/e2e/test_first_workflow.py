@@ -39,6 +39,10 @@ def test_a_first_workflow_from_the_dashboard_reads_as_plain_words(browser_ready,
     assert "Pick a proven workflow" in seen["guide"] and "Publish it" in seen["guide"]
     assert "Bad feedback → Which channel may we use?" in seen["card"]
     assert seen["guide_after"] == 0
+    # the editor's toolbar stays one line at 1280 px, Publish in view
+    toolbar = seen["toolbar_1280"]
+    assert toolbar["height"] < 48 and not toolbar["overflowing"] and toolbar["publishVisible"], \
+        toolbar
     # and no screen on the way read like a developer's
     for screen, text in seen["screens"].items():
         assert not DEVELOPER_TEXT.search(text), (screen, DEVELOPER_TEXT.search(text))

@@ -43,7 +43,7 @@ export function Layout({ username }: { username: string }) {
         </nav>
         <div className="account">
           <a href="/api/docs/">API</a>
-          {username && <span className="who" title={me ? `Signed in as ${me.role}` : "Signed in"}>{username}{me ? ` (${me.role})` : ""}</span>}
+          {username && <span className="who" title={me ? `Signed in as ${username} (${me.role})` : "Signed in"}>{username}</span>}
           <form method="post" action="/logout/">
             <input type="hidden" name="csrfmiddlewaretoken" value={csrfToken()} />
             <button type="submit" className="link-button">Sign out</button>

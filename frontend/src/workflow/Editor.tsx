@@ -13,6 +13,7 @@ import {
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import "./editor.css";
+import { Redo2, Undo2 } from "lucide-react";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from "react";
 import { Link, useBlocker, useParams } from "react-router";
 import { useStore } from "zustand";
@@ -158,6 +159,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   const [warnings, setWarnings] = useState<ValidationIssue[]>([]);
   const [customerId, setCustomerId] = useState(initial.customerId);
   const [drawer, setDrawer] = useState<Drawer>("none");
+  const moreMenu = useRef<HTMLDetailsElement>(null);
   const [publishing, setPublishing] = useState(false);
   const [note, setNote] = useState("");
   // Settings are edited with the draft and sent with every save.
@@ -415,51 +417,63 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
       <div className="editor" onKeyDown={onKeyDown}>
         {confirmDialog}
         <div className="editor-toolbar" role="toolbar" aria-label="Workflow">
-          <Link to="/workflows" className="back">← Workflows</Link>
-          <h1 title={workflow.description}>{workflow.name}</h1>
-          <span className={`badge state-${workflow.state}`} data-testid="workflow-state">{workflow.state}</span>
-          <span className="muted">
-            {workflow.version ? `v${workflow.version}` : "never published"} · rev {workflow.revision}
-            {dirty ? " · unsaved changes" : workflow.has_unpublished_changes && workflow.version ? " · draft differs from published" : ""}
-          </span>
-          <span className="spacer" />
-          <button type="button" className="button secondary" onClick={actions.undo} disabled={!canUndo || !canWrite} title="Undo (Ctrl+Z)">Undo</button>
-          <button type="button" className="button secondary" onClick={actions.redo} disabled={!canRedo || !canWrite} title="Redo (Ctrl+Shift+Z)">Redo</button>
-          <button type="button" className="button secondary" onClick={() => { void actions.layout().then(() => setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30)); }} disabled={!canWrite || nodes.length === 0} title="Auto-layout (L)">Auto-layout</button>
-          <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "settings" ? "none" : "settings")} aria-pressed={drawer === "settings"}>
-            Settings{settingsErrors.length ? ` (${settingsErrors.length})` : ""}
-          </button>
-          <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "history" ? "none" : "history")} aria-pressed={drawer === "history"}>History</button>
-          <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "runs" ? "none" : "runs")} aria-pressed={drawer === "runs"}>Dry run &amp; runs</button>
-          <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "tests" ? "none" : "tests")} aria-pressed={drawer === "tests"}>Test cases</button>
-          <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "report" ? "none" : "report")} aria-pressed={drawer === "report"}>{t("report.button")}</button>
-          <button type="button" className="button secondary" onClick={() => void validate()} disabled={!!busy}>Validate</button>
-          {canWrite && (
-            <button type="button" className="button" onClick={() => void save()} disabled={!!busy || !dirty} title="Save draft (Ctrl+S)">
-              {busy === "save" ? "Saving…" : dirty ? "Save draft" : "Saved"}
-            </button>
-          )}
-          {canPublish && !archived && (
-            <button type="button" className="button publish" onClick={() => setPublishing(true)} disabled={!!busy || (!dirty && !workflow.has_unpublished_changes)}>Publish…</button>
-          )}
-          {!canPublish && canWrite && !archived && (
-            // Composers see why they cannot publish (focusable, so the reason can be read).
-            <button type="button" className="button publish" aria-disabled="true" title={t("editor.publishNeedsRole")}
-              onClick={() => setStatus(t("editor.publishNeedsRole"))}>Publish…</button>
-          )}
-          {canPublish && workflow.state === "published" && (
-            <button type="button" className="button secondary" onClick={() => void transition("pause")} disabled={!!busy}>Pause</button>
-          )}
-          {canPublish && workflow.state === "paused" && (
-            <button type="button" className="button secondary" onClick={() => void transition("resume")} disabled={!!busy}>Resume</button>
-          )}
-          {canPublish && (workflow.state === "published" || workflow.state === "paused") && (
-            <button type="button" className="button secondary danger" disabled={!!busy}
-              onClick={() => void confirm({ title: t("confirm.archiveTitle"), body: t("confirm.archiveBody"), confirmLabel: t("confirm.archiveConfirm"), danger: true })
-                .then((answer) => { if (answer === "confirm") void transition("archive"); })}>
-              Archive
-            </button>
-          )}
+          {/* One line at 1280 px that does not move: the left part shrinks (ellipsis), the
+              right part keeps its buttons; rare actions live in "More". */}
+          <div className="toolbar-identity">
+            <Link to="/workflows" className="back">← Workflows</Link>
+            <h1 title={workflow.description || workflow.name}>{workflow.name}</h1>
+            <span className={`badge state-${workflow.state}`} data-testid="workflow-state"
+              title={`${workflow.version ? `v${workflow.version}` : "never published"} · rev ${workflow.revision}`}>{workflow.state}</span>
+            <span className="muted toolbar-note">
+              {dirty ? "unsaved changes" : workflow.has_unpublished_changes && workflow.version ? "draft differs from published" : workflow.version ? `v${workflow.version}` : ""}
+            </span>
+          </div>
+          <div className="toolbar-actions">
+            <button type="button" className="button secondary icon-only" onClick={actions.undo} disabled={!canUndo || !canWrite} title="Undo (Ctrl+Z)" aria-label="Undo"><Undo2 size={16} aria-hidden="true" /></button>
+            <button type="button" className="button secondary icon-only" onClick={actions.redo} disabled={!canRedo || !canWrite} title="Redo (Ctrl+Shift+Z)" aria-label="Redo"><Redo2 size={16} aria-hidden="true" /></button>
+            <span className="toolbar-group">
+              <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "settings" ? "none" : "settings")} aria-pressed={drawer === "settings"}>
+                Settings{settingsErrors.length ? ` (${settingsErrors.length})` : ""}
+              </button>
+              <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "history" ? "none" : "history")} aria-pressed={drawer === "history"}>History</button>
+              <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "runs" ? "none" : "runs")} aria-pressed={drawer === "runs"}>Dry run &amp; runs</button>
+              <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "tests" ? "none" : "tests")} aria-pressed={drawer === "tests"}>Test cases</button>
+              <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "report" ? "none" : "report")} aria-pressed={drawer === "report"}>{t("report.button")}</button>
+            </span>
+            <details className="toolbar-more" ref={moreMenu}>
+              <summary className="button secondary">More</summary>
+              <div className="menu" role="group" aria-label="More actions" onClick={() => { if (moreMenu.current) moreMenu.current.open = false; }}>
+                <button type="button" className="link-button" onClick={() => void validate()} disabled={!!busy}>Validate</button>
+                <button type="button" className="link-button" onClick={() => { void actions.layout().then(() => setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30)); }} disabled={!canWrite || nodes.length === 0} title="L">Auto-layout</button>
+                {canPublish && workflow.state === "published" && (
+                  <button type="button" className="link-button" onClick={() => void transition("pause")} disabled={!!busy}>Pause</button>
+                )}
+                {canPublish && workflow.state === "paused" && (
+                  <button type="button" className="link-button" onClick={() => void transition("resume")} disabled={!!busy}>Resume</button>
+                )}
+                {canPublish && (workflow.state === "published" || workflow.state === "paused") && (
+                  <button type="button" className="link-button danger" disabled={!!busy}
+                    onClick={() => void confirm({ title: t("confirm.archiveTitle"), body: t("confirm.archiveBody"), confirmLabel: t("confirm.archiveConfirm"), danger: true })
+                      .then((answer) => { if (answer === "confirm") void transition("archive"); })}>
+                    Archive
+                  </button>
+                )}
+              </div>
+            </details>
+            {canWrite && (
+              <button type="button" className="button save" onClick={() => void save()} disabled={!!busy || !dirty} title="Save draft (Ctrl+S)">
+                {busy === "save" ? "Saving…" : dirty ? "Save draft" : "Saved"}
+              </button>
+            )}
+            {canPublish && !archived && (
+              <button type="button" className="button publish" onClick={() => setPublishing(true)} disabled={!!busy || (!dirty && !workflow.has_unpublished_changes)}>Publish…</button>
+            )}
+            {!canPublish && canWrite && !archived && (
+              // Composers see why they cannot publish (focusable, so the reason can be read).
+              <button type="button" className="button publish" aria-disabled="true" title={t("editor.publishNeedsRole")}
+                onClick={() => setStatus(t("editor.publishNeedsRole"))}>Publish…</button>
+            )}
+          </div>
         </div>
 
         <p className="editor-status" role="status" aria-live="polite">{status}</p>
