@@ -251,7 +251,29 @@ def _customer(number: int, now: datetime) -> DemoCustomer:
     detractor = any(score <= 6 for score in scores)
     profile = _profile(rng, number, country, zone.key, first, last, first_day, now, spend,
                        len(orders), detractor)
+    events += _cancellation(number, external_id, profile, detractor, today, now)
     return DemoCustomer(external_id, profile, events)
+
+
+def _cancellation(number: int, external_id: str, profile: dict[str, Any], detractor: bool,
+                  today: date, now: datetime) -> list[EventIn]:
+    """Some unhappy customers whose contract ends soon complain and then ask to cancel:
+    the churn score's strongest signals, so the demo has customers at risk. A generator of
+    its own, so the rest of the demo stays as it was."""
+    ends = date.fromisoformat(profile["attributes"]["contract_end"])
+    extra = random.Random(f"{KEY_PREFIX}cancellation:{number}")
+    if not detractor or (ends - today).days > 30 or extra.random() >= 0.6:
+        return []
+    at = now - timedelta(days=extra.randrange(1, 14), hours=extra.randrange(0, 12))
+    reason = extra.choice(["too expensive", "poor service", "switching provider"])
+    return [
+        EventIn(external_id, "support.ticket_opened",
+                {"topic": "cancellation", "subject": f"I want to cancel: {reason}",
+                 "priority": "high"},
+                at - timedelta(days=1), f"{KEY_PREFIX}cancel-ticket:{number:05d}"),
+        EventIn(external_id, "cancellation.requested", {"reason": reason}, at,
+                f"{KEY_PREFIX}cancellation:{number:05d}"),
+    ]
 
 
 def _feedback_scores(rng: random.Random) -> list[int]:

@@ -27,6 +27,8 @@ try {
   await page.waitForURL(`${base}/`);
   await page.locator(".chart svg").waitFor();
   await page.waitForFunction(() => !document.querySelector(".state-loading"));
+  // The first steps appear once the workflows are read (until one is published).
+  await page.locator(".first-steps").waitFor({ timeout: 5000 }).catch(() => undefined);
   await page.screenshot({ path: `${out}/dashboard.png`, fullPage: true });
   await page.goto(`${base}/customers/${encodeURIComponent(customer)}`);
   await page.locator(".timeline").waitFor();
