@@ -210,7 +210,7 @@ def _customer(number: int, now: datetime) -> DemoCustomer:
         events.append(EventIn(
             external_id, "purchase",
             {"order_id": f"ORD-{number:05d}-{index + 1:03d}", "items": order.items,
-             "amount": float(order.amount), "currency": "USD"},
+             "amount": float(order.amount), "currency": "EUR"},
             local(day),
             f"{KEY_PREFIX}purchase:{number:05d}:{index}",
         ))
