@@ -14,6 +14,7 @@ def _renamed_from(fields: dict[str, Any]) -> dict[str, Any]:
     """`from` is a Python keyword: declared as from_, named from (order kept)."""
     return {("from" if name == "from_" else name): field for name, field in fields.items()}
 DEFAULT_REPORT_DAYS = 90
+MAX_POSITION = 100_000
 
 
 class ExitReasonSerializer(serializers.ModelSerializer):
@@ -25,7 +26,9 @@ class ExitReasonSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "label_en", "label_de", "label_ru", "position", "active",
                   "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"position": {"required": False}}
+        # Bounded, so the next reason's position (the highest + 1) always fits the column.
+        extra_kwargs = {"position": {"required": False, "min_value": 0,
+                                     "max_value": MAX_POSITION}}
 
     def validate_code(self, value: str) -> str:
         if self.instance is not None and value != self.instance.code:

@@ -52,7 +52,10 @@ def test_api_key_scopes(key_client, scopes, read, write):
     ({"code": "too_expensive", "label_en": "twice"}, "code", "unique"),
     ({"code": "new_one"}, "label_en", "required"),
     ({"code": "new_one", "label_en": "x" * 121}, "label_en", "max_length"),
-], ids=["no-code", "bad-code", "taken-code", "no-label", "long-label"])
+    ({"code": "new_one", "label_en": "x", "position": 2147483647}, "position", "max_value"),
+    ({"code": "new_one", "label_en": "x", "position": -1}, "position", "min_value"),
+], ids=["no-code", "bad-code", "taken-code", "no-label", "long-label", "huge-position",
+        "negative-position"])
 def test_invalid_reasons_are_a_400_naming_the_field(client_as, body, field, code):
     answer = client_as("admin").post(URL, body, format="json")
     assert answer.status_code == 400
@@ -96,3 +99,15 @@ def test_reorder_errors_name_codes(client_as, codes, code):
     assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [("codes", code)]
     assert client_as("viewer").post(f"{URL}/reorder", {"codes": ["other"]},
                                     format="json").status_code == 403
+
+
+def test_a_reason_after_the_highest_position_still_fits(client_as):
+    # Found by the API fuzz test: a reason at the largest integer made the next one's
+    # position (highest + 1) overflow the column with a 500.
+    admin = client_as("admin")
+    top = admin.post(URL, {"code": "at_the_end", "label_en": "Last", "position": 100_000},
+                     format="json")
+    after = admin.post(URL, {"code": "after_it", "label_en": "After"}, format="json")
+
+    assert (top.status_code, after.status_code) == (201, 201), after.content
+    assert after.json()["position"] == 100_001
