@@ -14,6 +14,10 @@ REASON_CODE_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 LANGUAGES = ("en", "de", "ru")
 
 
+# The largest position the API accepts; a new reason goes last, at most here.
+MAX_POSITION = 100_000
+
+
 class ExitReason(models.Model):
     code = models.CharField(
         max_length=40, unique=True,

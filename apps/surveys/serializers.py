@@ -5,7 +5,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from apps.customers.models import Segment
-from apps.surveys.models import REASON_CODE_PATTERN, ExitReason
+from apps.surveys.models import MAX_POSITION, REASON_CODE_PATTERN, ExitReason
 
 MAX_REPORT_DAYS = 3 * 366
 
@@ -14,7 +14,6 @@ def _renamed_from(fields: dict[str, Any]) -> dict[str, Any]:
     """`from` is a Python keyword: declared as from_, named from (order kept)."""
     return {("from" if name == "from_" else name): field for name, field in fields.items()}
 DEFAULT_REPORT_DAYS = 90
-MAX_POSITION = 100_000
 
 
 class ExitReasonSerializer(serializers.ModelSerializer):

@@ -25,7 +25,7 @@ from django.utils import timezone
 from apps.common.redis import redis_client
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, EventSource
-from apps.surveys.models import ExitReason, ExitSurvey, ExitSurveyChannel
+from apps.surveys.models import MAX_POSITION, ExitReason, ExitSurvey, ExitSurveyChannel
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,8 @@ def exit_reason_create(*, code: str, label_en: str, label_de: str = "", label_ru
                        active: bool = True, position: int | None = None) -> ExitReason:
     if position is None:
         last = ExitReason.objects.order_by("-position").values_list("position", flat=True)
-        position = (last.first() or 0) + 1
+        # At most the largest position the API accepts and documents (ties sort by id).
+        position = min((last.first() or 0) + 1, MAX_POSITION)
     return ExitReason.objects.create(code=code, label_en=label_en, label_de=label_de,
                                      label_ru=label_ru, active=active, position=position)
 
