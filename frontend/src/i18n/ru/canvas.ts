@@ -1,0 +1,2 @@
+// The Russian catalog's "canvas" part: the same keys as ../en/canvas.ts.
+export const canvas = {};

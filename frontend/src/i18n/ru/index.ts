@@ -1,0 +1,10 @@
+// Every part of the ru catalog, merged into one i18next namespace. Parts own distinct
+// top-level keys; the catalog test checks that no two parts share one.
+import { canvas } from "./canvas";
+import { common } from "./common";
+import { messages } from "./messages";
+import { pages } from "./pages";
+import { reports } from "./reports";
+
+export const parts = { common, canvas, pages, messages, reports };
+export const ru = { ...common, ...canvas, ...pages, ...messages, ...reports };

@@ -1,0 +1,2 @@
+// The Russian catalog's "messages" part: the same keys as ../en/messages.ts.
+export const messages = {};

@@ -1,0 +1,2 @@
+// The Russian catalog's "pages" part: the same keys as ../en/pages.ts.
+export const pages = {};
