@@ -177,8 +177,21 @@ async function build() {
     // Test cases: one that passes and one that fails (its differences are shown), run
     // against the saved draft; the failing one is deleted so the publisher can publish.
     step("test cases: add");
+    const canvasHeight = () => page.locator(".editor-body .canvas").evaluate((el) => el.clientHeight);
     await page.getByRole("button", { name: "Test cases", exact: true }).click();
     const tests = page.getByRole("region", { name: "Test cases" });
+    await tests.waitFor();
+    // The drawer takes its height from the canvas and grows from its handle, the canvas
+    // giving up what it gains.
+    facts.canvas_height_open = await canvasHeight();
+    const handle = page.getByRole("separator", { name: "Drag to resize the panel (or use the arrow keys)" });
+    const dockHeight = () => page.locator(".drawer-dock").evaluate((el) => el.getBoundingClientRect().height);
+    facts.dock_height = await dockHeight();
+    await handle.focus();
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("ArrowUp");
+    facts.dock_height_after_keys = await dockHeight();
+    facts.canvas_height_after_keys = await canvasHeight();
     const addCase = async (name, expect) => {
       await tests.getByRole("button", { name: "New test case" }).click();
       const form = tests.getByRole("form");

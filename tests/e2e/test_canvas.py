@@ -109,6 +109,10 @@ def test_composer_builds_and_saves_then_publisher_publishes(browser_ready, live_
     assert facts["settings_error_field"] == "true"
     assert "Saved revision 5" in facts["saved_settings_status"]
     assert facts["settings_errors_left"] == 0
+    # The drawer shares the editor's height with the canvas; two arrow-key steps on its
+    # handle move the split by 80 px.
+    assert abs(facts["dock_height_after_keys"] - (facts["dock_height"] + 80)) <= 1
+    assert abs(facts["canvas_height_after_keys"] - (facts["canvas_height_open"] - 80)) <= 1
     assert facts["test_run"] == "1 of 2 failed."
     assert "path" in facts["test_diff"] and trigger_id_in(facts, facts["test_diff"])
     assert facts["test_rerun"] == "All 1 passed."

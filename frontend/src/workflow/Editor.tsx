@@ -32,6 +32,7 @@ import { formatDateTime } from "../lib/format";
 import { CatalogContext, NODE_TYPES } from "./BlockNode";
 import { entryFor } from "./graph";
 import { t } from "../i18n";
+import { DrawerDock } from "./DrawerDock";
 import { describeIssue, fieldLabel, problemWords } from "../lib/problems";
 import { showIdsSet, useShowIds } from "./showIds";
 import { HistoryPanel } from "./HistoryPanel";
@@ -580,6 +581,8 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
           </aside>
         </div>
         )}
+        {drawer !== "none" && (
+        <DrawerDock>
         {drawer === "history" && (
           <HistoryPanel workflowId={workflow.id} canPublish={canPublish && !archived} onClose={() => { setViewing(null); setDrawer("none"); }}
             viewing={viewing?.number ?? null} onView={(v) => { setViewing(v); setStatus(`Showing version ${v.number} (read-only).`); }}
@@ -599,6 +602,8 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
         )}
         {drawer === "runs" && (
           <RunsPanel workflow={workflow} store={store} defaultCustomer={customerId} counts={counts} onClose={() => { actions.setOverlay(null); setDrawer("none"); }} />
+        )}
+        </DrawerDock>
         )}
       </div>
     </CatalogContext.Provider>

@@ -218,6 +218,7 @@ export const common = {
     publishNeedsRole: "Only a publisher can publish. Save your draft and ask a publisher on your team to review and publish it.",
     showIds: "Show block ids (for test cases and the API)",
     showBlock: "Show the block",
+    resizeDrawer: "Drag to resize the panel (or use the arrow keys)",
   },
   confirm: {
     rollbackTitle: "Publish version {{number}} again?",
