@@ -228,6 +228,7 @@ export const common = {
     publishNeedsRole: "Nur Herausgeber können veröffentlichen. Speichern Sie Ihren Entwurf und bitten Sie einen Herausgeber in Ihrem Team, ihn zu prüfen und zu veröffentlichen.",
     showIds: "Block-IDs anzeigen (für Testfälle und die API)",
     showBlock: "Block anzeigen",
+    resizeDrawer: "Ziehen, um die Größe des Bereichs zu ändern (oder mit den Pfeiltasten)",
   },
   confirm: {
     rollbackTitle: "Version {{number}} erneut veröffentlichen?",
