@@ -322,14 +322,18 @@ def reason_for(w: Words, signals: list[Signal]) -> str:
     return text[:200]
 
 
-def contract_scores_write(fit_id: int, as_of: date, now: datetime,
-                          rules: InsightsSettings, *, customer_id: int | None = None,
+def contract_scores_write(as_of: date, now: datetime, rules: InsightsSettings, *,
+                          customer_id: int | None = None,
                           batch_size: int | None = None) -> tuple[int, int]:
-    """Score every contract customer (or just this one); returns (scored, crossings)."""
+    """Score every contract customer (or just this one); returns (scored, crossings).
+
+    Needs nothing from the purchase model, so churn_fit runs it beside the fit. Its
+    crossings name no fit (`fit_id` null): the scoring run's time keeps their keys unique."""
     sql = _WRITE_SQL.format(customers=connection.ops.quote_name(Customer._meta.db_table),
                             breakdowns=connection.ops.quote_name(ChurnBreakdown._meta.db_table))
     scored = emitted = 0
     words = Words()
+    run = now.isoformat()
     for lo, hi, batch in contract_facts(as_of, rules, customer_id=customer_id,
                                         batch_size=batch_size):
         results = [rule_score(facts, as_of, rules, words) for facts in batch]
@@ -354,9 +358,9 @@ def contract_scores_write(fit_id: int, as_of: date, now: datetime,
                         customer_external_id=external_id, type=CROSSED, occurred_at=now,
                         properties={"measure": crossing.measure, "old": crossing.old,
                                     "new": crossing.new, "threshold": crossing.threshold,
-                                    "direction": crossing.direction, "fit_id": fit_id,
+                                    "direction": crossing.direction, "fit_id": None,
                                     "score": "contract"},
-                        idempotency_key=f"{CROSSED}:{fit_id}:{cid}:{crossing.measure}",
+                        idempotency_key=f"{CROSSED}:contract:{run}:{cid}:{crossing.measure}",
                     ))
             for chunk in range(0, len(events), 1_000):
                 events_ingest(events[chunk:chunk + 1_000], source=EventSource.INTERNAL)

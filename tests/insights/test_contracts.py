@@ -180,13 +180,13 @@ def test_crossings_of_contract_customers(contracts, settings) -> None:
 
     # alice asks to cancel: 0.456667 + 0.3 -> above 0.5
     events(contracts["alice"], ("cancellation.requested", 1, {}))
-    fit = churn_fit(AS_OF)
+    churn_fit(AS_OF)
     churn_fit(AS_OF)  # nothing changes: nothing crossed again
 
     crossed = Event.objects.get(type="churn_score.crossed")
     assert crossed.customer == contracts["alice"]
     assert crossed.properties == {"measure": "churn_score", "old": 0.4567, "new": 0.7567,
-                                  "threshold": 0.5, "direction": "up", "fit_id": fit.pk,
+                                  "threshold": 0.5, "direction": "up", "fit_id": None,
                                   "score": "contract"}
     assert crossed.source == "internal"
 
@@ -258,3 +258,29 @@ def test_erasure_deletes_the_breakdown(contracts) -> None:
     assert Customer.objects.get(pk=contracts["alice"].pk).churn_reason == ""
     assert ChurnBreakdown.objects.filter(customer=contracts["bob"]).exists()
     assert churn_fit(AS_OF).contract_customers == 2  # erased: no longer scored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rule_score_runs_beside_the_fit_on_its_own_connection(contracts, monkeypatch) -> None:
+    # Outside a transaction (the nightly job's case) the rule score runs in a thread of
+    # its own while the models fit; the fit waits for it before the model's write.
+    import threading
+
+    from apps.insights import services
+
+    threads: list[str] = []
+    real = services.contract_scores_write
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "contract_scores_write", spy)
+    fit = churn_fit(AS_OF)
+
+    assert threads and threads[0].startswith("insights-contracts")
+    assert fit.contract_customers == 3
+    assert {"contract", "contract_wait"} <= set(fit.phase_seconds)
+    scores = dict(Customer.objects.filter(external_id__in=["alice", "bob", "carol"])
+                  .values_list("external_id", "churn_score"))
+    assert scores == pytest.approx({"alice": 0.4567, "bob": 0.55, "carol": 0.0467}, abs=1e-4)
