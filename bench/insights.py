@@ -147,6 +147,16 @@ def generate(customers: int) -> dict[str, Any]:
     return {**counts, "seconds": round(time.monotonic() - started, 1)}
 
 
+# A reused database's earlier scores, history, breakdowns and crossings (the data stays).
+_SCORES_FORGET_SQL = [
+    "TRUNCATE insights_scorepoint, insights_churnbreakdown, insights_modelfit",
+    "DELETE FROM customers_event WHERE type = 'churn_score.crossed'",
+    """UPDATE customers_customer SET churn_score = NULL, p_alive = NULL, clv = NULL,
+       tier = '', churn_reason = '', scored_at = NULL WHERE scored_at IS NOT NULL""",
+    "VACUUM ANALYZE customers_customer",
+]
+
+
 def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
     customers = QUICK_CUSTOMERS if quick else CUSTOMERS
     generation: dict[str, Any] | str = "reused from an earlier run"
@@ -159,7 +169,11 @@ def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
         call_command("migrate", "--noinput", verbosity=0)
         generation = generate(customers)
     else:
-        say(f"insights: reusing {customers:,} customers in {database_name(DATABASE_URL)}")
+        say(f"insights: reusing {customers:,} customers in {database_name(DATABASE_URL)}; "
+            "forgetting their scores, so the first fit is a first scoring again")
+        with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+            for sql in _SCORES_FORGET_SQL:
+                conn.execute(sql)
         django_production_setup(DATABASE_URL)
     from apps.insights.services import churn_fit
 
