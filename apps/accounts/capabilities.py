@@ -24,6 +24,7 @@ class Capability(StrEnum):
     CREDENTIALS_MANAGE = "credentials.manage"  # stored secrets for outbound HTTP
     SURVEYS_MANAGE = "surveys.manage"  # the exit survey's reasons
     INSIGHTS_MANAGE = "insights.manage"  # churn score weights, thresholds and tiers
+    QUEUES_MANAGE = "queues.manage"  # task queues' business hours and response targets
 
 
 class Role(StrEnum):

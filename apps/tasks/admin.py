@@ -18,5 +18,5 @@ class TaskAdmin(admin.ModelAdmin):
 
 @admin.register(TaskQueue)
 class TaskQueueAdmin(admin.ModelAdmin):
-    list_display = ["name", "timezone", "weekdays", "opens", "closes"]
+    list_display = ["name", "timezone", "weekdays", "opens", "closes", "response_target_minutes"]
     search_fields = ["name"]

@@ -60,6 +60,33 @@ class BusinessHours:
             day += dt.timedelta(days=1)
         raise ValueError("no opening within two weeks")  # unreachable with valid weekdays
 
+    def add_working_time(self, start: dt.datetime, working: dt.timedelta) -> dt.datetime:
+        """The moment `working` time of open hours after `start` has passed: 4 hours from
+        Friday 15:00 with 09:00-17:00 hours is Monday 11:00. A response target counts
+        only the time agents are at work."""
+        zone = ZoneInfo(self.timezone)
+        moment = self.next_opening(start)
+        left = working
+        while True:
+            local = moment.astimezone(zone)
+            closing = _local_to_aware(local.date(), self.closes, zone)
+            open_now = closing - moment
+            if left <= open_now:
+                return moment + left
+            left -= open_now
+            moment = self.next_opening(closing)
+
+    def working_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        """Open hours from `start` to `end` (zero when `end` is not after `start`)."""
+        zone = ZoneInfo(self.timezone)
+        total = dt.timedelta()
+        moment = self.next_opening(start)
+        while moment < end:
+            closing = _local_to_aware(moment.astimezone(zone).date(), self.closes, zone)
+            total += min(closing, end) - moment
+            moment = self.next_opening(closing)
+        return total
+
 
 def _local_to_aware(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
     """A wall-clock time in a zone. One skipped by a DST jump (02:30 on the spring-forward
@@ -72,9 +99,25 @@ def business_hours_default() -> BusinessHours:
     return BusinessHours.from_mapping(getattr(settings, "KEEPFLOW_BUSINESS_HOURS", {}))
 
 
-def business_hours_for(queue: str) -> BusinessHours:
-    """The queue's own hours (a TaskQueue row) or the global setting."""
+@dataclass(frozen=True)
+class QueueRules:
+    """What a queue promises: when its agents work, and how soon they act on a task
+    (its response target, in open hours; None when it sets none)."""
+
+    hours: BusinessHours
+    response_target: dt.timedelta | None
+
+
+def response_target_default() -> dt.timedelta | None:
+    minutes = getattr(settings, "KEEPFLOW_TASK_RESPONSE_TARGET_MINUTES", None)
+    return dt.timedelta(minutes=minutes) if minutes else None
+
+
+def queue_rules_for(queue: str) -> QueueRules:
+    """The queue's own hours and target (a TaskQueue row) or the global settings."""
     from apps.tasks.models import TaskQueue
 
     row = TaskQueue.objects.filter(name=queue).first()
-    return row.business_hours() if row is not None else business_hours_default()
+    if row is None:
+        return QueueRules(business_hours_default(), response_target_default())
+    return row.rules()

@@ -1,7 +1,9 @@
 import django_filters
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.tasks.models import Task, TaskKind, TaskPriority, TaskState
+from apps.tasks.sla import SLA_STATES, sla_filter
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -13,6 +15,10 @@ class TaskFilter(django_filters.FilterSet):
                                          help_text="The customer's external id.")
     assignee = django_filters.CharFilter(method="filter_assignee",
                                          help_text="A user name, `me`, or `none` (unassigned).")
+    sla = django_filters.ChoiceFilter(
+        choices=[(state, state) for state in SLA_STATES], method="filter_sla",
+        help_text="Against the queue's response target: on_track, at_risk, overdue, met, "
+                  "missed.")
 
     class Meta:
         model = Task
@@ -27,3 +33,6 @@ class TaskFilter(django_filters.FilterSet):
                 return queryset.none()
             return queryset.filter(assignee=user)
         return queryset.filter(assignee__username=value)
+
+    def filter_sla(self, queryset, name: str, value: str):
+        return sla_filter(queryset, value, timezone.now())

@@ -10,10 +10,14 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from apps.tasks.business_hours import BusinessHours
+from apps.tasks.business_hours import BusinessHours, QueueRules
+
+MAX_TARGET = 60 * 24 * 90  # minutes: a target beyond 90 days of open hours is a typo
+OPEN_STATES = ("open", "in_progress")
 
 
 class TaskKind(models.TextChoices):
@@ -69,6 +73,14 @@ class Task(ConcurrentTransitionMixin, models.Model):
     workflow_id = models.BigIntegerField(null=True, blank=True)
     node_id = models.CharField(max_length=64, blank=True, default="")
     idempotency_key = models.CharField(max_length=255, unique=True)
+    respond_by = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The queue's response target: act by then (null when it sets none).")
+    at_risk_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When three quarters of the target's open hours have passed.")
+    overdue_noted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When task.overdue was emitted (once per task).")
     claimed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -82,6 +94,11 @@ class Task(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["queue", "state", "due_at"], name="task_inbox_idx"),
             models.Index(fields=["customer", "created_at"], name="task_customer_idx"),
             models.Index(fields=["assignee", "state"], name="task_assignee_idx"),
+            # The overdue sweep's question: open tasks past their target, not yet noted.
+            models.Index(fields=["respond_by"], name="task_overdue_idx",
+                         condition=models.Q(state__in=OPEN_STATES,
+                                            overdue_noted_at__isnull=True,
+                                            respond_by__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -136,6 +153,10 @@ class TaskQueue(models.Model):
                                 help_text="Working days, 0 = Monday … 6 = Sunday.")
     opens = models.TimeField(default=dt.time(9, 0))
     closes = models.TimeField(default=dt.time(17, 0))
+    response_target_minutes = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_TARGET)],
+        help_text="Agents act on a task within this many minutes of open hours (e.g. 240 "
+                  "= call back within 4 business hours); empty: no target.")
 
     class Meta:
         ordering = ["name"]
@@ -146,6 +167,15 @@ class TaskQueue(models.Model):
     def clean(self) -> None:
         if self.opens is not None and self.closes is not None and self.opens >= self.closes:
             raise ValidationError({"closes": "must be after opens"})
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return sorted(_weekdays_parse(self.weekdays))
+
+    def rules(self) -> QueueRules:
+        minutes = self.response_target_minutes
+        return QueueRules(self.business_hours(),
+                          dt.timedelta(minutes=minutes) if minutes else None)
 
     def business_hours(self) -> BusinessHours:
         ZoneInfo(self.timezone)

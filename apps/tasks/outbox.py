@@ -11,7 +11,7 @@ from typing import Any
 
 from apps.common.bulk import IdReserve, rows_insert
 from apps.customers.models import Customer
-from apps.tasks.business_hours import business_hours_for
+from apps.tasks.business_hours import queue_rules_for
 from apps.tasks.models import Task
 from apps.tasks.services import task_build, task_result
 
@@ -23,14 +23,14 @@ class TaskOutbox:
         self.now = now
         self.ids = IdReserve(Task, chunk=expected)
         self.pending: list[Task] = []
-        self.hours = cache(business_hours_for)  # one lookup per queue and batch
+        self.rules = cache(queue_rules_for)  # one lookup per queue and batch
 
     def create(self, *, customer: Customer, idempotency_key: str, run_id: int | None = None,
                workflow_id: int | None = None, node_id: str = "", **task: Any
                ) -> dict[str, Any]:
         row = task_build(customer=customer, idempotency_key=idempotency_key, run_id=run_id,
                          workflow_id=workflow_id, node_id=node_id, now=self.now,
-                         hours=self.hours, **task)
+                         rules=self.rules, **task)
         row.pk = self.ids.next()
         self.pending.append(row)
         return task_result(row)

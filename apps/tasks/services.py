@@ -16,7 +16,7 @@ from django_fsm import TransitionNotAllowed
 from apps.accounts.models import User
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, EventSource
-from apps.tasks.business_hours import BusinessHours, business_hours_for
+from apps.tasks.business_hours import QueueRules, queue_rules_for
 from apps.tasks.models import Task, TaskKind, TaskOutcome, TaskPriority, TaskState
 
 
@@ -40,11 +40,11 @@ class TaskError(Exception):
 
 
 def task_due_at(*, queue: str, due_at: dt.datetime, business_hours: bool,
-                hours: Callable[[str], BusinessHours] = business_hours_for) -> dt.datetime:
+                rules: Callable[[str], QueueRules] = queue_rules_for) -> dt.datetime:
     """The due time the task gets: moved to the queue's next opening when asked to."""
     if timezone.is_naive(due_at):
         raise ValueError("due_at must be timezone-aware")
-    return hours(queue).next_opening(due_at) if business_hours else due_at
+    return rules(queue).hours.next_opening(due_at) if business_hours else due_at
 
 
 def task_result(task: Task) -> dict[str, Any]:
@@ -71,6 +71,7 @@ def task_create(*, customer: Customer, kind: str, queue: str, title: str, notes:
     return task_result(task)
 
 
+AT_RISK_SHARE = 0.75  # a task is at risk once three quarters of its target have passed
 _KINDS = tuple(TaskKind.values)  # `.values` builds a new list on every read
 _PRIORITIES = tuple(TaskPriority.values)
 
@@ -78,20 +79,26 @@ _PRIORITIES = tuple(TaskPriority.values)
 def task_build(*, customer: Customer, kind: str, queue: str, title: str, notes: str | None,
                due_at: dt.datetime, business_hours: bool, priority: str, idempotency_key: str,
                run_id: int | None, workflow_id: int | None, node_id: str, now: dt.datetime,
-               hours: Callable[[str], BusinessHours] = business_hours_for) -> Task:
-    """The task row, not saved; `hours` finds a queue's business hours (a batch caches)."""
+               rules: Callable[[str], QueueRules] = queue_rules_for) -> Task:
+    """The task row, not saved; `rules` finds a queue's hours and target (a batch caches).
+    The response target's clock starts when the task falls due, in open hours."""
     if kind not in _KINDS:
         raise ValueError(f"kind: one of {', '.join(_KINDS)}")
     if priority not in _PRIORITIES:
         raise ValueError(f"priority: one of {', '.join(_PRIORITIES)}")
-    return Task(
+    due = task_due_at(queue=queue, due_at=due_at, business_hours=business_hours, rules=rules)
+    task = Task(
         customer=customer, kind=kind, queue=queue, title=title[:200], notes=notes or "",
-        priority=priority, requested_due_at=due_at,
-        due_at=task_due_at(queue=queue, due_at=due_at, business_hours=business_hours,
-                           hours=hours),
+        priority=priority, requested_due_at=due_at, due_at=due,
         idempotency_key=idempotency_key, run_id=run_id, workflow_id=workflow_id,
         node_id=node_id, created_at=now, updated_at=now,
     )
+    queue_rules = rules(queue)
+    if queue_rules.response_target is not None:
+        task.respond_by = queue_rules.hours.add_working_time(due, queue_rules.response_target)
+        task.at_risk_at = queue_rules.hours.add_working_time(
+            due, queue_rules.response_target * AT_RISK_SHARE)
+    return task
 
 
 def _locked(task_id: int) -> Task:

@@ -203,6 +203,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.customers.tasks.segments_refresh_all",
         "schedule": env.float("KEEPFLOW_SEGMENT_REFRESH_SECONDS", default=300.0),
     },
+    # Agent tasks past their queue's response target -> task.overdue (once per task).
+    "tasks-overdue-sweep": {"task": "tasks.overdue_sweep", "schedule": 60.0},
     # Deferred (quiet hours) and retry-due messages, stuck sends -> reconcile.
     "messages-dispatch-due": {
         "task": "apps.messaging.tasks.messages_dispatch_due",

@@ -12,3 +12,8 @@ KEEPFLOW_BUSINESS_HOURS = {
     "opens": env.str("KEEPFLOW_BUSINESS_OPENS", default="09:00"),
     "closes": env.str("KEEPFLOW_BUSINESS_CLOSES", default="17:00"),
 }
+
+# The response target of queues without their own (minutes of open hours; a TaskQueue
+# row's target wins). Unset: no target, tasks have no SLA.
+KEEPFLOW_TASK_RESPONSE_TARGET_MINUTES = env.int("KEEPFLOW_TASK_RESPONSE_TARGET_MINUTES",
+                                                default=0) or None

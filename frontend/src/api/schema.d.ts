@@ -669,6 +669,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/task-sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Per queue and week: tasks done within their response target, and missed. */
+        get: operations["reports_task_sla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/": {
         parameters: {
             query?: never;
@@ -909,6 +926,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/task-queues/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Queues' business hours and response targets; queues without one use the global
+         *     settings. Everyone reads; admins change them.
+         */
+        get: operations["api_v1_task_queues_list"];
+        put?: never;
+        /**
+         * @description Queues' business hours and response targets; queues without one use the global
+         *     settings. Everyone reads; admins change them.
+         */
+        post: operations["api_v1_task_queues_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/task-queues/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Queues' business hours and response targets; queues without one use the global
+         *     settings. Everyone reads; admins change them.
+         */
+        get: operations["api_v1_task_queues_retrieve"];
+        /**
+         * @description Queues' business hours and response targets; queues without one use the global
+         *     settings. Everyone reads; admins change them.
+         */
+        put: operations["api_v1_task_queues_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description Queues' business hours and response targets; queues without one use the global
+         *     settings. Everyone reads; admins change them.
+         */
+        patch: operations["api_v1_task_queues_partial_update"];
+        trace?: never;
+    };
     "/api/v1/tasks/": {
         parameters: {
             query?: never;
@@ -988,6 +1057,23 @@ export interface paths {
         put?: never;
         /** @description Close the task with its outcome; emits the customer event task.completed. */
         post: operations["api_v1_tasks_complete_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/sla/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Open tasks at risk of missing their queue's response target, and past it. */
+        get: operations["api_v1_tasks_sla_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2765,6 +2851,8 @@ export interface components {
             /** @description A message block's messages by what became of them (from the outbox): leaving by `out` does not mean sent. */
             messages: components["schemas"]["MessageOutcome"][];
         };
+        /** @enum {unknown} */
+        NullEnum: null;
         Offer: {
             readonly id: number;
             readonly customer: string;
@@ -3102,6 +3190,24 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        PatchedTaskQueueRequest: {
+            name?: string;
+            timezone?: string;
+            /** @description Working days, 0 = Monday … 6 = Sunday. */
+            weekdays?: number[];
+            /**
+             * @description Opening time in the queue's zone.
+             * @example 09:00
+             */
+            opens?: string;
+            /**
+             * @description Closing time in the queue's zone.
+             * @example 09:00
+             */
+            closes?: string;
+            /** @description Agents act on a task within this many minutes of open hours (e.g. 240 = call back within 4 business hours); empty: no target. */
+            response_target_minutes?: number | null;
+        };
         /**
          * @description * `week` - week
          *     * `month` - month
@@ -3134,6 +3240,11 @@ export interface components {
          * @enum {string}
          */
         PriorityEnum: "low" | "normal" | "high" | "urgent";
+        QueueSla: {
+            queue: string;
+            at_risk: number;
+            overdue: number;
+        };
         /**
          * @description * `no_address` - No Address
          *     * `no_consent` - No Consent
@@ -3474,6 +3585,33 @@ export interface components {
          * @enum {string}
          */
         SignalEnum: "contract_end" | "feedback" | "complaints" | "inactivity" | "cancellation";
+        /** @enum {string} */
+        SlaEnum: "on_track" | "at_risk" | "overdue" | "met" | "missed";
+        /** @description Open tasks at risk of missing their target, and past it. */
+        SlaSummary: {
+            at_risk: number;
+            overdue: number;
+            queues: components["schemas"]["QueueSla"][];
+        };
+        SlaWeek: {
+            queue: string;
+            /**
+             * Format: date
+             * @description The Monday (UTC) of the week the targets fell in.
+             */
+            week: string;
+            /** @description Done by the target. */
+            met: number;
+            /** @description Done late, or still open past the target. */
+            missed: number;
+            /** @description Open and still in time. */
+            pending: number;
+            /**
+             * Format: double
+             * @description met / (met + missed); null when none.
+             */
+            share_met: number | null;
+        };
         SmsSize: {
             /** @description GSM-7 septets or UCS-2 code units. */
             length: number;
@@ -3575,6 +3713,13 @@ export interface components {
              * @description The due time asked for, before it moved into business hours.
              */
             readonly requested_due_at: string;
+            /**
+             * Format: date-time
+             * @description The queue's response target: act by then (null when it sets none).
+             */
+            readonly respond_by: string | null;
+            /** @description Where the task stands against its queue's response target: on_track, at_risk (three quarters of the time gone), overdue, met, missed; null when the queue sets no target or the task was cancelled. */
+            readonly sla: (components["schemas"]["SlaEnum"] | components["schemas"]["NullEnum"]) | null;
             readonly outcome: components["schemas"]["Outcome018Enum"];
             readonly run_id: number | null;
             readonly workflow_id: number | null;
@@ -3614,6 +3759,42 @@ export interface components {
          * @enum {string}
          */
         TaskKindEnum: "call_back" | "follow_up" | "review";
+        TaskQueue: {
+            name: string;
+            timezone?: string;
+            /** @description Working days, 0 = Monday … 6 = Sunday. */
+            weekdays?: number[];
+            /**
+             * @description Opening time in the queue's zone.
+             * @example 09:00
+             */
+            opens?: string;
+            /**
+             * @description Closing time in the queue's zone.
+             * @example 09:00
+             */
+            closes?: string;
+            /** @description Agents act on a task within this many minutes of open hours (e.g. 240 = call back within 4 business hours); empty: no target. */
+            response_target_minutes?: number | null;
+        };
+        TaskQueueRequest: {
+            name: string;
+            timezone?: string;
+            /** @description Working days, 0 = Monday … 6 = Sunday. */
+            weekdays?: number[];
+            /**
+             * @description Opening time in the queue's zone.
+             * @example 09:00
+             */
+            opens?: string;
+            /**
+             * @description Closing time in the queue's zone.
+             * @example 09:00
+             */
+            closes?: string;
+            /** @description Agents act on a task within this many minutes of open hours (e.g. 240 = call back within 4 business hours); empty: no target. */
+            response_target_minutes?: number | null;
+        };
         /**
          * @description * `open` - Open
          *     * `in_progress` - In Progress
@@ -8036,6 +8217,57 @@ export interface operations {
             };
         };
     };
+    reports_task_sla: {
+        parameters: {
+            query?: {
+                /** @description Start (inclusive) of the entry period: an ISO date or date-time. Default: 90 days before `to`. */
+                from?: string;
+                /** @description End (exclusive) of the entry period. Default: now. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaWeek"][];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     api_v1_runs_list: {
         parameters: {
             query?: {
@@ -9180,6 +9412,317 @@ export interface operations {
             };
         };
     };
+    api_v1_task_queues_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskQueue"][];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_task_queues_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskQueueRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskQueue"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_task_queues_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskQueue"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_task_queues_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskQueueRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskQueue"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_task_queues_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedTaskQueueRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskQueue"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
     api_v1_tasks_list: {
         parameters: {
             query?: {
@@ -9205,6 +9748,16 @@ export interface operations {
                  */
                 priority?: "high" | "low" | "normal" | "urgent";
                 queue?: string;
+                /**
+                 * @description Against the queue's response target: on_track, at_risk, overdue, met, missed.
+                 *
+                 *     * `on_track` - on_track
+                 *     * `at_risk` - at_risk
+                 *     * `overdue` - overdue
+                 *     * `met` - met
+                 *     * `missed` - missed
+                 */
+                sla?: "at_risk" | "met" | "missed" | "on_track" | "overdue";
                 /**
                  * @description * `open` - Open
                  *     * `in_progress` - In Progress
@@ -9546,6 +10099,43 @@ export interface operations {
             };
             /** @description Unsupported media type: send application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_tasks_sla_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaSummary"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
