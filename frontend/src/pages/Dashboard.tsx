@@ -122,8 +122,8 @@ function Running() {
           {live.length === 0 ? (
             <EmptyState title={t("home.noneRunning")}>
               {drafts
-                ? <Trans i18nKey="home.draftsWaiting" count={drafts} components={{ link: workflowsLink }} />
-                : <Trans i18nKey="home.createOne" components={{ link: workflowsLink }} />}
+                ? <Trans i18nKey="home.draftsWaiting" count={drafts} components={{ go: workflowsLink }} />
+                : <Trans i18nKey="home.createOne" components={{ go: workflowsLink }} />}
             </EmptyState>
           ) : (
             <ul className="running-list">

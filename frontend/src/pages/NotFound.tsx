@@ -10,7 +10,7 @@ export function NotFound() {
     <>
       <h1>{t("notFound.title")}</h1>
       <p>
-        <Trans i18nKey="notFound.body" values={{ path: location.pathname }} components={{ code, link: home }} />
+        <Trans i18nKey="notFound.body" values={{ path: location.pathname }} components={{ code, go: home }} />
       </p>
     </>
   );

@@ -137,9 +137,9 @@ export const pages = {
     events: "Ereignisse",
     running: "Was gerade läuft",
     noneRunning: "Kein Workflow läuft.",
-    draftsWaiting_one: "{{count}} Entwurf wartet: <link>Öffnen Sie die Workflows</link> und veröffentlichen Sie einen.",
-    draftsWaiting_other: "{{count}} Entwürfe warten: <link>Öffnen Sie die Workflows</link> und veröffentlichen Sie einen.",
-    createOne: "Erstellen Sie einen unter <link>Workflows</link>.",
+    draftsWaiting_one: "{{count}} Entwurf wartet: <go>Öffnen Sie die Workflows</go> und veröffentlichen Sie einen.",
+    draftsWaiting_other: "{{count}} Entwürfe warten: <go>Öffnen Sie die Workflows</go> und veröffentlichen Sie einen.",
+    createOne: "Erstellen Sie einen unter <go>Workflows</go>.",
     since: "v{{version}}, seit {{when}}",
     openTasks_one: "{{total}} offene Aufgabe →",
     openTasks_other: "{{total}} offene Aufgaben →",
@@ -308,6 +308,6 @@ export const pages = {
   },
   notFound: {
     title: "Seite nicht gefunden",
-    body: "Unter <code>{{path}}</code> gibt es keine Seite. <link>Zurück zum Dashboard</link>.",
+    body: "Unter <code>{{path}}</code> gibt es keine Seite. <go>Zurück zum Dashboard</go>.",
   },
 };

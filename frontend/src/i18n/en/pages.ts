@@ -1,7 +1,8 @@
 // The English catalog's "pages" part: the app shell (header, navigation, language picker),
 // the shared page components (states, pager, condition builder) and the list and detail
 // pages. Sentences with a link or markup inside use <tags> that the page fills in
-// (react-i18next's <Trans components>).
+// (react-i18next's <Trans components>); a tag is never an HTML void element such as <link>,
+// whose content the parser would drop.
 export const pages = {
   shell: {
     skip: "Skip to content",
@@ -143,9 +144,9 @@ export const pages = {
     events: "Events",
     running: "What is running",
     noneRunning: "No workflow is running.",
-    draftsWaiting_one: "{{count}} draft waiting: <link>open the workflows</link> and publish one.",
-    draftsWaiting_other: "{{count}} drafts waiting: <link>open the workflows</link> and publish one.",
-    createOne: "Create one under <link>Workflows</link>.",
+    draftsWaiting_one: "{{count}} draft waiting: <go>open the workflows</go> and publish one.",
+    draftsWaiting_other: "{{count}} drafts waiting: <go>open the workflows</go> and publish one.",
+    createOne: "Create one under <go>Workflows</go>.",
     since: "v{{version}}, since {{when}}",
     openTasks_one: "{{total}} open agent task →",
     openTasks_other: "{{total}} open agent tasks →",
@@ -315,6 +316,6 @@ export const pages = {
   },
   notFound: {
     title: "Page not found",
-    body: "There is no page at <code>{{path}}</code>. <link>Back to the dashboard</link>.",
+    body: "There is no page at <code>{{path}}</code>. <go>Back to the dashboard</go>.",
   },
 };
