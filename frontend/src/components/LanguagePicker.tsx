@@ -27,7 +27,7 @@ export function languageSync(serverLanguage: unknown): boolean {
   store(serverLanguage);
   if (i18n.resolvedLanguage === serverLanguage) return false;
   void i18n.changeLanguage(serverLanguage);
-  document.documentElement.lang = serverLanguage;
+  if (globalThis.document) document.documentElement.lang = serverLanguage;
   return true;
 }
 
