@@ -3,7 +3,7 @@
 // dates and numbers). Started by tests/e2e/test_language.py; prints one JSON line of facts.
 //   BASE_URL, VIEWER, PASSWORD_<USER>, CUSTOMER, CHROMIUM, ARTIFACTS
 "use strict";
-const { base, scenario, signIn } = require("./browser.cjs");
+const { base, scenario, shot, signIn } = require("./browser.cjs");
 
 /** What the customer page shows once loaded in a language. */
 async function customerPage(page, heading) {
@@ -31,10 +31,12 @@ scenario(async (page, facts, step) => {
   step("pick Deutsch");
   await page.locator("#ui-language").selectOption("de");
   facts.german = await customerPage(page, "Profil");
+  await shot(page, "customer-in-german");
 
   step("pick Русский");
   await page.locator("#ui-language").selectOption("ru");
   facts.russian = await customerPage(page, "Профиль");
+  await shot(page, "customer-in-russian");
 
   step("open the dashboard in Russian");
   await page.getByRole("navigation").first().getByRole("link", { name: "Обзор" }).click();

@@ -239,7 +239,7 @@ export const pages = {
     allAttributes: "Все атрибуты ({{count}})",
     consent: "Согласия на рассылку",
     channel: "Канал",
-    consentSince: "С",
+    consentSince: "Дата",
     channelName: { email: "E-mail", sms: "SMS", call: "Звонок" },
     noSegment: "Не входит ни в один сегмент.",
     timeline: "История",
