@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { createBrowserRouter, createRoutesFromElements, Route, RouterProvider, useParams } from "react-router";
 import { Layout } from "./components/Layout";
 import { ErrorMessage, Loading } from "./components/States";
+import { t } from "./i18n";
 import { editorLoad, editorLoaded } from "./prefetch";
 import { ApiKeys } from "./pages/ApiKeys";
 import { ChurnSettings } from "./pages/ChurnSettings";
@@ -34,7 +35,7 @@ function EditorRoute() {
     return () => { live = false; };
   }, [module, error]);
   if (error) return <ErrorMessage error={error} onRetry={() => { setError(null); }} />;
-  if (!module) return <Loading label="Loading the editor…" />;
+  if (!module) return <Loading label={t("shell.loadingEditor")} />;
   return <module.WorkflowEditor />;
 }
 

@@ -1,26 +1,32 @@
 // A condition ({"all"|"any": [rules]}, rule = {field, op, value}) edited as rows, used by
 // filters, triggers and segments. Nested groups or "not" are edited as JSON instead.
 import { useId, useState } from "react";
+import { t } from "../i18n";
 import { fieldFor, fieldGroups, useConditionFields, valueWidget, type FieldInfo } from "../lib/conditionFields";
 
 export type Rule = { field: string; op: string; value?: unknown };
 export type Condition = Record<string, unknown>;
 
-export const OPERATORS: { op: string; label: string; takesValue: boolean }[] = [
-  { op: "eq", label: "is", takesValue: true },
-  { op: "ne", label: "is not", takesValue: true },
-  { op: "lt", label: "<", takesValue: true },
-  { op: "lte", label: "≤", takesValue: true },
-  { op: "gt", label: ">", takesValue: true },
-  { op: "gte", label: "≥", takesValue: true },
-  { op: "in", label: "is one of", takesValue: true },
-  { op: "not_in", label: "is none of", takesValue: true },
-  { op: "contains", label: "contains", takesValue: true },
-  { op: "exists", label: "is set", takesValue: false },
-  { op: "not_exists", label: "is not set", takesValue: false },
-  { op: "within_last", label: "within the last", takesValue: true },
-  { op: "before", label: "before", takesValue: true },
+// Operators in words come from the catalog (condition.op.<op>); comparisons show a symbol.
+export const OPERATORS: { op: string; symbol?: string; takesValue: boolean }[] = [
+  { op: "eq", takesValue: true },
+  { op: "ne", takesValue: true },
+  { op: "lt", symbol: "<", takesValue: true },
+  { op: "lte", symbol: "≤", takesValue: true },
+  { op: "gt", symbol: ">", takesValue: true },
+  { op: "gte", symbol: "≥", takesValue: true },
+  { op: "in", takesValue: true },
+  { op: "not_in", takesValue: true },
+  { op: "contains", takesValue: true },
+  { op: "exists", takesValue: false },
+  { op: "not_exists", takesValue: false },
+  { op: "within_last", takesValue: true },
+  { op: "before", takesValue: true },
 ];
+
+export function operatorLabel(operator: { op: string; symbol?: string }): string {
+  return operator.symbol ?? t(`condition.op.${operator.op}`);
+}
 
 export const FIELD_SUGGESTIONS = [
   "customer.tier", "customer.churn_score", "customer.clv", "customer.p_alive", "customer.tags", "customer.email",
@@ -68,7 +74,7 @@ type Props = {
   idPrefix?: string;
 };
 
-export function ConditionBuilder({ value, onChange, label = "Condition", disabled, idPrefix }: Props) {
+export function ConditionBuilder({ value, onChange, label = t("condition.label"), disabled, idPrefix }: Props) {
   const auto = useId();
   const base = idPrefix ?? auto;
   const rows = conditionRows(value);
@@ -81,8 +87,8 @@ export function ConditionBuilder({ value, onChange, label = "Condition", disable
     const text = json ?? JSON.stringify(value ?? {}, null, 2);
     return (
       <fieldset className="condition" disabled={disabled}>
-        <legend>{label} (JSON)</legend>
-        <label htmlFor={`${base}-json`} className="visually-hidden">{label} as JSON</label>
+        <legend>{t("condition.jsonLegend", { label })}</legend>
+        <label htmlFor={`${base}-json`} className="visually-hidden">{t("condition.jsonLabel", { label })}</label>
         <textarea
           id={`${base}-json`}
           rows={6}
@@ -95,14 +101,14 @@ export function ConditionBuilder({ value, onChange, label = "Condition", disable
               setJsonError("");
               onChange(parsed);
             } catch {
-              setJsonError("Not valid JSON yet.");
+              setJsonError(t("condition.invalidJson"));
             }
           }}
           aria-invalid={jsonError ? true : undefined}
         />
         {jsonError && <p className="field-error">{jsonError}</p>}
         {conditionRows(safeParse(text)) && (
-          <button type="button" className="link-button" onClick={() => setJson(null)}>Edit as rules</button>
+          <button type="button" className="link-button" onClick={() => setJson(null)}>{t("condition.editRules")}</button>
         )}
       </fieldset>
     );
@@ -116,46 +122,46 @@ export function ConditionBuilder({ value, onChange, label = "Condition", disable
     <fieldset className="condition" disabled={disabled}>
       <legend>{label}</legend>
       <div className="condition-mode">
-        <label htmlFor={`${base}-mode`}>Match</label>
+        <label htmlFor={`${base}-mode`}>{t("condition.match")}</label>
         <select id={`${base}-mode`} value={rows.mode} onChange={(e) => emit(e.target.value as "all" | "any", rows.rules)}>
-          <option value="all">all of these rules</option>
-          <option value="any">any of these rules</option>
+          <option value="all">{t("condition.all")}</option>
+          <option value="any">{t("condition.any")}</option>
         </select>
       </div>
       <datalist id={`${base}-fields`}>
         {FIELD_SUGGESTIONS.map((f) => <option key={f} value={f} />)}
       </datalist>
-      {rows.rules.length === 0 && <p className="muted">No rules: everyone matches.</p>}
+      {rows.rules.length === 0 && <p className="muted">{t("condition.noRules")}</p>}
       <ol className="condition-rules">
         {rows.rules.map((rule, index) => {
           const op = OPERATORS.find((o) => o.op === rule.op);
           return (
             <li key={index} className="condition-rule">
-              <label className="visually-hidden" htmlFor={`${base}-f${index}`}>Rule {index + 1} field</label>
+              <label className="visually-hidden" htmlFor={`${base}-f${index}`}>{t("condition.ruleField", { number: index + 1 })}</label>
               {catalog && !typedRows.has(index) && (rule.field === "" || fieldFor(catalog.fields, rule.field)) ? (
                 <FieldPicker id={`${base}-f${index}`} fields={catalog.fields} value={rule.field}
                   onPick={(path) => path === OTHER ? setTypedRows(new Set(typedRows).add(index)) : update(index, { field: path, value: "" })} />
               ) : (
-                <input id={`${base}-f${index}`} list={`${base}-fields`} value={rule.field} placeholder="customer.attributes.plan"
+                <input id={`${base}-f${index}`} list={`${base}-fields`} value={rule.field} placeholder={FIELD_PLACEHOLDER}
                   onChange={(e) => update(index, { field: e.target.value })} />
               )}
-              <label className="visually-hidden" htmlFor={`${base}-o${index}`}>Rule {index + 1} operator</label>
+              <label className="visually-hidden" htmlFor={`${base}-o${index}`}>{t("condition.ruleOperator", { number: index + 1 })}</label>
               <select id={`${base}-o${index}`} value={rule.op} onChange={(e) => {
                 const next = OPERATORS.find((o) => o.op === e.target.value);
                 const patch: Partial<Rule> = { op: e.target.value };
                 if (next && !next.takesValue) patch.value = undefined;
                 update(index, patch);
               }}>
-                {OPERATORS.map((o) => <option key={o.op} value={o.op}>{o.label}</option>)}
+                {OPERATORS.map((o) => <option key={o.op} value={o.op}>{operatorLabel(o)}</option>)}
               </select>
               {(op?.takesValue ?? true) && (
                 <>
-                  <label className="visually-hidden" htmlFor={`${base}-v${index}`}>Rule {index + 1} value</label>
+                  <label className="visually-hidden" htmlFor={`${base}-v${index}`}>{t("condition.ruleValue", { number: index + 1 })}</label>
                   <ValueInput id={`${base}-v${index}`} field={fieldFor(catalog?.fields, rule.field)} op={rule.op} value={rule.value}
                     onChange={(next) => update(index, { value: next })} />
                 </>
               )}
-              <button type="button" className="icon-button" aria-label={`Remove rule ${index + 1}`}
+              <button type="button" className="icon-button" aria-label={t("condition.removeRule", { number: index + 1 })}
                 onClick={() => emit(rows.mode, rows.rules.filter((_, i) => i !== index))}>×</button>
             </li>
           );
@@ -163,27 +169,29 @@ export function ConditionBuilder({ value, onChange, label = "Condition", disable
       </ol>
       <div className="condition-actions">
         <button type="button" className="button secondary small"
-          onClick={() => emit(rows.mode, [...rows.rules, { field: "", op: "eq", value: "" }])}>+ Add rule</button>
-        <button type="button" className="link-button" onClick={() => setJson(JSON.stringify(value ?? {}, null, 2))}>Edit as JSON</button>
+          onClick={() => emit(rows.mode, [...rows.rules, { field: "", op: "eq", value: "" }])}>{t("condition.addRule")}</button>
+        <button type="button" className="link-button" onClick={() => setJson(JSON.stringify(value ?? {}, null, 2))}>{t("condition.editJson")}</button>
       </div>
     </fieldset>
   );
 }
 
 const OTHER = "\u0000other";
+/** A field path as typed (a code, the same in every language). */
+const FIELD_PLACEHOLDER = "customer.attributes.plan";
 
 /** The fields in words, grouped (Customer, Customer details, Event: <type>), and a way
  * out to type any other field. */
 function FieldPicker({ id, fields, value, onPick }: { id: string; fields: FieldInfo[]; value: string; onPick: (path: string) => void }) {
   return (
     <select id={id} value={value} onChange={(e) => onPick(e.target.value)}>
-      <option value="" disabled>Choose a field…</option>
+      <option value="" disabled>{t("condition.chooseField")}</option>
       {fieldGroups(fields).map((group) => (
         <optgroup key={group.group} label={group.group}>
           {group.fields.map((f) => <option key={f.path} value={f.path}>{f.label}</option>)}
         </optgroup>
       ))}
-      <option value={OTHER}>Other field…</option>
+      <option value={OTHER}>{t("condition.otherField")}</option>
     </select>
   );
 }
@@ -196,7 +204,7 @@ function ValueInput({ id, field, op, value, onChange }: { id: string; field: Fie
     const choices = current && !field.choices.includes(current) ? [current, ...field.choices] : field.choices;
     return (
       <select id={id} value={current} onChange={(e) => onChange(parseValue(e.target.value, "eq"))}>
-        <option value="" disabled>Choose…</option>
+        <option value="" disabled>{t("condition.choose")}</option>
         {choices.map((c) => <option key={c} value={c}>{c.replace(/_/g, " ")}</option>)}
       </select>
     );
@@ -204,9 +212,9 @@ function ValueInput({ id, field, op, value, onChange }: { id: string; field: Fie
   if (widget === "boolean") {
     return (
       <select id={id} value={value === true ? "true" : value === false ? "false" : ""} onChange={(e) => onChange(e.target.value === "true")}>
-        <option value="" disabled>Choose…</option>
-        <option value="true">yes</option>
-        <option value="false">no</option>
+        <option value="" disabled>{t("condition.choose")}</option>
+        <option value="true">{t("condition.yes")}</option>
+        <option value="false">{t("condition.no")}</option>
       </select>
     );
   }
@@ -216,7 +224,7 @@ function ValueInput({ id, field, op, value, onChange }: { id: string; field: Fie
   const example = field?.examples[0];
   return (
     <input id={id} inputMode={widget === "number" ? "decimal" : undefined} value={showValue(value)}
-      placeholder={op === "within_last" ? "30d" : example ? `e.g. ${example}` : "value"}
+      placeholder={op === "within_last" ? "30d" : example ? t("condition.example", { example }) : t("condition.value")}
       onChange={(e) => onChange(parseValue(e.target.value, op))} />
   );
 }

@@ -2,56 +2,69 @@ import { useEffect, useState } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { csrfToken } from "../api/client";
 import type { Me } from "../api/types";
-import { t } from "../i18n";
+import { i18n, t } from "../i18n";
 import { meTake } from "../prefetch";
 import { MeContext } from "../workflow/useMe";
+import { LanguagePicker, languageSync } from "./LanguagePicker";
 
+// Catalog keys, looked up at render so the labels follow a change of language.
 const NAV = [
-  { to: "/", label: "Dashboard", end: true },
-  { to: "/workflows", label: "Workflows", end: false },
-  { to: "/customers", label: "Customers", end: false },
-  { to: "/segments", label: "Segments", end: false },
-  { to: "/tasks", label: "Tasks", end: false },
-  { to: "/team-blocks", label: "Team blocks", end: false },
-  { to: "/events", label: "Events", end: false },
-  { to: "/exit-reasons", label: t("nav.exitReasons"), end: false },
-  { to: "/api-keys", label: "API keys", end: false, capability: "api_keys.manage" },
-  { to: "/settings/churn-score", label: t("churnSettings.nav"), end: false },
+  { to: "/", label: "shell.nav.dashboard", end: true },
+  { to: "/workflows", label: "shell.nav.workflows", end: false },
+  { to: "/customers", label: "shell.nav.customers", end: false },
+  { to: "/segments", label: "shell.nav.segments", end: false },
+  { to: "/tasks", label: "shell.nav.tasks", end: false },
+  { to: "/team-blocks", label: "shell.nav.teamBlocks", end: false },
+  { to: "/events", label: "shell.nav.events", end: false },
+  { to: "/exit-reasons", label: "nav.exitReasons", end: false },
+  { to: "/api-keys", label: "shell.nav.apiKeys", end: false, capability: "api_keys.manage" },
+  { to: "/settings/churn-score", label: "churnSettings.nav", end: false },
 ];
 
-/** The frame of every signed-in page: brand, navigation, who is signed in, sign-out. */
+/** The server's /me, with the UI language it keeps for the user once it has the field. */
+type MeWithLanguage = Me & { language?: string | null };
+
+/** The frame of every signed-in page: brand, navigation, language, who is signed in, sign-out. */
 export function Layout({ username }: { username: string }) {
   const [me, setMe] = useState<Me | null>(null);
   const wide = /^\/workflows\/\d+/.test(useLocation().pathname);
   useEffect(() => {
-    meTake().then(setMe, () => setMe({ username, role: "viewer", capabilities: ["read"], currency: "EUR" }));
+    meTake().then(
+      (loaded: MeWithLanguage) => {
+        languageSync(loaded.language);  // the server's language wins; the page below remounts in it
+        setMe(loaded);
+      },
+      () => setMe({ username, role: "viewer", capabilities: ["read"], currency: "EUR" }),
+    );
   }, [username]);
+  const role = me ? t(`role.${me.role}`, { defaultValue: me.role }) : "";
   return (
     <MeContext.Provider value={me}>
     <div className={wide ? "shell shell-wide" : "shell"}>
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">{t("shell.skip")}</a>
       <header className="topbar">
         <a className="brand" href="/"><span>Keep</span>flow</a>
-        <nav aria-label="Main">
+        <nav aria-label={t("shell.mainNav")}>
           <ul>
             {NAV.filter((item) => !item.capability || me?.capabilities.includes(item.capability)).map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to} end={item.end}>{item.label}</NavLink>
+                <NavLink to={item.to} end={item.end}>{t(item.label)}</NavLink>
               </li>
             ))}
           </ul>
         </nav>
         <div className="account">
-          <a href="/api/docs/">API</a>
-          {username && <span className="who" title={me ? `Signed in as ${username} (${me.role})` : "Signed in"}>{username}</span>}
+          <LanguagePicker />
+          <a href="/api/docs/" title={t("shell.apiDocsTitle")}>{t("shell.apiDocs")}</a>
+          {username && <span className="who" title={me ? t("shell.signedInAs", { name: username, role }) : t("shell.signedIn")}>{username}</span>}
           <form method="post" action="/logout/">
             <input type="hidden" name="csrfmiddlewaretoken" value={csrfToken()} />
-            <button type="submit" className="link-button">Sign out</button>
+            <button type="submit" className="link-button">{t("shell.signOut")}</button>
           </form>
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <Outlet />
+        <Outlet key={i18n.resolvedLanguage} />
       </main>
     </div>
     </MeContext.Provider>

@@ -37,7 +37,11 @@ export function StarterGallery({ canWrite }: { canWrite: boolean }) {
       <h2 id="starters-title">{t("starters.title")}</h2>
       <p className="muted">{t("starters.intro")}</p>
       {error && <ErrorMessage error={error} />}
-      {starters.error ? <ErrorMessage error={starters.error} onRetry={starters.reload} /> : !starters.data ? <Loading /> : (
+      {starters.error ? (
+        <ErrorMessage error={starters.error} onRetry={starters.reload} />
+      ) : !starters.data ? (
+        <Loading />
+      ) : (
         <ul className="starter-cards">
           {starters.data.map((s) => (
             <li key={s.key} className="card starter-card">

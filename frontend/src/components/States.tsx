@@ -3,10 +3,10 @@ import { ApiError } from "../api/client";
 import { t } from "../i18n";
 import { humanize, problemWords } from "../lib/problems";
 
-export function Loading({ label = "Loading…" }: { label?: string }) {
+export function Loading({ label }: { label?: string }) {
   return (
     <p className="state state-loading" role="status" aria-live="polite">
-      {label}
+      {label ?? t("ui.loading")}
     </p>
   );
 }
@@ -34,7 +34,7 @@ export function ErrorMessage({ error, onRetry, notFound: notFoundText }: ErrorPr
       <p className="state-title">
         {signedOut ? t("errors.sessionEnded") : notFound ? t("errors.notFound") : invalid ? t("errors.invalid") : t("errors.generic")}
       </p>
-      {(signedOut || notFound || detail) && <p>{signedOut ? "Sign in again to continue." : notFound ? notFoundText ?? "It may have been deleted." : detail}</p>}
+      {(signedOut || notFound || detail) && <p>{signedOut ? t("ui.signInAgain") : notFound ? notFoundText ?? t("ui.maybeDeleted") : detail}</p>}
       {fields.length > 0 && (
         <ul>
           {fields.map((f) => (
@@ -46,11 +46,11 @@ export function ErrorMessage({ error, onRetry, notFound: notFoundText }: ErrorPr
       )}
       {signedOut ? (
         <a className="button" href={`/login/?next=${encodeURIComponent(location.pathname + location.search)}`}>
-          Sign in
+          {t("ui.signIn")}
         </a>
       ) : onRetry && !notFound ? (
         <button type="button" className="button" onClick={onRetry}>
-          Try again
+          {t("ui.retry")}
         </button>
       ) : null}
     </div>

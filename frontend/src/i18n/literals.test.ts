@@ -12,23 +12,6 @@ const SOURCES: Record<string, string> = Object.fromEntries(
 );
 
 const PENDING = new Set<string>([
-    "App.tsx",
-    "components/ConditionBuilder.tsx",
-    "components/ConfirmDialog.tsx",
-    "components/Layout.tsx",
-    "components/Pager.tsx",
-    "components/StarterGallery.tsx",
-    "components/States.tsx",
-    "pages/ApiKeys.tsx",
-    "pages/CustomerDetail.tsx",
-    "pages/Customers.tsx",
-    "pages/Dashboard.tsx",
-    "pages/Events.tsx",
-    "pages/NotFound.tsx",
-    "pages/Segments.tsx",
-    "pages/Tasks.tsx",
-    "pages/TeamBlocks.tsx",
-    "pages/Workflows.tsx",
     "workflow/BlockNode.tsx",
     "workflow/Editor.tsx",
     "workflow/HistoryPanel.tsx",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { daysUntil, describeEvent, formatMoney, npsGroup, relativeTime } from "./format";
+import { i18n } from "../i18n";
+import { daysUntil, describeEvent, formatDays, formatDecimal, formatMoney, formatNumber, npsGroup, relativeTime } from "./format";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
 
@@ -63,5 +64,28 @@ describe("formatMoney", () => {
     ["not a number", "abc", "—"],
   ])("%s", (_case, value, expected) => {
     expect(formatMoney(value, "USD", "en-US")).toBe(expected);
+  });
+});
+
+describe("in the UI language", () => {
+  it.each([
+    ["German", "de-DE", "vor 5 Minuten", "3 Artikel · 29,50 $", "gerade eben"],
+    ["Russian", "ru-RU", "5 минут назад", "3 товара · 29,50 $", "только что"],
+  ])("%s words and numbers", (_case, locale, minutes, purchase, justNow) => {
+    expect(relativeTime("2026-03-10T11:55:00Z", NOW, locale, "UTC")).toBe(minutes);
+    expect(relativeTime("2026-03-10T11:59:30Z", NOW, locale, "UTC")).toBe(justNow);
+    expect(describeEvent("purchase", { items: 3, amount: 29.5, currency: "USD" }, locale).replace(/\u00a0/g, " ")).toBe(purchase);
+  });
+
+  it("follows a change of language when no locale is given", async () => {
+    await i18n.changeLanguage("de");
+    try {
+      expect(formatNumber(1234.5)).toBe("1.234,5");
+      expect(formatDecimal(0.8)).toBe("0,80");
+      expect(formatDays(3)).toBe("in 3 Tagen");
+    } finally {
+      await i18n.changeLanguage("en");
+    }
+    expect(formatNumber(1234.5)).toBe("1,234.5");
   });
 });

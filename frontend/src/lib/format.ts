@@ -1,20 +1,43 @@
-// Pure formatting helpers: numbers, money, dates and short descriptions of events.
-// Every function takes the locale and time zone it formats for, so tests pin them.
+// Formatting helpers: numbers, money, dates and short descriptions of events. Each takes
+// the locale and time zone it formats for (tests pin them); the locale defaults to the UI
+// language the person chose, so dates and amounts read the way they expect.
+import { i18n, t } from "../i18n";
 
-const DEFAULT_LOCALE = "en-US";
+const LOCALES: Record<string, string> = { en: "en-US", de: "de-DE", ru: "ru-RU" };
 
-export function formatNumber(value: number, locale = DEFAULT_LOCALE): string {
+/** The Intl locale of the current UI language (i18next's language, e.g. "de" -> "de-DE"). */
+export function uiLocale(): string {
+  const language = i18n.resolvedLanguage ?? i18n.language ?? "en";
+  return LOCALES[language] ?? language;
+}
+
+/** The catalog language of an Intl locale ("de-DE" -> "de"), so words match the formatting. */
+function languageOf(locale: string): string {
+  return locale.toLowerCase().split("-")[0];
+}
+
+export function formatNumber(value: number, locale = uiLocale()): string {
   return new Intl.NumberFormat(locale).format(value);
 }
 
-export function formatMoney(value: number | string | null | undefined, currency = "EUR", locale = DEFAULT_LOCALE): string {
+/** A fraction such as a score with a fixed number of decimals: 0.80, or 0,80 in German. */
+export function formatDecimal(value: number, digits = 2, locale = uiLocale()): string {
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
+/** "in 5 days", "3 days ago" always in numbers (no "tomorrow"), e.g. for a contract's end. */
+export function formatDays(days: number, locale = uiLocale()): string {
+  return new Intl.RelativeTimeFormat(locale, { numeric: "always" }).format(days, "day");
+}
+
+export function formatMoney(value: number | string | null | undefined, currency = "EUR", locale = uiLocale()): string {
   if (value === null || value === undefined || value === "") return "—";
   const amount = typeof value === "string" ? Number(value) : value;
   if (!Number.isFinite(amount)) return "—";
   return new Intl.NumberFormat(locale, { style: "currency", currency }).format(amount);
 }
 
-export function formatDate(iso: string | null | undefined, locale = DEFAULT_LOCALE, timeZone?: string): string {
+export function formatDate(iso: string | null | undefined, locale = uiLocale(), timeZone?: string): string {
   if (!iso) return "—";
   const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
   if (Number.isNaN(date.getTime())) return iso;
@@ -24,7 +47,7 @@ export function formatDate(iso: string | null | undefined, locale = DEFAULT_LOCA
   }).format(date);
 }
 
-export function formatDateTime(iso: string | null | undefined, locale = DEFAULT_LOCALE, timeZone?: string): string {
+export function formatDateTime(iso: string | null | undefined, locale = uiLocale(), timeZone?: string): string {
   if (!iso) return "—";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
@@ -33,7 +56,7 @@ export function formatDateTime(iso: string | null | undefined, locale = DEFAULT_
   }).format(date);
 }
 
-export function formatTime(iso: string, locale = DEFAULT_LOCALE, timeZone?: string): string {
+export function formatTime(iso: string, locale = uiLocale(), timeZone?: string): string {
   return new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", timeZone }).format(new Date(iso));
 }
 
@@ -55,8 +78,8 @@ function calendarDay(moment: Date, timeZone?: string): number {
 /** "3 days ago", "in 2 weeks", "just now": the largest whole unit, rounded down. Within
  * a week, days count calendar days where the viewer is: Saturday afternoon to Monday
  * 09:00 is "in 2 days" (41 hours, not "tomorrow"). */
-export function relativeTime(iso: string | null | undefined, now: Date = new Date(), locale = DEFAULT_LOCALE, timeZone?: string): string {
-  if (!iso) return "never";
+export function relativeTime(iso: string | null | undefined, now: Date = new Date(), locale = uiLocale(), timeZone?: string): string {
+  if (!iso) return t("time.never", { lng: languageOf(locale) });
   const then = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
   const seconds = (then.getTime() - now.getTime()) / 1000;
   const format = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
@@ -65,7 +88,7 @@ export function relativeTime(iso: string | null | undefined, now: Date = new Dat
     if (unit === "day") return format.format(calendarDay(then, timeZone) - calendarDay(now, timeZone), "day");
     return format.format(Math.trunc(seconds / size), unit);
   }
-  return "just now";
+  return t("time.justNow", { lng: languageOf(locale) });
 }
 
 /** Days from `now` to a calendar date (YYYY-MM-DD), negative when it has passed. */
@@ -87,23 +110,24 @@ export function npsGroup(score: number): NpsGroup {
 }
 
 /** A one-line summary of an event's properties for lists and the timeline. */
-export function describeEvent(type: string, properties: Record<string, unknown>, locale = DEFAULT_LOCALE): string {
+export function describeEvent(type: string, properties: Record<string, unknown>, locale = uiLocale()): string {
   const p = properties;
+  const lng = languageOf(locale);
   switch (type) {
     case "purchase": {
-      const items = typeof p.items === "number" ? `${p.items} item${p.items === 1 ? "" : "s"}` : "";
+      const items = typeof p.items === "number" ? t("eventSummary.items", { lng, count: p.items, total: formatNumber(p.items, locale) }) : "";
       const amount = typeof p.amount === "number" ? formatMoney(p.amount, String(p.currency ?? "USD"), locale) : "";
       return [items, amount].filter(Boolean).join(" · ");
     }
     case "feedback.submitted": {
       if (typeof p.score !== "number") return String(p.comment ?? "");
-      const head = `Score ${p.score} (${npsGroup(p.score)})`;
+      const head = t("eventSummary.score", { lng, score: p.score, group: t(`eventSummary.nps.${npsGroup(p.score)}`, { lng }) });
       return p.comment ? `${head}: “${p.comment}”` : head;
     }
     case "support.ticket_opened":
-      return [p.subject, p.priority ? `${p.priority} priority` : ""].filter(Boolean).join(" · ");
+      return [p.subject, p.priority ? t("eventSummary.priority", { lng, priority: String(p.priority) }) : ""].filter(Boolean).join(" · ");
     case "session.started":
-      return p.platform ? `on ${p.platform}` : "";
+      return p.platform ? t("eventSummary.platform", { lng, platform: String(p.platform) }) : "";
     case "exit_survey.answered": {
       const reason = String(p.reason_label ?? p.reason_code ?? "");
       return p.free_text ? `${reason}: “${p.free_text}”` : reason;

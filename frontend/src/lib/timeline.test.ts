@@ -40,6 +40,13 @@ describe("dayLabel", () => {
     expect(dayLabel(day, now, "UTC", "en-US")).toBe(expected);
   });
 
+  it.each([
+    ["de-DE", "Heute", "Gestern"],
+    ["ru-RU", "Сегодня", "Вчера"],
+  ])("today and yesterday in %s", (locale, today, yesterday) => {
+    expect([dayLabel("2026-03-10", now, "UTC", locale), dayLabel("2026-03-09", now, "UTC", locale)]).toEqual([today, yesterday]);
+  });
+
   it("dayKey is a calendar date", () => {
     expect(dayKey("2026-01-05T00:00:00Z", "UTC")).toBe("2026-01-05");
   });

@@ -1,6 +1,7 @@
 // The 360 timeline: items grouped by calendar day in the viewer's (or the customer's)
 // time zone, newest day first, newest item first within a day.
 import type { TimelineItem } from "../api/types";
+import { uiLocale } from "./format";
 
 export type TimelineDay = { day: string; items: TimelineItem[] };
 
@@ -25,12 +26,14 @@ export function groupByDay(items: TimelineItem[], timeZone?: string): TimelineDa
   return days;
 }
 
-/** "Today", "Yesterday" or the date, for a day heading. */
-export function dayLabel(day: string, now: Date = new Date(), timeZone?: string, locale = "en-US"): string {
+/** "Today", "Yesterday" (in the locale's words, from Intl) or the date, for a day heading. */
+export function dayLabel(day: string, now: Date = new Date(), timeZone?: string, locale = uiLocale()): string {
   const today = dayKey(now.toISOString(), timeZone);
   const yesterday = dayKey(new Date(now.getTime() - 86_400_000).toISOString(), timeZone);
-  if (day === today) return "Today";
-  if (day === yesterday) return "Yesterday";
+  if (day === today || day === yesterday) {
+    const word = new Intl.RelativeTimeFormat(locale, { numeric: "auto" }).format(day === today ? 0 : -1, "day");
+    return word.charAt(0).toLocaleUpperCase(locale) + word.slice(1);
+  }
   return new Intl.DateTimeFormat(locale, {
     weekday: "short", year: "numeric", month: "short", day: "numeric", timeZone: "UTC",
   }).format(new Date(`${day}T00:00:00Z`));

@@ -8,13 +8,12 @@ import { formatDateTime, relativeTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
 import { can, useMe } from "../workflow/useMe";
 
-const SCOPES: { value: ApiScope; label: string }[] = [
-  { value: "read", label: "read: read customers, events, workflows" },
-  { value: "events:write", label: "events:write: send customer events" },
-  { value: "runs:write", label: "runs:write: start and cancel runs" },
-  { value: "workflows:write", label: "workflows:write: change workflows" },
-  { value: "admin", label: "admin: everything" },
-];
+const SCOPES: ApiScope[] = ["read", "events:write", "runs:write", "workflows:write", "admin"];
+
+/** "events:write: send customer events": the scope's code (what the API docs use), then words. */
+function scopeLabel(scope: ApiScope): string {
+  return t("apiKeys.scopeLabel", { scope, description: t(`apiKeys.scope.${scope.replace(":", "_")}`) });
+}
 
 /** API keys for other systems (admins only): create one (its secret is shown once), revoke. */
 export function ApiKeys() {
@@ -28,7 +27,7 @@ export function ApiKeys() {
   const [error, setError] = useState<Error | null>(null);
 
   if (me && !allowed) {
-    return <><h1>API keys</h1><EmptyState title="Only admins manage API keys.">Ask an admin for a key with the scopes you need.</EmptyState></>;
+    return <><h1>{t("shell.nav.apiKeys")}</h1><EmptyState title={t("apiKeys.adminsOnly")}>{t("apiKeys.askAdmin")}</EmptyState></>;
   }
 
   const create = async () => {
@@ -60,30 +59,30 @@ export function ApiKeys() {
   return (
     <>
       {confirmDialog}
-      <h1>API keys</h1>
-      <form className="card" onSubmit={(e) => { e.preventDefault(); void create(); }} aria-label="New API key">
+      <h1>{t("shell.nav.apiKeys")}</h1>
+      <form className="card" onSubmit={(e) => { e.preventDefault(); void create(); }} aria-label={t("apiKeys.new")}>
         <div className="form-row">
-          <label htmlFor="key-name">Name (what uses it)</label>
-          <input id="key-name" value={name} onChange={(e) => setName(e.target.value)} required placeholder="e.g. Shop backend" />
+          <label htmlFor="key-name">{t("apiKeys.name")}</label>
+          <input id="key-name" value={name} onChange={(e) => setName(e.target.value)} required placeholder={t("apiKeys.namePlaceholder")} />
         </div>
         <fieldset>
-          <legend>Scopes</legend>
-          {SCOPES.map((s) => (
-            <label key={s.value} className="check">
-              <input type="checkbox" checked={scopes.includes(s.value)}
-                onChange={(e) => setScopes(e.target.checked ? [...scopes, s.value] : scopes.filter((x) => x !== s.value))} />
-              {s.label}
+          <legend>{t("apiKeys.scopes")}</legend>
+          {SCOPES.map((scope) => (
+            <label key={scope} className="check">
+              <input type="checkbox" checked={scopes.includes(scope)}
+                onChange={(e) => setScopes(e.target.checked ? [...scopes, scope] : scopes.filter((x) => x !== scope))} />
+              {scopeLabel(scope)}
             </label>
           ))}
         </fieldset>
-        <button type="submit" className="button" disabled={!name.trim() || scopes.length === 0}>Create key</button>
+        <button type="submit" className="button" disabled={!name.trim() || scopes.length === 0}>{t("apiKeys.create")}</button>
       </form>
       {created && (
         <div className="state notice" role="alert">
-          <p className="state-title">Copy the key now: it is shown only once.</p>
-          <p><label htmlFor="new-key">Key for {created.name}</label></p>
+          <p className="state-title">{t("apiKeys.copyNow")}</p>
+          <p><label htmlFor="new-key">{t("apiKeys.keyFor", { name: created.name })}</label></p>
           <input id="new-key" readOnly value={created.key} onFocus={(e) => e.target.select()} className="mono wide" />
-          <button type="button" className="button secondary" onClick={() => setCreated(null)}>Done</button>
+          <button type="button" className="button secondary" onClick={() => setCreated(null)}>{t("words.done")}</button>
         </div>
       )}
       {error && <ErrorMessage error={error} />}
@@ -92,10 +91,16 @@ export function ApiKeys() {
       ) : !list.data ? (
         <Loading />
       ) : list.data.results.length === 0 ? (
-        <EmptyState title="No API keys yet." />
+        <EmptyState title={t("apiKeys.empty")} />
       ) : (
         <table className="data-table">
-          <thead><tr><th scope="col">Name</th><th scope="col">Key starts</th><th scope="col">Scopes</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t("words.name")}</th><th scope="col">{t("apiKeys.prefix")}</th><th scope="col">{t("apiKeys.scopes")}</th>
+              <th scope="col">{t("apiKeys.lastUsed")}</th><th scope="col">{t("words.status")}</th>
+              <th scope="col"><span className="visually-hidden">{t("words.actions")}</span></th>
+            </tr>
+          </thead>
           <tbody>
             {list.data.results.map((k) => (
               <tr key={k.id}>
@@ -103,8 +108,11 @@ export function ApiKeys() {
                 <td><code>{k.prefix}…</code></td>
                 <td>{k.scopes.join(", ")}</td>
                 <td>{relativeTime(k.last_used_at)}</td>
-                <td>{k.revoked_at ? `revoked ${formatDateTime(k.revoked_at)}` : k.expires_at ? `expires ${formatDateTime(k.expires_at)}` : "active"}</td>
-                <td>{!k.revoked_at && <button type="button" className="link-button" onClick={() => void revoke(k)}>Revoke <span className="visually-hidden">{k.name}</span></button>}</td>
+                <td>
+                  {k.revoked_at ? t("apiKeys.revoked", { when: formatDateTime(k.revoked_at) })
+                    : k.expires_at ? t("apiKeys.expires", { when: formatDateTime(k.expires_at) }) : t("apiKeys.active")}
+                </td>
+                <td>{!k.revoked_at && <button type="button" className="link-button" onClick={() => void revoke(k)}>{t("apiKeys.revoke")} <span className="visually-hidden">{k.name}</span></button>}</td>
               </tr>
             ))}
           </tbody>

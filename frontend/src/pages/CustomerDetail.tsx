@@ -6,13 +6,12 @@ import { ChurnBreakdownCard } from "../components/ChurnBreakdown";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { t } from "../i18n";
 import {
-  customerName, daysUntil, describeEvent, formatDate, formatDateTime, formatMoney, formatTime, relativeTime,
+  customerName, daysUntil, describeEvent, formatDate, formatDateTime, formatDays, formatDecimal, formatMoney, formatTime, relativeTime,
 } from "../lib/format";
 import { dayLabel, groupByDay } from "../lib/timeline";
 import { useApi } from "../lib/useApi";
 import { useMe } from "../workflow/useMe";
 
-const CHANNEL_LABELS = { email: "E-mail", sms: "SMS", call: "Phone call" } as const;
 const SHOWN_ELSEWHERE = new Set(["plan", "contract_end", "customer_since"]);
 
 export function CustomerDetail() {
@@ -20,12 +19,12 @@ export function CustomerDetail() {
   const { data, error, loading, reload } = useApi((signal) => api.customer(externalId, signal), [externalId]);
   return (
     <>
-      <p className="crumbs"><Link to="/customers">← Customers</Link></p>
+      <p className="crumbs"><Link to="/customers">{t("customer.back")}</Link></p>
       {error ? (
         <>
           <h1>{externalId}</h1>
           <ErrorMessage error={error} onRetry={reload}
-            notFound={`There is no customer with the external id “${externalId}” (or it was erased).`} />
+            notFound={t("customer.notFound", { id: externalId })} />
         </>
       ) : !data ? (
         loading && <Loading />
@@ -55,29 +54,29 @@ function CustomerView({ customer }: { customer: Detail }) {
       <div className="columns detail">
         <div className="stack">
           <section className="card" aria-labelledby="profile">
-            <h2 id="profile">Profile</h2>
+            <h2 id="profile">{t("customer.profile")}</h2>
             <dl className="facts">
-              <dt>E-mail</dt><dd>{customer.email || "—"}</dd>
-              <dt>Phone</dt><dd>{customer.phone || "—"}</dd>
-              <dt>Time zone</dt><dd>{customer.timezone}</dd>
-              <dt>Locale</dt><dd>{customer.locale || "—"}</dd>
-              <dt>Plan</dt><dd>{String(attrs.plan ?? "—")}</dd>
-              <dt>Customer since</dt><dd>{formatDate(attrs.customer_since as string | undefined)}</dd>
-              <dt>Contract ends</dt>
+              <dt>{t("customer.email")}</dt><dd>{customer.email || "—"}</dd>
+              <dt>{t("customer.phone")}</dt><dd>{customer.phone || "—"}</dd>
+              <dt>{t("customer.timezone")}</dt><dd>{customer.timezone}</dd>
+              <dt>{t("customer.locale")}</dt><dd>{customer.locale || "—"}</dd>
+              <dt>{t("customer.plan")}</dt><dd>{String(attrs.plan ?? "—")}</dd>
+              <dt>{t("customer.since")}</dt><dd>{formatDate(attrs.customer_since as string | undefined)}</dd>
+              <dt>{t("customer.contractEnds")}</dt>
               <dd>
                 {formatDate(contractEnd)}
                 {endsIn !== null && endsIn >= 0 && endsIn <= 30 && (
-                  <span className="badge warn">in {endsIn} day{endsIn === 1 ? "" : "s"}</span>
+                  <span className="badge warn">{formatDays(endsIn)}</span>
                 )}
-                {endsIn !== null && endsIn < 0 && <span className="badge danger">ended</span>}
+                {endsIn !== null && endsIn < 0 && <span className="badge danger">{t("customer.ended")}</span>}
               </dd>
-              <dt>Lifetime value</dt><dd>{formatMoney(customer.clv, me?.currency)}</dd>
-              <dt>Churn score</dt><dd>{customer.churn_score === null ? "not scored yet" : customer.churn_score.toFixed(2)}</dd>
-              <dt>Last seen</dt><dd title={formatDateTime(customer.last_seen_at)}>{relativeTime(customer.last_seen_at)}</dd>
+              <dt>{t("customers.clv")}</dt><dd>{formatMoney(customer.clv, me?.currency)}</dd>
+              <dt>{t("customers.churn")}</dt><dd>{customer.churn_score === null ? t("customers.notScored") : formatDecimal(customer.churn_score)}</dd>
+              <dt>{t("customer.lastSeen")}</dt><dd title={formatDateTime(customer.last_seen_at)}>{relativeTime(customer.last_seen_at)}</dd>
             </dl>
             {extra.length > 0 && (
               <details>
-                <summary>All attributes ({extra.length})</summary>
+                <summary>{t("customer.allAttributes", { count: extra.length })}</summary>
                 <dl className="facts">
                   {extra.map(([key, value]) => (
                     <div key={key} className="fact-row"><dt>{key}</dt><dd>{JSON.stringify(value)}</dd></div>
@@ -92,10 +91,10 @@ function CustomerView({ customer }: { customer: Detail }) {
           </section>
           <ChurnBreakdownCard score={customer.churn_score} reason={customer.churn_reason} breakdown={customer.churn_breakdown} />
           <section className="card" aria-labelledby="consent">
-            <h2 id="consent">Consent</h2>
+            <h2 id="consent">{t("customer.consent")}</h2>
             <table className="list compact">
               <thead>
-                <tr><th scope="col">Channel</th><th scope="col">Status</th><th scope="col">Source</th><th scope="col">Since</th></tr>
+                <tr><th scope="col">{t("customer.channel")}</th><th scope="col">{t("words.status")}</th><th scope="col">{t("words.source")}</th><th scope="col">{t("customer.consentSince")}</th></tr>
               </thead>
               <tbody>
                 {CHANNELS.map((channel) => {
@@ -103,8 +102,8 @@ function CustomerView({ customer }: { customer: Detail }) {
                   const status = entry?.status ?? "unknown";
                   return (
                     <tr key={channel}>
-                      <th scope="row" className="nowrap">{CHANNEL_LABELS[channel]}</th>
-                      <td><span className={`badge consent-${status}`}>{status}</span></td>
+                      <th scope="row" className="nowrap">{t(`customer.channelName.${channel}`)}</th>
+                      <td><span className={`badge consent-${status}`}>{t(`badge.consent.${status}`, { defaultValue: status })}</span></td>
                       <td>{entry?.source || "—"}</td>
                       <td className="nowrap">{formatDate(entry?.at)}</td>
                     </tr>
@@ -114,9 +113,9 @@ function CustomerView({ customer }: { customer: Detail }) {
             </table>
           </section>
           <section className="card" aria-labelledby="segments">
-            <h2 id="segments">Segments</h2>
+            <h2 id="segments">{t("shell.nav.segments")}</h2>
             {customer.segments.length === 0 ? (
-              <EmptyState title="Not in any segment." />
+              <EmptyState title={t("customer.noSegment")} />
             ) : (
               <ul className="chips">
                 {customer.segments.map((name) => <li key={name} className="badge segment">{name}</li>)}
@@ -125,7 +124,7 @@ function CustomerView({ customer }: { customer: Detail }) {
           </section>
         </div>
         <section className="card" aria-labelledby="timeline">
-          <h2 id="timeline">Timeline <span className="muted">(latest {customer.timeline.length}, {customer.timezone})</span></h2>
+          <h2 id="timeline">{t("customer.timeline")} <span className="muted">{t("customer.timelineNote", { count: customer.timeline.length, zone: customer.timezone })}</span></h2>
           <Timeline customer={customer} />
         </section>
       </div>
@@ -134,7 +133,7 @@ function CustomerView({ customer }: { customer: Detail }) {
 }
 
 function Timeline({ customer }: { customer: Detail }) {
-  if (customer.timeline.length === 0) return <EmptyState title="Nothing has happened yet." />;
+  if (customer.timeline.length === 0) return <EmptyState title={t("customer.nothingYet")} />;
   const zone = customer.timezone || undefined;
   return (
     <ol className="timeline">

@@ -1,10 +1,11 @@
 import { type FormEvent, useState } from "react";
+import { Trans } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../api/client";
 import { Pager } from "../components/Pager";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { t } from "../i18n";
-import { customerName, formatMoney, relativeTime } from "../lib/format";
+import { customerName, formatDecimal, formatMoney, relativeTime } from "../lib/format";
 import { ariaSort, nextOrdering, sortState } from "../lib/ordering";
 import { useApi } from "../lib/useApi";
 
@@ -16,6 +17,8 @@ const SCORE_COLUMNS = [
   { field: "p_alive", label: "customers.alive" },
   { field: "clv", label: "customers.clv" },
 ] as const;
+const docs = <a href="/api/docs/" />;
+const code = <code />;
 
 export function Customers() {
   const [params, setParams] = useSearchParams();
@@ -53,12 +56,12 @@ export function Customers() {
   return (
     <>
       <div className="page-head">
-        <h1>Customers</h1>
+        <h1>{t("shell.nav.customers")}</h1>
       </div>
       <form className="toolbar" role="search" onSubmit={submit}>
-        <label htmlFor="customer-search">Search customers</label>
+        <label htmlFor="customer-search">{t("customerList.search")}</label>
         <input id="customer-search" type="search" value={draft} onChange={(e) => setDraft(e.target.value)}
-          placeholder="Name, e-mail, phone or external id" />
+          placeholder={t("customerList.searchPlaceholder")} />
         <label htmlFor="customer-tier">{t("customers.tier")}</label>
         <select id="customer-tier" value={tier} onChange={(e) => update({ tier: e.target.value })}>
           <option value="">{t("customers.anyTier")}</option>
@@ -73,7 +76,7 @@ export function Customers() {
         <button type="submit" className="button">{t("customers.filter")}</button>
         {filtered && (
           <button type="button" className="button secondary" onClick={clear}>
-            Clear
+            {t("customerList.clear")}
           </button>
         )}
       </form>
@@ -83,13 +86,12 @@ export function Customers() {
         loading && <Loading />
       ) : data.count === 0 ? (
         search && !tier && !minScore ? (
-          <EmptyState title={`No customer matches “${search}”.`}>Try part of a name, an e-mail or an external id.</EmptyState>
+          <EmptyState title={t("customerList.noMatch", { search })}>{t("customerList.noMatchBody")}</EmptyState>
         ) : filtered ? (
           <EmptyState title={t("customers.noMatch")}>{t("customers.noMatchBody")}</EmptyState>
         ) : (
-          <EmptyState title="No customers yet.">
-            Customers appear when you send events or profiles through the API (<a href="/api/docs/">API docs</a>),
-            or run <code>python manage.py setup_demo</code> for demo data.
+          <EmptyState title={t("customerList.empty")}>
+            <Trans i18nKey="customerList.emptyBody" components={{ docs, code }} />
           </EmptyState>
         )
       ) : (
@@ -97,10 +99,10 @@ export function Customers() {
           <table className="list">
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">External id</th>
-                <th scope="col">E-mail</th>
-                <th scope="col">Tier</th>
+                <th scope="col">{t("words.name")}</th>
+                <th scope="col">{t("customer.externalId")}</th>
+                <th scope="col">{t("customer.email")}</th>
+                <th scope="col">{t("customers.tier")}</th>
                 {SCORE_COLUMNS.map(({ field, label }) => (
                   <th scope="col" key={field} aria-sort={ariaSort(ordering, field)} className="numeric">
                     <button type="button" className="sort" onClick={() => update({ ordering: nextOrdering(ordering, field) })}
@@ -110,8 +112,8 @@ export function Customers() {
                     </button>
                   </th>
                 ))}
-                <th scope="col">Plan</th>
-                <th scope="col">Last seen</th>
+                <th scope="col">{t("customer.plan")}</th>
+                <th scope="col">{t("customer.lastSeen")}</th>
               </tr>
             </thead>
             <tbody>
@@ -132,7 +134,7 @@ export function Customers() {
               ))}
             </tbody>
           </table>
-          <Pager page={page} count={data.count} onPage={(next) => update({ page: String(next) })} noun="customers" />
+          <Pager page={page} count={data.count} onPage={(next) => update({ page: String(next) })} items="customers" />
         </section>
       )}
     </>
@@ -140,5 +142,5 @@ export function Customers() {
 }
 
 function score(value: number | null) {
-  return value === null ? <span className="muted" title={t("customers.notScored")}>—</span> : value.toFixed(2);
+  return value === null ? <span className="muted" title={t("customers.notScored")}>—</span> : formatDecimal(value);
 }

@@ -1,3 +1,4 @@
+import { Trans } from "react-i18next";
 import { Link } from "react-router";
 import { api, optional } from "../api/client";
 import type { AgentTask, Page, WorkflowSummary } from "../api/types";
@@ -8,11 +9,16 @@ import { describeEvent, formatDateTime, formatMoney, formatNumber, relativeTime 
 import { useApi } from "../lib/useApi";
 import { can, useMe } from "../workflow/useMe";
 
+const code = <code />;
+const docs = <a href="/api/docs/" />;
+const workflowsLink = <Link to="/workflows" />;
+
 export function Dashboard() {
   const me = useMe();
   const { data, error, loading, reload } = useApi((signal) => api.stats(signal), []);
-  if (error) return <><h1>Dashboard</h1><ErrorMessage error={error} onRetry={reload} /></>;
-  if (!data) return <><h1>Dashboard</h1>{loading && <Loading />}</>;
+  const title = t("shell.nav.dashboard");
+  if (error) return <><h1>{title}</h1><ErrorMessage error={error} onRetry={reload} /></>;
+  if (!data) return <><h1>{title}</h1>{loading && <Loading />}</>;
 
   const risk = data.at_risk;
   const scored = risk.scored > 0;
@@ -23,16 +29,16 @@ export function Dashboard() {
     { label: t("dashboard.customers"), value: formatNumber(data.customers), to: "/customers" },
   ];
   const recentTotal = data.events_per_day.reduce((sum, d) => sum + d.count, 0);
-  const topCount = Math.max(1, ...data.event_types.map((t) => t.count));
+  const topCount = Math.max(1, ...data.event_types.map((row) => row.count));
 
   return (
     <>
       <div className="page-head">
-        <h1>Dashboard</h1>
-        <p className="muted">Updated {formatDateTime(data.generated_at)}</p>
+        <h1>{title}</h1>
+        <p className="muted">{t("home.updated", { when: formatDateTime(data.generated_at) })}</p>
       </div>
       <FirstSteps />
-      <section className="cards" aria-label="Key figures">
+      <section className="cards" aria-label={t("home.keyFigures")}>
         {cards.map((card) => (
           <div className={card.risk && scored ? "card stat risk" : "card stat"} key={card.label}>
             <p className="stat-label">{card.label}</p>
@@ -46,11 +52,16 @@ export function Dashboard() {
       {!scored && <p className="muted">{t("dashboard.notScored")}</p>}
       <div className="columns">
         <section className="card" aria-labelledby="per-day">
-          <h2 id="per-day">Events per day <span className="muted">(last 30 days, UTC)</span></h2>
-          <p className="muted">{formatNumber(data.events_last_24h)} in the last 24 hours · {formatNumber(data.events_last_7d)} in the last 7 days · {formatNumber(data.segments)} segments</p>
+          <h2 id="per-day">{t("home.perDay")} <span className="muted">{t("home.perDayNote")}</span></h2>
+          <p className="muted">
+            {t("home.recentCounts", {
+              count: data.segments, total: formatNumber(data.segments),
+              day: formatNumber(data.events_last_24h), week: formatNumber(data.events_last_7d),
+            })}
+          </p>
           {recentTotal === 0 ? (
-            <EmptyState title="No events in the last 30 days.">
-              Send one with <code>POST /api/v1/events</code> (see the <a href="/api/docs/">API docs</a>).
+            <EmptyState title={t("home.noEvents")}>
+              <Trans i18nKey="home.noEventsBody" components={{ code, docs }} />
             </EmptyState>
           ) : (
             <EventsChart points={data.events_per_day} />
@@ -58,13 +69,13 @@ export function Dashboard() {
           <RecentEvents />
         </section>
         <section className="card" aria-labelledby="types">
-          <h2 id="types">Event types <span className="muted">(last 30 days)</span></h2>
+          <h2 id="types">{t("home.types")} <span className="muted">{t("home.typesNote")}</span></h2>
           {data.event_types.length === 0 ? (
-            <EmptyState title="No event types yet." />
+            <EmptyState title={t("home.noTypes")} />
           ) : (
             <table className="type-table">
               <thead>
-                <tr><th scope="col">Type</th><th scope="col" className="num">Events</th></tr>
+                <tr><th scope="col">{t("words.type")}</th><th scope="col" className="num">{t("home.events")}</th></tr>
               </thead>
               <tbody>
                 {data.event_types.map((row) => (
@@ -101,7 +112,7 @@ function Running() {
   const drafts = (data?.[0].results ?? []).filter((w) => w.state === "draft").length;
   return (
     <section className="card running" aria-labelledby="running">
-      <h2 id="running">What is running</h2>
+      <h2 id="running">{t("home.running")}</h2>
       {error ? (
         <ErrorMessage error={error} onRetry={reload} />
       ) : !data ? (
@@ -109,20 +120,22 @@ function Running() {
       ) : (
         <>
           {live.length === 0 ? (
-            <EmptyState title="No workflow is running.">
-              {drafts ? <>{drafts} draft{drafts > 1 ? "s" : ""} waiting: <Link to="/workflows">open the workflows</Link> and publish one.</> : <>Create one under <Link to="/workflows">Workflows</Link>.</>}
+            <EmptyState title={t("home.noneRunning")}>
+              {drafts
+                ? <Trans i18nKey="home.draftsWaiting" count={drafts} components={{ go: workflowsLink }} />
+                : <Trans i18nKey="home.createOne" components={{ go: workflowsLink }} />}
             </EmptyState>
           ) : (
             <ul className="running-list">
               {live.map((w) => (
                 <li key={w.id}>
-                  <Link to={`/workflows/${w.id}`}>{w.name}</Link> <span className={`badge state-${w.state}`}>{w.state}</span>
-                  <span className="muted"> v{w.version}, since {formatDateTime(w.published_at)}</span>
+                  <Link to={`/workflows/${w.id}`}>{w.name}</Link> <span className={`badge state-${w.state}`}>{t(`badge.workflow.${w.state}`)}</span>
+                  <span className="muted"> {t("home.since", { version: w.version, when: formatDateTime(w.published_at) })}</span>
                 </li>
               ))}
             </ul>
           )}
-          {data[1] && <p className="card-foot"><Link to="/tasks">{formatNumber(data[1].count)} open agent task{data[1].count === 1 ? "" : "s"} →</Link></p>}
+          {data[1] && <p className="card-foot"><Link to="/tasks">{t("home.openTasks", { count: data[1].count, total: formatNumber(data[1].count) })}</Link></p>}
         </>
       )}
     </section>
@@ -133,13 +146,13 @@ function RecentEvents() {
   const { data, error, reload } = useApi((signal) => api.events({ page_size: 8 }, signal), []);
   return (
     <section aria-labelledby="recent" className="recent-block">
-      <h2 id="recent">Latest events</h2>
+      <h2 id="recent">{t("home.latest")}</h2>
       {error ? (
         <ErrorMessage error={error} onRetry={reload} />
       ) : !data ? (
         <Loading />
       ) : data.results.length === 0 ? (
-        <EmptyState title="No events yet." />
+        <EmptyState title={t("home.noEventsYet")} />
       ) : (
         <>
           <ul className="recent">
@@ -153,7 +166,7 @@ function RecentEvents() {
               </li>
             ))}
           </ul>
-          <p className="card-foot"><Link to="/events">All events →</Link></p>
+          <p className="card-foot"><Link to="/events">{t("home.allEvents")}</Link></p>
         </>
       )}
     </section>
@@ -170,7 +183,7 @@ function FirstSteps() {
   if (workflows.some((w) => w.state === "published" || w.state === "paused")) return null;
   const draft = workflows[0];  // the most recently changed
   const steps = [
-    { title: t("dashboard.step1"), body: t("dashboard.step1Body"), done: workflows.length > 0, action: <Link to="/workflows#starters">{t("dashboard.step1Action")}</Link> },
+    { title: t("dashboard.step1"), body: t("dashboard.step1Body"), done: workflows.length !== 0, action: <Link to="/workflows#starters">{t("dashboard.step1Action")}</Link> },
     { title: t("dashboard.step2"), body: t("dashboard.step2Body"), done: false, action: draft ? <Link to={`/workflows/${draft.id}`}>{t("dashboard.step2Action")}</Link> : null },
     { title: t("dashboard.step3"), body: t("dashboard.step3Body"), done: false, action: null },
   ];

@@ -1,10 +1,15 @@
 import { type FormEvent, useState } from "react";
+import { Trans } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { api } from "../api/client";
 import { Pager } from "../components/Pager";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
+import { t } from "../i18n";
 import { describeEvent, formatDateTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
+
+const docs = <a href="/api/docs/" />;
+const code = <code />;
 
 export function Events() {
   const [params, setParams] = useSearchParams();
@@ -22,20 +27,20 @@ export function Events() {
   return (
     <>
       <div className="page-head">
-        <h1>Events</h1>
-        <p className="muted">Newest first, by when they happened.</p>
+        <h1>{t("shell.nav.events")}</h1>
+        <p className="muted">{t("eventList.intro")}</p>
       </div>
       <form className="toolbar" onSubmit={submit}>
-        <label htmlFor="event-type">Event type</label>
+        <label htmlFor="event-type">{t("eventList.type")}</label>
         <input id="event-type" list="event-types" value={draft} onChange={(e) => setDraft(e.target.value)}
-          placeholder="All types, or e.g. purchase" />
+          placeholder={t("eventList.typePlaceholder")} />
         <datalist id="event-types">
-          {types.data?.event_types.map((t) => <option key={t.type} value={t.type} />)}
+          {types.data?.event_types.map((row) => <option key={row.type} value={row.type} />)}
         </datalist>
-        <button type="submit" className="button">Filter</button>
+        <button type="submit" className="button">{t("customers.filter")}</button>
         {type && (
           <button type="button" className="button secondary" onClick={() => { setDraft(""); setParams({}); }}>
-            Show all types
+            {t("eventList.showAll")}
           </button>
         )}
       </form>
@@ -44,19 +49,19 @@ export function Events() {
       ) : !data ? (
         loading && <Loading />
       ) : data.count === 0 ? (
-        <EmptyState title={type ? `No “${type}” events.` : "No events yet."}>
-          Events arrive through <code>POST /api/v1/events</code> or the tracking API (<a href="/api/docs/">API docs</a>).
+        <EmptyState title={type ? t("eventList.noneOfType", { type }) : t("home.noEventsYet")}>
+          <Trans i18nKey="eventList.emptyBody" components={{ code, docs }} />
         </EmptyState>
       ) : (
         <section className="card flush" aria-busy={loading}>
           <table className="list">
             <thead>
               <tr>
-                <th scope="col">When</th>
-                <th scope="col">Type</th>
-                <th scope="col">Customer</th>
-                <th scope="col">Details</th>
-                <th scope="col">Source</th>
+                <th scope="col">{t("eventList.when")}</th>
+                <th scope="col">{t("words.type")}</th>
+                <th scope="col">{t("eventList.customer")}</th>
+                <th scope="col">{t("eventList.details")}</th>
+                <th scope="col">{t("words.source")}</th>
               </tr>
             </thead>
             <tbody>
@@ -66,12 +71,12 @@ export function Events() {
                   <td><code>{event.type}</code></td>
                   <td><Link to={`/customers/${encodeURIComponent(event.customer_id)}`}>{event.customer_id}</Link></td>
                   <td>{describeEvent(event.type, event.properties)}</td>
-                  <td>{event.source}</td>
+                  <td>{t(`badge.eventSource.${event.source}`, { defaultValue: event.source })}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          <Pager page={page} count={data.count} noun="events"
+          <Pager page={page} count={data.count} items="events"
             onPage={(next) => setParams({ ...(type ? { type } : {}), page: String(next) })} />
         </section>
       )}

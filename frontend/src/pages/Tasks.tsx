@@ -3,21 +3,18 @@ import { Link } from "react-router";
 import { api, optional, query } from "../api/client";
 import type { AgentTask, Page } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
+import { t } from "../i18n";
 import { formatDateTime, relativeTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
 import { can, useMe } from "../workflow/useMe";
 
-const OUTCOMES = [
-  { value: "reached", label: "Reached" },
-  { value: "not_reached", label: "Not reached" },
-  { value: "saved", label: "Saved (stays a customer)" },
-  { value: "lost", label: "Lost" },
-];
+const OUTCOMES = ["reached", "not_reached", "saved", "lost"] as const;
+const VIEWS = ["open", "mine", "done"] as const;
 
 /** The agent task inbox: call-backs and follow-ups; claim one, then complete it with an outcome. */
 export function Tasks() {
   const me = useMe();
-  const [view, setView] = useState<"open" | "mine" | "done">("open");
+  const [view, setView] = useState<(typeof VIEWS)[number]>("open");
   const params = view === "done" ? { state: "done" } : view === "mine" ? { assignee: "me", state: "in_progress" } : { state: "open" };
   const list = useApi((signal) => optional(api.get<Page<AgentTask>>(`tasks/${query({ ...params, page_size: 100 })}`, signal)), [view]);
   const [error, setError] = useState<Error | null>(null);
@@ -41,11 +38,11 @@ export function Tasks() {
   return (
     <>
       <div className="page-head">
-        <h1>Tasks</h1>
-        <div className="segmented" role="group" aria-label="Which tasks">
-          {(["open", "mine", "done"] as const).map((v) => (
+        <h1>{t("shell.nav.tasks")}</h1>
+        <div className="segmented" role="group" aria-label={t("taskList.which")}>
+          {VIEWS.map((v) => (
             <button key={v} type="button" className={view === v ? "button" : "button secondary"} aria-pressed={view === v} onClick={() => setView(v)}>
-              {{ open: "Open", mine: "Mine in progress", done: "Done" }[v]}
+              {t(`taskList.view.${v}`)}
             </button>
           ))}
         </div>
@@ -56,43 +53,47 @@ export function Tasks() {
       ) : list.data === undefined ? (
         <Loading />
       ) : list.data === null ? (
-        <EmptyState title="The task inbox is not available on this server yet.">Workflows create call-back and follow-up tasks for agents here.</EmptyState>
+        <EmptyState title={t("taskList.unavailable")}>{t("taskList.unavailableBody")}</EmptyState>
       ) : list.data.results.length === 0 ? (
-        <EmptyState title={view === "done" ? "No finished tasks yet." : view === "mine" ? "You have no task in progress." : "No open tasks: the inbox is empty."}>
-          Tasks come from workflow blocks such as “Create task”.
+        <EmptyState title={t(`taskList.empty.${view}`)}>
+          {t("taskList.emptyBody")}
         </EmptyState>
       ) : (
         <ul className="task-list">
-          {list.data.results.map((t) => (
-            <li key={t.id} className={`card task priority-${t.priority}`}>
+          {list.data.results.map((task) => (
+            <li key={task.id} className={`card task priority-${task.priority}`}>
               <div className="task-head">
-                <strong>{t.title}</strong>
-                <span className={`badge priority-${t.priority}`}>{t.priority}</span>
-                <span className="badge">{t.state.replace("_", " ")}</span>
+                <strong>{task.title}</strong>
+                <span className={`badge priority-${task.priority}`}>{t(`badge.priority.${task.priority}`, { defaultValue: task.priority })}</span>
+                <span className="badge">{t(`badge.task.${task.state}`, { defaultValue: task.state })}</span>
               </div>
               <p className="muted">
-                <Link to={`/customers/${encodeURIComponent(t.customer)}`}>{t.customer}</Link> · {t.kind.replace("_", " ")} · queue {t.queue}
-                {t.due_at && <> · due <span title={formatDateTime(t.due_at)}>{relativeTime(t.due_at)}</span></>}
-                {t.assignee && <> · {t.assignee}</>}
-                {t.outcome && <> · outcome: {t.outcome}</>}
+                <Link to={`/customers/${encodeURIComponent(task.customer)}`}>{task.customer}</Link>
+                {" · "}{t(`badge.taskKind.${task.kind}`, { defaultValue: task.kind })}
+                {" · "}{t("taskList.queue", { queue: task.queue })}
+                {task.due_at && <>{" · "}<span title={formatDateTime(task.due_at)}>{t("taskList.due", { when: relativeTime(task.due_at) })}</span></>}
+                {task.assignee && <>{" · "}{task.assignee}</>}
+                {task.outcome && <>{" · "}{t("taskList.outcomeIs", { outcome: t(`badge.taskOutcome.${task.outcome}`, { defaultValue: task.outcome }) })}</>}
               </p>
-              {t.notes && <p className="task-notes">{t.notes}</p>}
-              {canWork && t.state === "open" && (
-                <button type="button" className="button" onClick={() => void act(`tasks/${t.id}/claim/`)}>Claim <span className="visually-hidden">{t.title}</span></button>
+              {task.notes && <p className="task-notes">{task.notes}</p>}
+              {canWork && task.state === "open" && (
+                <button type="button" className="button" onClick={() => void act(`tasks/${task.id}/claim/`)}>
+                  {t("taskList.claim")} <span className="visually-hidden">{task.title}</span>
+                </button>
               )}
-              {canWork && t.state === "in_progress" && completing !== t.id && (
-                <button type="button" className="button" onClick={() => setCompleting(t.id)}>Complete…</button>
+              {canWork && task.state === "in_progress" && completing !== task.id && (
+                <button type="button" className="button" onClick={() => setCompleting(task.id)}>{t("taskList.complete")}</button>
               )}
-              {completing === t.id && (
-                <form className="inline-form" onSubmit={(e) => { e.preventDefault(); void act(`tasks/${t.id}/complete/`, { outcome, notes }); }}>
-                  <label htmlFor={`outcome-${t.id}`}>Outcome</label>
-                  <select id={`outcome-${t.id}`} value={outcome} onChange={(e) => setOutcome(e.target.value)}>
-                    {OUTCOMES.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+              {completing === task.id && (
+                <form className="inline-form" onSubmit={(e) => { e.preventDefault(); void act(`tasks/${task.id}/complete/`, { outcome, notes }); }}>
+                  <label htmlFor={`outcome-${task.id}`}>{t("taskList.outcome")}</label>
+                  <select id={`outcome-${task.id}`} value={outcome} onChange={(e) => setOutcome(e.target.value)}>
+                    {OUTCOMES.map((o) => <option key={o} value={o}>{t(`taskList.outcomes.${o}`)}</option>)}
                   </select>
-                  <label htmlFor={`notes-${t.id}`}>Notes</label>
-                  <input id={`notes-${t.id}`} value={notes} onChange={(e) => setNotes(e.target.value)} />
-                  <button type="submit" className="button">Complete task</button>
-                  <button type="button" className="button secondary" onClick={() => setCompleting(null)}>Cancel</button>
+                  <label htmlFor={`notes-${task.id}`}>{t("taskList.notes")}</label>
+                  <input id={`notes-${task.id}`} value={notes} onChange={(e) => setNotes(e.target.value)} />
+                  <button type="submit" className="button">{t("taskList.completeTask")}</button>
+                  <button type="button" className="button secondary" onClick={() => setCompleting(null)}>{t("words.cancel")}</button>
                 </form>
               )}
             </li>

@@ -2,6 +2,7 @@ import { lazy, Suspense, useState } from "react";
 import { api } from "../api/client";
 import type { BlockTemplate, CatalogEntry, Page } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
+import { t } from "../i18n";
 import { relativeTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
 import { can, useMe } from "../workflow/useMe";
@@ -59,25 +60,25 @@ export function TeamBlocks() {
   return (
     <>
       <div className="page-head">
-        <h1>Team blocks</h1>
-        {writable && !draft && <button type="button" className="button" onClick={() => setDraft(EMPTY)}>New team block</button>}
+        <h1>{t("shell.nav.teamBlocks")}</h1>
+        {writable && !draft && <button type="button" className="button" onClick={() => setDraft(EMPTY)}>{t("teamBlocks.new")}</button>}
       </div>
-      <p className="muted">Reusable blocks with settings your team fixed in advance. Published ones appear in every editor's palette under “Team blocks”.</p>
+      <p className="muted">{t("teamBlocks.intro")}</p>
       {error && <ErrorMessage error={error} />}
       {draft && (
-        <form className="card" onSubmit={(e) => { e.preventDefault(); void create(); }} aria-label="New team block">
-          <div className="form-row"><label htmlFor="tb-name">Name</label>
+        <form className="card" onSubmit={(e) => { e.preventDefault(); void create(); }} aria-label={t("teamBlocks.new")}>
+          <div className="form-row"><label htmlFor="tb-name">{t("words.name")}</label>
             <input id="tb-name" value={draft.name} required onChange={(e) => setDraft({ ...draft, name: e.target.value })} /></div>
-          <div className="form-row"><label htmlFor="tb-desc">Description</label>
+          <div className="form-row"><label htmlFor="tb-desc">{t("words.description")}</label>
             <input id="tb-desc" value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.target.value })} /></div>
-          <div className="form-row"><label htmlFor="tb-base">Based on</label>
+          <div className="form-row"><label htmlFor="tb-base">{t("teamBlocks.basedOn")}</label>
             <select id="tb-base" value={draft.base_type} onChange={(e) => setDraft({ ...draft, base_type: e.target.value, preset: {}, locked: [] })}>
-              {core.map((c) => <option key={c.key} value={c.type}>{c.group}: {c.label}</option>)}
+              {core.map((c) => <option key={c.key} value={c.type}>{t("teamBlocks.option", { group: c.group, label: c.label })}</option>)}
             </select></div>
           {baseEntry && (
             <fieldset className="team-preset">
-              <legend>Preset settings</legend>
-              <p className="muted">Set what this block should start with; everyone who adds it gets these settings.</p>
+              <legend>{t("teamBlocks.preset")}</legend>
+              <p className="muted">{t("teamBlocks.presetHint")}</p>
               <Suspense fallback={<Loading />}>
                 <BlockSettingsForm key={draft.base_type} entry={baseEntry} value={draft.preset} idPrefix="tb-preset"
                   onChange={(preset) => setDraft((d) => (d ? { ...d, preset } : d))} />
@@ -85,8 +86,8 @@ export function TeamBlocks() {
             </fieldset>
           )}
           <fieldset className="team-locked">
-            <legend>Locked settings</legend>
-            <p className="muted">Users of this block cannot change these.</p>
+            <legend>{t("teamBlocks.locked")}</legend>
+            <p className="muted">{t("teamBlocks.lockedHint")}</p>
             {settingsOf(baseEntry).map((s) => (
               <label key={s.key} className="checkbox">
                 <input type="checkbox" checked={draft.locked.includes(s.key)}
@@ -96,8 +97,8 @@ export function TeamBlocks() {
             ))}
           </fieldset>
           <div className="form-actions">
-            <button type="submit" className="button" disabled={!draft.name.trim()}>Create draft</button>
-            <button type="button" className="button secondary" onClick={() => setDraft(null)}>Cancel</button>
+            <button type="submit" className="button" disabled={!draft.name.trim()}>{t("teamBlocks.createDraft")}</button>
+            <button type="button" className="button secondary" onClick={() => setDraft(null)}>{t("words.cancel")}</button>
           </div>
         </form>
       )}
@@ -106,21 +107,46 @@ export function TeamBlocks() {
       ) : !list.data ? (
         <Loading />
       ) : list.data.results.length === 0 ? (
-        <EmptyState title="No team blocks yet.">Create one to give everyone a block with approved settings.</EmptyState>
+        <EmptyState title={t("teamBlocks.empty")}>{t("teamBlocks.emptyBody")}</EmptyState>
       ) : (
         <table className="data-table">
-          <thead><tr><th scope="col">Name</th><th scope="col">Based on</th><th scope="col">Newest version</th><th scope="col">In the palette</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t("words.name")}</th><th scope="col">{t("teamBlocks.basedOn")}</th><th scope="col">{t("teamBlocks.newest")}</th>
+              <th scope="col">{t("teamBlocks.inPalette")}</th><th scope="col"><span className="visually-hidden">{t("words.actions")}</span></th>
+            </tr>
+          </thead>
           <tbody>
-            {list.data.results.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}{t.description && <div className="muted">{t.description}</div>}</td>
-                <td>{labelOf(t.base_type)}</td>
-                <td>{t.latest ? <>v{t.latest.number} <span className={`badge state-${t.latest.state}`}>{t.latest.state}</span> <span className="muted">{relativeTime(t.latest.updated_at)}</span></> : "—"}</td>
-                <td>{t.published ? `v${t.published.number}` : <span className="muted">no</span>}</td>
+            {list.data.results.map((block) => (
+              <tr key={block.id}>
+                <td>{block.name}{block.description && <div className="muted">{block.description}</div>}</td>
+                <td>{labelOf(block.base_type)}</td>
+                <td>
+                  {block.latest ? (
+                    <>
+                      {t("words.version", { number: block.latest.number })}{" "}
+                      <span className={`badge state-${block.latest.state}`}>{t(`badge.template.${block.latest.state}`)}</span>{" "}
+                      <span className="muted">{relativeTime(block.latest.updated_at)}</span>
+                    </>
+                  ) : "—"}
+                </td>
+                <td>{block.published ? t("words.version", { number: block.published.number }) : <span className="muted">{t("teamBlocks.notInPalette")}</span>}</td>
                 <td className="actions">
-                  {publisher && t.latest?.state === "draft" && <button type="button" className="link-button" onClick={() => void act(() => api.post(`block-templates/${t.id}/publish/`))}>Publish <span className="visually-hidden">{t.name}</span></button>}
-                  {publisher && t.published && <button type="button" className="link-button" onClick={() => void act(() => api.post(`block-templates/${t.id}/deprecate/`))}>Deprecate <span className="visually-hidden">{t.name}</span></button>}
-                  {writable && t.latest?.state !== "draft" && <button type="button" className="link-button" onClick={() => void act(() => api.post(`block-templates/${t.id}/versions/`))}>New version</button>}
+                  {publisher && block.latest?.state === "draft" && (
+                    <button type="button" className="link-button" onClick={() => void act(() => api.post(`block-templates/${block.id}/publish/`))}>
+                      {t("teamBlocks.publish")} <span className="visually-hidden">{block.name}</span>
+                    </button>
+                  )}
+                  {publisher && block.published && (
+                    <button type="button" className="link-button" onClick={() => void act(() => api.post(`block-templates/${block.id}/deprecate/`))}>
+                      {t("teamBlocks.deprecate")} <span className="visually-hidden">{block.name}</span>
+                    </button>
+                  )}
+                  {writable && block.latest?.state !== "draft" && (
+                    <button type="button" className="link-button" onClick={() => void act(() => api.post(`block-templates/${block.id}/versions/`))}>
+                      {t("teamBlocks.newVersion")}
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}

@@ -4,17 +4,13 @@ import { api, optional, query } from "../api/client";
 import type { Page, WorkflowCounts, WorkflowSaved, WorkflowState, WorkflowSummary } from "../api/types";
 import { StarterGallery } from "../components/StarterGallery";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
-import { formatDateTime, relativeTime } from "../lib/format";
+import { t } from "../i18n";
+import { formatDateTime, formatNumber, relativeTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
 import { can, useMe } from "../workflow/useMe";
 
-const STATES: { value: "" | WorkflowState; label: string }[] = [
-  { value: "", label: "All but archived" },
-  { value: "draft", label: "Drafts" },
-  { value: "published", label: "Published" },
-  { value: "paused", label: "Paused" },
-  { value: "archived", label: "Archived" },
-];
+/** The status filter: "" is everything but archived (catalog key workflowList.filter.all). */
+const STATES: ("" | WorkflowState)[] = ["", "draft", "published", "paused", "archived"];
 
 /** Every workflow with its status, version and last change; create a new one. */
 export function Workflows() {
@@ -42,19 +38,19 @@ export function Workflows() {
   return (
     <>
       <div className="page-head">
-        <h1>Workflows</h1>
+        <h1>{t("shell.nav.workflows")}</h1>
         <div className="filters">
-          <label htmlFor="wf-state">Show</label>
+          <label htmlFor="wf-state">{t("workflowList.show")}</label>
           <select id="wf-state" value={state} onChange={(e) => setState(e.target.value as "" | WorkflowState)}>
-            {STATES.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+            {STATES.map((s) => <option key={s} value={s}>{t(`workflowList.filter.${s || "all"}`)}</option>)}
           </select>
         </div>
       </div>
       {can(me, "workflows.write") && (
         <form className="inline-form card" onSubmit={(e) => { e.preventDefault(); if (name.trim()) void create(); }}>
-          <label htmlFor="new-workflow">New workflow</label>
-          <input id="new-workflow" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Win back cancelled subscribers" maxLength={200} />
-          <button type="submit" className="button" disabled={!name.trim() || creating === "busy"}>Create</button>
+          <label htmlFor="new-workflow">{t("workflowList.new")}</label>
+          <input id="new-workflow" value={name} onChange={(e) => setName(e.target.value)} placeholder={t("workflowList.newPlaceholder")} maxLength={200} />
+          <button type="submit" className="button" disabled={!name.trim() || creating === "busy"}>{t("workflowList.create")}</button>
           {creating instanceof Error && <ErrorMessage error={creating} />}
         </form>
       )}
@@ -63,18 +59,18 @@ export function Workflows() {
       ) : !data ? (
         loading && <Loading />
       ) : rows.length === 0 ? (
-        <EmptyState title={state ? `No ${state} workflows.` : "No workflows yet."}>
-          Create one above, or start from one of the proven workflows below.
+        <EmptyState title={state ? t(`workflowList.emptyIn.${state}`) : t("workflowList.empty")}>
+          {t("workflowList.emptyBody")}
         </EmptyState>
       ) : (
         <table className="data-table workflows-table">
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="num">Version</th>
-              <th scope="col">Runs (live)</th>
-              <th scope="col">Last change</th>
+              <th scope="col">{t("words.name")}</th>
+              <th scope="col">{t("words.status")}</th>
+              <th scope="col" className="num">{t("workflowList.version")}</th>
+              <th scope="col">{t("workflowList.runs")}</th>
+              <th scope="col">{t("workflowList.lastChange")}</th>
             </tr>
           </thead>
           <tbody>
@@ -85,12 +81,14 @@ export function Workflows() {
                   {w.description && <div className="muted clamp">{w.description}</div>}
                 </td>
                 <td>
-                  <span className={`badge state-${w.state}`}>{w.state}</span>
-                  {w.has_unpublished_changes && w.version ? <span className="muted"> · unpublished changes</span> : null}
+                  <span className={`badge state-${w.state}`}>{t(`badge.workflow.${w.state}`)}</span>
+                  {w.has_unpublished_changes && w.version ? <span className="muted"> · {t("workflowList.unpublished")}</span> : null}
                 </td>
-                <td className="num">{w.version ? `v${w.version}` : "—"}</td>
+                <td className="num">{w.version ? t("words.version", { number: w.version }) : "—"}</td>
                 <td>{w.state === "published" || w.state === "paused" ? <RunCounts id={w.id} /> : <span className="muted">—</span>}</td>
-                <td title={formatDateTime(w.updated_at)}>{relativeTime(w.updated_at)}{w.updated_by ? ` by ${w.updated_by}` : ""}</td>
+                <td title={formatDateTime(w.updated_at)}>
+                  {w.updated_by ? t("workflowList.changedBy", { when: relativeTime(w.updated_at), who: w.updated_by }) : relativeTime(w.updated_at)}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -116,8 +114,9 @@ function RunCounts({ id }: { id: number }) {
     return () => { stopped = true; clearInterval(timer); };
   }, [id]);
   if (runs === null) return <span className="muted">…</span>;
-  if (runs === "missing") return <span className="muted">n/a</span>;
-  const entries = Object.entries(runs).filter(([, n]) => n > 0);
-  if (!entries.length) return <span className="muted">none yet</span>;
-  return <span>{entries.map(([state, n]) => `${n} ${state}`).join(" · ")}</span>;
+  if (runs === "missing") return <span className="muted">{t("words.notApplicable")}</span>;
+  const entries = Object.entries(runs).filter(([, n]) => n !== 0);
+  if (!entries.length) return <span className="muted">{t("workflowList.noRuns")}</span>;
+  const counts = entries.map(([state, n]) => t("workflowList.runCount", { count: n, total: formatNumber(n), state: t(`badge.run.${state}`, { defaultValue: state }) }));
+  return <span>{counts.join(" · ")}</span>;
 }
