@@ -3,8 +3,9 @@
 - `block_find` / `block_get`: a spec by type id.
 - `block_config_validate`: a node's config → (model, errors as [{field, code, message}]).
 - `block_config_warnings`: template variables of a valid config no run provides, and old names.
-- `catalog()`: the palette for GET /api/v1/blocks; other apps add entries (reusable block
-  templates) through `catalog_provider_register`, see blocks/README.md.
+- `catalog()`: the palette for GET /api/v1/blocks, in the active language (blocks/i18n.py);
+  other apps add entries (reusable block templates) through `catalog_provider_register`,
+  see blocks/README.md.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from blocks.fields import Widget
 from blocks.flow import branch, segment_check, split, wait, wait_for_event
 from blocks.flow import exit as flow_exit
 from blocks.flow import filter as flow_filter
+from blocks.i18n import block_language, entry_translate
 from blocks.triggers import date, event, inactivity, manual, schedule, segment, webhook
 
 BLOCKS: tuple[BlockSpec, ...] = (
@@ -281,8 +283,8 @@ def _ports_entry(spec: BlockSpec) -> tuple[list[str], dict[str, Any] | None]:
     return list(spec.ports), None
 
 
-def catalog_entry(spec: BlockSpec) -> dict[str, Any]:
-    """One palette entry. Providers start from the entry of their base block."""
+def catalog_entry_english(spec: BlockSpec) -> dict[str, Any]:
+    """One palette entry with the block module's own (English) texts."""
     ports, dynamic = _ports_entry(spec)
     example, errors = block_config_validate(spec.type, spec.example)
     return {
@@ -306,14 +308,22 @@ def catalog_entry(spec: BlockSpec) -> dict[str, Any]:
     }
 
 
+def catalog_entry(spec: BlockSpec) -> dict[str, Any]:
+    """One palette entry in the active language. Providers start from the entry of their
+    base block."""
+    return entry_translate(catalog_entry_english(spec))
+
+
 @cache
-def _core_catalog() -> str:
-    return json.dumps([catalog_entry(spec) for spec in BLOCKS])
+def _core_catalog(language: str) -> str:
+    return json.dumps([entry_translate(catalog_entry_english(spec), language)
+                       for spec in BLOCKS])
 
 
 def catalog() -> list[dict[str, Any]]:
-    """Every core block, then the providers' entries, in a stable order."""
-    entries: list[dict[str, Any]] = json.loads(_core_catalog())
+    """Every core block, then the providers' entries, in a stable order; the texts in the
+    active language (built once per language)."""
+    entries: list[dict[str, Any]] = json.loads(_core_catalog(block_language()))
     for provider in CATALOG_PROVIDERS:
         entries += [dict(entry) for entry in provider()]
     return entries
