@@ -76,12 +76,12 @@ class MeApi(APIView):
 
     @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
     def patch(self, request: Request) -> Response:
+        body = MeUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
         user = request.user
         if not isinstance(user, User):
             raise ValidationError({"language": [_("An API key has no language of its own.")]},
                                   code="not_a_person")
-        body = MeUpdateSerializer(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
         if "language" in body.validated_data:
             user_language_set(user, body.validated_data["language"])
         return Response(self._me(user))

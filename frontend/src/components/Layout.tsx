@@ -24,7 +24,7 @@ export function Layout({ username }: { username: string }) {
   const [me, setMe] = useState<Me | null>(null);
   const wide = /^\/workflows\/\d+/.test(useLocation().pathname);
   useEffect(() => {
-    meTake().then(setMe, () => setMe({ username, role: "viewer", capabilities: ["read"], currency: "EUR" }));
+    meTake().then(setMe, () => setMe({ username, role: "viewer", capabilities: ["read"], currency: "EUR", language: "" }));
   }, [username]);
   return (
     <MeContext.Provider value={me}>
