@@ -3,8 +3,9 @@
 - `block_find` / `block_get`: a spec by type id.
 - `block_config_validate`: a node's config → (model, errors as [{field, code, message}]).
 - `block_config_warnings`: template variables of a valid config no run provides, and old names.
-- `catalog()`: the palette for GET /api/v1/blocks; other apps add entries (reusable block
-  templates) through `catalog_provider_register`, see blocks/README.md.
+- `catalog()`: the palette for GET /api/v1/blocks, in the active language (blocks/i18n.py);
+  other apps add entries (reusable block templates) through `catalog_provider_register`,
+  see blocks/README.md.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Annotated, Any, TypedDict, Union, get_args, get_origin
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from pydantic import BaseModel, ValidationError
 
 from apps.common.templating import template_check
@@ -41,6 +44,7 @@ from blocks.fields import Widget
 from blocks.flow import branch, segment_check, split, wait, wait_for_event
 from blocks.flow import exit as flow_exit
 from blocks.flow import filter as flow_filter
+from blocks.i18n import block_language, entry_translate
 from blocks.triggers import date, event, inactivity, manual, schedule, segment, webhook
 
 BLOCKS: tuple[BlockSpec, ...] = (
@@ -114,8 +118,70 @@ def _config_errors(exc: ValidationError) -> list[ConfigError]:
         code, message = _CODES.get(error["type"], error["type"]), error["msg"]
         if error["type"] == "value_error" and cause:
             message = str(cause)
+        else:
+            message = _pydantic_message(error["type"], error.get("ctx") or {}) or message
         errors.append({"field": ".".join(path), "code": code, "message": message})
     return errors
+
+
+# Pydantic's messages for the errors a block form can produce, in the active language
+# (the English msgids are pydantic's own words). Other types keep pydantic's English.
+_MESSAGES = {
+    "missing": gettext_noop("Field required"),
+    "extra_forbidden": gettext_noop("Extra inputs are not permitted"),
+    "string_type": gettext_noop("Input should be a valid string"),
+    "int_type": gettext_noop("Input should be a valid integer"),
+    "int_parsing": gettext_noop("Input should be a valid integer, unable to parse string as "
+                                "an integer"),
+    "int_from_float": gettext_noop("Input should be a valid integer, got a number with a "
+                                   "fractional part"),
+    "float_type": gettext_noop("Input should be a valid number"),
+    "float_parsing": gettext_noop("Input should be a valid number, unable to parse string as "
+                                  "a number"),
+    "bool_type": gettext_noop("Input should be a valid boolean"),
+    "bool_parsing": gettext_noop("Input should be a valid boolean, unable to interpret input"),
+    "dict_type": gettext_noop("Input should be a valid dictionary"),
+    "list_type": gettext_noop("Input should be a valid list"),
+    "greater_than": gettext_noop("Input should be greater than %(gt)s"),
+    "greater_than_equal": gettext_noop("Input should be greater than or equal to %(ge)s"),
+    "less_than": gettext_noop("Input should be less than %(lt)s"),
+    "less_than_equal": gettext_noop("Input should be less than or equal to %(le)s"),
+    "multiple_of": gettext_noop("Input should be a multiple of %(multiple_of)s"),
+    "literal_error": gettext_noop("Input should be %(expected)s"),
+    "enum": gettext_noop("Input should be %(expected)s"),
+}
+
+
+def _pydantic_message(kind: str, ctx: Mapping[str, Any]) -> str | None:
+    if kind in ("string_too_short", "string_too_long"):
+        count = ctx["min_length"] if kind == "string_too_short" else ctx["max_length"]
+        text = ngettext("String should have at least %(count)s character",
+                        "String should have at least %(count)s characters", count) \
+            if kind == "string_too_short" else \
+            ngettext("String should have at most %(count)s character",
+                     "String should have at most %(count)s characters", count)
+        return text % {"count": count}
+    if kind in ("too_short", "too_long") and ctx.get("field_type") == "List":
+        count = ctx["min_length"] if kind == "too_short" else ctx["max_length"]
+        text = ngettext("List should have at least %(count)s item after validation, not "
+                        "%(actual)s",
+                        "List should have at least %(count)s items after validation, not "
+                        "%(actual)s", count) if kind == "too_short" else \
+            ngettext("List should have at most %(count)s item after validation, not "
+                     "%(actual)s",
+                     "List should have at most %(count)s items after validation, not "
+                     "%(actual)s", count)
+        return text % {"count": count, "actual": ctx.get("actual_length")}
+    if kind not in _MESSAGES:
+        return None
+    values = {key: str(value) for key, value in ctx.items()}
+    if "expected" in values:  # "'html' or 'text'": pydantic's English "or"
+        word = _("or")
+        values["expected"] = values["expected"].replace("' or '", f"' {word} '")
+    try:
+        return _(_MESSAGES[kind]) % values
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def block_config_validate(block_type: str, config: Any
@@ -124,9 +190,10 @@ def block_config_validate(block_type: str, config: Any
     spec = _BY_TYPE.get(block_type)
     if spec is None:
         return None, [{"field": "", "code": "unknown_type",
-                       "message": f"unknown block type {block_type!r}"}]
+                       "message": _("unknown block type %(type)r") % {"type": block_type}}]
     if not isinstance(config, Mapping):
-        return None, [{"field": "", "code": "invalid_type", "message": "config is an object"}]
+        return None, [{"field": "", "code": "invalid_type",
+                       "message": _("config is an object")}]
     try:
         return spec.config_model.model_validate(dict(config)), []
     except ValidationError as exc:
@@ -281,8 +348,8 @@ def _ports_entry(spec: BlockSpec) -> tuple[list[str], dict[str, Any] | None]:
     return list(spec.ports), None
 
 
-def catalog_entry(spec: BlockSpec) -> dict[str, Any]:
-    """One palette entry. Providers start from the entry of their base block."""
+def catalog_entry_english(spec: BlockSpec) -> dict[str, Any]:
+    """One palette entry with the block module's own (English) texts."""
     ports, dynamic = _ports_entry(spec)
     example, errors = block_config_validate(spec.type, spec.example)
     return {
@@ -306,14 +373,22 @@ def catalog_entry(spec: BlockSpec) -> dict[str, Any]:
     }
 
 
+def catalog_entry(spec: BlockSpec) -> dict[str, Any]:
+    """One palette entry in the active language. Providers start from the entry of their
+    base block."""
+    return entry_translate(catalog_entry_english(spec))
+
+
 @cache
-def _core_catalog() -> str:
-    return json.dumps([catalog_entry(spec) for spec in BLOCKS])
+def _core_catalog(language: str) -> str:
+    return json.dumps([entry_translate(catalog_entry_english(spec), language)
+                       for spec in BLOCKS])
 
 
 def catalog() -> list[dict[str, Any]]:
-    """Every core block, then the providers' entries, in a stable order."""
-    entries: list[dict[str, Any]] = json.loads(_core_catalog())
+    """Every core block, then the providers' entries, in a stable order; the texts in the
+    active language (built once per language)."""
+    entries: list[dict[str, Any]] = json.loads(_core_catalog(block_language()))
     for provider in CATALOG_PROVIDERS:
         entries += [dict(entry) for entry in provider()]
     return entries

@@ -3,10 +3,19 @@
 from collections.abc import Callable
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.accounts.services import api_key_create
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in German leaves German active in the thread (LocaleMiddleware activates,
+    nothing deactivates): each test starts in the default language."""
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture

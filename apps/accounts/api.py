@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,8 +13,13 @@ from rest_framework.views import APIView
 from apps.accounts.authentication import ApiKeyPrincipal
 from apps.accounts.capabilities import Capability
 from apps.accounts.models import ApiKey, User
-from apps.accounts.serializers import ApiKeyCreatedSerializer, ApiKeySerializer, MeSerializer
-from apps.accounts.services import api_key_create, api_key_revoke
+from apps.accounts.serializers import (
+    ApiKeyCreatedSerializer,
+    ApiKeySerializer,
+    MeSerializer,
+    MeUpdateSerializer,
+)
+from apps.accounts.services import api_key_create, api_key_revoke, user_language_set
 
 
 class ApiKeyViewSet(
@@ -56,16 +65,32 @@ class ApiKeyViewSet(
 
 
 class MeApi(APIView):
-    """Who is calling and what they may do (the front end shapes its menus from this)."""
+    """Who is calling and what they may do (the front end shapes its menus from this);
+    PATCH sets the caller's own preferences (their language), for any signed-in role."""
+
+    capabilities = {"PATCH": Capability.READ}
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
+        return Response(self._me(request.user))
+
+    @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
+    def patch(self, request: Request) -> Response:
+        body = MeUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
         user = request.user
+        if not isinstance(user, User):
+            raise ValidationError({"language": [_("An API key has no language of its own.")]},
+                                  code="not_a_person")
+        if "language" in body.validated_data:
+            user_language_set(user, body.validated_data["language"])
+        return Response(self._me(user))
+
+    @staticmethod
+    def _me(user: User | ApiKeyPrincipal) -> dict[str, Any]:
         if isinstance(user, ApiKeyPrincipal):
-            name, role = str(user), "api_key"
+            name, role, language = str(user), "api_key", ""
         else:
-            name, role = user.get_username(), user.role
-        return Response(
-            {"username": name, "role": role, "capabilities": sorted(user.capabilities),
-             "currency": settings.KEEPFLOW_CURRENCY}
-        )
+            name, role, language = user.get_username(), user.role, user.language
+        return {"username": name, "role": role, "capabilities": sorted(user.capabilities),
+                "currency": settings.KEEPFLOW_CURRENCY, "language": language}

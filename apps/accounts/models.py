@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -13,6 +14,9 @@ class User(AbstractUser):
         choices=[(r.value, r.value.title()) for r in Role],
         default=Role.VIEWER,
     )
+    # The language Keepflow speaks to this person; blank follows the browser.
+    language = models.CharField(max_length=8, blank=True, default="",
+                                choices=settings.LANGUAGES)
 
     def save(self, *args, **kwargs) -> None:
         # createsuperuser makes admins; the Django admin is for the admin role only.

@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework import serializers
 
 from apps.accounts.capabilities import Scope
@@ -29,3 +30,13 @@ class MeSerializer(serializers.Serializer):
     capabilities = serializers.ListField(child=serializers.CharField())
     currency = serializers.CharField(help_text="The installation's currency (ISO 4217): "
                                      "lifetime values and purchase amounts are in it.")
+    language = serializers.ChoiceField(
+        choices=["", *(code for code, _name in settings.LANGUAGES)], allow_blank=True,
+        help_text="The language Keepflow speaks to this person (UI, messages, block "
+                  "catalog); empty: the browser's. Always empty for an API key.")
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=["", *(code for code, _name in settings.LANGUAGES)], allow_blank=True,
+        help_text="en, de or ru; empty follows the browser's language.")

@@ -126,3 +126,11 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
             key.last_used_at = now
             api_key_cache_put(key, replace=True)
     return key
+
+
+def user_language_set(user: User, language: str) -> User:
+    """The language Keepflow speaks to this person from their next request on ("": the
+    browser's)."""
+    user.language = language
+    user.save(update_fields=["language"])
+    return user

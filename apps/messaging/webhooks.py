@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import ParseError, ValidationError
@@ -22,6 +23,7 @@ from sendgrid.helpers.eventwebhook import EventWebhook
 from twilio.request_validator import RequestValidator
 
 from apps.common.parsers import json_loads
+from apps.customers.language import customer_language
 from apps.customers.models import ConsentStatus, Customer
 from apps.messaging import services
 from apps.messaging.links import public_url, unsubscribe_customer_id
@@ -46,12 +48,23 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     customer = Customer.objects.filter(pk=customer_id, erased_at__isnull=True).first() if (
         customer_id is not None) else None
     if customer is None:
-        return render(request, "messaging/unsubscribe.html", {"state": "invalid"}, status=404)
+        return _unsubscribe_page(request, None, "invalid", status=404)
     if request.method == "POST":
         services.customer_consent_set(customer, "email", ConsentStatus.DENIED,
                                       source="unsubscribe")
-        return render(request, "messaging/unsubscribe.html", {"state": "done"})
-    return render(request, "messaging/unsubscribe.html", {"state": "confirm"})
+        return _unsubscribe_page(request, customer.locale, "done")
+    return _unsubscribe_page(request, customer.locale, "confirm")
+
+
+def _unsubscribe_page(request: HttpRequest, locale: str | None, state: str, *,
+                      status: int = 200) -> HttpResponse:
+    """In the customer's language (None, for a link that names no one: the browser's)."""
+    language = customer_language(locale)
+    with translation.override(language):
+        response = render(request, "messaging/unsubscribe.html",
+                          {"state": state, "lang": language}, status=status)
+    response["Content-Language"] = language
+    return response
 
 
 # --- Twilio ------------------------------------------------------------------------------

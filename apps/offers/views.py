@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from apps.customers.language import customer_language
 from apps.offers.services import OfferLinkExpired, OfferLinkInvalid, offer_link_click
 
 
@@ -18,16 +22,26 @@ def offer_link_follow(request: HttpRequest, token: str) -> HttpResponse:
     try:
         offer = offer_link_click(token)
     except OfferLinkInvalid:
-        return render(request, "offers/link_invalid.html",
-                      {"title": "Link not valid",
-                       "message": "This link is not valid. Check that you copied all of it."},
-                      status=404)
+        return _page(request, None, gettext_noop("Link not valid"),
+                     gettext_noop("This link is not valid. Check that you copied all of it."),
+                     status=404)
     except OfferLinkExpired:
-        return render(request, "offers/link_invalid.html",
-                      {"title": "Offer expired", "message": "Sorry, this offer has expired."},
-                      status=410)
+        return _page(request, None, gettext_noop("Offer expired"),
+                     gettext_noop("Sorry, this offer has expired."), status=410)
     if offer.target_url:
         return HttpResponseRedirect(offer.target_url)
-    return render(request, "offers/link_invalid.html",
-                  {"title": "Your offer", "message": "Use this code at checkout:",
-                   "code": offer.code})
+    return _page(request, offer.customer.locale, gettext_noop("Your offer"),
+                 gettext_noop("Use this code at checkout:"), code=offer.code)
+
+
+def _page(request: HttpRequest, locale: str | None, title: str, message: str, *,
+          code: str = "", status: int = 200) -> HttpResponse:
+    """The page in the customer's language (None: the browser's); title and message are
+    English msgids."""
+    language = customer_language(locale)
+    with translation.override(language):
+        response = render(request, "offers/link_invalid.html",
+                          {"title": _(title), "message": _(message), "code": code,
+                           "lang": language}, status=status)
+    response["Content-Language"] = language
+    return response

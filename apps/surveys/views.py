@@ -36,6 +36,7 @@ def _page(request: HttpRequest, language: str, status: int = 200, **context: Any
     # header of the form post (no-referrer makes it "null" and CSRF refuses the answer).
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
+    response["Content-Language"] = language
     return response
 
 

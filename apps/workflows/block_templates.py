@@ -14,6 +14,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import TransitionNotAllowed
 
 from apps.workflows.errors import InputInvalid, NotEditable, transition_refused
@@ -24,7 +26,7 @@ from apps.workflows.models import (
 )
 from blocks.registry import block_config_validate, block_find
 
-PALETTE_GROUP = "Team blocks"
+PALETTE_GROUP = gettext_noop("Team blocks")
 User = Any
 
 
@@ -247,7 +249,7 @@ def block_templates_catalog() -> list[dict[str, Any]]:
             **base,
             "key": f"template:{item['id']}@{item['version']}",
             "source": "template",
-            "group": PALETTE_GROUP,
+            "group": _(PALETTE_GROUP),
             "label": item["name"],
             "description": item["description"] or base["description"],
             "icon": item["icon"] or base["icon"],
@@ -281,7 +283,7 @@ def block_templates_palette() -> list[dict[str, Any]]:
             "description": template.description,
             "base_type": template.base_type,
             "icon": template.icon,
-            "group": PALETTE_GROUP,
+            "group": _(PALETTE_GROUP),
             "preset": version.preset,
             "locked_fields": version.locked_fields,
             "exposed_fields": version.exposed_fields,

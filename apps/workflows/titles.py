@@ -1,12 +1,13 @@
 """The words a person sees for a block and its fields: the title on the canvas card and
 the label above a form field. Errors and version diffs name blocks and fields this way,
-never by internal id or config key."""
+never by internal id or config key. In the active language (blocks/i18n.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from blocks.i18n import block_text
 from blocks.registry import block_find
 
 
@@ -15,7 +16,8 @@ def node_title(node: Mapping[str, Any]) -> str:
     if node.get("label"):
         return str(node["label"])
     spec = block_find(str(node.get("type")))
-    return spec.label if spec is not None else str(node.get("type") or node.get("id"))
+    return block_text(spec.label) if spec is not None else \
+        str(node.get("type") or node.get("id"))
 
 
 def node_titles(nodes: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -39,5 +41,6 @@ def field_label(block_type: str, field: str) -> str:
     spec = block_find(block_type)
     model_fields = spec.config_model.model_fields if spec is not None else {}
     info = model_fields.get(name)
-    label = info.title if info is not None and info.title else name.replace("_", " ").capitalize()
+    label = block_text(info.title) if info is not None and info.title else \
+        name.replace("_", " ").capitalize()
     return f"{label} {key}" if key else str(label)

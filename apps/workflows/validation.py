@@ -101,18 +101,20 @@ def graph_validate(graph: Mapping[str, Any], library: Library) -> ValidationResu
     exist, are published and keep their locked fields."""
     out = _Collector()
     if not isinstance(graph, Mapping):
-        out.graph_issue(None, "", "type_error", "a graph is an object {schema_version, nodes, "
-                        "edges}")
+        out.graph_issue(None, "", "type_error", _("a graph is an object {schema_version, "
+                                                         "nodes, edges}"))
         return out.result
     if graph.get("schema_version") != SCHEMA_VERSION:
         out.graph_issue(None, "schema_version", "unsupported_schema_version",
-                        f"schema_version must be {SCHEMA_VERSION}")
+                        _("schema_version must be %(version)s") % {"version": SCHEMA_VERSION})
     nodes = [n for n in graph.get("nodes") or [] if isinstance(n, Mapping)]
     edges = [e for e in graph.get("edges") or [] if isinstance(e, Mapping)]
     if len(nodes) > MAX_NODES:
-        out.graph_issue(None, "nodes", "too_many_nodes", f"at most {MAX_NODES} nodes per workflow")
+        out.graph_issue(None, "nodes", "too_many_nodes",
+                        _("at most %(count)s nodes per workflow") % {"count": MAX_NODES})
     if len(edges) > MAX_EDGES:
-        out.graph_issue(None, "edges", "too_many_edges", f"at most {MAX_EDGES} edges per workflow")
+        out.graph_issue(None, "edges", "too_many_edges",
+                        _("at most %(count)s edges per workflow") % {"count": MAX_EDGES})
 
     index_of: dict[str, int] = {}
     types: dict[str, str] = {}
@@ -121,11 +123,11 @@ def graph_validate(graph: Mapping[str, Any], library: Library) -> ValidationResu
     for index, node in enumerate(nodes):
         node_id = node.get("id")
         if not isinstance(node_id, str) or not node_id:
-            out.node_issue(index, None, "id", "required", "every node needs an id")
+            out.node_issue(index, None, "id", "required", _("every node needs an id"))
             continue
         if node_id in index_of:
             out.node_issue(index, node_id, "id", "duplicate_node_id",
-                           f"node id {node_id!r} is used by more than one node")
+                           _("node id %(id)r is used by more than one node") % {"id": node_id})
             continue
         index_of[node_id] = index
         spec_type = node.get("type")
@@ -134,7 +136,7 @@ def graph_validate(graph: Mapping[str, Any], library: Library) -> ValidationResu
         spec = library.block_find(spec_type) if isinstance(spec_type, str) else None
         if spec is None:
             out.node_issue(index, node_id, "type", "unknown_block_type",
-                           f"no block type {spec_type!r}")
+                           _("no block type %(type)r") % {"type": spec_type})
             continue
         if str(spec.category) == TRIGGER_CATEGORY:
             triggers.append(node_id)
@@ -143,7 +145,7 @@ def graph_validate(graph: Mapping[str, Any], library: Library) -> ValidationResu
     _edges_check(out, edges, index_of, types, ports, set(triggers))
     if not triggers:
         out.graph_issue(None, "nodes", "no_trigger",
-                        "a workflow needs at least one trigger block to start it")
+                        _("a workflow needs at least one trigger block to start it"))
     _graph_shape_check(out, index_of, types, edges, triggers)
     return out.result
 
@@ -154,12 +156,13 @@ def _node_check(out: _Collector, index: int, node_id: str, node: Mapping[str, An
     (None when the config is too broken to know them)."""
     config = node.get("config") or {}
     if not isinstance(config, Mapping):
-        out.node_issue(index, node_id, "config", "type_error", "config must be an object")
+        out.node_issue(index, node_id, "config", "type_error", _("config must be an object"))
         return None
     size = len(json.dumps(config, separators=(",", ":"), default=str))
     if size > MAX_CONFIG_BYTES:
         out.node_issue(index, node_id, "config", "too_large",
-                       f"config is {size} bytes; the limit is {MAX_CONFIG_BYTES}")
+                       _("config is %(size)s bytes; the limit is %(limit)s")
+                       % {"size": size, "limit": MAX_CONFIG_BYTES})
         return None
     effective = dict(config)
     ref = node.get("template")
@@ -175,13 +178,13 @@ def _node_check(out: _Collector, index: int, node_id: str, node: Mapping[str, An
             ("config." + fld if fld else "config")
         bad_fields.add(fld)
         out.node_issue(index, node_id, fld, str(error.get("code") or "invalid"),
-                       str(error.get("message") or "invalid value"))
+                       str(error.get("message") or _("invalid value")))
     for fld, text in _template_texts(spec.template_fields, effective):
         if fld in bad_fields:
             continue
         for issue in library.template_check(text):
-            where = f" (line {issue['line']}, column {issue['column']})" \
-                if issue.get("line") else ""
+            where = " " + _("(line %(line)s, column %(column)s)") % {
+                "line": issue["line"], "column": issue["column"]} if issue.get("line") else ""
             message = issue["message"] + where
             if issue["code"] in VARIABLE_CODES:  # said where, for the person who reads it
                 message = str(_('block "%(block)s", field "%(field)s": %(issue)s') % {
@@ -229,28 +232,33 @@ def _template_check(out: _Collector, index: int, node_id: str, node: Mapping[str
     if not isinstance(ref, Mapping) or not isinstance(ref.get("id"), int) \
             or not isinstance(ref.get("version"), int):
         out.node_issue(index, node_id, "template", "invalid",
-                       "template must be {id, version} with integer values")
+                       _("template must be {id, version} with integer values"))
         return None
     info = library.block_template(ref["id"], ref["version"])
     if info is None:
         out.node_issue(index, node_id, "template", "unknown_template",
-                       f"no block template {ref['id']} version {ref['version']}")
+                       _("no block template %(id)s version %(version)s")
+                       % {"id": ref["id"], "version": ref["version"]})
         return None
     if info.state == "draft":
         out.node_issue(index, node_id, "template", "template_not_published",
-                       f"block template {info.name!r} version {info.version} is not published")
+                       _("block template %(name)r version %(version)s is not published")
+                       % {"name": info.name, "version": info.version})
     elif info.state == "deprecated":
         out.node_issue(index, node_id, "template", "template_deprecated",
-                       f"block template {info.name!r} version {info.version} is deprecated",
+                       _("block template %(name)r version %(version)s is deprecated")
+                       % {"name": info.name, "version": info.version},
                        warning=True)
     if info.base_type != node.get("type"):
         out.node_issue(index, node_id, "type", "template_type_mismatch",
-                       f"block template {info.name!r} is a {info.base_type} block")
+                       _("block template %(name)r is a %(type)s block")
+                       % {"name": info.name, "type": info.base_type})
     config = node.get("config") or {}
     for name in info.locked_fields:
         if name in config and config[name] != info.preset.get(name):
             out.node_issue(index, node_id, f"config.{name}", "locked_field",
-                           f"{name!r} is locked by block template {info.name!r}")
+                           _("%(field)r is locked by block template %(name)r")
+                           % {"field": name, "name": info.name})
     return info
 
 
@@ -263,24 +271,25 @@ def _edges_check(out: _Collector, edges: list[Mapping[str, Any]], index_of: dict
         port = edge.get("source_port", "out")
         if source not in index_of:
             out.graph_issue(None, f"edges.{index}.source", "unknown_node",
-                            f"edge starts at a node that does not exist: {source!r}")
+                            _("edge starts at a node that does not exist: %(id)r") % {"id": source})
         else:
             known = ports[source]
             if known is not None and port not in known:
-                listed = ", ".join(known) or "none"
+                listed = ", ".join(known) or _("none")
                 out.graph_issue(source, f"edges.{index}.source_port", "unknown_port",
-                                f"{types[source]} has no output port {port!r} "
-                                f"(its ports: {listed})")
+                                _("%(type)s has no output port %(port)r (its ports: %(ports)s)")
+                                % {"type": types[source], "port": port, "ports": listed})
         if target not in index_of:
             out.graph_issue(source if source in index_of else None, f"edges.{index}.target",
-                            "unknown_node", f"edge ends at a node that does not exist: {target!r}")
+                            "unknown_node",
+                            _("edge ends at a node that does not exist: %(id)r") % {"id": target})
         elif target in triggers:
             out.graph_issue(target, f"edges.{index}.target", "trigger_not_entry",
-                            "a trigger starts the workflow; no edge may lead into it")
+                            _("a trigger starts the workflow; no edge may lead into it"))
         key = (source, port, target)
         if key in seen:
             out.graph_issue(source if source in index_of else None, f"edges.{index}",
-                            "duplicate_edge", "the same edge appears twice")
+                            "duplicate_edge", _("the same edge appears twice"))
         seen.add(key)
 
 
@@ -298,7 +307,7 @@ def _graph_shape_check(out: _Collector, index_of: dict[str, int], types: dict[st
         for node_id in index_of:
             if node_id not in reached:
                 out.node_issue(index_of[node_id], node_id, "", "unreachable",
-                               "no trigger leads to this node")
+                               _("no trigger leads to this node"))
     waitless = digraph.subgraph(n for n in index_of if types.get(n) not in WAIT_TYPES)
     for component in nx.strongly_connected_components(waitless):
         members = sorted(component, key=index_of.__getitem__)
@@ -307,8 +316,8 @@ def _graph_shape_check(out: _Collector, index_of: dict[str, int], types: dict[st
         loop = " → ".join([*members, members[0]])
         for node_id in members:
             out.node_issue(index_of[node_id], node_id, "", "cycle_without_wait",
-                           f"loop without a wait ({loop}): add a flow.wait or "
-                           "flow.wait_for_event inside it")
+                           _("loop without a wait (%(loop)s): add a flow.wait or "
+                             "flow.wait_for_event inside it") % {"loop": loop})
     _loops_check(out, index_of, types, digraph, edges)
 
 
@@ -332,11 +341,15 @@ def _loops_check(out: _Collector, index_of: dict[str, int], types: dict[str, str
                    for (source, port), targets in inside.items() if len(set(targets)) > 1}
         for (source, port), targets in fanning.items():
             out.node_issue(index_of[source], source, "", "loop_fans_out",
-                           f"port {port!r} leads to {' and '.join(targets)}, which all come "
-                           f"back into the loop ({loop}): each round would double the run's "
-                           "branches. Keep one of these connections in the loop.")
+                           _("port %(port)r leads to %(targets)s, which all come back into "
+                             "the loop (%(loop)s): each round would double the run's "
+                             "branches. Keep one of these connections in the loop.")
+                           # Translators: between node ids, "a1 and b2 and c3".
+                           % {"port": port, "targets": _(" and ").join(targets),
+                              "loop": loop})
         if not fanning and any(types.get(n) in WAIT_TYPES for n in members):
             first = members[0]
-            out.node_issue(index_of[first], first, "", "loop", f"this loop ({loop}) repeats "
-                           "until a branch leaves it or the run reaches its limits on steps "
-                           "and visits per step", warning=True)
+            out.node_issue(index_of[first], first, "", "loop",
+                           _("this loop (%(loop)s) repeats until a branch leaves it or the "
+                             "run reaches its limits on steps and visits per step")
+                           % {"loop": loop}, warning=True)

@@ -1,5 +1,6 @@
 // The one way the app talks to the API: same-origin fetch with the session cookie,
 // Django's CSRF token on writes, and errors turned into ApiError with a readable message.
+import { i18n } from "../i18n";
 import type {
   ApiErrorBody, ApiFieldError, Customer, CustomerDetail, CustomerEvent, Page, ScoreHistory, Stats,
 } from "./types";
@@ -47,7 +48,11 @@ export function query(params: Record<string, string | number | undefined | null>
 }
 
 async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  // The server answers (errors, the block catalog) in the UI's language.
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    "Accept-Language": i18n.resolvedLanguage ?? i18n.language ?? "en",
+  };
   if (method !== "GET") {
     headers["Content-Type"] = "application/json";
     headers["X-CSRFToken"] = csrfToken();

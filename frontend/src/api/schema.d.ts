@@ -534,14 +534,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Who is calling and what they may do (the front end shapes its menus from this). */
+        /**
+         * @description Who is calling and what they may do (the front end shapes its menus from this);
+         *     PATCH sets the caller's own preferences (their language), for any signed-in role.
+         */
         get: operations["api_v1_me_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * @description Who is calling and what they may do (the front end shapes its menus from this);
+         *     PATCH sets the caller's own preferences (their language), for any signed-in role.
+         */
+        patch: operations["api_v1_me_partial_update"];
         trace?: never;
     };
     "/api/v1/messages/": {
@@ -2683,6 +2690,14 @@ export interface components {
          * @enum {string}
          */
         Kind05aEnum: "bearer" | "basic" | "header";
+        /**
+         * @description * `` -
+         *     * `en` - en
+         *     * `de` - de
+         *     * `ru` - ru
+         * @enum {string}
+         */
+        LanguageEnum: "en" | "de" | "ru";
         Lift: {
             /**
              * Format: double
@@ -2730,6 +2745,15 @@ export interface components {
             capabilities: string[];
             /** @description The installation's currency (ISO 4217): lifetime values and purchase amounts are in it. */
             currency: string;
+            /**
+             * @description The language Keepflow speaks to this person (UI, messages, block catalog); empty: the browser's. Always empty for an API key.
+             *
+             *     * `` -
+             *     * `en` - en
+             *     * `de` - de
+             *     * `ru` - ru
+             */
+            language: components["schemas"]["LanguageEnum"] | components["schemas"]["BlankEnum"];
         };
         Message: {
             readonly id: number;
@@ -3165,6 +3189,17 @@ export interface components {
             position?: number;
             /** @description Inactive reasons are no longer offered. */
             active?: boolean;
+        };
+        PatchedMeUpdateRequest: {
+            /**
+             * @description en, de or ru; empty follows the browser's language.
+             *
+             *     * `` -
+             *     * `en` - en
+             *     * `de` - de
+             *     * `ru` - ru
+             */
+            language?: components["schemas"]["LanguageEnum"] | components["schemas"]["BlankEnum"];
         };
         PatchedSegmentRequest: {
             name?: string;
@@ -7771,6 +7806,74 @@ export interface operations {
             };
             /** @description The role or API key scopes do not allow this action. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_me_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMeUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

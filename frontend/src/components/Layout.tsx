@@ -21,20 +21,17 @@ const NAV = [
   { to: "/settings/churn-score", label: "churnSettings.nav", end: false },
 ];
 
-/** The server's /me, with the UI language it keeps for the user once it has the field. */
-type MeWithLanguage = Me & { language?: string | null };
-
 /** The frame of every signed-in page: brand, navigation, language, who is signed in, sign-out. */
 export function Layout({ username }: { username: string }) {
   const [me, setMe] = useState<Me | null>(null);
   const wide = /^\/workflows\/\d+/.test(useLocation().pathname);
   useEffect(() => {
     meTake().then(
-      (loaded: MeWithLanguage) => {
+      (loaded: Me) => {
         languageSync(loaded.language);  // the server's language wins; the page below remounts in it
         setMe(loaded);
       },
-      () => setMe({ username, role: "viewer", capabilities: ["read"], currency: "EUR" }),
+      () => setMe({ username, role: "viewer", capabilities: ["read"], currency: "EUR", language: "" }),
     );
   }, [username]);
   const role = me ? t(`role.${me.role}`, { defaultValue: me.role }) : "";
