@@ -63,7 +63,7 @@ describe("days and zones from Intl", () => {
   it.each([
     ["a run", [0, 1, 2, 3, 4], "en-US", "Mon–Fri"],
     ["separate days", [0, 2, 5], "en-US", "Mon, Wed, & Sat"],
-    ["every day", [6, 5, 4, 3, 2, 1, 0], "de-DE", "täglich"],
+    ["every day", [6, 5, 4, 3, 2, 1, 0], "de-DE", "Täglich"],
   ] as const)("working days: %s", (_case, days, locale, text) => {
     expect(weekdaysText([...days], locale)).toBe(text);
   });

@@ -311,7 +311,7 @@ export const pages = {
     respondBy: "erledigen bis {{time}} ({{relative}})",
     wasDue: "fällig seit {{time}} ({{relative}})",
     target: "Ziel {{time}}",
-    everyDay: "täglich",
+    everyDay: "Täglich",
   },
   taskQueues: {
     nav: "Warteschlangen",

@@ -321,7 +321,7 @@ export const pages = {
     respondBy: "respond by {{time}} ({{relative}})",
     wasDue: "was due {{time}} ({{relative}})",
     target: "target {{time}}",
-    everyDay: "every day",
+    everyDay: "Every day",
   },
   // Settings → Task queues: open hours, response targets and the weekly report.
   taskQueues: {

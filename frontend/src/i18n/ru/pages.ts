@@ -333,7 +333,7 @@ export const pages = {
     respondBy: "ответить до {{time}} ({{relative}})",
     wasDue: "срок: {{time}}, истёк {{relative}}",
     target: "срок {{time}}",
-    everyDay: "ежедневно",
+    everyDay: "Ежедневно",
   },
   taskQueues: {
     nav: "Очереди задач",
