@@ -14,6 +14,7 @@ import { ExitReasons } from "./pages/ExitReasons";
 import { ExitReasonsSettings } from "./pages/ExitReasonsSettings";
 import { NotFound } from "./pages/NotFound";
 import { Segments } from "./pages/Segments";
+import { TaskQueues } from "./pages/TaskQueues";
 import { Tasks } from "./pages/Tasks";
 import { TeamBlocks } from "./pages/TeamBlocks";
 import { Workflows } from "./pages/Workflows";
@@ -57,6 +58,7 @@ function routes(username: string) {
       <Route path="team-blocks" element={<TeamBlocks />} />
       <Route path="api-keys" element={<ApiKeys />} />
       <Route path="settings/churn-score" element={<ChurnSettings />} />
+      <Route path="settings/task-queues" element={<TaskQueues />} />
       <Route path="*" element={<NotFound />} />
     </Route>,
   );

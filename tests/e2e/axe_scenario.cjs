@@ -30,6 +30,7 @@ scenario(async (page, facts, step) => {
     customer: [`/customers/${process.env.CUSTOMER}`, null],
     segments: ["/segments", null],
     tasks: ["/tasks", null],
+    task_queues: ["/settings/task-queues", "Done within target, per week"],
     events: ["/events", null],
     exit_reasons: ["/exit-reasons", null],
     team_blocks: ["/team-blocks", null],

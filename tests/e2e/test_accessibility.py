@@ -1,6 +1,6 @@
 """Accessibility (issue 21): axe-core finds no serious or critical WCAG 2.1 A/AA violation
 on the main pages (dashboard, workflows, the canvas, customers, a customer, segments,
-tasks, events, exit reasons, team blocks), and a block moves with the keyboard. Driven
+tasks, task queues, events, exit reasons, team blocks), and a block moves with the keyboard. Driven
 in headless Chromium by axe_scenario.cjs."""
 
 import pytest

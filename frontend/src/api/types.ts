@@ -110,3 +110,7 @@ export type AgentTask = Schemas["Task"];
 
 export type ExitReason = Schemas["ExitReason"];
 export type ExitReasonsReport = Schemas["ExitReasonsReport"];
+
+export type SlaSummary = Schemas["SlaSummary"];
+export type SlaWeek = Schemas["SlaWeek"];
+export type TaskQueue = Schemas["TaskQueue"];

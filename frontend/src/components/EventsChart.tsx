@@ -1,4 +1,5 @@
 import type { DayCount } from "../api/types";
+import { t } from "../i18n";
 import { bars } from "../lib/chart";
 import { formatDate, formatNumber } from "../lib/format";
 
@@ -15,7 +16,7 @@ export function EventsChart({ points }: { points: DayCount[] }) {
   return (
     <figure className="chart">
       <svg viewBox={`0 -6 ${WIDTH} ${HEIGHT + 30}`} role="img"
-        aria-label={`Events per day from ${formatDate(first)} to ${formatDate(last)}: ${formatNumber(total)} in total`}>
+        aria-label={t("eventsChart.label", { from: formatDate(first), to: formatDate(last), count: total, total: formatNumber(total) })}>
         <line x1={0} x2={PLOT} y1={HEIGHT} y2={HEIGHT} className="chart-axis" />
         <line x1={0} x2={PLOT} y1={1} y2={1} className="chart-grid" />
         <line x1={0} x2={PLOT} y1={HEIGHT / 2} y2={HEIGHT / 2} className="chart-grid" />
@@ -24,7 +25,7 @@ export function EventsChart({ points }: { points: DayCount[] }) {
         <text x={PLOT + 6} y={HEIGHT + 4} className="chart-label">0</text>
         {columns.map((bar) => (
           <rect key={bar.date} x={bar.x} y={bar.y} width={bar.width} height={bar.height} className="chart-bar" rx={2}>
-            <title>{`${formatDate(bar.date)}: ${formatNumber(bar.count)} events`}</title>
+            <title>{t("eventsChart.bar", { date: formatDate(bar.date), count: bar.count, total: formatNumber(bar.count) })}</title>
           </rect>
         ))}
         <text x={0} y={HEIGHT + 18} className="chart-label">{formatDate(first)}</text>
@@ -32,10 +33,10 @@ export function EventsChart({ points }: { points: DayCount[] }) {
       </svg>
       <figcaption className="visually-hidden">
         <table>
-          <thead><tr><th>Day</th><th>Events</th></tr></thead>
+          <thead><tr><th>{t("eventsChart.day")}</th><th>{t("eventsChart.events")}</th></tr></thead>
           <tbody>
             {points.map((p) => (
-              <tr key={p.date}><td>{p.date}</td><td>{p.count}</td></tr>
+              <tr key={p.date}><td>{formatDate(p.date)}</td><td>{formatNumber(p.count)}</td></tr>
             ))}
           </tbody>
         </table>

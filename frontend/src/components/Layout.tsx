@@ -19,6 +19,7 @@ const NAV = [
   { to: "/exit-reasons", label: "nav.exitReasons", end: false },
   { to: "/api-keys", label: "shell.nav.apiKeys", end: false, capability: "api_keys.manage" },
   { to: "/settings/churn-score", label: "churnSettings.nav", end: false },
+  { to: "/settings/task-queues", label: "taskQueues.nav", end: false },
 ];
 
 /** The frame of every signed-in page: brand, navigation, language, who is signed in, sign-out. */

@@ -93,3 +93,16 @@ export function rateBars(
     })),
   };
 }
+
+export type ShareBar = { label: string; share: number | null; x: number; width: number; y: number; height: number };
+
+/** Shares (0..1) as bars on a 0–100 % axis, e.g. tasks done within target per week; a
+ * column without a share (nothing decided yet) keeps its place with no bar. */
+export function shareBars(columns: { label: string; share: number | null }[], width: number, height: number, gap = 6): ShareBar[] {
+  const slot = columns.length ? width / columns.length : 0;
+  return columns.map((column, index) => {
+    const share = column.share === null ? null : Math.min(1, Math.max(0, column.share));
+    const barHeight = share === null ? 0 : share * height;
+    return { label: column.label, share, x: index * slot + gap / 2, width: Math.max(1, slot - gap), y: height - barHeight, height: barHeight };
+  });
+}

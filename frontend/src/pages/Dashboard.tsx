@@ -1,7 +1,7 @@
 import { Trans } from "react-i18next";
 import { Link } from "react-router";
 import { api, optional } from "../api/client";
-import type { AgentTask, Page, WorkflowSummary } from "../api/types";
+import type { AgentTask, Page, SlaSummary, TaskQueue, WorkflowSummary } from "../api/types";
 import { EventsChart } from "../components/EventsChart";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { t } from "../i18n";
@@ -50,6 +50,7 @@ export function Dashboard() {
         ))}
       </section>
       {!scored && <p className="muted">{t("dashboard.notScored")}</p>}
+      <TaskTargets />
       <div className="columns">
         <section className="card" aria-labelledby="per-day">
           <h2 id="per-day">{t("home.perDay")} <span className="muted">{t("home.perDayNote")}</span></h2>
@@ -138,6 +139,40 @@ function Running() {
           {data[1] && <p className="card-foot"><Link to="/tasks">{t("home.openTasks", { count: data[1].count, total: formatNumber(data[1].count) })}</Link></p>}
         </>
       )}
+    </section>
+  );
+}
+
+/** Open tasks at risk of missing their queue's response target, and past it, each count
+ * linking to the inbox filtered so. Shown once a queue has a target (or the server's
+ * default gives tasks one); nothing otherwise. */
+function TaskTargets() {
+  const { data } = useApi(
+    (signal) => Promise.all([
+      optional(api.get<SlaSummary>("tasks/sla", signal)),
+      optional(api.get<TaskQueue[]>("task-queues/", signal)),
+    ]).catch(() => null),
+    [],
+  );
+  if (!data || !data[0]) return null;
+  const [summary, queues] = data;
+  const targeted = (queues ?? []).some((queue) => queue.response_target_minutes) || summary.at_risk + summary.overdue > 0;
+  if (!targeted) return null;
+  const cards = [
+    { key: "overdue", count: summary.overdue, label: t("home.tasksOverdue"), hint: t("home.overdueHint"), to: "/tasks?view=overdue",
+      show: t("home.showOverdue", { count: summary.overdue, total: formatNumber(summary.overdue) }) },
+    { key: "at_risk", count: summary.at_risk, label: t("home.tasksAtRisk"), hint: t("home.atRiskHint"), to: "/tasks?view=at_risk",
+      show: t("home.showAtRisk", { count: summary.at_risk, total: formatNumber(summary.at_risk) }) },
+  ];
+  return (
+    <section className="cards task-targets" aria-label={t("home.taskTargets")}>
+      {cards.map((card) => (
+        <div key={card.key} className={card.count > 0 ? `card stat ${card.key === "overdue" ? "risk" : "warn"}` : "card stat"}>
+          <p className="stat-label">{card.label}</p>
+          <p className="stat-value"><Link to={card.to} aria-label={card.show}>{formatNumber(card.count)}</Link></p>
+          <p className="stat-hint">{card.hint}</p>
+        </div>
+      ))}
     </section>
   );
 }

@@ -1,22 +1,37 @@
 import { useState } from "react";
-import { Link } from "react-router";
-import { api, optional, query } from "../api/client";
+import { Link, useSearchParams } from "react-router";
+import { api, optional } from "../api/client";
 import type { AgentTask, Page } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { t } from "../i18n";
 import { formatDateTime, relativeTime } from "../lib/format";
+import { slaBadge } from "../lib/sla";
 import { useApi } from "../lib/useApi";
 import { can, useMe } from "../workflow/useMe";
 
 const OUTCOMES = ["reached", "not_reached", "saved", "lost"] as const;
-const VIEWS = ["open", "mine", "done"] as const;
+const VIEWS = ["open", "mine", "at_risk", "overdue", "done"] as const;
+type View = (typeof VIEWS)[number];
 
-/** The agent task inbox: call-backs and follow-ups; claim one, then complete it with an outcome. */
+/** The inbox's query per view: at risk and overdue are the unfinished tasks (anyone's)
+ * with that standing against their queue's response target, as the dashboard counts them. */
+const QUERIES: Record<View, string> = {
+  open: "state=open",
+  mine: "assignee=me&state=in_progress",
+  at_risk: "state=open&state=in_progress&sla=at_risk",
+  overdue: "state=open&state=in_progress&sla=overdue",
+  done: "state=done",
+};
+
+/** The agent task inbox: call-backs and follow-ups; claim one, then complete it with an
+ * outcome. The view is in the address (?view=overdue), so the dashboard links to it. */
 export function Tasks() {
   const me = useMe();
-  const [view, setView] = useState<(typeof VIEWS)[number]>("open");
-  const params = view === "done" ? { state: "done" } : view === "mine" ? { assignee: "me", state: "in_progress" } : { state: "open" };
-  const list = useApi((signal) => optional(api.get<Page<AgentTask>>(`tasks/${query({ ...params, page_size: 100 })}`, signal)), [view]);
+  const [search, setSearch] = useSearchParams();
+  const asked = search.get("view") as View | null;
+  const view: View = asked && VIEWS.includes(asked) ? asked : "open";
+  const setView = (next: View) => setSearch(next === "open" ? {} : { view: next });
+  const list = useApi((signal) => optional(api.get<Page<AgentTask>>(`tasks/?${QUERIES[view]}&page_size=100`, signal)), [view]);
   const [error, setError] = useState<Error | null>(null);
   const [completing, setCompleting] = useState<number | null>(null);
   const [outcome, setOutcome] = useState("reached");
@@ -60,18 +75,22 @@ export function Tasks() {
         </EmptyState>
       ) : (
         <ul className="task-list">
-          {list.data.results.map((task) => (
+          {list.data.results.map((task) => {
+            const sla = slaBadge(task);
+            return (
             <li key={task.id} className={`card task priority-${task.priority}`}>
               <div className="task-head">
                 <strong>{task.title}</strong>
                 <span className={`badge priority-${task.priority}`}>{t(`badge.priority.${task.priority}`, { defaultValue: task.priority })}</span>
                 <span className="badge">{t(`badge.task.${task.state}`, { defaultValue: task.state })}</span>
+                {sla && sla.state !== "on_track" && <span className={`badge sla ${sla.tone}`}>{sla.label}</span>}
               </div>
               <p className="muted">
                 <Link to={`/customers/${encodeURIComponent(task.customer)}`}>{task.customer}</Link>
                 {" · "}{t(`badge.taskKind.${task.kind}`, { defaultValue: task.kind })}
                 {" · "}{t("taskList.queue", { queue: task.queue })}
                 {task.due_at && <>{" · "}<span title={formatDateTime(task.due_at)}>{t("taskList.due", { when: relativeTime(task.due_at) })}</span></>}
+                {sla && <>{" · "}<span className={`sla-when ${sla.tone}`} title={sla.title}>{sla.when}</span></>}
                 {task.assignee && <>{" · "}{task.assignee}</>}
                 {task.outcome && <>{" · "}{t("taskList.outcomeIs", { outcome: t(`badge.taskOutcome.${task.outcome}`, { defaultValue: task.outcome }) })}</>}
               </p>
@@ -97,7 +116,8 @@ export function Tasks() {
                 </form>
               )}
             </li>
-          ))}
+            );
+          })}
         </ul>
       )}
     </>
