@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -61,8 +62,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if isinstance(exc, services.TaskError):
             return Response(exc.body(), status=exc.status)
         if isinstance(exc, ConcurrentTransition):
-            return Response({"detail": "Someone changed this task at the same moment; reload "
-                             "and try again.", "errors": []}, status=status.HTTP_409_CONFLICT)
+            return Response({"detail": _("Someone changed this task at the same moment; "
+                                         "reload and try again."), "errors": []},
+                            status=status.HTTP_409_CONFLICT)
         if isinstance(exc, ObjectDoesNotExist):
             exc = NotFound()
         return super().handle_exception(exc)
@@ -79,8 +81,8 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """Take the task: it is assigned to you and in progress."""
         user = _user(request)
         if user is None:
-            raise ValidationError({"assignee": ["Only a signed-in person can claim a task; "
-                                                "an API key is nobody."]})
+            raise ValidationError({"assignee": [_("Only a signed-in person can claim a task; "
+                                                  "an API key is nobody.")]})
         task = services.task_claim(self.get_object().pk, user=user)
         return Response(TaskSerializer(task).data)
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from apps.tasks.business_hours import BusinessHours, QueueRules
@@ -123,17 +124,18 @@ class Task(ConcurrentTransitionMixin, models.Model):
 
 def _validate_timezone(value: str) -> None:
     if value not in available_timezones():
-        raise ValidationError(f"{value!r} is not a time zone name like Europe/Berlin")
+        raise ValidationError(_("%(zone)s is not a time zone name like Europe/Berlin")
+                              % {"zone": repr(value)})
 
 
 def _validate_weekdays(value: str) -> None:
     try:
         days = _weekdays_parse(value)
     except ValueError as exc:
-        raise ValidationError("weekdays: numbers 0 (Monday) to 6 (Sunday), e.g. 0,1,2,3,4") \
-            from exc
+        raise ValidationError(_("Working days are numbers from 0 (Monday) to 6 (Sunday), "
+                                "e.g. 0,1,2,3,4.")) from exc
     if not days:
-        raise ValidationError("at least one weekday")
+        raise ValidationError(_("Choose at least one working day."))
 
 
 def _weekdays_parse(value: str) -> frozenset[int]:
@@ -166,7 +168,7 @@ class TaskQueue(models.Model):
 
     def clean(self) -> None:
         if self.opens is not None and self.closes is not None and self.opens >= self.closes:
-            raise ValidationError({"closes": "must be after opens"})
+            raise ValidationError({"closes": _("Closing time must be after the opening time.")})
 
     @property
     def weekday_list(self) -> list[int]:

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -102,7 +103,8 @@ class TaskQueueSerializer(serializers.ModelSerializer):
         opens = attrs.get("opens", getattr(self.instance, "opens", None))
         closes = attrs.get("closes", getattr(self.instance, "closes", None))
         if opens is not None and closes is not None and opens >= closes:
-            raise serializers.ValidationError({"closes": ["must be after opens"]})
+            raise serializers.ValidationError(
+                {"closes": [_("Closing time must be after the opening time.")]})
         if "weekday_list" in attrs:
             days = sorted(set(attrs.pop("weekday_list")))
             attrs["weekdays"] = ",".join(str(day) for day in days)

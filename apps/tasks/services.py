@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import TransitionNotAllowed
 
 from apps.accounts.models import User
@@ -105,8 +107,23 @@ def _locked(task_id: int) -> Task:
     return Task.objects.select_for_update().select_related("customer").get(pk=task_id)
 
 
+_REFUSALS = {
+    "claim": _lazy("This task cannot be claimed: it is %(state)s."),
+    "complete": _lazy("This task cannot be completed: it is %(state)s."),
+    "cancel": _lazy("This task cannot be cancelled: it is %(state)s."),
+}
+
+
+_STATE_WORDS = {
+    TaskState.OPEN: _lazy("open"),
+    TaskState.IN_PROGRESS: _lazy("in progress"),
+    TaskState.DONE: _lazy("done"),
+    TaskState.CANCELLED: _lazy("cancelled"),
+}
+
+
 def _refused(task: Task, verb: str) -> TaskError:
-    return TaskError(f"Cannot {verb} a task that is {task.state}.")
+    return TaskError(str(_REFUSALS[verb]) % {"state": _STATE_WORDS[TaskState(task.state)]})
 
 
 def task_claim(task_id: int, *, user: User, now: dt.datetime | None = None) -> Task:
@@ -117,7 +134,8 @@ def task_claim(task_id: int, *, user: User, now: dt.datetime | None = None) -> T
         if task.state == TaskState.IN_PROGRESS and task.assignee_id == user.id:
             return task
         if task.assignee_id not in (None, user.id) and task.state == TaskState.OPEN:
-            raise TaskError(f"This task is assigned to {task.assignee}.", field="assignee",
+            raise TaskError(_("This task is assigned to %(name)s.") % {"name": task.assignee},
+                            field="assignee",
                             code="assigned_to_other")
         try:
             task.claim()

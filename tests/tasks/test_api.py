@@ -103,7 +103,8 @@ def test_refused_transition_is_a_409(client_as, make_task):
 
     assert response.status_code == 409
     assert response.json()["errors"] == [{"field": "state", "code": "transition_not_allowed",
-                                          "message": "Cannot claim a task that is cancelled."}]
+                                          "message": "This task cannot be claimed: it is "
+                                                     "cancelled."}]
 
 
 def test_an_api_key_cannot_claim_but_can_read(key_client, make_task):

@@ -90,7 +90,8 @@ def test_closed_tasks_refuse_every_transition(make_task, make_user, verb):
     calls = {"claim": lambda: task_claim(task_id, user=agent),
              "complete": lambda: task_complete(task_id, user=agent, outcome="lost"),
              "cancel": lambda: task_cancel(task_id, user=agent)}
-    with pytest.raises(TaskError, match=f"Cannot {verb} a task that is cancelled"):
+    participle = {"claim": "claimed", "complete": "completed", "cancel": "cancelled"}[verb]
+    with pytest.raises(TaskError, match=f"cannot be {participle}: it is cancelled"):
         calls[verb]()
     assert not Event.objects.filter(type="task.completed").exists()
 
