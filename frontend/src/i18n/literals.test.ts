@@ -29,18 +29,7 @@ const PENDING = new Set<string>([
     "pages/Tasks.tsx",
     "pages/TeamBlocks.tsx",
     "pages/Workflows.tsx",
-    "workflow/BlockNode.tsx",
-    "workflow/Editor.tsx",
-    "workflow/HistoryPanel.tsx",
-    "workflow/LiquidField.tsx",
-    "workflow/NodePanel.tsx",
-    "workflow/Palette.tsx",
-    "workflow/PropertiesEditor.tsx",
     "workflow/ReportPanel.tsx",
-    "workflow/RunsPanel.tsx",
-    "workflow/SettingsPanel.tsx",
-    "workflow/TestCasesPanel.tsx",
-    "workflow/VersionView.tsx",
 ]);
 
 /** Text between tags that holds a letter, e.g. `>Save draft<`; `{…}` expressions excluded. */

@@ -54,7 +54,7 @@ export function outcomeLines(messages: MessageOutcome[], channel: Channel): { to
 
 /** The dry run's verdict as a sentence, plus the short status shown beside the step. */
 export function verdictWords(verdict: Verdict, formatTime: (iso: string) => string): StepStatus & { sentence: string } {
-  const name = verdict.customer || "the customer";
+  const name = verdict.customer || t("canvas.theCustomer");
   const channelName = t(`channel.${verdict.channel}`);
   if (verdict.action === "suppress") {
     return {
