@@ -75,6 +75,24 @@ scenario(async (page, facts, step) => {
     await wire(trigger, "out", sms);
     await check("sms");
 
+    step(`${language}: the toolbar fits one line at 1280 px, unsaved`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.waitForTimeout(200);
+    facts[`toolbar_${language}`] = await page.locator(".editor-toolbar").evaluate((bar, publish) => {
+      const note = bar.querySelector(".toolbar-note");
+      const title = bar.querySelector("h1");
+      const button = [...bar.querySelectorAll("button")].find((b) => b.textContent === publish);
+      return {
+        height: bar.getBoundingClientRect().height,
+        overflowing: bar.scrollWidth > bar.clientWidth + 1,
+        publishVisible: !!button && button.getBoundingClientRect().right <= window.innerWidth,
+        noteCut: !!note && note.scrollWidth > note.clientWidth + 1,
+        titleCut: !!title && title.scrollWidth > title.clientWidth + 1,
+      };
+    }, T("canvas.editor.publish"));
+    await shot(page, `languages-${language}-toolbar-1280`);
+    await page.setViewportSize({ width: 1400, height: 900 });
+
     step(`${language}: save`);
     await button("canvas.editor.saveDraft").click();
     await page.locator(".editor-status").filter({ hasText: textPattern(language, "canvas.status.saved") }).waitFor({ timeout: 30_000 });

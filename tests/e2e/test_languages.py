@@ -49,6 +49,12 @@ def test_the_canvas_speaks_german_and_russian(browser_ready, live_server, make_u
     assert seen["states"] == {"de": "veröffentlicht", "ru": "опубликован"}
     assert "1 SMS-Segment" in seen["sms_size_de"]
     assert "1 SMS-сегмент" in seen["sms_size_ru"]
+    # the editor's toolbar stays one line at 1280 px in both, Publish in view (the name and
+    # the note beside it may shorten to an ellipsis, as in English)
+    for language in ("de", "ru"):
+        toolbar = seen[f"toolbar_{language}"]
+        assert toolbar["height"] < 48 and not toolbar["overflowing"], (language, toolbar)
+        assert toolbar["publishVisible"], (language, toolbar)
     assert seen["saved_de"].startswith("Revision") and seen["saved_ru"].startswith("Ревизия")
     for workflow in (german, russian):
         workflow.refresh_from_db()

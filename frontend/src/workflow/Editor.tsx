@@ -28,7 +28,7 @@ import type {
 } from "../api/types";
 import { useConfirm } from "../components/ConfirmDialog";
 import { ErrorMessage, Loading } from "../components/States";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime } from "./dates";
 import { CatalogContext, NODE_TYPES } from "./BlockNode";
 import { entryFor } from "./graph";
 import { t } from "../i18n";

@@ -7,7 +7,7 @@ import { api } from "../api/client";
 import type { Page, VersionDiff, WorkflowDetail, WorkflowVersion } from "../api/types";
 import type { VersionDetail } from "./VersionView";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime } from "./dates";
 import { useApi } from "../lib/useApi";
 import { diffValueWords } from "./diffWords";
 

@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import { api, optional, query } from "../api/client";
 import type { DryRun, DryRunStep, Page, RunDetail, RunSummary, WorkflowCounts, WorkflowDetail } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
-import { formatDateTime, formatTime } from "../lib/format";
+import { formatDateTime, formatTime } from "./dates";
 import { entryFor } from "./graph";
 import { PropertiesEditor } from "./PropertiesEditor";
 import { stepSentence } from "./stepStory";

@@ -7,7 +7,7 @@ import { t } from "../i18n";
 import { ApiError, api } from "../api/client";
 import type { ApiFieldError, Page, Schemas } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime } from "./dates";
 import { useApi } from "../lib/useApi";
 import { caseDraft, caseFieldErrors, parseCaseDraft, type CaseDraft } from "./testcases";
 
