@@ -5,7 +5,7 @@ export const canvas = {
     miniMap: "Мини-карта",
     example: "например, {{example}}",
     versionShort: "v{{number}}",
-    theCustomer: "клиент",
+    theCustomer: "Клиент",
     cancel: "Отмена",
     close: "Закрыть",
     saving: "Сохранение…",
