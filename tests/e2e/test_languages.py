@@ -55,6 +55,10 @@ def test_the_canvas_speaks_german_and_russian(browser_ready, live_server, make_u
         toolbar = seen[f"toolbar_{language}"]
         assert toolbar["height"] < 48 and not toolbar["overflowing"], (language, toolbar)
         assert toolbar["publishVisible"], (language, toolbar)
+    # the dry run told its story in the language: the outcome, the steps, what it would do
+    assert "Ergebnis: abgeschlossen" in seen["dry_run_de"], seen["dry_run_de"]
+    assert "hat den Durchlauf gestartet" in seen["dry_run_de"], seen["dry_run_de"]
+    assert "Итог: завершён" in seen["dry_run_ru"], seen["dry_run_ru"]
     assert seen["saved_de"].startswith("Revision") and seen["saved_ru"].startswith("Ревизия")
     for workflow in (german, russian):
         workflow.refresh_from_db()

@@ -6,6 +6,7 @@ export const canvas = {
     example: "z. B. {{example}}",
     versionShort: "v{{number}}",
     theCustomer: "der Kunde",
+    quoted: "„{{text}}“",
     cancel: "Abbrechen",
     close: "Schließen",
     saving: "Wird gespeichert…",

@@ -9,6 +9,8 @@ export const canvas = {
     example: "e.g. {{example}}",
     versionShort: "v{{number}}",
     theCustomer: "the customer",
+    // A text value shown as such (the version diff), in the language's quotation marks.
+    quoted: "“{{text}}”",
     cancel: "Cancel",
     close: "Close",
     saving: "Saving…",

@@ -6,6 +6,7 @@ export const canvas = {
     example: "например, {{example}}",
     versionShort: "v{{number}}",
     theCustomer: "Клиент",
+    quoted: "«{{text}}»",
     cancel: "Отмена",
     close: "Закрыть",
     saving: "Сохранение…",
