@@ -15,6 +15,7 @@ import { messageChannel } from "./outcomes";
 import { i18n, t } from "../i18n";
 import { DURATION_UNITS, durationJoin, durationSplit, type DurationUnit } from "../lib/duration";
 import { formErrorWords } from "./formErrors";
+import { formString } from "./formStrings";
 import { fieldLabel, problemWords } from "../lib/problems";
 import { useShowIds } from "./showIds";
 
@@ -237,7 +238,7 @@ export function BlockSettingsForm({ entry, value, idPrefix, onChange }: { entry:
   const formContext = useMemo(() => ({ customerId: "", variables: [], readOnly: false, channel: messageChannel(entry.type, value) ?? "text" }), [entry.type, value]);
   return (
     <Form schema={schema} uiSchema={uiSchema} formData={value} validator={validator} widgets={WIDGETS} fields={FIELDS}
-      formContext={formContext} transformErrors={transformErrors} liveValidate="onChange" showErrorList={false} idPrefix={idPrefix}
+      formContext={formContext} transformErrors={transformErrors} translateString={formString} liveValidate="onChange" showErrorList={false} idPrefix={idPrefix}
       onChange={({ formData }) => onChange((formData ?? {}) as Config)} />
   );
 }
@@ -285,6 +286,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
           formContext={formContext}
           extraErrors={extraErrors as ErrorSchema}
           transformErrors={transformErrors}
+          translateString={formString}
           liveValidate="onChange"
           showErrorList={false}
           disabled={readOnly}

@@ -2,7 +2,9 @@
 // forms' own checks, counted words) read in German and Russian when chosen.
 import { afterEach, expect, it } from "vitest";
 import { i18n, t } from "../i18n";
+import { TranslatableString } from "@rjsf/utils";
 import { jsonObject } from "./dryrun";
+import { formString } from "./formStrings";
 import { verdictWords } from "./outcomes";
 import { conditionWords } from "./summary";
 import { parseCaseDraft } from "./testcases";
@@ -30,4 +32,12 @@ it.each([
   expect(fields.name).toEqual([noName]);
   expect(() => jsonObject("{", t("canvas.runs.eventProperties"))).toThrow(notJson);
   expect(t("canvas.status.copied", { count: 5 })).toBe(copied);
+});
+
+it("gives the settings form's own words in the chosen language, English for developer messages", async () => {
+  expect(formString(TranslatableString.AddItemButton)).toBe("Add Item");
+  await i18n.changeLanguage("de");
+  expect(formString(TranslatableString.AddItemButton)).toBe("Eintrag hinzufügen");
+  expect(formString(TranslatableString.TitleOptionPrefix, ["Zweig", "2"])).toBe("Zweig: Option 2");
+  expect(formString(TranslatableString.UnsupportedFieldWithId, ["x"])).toBe("Unsupported field schema for field `x`.");
 });
