@@ -33,6 +33,7 @@ import { CatalogContext, NODE_TYPES } from "./BlockNode";
 import { entryFor } from "./graph";
 import { t } from "../i18n";
 import { DrawerDock } from "./DrawerDock";
+import { flowAriaLabels } from "./flowLabels";
 import { describeIssue, fieldLabel, problemWords } from "../lib/problems";
 import { showIdsSet, useShowIds } from "./showIds";
 import { HistoryPanel } from "./HistoryPanel";
@@ -185,6 +186,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   }), [targetKey]);
   const canRedo = useStore(store, (s) => s.future.length > 0);
   const actions = useMemo(() => store.getState(), [store]);
+  const ariaLabels = useMemo(flowAriaLabels, []);
 
   const archived = workflow.state === "archived";
   const canWrite = can(me, "workflows.write") && !archived;
@@ -535,6 +537,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
               fitViewOptions={FIT}
               defaultEdgeOptions={{ type: "smoothstep" }}
               proOptions={{ hideAttribution: true }}
+              ariaLabelConfig={ariaLabels}
             >
               <Background gap={20} />
               <MiniMap pannable zoomable ariaLabel={t("canvas.miniMap")} style={MINIMAP_SIZE} />

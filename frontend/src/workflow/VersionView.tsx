@@ -5,6 +5,7 @@ import { useMemo, useState } from "react";
 import type { Schemas } from "../api/types";
 import { t } from "../i18n";
 import { NODE_TYPES } from "./BlockNode";
+import { flowAriaLabels } from "./flowLabels";
 import { entryFor, graphToCanvas, type BlockNode, type Catalog } from "./graph";
 
 export type VersionDetail = Schemas["WorkflowVersionDetail"];
@@ -19,6 +20,7 @@ export function VersionView({ version, catalog, onClose }: Props) {
   const onNodeClick: NodeMouseHandler<BlockNode> = (_, node) => setSelected(node);
   const shown = useMemo(() => nodes.map((n) => (n.id === selected?.id ? { ...n, selected: true } : n)), [nodes, selected]);
   const entry = selected ? entryFor(catalog, selected.data) : undefined;
+  const ariaLabels = useMemo(flowAriaLabels, []);
   return (
     <div className="version-view" data-testid="version-view">
       <div className="notice version-banner" role="status">
@@ -44,6 +46,7 @@ export function VersionView({ version, catalog, onClose }: Props) {
               fitViewOptions={FIT}
               defaultEdgeOptions={{ type: "smoothstep" }}
               proOptions={{ hideAttribution: true }}
+              ariaLabelConfig={ariaLabels}
             >
               <Background gap={20} />
               <MiniMap pannable zoomable ariaLabel={t("canvas.miniMap")} />

@@ -79,6 +79,20 @@ export const canvas = {
       key: "{{p1}} Key",
       deprecated: "{{p1}} (deprecated)",
     },
+    // React Flow's own words: keyboard help, controls, the announcement after a move.
+    flow: {
+      nodeHelp: "Press Enter or Space to select a block. Press Delete to remove it and Escape to cancel.",
+      nodeHelpKeyboard: "Press Enter or Space to select a block. Then move it with the arrow keys. Press Delete to remove it and Escape to cancel.",
+      moved: "Moved the selected block {{direction}}. New position: x {{x}}, y {{y}}.",
+      direction: { up: "up", down: "down", left: "left", right: "right" },
+      edgeHelp: "Press Enter or Space to select a connection. Then press Delete to remove it or Escape to cancel.",
+      controls: "Canvas controls",
+      zoomIn: "Zoom in",
+      zoomOut: "Zoom out",
+      fitView: "Fit everything in view",
+      interactive: "Lock or unlock the canvas",
+      handle: "Connection point",
+    },
     editor: {
       notFound: "This workflow does not exist (any more).",
       loading: "Loading the workflow…",
