@@ -16,9 +16,9 @@ afterEach(async () => {
 const iso = (text: string) => text;
 
 it.each([
-  ["en", "plan is one of pro, team", "Would not send: the customer is on the do-not-contact list", "Give the case a name.", "Event properties must be JSON", "Copied 5 blocks."],
-  ["de", "plan ist einer von pro, team", "Würde nicht senden: der Kunde steht auf der Sperrliste", "Geben Sie dem Testfall einen Namen.", "Die Eigenschaften des Ereignisses müssen JSON sein", "5 Blöcke kopiert."],
-  ["ru", "plan из списка pro, team", "Не будет отправлено. Клиент: клиент в стоп-листе", "Дайте тест-кейсу название.", "Свойства события: нужен JSON", "Скопировано 5 блоков."],
+  ["en", "plan is one of pro, team", "Would not send: on the do-not-contact list", "Give the case a name.", "Event properties must be JSON", "Copied 5 blocks."],
+  ["de", "plan ist einer von pro, team", "Würde nicht senden: auf der Sperrliste", "Geben Sie dem Testfall einen Namen.", "Die Eigenschaften des Ereignisses müssen JSON sein", "5 Blöcke kopiert."],
+  ["ru", "plan из списка pro, team", "Не будет отправлено: в стоп-листе", "Дайте тест-кейсу название.", "Свойства события: нужен JSON", "Скопировано 5 блоков."],
 ])("in %s, the words built in code are in that language", async (language, condition, verdict, noName, notJson, copied) => {
   await i18n.changeLanguage(language);
   expect(conditionWords({ field: "customer.attributes.plan", op: "in", value: ["pro", "team"] })).toBe(condition);

@@ -5,7 +5,7 @@ export const canvas = {
     miniMap: "Übersichtskarte",
     example: "z. B. {{example}}",
     versionShort: "v{{number}}",
-    theCustomer: "der Kunde",
+    verdict: { notSent: "Würde nicht senden: {{reason}}", send: "Würde die {{channel}} senden" },
     quoted: "„{{text}}“",
     cancel: "Abbrechen",
     close: "Schließen",

@@ -8,7 +8,8 @@ export const canvas = {
     miniMap: "Mini map",
     example: "e.g. {{example}}",
     versionShort: "v{{number}}",
-    theCustomer: "the customer",
+    // A dry run's verdict on a customer the server gave no name for.
+    verdict: { notSent: "Would not send: {{reason}}", send: "Would send the {{channel}}" },
     // A text value shown as such (the version diff), in the language's quotation marks.
     quoted: "“{{text}}”",
     cancel: "Cancel",

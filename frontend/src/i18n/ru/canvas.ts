@@ -5,7 +5,7 @@ export const canvas = {
     miniMap: "Мини-карта",
     example: "например, {{example}}",
     versionShort: "v{{number}}",
-    theCustomer: "Клиент",
+    verdict: { notSent: "Не будет отправлено: {{reason}}", send: "Будет отправлено сообщение по {{channel}}" },
     quoted: "«{{text}}»",
     cancel: "Отмена",
     close: "Закрыть",
