@@ -59,6 +59,13 @@ scenario(async (page, facts, step) => {
     facts.lang[language] = await page.evaluate(() => document.documentElement.lang);
     await check("empty");
 
+    step(`${language}: validate the empty workflow`);
+    await page.locator(".toolbar-more > summary").click();
+    await button("canvas.editor.validate").click();
+    await page.locator(".editor-status").filter({ hasText: textPattern(language, "canvas.status.problems_one") }).waitFor();
+    facts[`problems_${language}`] = await page.locator(".workflow-summary").innerText();
+    await check("problems");
+
     step(`${language}: a trigger`);
     const trigger = await dropBlock("trigger.event", 300, 60);
     await page.locator(`.node-panel[aria-label="${T("canvas.node.settingsOf", { id: trigger })}"]`).waitFor();
@@ -106,6 +113,12 @@ scenario(async (page, facts, step) => {
       await button(`canvas.editor.${toggle}`).click();
       await page.getByRole("region", { name: T(region), exact: true }).waitFor();
       await check(`drawer-${toggle}`);
+      if (toggle === "tests") {
+        await button("canvas.tests.new").click();
+        await page.getByRole("form", { name: T("canvas.tests.new") }).waitFor();
+        await check("test-case-form");
+        await button("canvas.cancel").click();
+      }
       if (toggle !== "runs") await button(`canvas.editor.${toggle}`).click();
     }
 

@@ -55,6 +55,9 @@ def test_the_canvas_speaks_german_and_russian(browser_ready, live_server, make_u
         toolbar = seen[f"toolbar_{language}"]
         assert toolbar["height"] < 48 and not toolbar["overflowing"], (language, toolbar)
         assert toolbar["publishVisible"], (language, toolbar)
+    # the empty workflow's problem was listed in the language
+    assert "Probleme (1)" in seen["problems_de"], seen["problems_de"]
+    assert "Проблемы (1)" in seen["problems_ru"], seen["problems_ru"]
     # the dry run told its story in the language: the outcome, the steps, what it would do
     assert "Ergebnis: abgeschlossen" in seen["dry_run_de"], seen["dry_run_de"]
     assert "hat den Durchlauf gestartet" in seen["dry_run_de"], seen["dry_run_de"]
@@ -75,5 +78,5 @@ def test_the_canvas_speaks_german_and_russian(browser_ready, live_server, make_u
     if others:
         warnings.warn("English words from the server or around the editor:\n"
                       + leftovers_words(others), stacklevel=1)
-    assert len(seen["screens"]) == 2 * 13
+    assert len(seen["screens"]) == 2 * 15
     assert seen["page_errors"] == []
