@@ -12,18 +12,7 @@ const SOURCES: Record<string, string> = Object.fromEntries(
 );
 
 const PENDING = new Set<string>([
-    "workflow/BlockNode.tsx",
-    "workflow/Editor.tsx",
-    "workflow/HistoryPanel.tsx",
-    "workflow/LiquidField.tsx",
-    "workflow/NodePanel.tsx",
-    "workflow/Palette.tsx",
-    "workflow/PropertiesEditor.tsx",
     "workflow/ReportPanel.tsx",
-    "workflow/RunsPanel.tsx",
-    "workflow/SettingsPanel.tsx",
-    "workflow/TestCasesPanel.tsx",
-    "workflow/VersionView.tsx",
 ]);
 
 /** Text between tags that holds a letter, e.g. `>Save draft<`; `{…}` expressions excluded. */

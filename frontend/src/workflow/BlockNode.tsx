@@ -29,18 +29,18 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   if (data.highlight) classes.push(`highlight-${data.highlight}`);
   return (
     <div className={classes.join(" ")} data-node-id={id} data-block-type={data.type}>
-      {category !== "trigger" && <Handle type="target" position={Position.Top} aria-hidden="true" title="Connect a block's output here" />}
+      {category !== "trigger" && <Handle type="target" position={Position.Top} aria-hidden="true" title={t("canvas.block.connectHere")} />}
       <div className="block-head">
         <BlockIcon icon={entry?.icon} category={category} />
         <span className="block-title">{title}</span>
         {errors.length > 0 && (
-          <span className="block-issues" title={errors.map((i) => problemWords(i)).join("\n")} role="img" aria-label={`${errors.length} problem${errors.length > 1 ? "s" : ""}`}>
+          <span className="block-issues" title={errors.map((i) => problemWords(i)).join("\n")} role="img" aria-label={t("canvas.block.problems", { count: errors.length })}>
             {errors.length}
           </span>
         )}
       </div>
       <div className="block-sub">
-        <span>{entry ? (data.label ? entry.label : entry.group) : `Unknown block ${data.type}`}</span>
+        <span>{entry ? (data.label ? entry.label : entry.group) : t("canvas.block.unknown", { type: data.type })}</span>
         {showIds && <code>{id}</code>}
       </div>
       {notSetUp ? (
@@ -74,7 +74,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
                 id={port}
                 className="port-handle"
                 aria-hidden="true"  // mouse targets; the block's settings panel connects by keyboard
-                title={`Drag from here to connect “${port}”`}
+                title={t("canvas.block.dragPort", { port })}
               />
             </div>
           ))}

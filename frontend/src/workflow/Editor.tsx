@@ -28,11 +28,12 @@ import type {
 } from "../api/types";
 import { useConfirm } from "../components/ConfirmDialog";
 import { ErrorMessage, Loading } from "../components/States";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime } from "./dates";
 import { CatalogContext, NODE_TYPES } from "./BlockNode";
 import { entryFor } from "./graph";
 import { t } from "../i18n";
 import { DrawerDock } from "./DrawerDock";
+import { flowAriaLabels } from "./flowLabels";
 import { describeIssue, fieldLabel, problemWords } from "../lib/problems";
 import { showIdsSet, useShowIds } from "./showIds";
 import { HistoryPanel } from "./HistoryPanel";
@@ -126,8 +127,8 @@ export function WorkflowEditor() {
     return () => { cancelled = true; };
   }, [id, store, attempt]);
 
-  if (error) return <ErrorMessage error={error} onRetry={() => setAttempt((n) => n + 1)} notFound="This workflow does not exist (any more)." />;
-  if (!loaded) return <Loading label="Loading the workflow…" />;
+  if (error) return <ErrorMessage error={error} onRetry={() => setAttempt((n) => n + 1)} notFound={t("canvas.editor.notFound")} />;
+  if (!loaded) return <Loading label={t("canvas.editor.loading")} />;
   return (
     <ReactFlowProvider>
       <EditorView key={loaded.workflow.id} initial={loaded} store={store} reload={() => { setLoaded(null); setAttempt((n) => n + 1); }} />
@@ -185,6 +186,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
   }), [targetKey]);
   const canRedo = useStore(store, (s) => s.future.length > 0);
   const actions = useMemo(() => store.getState(), [store]);
+  const ariaLabels = useMemo(flowAriaLabels, []);
 
   const archived = workflow.state === "archived";
   const canWrite = can(me, "workflows.write") && !archived;
@@ -284,13 +286,13 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
       setSavedChanges(at);
       setConflict(null);
       const n = saved.validation.errors.length;
-      setStatus(`Saved revision ${saved.revision}${n ? `; ${n} problem${n > 1 ? "s" : ""} to fix before publishing` : ""}.`);
+      setStatus(n ? t("canvas.status.savedProblems", { revision: saved.revision, count: n }) : t("canvas.status.saved", { revision: saved.revision }));
       return saved;
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) {
         const current = typeof e.body.current_revision === "number" ? e.body.current_revision : null;
         setConflict({ detail: e.message, currentRevision: current });
-        setStatus("Not saved: someone else saved first. Your changes are still here.");
+        setStatus(t("canvas.status.conflict"));
       } else if (e instanceof ApiError && e.status === 400) {
         const { settings: inSettings, rest: elsewhere } = saveErrorsSplit(e.errors);
         setSettingsErrors(inSettings);
@@ -299,11 +301,11 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
         setProblem(e);
         if (inSettings.length) setDrawer("settings");
         setStatus(inSettings.length && !elsewhere.length
-          ? "Not saved: check the workflow settings (the fields are marked)."
-          : "Not saved: the server refused the graph; see the marked blocks.");
+          ? t("canvas.status.notSavedSettings")
+          : t("canvas.status.notSavedGraph"));
       } else {
         setProblem(e as Error);
-        setStatus("Not saved.");
+        setStatus(t("canvas.status.notSaved"));
       }
       return null;
     } finally {
@@ -318,7 +320,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
       const result = await api.post<{ valid: boolean; errors: ValidationIssue[]; warnings: ValidationIssue[] }>(`workflows/${workflow.id}/validate/`);
       actions.setIssues(result.errors);
       setWarnings(result.warnings);
-      setStatus(result.valid ? "No problems: ready to publish." : `${result.errors.length} problem(s) to fix before publishing.`);
+      setStatus(result.valid ? t("canvas.status.valid") : t("canvas.status.problems", { count: result.errors.length }));
     } catch (e) {
       setProblem(e as Error);
     } finally {
@@ -339,7 +341,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
       const next = await api.post<WorkflowDetail>(`workflows/${workflow.id}/${verb}/`, verb === "publish" ? { ...(body as object), revision } : undefined);
       applyWorkflow(next, verb === "publish" ? undefined : null);
       if (verb === "publish") actions.setIssues([]);
-      setStatus({ publish: `Published version ${next.version}.`, pause: "Paused: no new runs start.", resume: "Running again.", archive: "Archived." }[verb]);
+      setStatus({ publish: t("canvas.status.published", { version: next.version }), pause: t("canvas.status.paused"), resume: t("canvas.status.resumed"), archive: t("canvas.status.archived") }[verb]);
       setPublishing(false);
       setNote("");
     } catch (e) {
@@ -382,7 +384,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     if (anchor && source && entry.category !== "trigger" && !store.getState().edges.some((e) => e.source === anchor.id && e.sourceHandle === source)) {
       actions.connectPort(anchor.id, source, id);
     }
-    setStatus(`Added ${entry.label}.`);
+    setStatus(t("canvas.status.added", { label: entry.label }));
   }, [actions, flow, store]);
 
   const onDrop = useCallback((event: DragEvent) => {
@@ -392,7 +394,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     if (!entry || !canWrite) return;
     const position = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
     actions.addBlock(entry, { x: position.x - 110, y: position.y - 30 });
-    setStatus(`Added ${entry.label}.`);
+    setStatus(t("canvas.status.added", { label: entry.label }));
   }, [actions, canWrite, catalog, flow]);
 
   const onKeyDown = useCallback((event: KeyboardEvent) => {
@@ -402,8 +404,8 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     if (mod && key === "s") { event.preventDefault(); if (canWrite) void save(); }
     else if (mod && key === "z" && !event.shiftKey) { event.preventDefault(); actions.undo(); }
     else if (mod && (key === "y" || (key === "z" && event.shiftKey))) { event.preventDefault(); actions.redo(); }
-    else if (mod && key === "c") { const n = actions.copy(); if (n) setStatus(`Copied ${n} block${n > 1 ? "s" : ""}.`); }
-    else if (mod && key === "v") { const n = actions.paste(); if (n) setStatus(`Pasted ${n} block${n > 1 ? "s" : ""}.`); }
+    else if (mod && key === "c") { const n = actions.copy(); if (n) setStatus(t("canvas.status.copied", { count: n })); }
+    else if (mod && key === "v") { const n = actions.paste(); if (n) setStatus(t("canvas.status.pasted", { count: n })); }
     else if (mod && key === "a") { event.preventDefault(); store.setState({ nodes: store.getState().nodes.map((n) => ({ ...n, selected: true })) }); }
     else if (!mod && key === "f") flow.fitView({ padding: 0.2, duration: 200 });
     else if (!mod && key === "l") { void actions.layout().then(() => setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30)); }
@@ -417,77 +419,79 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     <CatalogContext.Provider value={catalog}>
       <div className="editor" onKeyDown={onKeyDown}>
         {confirmDialog}
-        <div className="editor-toolbar" role="toolbar" aria-label="Workflow">
+        <div className="editor-toolbar" role="toolbar" aria-label={t("canvas.editor.toolbar")}>
           {/* One line at 1280 px that does not move: the left part shrinks (ellipsis), the
               right part keeps its buttons; rare actions live in "More". */}
           <div className="toolbar-identity">
-            <Link to="/workflows" className="back">← Workflows</Link>
+            <Link to="/workflows" className="back">{t("canvas.editor.back")}</Link>
             <h1 title={workflow.description || workflow.name}>{workflow.name}</h1>
             <span className={`badge state-${workflow.state}`} data-testid="workflow-state"
-              title={`${workflow.version ? `v${workflow.version}` : "never published"} · rev ${workflow.revision}`}>{workflow.state}</span>
+              title={t("canvas.editor.stateTitle", { version: workflow.version ? t("canvas.versionShort", { number: workflow.version }) : t("canvas.editor.neverPublished"), revision: workflow.revision })}>
+              {t(`canvas.state.${workflow.state}`, { defaultValue: workflow.state })}
+            </span>
             <span className="muted toolbar-note">
-              {dirty ? "unsaved changes" : workflow.has_unpublished_changes && workflow.version ? "draft differs from published" : workflow.version ? `v${workflow.version}` : ""}
+              {dirty ? t("canvas.editor.unsaved") : workflow.has_unpublished_changes && workflow.version ? t("canvas.editor.differs") : workflow.version ? t("canvas.versionShort", { number: workflow.version }) : ""}
             </span>
           </div>
           <div className="toolbar-actions">
-            <button type="button" className="button secondary icon-only" onClick={actions.undo} disabled={!canUndo || !canWrite} title="Undo (Ctrl+Z)" aria-label="Undo"><Undo2 size={16} aria-hidden="true" /></button>
-            <button type="button" className="button secondary icon-only" onClick={actions.redo} disabled={!canRedo || !canWrite} title="Redo (Ctrl+Shift+Z)" aria-label="Redo"><Redo2 size={16} aria-hidden="true" /></button>
+            <button type="button" className="button secondary icon-only" onClick={actions.undo} disabled={!canUndo || !canWrite} title={t("canvas.editor.undoTitle")} aria-label={t("canvas.editor.undo")}><Undo2 size={16} aria-hidden="true" /></button>
+            <button type="button" className="button secondary icon-only" onClick={actions.redo} disabled={!canRedo || !canWrite} title={t("canvas.editor.redoTitle")} aria-label={t("canvas.editor.redo")}><Redo2 size={16} aria-hidden="true" /></button>
             <span className="toolbar-group">
               <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "settings" ? "none" : "settings")} aria-pressed={drawer === "settings"}>
-                Settings{settingsErrors.length ? ` (${settingsErrors.length})` : ""}
+                {settingsErrors.length ? t("canvas.editor.settingsErrors", { count: settingsErrors.length }) : t("canvas.editor.settings")}
               </button>
-              <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "history" ? "none" : "history")} aria-pressed={drawer === "history"}>History</button>
-              <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "runs" ? "none" : "runs")} aria-pressed={drawer === "runs"}>Dry run &amp; runs</button>
-              <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "tests" ? "none" : "tests")} aria-pressed={drawer === "tests"}>Test cases</button>
+              <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "history" ? "none" : "history")} aria-pressed={drawer === "history"}>{t("canvas.editor.history")}</button>
+              <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "runs" ? "none" : "runs")} aria-pressed={drawer === "runs"}>{t("canvas.editor.runs")}</button>
+              <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "tests" ? "none" : "tests")} aria-pressed={drawer === "tests"}>{t("canvas.editor.tests")}</button>
               <button type="button" className="button secondary" onClick={() => setDrawer(drawer === "report" ? "none" : "report")} aria-pressed={drawer === "report"}>{t("report.button")}</button>
             </span>
             <details className="toolbar-more" ref={moreMenu}>
-              <summary className="button secondary">More</summary>
-              <div className="menu" role="group" aria-label="More actions" onClick={() => { if (moreMenu.current) moreMenu.current.open = false; }}>
-                <button type="button" className="link-button" onClick={() => void validate()} disabled={!!busy}>Validate</button>
-                <button type="button" className="link-button" onClick={() => { void actions.layout().then(() => setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30)); }} disabled={!canWrite || nodes.length === 0} title="L">Auto-layout</button>
+              <summary className="button secondary">{t("canvas.editor.more")}</summary>
+              <div className="menu" role="group" aria-label={t("canvas.editor.moreActions")} onClick={() => { if (moreMenu.current) moreMenu.current.open = false; }}>
+                <button type="button" className="link-button" onClick={() => void validate()} disabled={!!busy}>{t("canvas.editor.validate")}</button>
+                <button type="button" className="link-button" onClick={() => { void actions.layout().then(() => setTimeout(() => flow.fitView({ padding: 0.2, duration: 200 }), 30)); }} disabled={!canWrite || nodes.length === 0} title={t("canvas.editor.layoutTitle")}>{t("canvas.editor.layout")}</button>
                 {canPublish && workflow.state === "published" && (
-                  <button type="button" className="link-button" onClick={() => void transition("pause")} disabled={!!busy}>Pause</button>
+                  <button type="button" className="link-button" onClick={() => void transition("pause")} disabled={!!busy}>{t("canvas.editor.pause")}</button>
                 )}
                 {canPublish && workflow.state === "paused" && (
-                  <button type="button" className="link-button" onClick={() => void transition("resume")} disabled={!!busy}>Resume</button>
+                  <button type="button" className="link-button" onClick={() => void transition("resume")} disabled={!!busy}>{t("canvas.editor.resume")}</button>
                 )}
                 {canPublish && (workflow.state === "published" || workflow.state === "paused") && (
                   <button type="button" className="link-button danger" disabled={!!busy}
                     onClick={() => void confirm({ title: t("confirm.archiveTitle"), body: t("confirm.archiveBody"), confirmLabel: t("confirm.archiveConfirm"), danger: true })
                       .then((answer) => { if (answer === "confirm") void transition("archive"); })}>
-                    Archive
+                    {t("canvas.editor.archive")}
                   </button>
                 )}
               </div>
             </details>
             {canWrite && (
-              <button type="button" className="button save" onClick={() => void save()} disabled={!!busy || !dirty} title="Save draft (Ctrl+S)">
-                {busy === "save" ? "Saving…" : dirty ? "Save draft" : "Saved"}
+              <button type="button" className="button save" onClick={() => void save()} disabled={!!busy || !dirty} title={t("canvas.editor.saveTitle")}>
+                {busy === "save" ? t("canvas.saving") : dirty ? t("canvas.editor.saveDraft") : t("canvas.editor.saved")}
               </button>
             )}
             {canPublish && !archived && (
-              <button type="button" className="button publish" onClick={() => setPublishing(true)} disabled={!!busy || (!dirty && !workflow.has_unpublished_changes)}>Publish…</button>
+              <button type="button" className="button publish" onClick={() => setPublishing(true)} disabled={!!busy || (!dirty && !workflow.has_unpublished_changes)}>{t("canvas.editor.publish")}</button>
             )}
             {!canPublish && canWrite && !archived && (
               // Composers see why they cannot publish (focusable, so the reason can be read).
               <button type="button" className="button publish" aria-disabled="true" title={t("editor.publishNeedsRole")}
-                onClick={() => setStatus(t("editor.publishNeedsRole"))}>Publish…</button>
+                onClick={() => setStatus(t("editor.publishNeedsRole"))}>{t("canvas.editor.publish")}</button>
             )}
           </div>
         </div>
 
         <p className="editor-status" role="status" aria-live="polite">{status}</p>
         {me && !canWrite && (
-          <p className="notice">{archived ? "This workflow is archived: it is read-only." : "You can look but not change: your role does not edit workflows."}</p>
+          <p className="notice">{archived ? t("canvas.editor.readOnlyArchived") : t("canvas.editor.readOnlyRole")}</p>
         )}
         {conflict && (
           <div className="state state-error conflict" role="alert">
-            <p className="state-title">Someone else saved this workflow{conflict.currentRevision ? ` (now revision ${conflict.currentRevision})` : ""} while you were editing.</p>
-            <p>Your changes are still on the canvas and were not saved. {conflict.detail}</p>
-            <button type="button" className="button" onClick={reload}>Load their version (drop mine)</button>{" "}
+            <p className="state-title">{conflict.currentRevision ? t("canvas.editor.conflictTitleRevision", { revision: conflict.currentRevision }) : t("canvas.editor.conflictTitle")}</p>
+            <p>{t("canvas.editor.conflictBody", { detail: conflict.detail })}</p>
+            <button type="button" className="button" onClick={reload}>{t("canvas.editor.loadTheirs")}</button>{" "}
             {conflict.currentRevision !== null && (
-              <button type="button" className="button secondary" onClick={() => void save(conflict.currentRevision ?? undefined)}>Save mine over theirs</button>
+              <button type="button" className="button secondary" onClick={() => void save(conflict.currentRevision ?? undefined)}>{t("canvas.editor.saveOver")}</button>
             )}{" "}
             <button type="button" className="button secondary" onClick={() => {
               const blob = new Blob([JSON.stringify(store.getState().graph(), null, 2)], { type: "application/json" });
@@ -495,19 +499,19 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
               a.href = URL.createObjectURL(blob);
               a.download = `workflow-${workflow.id}-mine.json`;
               a.click();
-            }}>Download mine as JSON</button>
+            }}>{t("canvas.editor.download")}</button>
           </div>
         )}
         {problem && !conflict && (problem instanceof ApiError && problem.status === 400 && issueCount > 0 ? (
           <p className="state state-error" role="alert">{problemRefused === "publish" ? t("problem.notPublished", { count: issueCount }) : t("problem.notSaved")}</p>
         ) : <ErrorMessage error={problem} />)}
         {publishing && (
-          <form className="publish-dialog" role="dialog" aria-label="Publish" onSubmit={(e) => { e.preventDefault(); void transition("publish", { note }); }}>
-            <label htmlFor="publish-note">What changed (kept in the version history)</label>
-            <input id="publish-note" type="text" value={note} onChange={(e) => setNote(e.target.value)} autoFocus placeholder="e.g. First version" />
-            <button type="submit" className="button publish" disabled={!!busy}>{busy === "publish" ? "Publishing…" : "Publish now"}</button>
-            <button type="button" className="button secondary" onClick={() => setPublishing(false)}>Cancel</button>
-            {dirty && <p className="muted">Your unsaved changes are saved first.</p>}
+          <form className="publish-dialog" role="dialog" aria-label={t("canvas.editor.publishDialog")} onSubmit={(e) => { e.preventDefault(); void transition("publish", { note }); }}>
+            <label htmlFor="publish-note">{t("canvas.editor.publishNote")}</label>
+            <input id="publish-note" type="text" value={note} onChange={(e) => setNote(e.target.value)} autoFocus placeholder={t("canvas.editor.publishPlaceholder")} />
+            <button type="submit" className="button publish" disabled={!!busy}>{busy === "publish" ? t("canvas.editor.publishing") : t("canvas.editor.publishNow")}</button>
+            <button type="button" className="button secondary" onClick={() => setPublishing(false)}>{t("canvas.cancel")}</button>
+            {dirty && <p className="muted">{t("canvas.editor.savedFirst")}</p>}
           </form>
         )}
 
@@ -515,7 +519,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
         <div className="editor-body">
           <Palette entries={initial.entries} disabled={!canWrite} onAdd={addAtCentre} />
           <div className="canvas" ref={wrapper} onDrop={onDrop} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = "move"; }}
-            aria-label="Canvas: arrows move the selected block, Delete removes it">
+            aria-label={t("canvas.editor.canvas")}>
             <ReactFlow
               nodes={nodes}
               edges={edges}
@@ -533,25 +537,26 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
               fitViewOptions={FIT}
               defaultEdgeOptions={{ type: "smoothstep" }}
               proOptions={{ hideAttribution: true }}
+              ariaLabelConfig={ariaLabels}
             >
               <Background gap={20} />
-              <MiniMap pannable zoomable ariaLabel="Mini map" style={MINIMAP_SIZE} />
+              <MiniMap pannable zoomable ariaLabel={t("canvas.miniMap")} style={MINIMAP_SIZE} />
               <Controls showInteractive={false} />
             </ReactFlow>
             {nodes.length === 0 && (
               <div className="canvas-empty">
-                <p className="state-title">An empty workflow.</p>
-                <p>Drag a trigger from the left onto the canvas (or select it and press Enter) to start.</p>
+                <p className="state-title">{t("canvas.editor.emptyTitle")}</p>
+                <p>{t("canvas.editor.emptyBody")}</p>
               </div>
             )}
           </div>
-          <aside className="side-panel" aria-label="Selected block">
+          <aside className="side-panel" aria-label={t("canvas.editor.sidePanel")}>
             <div className="form-row preview-customer">
-              <label htmlFor="preview-customer">Preview as customer</label>
-              <input id="preview-customer" type="text" value={customerId} placeholder="customer id" onChange={(e) => setCustomerId(e.target.value.trim())} />
+              <label htmlFor="preview-customer">{t("canvas.editor.previewAs")}</label>
+              <input id="preview-customer" type="text" value={customerId} placeholder={t("canvas.editor.customerPlaceholder")} onChange={(e) => setCustomerId(e.target.value.trim())} />
             </div>
             {single && !NodePanel ? (
-              panel.error ? <ErrorMessage error={panel.error} onRetry={panel.retry} /> : <Loading label="Loading the form…" />
+              panel.error ? <ErrorMessage error={panel.error} onRetry={panel.retry} /> : <Loading label={t("canvas.editor.loadingForm")} />
             ) : single && NodePanel ? (
               <NodePanel
                 node={single}
@@ -585,8 +590,8 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
         <DrawerDock>
         {drawer === "history" && (
           <HistoryPanel workflowId={workflow.id} canPublish={canPublish && !archived} onClose={() => { setViewing(null); setDrawer("none"); }}
-            viewing={viewing?.number ?? null} onView={(v) => { setViewing(v); setStatus(`Showing version ${v.number} (read-only).`); }}
-            onRolledBack={(next) => { setViewing(null); applyWorkflow(next); store.getState().load(next.graph); setSavedChanges(0); setStatus(`Rolled back: now version ${next.version}.`); }} />
+            viewing={viewing?.number ?? null} onView={(v) => { setViewing(v); setStatus(t("canvas.status.showingVersion", { number: v.number })); }}
+            onRolledBack={(next) => { setViewing(null); applyWorkflow(next); store.getState().load(next.graph); setSavedChanges(0); setStatus(t("canvas.status.rolledBack", { version: next.version })); }} />
         )}
         {drawer === "settings" && (
           <SettingsPanel settings={settings} errors={settingsErrors} readOnly={!canWrite}
@@ -628,17 +633,17 @@ function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings
   useEffect(() => afterPaint(() => setChanged(formatDateTime(workflow.updated_at)), 500), [workflow.updated_at]);
   return (
     <div className="workflow-summary">
-      <h2>{selected > 1 ? `${selected} blocks selected` : "Workflow"}</h2>
-      <p className="muted">{workflow.description || "No description."}</p>
-      <p className="muted">Last change {changed || "…"}{workflow.updated_by ? ` by ${workflow.updated_by}` : ""}.</p>
-      <p>Select a block to edit its settings.</p>
+      <h2>{selected > 1 ? t("canvas.overview.selected", { count: selected }) : t("canvas.overview.title")}</h2>
+      <p className="muted">{workflow.description || t("canvas.overview.noDescription")}</p>
+      <p className="muted">{workflow.updated_by ? t("canvas.overview.lastChangeBy", { when: changed || "…", who: workflow.updated_by }) : t("canvas.overview.lastChange", { when: changed || "…" })}</p>
+      <p>{t("canvas.overview.selectHint")}</p>
       <label className="checkbox-row">
         <input type="checkbox" checked={showIds} onChange={(e) => showIdsSet(e.target.checked)} />
         {" "}{t("editor.showIds")}
       </label>
-      <h3>Problems {issueCount ? `(${issueCount})` : ""}</h3>
+      <h3>{issueCount ? t("canvas.overview.problemsCount", { count: issueCount }) : t("canvas.overview.problems")}</h3>
       {issueCount === 0 ? (
-        <p className="muted">None known. Save or validate to check.</p>
+        <p className="muted">{t("canvas.overview.noProblems")}</p>
       ) : (
         <ul className="issues" data-testid="issues">
           {graphIssues.map((i, n) => <li key={`g${n}`}>{describeIssue(i)}</li>)}
@@ -652,7 +657,7 @@ function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings
       )}
       {warnings.length > 0 && (
         <>
-          <h3>Warnings</h3>
+          <h3>{t("canvas.overview.warnings")}</h3>
           <ul className="issues warnings">
             {warnings.map((w, n) => (
               <li key={n}>{w.node ? <button type="button" className="link-button" onClick={() => onSelect(w.node!)}>{showIds ? w.node : t("editor.showBlock")}</button> : null} {problemWords(w)}</li>

@@ -7,7 +7,7 @@ import { api } from "../api/client";
 import type { Page, VersionDiff, WorkflowDetail, WorkflowVersion } from "../api/types";
 import type { VersionDetail } from "./VersionView";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime } from "./dates";
 import { useApi } from "../lib/useApi";
 import { diffValueWords } from "./diffWords";
 
@@ -57,7 +57,7 @@ export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack, on
     setBusy(true);
     setError(null);
     try {
-      const next = await api.post<WorkflowDetail>(`workflows/${workflowId}/versions/${number}/rollback/`, { note: `Rollback to version ${number}` });
+      const next = await api.post<WorkflowDetail>(`workflows/${workflowId}/versions/${number}/rollback/`, { note: t("canvas.history.rollbackNote", { number }) });
       onRolledBack(next);
       versions.reload();
     } catch (e) {
@@ -68,11 +68,11 @@ export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack, on
   };
 
   return (
-    <section className="drawer" aria-label="Version history">
+    <section className="drawer" aria-label={t("canvas.history.title")}>
       {confirmDialog}
       <header>
-        <h2>Version history</h2>
-        <button type="button" className="icon-button" onClick={onClose} aria-label="Close history">×</button>
+        <h2>{t("canvas.history.title")}</h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label={t("canvas.history.close")}>×</button>
       </header>
       {error && <ErrorMessage error={error} />}
       {versions.error ? (
@@ -80,24 +80,24 @@ export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack, on
       ) : !versions.data ? (
         <Loading />
       ) : versions.data.results.length === 0 ? (
-        <EmptyState title="Not published yet.">Each publish keeps a version here, with a note and who did it.</EmptyState>
+        <EmptyState title={t("canvas.history.emptyTitle")}>{t("canvas.history.emptyBody")}</EmptyState>
       ) : (
         <div className="history">
           <table>
-            <thead><tr><th scope="col">Version</th><th scope="col">Published</th><th scope="col">Note</th><th scope="col">Actions</th></tr></thead>
+            <thead><tr><th scope="col">{t("canvas.history.version")}</th><th scope="col">{t("canvas.history.published")}</th><th scope="col">{t("canvas.history.note")}</th><th scope="col">{t("canvas.history.actions")}</th></tr></thead>
             <tbody>
               {versions.data.results.map((v) => (
                 <tr key={v.number}>
-                  <td>v{v.number}{v.is_published ? <span className="badge state-published">live</span> : null}</td>
-                  <td>{formatDateTime(v.created_at)}{v.created_by ? ` by ${v.created_by}` : ""}</td>
+                  <td>{t("canvas.versionShort", { number: v.number })}{v.is_published ? <span className="badge state-published">{t("canvas.history.live")}</span> : null}</td>
+                  <td>{v.created_by ? t("canvas.history.by", { when: formatDateTime(v.created_at), who: v.created_by }) : formatDateTime(v.created_at)}</td>
                   <td>{v.note || <span className="muted">—</span>}</td>
                   <td className="actions">
                     <button type="button" className="link-button" onClick={() => view(v.number)} disabled={busy} aria-pressed={viewing === v.number}
-                      aria-label={`View version ${v.number} on the canvas`}>View</button>
-                    <button type="button" className="link-button" onClick={() => showDiff(v.number, "previous")}>Changes</button>
-                    <button type="button" className="link-button" onClick={() => showDiff(v.number, "draft")}>Compare with draft</button>
+                      aria-label={t("canvas.history.viewLabel", { number: v.number })}>{t("canvas.history.view")}</button>
+                    <button type="button" className="link-button" onClick={() => showDiff(v.number, "previous")}>{t("canvas.history.changes")}</button>
+                    <button type="button" className="link-button" onClick={() => showDiff(v.number, "draft")}>{t("canvas.history.compare")}</button>
                     {canPublish && !v.is_published && (
-                      <button type="button" className="link-button" disabled={busy} onClick={() => void rollback(v.number)}>Roll back to this</button>
+                      <button type="button" className="link-button" disabled={busy} onClick={() => void rollback(v.number)}>{t("canvas.history.rollback")}</button>
                     )}
                   </td>
                 </tr>
@@ -106,8 +106,8 @@ export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack, on
           </table>
           {diff && (
             <div className="diff" aria-live="polite">
-              <h3>{diff.against === "draft" ? `Version ${diff.number} → draft` : `Changes in version ${diff.number}`}</h3>
-              {diff.error ? <ErrorMessage error={diff.error} /> : !diff.data ? <Loading /> : <DiffView diff={diff.data} />}
+              <h3>{diff.against === "draft" ? t("canvas.history.againstDraft", { number: diff.number }) : t("canvas.history.changesIn", { number: diff.number })}</h3>
+              {diff.error ? (<ErrorMessage error={diff.error} />) : diff.data ? (<DiffView diff={diff.data} />) : <Loading />}
             </div>
           )}
         </div>

@@ -3,6 +3,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { api } from "../api/client";
 import type { TemplatePreview, TemplateVariable } from "../api/types";
+import { t } from "../i18n";
 
 export type LiquidContext = {
   channel: "sms" | "email" | "text";
@@ -73,23 +74,23 @@ export function LiquidField({ id, label, value, multiline, required, onChange, c
     <div className="liquid">
       {multiline ? <textarea rows={5} {...common} /> : <input type="text" {...common} />}
       <div className="liquid-tools">
-        <label htmlFor={pickerId}>Insert variable</label>
+        <label htmlFor={pickerId}>{t("canvas.liquid.insert")}</label>
         <select id={pickerId} value="" disabled={context.readOnly} onChange={(e) => insert(e.target.value)}>
-          <option value="">Choose…</option>
+          <option value="">{t("canvas.liquid.choose")}</option>
           {context.variables.map((v) => (
             <option key={v.path} value={v.path}>{v.path} — {v.description}</option>
           ))}
         </select>
       </div>
-      <div id={`${id}-preview`} className="liquid-preview" aria-live="polite" aria-label={`${label} preview`}>
+      <div id={`${id}-preview`} className="liquid-preview" aria-live="polite" aria-label={t("canvas.liquid.preview", { label })}>
         {!context.customerId ? (
-          <p className="muted">Choose a customer above to preview.</p>
+          <p className="muted">{t("canvas.liquid.chooseCustomer")}</p>
         ) : previewError ? (
-          <p className="field-error">Preview failed: {previewError}</p>
+          <p className="field-error">{t("canvas.liquid.failed", { error: previewError })}</p>
         ) : preview ? (
           <>
             {preview.errors.map((e, i) => (
-              <p key={`e${i}`} className="field-error">{e.message}{e.line ? ` (line ${e.line})` : ""}</p>
+              <p key={`e${i}`} className="field-error">{e.line ? t("canvas.liquid.atLine", { message: e.message, line: e.line }) : e.message}</p>
             ))}
             {preview.warnings.map((w, i) => (
               <p key={`w${i}`} className="field-warning">{w.message}</p>
@@ -97,12 +98,12 @@ export function LiquidField({ id, label, value, multiline, required, onChange, c
             {preview.rendered !== null && <div className="liquid-rendered">{preview.rendered}</div>}
             {preview.sms && (
               <p className="muted sms-size" data-testid="sms-size">
-                {preview.sms.characters} characters, {preview.sms.encoding}: {preview.sms.segments} SMS segment{preview.sms.segments === 1 ? "" : "s"}
+                {t("canvas.liquid.smsSize", { characters: preview.sms.characters, encoding: preview.sms.encoding, count: preview.sms.segments })}
               </p>
             )}
           </>
         ) : (
-          <p className="muted">Preview…</p>
+          <p className="muted">{t("canvas.liquid.loading")}</p>
         )}
       </div>
     </div>

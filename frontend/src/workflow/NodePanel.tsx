@@ -12,9 +12,10 @@ import { ConditionBuilder } from "../components/ConditionBuilder";
 import { issuesToFormErrors, type BlockData, type CanvasEdge, type Config } from "./graph";
 import { LiquidField, type LiquidContext } from "./LiquidField";
 import { messageChannel } from "./outcomes";
-import { t } from "../i18n";
+import { i18n, t } from "../i18n";
 import { DURATION_UNITS, durationJoin, durationSplit, type DurationUnit } from "../lib/duration";
 import { formErrorWords } from "./formErrors";
+import { formString } from "./formStrings";
 import { fieldLabel, problemWords } from "../lib/problems";
 import { useShowIds } from "./showIds";
 
@@ -47,7 +48,7 @@ function SegmentWidget(props: WidgetProps) {
   return (
     <select id={props.id} value={props.value ?? ""} required={props.required} disabled={props.disabled || props.readonly}
       onChange={(e) => props.onChange(e.target.value === "" ? undefined : Number(e.target.value))}>
-      <option value="">{segments === null ? "Loading segments…" : segments.length ? "Choose a segment" : "No segments yet"}</option>
+      <option value="">{segments === null ? t("canvas.node.segmentsLoading") : segments.length ? t("canvas.node.chooseSegment") : t("canvas.node.noSegments")}</option>
       {(segments ?? []).map((s) => <option key={s.id} value={s.id}>{s.name} ({s.member_count})</option>)}
     </select>
   );
@@ -151,7 +152,7 @@ function ExitReasonsField(props: FieldProps) {
         : shown.map((r) => (
           <label key={r.code} className="check">
             <input type="checkbox" checked={chosen.includes(r.code)} disabled={disabled} onChange={(e) => toggle(r.code, e.target.checked)} />
-            {r.label_en}{!r.active && <> <span className="muted">{t("exitSurveyField.inactive")}</span></>}
+            {reasonLabel(r)}{!r.active && <> <span className="muted">{t("exitSurveyField.inactive")}</span></>}
           </label>
         ))}
       {unknown.map((code) => (
@@ -166,6 +167,13 @@ function ExitReasonsField(props: FieldProps) {
       ))}
     </fieldset>
   );
+}
+
+/** A reason's label in the person's language (an empty translation shows the English one). */
+function reasonLabel(reason: ExitReason): string {
+  const language = i18n.language;
+  const translated = language === "de" ? reason.label_de : language === "ru" ? reason.label_ru : "";
+  return translated || reason.label_en;
 }
 
 const FIELDS: RegistryFieldsType = { condition: ConditionField, exit_reasons: ExitReasonsField };
@@ -230,7 +238,7 @@ export function BlockSettingsForm({ entry, value, idPrefix, onChange }: { entry:
   const formContext = useMemo(() => ({ customerId: "", variables: [], readOnly: false, channel: messageChannel(entry.type, value) ?? "text" }), [entry.type, value]);
   return (
     <Form schema={schema} uiSchema={uiSchema} formData={value} validator={validator} widgets={WIDGETS} fields={FIELDS}
-      formContext={formContext} transformErrors={transformErrors} liveValidate="onChange" showErrorList={false} idPrefix={idPrefix}
+      formContext={formContext} transformErrors={transformErrors} translateString={formString} liveValidate="onChange" showErrorList={false} idPrefix={idPrefix}
       onChange={({ formData }) => onChange((formData ?? {}) as Config)} />
   );
 }
@@ -248,16 +256,16 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
   const template = entry?.template as { locked_fields?: string[] } | null | undefined;
 
   return (
-    <div className="node-panel" aria-label={`Settings of ${node.id}`}>
+    <div className="node-panel" aria-label={t("canvas.node.settingsOf", { id: node.id })}>
       <header>
         <h2>{entry?.label ?? node.data.type}{showIds && <> <code>{node.id}</code></>}</h2>
-        <p className="muted">{entry?.description ?? "This block type is not in the catalog: it cannot be edited."}</p>
+        <p className="muted">{entry?.description ?? t("canvas.node.notInCatalog")}</p>
         {template?.locked_fields?.length ? (
-          <p className="muted">Team block: {template.locked_fields.map((f) => fieldLabel(f, entry) || f).join(", ")} set by your ops team.</p>
+          <p className="muted">{t("canvas.node.teamBlock", { fields: template.locked_fields.map((f) => fieldLabel(f, entry) || f).join(", ") })}</p>
         ) : null}
       </header>
       <div className="form-row">
-        <label htmlFor="node-label">Name on the canvas</label>
+        <label htmlFor="node-label">{t("canvas.nameOnCanvas")}</label>
         <input id="node-label" type="text" value={node.data.label ?? ""} placeholder={entry?.label} readOnly={readOnly}
           onChange={(e) => onChange(node.id, { label: e.target.value })} />
       </div>
@@ -278,6 +286,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
           formContext={formContext}
           extraErrors={extraErrors as ErrorSchema}
           transformErrors={transformErrors}
+          translateString={formString}
           liveValidate="onChange"
           showErrorList={false}
           disabled={readOnly}
@@ -293,12 +302,12 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
       )}
       {node.data.ports.length > 0 && (
         <fieldset className="ports-form" disabled={readOnly}>
-          <legend>Next steps</legend>
+          <legend>{t("canvas.node.nextSteps")}</legend>
           {node.data.ports.map((port) => (
             <div className="form-row" key={port}>
-              <label htmlFor={`port-${node.id}-${port}`}>“{port}” goes to</label>
+              <label htmlFor={`port-${node.id}-${port}`}>{t("canvas.node.goesTo", { port })}</label>
               <select id={`port-${node.id}-${port}`} value={outgoing.get(port) ?? ""} onChange={(e) => onConnect(node.id, port, e.target.value || null)}>
-                <option value="">(nothing: the run ends)</option>
+                <option value="">{t("canvas.node.runEnds")}</option>
                 {targets.filter((n) => n.id !== node.id).map((n) => (
                   <option key={n.id} value={n.id}>{showIds ? `${n.label} (${n.id})` : n.label}</option>
                 ))}
@@ -308,7 +317,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
         </fieldset>
       )}
       {!readOnly && (
-        <button type="button" className="button danger secondary" onClick={onDelete}>Delete block</button>
+        <button type="button" className="button danger secondary" onClick={onDelete}>{t("canvas.node.delete")}</button>
       )}
     </div>
   );

@@ -3,6 +3,7 @@
 // it below the selection (the keyboard way).
 import { memo, useMemo, useState } from "react";
 import type { CatalogEntry } from "../api/types";
+import { t } from "../i18n";
 import { BlockIcon } from "./icons";
 
 export const DRAG_TYPE = "application/x-keepflow-block";
@@ -25,16 +26,16 @@ function PaletteView({ entries, disabled, onAdd }: Props) {
   }, [entries, search]);
 
   return (
-    <aside className="palette" aria-label="Blocks">
-      <label className="visually-hidden" htmlFor="palette-search">Search blocks</label>
+    <aside className="palette" aria-label={t("canvas.palette.label")}>
+      <label className="visually-hidden" htmlFor="palette-search">{t("canvas.palette.search")}</label>
       <input
         id="palette-search"
         type="search"
-        placeholder="Search blocks…"
+        placeholder={t("canvas.palette.searchPlaceholder")}
         value={search}
         onChange={(e) => setSearch(e.target.value)}
       />
-      {groups.length === 0 && <p className="muted">No block matches “{search}”.</p>}
+      {groups.length === 0 && <p className="muted">{t("canvas.palette.noMatch", { search })}</p>}
       {groups.map(([group, items]) => (
         <section key={group} className="palette-group">
           <h3>{group}</h3>
@@ -47,7 +48,7 @@ function PaletteView({ entries, disabled, onAdd }: Props) {
                   draggable={!disabled}
                   disabled={disabled}
                   data-block-key={entry.key}
-                  title={`${entry.description} Drag onto the canvas, or press Enter to add.`}
+                  title={t("canvas.palette.hint", { description: entry.description })}
                   onDragStart={(event) => {
                     event.dataTransfer.setData(DRAG_TYPE, entry.key);
                     event.dataTransfer.effectAllowed = "move";

@@ -4,6 +4,7 @@
 import { useState } from "react";
 import { parseValue, showValue } from "../components/ConditionBuilder";
 import { useConditionFields, type FieldInfo } from "../lib/conditionFields";
+import { t } from "../i18n";
 
 type Props = { idPrefix: string; eventType: string; value: string; onChange: (json: string) => void; label: string };
 
@@ -47,38 +48,38 @@ export function PropertiesEditor({ idPrefix, eventType, value, onChange, label }
   return (
     <fieldset className="event-properties">
       <legend>{label}</legend>
-      {known.length === 0 && extra.length === 0 && <p className="muted">No properties known for this event yet.</p>}
+      {known.length === 0 && extra.length === 0 && <p className="muted">{t("canvas.properties.none")}</p>}
       {known.map(({ key, field }) => (
         <div className="form-row" key={key}>
           <label htmlFor={`${idPrefix}-${key}`}>{field.label}</label>
           {field.type === "choice" ? (
             <select id={`${idPrefix}-${key}`} value={showValue(values[key])} onChange={(e) => set(key, e.target.value)}>
-              <option value="">(not set)</option>
+              <option value="">{t("canvas.properties.notSet")}</option>
               {field.choices.map((c) => <option key={c} value={c}>{c}</option>)}
             </select>
           ) : field.type === "boolean" ? (
             <select id={`${idPrefix}-${key}`} value={values[key] === undefined ? "" : String(values[key])} onChange={(e) => set(key, e.target.value === "" ? "" : e.target.value === "true")}>
-              <option value="">(not set)</option>
-              <option value="true">yes</option>
-              <option value="false">no</option>
+              <option value="">{t("canvas.properties.notSet")}</option>
+              <option value="true">{t("canvas.properties.yes")}</option>
+              <option value="false">{t("canvas.properties.no")}</option>
             </select>
           ) : (
             <input id={`${idPrefix}-${key}`} type={field.type === "date" ? "date" : "text"} inputMode={field.type === "number" ? "decimal" : undefined}
-              value={showValue(values[key])} placeholder={field.examples[0] ? `e.g. ${field.examples[0]}` : ""}
+              value={showValue(values[key])} placeholder={field.examples[0] ? t("canvas.example", { example: field.examples[0] }) : ""}
               onChange={(e) => set(key, field.type === "number" ? parseValue(e.target.value, "eq") : e.target.value)} />
           )}
         </div>
       ))}
       {extra.map((key, index) => (
         <div className="form-row property-extra" key={index}>
-          <label htmlFor={`${idPrefix}-extra-${index}-key`}>Property name</label>
+          <label htmlFor={`${idPrefix}-extra-${index}-key`}>{t("canvas.properties.name")}</label>
           <input id={`${idPrefix}-extra-${index}-key`} value={key} onChange={(e) => rename(index, e.target.value.trim())} />
-          <label htmlFor={`${idPrefix}-extra-${index}-value`}>Value</label>
+          <label htmlFor={`${idPrefix}-extra-${index}-value`}>{t("canvas.properties.value")}</label>
           <input id={`${idPrefix}-extra-${index}-value`} value={showValue(values[key])} disabled={!key}
             onChange={(e) => set(key, parseValue(e.target.value, "eq"))} />
         </div>
       ))}
-      <button type="button" className="link-button" onClick={() => setExtra([...extra, ""])}>+ Add a property</button>
+      <button type="button" className="link-button" onClick={() => setExtra([...extra, ""])}>{t("canvas.properties.add")}</button>
     </fieldset>
   );
 }

@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import { api, optional, query } from "../api/client";
 import type { DryRun, DryRunStep, Page, RunDetail, RunSummary, WorkflowCounts, WorkflowDetail } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
-import { formatDateTime, formatTime } from "../lib/format";
+import { formatDateTime, formatTime } from "./dates";
 import { entryFor } from "./graph";
 import { PropertiesEditor } from "./PropertiesEditor";
 import { stepSentence } from "./stepStory";
@@ -23,9 +23,18 @@ type Props = {
   onClose: () => void;
 };
 
+// Event types as examples in empty fields: names of data, the same in every language.
+const EVENT_EXAMPLE = "feedback.submitted";
+const LATER_EVENT_EXAMPLE = "message.replied";
+
 /** A run's exit reason in words: the control group's is a code, the others are words. */
 export function exitWords(reason: string): string {
   return reason === "held_out" ? t("runs.heldOut") : reason;
+}
+
+/** A run's state in words ("waiting"); a state this build does not know stays as sent. */
+export function runStateWords(state: string): string {
+  return t(`canvas.runState.${state}`, { defaultValue: state });
 }
 
 export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }: Props) {
@@ -91,48 +100,48 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
     );
 
   return (
-    <section className="drawer runs" aria-label="Dry run and runs">
+    <section className="drawer runs" aria-label={t("canvas.runs.label")}>
       <header>
-        <h2>Dry run &amp; runs</h2>
-        <button type="button" className="icon-button" onClick={onClose} aria-label="Close dry run and runs">×</button>
+        <h2>{t("canvas.runs.title")}</h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label={t("canvas.runs.close")}>×</button>
       </header>
       <div className="runs-columns">
         <form className="dry-run" onSubmit={(e) => { e.preventDefault(); void dryRun(); }}>
-          <h3>Dry run <span className="muted">(the draft; nothing is sent)</span></h3>
+          <h3>{t("canvas.runs.dryTitle")} <span className="muted">{t("canvas.runs.dryNote")}</span></h3>
           <div className="form-row">
-            <label htmlFor="dry-customer">Customer id</label>
+            <label htmlFor="dry-customer">{t("canvas.runs.customer")}</label>
             <input id="dry-customer" value={customer} onChange={(e) => setCustomer(e.target.value.trim())} required />
           </div>
           <div className="form-row">
-            <label htmlFor="dry-event">Event type (optional)</label>
-            <input id="dry-event" value={eventType} onChange={(e) => setEventType(e.target.value.trim())} placeholder="feedback.submitted" />
+            <label htmlFor="dry-event">{t("canvas.runs.eventType")}</label>
+            <input id="dry-event" value={eventType} onChange={(e) => setEventType(e.target.value.trim())} placeholder={EVENT_EXAMPLE} />
           </div>
-          {eventType && <PropertiesEditor idPrefix="dry-props" label="What the event says" eventType={eventType} value={properties} onChange={setProperties} />}
+          {eventType && <PropertiesEditor idPrefix="dry-props" label={t("canvas.runs.eventSays")} eventType={eventType} value={properties} onChange={setProperties} />}
           <fieldset className="later-events">
-            <legend>Then the customer does… <span className="muted">(in order; a wait for an event takes the first that matches)</span></legend>
+            <legend>{t("canvas.runs.later")} <span className="muted">{t("canvas.runs.laterNote")}</span></legend>
             {later.map((row, i) => (
               <div className="later-event" key={i}>
-                <label htmlFor={`dry-later-${i}-type`}>Event {i + 1} type</label>
-                <input id={`dry-later-${i}-type`} list="dry-awaited" value={row.type} placeholder="message.replied"
+                <label htmlFor={`dry-later-${i}-type`}>{t("canvas.runs.laterType", { number: i + 1 })}</label>
+                <input id={`dry-later-${i}-type`} list="dry-awaited" value={row.type} placeholder={LATER_EVENT_EXAMPLE}
                   onChange={(e) => setLater(later.map((r, j) => (j === i ? { ...r, type: e.target.value } : r)))} />
-                {row.type && <PropertiesEditor idPrefix={`dry-later-${i}-props`} label={`What event ${i + 1} says`} eventType={row.type} value={row.properties}
+                {row.type && <PropertiesEditor idPrefix={`dry-later-${i}-props`} label={t("canvas.runs.laterSays", { number: i + 1 })} eventType={row.type} value={row.properties}
                   onChange={(json) => setLater(later.map((r, j) => (j === i ? { ...r, properties: json } : r)))} />}
-                <button type="button" className="link-button" onClick={() => setLater(later.filter((_, j) => j !== i))} aria-label={`Remove event ${i + 1}`}>Remove</button>
+                <button type="button" className="link-button" onClick={() => setLater(later.filter((_, j) => j !== i))} aria-label={t("canvas.runs.removeLater", { number: i + 1 })}>{t("canvas.runs.remove")}</button>
               </div>
             ))}
-            <datalist id="dry-awaited">{awaited.map((t) => <option key={t} value={t} />)}</datalist>
-            <button type="button" className="link-button" onClick={() => setLater([...later, { type: awaited[0] ?? "", properties: "{}" }])}>+ Add a later event</button>
+            <datalist id="dry-awaited">{awaited.map((type) => <option key={type} value={type} />)}</datalist>
+            <button type="button" className="link-button" onClick={() => setLater([...later, { type: awaited[0] ?? "", properties: "{}" }])}>{t("canvas.runs.addLater")}</button>
           </fieldset>
           <div className="form-row">
-            <label htmlFor="dry-now">As of (optional; default: now)</label>
+            <label htmlFor="dry-now">{t("canvas.runs.asOf")}</label>
             <input id="dry-now" type="datetime-local" value={asOf} onChange={(e) => setAsOf(e.target.value)} />
           </div>
-          <button type="submit" className="button" disabled={busy || !customer}>{busy ? "Running…" : "Dry run"}</button>
+          <button type="submit" className="button" disabled={busy || !customer}>{busy ? t("canvas.running") : t("canvas.runs.dryRun")}</button>
           {dryError && <ErrorMessage error={dryError} />}
-          {dry === "missing" && <EmptyState title="Dry runs are not available on this server yet.">They arrive with the workflow engine.</EmptyState>}
+          {dry === "missing" && <EmptyState title={t("canvas.runs.dryMissing")}>{t("canvas.runs.dryMissingBody")}</EmptyState>}
           {dry && dry !== "missing" && (
             <div className="dry-result" data-testid="dry-run-result">
-              <p>Outcome: <strong>{dry.outcome}</strong>{dry.error ? <span className="field-error"> {dry.error}</span> : null}</p>
+              <p>{t("canvas.runs.outcome")} <strong>{t(`canvas.dryOutcome.${dry.outcome}`, { defaultValue: dry.outcome })}</strong>{dry.error ? <span className="field-error"> {dry.error}</span> : null}</p>
               <Steps steps={dry.steps} titleOf={titleOf} />
               {dry.effects?.length > 0 && (
                 <>
@@ -154,26 +163,26 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
           )}
         </form>
         <div className="run-list">
-          <h3>Runs {live && counts && counts !== "missing" ? <span className="muted">(live counts on the blocks, every 10 s)</span> : null}</h3>
-          {live && counts === "missing" && <p className="muted">Live counts are not available on this server yet.</p>}
+          <h3>{t("canvas.runs.runs")} {live && counts && counts !== "missing" ? <span className="muted">{t("canvas.runs.liveNote")}</span> : null}</h3>
+          {live && counts === "missing" && <p className="muted">{t("canvas.runs.liveMissing")}</p>}
           {live && counts && counts !== "missing" && Object.keys(counts.runs).length > 0 && (
-            <p className="muted" data-testid="run-states">{Object.entries(counts.runs).map(([state, n]) => `${n} ${state}`).join(" · ")}</p>
+            <p className="muted" data-testid="run-states">{Object.entries(counts.runs).map(([state, n]) => t("canvas.runs.stateCount", { count: n, state: runStateWords(state) })).join(" · ")}</p>
           )}
           {runsError && <ErrorMessage error={runsError} onRetry={loadRuns} />}
           {runs === null && !runsError ? (
-            <Loading label="Loading runs…" />
+            <Loading label={t("canvas.runs.loading")} />
           ) : runs === "missing" ? (
-            <EmptyState title="Runs are not available on this server yet.">Once the engine runs published workflows, each run is listed here.</EmptyState>
+            <EmptyState title={t("canvas.runs.missing")}>{t("canvas.runs.missingBody")}</EmptyState>
           ) : runs && runs.length === 0 ? (
-            <EmptyState title="No runs yet.">{live ? "A run starts when a customer event matches the trigger." : "Publish the workflow to start runs."}</EmptyState>
+            <EmptyState title={t("canvas.runs.none")}>{live ? t("canvas.runs.noneLive") : t("canvas.runs.noneDraft")}</EmptyState>
           ) : runs ? (
             <>
-              <button type="button" className="link-button" onClick={loadRuns}>Refresh</button>
+              <button type="button" className="link-button" onClick={loadRuns}>{t("canvas.runs.refresh")}</button>
               <ul className="runs-list">
                 {runs.map((r) => (
                   <li key={r.id}>
                     <button type="button" className="link-button" onClick={() => void inspect(r.id)}>
-                      Run {r.id}: {r.customer} · v{r.version} · {r.state}{r.exit_reason === "held_out" ? ` · ${exitWords(r.exit_reason)}` : ""}{r.messages.map((m) => ` · ${m.outcome}`).join("")} · {formatDateTime(r.created_at)}
+                      {t("canvas.runs.line", { id: r.id, customer: r.customer, version: t("canvas.versionShort", { number: r.version }), state: runStateWords(r.state) })}{r.exit_reason === "held_out" ? ` · ${exitWords(r.exit_reason)}` : ""}{r.messages.map((m) => ` · ${m.outcome}`).join("")} · {formatDateTime(r.created_at)}
                     </button>
                   </li>
                 ))}
@@ -182,19 +191,19 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
           ) : null}
           {run && (
             <div className="inspector" data-testid="run-inspector">
-              <h4>Run {run.id} ({run.state}{run.exit_reason ? `: ${exitWords(run.exit_reason)}` : ""}){run.holdout === "split" ? ` · ${t("runs.splitHoldout")}` : ""}</h4>
-              {run.error && <p className="field-error">Failed at {run.failed_node}: {run.error}</p>}
+              <h4>{run.exit_reason ? t("canvas.runs.inspectorReason", { id: run.id, state: runStateWords(run.state), reason: exitWords(run.exit_reason) }) : t("canvas.runs.inspector", { id: run.id, state: runStateWords(run.state) })}{run.holdout === "split" ? ` · ${t("runs.splitHoldout")}` : ""}</h4>
+              {run.error && <p className="field-error">{t("canvas.runs.failedAt", { node: run.failed_node, error: run.error })}</p>}
               {run.messages.length > 0 && (
                 <ul className="run-messages" data-testid="run-messages">
                   {run.messages.map((m) => (
                     <li key={m.id} className={m.status === "suppressed" || m.status === "failed" || m.status === "bounced" ? "field-error" : ""}>
-                      {m.channel === "sms" ? "Text" : "E-mail"} at {m.node}: {m.outcome}
+                      {t("canvas.runs.message", { channel: t(m.channel === "sms" ? "canvas.runs.text" : "canvas.runs.email"), node: m.node, outcome: m.outcome })}
                     </li>
                   ))}
                 </ul>
               )}
               <Steps steps={run.steps.map((s) => ({ node: s.node, type: s.block_type, outcome: s.outcome, port: s.port, detail: s.error || s.detail, at: s.started_at }))} titleOf={titleOf} />
-              {run.steps_truncated && <p className="muted">Only the first steps are shown.</p>}
+              {run.steps_truncated && <p className="muted">{t("canvas.runs.truncated")}</p>}
             </div>
           )}
         </div>
@@ -208,7 +217,7 @@ type StepRow = DryRunStep & { at?: string; message?: Verdict };
 /** The steps as a story: local time, the block's title, what happened in words; the
  * node id, block type, raw outcome and details behind a toggle. */
 function Steps({ steps, titleOf }: { steps: StepRow[]; titleOf: (node: string, type: string) => string }) {
-  if (!steps.length) return <p className="muted">No steps.</p>;
+  if (!steps.length) return <p className="muted">{t("canvas.runs.noSteps")}</p>;
   return (
     <ol className="steps">
       {steps.map((s, i) => {

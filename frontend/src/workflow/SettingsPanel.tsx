@@ -9,11 +9,12 @@ export type WorkflowSettings = WorkflowDetail["settings"];
 type Costs = NonNullable<WorkflowSettings["costs"]>;
 type Throttle = NonNullable<WorkflowSettings["throttle"]>;
 
-export const COST_FIELDS: { key: Exclude<keyof Costs, "currency">; label: string }[] = [
-  { key: "email", label: "Per e-mail" },
-  { key: "sms", label: "Per SMS" },
-  { key: "call_task", label: "Per call task" },
-  { key: "retained_customer_value", label: "Value of a retained customer" },
+/** The cost fields, in order; each one's label is `canvas.settings.cost.<key>`. */
+export const COST_FIELDS: { key: Exclude<keyof Costs, "currency"> }[] = [
+  { key: "email" },
+  { key: "sms" },
+  { key: "call_task" },
+  { key: "retained_customer_value" },
 ];
 
 /** The messages of the errors on `path` (e.g. "re_entry.period_days") or inside it. */
@@ -33,6 +34,9 @@ export function saveErrorsSplit(errors: ApiFieldError[]): { settings: ApiFieldEr
 export function settingsErrorsElsewhere(errors: ApiFieldError[], shown: string[]): ApiFieldError[] {
   return errors.filter((e) => !shown.some((path) => e.field === `settings.${path}` || e.field.startsWith(`settings.${path}.`)));
 }
+
+// An example property name in the empty field: a name of data, the same in every language.
+const VALUE_PROPERTY_EXAMPLE = "amount";
 
 const SHOWN = ["re_entry.policy", "re_entry.period_days", "re_entry", "max_active_runs_per_customer",
   "control_percent", "goal.event_type", "goal.condition", "goal.value_property", "goal.within_days", "goal", "throttle.runs_per_minute",
@@ -78,12 +82,12 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
   const controlErrors = at("control_percent");
 
   return (
-    <section className="drawer settings-panel" aria-label="Workflow settings">
+    <section className="drawer settings-panel" aria-label={t("canvas.settings.title")}>
       <header>
-        <h2>Workflow settings</h2>
-        <button type="button" className="icon-button" onClick={onClose} aria-label="Close settings">×</button>
+        <h2>{t("canvas.settings.title")}</h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label={t("canvas.settings.close")}>×</button>
       </header>
-      <p className="muted">Saved with the draft (Save draft), and take effect when the workflow is published.</p>
+      <p className="muted">{t("canvas.settings.intro")}</p>
       {other.length > 0 && (
         <ul className="issues" role="alert">
           {other.map((e, i) => <li key={i}><code>{e.field}</code>: {e.message}</li>)}
@@ -91,23 +95,23 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
       )}
       <fieldset disabled={readOnly} className="settings-grid">
         <fieldset>
-          <legend>Entering</legend>
+          <legend>{t("canvas.settings.entering")}</legend>
           <div className="form-row">
-            <label htmlFor="settings-re-entry">A customer may enter</label>
+            <label htmlFor="settings-re-entry">{t("canvas.settings.mayEnter")}</label>
             <select id="settings-re-entry" value={reEntry.policy}
               onChange={(e) => {
                 const policy = e.target.value as typeof reEntry.policy;
                 onChange({ ...settings, re_entry: { policy, period_days: policy === "once_per_period" ? reEntry.period_days ?? 30 : null } });
               }}>
-              <option value="once">once</option>
-              <option value="once_per_period">once per N days</option>
-              <option value="always">every time the trigger fires</option>
+              <option value="once">{t("canvas.settings.once")}</option>
+              <option value="once_per_period">{t("canvas.settings.oncePerPeriod")}</option>
+              <option value="always">{t("canvas.settings.always")}</option>
             </select>
             <Errors messages={at("re_entry.policy")} id="err-re_entry.policy" />
           </div>
           {reEntry.policy === "once_per_period" && (
             <div className="form-row">
-              <label htmlFor="settings-period-days">N (days)</label>
+              <label htmlFor="settings-period-days">{t("canvas.settings.periodDays")}</label>
               <input id="settings-period-days" type="number" min={1} max={3650} value={reEntry.period_days ?? ""}
                 aria-invalid={periodErrors.length > 0} aria-describedby={described("re_entry.period_days", periodErrors)}
                 onChange={(e) => onChange({ ...settings, re_entry: { ...reEntry, period_days: intOrNull(e.target.value) } })} />
@@ -115,7 +119,7 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
             </div>
           )}
           <div className="form-row">
-            <label htmlFor="settings-max-active">Active runs per customer at most</label>
+            <label htmlFor="settings-max-active">{t("canvas.settings.maxActive")}</label>
             <input id="settings-max-active" type="number" min={1} max={100} value={settings.max_active_runs_per_customer ?? 1}
               aria-invalid={activeErrors.length > 0} aria-describedby={described("max_active_runs_per_customer", activeErrors)}
               onChange={(e) => onChange({ ...settings, max_active_runs_per_customer: intOrNull(e.target.value) ?? (e.target.value as unknown as number) })} />
@@ -136,11 +140,11 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
         </fieldset>
 
         <fieldset>
-          <legend>Goal</legend>
-          <p className="muted">When the customer does this, their runs end as converted.</p>
+          <legend>{t("canvas.settings.goal")}</legend>
+          <p className="muted">{t("canvas.settings.goalIntro")}</p>
           <div className="form-row">
-            <label htmlFor="settings-goal-event">Goal event type (empty: no goal)</label>
-            <input id="settings-goal-event" type="text" value={goal?.event_type ?? ""} placeholder="e.g. purchase"
+            <label htmlFor="settings-goal-event">{t("canvas.settings.goalEvent")}</label>
+            <input id="settings-goal-event" type="text" value={goal?.event_type ?? ""} placeholder={t("canvas.settings.goalPlaceholder")}
               aria-invalid={goalTypeErrors.length > 0} aria-describedby={described("goal.event_type", goalTypeErrors)}
               onChange={(e) => {
                 const eventType = e.target.value.trim();
@@ -150,7 +154,7 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
           </div>
           {goal && (
             <>
-              <ConditionBuilder idPrefix="settings-goal-condition" label="Only when (optional)" value={goal.condition ?? undefined}
+              <ConditionBuilder idPrefix="settings-goal-condition" label={t("canvas.settings.onlyWhen")} value={goal.condition ?? undefined}
                 disabled={readOnly}
                 onChange={(value) => {
                   const empty = !value || Object.keys(value).length === 0 || (Array.isArray((value as { all?: unknown[] }).all) && !(value as { all: unknown[] }).all.length && Object.keys(value).length === 1);
@@ -166,7 +170,7 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
               </div>
               <div className="form-row">
                 <label htmlFor="settings-goal-value">{t("settingsReport.goalValue")}</label>
-                <input id="settings-goal-value" type="text" maxLength={64} value={goal.value_property ?? ""} placeholder="amount"
+                <input id="settings-goal-value" type="text" maxLength={64} value={goal.value_property ?? ""} placeholder={VALUE_PROPERTY_EXAMPLE}
                   aria-invalid={at("goal.value_property").length > 0} aria-describedby={described("goal.value_property", at("goal.value_property"))}
                   onChange={(e) => onChange({ ...settings, goal: { ...goal, value_property: e.target.value.trim() || null } })} />
                 <Errors messages={at("goal.value_property")} id="err-goal.value_property" />
@@ -176,15 +180,15 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
         </fieldset>
 
         <fieldset>
-          <legend>Throttle</legend>
+          <legend>{t("canvas.settings.throttle")}</legend>
           <div className="form-row">
-            <label htmlFor="settings-runs-per-minute">New runs per minute at most (empty: no limit)</label>
+            <label htmlFor="settings-runs-per-minute">{t("canvas.settings.runsPerMinute")}</label>
             <input id="settings-runs-per-minute" type="number" min={1} value={throttle.runs_per_minute ?? ""}
               onChange={(e) => onChange({ ...settings, throttle: { ...throttle, runs_per_minute: intOrNull(e.target.value) } })} />
             <Errors messages={at("throttle.runs_per_minute")} id="err-throttle.runs_per_minute" />
           </div>
           <div className="form-row">
-            <label htmlFor="settings-max-concurrent">Runs active at once at most (empty: no limit)</label>
+            <label htmlFor="settings-max-concurrent">{t("canvas.settings.maxConcurrent")}</label>
             <input id="settings-max-concurrent" type="number" min={1} value={throttle.max_concurrent_runs ?? ""}
               onChange={(e) => onChange({ ...settings, throttle: { ...throttle, max_concurrent_runs: intOrNull(e.target.value) } })} />
             <Errors messages={at("throttle.max_concurrent_runs")} id="err-throttle.max_concurrent_runs" />
@@ -192,16 +196,16 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
         </fieldset>
 
         <fieldset>
-          <legend>Costs (for the return on investment)</legend>
+          <legend>{t("canvas.settings.costs")}</legend>
           <div className="form-row">
-            <label htmlFor="settings-currency">Currency</label>
+            <label htmlFor="settings-currency">{t("canvas.settings.currency")}</label>
             <input id="settings-currency" type="text" maxLength={3} value={costs.currency ?? "EUR"}
               onChange={(e) => onChange({ ...settings, costs: { ...costs, currency: e.target.value.toUpperCase() } })} />
             <Errors messages={at("costs.currency")} id="err-costs.currency" />
           </div>
           {COST_FIELDS.map((f) => (
             <div className="form-row" key={f.key}>
-              <label htmlFor={`settings-cost-${f.key}`}>{f.label}</label>
+              <label htmlFor={`settings-cost-${f.key}`}>{t(`canvas.settings.cost.${f.key}`)}</label>
               <input id={`settings-cost-${f.key}`} type="text" inputMode="decimal" value={costs[f.key] ?? ""} placeholder="0.00"
                 onChange={(e) => {
                   const next: Costs = { ...costs, [f.key]: e.target.value.trim() };

@@ -7,7 +7,7 @@ import { t } from "../i18n";
 import { ApiError, api } from "../api/client";
 import type { ApiFieldError, Page, Schemas } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime } from "./dates";
 import { useApi } from "../lib/useApi";
 import { caseDraft, caseFieldErrors, parseCaseDraft, type CaseDraft } from "./testcases";
 
@@ -106,42 +106,42 @@ export function TestCasesPanel({ workflowId, canWrite, defaultCustomer, beforeRu
   const results = new Map((run?.results ?? []).map((r) => [r.id, r]));
 
   return (
-    <section className="drawer test-cases" aria-label="Test cases">
+    <section className="drawer test-cases" aria-label={t("canvas.tests.title")}>
       {confirmDialog}
       <header>
-        <h2>Test cases</h2>
-        <button type="button" className="icon-button" onClick={onClose} aria-label="Close test cases">×</button>
+        <h2>{t("canvas.tests.title")}</h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label={t("canvas.tests.close")}>×</button>
       </header>
-      <p className="muted">Given a customer and an event, what should happen. They run against the draft (nothing is sent), and must pass before publishing.</p>
+      <p className="muted">{t("canvas.tests.intro")}</p>
       <div className="test-actions">
-        {canWrite && <button type="button" className="button secondary" onClick={startNew} disabled={!!editing}>New test case</button>}
+        {canWrite && <button type="button" className="button secondary" onClick={startNew} disabled={!!editing}>{t("canvas.tests.new")}</button>}
         {canWrite && (
           <button type="button" className="button" onClick={() => void runAll()} disabled={!!busy || !list?.length}>
-            {busy === "run" ? "Running…" : "Run all"}
+            {busy === "run" ? t("canvas.running") : t("canvas.tests.runAll")}
           </button>
         )}
       </div>
       {error && <ErrorMessage error={error} />}
       {run && (
         <p className={run.passed ? "run-summary passed" : "run-summary failed"} role="status" data-testid="test-run-summary">
-          {run.passed ? `All ${run.total} passed.` : `${run.failed} of ${run.total} failed.`}
+          {run.passed ? t("canvas.tests.allPassed", { count: run.total }) : t("canvas.tests.someFailed", { failed: run.failed, count: run.total })}
         </p>
       )}
       {editing && (
-        <form className="case-form" aria-label={editing.id === null ? "New test case" : "Edit test case"} onSubmit={(e) => { e.preventDefault(); void saveCase(); }}>
-          {field("name", "Name", 1)}
-          {field("given", "Given (JSON)", 7, "customer (an external id or a profile), event {type, properties}, optional trigger, now, later_events, segments.")}
-          {field("expect", "Expect (JSON)", 5, "Any of: path (block ids in order), effects ([{type, body__contains…}]), outcome (completed, exited, failed, not_triggered).")}
-          <button type="submit" className="button" disabled={busy === "save"}>{busy === "save" ? "Saving…" : "Save test case"}</button>{" "}
-          <button type="button" className="button secondary" onClick={() => { setEditing(null); setFieldErrors({}); }}>Cancel</button>
+        <form className="case-form" aria-label={editing.id === null ? t("canvas.tests.new") : t("canvas.tests.editTitle")} onSubmit={(e) => { e.preventDefault(); void saveCase(); }}>
+          {field("name", t("canvas.tests.name"), 1)}
+          {field("given", t("canvas.tests.given"), 7, t("canvas.tests.givenHint"))}
+          {field("expect", t("canvas.tests.expect"), 5, t("canvas.tests.expectHint"))}
+          <button type="submit" className="button" disabled={busy === "save"}>{busy === "save" ? t("canvas.saving") : t("canvas.tests.save")}</button>{" "}
+          <button type="button" className="button secondary" onClick={() => { setEditing(null); setFieldErrors({}); }}>{t("canvas.cancel")}</button>
         </form>
       )}
       {cases.error ? (
         <ErrorMessage error={cases.error} onRetry={cases.reload} />
       ) : !list ? (
-        <Loading label="Loading test cases…" />
+        <Loading label={t("canvas.tests.loading")} />
       ) : list.length === 0 ? (
-        <EmptyState title="No test cases yet.">{canWrite ? "Add one: a customer, an event, and the path you expect." : "Composers add them."}</EmptyState>
+        <EmptyState title={t("canvas.tests.none")}>{canWrite ? t("canvas.tests.noneWriter") : t("canvas.tests.noneReader")}</EmptyState>
       ) : (
         <ul className="case-list" data-testid="test-cases">
           {list.map((c) => {
@@ -150,12 +150,12 @@ export function TestCasesPanel({ workflowId, canWrite, defaultCustomer, beforeRu
               <li key={c.id} className={result ? (result.passed ? "case-passed" : "case-failed") : ""}>
                 <div className="case-head">
                   <strong>{c.name}</strong>{" "}
-                  {result ? <span className={`badge ${result.passed ? "state-published" : "state-failed"}`}>{result.passed ? "passed" : "failed"}</span> : <span className="muted">not run yet</span>}
+                  {result ? <span className={`badge ${result.passed ? "state-published" : "state-failed"}`}>{result.passed ? t("canvas.tests.passed") : t("canvas.tests.failed")}</span> : <span className="muted">{t("canvas.tests.notRun")}</span>}
                   {c.last_run_at && <span className="muted"> · {formatDateTime(c.last_run_at)}</span>}
                   {canWrite && (
                     <>
-                      {" "}<button type="button" className="link-button" onClick={() => startEdit(c)} disabled={!!editing}>Edit</button>
-                      {" "}<button type="button" className="link-button" onClick={() => void remove(c)}>Delete</button>
+                      {" "}<button type="button" className="link-button" onClick={() => startEdit(c)} disabled={!!editing}>{t("canvas.edit")}</button>
+                      {" "}<button type="button" className="link-button" onClick={() => void remove(c)}>{t("canvas.delete")}</button>
                     </>
                   )}
                 </div>
@@ -183,13 +183,13 @@ function CaseDiffs({ result }: { result: CaseResult }) {
           <li key={i}>
             <strong>{d.what}</strong>: {d.message}
             <div className="diff-pair">
-              <span className="removed">expected <code>{JSON.stringify(d.expected)}</code></span>
-              <span className="added">actual <code>{JSON.stringify(d.actual)}</code></span>
+              <span className="removed">{t("canvas.tests.expected")} <code>{JSON.stringify(d.expected)}</code></span>
+              <span className="added">{t("canvas.tests.actual")} <code>{JSON.stringify(d.actual)}</code></span>
             </div>
           </li>
         ))}
       </ul>
-      {result.actual.path.length > 0 && <p className="muted">Actual path: {result.actual.path.join(" → ")} ({result.actual.outcome}{result.actual.error ? `: ${result.actual.error}` : ""})</p>}
+      {result.actual.path.length > 0 && <p className="muted">{t(result.actual.error ? "canvas.tests.actualPathError" : "canvas.tests.actualPath", { path: result.actual.path.join(" → "), outcome: t(`canvas.dryOutcome.${result.actual.outcome}`, { defaultValue: result.actual.outcome }), error: result.actual.error })}</p>}
     </div>
   );
 }

@@ -17,7 +17,7 @@ export function diffValueWords(value: unknown): string {
   if (typeof value === "string") {
     if (DURATION.test(value)) return durationWords(value);
     const text = (/^[a-z]+(_[a-z]+)+$/.test(value) ? value.replace(/_/g, " ") : value).replace(/\s+/g, " ").trim();
-    return `“${text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text}”`;
+    return t("canvas.quoted", { text: text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text });
   }
   if (Array.isArray(value)) return value.length ? value.map(diffValueWords).join(", ") : t("diff.none");
   if (typeof value === "object") {

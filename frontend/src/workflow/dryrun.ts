@@ -1,5 +1,7 @@
 // The body of POST /workflows/{id}/dry-run from the drawer's form: the customer, the event,
 // what the customer does afterwards ("then the customer does …") and the time to walk at.
+import { t } from "../i18n";
+
 export type LaterEventRow = { type: string; properties: string };
 
 export type DryRunBody = {
@@ -15,9 +17,9 @@ export function jsonObject(text: string, what: string): Record<string, unknown> 
   try {
     value = JSON.parse(text.trim() || "{}");
   } catch {
-    throw new Error(`${what} must be JSON, e.g. {"score": 3}.`);
+    throw new Error(t("canvas.runs.notJson", { what }));
   }
-  if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error(`${what} must be a JSON object, e.g. {"score": 3}.`);
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new Error(t("canvas.runs.notObject", { what }));
   return value as Record<string, unknown>;
 }
 
@@ -30,10 +32,10 @@ export function localToIso(local: string): string | undefined {
 
 export function dryRunBody(form: { customer: string; eventType: string; properties: string; later: LaterEventRow[]; asOf: string }): DryRunBody {
   const body: DryRunBody = { customer_id: form.customer };
-  if (form.eventType) body.event = { type: form.eventType, properties: jsonObject(form.properties, "Event properties") };
+  if (form.eventType) body.event = { type: form.eventType, properties: jsonObject(form.properties, t("canvas.runs.eventProperties")) };
   const later = form.later.filter((row) => row.type.trim());
   if (later.length) {
-    body.later_events = later.map((row, i) => ({ type: row.type.trim(), properties: jsonObject(row.properties, `Properties of later event ${i + 1}`) }));
+    body.later_events = later.map((row, i) => ({ type: row.type.trim(), properties: jsonObject(row.properties, t("canvas.runs.laterProperties", { number: i + 1 })) }));
   }
   const now = localToIso(form.asOf);
   if (now) body.now = now;

@@ -54,13 +54,17 @@ export function outcomeLines(messages: MessageOutcome[], channel: Channel): { to
 
 /** The dry run's verdict as a sentence, plus the short status shown beside the step. */
 export function verdictWords(verdict: Verdict, formatTime: (iso: string) => string): StepStatus & { sentence: string } {
-  const name = verdict.customer || "the customer";
+  // Without a name the sentences say no one's name (a fallback noun would need its case in German).
+  const name = verdict.customer;
   const channelName = t(`channel.${verdict.channel}`);
   if (verdict.action === "suppress") {
+    const reason = reasonWords(verdict.reason, verdict.channel);
     return {
       tone: "not-sent",
-      text: t("step.notSent", { reason: reasonWords(verdict.reason, verdict.channel) }),
-      sentence: t("dryRun.wouldNotSend", { sentence: personWords(verdict.reason, verdict.channel, name) }),
+      text: t("step.notSent", { reason }),
+      sentence: name
+        ? t("dryRun.wouldNotSend", { sentence: personWords(verdict.reason, verdict.channel, name) })
+        : t("canvas.verdict.notSent", { reason }),
     };
   }
   if (verdict.action === "defer") {
@@ -70,7 +74,8 @@ export function verdictWords(verdict: Verdict, formatTime: (iso: string) => stri
       sentence: t("dryRun.wouldDefer", { time: verdict.until ? formatTime(verdict.until) : "" }),
     };
   }
-  return { tone: "sent", text: t("step.sent"), sentence: t("dryRun.wouldSend", { channel: channelName, name }) };
+  const sentence = name ? t("dryRun.wouldSend", { channel: channelName, name }) : t("canvas.verdict.send", { channel: channelName });
+  return { tone: "sent", text: t("step.sent"), sentence };
 }
 
 /** A live run's message step from its detail ({status, reason}); null when it sent none. */

@@ -7,10 +7,14 @@ import { durationSplit } from "../lib/duration";
 import type { Config } from "./graph";
 
 const MAX_LINE = 48;
-const OPS: Record<string, string> = {
-  eq: "=", ne: "≠", lt: "<", lte: "≤", gt: ">", gte: "≥", in: "is one of", not_in: "is not one of",
-  contains: "contains", exists: "is set", not_exists: "is not set", within_last: "within the last", before: "before",
-};
+const SYMBOLS: Record<string, string> = { eq: "=", ne: "≠", lt: "<", lte: "≤", gt: ">", gte: "≥" };
+const WORDED_OPS = new Set(["in", "not_in", "contains", "exists", "not_exists", "within_last", "before"]);
+
+/** An operator as a symbol or in words ("is one of"); one this build does not know stays as sent. */
+function opWords(op: string): string {
+  if (op in SYMBOLS) return SYMBOLS[op];
+  return WORDED_OPS.has(op) ? t(`canvas.ops.${op}`) : op;
+}
 
 type Leaf = { field?: string; op?: string; value?: unknown };
 type Condition = { all?: Condition[]; any?: Condition[]; not?: Condition } & Leaf;
@@ -55,7 +59,7 @@ export function conditionWords(condition: Condition | null | undefined): string 
     return rules.map((rule) => (rule.all || rule.any ? t("summary.group") : conditionWords(rule))).filter(Boolean).join(joiner);
   }
   if (!condition.field) return "";
-  return [fieldWords(condition.field), OPS[condition.op ?? ""] ?? condition.op, valueWords(condition.value)].filter(Boolean).join(" ");
+  return [fieldWords(condition.field), condition.op ? opWords(condition.op) : undefined, valueWords(condition.value)].filter(Boolean).join(" ");
 }
 
 /** "2d" -> "2 days", "1d12h" -> "36 hours". */

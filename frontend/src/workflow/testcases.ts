@@ -1,6 +1,7 @@
 // Test cases edited as text: a case <-> the form's strings, and the server's field errors
 // (name, given.event.type, expect.path…) grouped by the form field they belong to.
 import type { ApiFieldError } from "../api/types";
+import { t } from "../i18n";
 
 export type CaseDraft = { name: string; given: string; expect: string };
 export type CaseBody = { name: string; given: Record<string, unknown>; expect: Record<string, unknown> };
@@ -20,16 +21,16 @@ export function parseCaseDraft(draft: CaseDraft): CaseBody {
     try {
       const value: unknown = JSON.parse(draft[key]);
       if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-      fields[key] = ["Expected a JSON object: { … }."];
+      fields[key] = [t("canvas.tests.notObject")];
     } catch (e) {
-      fields[key] = [`Not JSON: ${(e as Error).message}`];
+      fields[key] = [t("canvas.tests.notJson", { error: (e as Error).message })];
     }
     return {};
   };
   const given = object("given");
   const expect = object("expect");
-  if (!draft.name.trim()) fields.name = ["Give the case a name."];
-  if (Object.keys(fields).length) throw Object.assign(new Error("The test case is not valid."), { fields });
+  if (!draft.name.trim()) fields.name = [t("canvas.tests.noName")];
+  if (Object.keys(fields).length) throw Object.assign(new Error(t("canvas.tests.invalid")), { fields });
   return { name: draft.name.trim(), given, expect };
 }
 
