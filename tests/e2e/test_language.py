@@ -31,6 +31,8 @@ def test_picking_a_language_shows_the_pages_in_it(browser_ready, live_server, ma
     assert "14. März 2031" in german["facts"] and "0,80" in german["facts"]
     assert "Клиенты" in russian["nav"] and (russian["lang"], russian["stored"]) == ("ru", "ru")
     assert "14 мар. 2031" in russian["facts"] and "0,80" in russian["facts"]
-    # and every choice was sent to the server for the user
+    # and every choice was sent to the server, which keeps the last one for the user
     assert seen["patches"] == [{"language": "de"}, {"language": "ru"}, {"language": "en"}]
+    viewer.refresh_from_db()
+    assert viewer.language == "en"
     assert seen["page_errors"] == []

@@ -3,7 +3,7 @@
 // page reloads so the server's block catalog comes in the new language too. On load, the
 // server's language wins over this browser's, so the choice follows the person.
 import { useState } from "react";
-import { ApiError, api } from "../api/client";
+import { api } from "../api/client";
 import { i18n, LANGUAGE_STORAGE_KEY, LANGUAGES, t, type Language } from "../i18n";
 
 /** Each language named in itself: a reader finds their own whatever the UI shows now. */
@@ -31,12 +31,6 @@ export function languageSync(serverLanguage: unknown): boolean {
   return true;
 }
 
-/** The server cannot keep the language yet (no such field or no PATCH on /me): the choice
- * still holds in this browser. */
-function unsupported(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 400 || error.status === 405);
-}
-
 export function LanguagePicker() {
   const current = isLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : "en";
   const [busy, setBusy] = useState(false);
@@ -49,11 +43,9 @@ export function LanguagePicker() {
     try {
       await api.patch("me", { language });
     } catch (e) {
-      if (!unsupported(e)) {
-        setError(t("shell.languageNotSaved", { error: (e as Error).message }));
-        setBusy(false);
-        return;
-      }
+      setError(t("shell.languageNotSaved", { error: (e as Error).message }));
+      setBusy(false);
+      return;
     }
     store(language);
     window.location.reload();
