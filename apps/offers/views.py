@@ -29,5 +29,6 @@ def offer_link_follow(request: HttpRequest, token: str) -> HttpResponse:
     if offer.target_url:
         return HttpResponseRedirect(offer.target_url)
     return render(request, "offers/link_invalid.html",
-                  {"title": "Your offer", "message": "Use this code at checkout:",
-                   "code": offer.code})
+                  {"title": offer.page_headline or "Your offer",
+                   "message": offer.page_text or "Use this code at checkout:",
+                   "code": offer.code, "lang": (offer.customer.locale or "en")[:2]})

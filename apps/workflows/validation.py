@@ -19,6 +19,7 @@ from typing import Any
 import networkx as nx
 from django.utils.translation import gettext as _
 
+from apps.common.templating import template_paths
 from apps.workflows.schemas import MAX_CONFIG_BYTES, MAX_EDGES, MAX_NODES
 from apps.workflows.titles import field_label, node_title
 
@@ -210,18 +211,8 @@ def _credential_check(out: _Collector, index: int, node_id: str, parsed: Any,
 
 def _template_texts(names: tuple[str, ...], config: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(field, Liquid source) for each template field; "headers.*" means every value of
-    the mapping `headers`."""
-    out = []
-    for name in names:
-        if name.endswith(".*"):
-            base = name[:-2]
-            mapping = config.get(base)
-            if isinstance(mapping, Mapping):
-                out += [(f"config.{base}.{key}", value) for key, value in mapping.items()
-                        if isinstance(value, str)]
-        elif isinstance(config.get(name), str):
-            out.append((f"config.{name}", config[name]))
-    return out
+    the mapping `headers`, "variants.*.body" every variant's body."""
+    return [(f"config.{path}", text) for path, text in template_paths(names, config)]
 
 
 def _template_check(out: _Collector, index: int, node_id: str, node: Mapping[str, Any],

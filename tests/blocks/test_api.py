@@ -49,11 +49,13 @@ def test_catalog_serves_every_core_block(client_as, key_client, client_kind):
     assert [entry["key"] for entry in entries] == CORE_PALETTE
     assert all(set(entry) == ENTRY_KEYS for entry in entries)
     send_sms = entries[CORE_PALETTE.index("action.send_sms")]
-    assert send_sms["ports"] == ["out"] and send_sms["template_fields"] == ["body"]
+    assert send_sms["ports"] == ["out"] and \
+        send_sms["template_fields"] == ["body", "variants.*.body"]
     assert send_sms["config_schema"]["required"] == ["body"]
     assert send_sms["config_schema"]["properties"]["body"]["maxLength"] == 1600
     assert send_sms["ui_schema"] == {"body": {"ui:widget": "liquid_textarea"},
-                                     "ui:order": ["body", "category"]}
+                                     "variants": {"ui:field": "variants"},
+                                     "ui:order": ["body", "category", "variants"]}
     branch = entries[CORE_PALETTE.index("flow.branch")]
     assert branch["dynamic_ports"]["always"] == ["else"]
     assert branch["example_ports"] == ["vip", "at_risk", "else"]
