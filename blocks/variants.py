@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import AfterValidator, Field
 
@@ -87,3 +87,28 @@ def variant_locales_missing(variants: Mapping[str, Any] | None,
     have = set(variants or {})
     return {language: count for language, count in counts.items()
             if count and language not in have}
+
+
+def _variant_model(config_model: type[BlockConfig]) -> type[BlockConfig] | None:
+    """The model of one variant, read from the `variants` field's annotation."""
+    info = config_model.model_fields.get("variants")
+    if info is None:
+        return None
+    pending: list[Any] = [info.annotation]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, type) and issubclass(current, BlockConfig):
+            return current
+        pending += list(get_args(current))
+    return None
+
+
+def variant_texts_present(config: BlockConfig) -> bool:
+    """Whether a block has texts a customer reads that could be in their language: a
+    message always; an offer only when it sets its page's words (or has variants)."""
+    model = _variant_model(type(config))
+    if model is None:
+        return False
+    if getattr(config, "variants", None):
+        return True
+    return any(getattr(config, name, None) for name in model.model_fields)

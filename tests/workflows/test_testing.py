@@ -116,7 +116,7 @@ def test_run_reports_pass_and_fail_with_a_diff(workflow, composer):
     assert first["actual"]["path"] == ["t1", "a1"]
     assert first["actual"]["effects"] == [{
         "type": "send_sms", "node": "a1", "category": "transactional",
-        "body": "Sorry Ada, we will make it right."}]
+        "body": "Sorry Ada, we will make it right.", "variant": "default"}]
     assert (second["id"], second["passed"]) == (failing["id"], False)
     assert second["diff"] == [{
         "what": "effects", "expected": [{"type": "send_email"}],
