@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (Cyrillic letters are Russian, not look-alikes)
 """Variants per locale: the customer's locale picks the texts, falling back from the
 region to the language to the default; bad locale tags are refused."""
 
