@@ -495,9 +495,12 @@ class TemplatePreview(TypedDict):
 
 
 def template_preview(text: str, customer: Any, event: Any = None, *,
-                     channel: Literal["text", "sms", "email"] = "text") -> TemplatePreview:
+                     channel: Literal["text", "sms", "email"] = "text",
+                     locale: str | None = None) -> TemplatePreview:
     """Render against a real customer (and event); an offer and a survey get sample values.
-    `email` escapes inserted values as HTML; `sms` also reports the message's size."""
+    `email` escapes inserted values as HTML; `sms` also reports the message's size (a
+    variant's segments, set against the default's, is what the canvas shows per language).
+    `locale` formats as for a customer of that locale (the variant being previewed)."""
     issues = template_check(text)
     errors = [issue for issue in issues if issue["severity"] == "error"]
     warnings = [issue for issue in issues if issue["severity"] == "warning"]
@@ -506,7 +509,7 @@ def template_preview(text: str, customer: Any, event: Any = None, *,
     context = template_context_for(customer, event, run={"id": None, "workflow_name": ""},
                                    offer=PREVIEW_OFFER, survey=PREVIEW_SURVEY)
     try:
-        rendered = template_render(text, context, html=channel == "email")
+        rendered = template_render(text, context, html=channel == "email", locale=locale)
     except TemplateError as err:
         return {"rendered": None, "errors": [err.as_issue()], "warnings": warnings,
                 "sms": None}

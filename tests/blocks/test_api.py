@@ -141,3 +141,21 @@ def test_preview_does_not_show_erased_customers(client_as, customer):
     response = client_as("viewer").post("/api/v1/templates/preview", {
         "template": "x", "customer_id": "C-1"}, format="json")
     assert response.status_code == 400
+
+
+def test_preview_formats_for_the_variants_locale(client_as, customer):
+    response = client_as("viewer").post("/api/v1/templates/preview", {
+        "template": "Спасибо! {{ 1234.5 | money: 'RUB' }}", "customer_id": customer.external_id,
+        "channel": "sms", "locale": "ru"}, format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["rendered"] == "Спасибо! 1\xa0234,50\xa0₽"
+    assert (body["sms"]["encoding"], body["sms"]["segments"]) == ("UCS-2", 1)
+
+
+def test_preview_refuses_a_bad_locale(client_as, customer):
+    response = client_as("viewer").post("/api/v1/templates/preview", {
+        "template": "x", "customer_id": customer.external_id, "locale": "Deutsch"},
+        format="json")
+    assert response.status_code == 400
