@@ -3660,6 +3660,8 @@ export interface components {
              * @default text
              */
             channel: components["schemas"]["TemplatePreviewInChannelEnum"];
+            /** @description Format dates, money and numbers for this locale (a variant's language, e.g. ru) instead of the customer's own. */
+            locale?: string;
         };
         TemplateVariable: {
             path: string;
