@@ -17,6 +17,7 @@ import { DURATION_UNITS, durationJoin, durationSplit, type DurationUnit } from "
 import { formErrorWords } from "./formErrors";
 import { fieldLabel, problemWords } from "../lib/problems";
 import { useShowIds } from "./showIds";
+import { VariantsField } from "./VariantTabs";
 
 type FormContext = LiquidContext;
 
@@ -168,7 +169,7 @@ function ExitReasonsField(props: FieldProps) {
   );
 }
 
-const FIELDS: RegistryFieldsType = { condition: ConditionField, exit_reasons: ExitReasonsField };
+const FIELDS: RegistryFieldsType = { condition: ConditionField, exit_reasons: ExitReasonsField, variants: VariantsField };
 
 export type Target = { id: string; label: string };
 
@@ -242,7 +243,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
   const uiSchema = useMemo<UiSchema>(() => formUiSchema(entry, schema, withDefaults as Config), [entry, schema, withDefaults]);
   const transformErrors = useMemo(() => plainErrors(schema, uiSchema), [schema, uiSchema]);
   const channel: LiquidContext["channel"] = messageChannel(node.data.type, node.data.config) ?? "text";
-  const formContext = useMemo(() => ({ ...liquid, channel, readOnly }), [liquid, channel, readOnly]);
+  const formContext = useMemo(() => ({ ...liquid, channel, readOnly, config: node.data.config }), [liquid, channel, readOnly, node.data.config]);
   const { errors: extraErrors, other } = useMemo(() => issuesToFormErrors(node.data.issues ?? []), [node.data.issues]);
   const outgoing = useMemo(() => new Map(edges.filter((e) => e.source === node.id).map((e) => [e.sourceHandle || "out", e.target])), [edges, node.id]);
   const template = entry?.template as { locked_fields?: string[] } | null | undefined;
