@@ -38,9 +38,13 @@ export function localeName(tag: string, uiLanguage: string): string {
   }
 }
 
-/** The fields of one variant, from the `variants` schema's additionalProperties. */
+type VariantSchema = { properties?: Record<string, { title?: string; maxLength?: number }>; required?: string[] };
+
+/** The fields of one variant, from the `variants` schema (its patternProperties, keyed by
+ * the locale pattern, or additionalProperties). */
 export function variantFields(schema: unknown): VariantField[] {
-  const item = (schema as { additionalProperties?: { properties?: Record<string, { title?: string; maxLength?: number }>; required?: string[] } })?.additionalProperties;
+  const map = schema as { patternProperties?: Record<string, VariantSchema>; additionalProperties?: VariantSchema } | undefined;
+  const item = Object.values(map?.patternProperties ?? {})[0] ?? map?.additionalProperties;
   const required = new Set(item?.required ?? []);
   return Object.entries(item?.properties ?? {}).map(([name, property]) => ({
     name,

@@ -13,9 +13,11 @@ describe("language tabs", () => {
   it("reads a variant's fields from the schema, templates marked", () => {
     const schema = {
       type: "object",
-      additionalProperties: {
-        properties: { subject: { title: "Subject", maxLength: 200 }, body: { title: "Body" }, from_name: { title: "Sender name" } },
-        required: ["subject", "body"],
+      patternProperties: {
+        [LOCALE_PATTERN.source]: {
+          properties: { subject: { title: "Subject", maxLength: 200 }, body: { title: "Body" }, from_name: { title: "Sender name" } },
+          required: ["subject", "body"],
+        },
       },
     };
     expect(variantFields(schema)).toEqual([
