@@ -122,7 +122,8 @@ def test_run_reports_pass_and_fail_with_a_diff(workflow, composer):
         "what": "effects", "expected": [{"type": "send_email"}],
         "actual": first["actual"]["effects"],
         "message": "effect 0 was send_sms {'body': 'Sorry Ada, we will make it right.', "
-                   "'category': 'transactional', 'node': 'a1'}, expected "
+                   "'category': 'transactional', 'variant': 'default', 'node': 'a1'}, "
+                   "expected "
                    "{'type': 'send_email'}"}]
     stored = WorkflowTestCase.objects.get(pk=failing["id"])
     assert stored.last_result["passed"] is False and stored.last_run_at is not None
