@@ -20,6 +20,7 @@ from apps.accounts.capabilities import Capability
 from apps.common.templating import MAX_TEMPLATE_CHARS, TEMPLATE_VARIABLES, template_preview
 from apps.customers.models import Customer, Event
 from blocks.registry import catalog
+from blocks.variants import LOCALE_PATTERN
 
 
 class DynamicPortsSerializer(serializers.Serializer):
@@ -90,6 +91,10 @@ class TemplatePreviewInSerializer(serializers.Serializer):
         choices=["text", "sms", "email"], default="text",
         help_text="email escapes inserted values as HTML; sms also reports its size.",
     )
+    locale = serializers.RegexField(
+        LOCALE_PATTERN, required=False, max_length=16,
+        help_text="Format dates, money and numbers for this locale (a variant's language, "
+                  "e.g. ru) instead of the customer's own.")
 
 
 class TemplateIssueSerializer(serializers.Serializer):
@@ -138,6 +143,6 @@ class TemplatePreviewApi(APIView):
                 raise ValidationError({"event_id": ["no event with this id for this customer"]},
                                       code="not_found")
         preview = template_preview(data["template"], customer, event,
-                                   channel=data["channel"])
+                                   channel=data["channel"], locale=data.get("locale"))
         return Response(preview)
 

@@ -108,8 +108,9 @@ class Effects(Protocol):
 
     # The keyword arguments each core block passes (see its module docstring):
     # send_email: subject, body, format ("html"|"text"), from_name, reply_to, category
-    #   ("transactional"|"marketing") -> e.g. {"message_id", "status"}
-    # send_sms: body, category -> e.g. {"message_id", "status"}
+    #   ("transactional"|"marketing"), variant (the language variant used, "default" or a
+    #   locale tag; kept in the message's options) -> e.g. {"message_id", "status"}
+    # send_sms: body, category, variant -> e.g. {"message_id", "status"}
     # create_task: kind, queue, title, notes, due_at (aware datetime), business_hours,
     #   priority -> e.g. {"task_id"}
     # http_request: method, url, headers, json, credential_id, timeout_seconds ->
@@ -117,9 +118,9 @@ class Effects(Protocol):
     # update_customer(changes): {"attributes": {name: value | None}, "tags_add": [...],
     #   "tags_remove": [...], "tier"?: str}
     # create_offer: code_pattern, kind, value (Decimal), currency, expires_at,
-    #   link_target_url -> at least {"code", "link", "expires_at"}
+    #   link_target_url[, page_headline, page_text] -> at least {"code", "link", "expires_at"}
     # create_exit_survey: channel ("email"|"sms"), reason_codes (list, empty: every active
-    #   reason), expires_at -> at least {"survey_id", "url", "expires_at"}
+    #   reason), expires_at[, question, intro] -> at least {"survey_id", "url", "expires_at"}
     def send_email(self, *, subject: str, body: str, **options: Any) -> Mapping[str, Any]: ...
     def send_sms(self, *, body: str, **options: Any) -> Mapping[str, Any]: ...
     def create_task(self, **task: Any) -> Mapping[str, Any]: ...

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from pydantic import BaseModel, ValidationError
 
-from apps.common.templating import template_check
+from apps.common.templating import template_check, template_paths
 from blocks.actions import (
     create_task,
     exit_survey,
@@ -202,18 +202,9 @@ def block_config_validate(block_type: str, config: Any
 
 def block_templates(block_type: str, config: BlockConfig) -> list[tuple[str, str]]:
     """(dotted field, template text) for each Liquid template in a valid config, with
-    "name.*" expanded over the mapping's keys; non-text values are skipped."""
-    found: list[tuple[str, str]] = []
-    for name in block_get(block_type).template_fields:
-        if name.endswith(".*"):
-            mapping = getattr(config, name[:-2]) or {}
-            found += [(f"{name[:-2]}.{key}", value) for key, value in mapping.items()
-                      if isinstance(value, str)]
-        else:
-            value = getattr(config, name)
-            if isinstance(value, str):
-                found.append((name, value))
-    return found
+    "name.*" expanded over the mapping's keys (and "variants.*.body" over each variant);
+    non-text values are skipped."""
+    return template_paths(block_get(block_type).template_fields, config.model_dump())
 
 
 def block_config_warnings(block_type: str, config: BlockConfig) -> list[ConfigError]:

@@ -31,6 +31,9 @@ from liquid.exceptions import LiquidError, LiquidSyntaxError, TemplateInheritanc
 from liquid.extra.filters._json import JSON
 from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG
 
+from apps.common.locale_filters import FILTERS as LOCALE_FILTERS
+from apps.common.locale_filters import render_locale
+
 MAX_TEMPLATE_CHARS = 100_000
 MAX_OUTPUT_BYTES = 500_000
 LOOP_ITERATION_LIMIT = 10_000
@@ -84,6 +87,8 @@ class _SandboxEnvironment(Environment):
         for tag in ("include", "render"):
             self.tags.pop(tag, None)
         self.add_filter("json", JSON(default=_json_default))
+        for name, function in LOCALE_FILTERS.items():  # date, money, number, plural
+            self.add_filter(name, function)
 
 
 _TEXT_ENV = _SandboxEnvironment(undefined=Undefined, strict_filters=True)
@@ -277,14 +282,39 @@ def template_errors(text: str) -> list[TemplateIssue]:
             if issue["severity"] == "error" and issue["code"] != "unknown_variable"]
 
 
-def template_render(text: str, context: Mapping[str, Any], *, html: bool = False) -> str:
+def template_paths(names: Sequence[str], config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(dotted field, Liquid source) of each template field in a config given as data;
+    a "*" segment stands for every key of a mapping: "headers.*" is each header value,
+    "variants.*.body" each variant's body. Values that are not text are skipped."""
+    found: list[tuple[str, str]] = []
+    for name in names:
+        items: list[tuple[str, Any]] = [("", config)]
+        for segment in name.split("."):
+            step: list[tuple[str, Any]] = []
+            for path, value in items:
+                if not isinstance(value, Mapping):
+                    continue
+                keys = list(value) if segment == "*" else [segment] if segment in value else []
+                step += [(f"{path}.{key}" if path else str(key), value[key]) for key in keys]
+            items = step
+        found += [(path, value) for path, value in items if isinstance(value, str)]
+    return found
+
+
+def template_render(text: str, context: Mapping[str, Any], *, html: bool = False,
+                    locale: str | None = None) -> str:
     """Render with plain data (see `template_context_for`). `html` escapes the values
-    inserted into an HTML body. Raises TemplateError; undefined values render empty."""
+    inserted into an HTML body. Dates, money and numbers are formatted in the customer's
+    locale (`locale` overrides it, e.g. a variant's preview) and time zone. Raises
+    TemplateError; undefined values render empty."""
     template = _parse(text, html)
     variables = context if isinstance(context, TemplateContext) else {
         key: plain(value) for key, value in context.items()}
+    customer = variables.get("customer")
+    customer = customer if isinstance(customer, Mapping) else {}
     try:
-        return template.render(**variables)
+        with render_locale(locale or customer.get("locale"), customer.get("timezone")):
+            return template.render(**variables)
     except LiquidError as err:
         raise _error_from_liquid(err, "template_render", text) from None
     except (ArithmeticError, TypeError, ValueError) as err:  # a filter the library missed
@@ -465,9 +495,12 @@ class TemplatePreview(TypedDict):
 
 
 def template_preview(text: str, customer: Any, event: Any = None, *,
-                     channel: Literal["text", "sms", "email"] = "text") -> TemplatePreview:
+                     channel: Literal["text", "sms", "email"] = "text",
+                     locale: str | None = None) -> TemplatePreview:
     """Render against a real customer (and event); an offer and a survey get sample values.
-    `email` escapes inserted values as HTML; `sms` also reports the message's size."""
+    `email` escapes inserted values as HTML; `sms` also reports the message's size (a
+    variant's segments, set against the default's, is what the canvas shows per language).
+    `locale` formats as for a customer of that locale (the variant being previewed)."""
     issues = template_check(text)
     errors = [issue for issue in issues if issue["severity"] == "error"]
     warnings = [issue for issue in issues if issue["severity"] == "warning"]
@@ -476,7 +509,7 @@ def template_preview(text: str, customer: Any, event: Any = None, *,
     context = template_context_for(customer, event, run={"id": None, "workflow_name": ""},
                                    offer=PREVIEW_OFFER, survey=PREVIEW_SURVEY)
     try:
-        rendered = template_render(text, context, html=channel == "email")
+        rendered = template_render(text, context, html=channel == "email", locale=locale)
     except TemplateError as err:
         return {"rendered": None, "errors": [err.as_issue()], "warnings": warnings,
                 "sms": None}

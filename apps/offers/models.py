@@ -22,6 +22,9 @@ class Offer(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     target_url = models.URLField(max_length=2000, blank=True, default="",
                                  help_text="Where the signed link redirects (http/https).")
+    # Keepflow's offer page (no target_url): the words of the customer's language variant.
+    page_headline = models.CharField(max_length=200, blank=True, default="")
+    page_text = models.TextField(blank=True, default="")
     clicked_at = models.DateTimeField(null=True, blank=True, help_text="First click.")
     click_count = models.PositiveIntegerField(default=0)
     redeemed_at = models.DateTimeField(null=True, blank=True)

@@ -80,6 +80,7 @@ def offer_result(offer: Offer) -> dict[str, Any]:
 def offer_create(*, customer: Customer, code_pattern: str, kind: str, value: Decimal,
                  currency: str | None, expires_at: dt.datetime | None,
                  link_target_url: str | None, idempotency_key: str,
+                 page_headline: str = "", page_text: str = "",
                  run_id: int | None = None, workflow_id: int | None = None, node_id: str = "",
                  now: dt.datetime | None = None) -> dict[str, Any]:
     """Create the offer once per idempotency key (a repeated key returns the first result).
@@ -94,7 +95,8 @@ def offer_create(*, customer: Customer, code_pattern: str, kind: str, value: Dec
         offer = Offer(customer=customer, code=offer_code_generate(code_pattern), kind=kind,
                       value=Decimal(value).quantize(CENTS), currency=currency or "",
                       expires_at=expires_at,
-                      target_url=target, run_id=run_id, workflow_id=workflow_id,
+                      target_url=target, page_headline=page_headline, page_text=page_text,
+                      run_id=run_id, workflow_id=workflow_id,
                       node_id=node_id, idempotency_key=idempotency_key,
                       created_at=now or timezone.now())
         try:

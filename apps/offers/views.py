@@ -30,8 +30,11 @@ def offer_link_follow(request: HttpRequest, token: str) -> HttpResponse:
                      gettext_noop("Sorry, this offer has expired."), status=410)
     if offer.target_url:
         return HttpResponseRedirect(offer.target_url)
-    return _page(request, offer.customer.locale, gettext_noop("Your offer"),
-                 gettext_noop("Use this code at checkout:"), code=offer.code)
+    # The block's own words for the page (its variant for the customer's language) win;
+    # gettext leaves such texts as they are.
+    return _page(request, offer.customer.locale,
+                 offer.page_headline or gettext_noop("Your offer"),
+                 offer.page_text or gettext_noop("Use this code at checkout:"), code=offer.code)
 
 
 def _page(request: HttpRequest, locale: str | None, title: str, message: str, *,

@@ -63,6 +63,9 @@ class ExitSurvey(models.Model):
     run_id = models.BigIntegerField(null=True, blank=True)
     workflow_id = models.BigIntegerField(null=True, blank=True)
     node_id = models.CharField(max_length=64, blank=True, default="")
+    # The block's own words for the page (its language variant); empty: the standard ones.
+    question = models.CharField(max_length=300, blank=True, default="")
+    intro = models.TextField(blank=True, default="")
     created_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
     reason_code = models.CharField(max_length=40, blank=True, default="")

@@ -74,6 +74,7 @@ def exit_survey_result(survey: ExitSurvey) -> dict[str, Any]:
 
 def exit_survey_create(*, customer: Customer, channel: str, reason_codes: Sequence[str],
                        expires_at: dt.datetime, idempotency_key: str,
+                       question: str = "", intro: str = "",
                        run_id: int | None = None, workflow_id: int | None = None,
                        node_id: str = "", now: dt.datetime | None = None) -> dict[str, Any]:
     """One survey per idempotency key (run, node, visit); a repeated key returns the first."""
@@ -84,7 +85,8 @@ def exit_survey_create(*, customer: Customer, channel: str, reason_codes: Sequen
         return exit_survey_result(existing)
     survey = ExitSurvey(customer=customer, channel=channel, reason_codes=list(reason_codes),
                         expires_at=expires_at, idempotency_key=idempotency_key,
-                        run_id=run_id, workflow_id=workflow_id, node_id=node_id,
+                        question=question, intro=intro, run_id=run_id,
+                        workflow_id=workflow_id, node_id=node_id,
                         created_at=now or timezone.now())
     try:
         with transaction.atomic():  # a savepoint: the caller's transaction stays usable

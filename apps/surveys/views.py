@@ -26,9 +26,9 @@ from apps.surveys.services import (
 from apps.surveys.texts import page_texts, survey_language
 
 
-def _page(request: HttpRequest, language: str, status: int = 200, **context: Any
-          ) -> HttpResponse:
-    texts = page_texts(language)
+def _page(request: HttpRequest, language: str, status: int = 200,
+          texts: dict[str, str] | None = None, **context: Any) -> HttpResponse:
+    texts = texts or page_texts(language)
     response = render(request, "surveys/page.html",
                       {"lang": language, "t": texts, "limit": FREE_TEXT_LIMIT, **context},
                       status=status)
@@ -65,7 +65,10 @@ def exit_survey_page(request: HttpRequest, token: str) -> HttpResponse:
     if survey.answered_at is not None:
         return _message(request, language, "already", 200)
 
-    texts = page_texts(language)
+    texts = {**page_texts(language),
+             **{name: text for name, text in (("question", survey.question),
+                                               ("title", survey.question),
+                                               ("intro", survey.intro)) if text}}
     error, chosen, free_text = "", "", ""
     if request.method == "POST":
         chosen = request.POST.get("reason", "")
@@ -89,6 +92,6 @@ def exit_survey_page(request: HttpRequest, token: str) -> HttpResponse:
         else texts["greeting_anonymous"]
     reasons = [{"code": reason.code, "label": reason.label(language)}
                for reason in exit_survey_reasons(survey)]
-    return _page(request, language, 400 if error else 200, state="form",
+    return _page(request, language, 400 if error else 200, texts, state="form",
                  title=texts["title"], greeting=greeting, reasons=reasons, error=error,
                  chosen=chosen, free_text=free_text)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.cache import cache
+
 from apps.common.templating import template_check
 from apps.integrations.binding import credential_request_issue
 from apps.workflows.models import BlockTemplateVersion
@@ -41,6 +43,40 @@ def block_templates_info(refs: set[tuple[int, int]]) -> dict[tuple[int, int], Te
     }
 
 
+LOCALE_COUNTS_SECONDS = 300
+SEGMENT_TRIGGER = "trigger.segment"
+
+
+def audience_segments(graph: Mapping[str, Any]) -> list[int] | None:
+    """The segments whose members a workflow reaches, when all of its triggers are
+    segment triggers; None when any other trigger (an event, a date, a schedule …) may
+    start it for any customer."""
+    segment_ids: list[int] = []
+    for node in graph.get("nodes") or []:
+        if not isinstance(node, Mapping) or not str(node.get("type", "")).startswith("trigger."):
+            continue
+        segment_id = (node.get("config") or {}).get("segment_id") \
+            if node.get("type") == SEGMENT_TRIGGER else None
+        if not isinstance(segment_id, int):
+            return None
+        segment_ids.append(segment_id)
+    return sorted(set(segment_ids)) if segment_ids else None
+
+
+def audience_locale_counts(graph: Mapping[str, Any]) -> Mapping[str, int]:
+    """The workflow's customers by language, kept for a few minutes: a draft is validated
+    on every save, and the counts of a large customer base change slowly."""
+    from apps.customers.selectors import customer_locale_counts
+
+    segments = audience_segments(graph)
+    key = "kf:locale-counts:" + (",".join(map(str, segments)) if segments is not None else "all")
+    counts = cache.get(key)
+    if counts is None:
+        counts = customer_locale_counts(segments)
+        cache.set(key, counts, LOCALE_COUNTS_SECONDS)
+    return counts
+
+
 def library_for(graph: Mapping[str, Any]) -> Library:
     """The library that validates (and resolves) this graph."""
     templates = block_templates_info(template_refs(graph))
@@ -50,6 +86,7 @@ def library_for(graph: Mapping[str, Any]) -> Library:
         template_check=template_check,
         block_template=lambda template_id, version: templates.get((template_id, version)),
         credential_check=credential_request_issue,
+        customer_locales=audience_locale_counts,
     )
 
 

@@ -36,8 +36,12 @@ def node_titles(nodes: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 
 def field_label(block_type: str, field: str) -> str:
-    """The form's label of a config field ("config.headers.X" -> "Headers X")."""
+    """The form's label of a config field ("config.headers.X" -> "Headers X"); a
+    variant's field says its language ("config.variants.de.body" -> "Body (de)")."""
     name, _sep, key = field.removeprefix("config.").partition(".")
+    if name == "variants" and "." in key:
+        locale, _sep, inner = key.partition(".")
+        return f"{field_label(block_type, inner)} ({locale})"
     spec = block_find(block_type)
     model_fields = spec.config_model.model_fields if spec is not None else {}
     info = model_fields.get(name)

@@ -18,9 +18,12 @@ from typing import Any
 
 import networkx as nx
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from apps.common.templating import template_paths
 from apps.workflows.schemas import MAX_CONFIG_BYTES, MAX_EDGES, MAX_NODES
 from apps.workflows.titles import field_label, node_title
+from blocks.variants import variant_locales_missing, variant_texts_present
 
 SCHEMA_VERSION = 1
 # A loop is only allowed through one of these: each pass then costs real time.
@@ -55,6 +58,9 @@ class Library:
     # (credential id, method, url) -> (code, message) when the credential may not ride on
     # that request (integrations/binding.py); None skips the check.
     credential_check: Callable[[int, str, str], tuple[str, str] | None] | None = None
+    # The graph -> its audience's customers by language ({"de": 40, "ru": 12}): message
+    # blocks with no variant for a language get a warning. None skips the check.
+    customer_locales: Callable[[Mapping[str, Any]], Mapping[str, int]] | None = None
 
 
 @dataclass
@@ -78,6 +84,8 @@ def template_config_merge(preset: Mapping[str, Any], config: Mapping[str, Any]) 
 class _Collector:
     def __init__(self) -> None:
         self.result = ValidationResult()
+        # (index, node id, title, parsed config) of blocks with texts per language
+        self.translatable: list[tuple[int, str, str, Any]] = []
 
     def node_issue(self, index: int, node_id: str | None, fld: str, code: str, message: str,
                    *, warning: bool = False) -> None:
@@ -147,6 +155,7 @@ def graph_validate(graph: Mapping[str, Any], library: Library) -> ValidationResu
         out.graph_issue(None, "nodes", "no_trigger",
                         _("a workflow needs at least one trigger block to start it"))
     _graph_shape_check(out, index_of, types, edges, triggers)
+    _variants_check(out, graph, library)
     return out.result
 
 
@@ -194,8 +203,41 @@ def _node_check(out: _Collector, index: int, node_id: str, node: Mapping[str, An
                            warning=issue.get("severity") == "warning")
     if parsed is None:
         return None
+    if variant_texts_present(parsed):
+        out.translatable.append((index, node_id, node_title(node), parsed))
     _credential_check(out, index, node_id, parsed, library)
     return list(spec.output_ports(parsed))
+
+
+# The default texts are taken to be English: customers without a locale or in English
+# get them by design, not by a missing variant.
+DEFAULT_LANGUAGES = frozenset({"", "en"})
+
+
+def _variants_check(out: _Collector, graph: Mapping[str, Any], library: Library) -> None:
+    """A warning for each message block that has no variant for a language some of the
+    workflow's customers speak: they would get the default texts."""
+    if not out.translatable or library.customer_locales is None:
+        return
+    counts = {language: count for language, count in library.customer_locales(graph).items()
+              if language not in DEFAULT_LANGUAGES and count > 0}
+    if not counts:
+        return
+    for index, node_id, title, parsed in out.translatable:
+        missing = variant_locales_missing(getattr(parsed, "variants", None), counts)
+        if not missing:
+            continue
+        languages = ", ".join(f"{language} ({count})" for language, count
+                              in sorted(missing.items(), key=lambda item: (-item[1], item[0])))
+        total = sum(missing.values())
+        message = ngettext(
+            'block "%(block)s" has no text in %(languages)s: %(count)d customer of this '
+            "workflow will get the default text",
+            'block "%(block)s" has no text in %(languages)s: %(count)d customers of this '
+            "workflow will get the default text", total) % {
+                "block": title, "languages": languages, "count": total}
+        out.node_issue(index, node_id, "config.variants", "variant_missing", message,
+                       warning=True)
 
 
 def _credential_check(out: _Collector, index: int, node_id: str, parsed: Any,
@@ -213,18 +255,8 @@ def _credential_check(out: _Collector, index: int, node_id: str, parsed: Any,
 
 def _template_texts(names: tuple[str, ...], config: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(field, Liquid source) for each template field; "headers.*" means every value of
-    the mapping `headers`."""
-    out = []
-    for name in names:
-        if name.endswith(".*"):
-            base = name[:-2]
-            mapping = config.get(base)
-            if isinstance(mapping, Mapping):
-                out += [(f"config.{base}.{key}", value) for key, value in mapping.items()
-                        if isinstance(value, str)]
-        elif isinstance(config.get(name), str):
-            out.append((f"config.{name}", config[name]))
-    return out
+    the mapping `headers`, "variants.*.body" every variant's body."""
+    return [(f"config.{path}", text) for path, text in template_paths(names, config)]
 
 
 def _template_check(out: _Collector, index: int, node_id: str, node: Mapping[str, Any],

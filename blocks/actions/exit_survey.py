@@ -4,15 +4,17 @@ It creates the survey (`ctx.effects.create_exit_survey`: a signed link to the ho
 one-question page, with the reasons an admin configures), renders the message with the
 link as {{ survey.url }}, and hands it to messaging like send_email / send_sms, so
 consent, caps, quiet hours and suppression apply. The answer comes back as the customer
-event `exit_survey.answered`; later nodes can wait for it. Output: the message result and
-{"survey": {"survey_id", "url", "expires_at"}}."""
+event `exit_survey.answered`; later nodes can wait for it. Output: the message result,
+{"survey": {"survey_id", "url", "expires_at"}} and the `variant` the customer's locale
+picked. The page's question and intro are the block's own when set (per variant too),
+else the page's standard words in the customer's language."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from apps.common.templating import sms_segments
 from blocks.actions.send_email import CATEGORY_LABELS, MessageCategory
@@ -28,10 +30,33 @@ from blocks.base import (
 )
 from blocks.fields import LiquidLine, LiquidText, Widget, matching, shown_when
 from blocks.rendering import FieldRenderError, render_field
+from blocks.variants import LocaleTag, VariantsWidget, variant_apply, variants_field
 
 ReasonCode = Annotated[str, *matching(r"^[a-z][a-z0-9_]{0,39}$",
                                       "a reason code like too_expensive")]
 LINK_VARIABLE = "survey.url"
+
+
+def _link_check(body: str, field: str = "body") -> None:
+    if LINK_VARIABLE not in body.replace(" ", ""):
+        raise ConfigFieldError(field, "missing_link",
+                               "put {{ survey.url }} in the message: it is the survey link")
+
+
+class ExitSurveyVariant(BlockConfig):
+    """The message and the page's words in one language; empty fields keep the default's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Survey texts in one language")
+
+    subject: LiquidLine | None = Field(None, max_length=200, title="Subject")
+    body: LiquidText = Field(max_length=100_000, title="Message")
+    question: str | None = Field(None, max_length=300, title="Question on the page")
+    intro: str | None = Field(None, max_length=1000, title="Intro on the page")
+
+    @model_validator(mode="after")
+    def _link(self) -> ExitSurveyVariant:
+        _link_check(self.body)
+        return self
 
 
 class ExitSurveyConfig(BlockConfig):
@@ -52,28 +77,37 @@ class ExitSurveyConfig(BlockConfig):
         default_factory=list, max_length=30, title="Reasons to offer",
         description="Reason codes from Exit reasons; empty offers every active reason.",
     )
+    question: str | None = Field(
+        None, max_length=300, title="Question on the page",
+        description="Empty: the standard question in the customer's language.")
+    intro: str | None = Field(
+        None, max_length=1000, title="Intro on the page",
+        description="Empty: the standard introduction in the customer's language.")
     expires_in_days: int = Field(30, ge=1, le=365, title="Link valid for (days)")
     category: MessageCategory = Field(
         "marketing", title="Category", json_schema_extra=CATEGORY_LABELS,
         description="Marketing needs the customer's opt-in on the channel.",
     )
+    variants: Annotated[dict[LocaleTag, ExitSurveyVariant], VariantsWidget] | None = \
+        variants_field()
 
     @model_validator(mode="after")
     def _fields(self) -> ExitSurveyConfig:
         if self.channel == "email" and not (self.subject or "").strip():
             raise ConfigFieldError("subject", "required", "an e-mail needs a subject")
-        if LINK_VARIABLE not in self.body.replace(" ", ""):
-            raise ConfigFieldError("body", "missing_link",
-                                   "put {{ survey.url }} in the message: it is the survey link")
+        _link_check(self.body)
         if len(set(self.reasons)) != len(self.reasons):
             raise ConfigFieldError("reasons", "duplicate", "each reason once")
         return self
 
 
 def run(ctx: RunContext, config: ExitSurveyConfig) -> Outcome:
+    variant, config = variant_apply(config, ctx.customer.locale)
+    page = {name: text for name, text in (("question", config.question),
+                                           ("intro", config.intro)) if text}
     survey = ctx.effects.create_exit_survey(
         channel=config.channel, reason_codes=list(config.reasons),
-        expires_at=ctx.now + dt.timedelta(days=config.expires_in_days),
+        expires_at=ctx.now + dt.timedelta(days=config.expires_in_days), **page,
     )
     extra = {"survey": dict(survey)}
     html = config.channel == "email"
@@ -86,11 +120,11 @@ def run(ctx: RunContext, config: ExitSurveyConfig) -> Outcome:
         return Fail("body: rendered empty", retryable=False)
     if config.channel == "email":
         result = ctx.effects.send_email(subject=subject, body=body, format="html",
-                                        category=config.category)
-        return Continue("out", output={**result, "survey": dict(survey)})
-    result = ctx.effects.send_sms(body=body, category=config.category)
+                                        category=config.category, variant=variant)
+        return Continue("out", output={**result, "survey": dict(survey), "variant": variant})
+    result = ctx.effects.send_sms(body=body, category=config.category, variant=variant)
     return Continue("out", output={**result, "survey": dict(survey),
-                                   "sms": dict(sms_segments(body))})
+                                   "sms": dict(sms_segments(body)), "variant": variant})
 
 
 SPEC = BlockSpec(
@@ -103,7 +137,7 @@ SPEC = BlockSpec(
     config_model=ExitSurveyConfig,
     ports=("out",),
     run=run,
-    template_fields=("subject", "body"),
+    template_fields=("subject", "body", "variants.*.subject", "variants.*.body"),
     group="Messages",
     example={
         "channel": "email",

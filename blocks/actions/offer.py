@@ -2,8 +2,13 @@
 customer (`ctx.effects.create_offer`). Later nodes see it as offer.code / offer.link in
 templates: the node's output is {"offer": {...}} and the engine exposes the latest one.
 
+Without a reactivation page of your own, the link shows Keepflow's offer page with the
+code: its headline and text are the block's (in the variant of the customer's locale,
+see blocks/variants.py), else standard words. Output: {"offer": {...}, "variant": ...}.
+
 Effect contract: create_offer(code_pattern, kind, value, currency, expires_at,
-link_target_url) returns at least {"code", "link", "expires_at"}."""
+link_target_url[, page_headline, page_text]) returns at least {"code", "link",
+"expires_at"}."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, WithJsonSchema, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
 from blocks.base import (
     BlockConfig,
@@ -23,6 +28,7 @@ from blocks.base import (
     RunContext,
 )
 from blocks.fields import matching, shown_when
+from blocks.variants import LocaleTag, VariantsWidget, variant_apply, variants_field
 
 CODE_PATTERN = r"^[A-Z0-9_\-]{0,20}\{RANDOM([4-9]|1[0-6])\}[A-Z0-9_\-]{0,20}$"
 
@@ -40,6 +46,15 @@ Currency = Annotated[str, *matching(r"^[A-Z]{3}$", "an ISO currency code like EU
 HttpsUrl = Annotated[str, *matching(r"^https://[^\s]+$", "an https:// address")]
 
 
+class OfferVariant(BlockConfig):
+    """The offer page's words in one language; empty fields keep the default's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="Offer page in one language")
+
+    headline: str | None = Field(None, max_length=200, title="Page headline")
+    text: str | None = Field(None, max_length=1000, title="Page text")
+
+
 class OfferConfig(BlockConfig):
     code_pattern: CodePattern = Field("SAVE-{RANDOM6}", max_length=60, title="Code pattern",
                description="{RANDOM6} becomes 6 random characters, unique per customer.")
@@ -54,6 +69,14 @@ class OfferConfig(BlockConfig):
         None, max_length=2000, title="Reactivation page",
         description="Where the signed link leads, e.g. your shop's reactivation page.",
     )
+    headline: str | None = Field(
+        None, max_length=200, title="Page headline",
+        description="Shown above the code when there is no reactivation page of your own.",
+        examples=["Welcome back: 10 % off your next order"])
+    text: str | None = Field(None, max_length=1000, title="Page text",
+                             description="Shown with the code, e.g. how to use it.")
+    variants: Annotated[dict[LocaleTag, OfferVariant], VariantsWidget] | None = \
+        variants_field()
 
     @model_validator(mode="after")
     def _kind_fields(self) -> OfferConfig:
@@ -65,13 +88,16 @@ class OfferConfig(BlockConfig):
 
 
 def run(ctx: RunContext, config: OfferConfig) -> Outcome:
+    variant, config = variant_apply(config, ctx.customer.locale)
+    page = {name: text for name, text in (("page_headline", config.headline),
+                                           ("page_text", config.text)) if text}
     offer = ctx.effects.create_offer(
         code_pattern=config.code_pattern, kind=config.kind, value=config.value,
         currency=config.currency,
         expires_at=ctx.now + dt.timedelta(days=config.expires_in_days),
-        link_target_url=config.link_target_url,
+        link_target_url=config.link_target_url, **page,
     )
-    return Continue("out", output={"offer": dict(offer)})
+    return Continue("out", output={"offer": dict(offer), "variant": variant})
 
 
 SPEC = BlockSpec(

@@ -1,22 +1,34 @@
 """action.send_email: render the subject and body and hand the e-mail to messaging
 (`ctx.effects.send_email`), which checks consent, caps, quiet hours and suppression.
 A blocked or deferred send is messaging's business: the run goes on through `out`, and
-the result (message id, status) is the node's output."""
+the result (message id, status) is the node's output, with the variant the customer's
+locale picked (`variant`: "de", "ru" or "default"; see blocks/variants.py)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from blocks.base import BlockConfig, BlockSpec, Category, Continue, Fail, Outcome, RunContext
 from blocks.fields import EmailAddress, LiquidLine, LiquidText
 from blocks.rendering import FieldRenderError, render_field
+from blocks.variants import LocaleTag, VariantsWidget, variant_apply, variants_field
 
 MessageCategory = Literal["transactional", "marketing"]
 # How the category reads in the block form.
 CATEGORY_LABELS = {"x-enum-labels": {"transactional": "Service message",
                                      "marketing": "Marketing (needs opt-in)"}}
+
+
+class EmailVariant(BlockConfig):
+    """The e-mail in one language; an empty sender name keeps the default's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="E-mail in one language")
+
+    subject: LiquidLine = Field(max_length=200, title="Subject")
+    body: LiquidText = Field(max_length=100_000, title="Body")
+    from_name: str | None = Field(None, max_length=100, title="Sender name")
 
 
 class SendEmailConfig(BlockConfig):
@@ -38,9 +50,12 @@ class SendEmailConfig(BlockConfig):
         description="Marketing needs the customer's e-mail opt-in and counts against the "
                     "contact cap; transactional is for service messages only.",
     )
+    variants: Annotated[dict[LocaleTag, EmailVariant], VariantsWidget] | None = \
+        variants_field()
 
 
 def run(ctx: RunContext, config: SendEmailConfig) -> Outcome:
+    variant, config = variant_apply(config, ctx.customer.locale)
     try:
         subject = render_field(ctx, "subject", config.subject)
         body = render_field(ctx, "body", config.body, html=config.format == "html")
@@ -50,9 +65,9 @@ def run(ctx: RunContext, config: SendEmailConfig) -> Outcome:
         return Fail("body: rendered empty", retryable=False)
     result = ctx.effects.send_email(
         subject=subject, body=body, format=config.format, from_name=config.from_name,
-        reply_to=config.reply_to, category=config.category,
+        reply_to=config.reply_to, category=config.category, variant=variant,
     )
-    return Continue("out", output=dict(result))
+    return Continue("out", output={**result, "variant": variant})
 
 
 SPEC = BlockSpec(
@@ -65,7 +80,7 @@ SPEC = BlockSpec(
     config_model=SendEmailConfig,
     ports=("out",),
     run=run,
-    template_fields=("subject", "body"),
+    template_fields=("subject", "body", "variants.*.subject", "variants.*.body"),
     group="Messages",
     example={
         "subject": "Sorry, {{ customer.first_name | default: 'there' }}",

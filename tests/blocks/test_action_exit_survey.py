@@ -47,14 +47,14 @@ def test_email_creates_the_survey_and_sends_its_link(ctx):
     outcome = run(ctx, config)
 
     assert outcome == Continue("out", output={"message_id": "m-1", "status": "queued",
-                                              "survey": SURVEY})
+                                              "survey": SURVEY, "variant": "default"})
     assert ctx.effects.calls == [
         ("create_exit_survey", {"channel": "email", "reason_codes": ["too_expensive"],
                                 "expires_at": NOW + dt.timedelta(days=30)}),
         ("send_email", {"subject": "One question, Ada",
                         "body": '<p>Why did you leave? <a href="https://kf.example/s/abc">'
                                 "Tell us</a></p>",
-                        "format": "html", "category": "marketing"}),
+                        "format": "html", "category": "marketing", "variant": "default"}),
     ]
 
 
@@ -65,7 +65,8 @@ def test_sms_sends_the_link_as_text(ctx):
     assert outcome.output["survey"] == SURVEY
     assert outcome.output["sms"]["segments"] == 1
     assert ctx.effects.calls[1] == ("send_sms", {
-        "body": "Why did you leave, Ada? https://kf.example/s/abc", "category": "marketing"})
+        "body": "Why did you leave, Ada? https://kf.example/s/abc", "category": "marketing",
+        "variant": "default"})
 
 
 def test_a_template_error_fails_naming_the_field(ctx):

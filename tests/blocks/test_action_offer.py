@@ -53,7 +53,7 @@ def test_run_creates_the_offer_and_outputs_it(ctx):
     assert run(ctx, config) == Continue("out", output={"offer": {
         "code": "SAVE-AB12CD", "link": "https://kf.example/o/abc",
         "expires_at": "2026-03-24T12:00:00+00:00",
-    }})
+    }, "variant": "default"})
     assert ctx.effects.calls == [("create_offer", {
         "code_pattern": "SAVE-{RANDOM6}", "kind": "percent", "value": Decimal(15),
         "currency": None, "expires_at": NOW + dt.timedelta(days=14),

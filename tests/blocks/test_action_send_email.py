@@ -49,10 +49,12 @@ def test_run_renders_and_sends(make_ctx):
     ctx = make_ctx(customer=FakeCustomer(first_name="<Ada>", last_name="L"))
     config = valid_config(TYPE, {**BASE, "from_name": "Care", "category": "transactional"})
     outcome = run(ctx, config)
-    assert outcome == Continue("out", output={"message_id": "m-1", "status": "queued"})
+    assert outcome == Continue("out", output={"message_id": "m-1", "status": "queued",
+                                              "variant": "default"})
     assert ctx.effects.calls == [("send_email", {
         "subject": "Sorry, <Ada>", "body": "<p>Hi &lt;Ada&gt; L</p>", "format": "html",
         "from_name": "Care", "reply_to": None, "category": "transactional",
+        "variant": "default",
     })]
 
 

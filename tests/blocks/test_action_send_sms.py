@@ -38,8 +38,9 @@ def test_invalid_configs(config, field, code):
 def test_run_sends_and_reports_the_size(ctx, body, text, sms):
     outcome = run(ctx, valid_config(TYPE, {"body": body, "category": "transactional"}))
     assert outcome == Continue("out", output={"message_id": "s-1", "status": "queued",
-                                              "sms": sms})
-    assert ctx.effects.calls == [("send_sms", {"body": text, "category": "transactional"})]
+                                              "sms": sms, "variant": "default"})
+    assert ctx.effects.calls == [("send_sms", {"body": text, "category": "transactional",
+                                               "variant": "default"})]
 
 
 def test_offer_code_from_an_earlier_node(make_ctx):

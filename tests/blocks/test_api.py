@@ -49,11 +49,13 @@ def test_catalog_serves_every_core_block(client_as, key_client, client_kind):
     assert [entry["key"] for entry in entries] == CORE_PALETTE
     assert all(set(entry) == ENTRY_KEYS for entry in entries)
     send_sms = entries[CORE_PALETTE.index("action.send_sms")]
-    assert send_sms["ports"] == ["out"] and send_sms["template_fields"] == ["body"]
+    assert send_sms["ports"] == ["out"] and \
+        send_sms["template_fields"] == ["body", "variants.*.body"]
     assert send_sms["config_schema"]["required"] == ["body"]
     assert send_sms["config_schema"]["properties"]["body"]["maxLength"] == 1600
     assert send_sms["ui_schema"] == {"body": {"ui:widget": "liquid_textarea"},
-                                     "ui:order": ["body", "category"]}
+                                     "variants": {"ui:field": "variants"},
+                                     "ui:order": ["body", "category", "variants"]}
     branch = entries[CORE_PALETTE.index("flow.branch")]
     assert branch["dynamic_ports"]["always"] == ["else"]
     assert branch["example_ports"] == ["vip", "at_risk", "else"]
@@ -138,4 +140,22 @@ def test_preview_does_not_show_erased_customers(client_as, customer):
     Customer.objects.filter(pk=customer.pk).update(erased_at=dt.datetime.now(dt.UTC))
     response = client_as("viewer").post("/api/v1/templates/preview", {
         "template": "x", "customer_id": "C-1"}, format="json")
+    assert response.status_code == 400
+
+
+def test_preview_formats_for_the_variants_locale(client_as, customer):
+    response = client_as("viewer").post("/api/v1/templates/preview", {
+        "template": "Спасибо! {{ 1234.5 | money: 'RUB' }}", "customer_id": customer.external_id,
+        "channel": "sms", "locale": "ru"}, format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["rendered"] == "Спасибо! 1\xa0234,50\xa0₽"
+    assert (body["sms"]["encoding"], body["sms"]["segments"]) == ("UCS-2", 1)
+
+
+def test_preview_refuses_a_bad_locale(client_as, customer):
+    response = client_as("viewer").post("/api/v1/templates/preview", {
+        "template": "x", "customer_id": customer.external_id, "locale": "Deutsch"},
+        format="json")
     assert response.status_code == 400

@@ -68,7 +68,7 @@ class TestEverySpec:
     def test_template_fields_exist(self, spec: BlockSpec):
         names = spec.config_model.model_fields
         for field in spec.template_fields:
-            assert field.removesuffix(".*") in names
+            assert field.split(".")[0] in names
 
     def test_has_its_own_test_module(self, spec: BlockSpec):
         assert (TESTS / f"test_{spec.type.replace('.', '_')}.py").is_file()

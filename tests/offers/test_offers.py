@@ -136,6 +136,17 @@ def test_link_without_target_shows_the_code(customer, client):
 
 
 @pytest.mark.django_db
+def test_the_offer_page_shows_the_blocks_words_of_the_customers_language(customer, client):
+    result = _create(customer, link_target_url=None, page_headline="Willkommen zurück",
+                     page_text="Lösen Sie den Code an der Kasse ein.")
+
+    html = client.get(_path(result["link"])).content.decode()
+
+    assert "Willkommen zurück" in html and "Lösen Sie den Code an der Kasse ein." in html
+    assert result["code"] in html
+
+
+@pytest.mark.django_db
 def test_redemption_marks_the_offer_once(customer):
     code = _create(customer)["code"]
     first, second = (

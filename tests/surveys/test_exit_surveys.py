@@ -99,6 +99,18 @@ def test_the_page_speaks_the_customers_language(make_survey, leaver, locale, acc
     assert "no-cache" in answer["Cache-Control"] or "max-age=0" in answer["Cache-Control"]
 
 
+def test_the_page_asks_the_blocks_own_question_in_the_customers_variant(make_survey):
+    _, token = make_survey(question="Was hat Ihnen bei uns gefehlt?",
+                           intro="Ihre Antwort liest unser Team persönlich.")
+
+    html = Client().get(page(token)).content.decode()
+
+    assert "Was hat Ihnen bei uns gefehlt?" in html
+    assert "Ihre Antwort liest unser Team persönlich." in html
+    assert "Warum haben Sie uns verlassen?" not in html
+    assert "Zu teuer" in html  # the reasons and buttons stay in the customer's language
+
+
 def test_the_page_offers_the_blocks_reasons_in_the_admins_order(make_survey):
     ExitReason.objects.filter(code="poor_service").update(position=0)
     ExitReason.objects.filter(code="other").update(active=False)

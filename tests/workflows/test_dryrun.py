@@ -37,7 +37,7 @@ def test_effects_are_recorded_with_rendered_templates():
 
     assert (path, outcome, error) == (["t1", "a1"], "completed", None)
     assert effects == [{"type": "send_sms", "node": "a1", "category": "transactional",
-                        "body": "Sorry Ada, we will make it right."}]
+                        "body": "Sorry Ada, we will make it right.", "variant": "default"}]
     assert not Customer.objects.exists()
 
 

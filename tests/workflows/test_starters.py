@@ -49,7 +49,7 @@ def test_load_starters_is_idempotent():
     assert second.getvalue().count("exists, state published") == 7
     apology = Workflow.objects.get(starter_key="negative_feedback_apology")
     assert apology.name == "Negative-feedback apology"
-    assert apology.test_cases.count() == 5
+    assert apology.test_cases.count() == 6
 
 
 def test_load_starters_without_publish_leaves_drafts():

@@ -116,13 +116,14 @@ def test_run_reports_pass_and_fail_with_a_diff(workflow, composer):
     assert first["actual"]["path"] == ["t1", "a1"]
     assert first["actual"]["effects"] == [{
         "type": "send_sms", "node": "a1", "category": "transactional",
-        "body": "Sorry Ada, we will make it right."}]
+        "body": "Sorry Ada, we will make it right.", "variant": "default"}]
     assert (second["id"], second["passed"]) == (failing["id"], False)
     assert second["diff"] == [{
         "what": "effects", "expected": [{"type": "send_email"}],
         "actual": first["actual"]["effects"],
         "message": "effect 0 was send_sms {'body': 'Sorry Ada, we will make it right.', "
-                   "'category': 'transactional', 'node': 'a1'}, expected "
+                   "'category': 'transactional', 'variant': 'default', 'node': 'a1'}, "
+                   "expected "
                    "{'type': 'send_email'}"}]
     stored = WorkflowTestCase.objects.get(pk=failing["id"])
     assert stored.last_result["passed"] is False and stored.last_run_at is not None

@@ -3876,6 +3876,8 @@ export interface components {
              * @default text
              */
             channel: components["schemas"]["TemplatePreviewInChannelEnum"];
+            /** @description Format dates, money and numbers for this locale (a variant's language, e.g. ru) instead of the customer's own. */
+            locale?: string;
         };
         TemplateVariable: {
             path: string;

@@ -10,6 +10,8 @@ export type LiquidContext = {
   customerId: string;
   variables: TemplateVariable[];
   readOnly: boolean;
+  /** Format as for this locale (a language variant's tab); else the customer's own. */
+  locale?: string;
 };
 
 type Props = {
@@ -37,12 +39,12 @@ export function LiquidField({ id, label, value, multiline, required, onChange, c
     }
     let cancelled = false;
     const timer = setTimeout(() => {
-      api.post<TemplatePreview>("templates/preview", { template: value, customer_id: context.customerId, channel: context.channel })
+      api.post<TemplatePreview>("templates/preview", { template: value, customer_id: context.customerId, channel: context.channel, ...(context.locale ? { locale: context.locale } : {}) })
         .then((result) => { if (!cancelled) { setPreview(result); setPreviewError(""); } })
         .catch((error: Error) => { if (!cancelled) { setPreview(null); setPreviewError(error.message); } });
     }, 350);
     return () => { cancelled = true; clearTimeout(timer); };
-  }, [value, context.customerId, context.channel]);
+  }, [value, context.customerId, context.channel, context.locale]);
 
   const insert = (path: string) => {
     if (!path) return;

@@ -18,6 +18,7 @@ import { formErrorWords } from "./formErrors";
 import { formString } from "./formStrings";
 import { fieldLabel, problemWords } from "../lib/problems";
 import { useShowIds } from "./showIds";
+import { VariantsField } from "./VariantTabs";
 
 type FormContext = LiquidContext;
 
@@ -176,7 +177,9 @@ function reasonLabel(reason: ExitReason): string {
   return translated || reason.label_en;
 }
 
-const FIELDS: RegistryFieldsType = { condition: ConditionField, exit_reasons: ExitReasonsField };
+const FIELDS: RegistryFieldsType = {
+  condition: ConditionField, exit_reasons: ExitReasonsField, variants: VariantsField,
+};
 
 export type Target = { id: string; label: string };
 
@@ -250,7 +253,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
   const uiSchema = useMemo<UiSchema>(() => formUiSchema(entry, schema, withDefaults as Config), [entry, schema, withDefaults]);
   const transformErrors = useMemo(() => plainErrors(schema, uiSchema), [schema, uiSchema]);
   const channel: LiquidContext["channel"] = messageChannel(node.data.type, node.data.config) ?? "text";
-  const formContext = useMemo(() => ({ ...liquid, channel, readOnly }), [liquid, channel, readOnly]);
+  const formContext = useMemo(() => ({ ...liquid, channel, readOnly, config: node.data.config }), [liquid, channel, readOnly, node.data.config]);
   const { errors: extraErrors, other } = useMemo(() => issuesToFormErrors(node.data.issues ?? []), [node.data.issues]);
   const outgoing = useMemo(() => new Map(edges.filter((e) => e.source === node.id).map((e) => [e.sourceHandle || "out", e.target])), [edges, node.id]);
   const template = entry?.template as { locked_fields?: string[] } | null | undefined;
