@@ -25,6 +25,15 @@ from apps.customers.conditions.compile import condition_q
 from apps.customers.conditions.schema import condition_parse
 from apps.customers.models import Event
 from apps.engine.models import Run
+from apps.reports.models import ReportRollup
+from apps.reports.rollup import (
+    day_cells,
+    goal_customers_sql,
+    goal_key,
+    midnight,
+    rollup_read,
+    utc_day,
+)
 from apps.reports.stats import GroupCounts, Interval, lift_compute, value_lift
 from apps.workflows.models import Workflow, WorkflowVersion
 from apps.workflows.schemas import Goal, WorkflowSettings
@@ -50,25 +59,33 @@ def workflow_settings(workflow: Workflow) -> WorkflowSettings:
 
 
 def report_cells(workflow_id: int, goal: Goal | None, date_from: datetime, date_to: datetime,
-                 *, now: datetime | None = None) -> list[Cell]:
+                 *, now: datetime | None = None,
+                 not_entered_since: datetime | None = None) -> list[Cell]:
     """Per (version, holdout): customers whose first entry in [from, to) was there, and
     how many of them reached the goal after entering (within its window), with the sum
-    and the sum of squares of their goal values.
+    and the sum of squares of their goal values. With `not_entered_since`: only customers
+    who did not enter in [not_entered_since, from) (those are counted from the rollup).
 
     The unit is the customer, not the run: the control group is assigned per customer,
     and one customer entering five times is not five independent observations."""
     runs = Run._meta.db_table
+    earlier = ""
+    params: list[Any] = [workflow_id, date_from, date_to]
+    if not_entered_since is not None:
+        earlier = (f"AND NOT EXISTS (SELECT 1 FROM {runs} p WHERE p.customer_id = "
+                   f"r.customer_id AND p.workflow_id = r.workflow_id "
+                   f"AND p.created_at >= %s AND p.created_at < %s) ")
+        params += [not_entered_since, date_from]
     entries = (
         f"SELECT DISTINCT ON (r.customer_id) r.customer_id, r.version_id, r.holdout, "
         f"r.created_at FROM {runs} r "
-        f"WHERE r.workflow_id = %s AND r.created_at >= %s AND r.created_at < %s "
+        f"WHERE r.workflow_id = %s AND r.created_at >= %s AND r.created_at < %s {earlier}"
         f"ORDER BY r.customer_id, r.created_at, r.id")
-    params: list[Any] = [workflow_id, date_from, date_to]
     if goal is None:
         sql = (f"WITH entries AS ({entries}) SELECT e.version_id, e.holdout, count(*), 0, "
                f"0.0, 0.0 FROM entries e GROUP BY e.version_id, e.holdout")
     else:
-        goal_sql, goal_params = _goal_events_sql(goal, now or timezone.now())
+        goal_sql, goal_params = goal_events_sql(goal, now or timezone.now())
         window = ""
         if goal.within_days:
             window = "AND g.occurred_at <= e.created_at + make_interval(days => %s)"
@@ -95,7 +112,7 @@ def report_cells(workflow_id: int, goal: Goal | None, date_from: datetime, date_
                 for v, h, n, x, s, s2 in cursor.fetchall()]
 
 
-def _goal_events_sql(goal: Goal, now: datetime) -> tuple[str, tuple[Any, ...]]:
+def goal_events_sql(goal: Goal, now: datetime) -> tuple[str, tuple[Any, ...]]:
     """The goal's events (type, condition) with their value, as SQL for the join above.
     A value that is not a JSON number counts as 0."""
     events = Event.objects.filter(type=goal.event_type)
@@ -111,8 +128,51 @@ def _goal_events_sql(goal: Goal, now: datetime) -> tuple[str, tuple[Any, ...]]:
     else:
         value = Value(0.0, output_field=FloatField())
     query = events.order_by().annotate(goal_value=value) \
-        .values("customer_id", "occurred_at", "goal_value").query
+        .values("id", "customer_id", "occurred_at", "goal_value").query
     return query.sql_with_params()
+
+
+def workflow_cells(workflow_id: int, goal: Goal | None, date_from: datetime,
+                   date_to: datetime, *, now: datetime | None = None) -> list[Cell]:
+    """report_cells, from the daily rollup where it can: the whole days of the period
+    that are rolled up (for this goal), plus the change of conversions since the
+    rollup's watermark, plus the raw tables after the rolled-up days. A period that does
+    not start at midnight UTC, or a rollup for another goal, is counted from the raw
+    tables alone."""
+    now = now or timezone.now()
+    state = ReportRollup.objects.filter(workflow_id=workflow_id, goal_key=goal_key(goal)) \
+        .first()
+    day_from = utc_day(date_from)
+    if state is None or midnight(day_from) != date_from:
+        return report_cells(workflow_id, goal, date_from, date_to, now=now)
+    day_to = min(state.through_day, utc_day(date_to))
+    if day_to <= day_from:
+        return report_cells(workflow_id, goal, date_from, date_to, now=now)
+    totals: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0, 0, 0.0, 0.0])
+
+    def add(version_id: int, holdout: str, n: int, x: int, s: float, s2: float) -> None:
+        total = totals[(version_id, holdout)]
+        total[0] += n
+        total[1] += x
+        total[2] += s
+        total[3] += s2
+
+    for row in rollup_read(workflow_id, day_from, day_to):
+        add(*row)
+    if goal is not None:
+        changed = goal_customers_sql(goal, state.event_watermark, None)
+        for cell in day_cells(workflow_id, goal, day_from=day_from, day_to=day_to,
+                              prev_before=day_from, customers=changed,
+                              events_after=state.event_watermark, now=now):
+            add(cell.version_id, cell.holdout, 0, cell.converted, cell.value,
+                cell.value_squares)
+    if midnight(day_to) < date_to:
+        for cell in report_cells(workflow_id, goal, midnight(day_to), date_to, now=now,
+                                 not_entered_since=date_from):
+            add(cell.version_id, cell.holdout, cell.customers, cell.converted, cell.value,
+                cell.value_squares)
+    return [Cell(v, h, int(n), int(x), float(s), float(s2))
+            for (v, h), (n, x, s, s2) in sorted(totals.items()) if n]
 
 
 def _group(cells: list[Cell], treated: bool) -> GroupCounts:
@@ -182,7 +242,7 @@ def workflow_report(workflow: Workflow, date_from: datetime, date_to: datetime,
     """The report of one workflow over the customers who entered in [from, to)."""
     settings = workflow_settings(workflow)
     goal = settings.goal
-    cells = report_cells(workflow.pk, goal, date_from, date_to, now=now)
+    cells = workflow_cells(workflow.pk, goal, date_from, date_to, now=now)
     by_version: dict[int, list[Cell]] = defaultdict(list)
     for cell in cells:
         by_version[cell.version_id].append(cell)

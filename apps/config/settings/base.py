@@ -203,6 +203,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.customers.tasks.segments_refresh_all",
         "schedule": env.float("KEEPFLOW_SEGMENT_REFRESH_SECONDS", default=300.0),
     },
+    # The workflow reports' daily rollup: closed days and new goal events (docs/reports.md).
+    "reports-rollup": {"task": "apps.reports.tasks.reports_rollup",
+                       "schedule": env.float("KEEPFLOW_REPORT_ROLLUP_SECONDS", default=300.0)},
     # Deferred (quiet hours) and retry-due messages, stuck sends -> reconcile.
     "messages-dispatch-due": {
         "task": "apps.messaging.tasks.messages_dispatch_due",
