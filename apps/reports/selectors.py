@@ -12,7 +12,7 @@ created_at) index and probes each entered customer's goal events through the eve
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,9 @@ from apps.customers.conditions.compile import condition_q
 from apps.customers.conditions.schema import condition_parse
 from apps.customers.models import Event
 from apps.engine.models import Run
+from apps.reports.costs import value_per_kept, workflow_costs
 from apps.reports.models import ReportRollup
+from apps.reports.roi import Roi, roi_compute
 from apps.reports.rollup import (
     day_cells,
     goal_customers_sql,
@@ -237,6 +239,62 @@ def comparison(cells: list[Cell], goal: Goal | None) -> dict[str, Any]:
             "verdict": {"kind": lift.verdict, "text": lift.verdict_text}}
 
 
+def _roi_text(roi: Roi) -> str:
+    def pct(value: float) -> str:
+        return f"{value * 100:,.0f} %"
+
+    if roi.verdict == "no_data":
+        return "nobody has entered this workflow in this period"
+    if roi.verdict == "no_control":
+        return "no control group: set one in settings to measure what the workflow saves"
+    if roi.verdict == "no_value":
+        return "no value of a kept customer: set one in the cost settings"
+    if roi.verdict == "no_costs":
+        return "no costs: set them in settings to compute the return on investment"
+    assert roi.roi is not None and roi.roi_ci is not None
+    interval = f"(95 % CI {pct(roi.roi_ci.low)} to {pct(roi.roi_ci.high)})"
+    if roi.verdict == "pays_off":
+        return f"pays off: ROI {pct(roi.roi)} {interval}"
+    if roi.verdict == "does_not_pay":
+        return f"does not pay off: ROI {pct(roi.roi)} {interval}"
+    return f"not clear yet whether it pays off: ROI {pct(roi.roi)} {interval}"
+
+
+def workflow_roi(workflow_id: int, settings: WorkflowSettings, cells: list[Cell],
+                 date_from: datetime, date_to: datetime) -> dict[str, Any] | None:
+    """The return on investment (a conversion to the goal counts as a kept customer);
+    None without a goal."""
+    if settings.goal is None:
+        return None
+    treatment, control = _group(cells, True), _group(cells, False)
+    costs = workflow_costs(workflow_id, settings.costs, date_from, date_to)
+    value, averaged, with_clv = value_per_kept(
+        workflow_id, settings.costs, date_from, date_to,
+        treatment.customers + control.customers)
+    roi = roi_compute(treatment.customers, costs.total, value,
+                      lift_compute(treatment, control))
+    return {
+        "currency": settings.costs.currency,
+        "costs": {**asdict(costs), "total": costs.total},
+        "contacted": roi.contacted,
+        "cost_per_contacted": roi.cost_per_contacted,
+        "value_per_kept": roi.value_per_kept,
+        "value_source": {"use_clv": settings.costs.use_clv, "customers": averaged,
+                         "with_clv": with_clv},
+        "break_even_rate": roi.break_even_rate,
+        "break_even_one_in": roi.break_even_one_in,
+        "saved_rate": roi.saved_rate,
+        "saved_rate_ci": _interval(roi.saved_rate_ci),
+        "saved_customers": roi.saved_customers,
+        "saved_customers_ci": _interval(roi.saved_customers_ci),
+        "net_value": roi.net_value,
+        "net_value_ci": _interval(roi.net_value_ci),
+        "roi": roi.roi,
+        "roi_ci": _interval(roi.roi_ci),
+        "verdict": {"kind": roi.verdict, "text": _roi_text(roi)},
+    }
+
+
 def workflow_report(workflow: Workflow, date_from: datetime, date_to: datetime,
                     *, now: datetime | None = None) -> dict[str, Any]:
     """The report of one workflow over the customers who entered in [from, to)."""
@@ -259,5 +317,6 @@ def workflow_report(workflow: Workflow, date_from: datetime, date_to: datetime,
         "control_percent": settings.control_percent,
         "goal": goal.model_dump(mode="json") if goal else None,
         **comparison(cells, goal),
+        "roi": workflow_roi(workflow.pk, settings, cells, date_from, date_to),
         "versions": versions,
     }

@@ -145,8 +145,71 @@ class GoalSerializer(serializers.Serializer):
     within_days = serializers.IntegerField(allow_null=True)
 
 
+class CostsSerializer(serializers.Serializer):
+    emails = serializers.IntegerField(help_text="E-mails handed to a provider.")
+    email_cost = serializers.FloatField()
+    sms_segments = serializers.IntegerField(help_text="SMS segments handed to a provider.")
+    sms_cost = serializers.FloatField()
+    tasks = serializers.IntegerField(help_text="Agent tasks (not cancelled).")
+    task_cost = serializers.FloatField(help_text=(
+        "tasks x (fixed cost per task + cost per agent minute x expected minutes)."))
+    offers_redeemed = serializers.IntegerField()
+    offer_cost = serializers.FloatField(help_text="The redeemed offers' discounts.")
+    total = serializers.FloatField()
+
+
+class ValueSourceSerializer(serializers.Serializer):
+    use_clv = serializers.BooleanField()
+    customers = serializers.IntegerField(help_text=(
+        "Customers whose CLV was averaged (a sample above 20,000); 0 with the set value."))
+    with_clv = serializers.IntegerField(help_text=(
+        "Of them, those with a CLV (the others count at the set value)."))
+
+
+class RoiVerdictSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[
+        "no_data", "no_control", "no_value", "no_costs", "pays_off", "does_not_pay",
+        "unclear"])
+    text = serializers.CharField(help_text="The verdict in plain words (English).")
+
+
+class RoiSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    costs = CostsSerializer(help_text=(
+        "What the workflow spent on the customers who entered in the period."))
+    contacted = serializers.IntegerField(help_text="Treated customers.")
+    cost_per_contacted = serializers.FloatField(allow_null=True)
+    value_per_kept = serializers.FloatField(help_text=(
+        "Value of a kept customer: their average CLV (the set value where unknown), "
+        "or the set value."))
+    value_source = ValueSourceSerializer()
+    break_even_rate = serializers.FloatField(allow_null=True, help_text=(
+        "cost_per_contacted / value_per_kept: the incremental save rate at which the "
+        "workflow pays for itself (above 1: it cannot)."))
+    break_even_one_in = serializers.IntegerField(allow_null=True, help_text=(
+        "It pays off if it keeps 1 in this many contacted customers (null when it costs "
+        "nothing or cannot pay off)."))
+    saved_rate = serializers.FloatField(allow_null=True, help_text=(
+        "Measured incremental save rate: the lift (treated rate - control rate)."))
+    saved_rate_ci = IntervalSerializer(allow_null=True, help_text="Newcombe, 95 %.")
+    saved_customers = serializers.FloatField(allow_null=True, help_text=(
+        "saved_rate x contacted."))
+    saved_customers_ci = IntervalSerializer(allow_null=True)
+    net_value = serializers.FloatField(allow_null=True, help_text=(
+        "saved_customers x value_per_kept - total cost."))
+    net_value_ci = IntervalSerializer(allow_null=True)
+    roi = serializers.FloatField(allow_null=True, help_text=(
+        "net_value / total cost (1.5 = 150 %); null without costs."))
+    roi_ci = IntervalSerializer(allow_null=True, help_text=(
+        "The lift's interval put through the same formula."))
+    verdict = RoiVerdictSerializer()
+
+
 class WorkflowReportSerializer(ComparisonSerializer):
     workflow = serializers.IntegerField()
+    roi = RoiSerializer(allow_null=True, help_text=(
+        "Return on investment: a conversion to the goal counts as a kept customer; "
+        "null without a goal."))
     control_percent = serializers.IntegerField()
     goal = GoalSerializer(allow_null=True, help_text=(
         "The goal counted: the published version's (else the draft's)."))

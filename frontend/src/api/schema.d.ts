@@ -1926,6 +1926,31 @@ export interface components {
             /** @description Sent to a flow.split's holdout port. */
             split_holdout: number;
         };
+        Costs: {
+            /** @description E-mails handed to a provider. */
+            emails: number;
+            /** Format: double */
+            email_cost: number;
+            /** @description SMS segments handed to a provider. */
+            sms_segments: number;
+            /** Format: double */
+            sms_cost: number;
+            /** @description Agent tasks (not cancelled). */
+            tasks: number;
+            /**
+             * Format: double
+             * @description tasks x (fixed cost per task + cost per agent minute x expected minutes).
+             */
+            task_cost: number;
+            offers_redeemed: number;
+            /**
+             * Format: double
+             * @description The redeemed offers' discounts.
+             */
+            offer_cost: number;
+            /** Format: double */
+            total: number;
+        };
         /** @description What anyone may see of a credential: never the secret. */
         Credential: {
             readonly id: number;
@@ -3164,6 +3189,71 @@ export interface components {
              */
             value: string;
         };
+        Roi: {
+            currency: string;
+            /** @description What the workflow spent on the customers who entered in the period. */
+            costs: components["schemas"]["Costs"];
+            /** @description Treated customers. */
+            contacted: number;
+            /** Format: double */
+            cost_per_contacted: number | null;
+            /**
+             * Format: double
+             * @description Value of a kept customer: their average CLV (the set value where unknown), or the set value.
+             */
+            value_per_kept: number;
+            value_source: components["schemas"]["ValueSource"];
+            /**
+             * Format: double
+             * @description cost_per_contacted / value_per_kept: the incremental save rate at which the workflow pays for itself (above 1: it cannot).
+             */
+            break_even_rate: number | null;
+            /** @description It pays off if it keeps 1 in this many contacted customers (null when it costs nothing or cannot pay off). */
+            break_even_one_in: number | null;
+            /**
+             * Format: double
+             * @description Measured incremental save rate: the lift (treated rate - control rate).
+             */
+            saved_rate: number | null;
+            /** @description Newcombe, 95 %. */
+            saved_rate_ci: components["schemas"]["Interval"] | null;
+            /**
+             * Format: double
+             * @description saved_rate x contacted.
+             */
+            saved_customers: number | null;
+            saved_customers_ci: components["schemas"]["Interval"] | null;
+            /**
+             * Format: double
+             * @description saved_customers x value_per_kept - total cost.
+             */
+            net_value: number | null;
+            net_value_ci: components["schemas"]["Interval"] | null;
+            /**
+             * Format: double
+             * @description net_value / total cost (1.5 = 150 %); null without costs.
+             */
+            roi: number | null;
+            /** @description The lift's interval put through the same formula. */
+            roi_ci: components["schemas"]["Interval"] | null;
+            verdict: components["schemas"]["RoiVerdict"];
+        };
+        RoiVerdict: {
+            kind: components["schemas"]["RoiVerdictKindEnum"];
+            /** @description The verdict in plain words (English). */
+            text: string;
+        };
+        /**
+         * @description * `no_data` - no_data
+         *     * `no_control` - no_control
+         *     * `no_value` - no_value
+         *     * `no_costs` - no_costs
+         *     * `pays_off` - pays_off
+         *     * `does_not_pay` - does_not_pay
+         *     * `unclear` - unclear
+         * @enum {string}
+         */
+        RoiVerdictKindEnum: "no_data" | "no_control" | "no_value" | "no_costs" | "pays_off" | "does_not_pay" | "unclear";
         /** @description A run in a list: its summary, no working state. */
         Run: {
             readonly id: number;
@@ -4006,6 +4096,13 @@ export interface components {
             incremental: number | null;
             incremental_ci: components["schemas"]["Interval"] | null;
         };
+        ValueSource: {
+            use_clv: boolean;
+            /** @description Customers whose CLV was averaged (a sample above 20,000); 0 with the set value. */
+            customers: number;
+            /** @description Of them, those with a CLV (the others count at the set value). */
+            with_clv: number;
+        };
         Verdict: {
             kind: components["schemas"]["VerdictKindEnum"];
             /** @description The verdict in plain words (English). */
@@ -4234,13 +4331,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -4249,7 +4346,30 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /**
+                     * @description Value a kept customer at their CLV (apps.insights) when known.
+                     * @default true
+                     */
+                    use_clv: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4347,13 +4467,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -4362,7 +4482,30 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /**
+                     * @description Value a kept customer at their CLV (apps.insights) when known.
+                     * @default true
+                     */
+                    use_clv: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4454,13 +4597,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -4469,7 +4612,30 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /**
+                     * @description Value a kept customer at their CLV (apps.insights) when known.
+                     * @default true
+                     */
+                    use_clv: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4558,13 +4724,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -4573,7 +4739,30 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /**
+                     * @description Value a kept customer at their CLV (apps.insights) when known.
+                     * @default true
+                     */
+                    use_clv: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4594,6 +4783,8 @@ export interface components {
             value: components["schemas"]["ValueLift"] | null;
             verdict: components["schemas"]["Verdict"];
             workflow: number;
+            /** @description Return on investment: a conversion to the goal counts as a kept customer; null without a goal. */
+            roi: components["schemas"]["Roi"] | null;
             control_percent: number;
             /** @description The goal counted: the published version's (else the draft's). */
             goal: components["schemas"]["Goal"] | null;
@@ -4684,13 +4875,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -4699,7 +4890,30 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /**
+                     * @description Value a kept customer at their CLV (apps.insights) when known.
+                     * @default true
+                     */
+                    use_clv: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4797,13 +5011,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -4812,7 +5026,30 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /**
+                     * @description Value a kept customer at their CLV (apps.insights) when known.
+                     * @default true
+                     */
+                    use_clv: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -5023,13 +5260,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -5038,7 +5275,30 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /**
+                     * @description Value a kept customer at their CLV (apps.insights) when known.
+                     * @default true
+                     */
+                    use_clv: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
