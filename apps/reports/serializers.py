@@ -161,7 +161,7 @@ class CostsSerializer(serializers.Serializer):
 class ValueSourceSerializer(serializers.Serializer):
     use_clv = serializers.BooleanField()
     customers = serializers.IntegerField(help_text=(
-        "Customers whose CLV was averaged (a sample above 20,000); 0 with the set value."))
+        "Customers whose CLV was averaged (a sample above 5,000); 0 with the set value."))
     with_clv = serializers.IntegerField(help_text=(
         "Of them, those with a CLV (the others count at the set value)."))
 

@@ -4098,7 +4098,7 @@ export interface components {
         };
         ValueSource: {
             use_clv: boolean;
-            /** @description Customers whose CLV was averaged (a sample above 20,000); 0 with the set value. */
+            /** @description Customers whose CLV was averaged (a sample above 5,000); 0 with the set value. */
             customers: number;
             /** @description Of them, those with a CLV (the others count at the set value). */
             with_clv: number;
