@@ -3,7 +3,8 @@
 
 A scratch database is migrated with the app's own migrations; a published workflow with a
 20 % control group and a goal (`order.completed` with `amount`, within 30 days) gets one
-run per customer (1,000,000, entered over 90 days; a fifth held out), and the customers
+run per customer (1,000,000, entered over 90 days; a fifth held out, the others passed
+both nodes, so the report per node has two nodes to count), and the customers
 10 events each (8 page views and 2 orders, spread over the period and the month after
 it): 10,000,000 events, 2,000,000 of the goal's type. Rows are INSERTed from
 generate_series with the secondary indexes off, which are rebuilt after. The data is
@@ -40,7 +41,7 @@ DATABASE_URL = env_url("BENCH_REPORTS_DATABASE_URL",
 CUSTOMERS = 1_000_000
 QUICK_CUSTOMERS = 100_000
 EVENTS_PER_CUSTOMER = 10
-DATA_VERSION = 1
+DATA_VERSION = 2  # 2: runs record the nodes they passed (visits)
 START = datetime(2026, 8, 1, tzinfo=UTC)
 DAYS = 90
 REPEATS = 5
@@ -66,7 +67,8 @@ _RUNS_SQL = """
 INSERT INTO engine_run (workflow_id, version_id, customer_id, trigger_node, entry_key, state,
     frontier, visits, variables, attempts, error, failed_node, exit_reason, holdout,
     step_count, open_waits, created_at, updated_at, ended_at)
-SELECT %(workflow)s, %(version)s, c.id, 't1', 'bench:' || c.id, 'completed', '[]', '{}',
+SELECT %(workflow)s, %(version)s, c.id, 't1', 'bench:' || c.id, 'completed', '[]',
+       CASE WHEN h THEN '{}' ELSE '{"t1": 1, "a1": 1}' END::jsonb,
        '{}', 0, '', '', CASE WHEN h THEN 'held_out' ELSE '' END,
        CASE WHEN h THEN 'entry' ELSE '' END, CASE WHEN h THEN 0 ELSE 2 END, 0, t, t, t
 FROM (SELECT id, random() < 0.2 AS h,

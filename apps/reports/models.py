@@ -1,11 +1,13 @@
 """The workflow report's daily rollup (docs/reports.md#how-it-is-computed).
 
-One row per (workflow, UTC day, previous entry day, version, holdout): how many
+One row per (workflow, UTC day, previous entry day, version, holdout, node): how many
 customers had their first entry of that day there, and how many of them reached the
 goal (with the sum and the sum of squares of their goal values), counting the goal events
-up to the rollup's watermark. The previous entry day (the customer's last entry day
-before, null when none) lets a report over any whole-day period keep each customer's
-first entry in the period: entries on day D whose previous entry day is before `from`.
+up to the rollup's watermark. The node is "" for everyone who entered, else a node their
+run passed (its `visits`), for the report per node. The previous entry day (the
+customer's last entry day before, null when none) lets a report over any whole-day
+period keep each customer's first entry in the period: entries on day D whose previous
+entry day is before `from`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class ReportDay(models.Model):
     version = models.ForeignKey("workflows.WorkflowVersion", on_delete=models.CASCADE,
                                 related_name="+", db_index=False)
     holdout = models.CharField(max_length=8, blank=True, default="")
+    node_id = models.CharField(max_length=64, blank=True, default="")
     day = models.DateField()
     prev_day = models.DateField(null=True, blank=True)
     customers = models.PositiveIntegerField(default=0)
@@ -29,7 +32,8 @@ class ReportDay(models.Model):
     class Meta:
         constraints = [
             # Leads with (workflow, day): the report reads a workflow's days in a period.
-            models.UniqueConstraint(fields=["workflow", "day", "prev_day", "version", "holdout"],
+            models.UniqueConstraint(fields=["workflow", "day", "prev_day", "version", "holdout",
+                                                    "node_id"],
                                     name="report_day_unique", nulls_distinct=False),
         ]
 

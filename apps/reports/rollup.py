@@ -29,6 +29,9 @@ from apps.reports.models import ReportDay, ReportRollup
 from apps.workflows.models import Workflow, WorkflowVersion
 from apps.workflows.schemas import Goal
 
+# Everyone who entered ("") and each node their run passed: one row per (entry, node).
+NODES_SQL = ("SELECT ''::text AS node_id UNION ALL SELECT jsonb_object_keys("
+             "CASE jsonb_typeof(e.visits) WHEN 'object' THEN e.visits ELSE '{}' END)")
 # Events received this long ago are taken as committed: the watermark stays behind them.
 SETTLE = timedelta(minutes=5)
 REBUILD_AFTER = timedelta(hours=24)
@@ -41,6 +44,7 @@ class DayCell:
     holdout: str
     day: date
     prev_day: date | None
+    node_id: str  # "" for all who entered, else those whose run passed this node
     customers: int
     converted: int
     value: float
@@ -85,10 +89,10 @@ def day_cells(workflow_id: int, goal: Goal | None, *, day_to: date,
         params += customers[1]
     # Every earlier entry day of the chosen customers, for the previous entry day.
     entries = (
-        f"SELECT customer_id, version_id, holdout, created_at, day, "
+        f"SELECT customer_id, version_id, holdout, created_at, visits, day, "
         f"lag(day) OVER (PARTITION BY customer_id ORDER BY day) AS prev_day FROM ("
         f"SELECT DISTINCT ON (r.customer_id, {day}) r.customer_id, r.version_id, r.holdout, "
-        f"r.created_at, {day} AS day FROM {runs} r WHERE {' AND '.join(where)} "
+        f"r.created_at, r.visits, {day} AS day FROM {runs} r WHERE {' AND '.join(where)} "
         f"ORDER BY r.customer_id, {day}, r.created_at, r.id) f")
     chosen = ["true"]
     chosen_params: list[Any] = []
@@ -98,53 +102,51 @@ def day_cells(workflow_id: int, goal: Goal | None, *, day_to: date,
     if prev_before is not None:
         chosen.append("(e.prev_day IS NULL OR e.prev_day < %s)")
         chosen_params.append(prev_before)
-    keys = "e.version_id, e.holdout, e.day, e.prev_day"
     if goal is None:
-        sql = (f"WITH entries AS ({entries}) SELECT {keys}, count(*), 0, 0.0, 0.0, 0, 0.0, "
-               f"0.0 FROM entries e WHERE {' AND '.join(chosen)} GROUP BY {keys}")
+        conv = (f"SELECT e.*, 0 AS n, 0.0 AS v, 0 AS n_old, 0.0 AS v_old FROM entries e "
+                f"WHERE {' AND '.join(chosen)}")
         params += chosen_params
     else:
         goal_sql, goal_params = goal_events_sql(goal, now)
-        new, old = "true", "false"
-        if events_upto is not None:
-            new = "g.id <= %s"
-        if events_after is not None:
-            old = "g.id <= %s"
-        # Each bound is used twice: by a count and by a sum.
-        lateral_params = _pairs(events_upto) + _pairs(events_after)
+        new = "g.id <= %s" if events_upto is not None else "true"
+        old = "g.id <= %s" if events_after is not None else "false"
         window = ""
         if goal.within_days:
             window = "AND g.occurred_at <= e.created_at + make_interval(days => %s)"
-        sql = (
-            f"WITH entries AS ({entries}) "
-            f"SELECT {keys}, count(*), count(*) FILTER (WHERE c.n > 0), "
-            f"coalesce(sum(c.v), 0), coalesce(sum(c.v * c.v), 0), "
-            f"count(*) FILTER (WHERE c.n_old > 0), coalesce(sum(c.v_old), 0), "
-            f"coalesce(sum(c.v_old * c.v_old), 0) "
-            f"FROM entries e LEFT JOIN LATERAL ("
+        conv = (
+            f"SELECT e.*, c.n, c.v, c.n_old, c.v_old FROM entries e LEFT JOIN LATERAL ("
             f"SELECT count(*) FILTER (WHERE {new}) AS n, "
             f"coalesce(sum(g.goal_value) FILTER (WHERE {new}), 0) AS v, "
             f"count(*) FILTER (WHERE {old}) AS n_old, "
             f"coalesce(sum(g.goal_value) FILTER (WHERE {old}), 0) AS v_old "
             f"FROM ({goal_sql}) g WHERE g.customer_id = e.customer_id "
             f"AND g.occurred_at > e.created_at {window}) c ON true "
-            f"WHERE {' AND '.join(chosen)} GROUP BY {keys}")
-        params += lateral_params + list(goal_params)
+            f"WHERE {' AND '.join(chosen)}")
+        # Each bound is used twice: by a count and by a sum.
+        params += _pairs(events_upto) + _pairs(events_after) + list(goal_params)
         if goal.within_days:
             params.append(goal.within_days)
         params += chosen_params
+    keys = "e.version_id, e.holdout, e.day, e.prev_day, n.node_id"
+    sql = (
+        f"WITH entries AS ({entries}), conv AS ({conv}) "
+        f"SELECT {keys}, count(*), count(*) FILTER (WHERE e.n > 0), "
+        f"coalesce(sum(e.v), 0), coalesce(sum(e.v * e.v), 0), "
+        f"count(*) FILTER (WHERE e.n_old > 0), coalesce(sum(e.v_old), 0), "
+        f"coalesce(sum(e.v_old * e.v_old), 0) "
+        f"FROM conv e CROSS JOIN LATERAL ({NODES_SQL}) n GROUP BY {keys}")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     cells = []
-    for version_id, holdout, d, prev, n, x, s, s2, x_old, s_old, s2_old in rows:
+    for version_id, holdout, d, prev, node, n, x, s, s2, x_old, s_old, s2_old in rows:
         if events_after is None:
-            cells.append(DayCell(int(version_id), holdout or "", d, prev, int(n), int(x),
+            cells.append(DayCell(int(version_id), holdout or "", d, prev, node, int(n), int(x),
                                  float(s), float(s2)))
         elif (x, s, s2) != (x_old, s_old, s2_old):
-            cells.append(DayCell(int(version_id), holdout or "", d, prev, 0,
+            cells.append(DayCell(int(version_id), holdout or "", d, prev, node, 0,
                                  int(x) - int(x_old), float(s) - float(s_old),
                                  float(s2) - float(s2_old)))
     return cells
@@ -225,7 +227,7 @@ def workflow_rollup(workflow_id: int, goal: Goal | None, *, now: datetime | None
 def _insert(workflow_id: int, cells: list[DayCell]) -> None:
     ReportDay.objects.bulk_create(
         [ReportDay(workflow_id=workflow_id, version_id=c.version_id, holdout=c.holdout,
-                   day=c.day, prev_day=c.prev_day, customers=c.customers,
+                   node_id=c.node_id, day=c.day, prev_day=c.prev_day, customers=c.customers,
                    converted=c.converted, value=c.value, value_squares=c.value_squares)
          for c in cells], batch_size=2_000)
 
@@ -234,7 +236,7 @@ def _add(workflow_id: int, cell: DayCell) -> None:
     """Add a change of conversions to its (existing) row."""
     updated = ReportDay.objects.filter(
         workflow_id=workflow_id, day=cell.day, version_id=cell.version_id,
-        holdout=cell.holdout,
+        holdout=cell.holdout, node_id=cell.node_id,
         **({"prev_day": cell.prev_day} if cell.prev_day else {"prev_day__isnull": True}),
     ).update(converted=F("converted") + cell.converted, value=F("value") + cell.value,
              value_squares=F("value_squares") + cell.value_squares)
@@ -242,18 +244,19 @@ def _add(workflow_id: int, cell: DayCell) -> None:
         raise RuntimeError(f"report rollup: no row for {cell}")
 
 
-def rollup_read(workflow_id: int, day_from: date, day_to: date) -> list[tuple[int, str, int,
-                                                                             int, float, float]]:
-    """Per (version, holdout): the rolled-up customers whose first entry in [day_from,
+def rollup_read(workflow_id: int, day_from: date,
+                day_to: date) -> list[tuple[int, str, str, int, int, float, float]]:
+    """Per (version, holdout, node): the rolled-up customers whose first entry in [day_from,
     day_to) was on a day in it (their previous entry day is before day_from)."""
     rows = (ReportDay.objects
             .filter(workflow_id=workflow_id, day__gte=day_from, day__lt=day_to)
             .filter(Q(prev_day__isnull=True) | Q(prev_day__lt=day_from))
-            .values_list("version_id", "holdout")
+            .values_list("version_id", "holdout", "node_id")
             .order_by()
             .annotate(n=Sum("customers"), x=Sum("converted"), s=Sum("value"),
                       s2=Sum("value_squares")))
-    return [(v, h, int(n), int(x), float(s), float(s2)) for v, h, n, x, s, s2 in rows]
+    return [(v, h, node, int(n), int(x), float(s), float(s2))
+            for v, h, node, n, x, s, s2 in rows]
 
 
 def reports_rollup_all(now: datetime | None = None) -> int:

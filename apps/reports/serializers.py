@@ -138,6 +138,25 @@ class VersionReportSerializer(ComparisonSerializer):
         "The version number customers first entered on in the period."))
 
 
+class PortSerializer(serializers.Serializer):
+    port = serializers.CharField()
+    target = serializers.CharField(help_text="The node the port leads to (counted there).")
+    customers = serializers.IntegerField(help_text="Treated customers who left by it.")
+    converted = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    rate_ci = IntervalSerializer(allow_null=True, help_text="95 % Wilson score interval.")
+
+
+class NodeReportSerializer(ComparisonSerializer):
+    node_id = serializers.CharField()
+    type = serializers.CharField(allow_null=True, help_text=(
+        "The block type in the live graph (null: the node is only in older versions)."))
+    label = serializers.CharField(allow_null=True)
+    ports = PortSerializer(many=True, help_text=(
+        "For a node with several ports (e.g. an A/B split): conversions per port, "
+        "where only that port leads to its target."))
+
+
 class GoalSerializer(serializers.Serializer):
     event_type = serializers.CharField()
     condition = serializers.JSONField(allow_null=True)
@@ -214,6 +233,9 @@ class WorkflowReportSerializer(ComparisonSerializer):
     goal = GoalSerializer(allow_null=True, help_text=(
         "The goal counted: the published version's (else the draft's)."))
     versions = VersionReportSerializer(many=True)
+    nodes = NodeReportSerializer(many=True, help_text=(
+        "Per node: the customers whose run passed it (treated, and held out after it by "
+        "a split's holdout port) and their conversions."))
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()

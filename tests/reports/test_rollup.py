@@ -34,8 +34,8 @@ def day(n: float) -> datetime:
 
 
 def key(cells: list) -> list[tuple]:
-    return sorted((c.version_id, c.holdout, c.customers, c.converted, round(c.value, 6),
-                   round(c.value_squares, 6)) for c in cells)
+    return sorted((c.version_id, c.holdout, c.node_id, c.customers, c.converted,
+                   round(c.value, 6), round(c.value_squares, 6)) for c in cells)
 
 
 def campaign(publish, goal: Goal | None, seed: int = 7) -> tuple[int, random.Random]:
@@ -58,9 +58,12 @@ def campaign(publish, goal: Goal | None, seed: int = 7) -> tuple[int, random.Ran
             when = day(rng.randrange(12) + rng.random())
             run = enter(workflow.pk, someone, when,
                         holdout=rng.choice(["", "", "", "entry", "split"]))
+            # the nodes passed: none when held out at entry, the trigger before a split
+            run.visits = {"entry": {}, "split": {"t1": 1}}.get(
+                run.holdout, rng.choice([{"t1": 1}, {"t1": 1, "a": 1}]))
             if when > day(6):
                 run.version_id = second.pk
-                run.save(update_fields=["version"])
+            run.save(update_fields=["version", "visits"])
             if rng.random() < 0.3:  # a second entry the same day
                 enter(workflow.pk, someone, when + timedelta(hours=rng.random() * 5))
         for _ in range(rng.choice([0, 1, 2])):
@@ -87,10 +90,15 @@ def test_the_rollup_gives_the_raw_counts(publish, goal) -> None:
         goal_event(Customer.objects.get(external_id=f"c{i}"), day(rng.random() * 11),
                    amount=7)
 
-    # Then every period's counts from the rollup equal the raw statement's
+    # Then every period's counts from the rollup equal the raw statement's, per node too
+    assert {c.node_id for c in report_cells(workflow_id, goal, day(0), now, now=now,
+                                            nodes=True)} == {"", "t1", "a"}
     for date_from, date_to in periods(now):
-        raw = report_cells(workflow_id, goal, date_from, date_to, now=now)
-        assert key(workflow_cells(workflow_id, goal, date_from, date_to, now=now)) == key(raw)
+        for nodes in (False, True):
+            raw = report_cells(workflow_id, goal, date_from, date_to, now=now, nodes=nodes)
+            assert key(workflow_cells(workflow_id, goal, date_from, date_to, now=now,
+                                      nodes=nodes)) == key(raw)
+            assert {c.node_id for c in raw} <= ({"", "t1", "a"} if nodes else {""})
 
 
 @pytest.mark.parametrize("goal", GOALS[:2])
@@ -111,9 +119,9 @@ def test_advancing_day_by_day_keeps_the_raw_counts(publish, goal, monkeypatch) -
         state = ReportRollup.objects.get(workflow_id=workflow_id)
         assert (state.built_at, state.through_day) == (built, now.date())
         for date_from, date_to in periods(now):
-            raw = report_cells(workflow_id, goal, date_from, date_to, now=now)
-            assert key(workflow_cells(workflow_id, goal, date_from, date_to, now=now)) \
-                == key(raw), (n, date_from, date_to)
+            raw = report_cells(workflow_id, goal, date_from, date_to, now=now, nodes=True)
+            assert key(workflow_cells(workflow_id, goal, date_from, date_to, now=now,
+                                      nodes=True)) == key(raw), (n, date_from, date_to)
 
 
 def test_a_changed_goal_is_counted_raw_until_rebuilt(publish) -> None:

@@ -2790,6 +2790,18 @@ export interface components {
             /** @description A message block's messages by what became of them (from the outbox): leaving by `out` does not mean sent. */
             messages: components["schemas"]["MessageOutcome"][];
         };
+        NodeReport: {
+            groups: components["schemas"]["Groups"];
+            lift: components["schemas"]["Lift"] | null;
+            value: components["schemas"]["ValueLift"] | null;
+            verdict: components["schemas"]["Verdict"];
+            node_id: string;
+            /** @description The block type in the live graph (null: the node is only in older versions). */
+            type: string | null;
+            label: string | null;
+            /** @description For a node with several ports (e.g. an A/B split): conversions per port, where only that port leads to its target. */
+            ports: components["schemas"]["Port"][];
+        };
         Offer: {
             readonly id: number;
             readonly customer: string;
@@ -3133,6 +3145,18 @@ export interface components {
          * @enum {string}
          */
         PeriodEnum: "week" | "month";
+        Port: {
+            port: string;
+            /** @description The node the port leads to (counted there). */
+            target: string;
+            /** @description Treated customers who left by it. */
+            customers: number;
+            converted: number;
+            /** Format: double */
+            rate: number | null;
+            /** @description 95 % Wilson score interval. */
+            rate_ci: components["schemas"]["Interval"] | null;
+        };
         PortableTestCase: {
             name: string;
             given: {
@@ -4789,6 +4813,8 @@ export interface components {
             /** @description The goal counted: the published version's (else the draft's). */
             goal: components["schemas"]["Goal"] | null;
             versions: components["schemas"]["VersionReport"][];
+            /** @description Per node: the customers whose run passed it (treated, and held out after it by a split's holdout port) and their conversions. */
+            nodes: components["schemas"]["NodeReport"][];
             /** Format: date-time */
             from: string;
             /** Format: date-time */
