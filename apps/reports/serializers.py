@@ -242,3 +242,97 @@ class WorkflowReportSerializer(ComparisonSerializer):
         fields["from"] = serializers.DateTimeField()
         fields["to"] = serializers.DateTimeField()
         return fields
+
+
+# --- retention -------------------------------------------------------------------------
+
+RETENTION_DEFAULT_DAYS = 365
+RETENTION_MAX_DAYS = 5 * 366
+
+
+class RetentionQuerySerializer(serializers.Serializer):
+    """?from=&to=&segment=&definition=&k=&p= (all optional)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # "from" is a Python keyword
+        return {
+            "from": serializers.DateField(required=False, help_text=(
+                "First day (UTC): customers at its start are S. Default: a year before `to`.")),
+            "to": serializers.DateField(required=False, help_text=(
+                "Last day (UTC): customers at its end are E. Default: yesterday.")),
+            "segment": serializers.IntegerField(required=False, min_value=1, help_text=(
+                "Only customers in this segment now.")),
+            "definition": serializers.ChoiceField(
+                choices=["purchase", "contract", "p_alive"], default="purchase", help_text=(
+                    "Who counts as a customer: `purchase` (bought within k x their own "
+                    "rhythm), `contract` (an active contract), `p_alive` (P(alive) >= p "
+                    "from the churn model's score history).")),
+            "k": serializers.FloatField(required=False, min_value=0.1, max_value=100,
+                                        help_text="For `purchase`; default 2."),
+            "p": serializers.FloatField(required=False, min_value=0, max_value=1, help_text=(
+                "For `p_alive`; default the P(alive) threshold of the churn settings.")),
+        }
+
+    def validate_segment(self, value: int) -> int:
+        from apps.customers.models import Segment
+
+        if not Segment.objects.filter(pk=value).exists():
+            raise serializers.ValidationError("No segment with this id.", code="not_found")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        last = attrs.get("to") or timezone.now().date() - timedelta(days=1)
+        first = attrs.get("from") or last - timedelta(days=RETENTION_DEFAULT_DAYS - 1)
+        if first > last:
+            raise serializers.ValidationError({"to": serializers.ErrorDetail(
+                "`to` must be on or after `from`.", code="invalid_range")})
+        if (last - first).days >= RETENTION_MAX_DAYS:
+            raise serializers.ValidationError({"from": serializers.ErrorDetail(
+                "the period may span at most 5 years", code="too_long")})
+        return {**attrs, "from": first, "to": last}
+
+
+class RatesSerializer(serializers.Serializer):
+    start = serializers.IntegerField(help_text="S: customers at the start.")
+    end = serializers.IntegerField(help_text="E: customers at the end.")
+    new = serializers.IntegerField(help_text=(
+        "N: of E, those who first became customers in the period."))
+    retention = serializers.FloatField(allow_null=True, help_text=(
+        "(E - N) / S (0-1); null when S is 0."))
+    churn = serializers.FloatField(allow_null=True, help_text="1 - retention.")
+
+
+class RetentionPeriodSerializer(RatesSerializer):
+    from_ = serializers.DateField(help_text="The month's first moment (or `from`).")
+    to = serializers.DateField(help_text="Its end: the next month's first day (or the "
+                                         "day after `to`).")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
+        return super().to_representation({**instance, "from_": instance["from"]})
+
+
+class CohortSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="Month of the first purchase (or record).")
+    customers = serializers.IntegerField(help_text="Customers whose first day was then.")
+    retained = serializers.ListField(child=serializers.FloatField(), help_text=(
+        "Share of them who are customers at the end of their first month, the next, …"))
+
+
+class RetentionReportSerializer(RatesSerializer):
+    to = serializers.DateField(help_text="The last day (the end is the day after).")
+    definition = serializers.CharField()
+    k = serializers.FloatField(allow_null=True)
+    p = serializers.FloatField(allow_null=True)
+    segment = serializers.IntegerField(allow_null=True)
+    series = RetentionPeriodSerializer(many=True, help_text="The same per calendar month.")
+    cohorts = CohortSerializer(many=True, help_text=(
+        "Cohorts by month of first purchase in the period."))
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(help_text="The first day.")
+        return fields

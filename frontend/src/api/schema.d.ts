@@ -669,6 +669,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Retention and churn over a period, overall or in a segment, with a monthly series
+         *     and cohorts by month of first purchase (docs/reports.md#retention-and-churn).
+         */
+        get: operations["reports_retention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/": {
         parameters: {
             query?: never;
@@ -1873,6 +1893,17 @@ export interface components {
             computed_at: string;
             /** @description Most points first. */
             signals: components["schemas"]["BreakdownSignal"][];
+        };
+        Cohort: {
+            /**
+             * Format: date
+             * @description Month of the first purchase (or record).
+             */
+            month: string;
+            /** @description Customers whose first day was then. */
+            customers: number;
+            /** @description Share of them who are customers at the end of their first month, the next, … */
+            retained: number[];
         };
         ConditionFields: {
             fields: components["schemas"]["FieldInfo"][];
@@ -3195,6 +3226,72 @@ export interface components {
          * @enum {string}
          */
         ReasonEnum: "no_address" | "no_consent" | "stale_consent" | "suppression_list" | "frequency_cap" | "transactional_cap" | "quiet_hours" | "customer_erased";
+        RetentionPeriod: {
+            /** @description S: customers at the start. */
+            start: number;
+            /** @description E: customers at the end. */
+            end: number;
+            /** @description N: of E, those who first became customers in the period. */
+            new: number;
+            /**
+             * Format: double
+             * @description (E - N) / S (0-1); null when S is 0.
+             */
+            retention: number | null;
+            /**
+             * Format: double
+             * @description 1 - retention.
+             */
+            churn: number | null;
+            /**
+             * Format: date
+             * @description Its end: the next month's first day (or the day after `to`).
+             */
+            to: string;
+            /**
+             * Format: date
+             * @description The month's first moment (or `from`).
+             */
+            from: string;
+        };
+        RetentionReport: {
+            /** @description S: customers at the start. */
+            start: number;
+            /** @description E: customers at the end. */
+            end: number;
+            /** @description N: of E, those who first became customers in the period. */
+            new: number;
+            /**
+             * Format: double
+             * @description (E - N) / S (0-1); null when S is 0.
+             */
+            retention: number | null;
+            /**
+             * Format: double
+             * @description 1 - retention.
+             */
+            churn: number | null;
+            /**
+             * Format: date
+             * @description The last day (the end is the day after).
+             */
+            to: string;
+            definition: string;
+            /** Format: double */
+            k: number | null;
+            /** Format: double */
+            p: number | null;
+            segment: number | null;
+            /** @description The same per calendar month. */
+            series: components["schemas"]["RetentionPeriod"][];
+            /** @description Cohorts by month of first purchase in the period. */
+            cohorts: components["schemas"]["Cohort"][];
+            /**
+             * Format: date
+             * @description The first day.
+             */
+            from: string;
+        };
         Risk: {
             /**
              * Format: double
@@ -8291,6 +8388,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExitReasonsReport"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    reports_retention: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Who counts as a customer: `purchase` (bought within k x their own rhythm), `contract` (an active contract), `p_alive` (P(alive) >= p from the churn model's score history).
+                 *
+                 *     * `purchase` - purchase
+                 *     * `contract` - contract
+                 *     * `p_alive` - p_alive
+                 */
+                definition?: "purchase" | "contract" | "p_alive";
+                /** @description First day (UTC): customers at its start are S. Default: a year before `to`. */
+                from?: string;
+                /** @description For `purchase`; default 2. */
+                k?: number;
+                /** @description For `p_alive`; default the P(alive) threshold of the churn settings. */
+                p?: number;
+                /** @description Only customers in this segment now. */
+                segment?: number;
+                /** @description Last day (UTC): customers at its end are E. Default: yesterday. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionReport"];
                 };
             };
             /** @description Invalid input; `errors` names each field. */
