@@ -94,8 +94,9 @@ SETTINGS_OPENAPI: dict[str, Any] = {
                                                    "offer (other offers cost their discount)."},
             "retained_customer_value": {**_MONEY, "description": (
                 "Value of a kept customer when their CLV is unknown (or not used).")},
-            "use_clv": {"type": "boolean", "default": True, "description": (
-                "Value a kept customer at their CLV (apps.insights) when known.")},
+            "use_clv": {"type": "boolean", "description": (
+                "Value a kept customer at their CLV (apps.insights) when known; "
+                "default true.")},
         }},
         "throttle": {"type": "object", "properties": {
             "runs_per_minute": _NULLABLE_INT, "max_concurrent_runs": _NULLABLE_INT,

@@ -4486,11 +4486,8 @@ export interface components {
                      * @example 0.05
                      */
                     retained_customer_value?: string;
-                    /**
-                     * @description Value a kept customer at their CLV (apps.insights) when known.
-                     * @default true
-                     */
-                    use_clv: boolean;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4622,11 +4619,8 @@ export interface components {
                      * @example 0.05
                      */
                     retained_customer_value?: string;
-                    /**
-                     * @description Value a kept customer at their CLV (apps.insights) when known.
-                     * @default true
-                     */
-                    use_clv: boolean;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4752,11 +4746,8 @@ export interface components {
                      * @example 0.05
                      */
                     retained_customer_value?: string;
-                    /**
-                     * @description Value a kept customer at their CLV (apps.insights) when known.
-                     * @default true
-                     */
-                    use_clv: boolean;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4879,11 +4870,8 @@ export interface components {
                      * @example 0.05
                      */
                     retained_customer_value?: string;
-                    /**
-                     * @description Value a kept customer at their CLV (apps.insights) when known.
-                     * @default true
-                     */
-                    use_clv: boolean;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -5032,11 +5020,8 @@ export interface components {
                      * @example 0.05
                      */
                     retained_customer_value?: string;
-                    /**
-                     * @description Value a kept customer at their CLV (apps.insights) when known.
-                     * @default true
-                     */
-                    use_clv: boolean;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -5168,11 +5153,8 @@ export interface components {
                      * @example 0.05
                      */
                     retained_customer_value?: string;
-                    /**
-                     * @description Value a kept customer at their CLV (apps.insights) when known.
-                     * @default true
-                     */
-                    use_clv: boolean;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -5417,11 +5399,8 @@ export interface components {
                      * @example 0.05
                      */
                     retained_customer_value?: string;
-                    /**
-                     * @description Value a kept customer at their CLV (apps.insights) when known.
-                     * @default true
-                     */
-                    use_clv: boolean;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;

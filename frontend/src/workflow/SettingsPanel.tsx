@@ -9,7 +9,7 @@ export type WorkflowSettings = WorkflowDetail["settings"];
 type Costs = NonNullable<WorkflowSettings["costs"]>;
 type Throttle = NonNullable<WorkflowSettings["throttle"]>;
 
-export const COST_FIELDS: { key: Exclude<keyof Costs, "currency">; label: string }[] = [
+export const COST_FIELDS: { key: Exclude<keyof Costs, "currency" | "use_clv">; label: string }[] = [
   { key: "email", label: "Per e-mail" },
   { key: "sms", label: "Per SMS" },
   { key: "call_task", label: "Per call task" },
