@@ -171,3 +171,14 @@ def test_the_periodic_pass_is_idempotent_and_reports_use_it(publish) -> None:
     raw = report_cells(workflow_id, goal, day(0), now, now=now)
     assert report["groups"]["treatment"]["customers"] + report["groups"]["control"][
         "customers"] == sum(c.customers for c in raw)
+
+
+def test_the_beat_rolls_up_every_five_minutes() -> None:
+    from django.conf import settings
+
+    from apps.config.celery import app
+    from apps.reports.tasks import reports_rollup
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-rollup"]
+    assert entry == {"task": reports_rollup.name, "schedule": 300.0}
+    assert entry["task"] in app.tasks
