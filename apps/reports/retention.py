@@ -14,7 +14,7 @@ Who counts as "a customer" at a moment t depends on the business:
 - `p_alive`: their latest churn-model score before t (the score history) puts P(alive)
   at p or more.
 
-Moments are midnights UTC; each statement returns counts per (moment, cohort month), so
+Moments are midnights UTC; one statement returns counts per (moment, cohort month), so
 nothing per customer reaches Python.
 """
 
@@ -77,9 +77,11 @@ def checkpoints(date_from: date, date_to: date) -> list[date]:
     return [*points, date_to]
 
 
-def _sql(rule: Rule, segment_id: int | None) -> tuple[str, str, dict[str, Any]]:
-    """SQL of the people who can be customers, (customer_id, first_day), and of those
-    who are customers at each moment t of %(points)s, (customer_id, first_day, t)."""
+def _ctes(rule: Rule, segment_id: int | None) -> tuple[str, dict[str, Any]]:
+    """The common table expressions `base` (customer_id, first_day: everyone who can be
+    a customer, from the day they first became one) and `status` (customer_id,
+    first_day, t: those who are customers at each moment t of %(points)s), sharing
+    what they read."""
     events, customers = Event._meta.db_table, Customer._meta.db_table
     params: dict[str, Any] = {"purchase": rule.purchase_event, "k": rule.k, "p": rule.p,
                               "rhythm": rule.rhythm_days, "attr": rule.contract_attribute,
@@ -88,59 +90,65 @@ def _sql(rule: Rule, segment_id: int | None) -> tuple[str, str, dict[str, Any]]:
     if segment_id is not None:
         members = (f"AND {{col}} IN (SELECT customer_id FROM "
                    f"{SegmentMembership._meta.db_table} WHERE segment_id = %(segment)s)")
-    checks = "SELECT unnest(%(points)s::date[]) AS t"
+    checks = "checks AS (SELECT unnest(%(points)s::date[]) AS t)"
     if rule.definition == "contract":
-        base = (f"SELECT id AS customer_id, (created_at AT TIME ZONE 'UTC')::date AS "
-                f"first_day, left(attributes ->> %(attr)s, 10)::date AS ends FROM {customers} "
-                f"WHERE erased_at IS NULL AND attributes ->> %(attr)s ~ %(date_re)s "
-                f"{members.format(col='id')}")
-        status = (f"WITH base AS ({base}), checks AS ({checks}) "
-                  f"SELECT b.customer_id, b.first_day, c.t FROM base b JOIN checks c "
-                  f"ON b.first_day < c.t AND b.ends >= c.t")
-        return base, status, params
+        return (
+            f"base AS (SELECT id AS customer_id, (created_at AT TIME ZONE 'UTC')::date AS "
+            f"first_day, left(attributes ->> %(attr)s, 10)::date AS ends FROM {customers} "
+            f"WHERE erased_at IS NULL AND attributes ->> %(attr)s ~ %(date_re)s "
+            f"{members.format(col='id')}), {checks}, "
+            f"status AS (SELECT b.customer_id, b.first_day, c.t FROM base b JOIN checks c "
+            f"ON b.first_day < c.t AND b.ends >= c.t)"), params
     days = (
-        f"SELECT DISTINCT e.customer_id, (e.occurred_at AT TIME ZONE 'UTC')::date AS day "
-        f"FROM {events} e WHERE e.type = %(purchase)s AND e.occurred_at < %(until)s "
-        f"{members.format(col='e.customer_id')}")
-    base = f"SELECT customer_id, min(day) AS first_day FROM ({days}) d GROUP BY customer_id"
+        f"days AS (SELECT DISTINCT e.customer_id, (e.occurred_at AT TIME ZONE 'UTC')::date "
+        f"AS day FROM {events} e WHERE e.type = %(purchase)s AND e.occurred_at < %(until)s "
+        f"{members.format(col='e.customer_id')})")
     if rule.definition == "purchase":
-        status = (
-            f"WITH days AS ({days}), gaps AS (SELECT customer_id, day, day - lag(day) "
-            f"OVER (PARTITION BY customer_id ORDER BY day) AS gap FROM days), "
-            f"rhythm AS (SELECT customer_id, min(day) AS first_day, coalesce("
+        # Each purchase day d covers the moments t after it up to the next purchase day
+        # (d is then the last purchase before t) and within k x the rhythm: a range join
+        # of the purchase days with the few moments, no probe per customer and moment.
+        return (
+            f"{days}, spans AS (SELECT customer_id, day, lead(day) OVER w AS next_day, "
+            f"day - lag(day) OVER w AS gap FROM days "
+            f"WINDOW w AS (PARTITION BY customer_id ORDER BY day)), "
+            f"base AS (SELECT customer_id, min(day) AS first_day, coalesce("
             f"percentile_cont(0.5) WITHIN GROUP (ORDER BY gap), %(rhythm)s) AS rhythm "
-            f"FROM gaps GROUP BY customer_id), checks AS ({checks}) "
-            f"SELECT r.customer_id, r.first_day, c.t FROM rhythm r JOIN checks c "
-            f"ON r.first_day < c.t WHERE EXISTS (SELECT 1 FROM days d "
-            f"WHERE d.customer_id = r.customer_id AND d.day < c.t "
-            f"AND c.t - d.day <= %(k)s * r.rhythm)")
-        return base, status, params
-    status = (
-        f"WITH firsts AS ({base}), checks AS ({checks}) "
-        f"SELECT f.customer_id, f.first_day, c.t FROM firsts f JOIN checks c "
-        f"ON f.first_day < c.t JOIN LATERAL (SELECT s.p_alive FROM "
-        f"{ScorePoint._meta.db_table} s WHERE s.customer_id = f.customer_id "
-        f"AND s.at < c.t ORDER BY s.at DESC LIMIT 1) s ON s.p_alive >= %(p)s")
-    return base, status, params
+            f"FROM spans GROUP BY customer_id), {checks}, "
+            f"status AS (SELECT s.customer_id, b.first_day, c.t FROM spans s "
+            f"JOIN base b ON b.customer_id = s.customer_id JOIN checks c "
+            f"ON c.t > s.day AND (s.next_day IS NULL OR c.t <= s.next_day) "
+            f"AND c.t - s.day <= %(k)s * b.rhythm)"), params
+    # Each score point holds from its moment up to the next one: the same range join.
+    return (
+        f"{days}, base AS (SELECT customer_id, min(day) AS first_day FROM days "
+        f"GROUP BY customer_id), points AS (SELECT customer_id, at, p_alive, "
+        f"lead(at) OVER (PARTITION BY customer_id ORDER BY at) AS next_at "
+        f"FROM {ScorePoint._meta.db_table} "
+        f"WHERE at < %(until)s {members.format(col='customer_id')}), {checks}, "
+        f"status AS (SELECT b.customer_id, b.first_day, c.t FROM points s "
+        f"JOIN base b ON b.customer_id = s.customer_id JOIN checks c "
+        f"ON c.t > s.at AND (s.next_at IS NULL OR c.t <= s.next_at) "
+        f"AND b.first_day < c.t WHERE s.p_alive >= %(p)s)"), params
 
 
 def retention_report(date_from: date, date_to: date, rule: Rule,
                      segment_id: int | None = None) -> dict[str, Any]:
     """Retention and churn over [from, to), its monthly series and the cohorts of the
-    customers whose first day is in the period."""
+    customers whose first day is in the period: one statement."""
     points = checkpoints(date_from, date_to)
-    base, status, params = _sql(rule, segment_id)
+    ctes, params = _ctes(rule, segment_id)
     params = {**params, "points": points, "until": date_to, "from": date_from}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(f"WITH status AS ({status}) SELECT t, date_trunc('month', "
-                       f"first_day)::date, first_day >= %(from)s, count(*) FROM status "
-                       f"GROUP BY 1, 2, 3", params)
-        counts = cursor.fetchall()
-        cursor.execute(f"WITH base AS ({base}) SELECT date_trunc('month', first_day)::date, "
-                       f"count(*) FROM base WHERE first_day >= %(from)s "
-                       f"AND first_day < %(until)s GROUP BY 1", params)
-        sizes = dict(cursor.fetchall())
+        cursor.execute(
+            f"WITH {ctes} SELECT false, t, date_trunc('month', first_day)::date, "
+            f"first_day >= %(from)s, count(*) FROM status GROUP BY 2, 3, 4 "
+            f"UNION ALL SELECT true, NULL, date_trunc('month', first_day)::date, true, "
+            f"count(*) FROM base WHERE first_day >= %(from)s AND first_day < %(until)s "
+            f"GROUP BY 3", params)
+        rows = cursor.fetchall()
+    counts = [(t, cohort, after, n) for size, t, cohort, after, n in rows if not size]
+    sizes = {cohort: n for size, _, cohort, _, n in rows if size}
     return _assemble(points, counts, sizes, date_from, date_to, rule, segment_id)
 
 
