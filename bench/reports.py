@@ -3,12 +3,19 @@
 
 A scratch database is migrated with the app's own migrations; a published workflow with a
 20 % control group and a goal (`order.completed` with `amount`, within 30 days) gets one
-run per customer (1,000,000, entered over 90 days; a fifth held out), and the customers
+run per customer (1,000,000, entered over 90 days; a fifth held out, the others passed
+both nodes, so the report per node has two nodes to count), and the customers
 10 events each (8 page views and 2 orders, spread over the period and the month after
 it): 10,000,000 events, 2,000,000 of the goal's type. Rows are INSERTed from
 generate_series with the secondary indexes off, which are rebuilt after. The data is
-kept between runs (--fresh regenerates it). Then the report is computed in this process
-as the API does (`workflow_report`), several times: the first cold-ish, the rest warm.
+kept between runs (--fresh regenerates it).
+
+Then the daily rollup is built from scratch (timed: what the periodic task does after a
+goal change, and once a day), 1,000 orders arrive after it (what a 5-minute pass finds
+at a few events a second; the report counts them from the raw events), and the report is
+computed in this process as the API does (`workflow_report`), several times: the first
+cold-ish, the rest warm. Last, the rollup's periodic pass takes in the new orders
+(timed). The report over the raw tables alone is timed once for comparison.
 """
 
 from __future__ import annotations
@@ -34,11 +41,20 @@ DATABASE_URL = env_url("BENCH_REPORTS_DATABASE_URL",
 CUSTOMERS = 1_000_000
 QUICK_CUSTOMERS = 100_000
 EVENTS_PER_CUSTOMER = 10
-DATA_VERSION = 1
+DATA_VERSION = 2  # 2: runs record the nodes they passed (visits)
 START = datetime(2026, 8, 1, tzinfo=UTC)
 DAYS = 90
 REPEATS = 5
 TARGET_SECONDS = 1.0
+LATE_ORDERS = 1_000
+
+_LATE_ORDERS_SQL = """
+INSERT INTO customers_event (customer_id, type, properties, occurred_at, received_at,
+                             idempotency_key, source)
+SELECT c.id, 'order.completed', jsonb_build_object('amount', 25), %(when)s, now(),
+       'late-' || c.id || '-' || extract(epoch from clock_timestamp()), 'import'
+FROM (SELECT id FROM customers_customer ORDER BY random() LIMIT %(n)s) AS c
+"""
 
 _CUSTOMERS_SQL = """
 INSERT INTO customers_customer (external_id, email, phone, first_name, last_name, timezone,
@@ -51,7 +67,8 @@ _RUNS_SQL = """
 INSERT INTO engine_run (workflow_id, version_id, customer_id, trigger_node, entry_key, state,
     frontier, visits, variables, attempts, error, failed_node, exit_reason, holdout,
     step_count, open_waits, created_at, updated_at, ended_at)
-SELECT %(workflow)s, %(version)s, c.id, 't1', 'bench:' || c.id, 'completed', '[]', '{}',
+SELECT %(workflow)s, %(version)s, c.id, 't1', 'bench:' || c.id, 'completed', '[]',
+       CASE WHEN h THEN '{}' ELSE '{"t1": 1, "a1": 1}' END::jsonb,
        '{}', 0, '', '', CASE WHEN h THEN 'held_out' ELSE '' END,
        CASE WHEN h THEN 'entry' ELSE '' END, CASE WHEN h THEN 0 ELSE 2 END, 0, t, t, t
 FROM (SELECT id, random() < 0.2 AS h,
@@ -143,13 +160,35 @@ def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
     else:
         say(f"reports: reusing {customers:,} customers in {database_name(DATABASE_URL)}")
         django_production_setup(DATABASE_URL)
+        from django.core.management import call_command
+
+        call_command("migrate", "--noinput", verbosity=0)  # tables added since
     from django.db import connection
 
-    from apps.reports.selectors import workflow_report
+    from apps.reports.rollup import workflow_rollup
+    from apps.reports.selectors import (
+        report_cells,
+        workflow_cells,
+        workflow_report,
+        workflow_settings,
+    )
     from apps.workflows.models import Workflow
 
     workflow = Workflow.objects.select_related("published_version").get(name="Bench win-back")
+    goal = workflow_settings(workflow).goal
     date_from, date_to = START, START + timedelta(days=DAYS)
+    started = time.monotonic()
+    workflow_rollup(workflow.pk, goal, settle=timedelta(0), rebuild=True)
+    build_seconds = round(time.monotonic() - started, 2)
+    say(f"reports: rollup built in {build_seconds} s")
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        conn.execute(_LATE_ORDERS_SQL, {"n": LATE_ORDERS, "when": START + timedelta(days=45)})
+    started = time.monotonic()
+    raw = report_cells(workflow.pk, goal, date_from, date_to)
+    raw_seconds = round(time.monotonic() - started, 2)
+    say(f"reports: from the raw tables alone in {raw_seconds} s")
+    same = _counts(workflow_cells(workflow.pk, goal, date_from, date_to)) == _counts(raw)
+    say(f"reports: the rollup's counts equal the raw tables': {same}")
     seconds: list[float] = []
     report: dict[str, Any] = {}
     for _ in range(REPEATS):
@@ -157,6 +196,10 @@ def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
         report = workflow_report(workflow, date_from, date_to)
         seconds.append(round(time.monotonic() - started, 3))
         say(f"reports: report in {seconds[-1]} s")
+    started = time.monotonic()
+    workflow_rollup(workflow.pk, goal, settle=timedelta(0))
+    advance_seconds = round(time.monotonic() - started, 2)
+    say(f"reports: periodic pass over {LATE_ORDERS:,} new orders in {advance_seconds} s")
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         parallel = cursor.fetchone()[0]
@@ -167,6 +210,11 @@ def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
         "generation": generation,
         "seconds": seconds,
         "median_seconds": median,
+        "raw_tables_seconds": raw_seconds,
+        "rollup_equals_raw": same,
+        "rollup_build_seconds": build_seconds,
+        "late_orders": LATE_ORDERS,
+        "rollup_pass_seconds": advance_seconds,
         "max_parallel_workers_per_gather": parallel,
         "groups": {k: {"customers": v["customers"], "converted": v["converted"]}
                    for k, v in report["groups"].items()},
@@ -176,9 +224,16 @@ def run(quick: bool = False, fresh: bool = False) -> dict[str, Any]:
     }
 
 
+def _counts(cells: list[Any]) -> list[tuple[Any, ...]]:
+    return sorted((c.version_id, c.holdout, c.customers, c.converted, round(c.value, 2),
+                   round(c.value_squares, 0)) for c in cells)
+
+
 def summary(body: dict[str, Any]) -> str:
     groups = body["groups"]
     customers = groups["treatment"]["customers"] + groups["control"]["customers"]
     return (f"REPORTS: workflow report over {customers:,} customers' first entries; "
-            f"median {body['median_seconds']} s of {body['seconds']}\n"
+            f"median {body['median_seconds']} s of {body['seconds']} (raw tables alone "
+            f"{body['raw_tables_seconds']} s; rollup built in {body['rollup_build_seconds']} s, "
+            f"a pass over {body['late_orders']:,} new orders {body['rollup_pass_seconds']} s)\n"
             f"target < {body['target_seconds']} s -> {'met' if body['target_met'] else 'MISSED'}")

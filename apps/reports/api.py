@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.reports.retention import retention_report, rule_default
 from apps.reports.selectors import workflow_report
-from apps.reports.serializers import ReportQuerySerializer, WorkflowReportSerializer
+from apps.reports.serializers import (
+    ReportQuerySerializer,
+    RetentionQuerySerializer,
+    RetentionReportSerializer,
+    WorkflowReportSerializer,
+)
 from apps.workflows.models import Workflow
 
 
@@ -33,3 +41,20 @@ class WorkflowReportApi(APIView):
         report = workflow_report(workflow, query.validated_data["from"],
                                  query.validated_data["to"])
         return Response(WorkflowReportSerializer(report).data)
+
+
+class RetentionReportApi(APIView):
+    """Retention and churn over a period, overall or in a segment, with a monthly series
+    and cohorts by month of first purchase (docs/reports.md#retention-and-churn)."""
+
+    @extend_schema(parameters=[RetentionQuerySerializer], responses=RetentionReportSerializer,
+                   operation_id="reports_retention", tags=["reports"])
+    def get(self, request: Request) -> Response:
+        query = RetentionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        rule = rule_default(data["definition"], k=data.get("k"), p=data.get("p"))
+        report = retention_report(data["from"], data["to"] + timedelta(days=1), rule,
+                                  data.get("segment"))
+        report["to"] = data["to"]
+        return Response(RetentionReportSerializer(report).data)

@@ -12,7 +12,7 @@ created_at) index and probes each entered customer's goal events through the eve
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,25 @@ from apps.customers.conditions.compile import condition_q
 from apps.customers.conditions.schema import condition_parse
 from apps.customers.models import Event
 from apps.engine.models import Run
-from apps.reports.stats import GroupCounts, Interval, lift_compute, value_lift
+from apps.reports.costs import value_per_kept, workflow_costs
+from apps.reports.models import ReportRollup
+from apps.reports.roi import Roi, roi_compute
+from apps.reports.rollup import (
+    NODES_SQL,
+    day_cells,
+    goal_customers_sql,
+    goal_key,
+    midnight,
+    rollup_read,
+    utc_day,
+)
+from apps.reports.stats import (
+    GroupCounts,
+    Interval,
+    lift_compute,
+    value_lift,
+    wilson_interval,
+)
 from apps.workflows.models import Workflow, WorkflowVersion
 from apps.workflows.schemas import Goal, WorkflowSettings
 
@@ -40,6 +58,7 @@ class Cell:
     converted: int
     value: float
     value_squares: float
+    node_id: str = ""  # "" everyone who entered, else those whose run passed the node
 
 
 def workflow_settings(workflow: Workflow) -> WorkflowSettings:
@@ -50,40 +69,53 @@ def workflow_settings(workflow: Workflow) -> WorkflowSettings:
 
 
 def report_cells(workflow_id: int, goal: Goal | None, date_from: datetime, date_to: datetime,
-                 *, now: datetime | None = None) -> list[Cell]:
+                 *, now: datetime | None = None,
+                 not_entered_since: datetime | None = None,
+                 nodes: bool = False) -> list[Cell]:
     """Per (version, holdout): customers whose first entry in [from, to) was there, and
     how many of them reached the goal after entering (within its window), with the sum
-    and the sum of squares of their goal values.
+    and the sum of squares of their goal values. With `not_entered_since`: only customers
+    who did not enter in [not_entered_since, from) (those are counted from the rollup).
+    With `nodes`: also per node, those of them whose (first) run passed the node.
 
     The unit is the customer, not the run: the control group is assigned per customer,
     and one customer entering five times is not five independent observations."""
     runs = Run._meta.db_table
+    earlier = ""
+    params: list[Any] = [workflow_id, date_from, date_to]
+    if not_entered_since is not None:
+        earlier = (f"AND NOT EXISTS (SELECT 1 FROM {runs} p WHERE p.customer_id = "
+                   f"r.customer_id AND p.workflow_id = r.workflow_id "
+                   f"AND p.created_at >= %s AND p.created_at < %s) ")
+        params += [not_entered_since, date_from]
     entries = (
         f"SELECT DISTINCT ON (r.customer_id) r.customer_id, r.version_id, r.holdout, "
-        f"r.created_at FROM {runs} r "
-        f"WHERE r.workflow_id = %s AND r.created_at >= %s AND r.created_at < %s "
+        f"r.created_at, r.visits FROM {runs} r "
+        f"WHERE r.workflow_id = %s AND r.created_at >= %s AND r.created_at < %s {earlier}"
         f"ORDER BY r.customer_id, r.created_at, r.id")
-    params: list[Any] = [workflow_id, date_from, date_to]
     if goal is None:
-        sql = (f"WITH entries AS ({entries}) SELECT e.version_id, e.holdout, count(*), 0, "
-               f"0.0, 0.0 FROM entries e GROUP BY e.version_id, e.holdout")
+        conv = "SELECT e.*, 0 AS n, 0.0 AS value FROM entries e"
     else:
-        goal_sql, goal_params = _goal_events_sql(goal, now or timezone.now())
+        goal_sql, goal_params = goal_events_sql(goal, now or timezone.now())
         window = ""
         if goal.within_days:
             window = "AND g.occurred_at <= e.created_at + make_interval(days => %s)"
-        sql = (
-            f"WITH entries AS ({entries}) "
-            f"SELECT e.version_id, e.holdout, count(*), count(*) FILTER (WHERE c.n > 0), "
-            f"coalesce(sum(c.value), 0), coalesce(sum(c.value * c.value), 0) "
-            f"FROM entries e LEFT JOIN LATERAL ("
+        conv = (
+            f"SELECT e.*, c.n, c.value FROM entries e LEFT JOIN LATERAL ("
             f"SELECT count(*) AS n, coalesce(sum(g.goal_value), 0) AS value "
             f"FROM ({goal_sql}) g WHERE g.customer_id = e.customer_id "
-            f"AND g.occurred_at > e.created_at {window}) c ON true "
-            f"GROUP BY e.version_id, e.holdout")
+            f"AND g.occurred_at > e.created_at {window}) c ON true")
         params += list(goal_params)
         if goal.within_days:
             params.append(goal.within_days)
+    expand = NODES_SQL if nodes else "SELECT ''::text AS node_id"
+    sql = (
+        f"WITH entries AS ({entries}), conv AS ({conv}) "
+        f"SELECT e.version_id, e.holdout, n.node_id, count(*), "
+        f"count(*) FILTER (WHERE e.n > 0), coalesce(sum(e.value), 0), "
+        f"coalesce(sum(e.value * e.value), 0) "
+        f"FROM conv e CROSS JOIN LATERAL ({expand}) n "
+        f"GROUP BY e.version_id, e.holdout, n.node_id")
     with transaction.atomic(), connection.cursor() as cursor:
         # JIT compiling this one statement cost 0.45 s of a 1.6 s report at 100,000
         # runs (bench/reports.py); the sort of the entries fits in memory with a little
@@ -91,11 +123,11 @@ def report_cells(workflow_id: int, goal: Goal | None, date_from: datetime, date_
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
-        return [Cell(int(v), h or "", int(n), int(x), float(s), float(s2))
-                for v, h, n, x, s, s2 in cursor.fetchall()]
+        return [Cell(int(v), h or "", int(n), int(x), float(s), float(s2), node)
+                for v, h, node, n, x, s, s2 in cursor.fetchall()]
 
 
-def _goal_events_sql(goal: Goal, now: datetime) -> tuple[str, tuple[Any, ...]]:
+def goal_events_sql(goal: Goal, now: datetime) -> tuple[str, tuple[Any, ...]]:
     """The goal's events (type, condition) with their value, as SQL for the join above.
     A value that is not a JSON number counts as 0."""
     events = Event.objects.filter(type=goal.event_type)
@@ -111,8 +143,55 @@ def _goal_events_sql(goal: Goal, now: datetime) -> tuple[str, tuple[Any, ...]]:
     else:
         value = Value(0.0, output_field=FloatField())
     query = events.order_by().annotate(goal_value=value) \
-        .values("customer_id", "occurred_at", "goal_value").query
+        .values("id", "customer_id", "occurred_at", "goal_value").query
     return query.sql_with_params()
+
+
+def workflow_cells(workflow_id: int, goal: Goal | None, date_from: datetime,
+                   date_to: datetime, *, now: datetime | None = None,
+                   nodes: bool = False) -> list[Cell]:
+    """report_cells, from the daily rollup where it can: the whole days of the period
+    that are rolled up (for this goal), plus the change of conversions since the
+    rollup's watermark, plus the raw tables after the rolled-up days. A period that does
+    not start at midnight UTC, or a rollup for another goal, is counted from the raw
+    tables alone."""
+    now = now or timezone.now()
+    state = ReportRollup.objects.filter(workflow_id=workflow_id, goal_key=goal_key(goal)) \
+        .first()
+    day_from = utc_day(date_from)
+    if state is None or midnight(day_from) != date_from:
+        return report_cells(workflow_id, goal, date_from, date_to, now=now, nodes=nodes)
+    day_to = min(state.through_day, utc_day(date_to))
+    if day_to <= day_from:
+        return report_cells(workflow_id, goal, date_from, date_to, now=now, nodes=nodes)
+    totals: dict[tuple[int, str, str], list[float]] = defaultdict(lambda: [0, 0, 0.0, 0.0])
+
+    def add(version_id: int, holdout: str, node: str, n: int, x: int, s: float,
+            s2: float) -> None:
+        if node and not nodes:
+            return
+        total = totals[(version_id, holdout, node)]
+        total[0] += n
+        total[1] += x
+        total[2] += s
+        total[3] += s2
+
+    for row in rollup_read(workflow_id, day_from, day_to):
+        add(*row)
+    if goal is not None:
+        changed = goal_customers_sql(goal, state.event_watermark, None)
+        for cell in day_cells(workflow_id, goal, day_from=day_from, day_to=day_to,
+                              prev_before=day_from, customers=changed,
+                              events_after=state.event_watermark, now=now):
+            add(cell.version_id, cell.holdout, cell.node_id, 0, cell.converted, cell.value,
+                cell.value_squares)
+    if midnight(day_to) < date_to:
+        for cell in report_cells(workflow_id, goal, midnight(day_to), date_to, now=now,
+                                 not_entered_since=date_from, nodes=nodes):
+            add(cell.version_id, cell.holdout, cell.node_id, cell.customers, cell.converted,
+                cell.value, cell.value_squares)
+    return [Cell(v, h, int(n), int(x), float(s), float(s2), node)
+            for (v, h, node), (n, x, s, s2) in sorted(totals.items()) if n]
 
 
 def _group(cells: list[Cell], treated: bool) -> GroupCounts:
@@ -177,12 +256,109 @@ def comparison(cells: list[Cell], goal: Goal | None) -> dict[str, Any]:
             "verdict": {"kind": lift.verdict, "text": lift.verdict_text}}
 
 
+def _roi_text(roi: Roi) -> str:
+    def pct(value: float) -> str:
+        return f"{value * 100:,.0f} %"
+
+    if roi.verdict == "no_data":
+        return "nobody has entered this workflow in this period"
+    if roi.verdict == "no_control":
+        return "no control group: set one in settings to measure what the workflow saves"
+    if roi.verdict == "no_value":
+        return "no value of a kept customer: set one in the cost settings"
+    if roi.verdict == "no_costs":
+        return "no costs: set them in settings to compute the return on investment"
+    assert roi.roi is not None and roi.roi_ci is not None
+    interval = f"(95 % CI {pct(roi.roi_ci.low)} to {pct(roi.roi_ci.high)})"
+    if roi.verdict == "pays_off":
+        return f"pays off: ROI {pct(roi.roi)} {interval}"
+    if roi.verdict == "does_not_pay":
+        return f"does not pay off: ROI {pct(roi.roi)} {interval}"
+    return f"not clear yet whether it pays off: ROI {pct(roi.roi)} {interval}"
+
+
+def workflow_roi(workflow_id: int, settings: WorkflowSettings, cells: list[Cell],
+                 date_from: datetime, date_to: datetime) -> dict[str, Any] | None:
+    """The return on investment (a conversion to the goal counts as a kept customer);
+    None without a goal."""
+    if settings.goal is None:
+        return None
+    treatment, control = _group(cells, True), _group(cells, False)
+    costs = workflow_costs(workflow_id, settings.costs, date_from, date_to)
+    value, averaged, with_clv = value_per_kept(
+        workflow_id, settings.costs, date_from, date_to,
+        treatment.customers + control.customers)
+    roi = roi_compute(treatment.customers, costs.total, value,
+                      lift_compute(treatment, control))
+    return {
+        "currency": settings.costs.currency,
+        "costs": {**asdict(costs), "total": costs.total},
+        "contacted": roi.contacted,
+        "cost_per_contacted": roi.cost_per_contacted,
+        "value_per_kept": roi.value_per_kept,
+        "value_source": {"use_clv": settings.costs.use_clv, "customers": averaged,
+                         "with_clv": with_clv},
+        "break_even_rate": roi.break_even_rate,
+        "break_even_one_in": roi.break_even_one_in,
+        "saved_rate": roi.saved_rate,
+        "saved_rate_ci": _interval(roi.saved_rate_ci),
+        "saved_customers": roi.saved_customers,
+        "saved_customers_ci": _interval(roi.saved_customers_ci),
+        "net_value": roi.net_value,
+        "net_value_ci": _interval(roi.net_value_ci),
+        "roi": roi.roi,
+        "roi_ci": _interval(roi.roi_ci),
+        "verdict": {"kind": roi.verdict, "text": _roi_text(roi)},
+    }
+
+
+def _rate(group: GroupCounts) -> dict[str, Any]:
+    ci = wilson_interval(group.converted, group.customers) if group.customers else None
+    return {"customers": group.customers, "converted": group.converted,
+            "rate": group.converted / group.customers if group.customers else None,
+            "rate_ci": _interval(ci)}
+
+
+def node_reports(graph: dict[str, Any], cells: list[Cell],
+                 goal: Goal | None) -> list[dict[str, Any]]:
+    """Per node: the customers whose (first) run in the period passed it, treated against
+    those held out after it (a flow.split's holdout port), with their conversions; per
+    port, the customers who left by it (counted at the port's target, where only that
+    port leads). The graph's order; nodes of older versions after."""
+    by_node: dict[str, list[Cell]] = defaultdict(list)
+    for cell in cells:
+        if cell.node_id:
+            by_node[cell.node_id].append(cell)
+    nodes = {n["id"]: n for n in graph.get("nodes", [])}
+    edges = graph.get("edges", [])
+    incoming: dict[str, int] = defaultdict(int)
+    for edge in edges:
+        incoming[edge["target"]] += 1
+    order = [node_id for node_id in nodes if node_id in by_node]
+    order += sorted(set(by_node) - set(order))
+    out = []
+    for node_id in order:
+        node = nodes.get(node_id, {})
+        ports = []
+        for edge in edges:
+            target = edge["target"]
+            if edge["source"] == node_id and incoming[target] == 1:
+                ports.append({"port": edge.get("source_port", "out"), "target": target,
+                              **_rate(_group(by_node.get(target, []), True))})
+        out.append({"node_id": node_id, "type": node.get("type"), "label": node.get("label"),
+                    **comparison(by_node[node_id], goal),
+                    "ports": ports if len(ports) > 1 else []})
+    return out
+
+
 def workflow_report(workflow: Workflow, date_from: datetime, date_to: datetime,
                     *, now: datetime | None = None) -> dict[str, Any]:
-    """The report of one workflow over the customers who entered in [from, to)."""
+    """The report of one workflow over the customers who entered in [from, to): overall,
+    per version they first entered on, and per node their run passed."""
     settings = workflow_settings(workflow)
     goal = settings.goal
-    cells = report_cells(workflow.pk, goal, date_from, date_to, now=now)
+    all_cells = workflow_cells(workflow.pk, goal, date_from, date_to, now=now, nodes=True)
+    cells = [cell for cell in all_cells if not cell.node_id]
     by_version: dict[int, list[Cell]] = defaultdict(list)
     for cell in cells:
         by_version[cell.version_id].append(cell)
@@ -192,6 +368,8 @@ def workflow_report(workflow: Workflow, date_from: datetime, date_to: datetime,
                 for version_id, version_cells in sorted(
                     by_version.items(), key=lambda item: numbers.get(item[0]) or 0,
                     reverse=True)]
+    version = workflow.published_version
+    graph = version.resolved_graph if version is not None else workflow.draft_graph
     return {
         "workflow": workflow.pk,
         "from": date_from,
@@ -199,5 +377,7 @@ def workflow_report(workflow: Workflow, date_from: datetime, date_to: datetime,
         "control_percent": settings.control_percent,
         "goal": goal.model_dump(mode="json") if goal else None,
         **comparison(cells, goal),
+        "roi": workflow_roi(workflow.pk, settings, cells, date_from, date_to),
         "versions": versions,
+        "nodes": node_reports(graph or {}, all_cells, goal),
     }

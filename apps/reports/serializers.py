@@ -138,6 +138,25 @@ class VersionReportSerializer(ComparisonSerializer):
         "The version number customers first entered on in the period."))
 
 
+class PortSerializer(serializers.Serializer):
+    port = serializers.CharField()
+    target = serializers.CharField(help_text="The node the port leads to (counted there).")
+    customers = serializers.IntegerField(help_text="Treated customers who left by it.")
+    converted = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    rate_ci = IntervalSerializer(allow_null=True, help_text="95 % Wilson score interval.")
+
+
+class NodeReportSerializer(ComparisonSerializer):
+    node_id = serializers.CharField()
+    type = serializers.CharField(allow_null=True, help_text=(
+        "The block type in the live graph (null: the node is only in older versions)."))
+    label = serializers.CharField(allow_null=True)
+    ports = PortSerializer(many=True, help_text=(
+        "For a node with several ports (e.g. an A/B split): conversions per port, "
+        "where only that port leads to its target."))
+
+
 class GoalSerializer(serializers.Serializer):
     event_type = serializers.CharField()
     condition = serializers.JSONField(allow_null=True)
@@ -145,15 +164,175 @@ class GoalSerializer(serializers.Serializer):
     within_days = serializers.IntegerField(allow_null=True)
 
 
+class CostsSerializer(serializers.Serializer):
+    emails = serializers.IntegerField(help_text="E-mails handed to a provider.")
+    email_cost = serializers.FloatField()
+    sms_segments = serializers.IntegerField(help_text="SMS segments handed to a provider.")
+    sms_cost = serializers.FloatField()
+    tasks = serializers.IntegerField(help_text="Agent tasks (not cancelled).")
+    task_cost = serializers.FloatField(help_text=(
+        "tasks x (fixed cost per task + cost per agent minute x expected minutes)."))
+    offers_redeemed = serializers.IntegerField()
+    offer_cost = serializers.FloatField(help_text="The redeemed offers' discounts.")
+    total = serializers.FloatField()
+
+
+class ValueSourceSerializer(serializers.Serializer):
+    use_clv = serializers.BooleanField()
+    customers = serializers.IntegerField(help_text=(
+        "Customers whose CLV was averaged (a sample above 5,000); 0 with the set value."))
+    with_clv = serializers.IntegerField(help_text=(
+        "Of them, those with a CLV (the others count at the set value)."))
+
+
+class RoiVerdictSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[
+        "no_data", "no_control", "no_value", "no_costs", "pays_off", "does_not_pay",
+        "unclear"])
+    text = serializers.CharField(help_text="The verdict in plain words (English).")
+
+
+class RoiSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    costs = CostsSerializer(help_text=(
+        "What the workflow spent on the customers who entered in the period."))
+    contacted = serializers.IntegerField(help_text="Treated customers.")
+    cost_per_contacted = serializers.FloatField(allow_null=True)
+    value_per_kept = serializers.FloatField(help_text=(
+        "Value of a kept customer: their average CLV (the set value where unknown), "
+        "or the set value."))
+    value_source = ValueSourceSerializer()
+    break_even_rate = serializers.FloatField(allow_null=True, help_text=(
+        "cost_per_contacted / value_per_kept: the incremental save rate at which the "
+        "workflow pays for itself (above 1: it cannot)."))
+    break_even_one_in = serializers.IntegerField(allow_null=True, help_text=(
+        "It pays off if it keeps 1 in this many contacted customers (null when it costs "
+        "nothing or cannot pay off)."))
+    saved_rate = serializers.FloatField(allow_null=True, help_text=(
+        "Measured incremental save rate: the lift (treated rate - control rate)."))
+    saved_rate_ci = IntervalSerializer(allow_null=True, help_text="Newcombe, 95 %.")
+    saved_customers = serializers.FloatField(allow_null=True, help_text=(
+        "saved_rate x contacted."))
+    saved_customers_ci = IntervalSerializer(allow_null=True)
+    net_value = serializers.FloatField(allow_null=True, help_text=(
+        "saved_customers x value_per_kept - total cost."))
+    net_value_ci = IntervalSerializer(allow_null=True)
+    roi = serializers.FloatField(allow_null=True, help_text=(
+        "net_value / total cost (1.5 = 150 %); null without costs."))
+    roi_ci = IntervalSerializer(allow_null=True, help_text=(
+        "The lift's interval put through the same formula."))
+    verdict = RoiVerdictSerializer()
+
+
 class WorkflowReportSerializer(ComparisonSerializer):
     workflow = serializers.IntegerField()
+    roi = RoiSerializer(allow_null=True, help_text=(
+        "Return on investment: a conversion to the goal counts as a kept customer; "
+        "null without a goal."))
     control_percent = serializers.IntegerField()
     goal = GoalSerializer(allow_null=True, help_text=(
         "The goal counted: the published version's (else the draft's)."))
     versions = VersionReportSerializer(many=True)
+    nodes = NodeReportSerializer(many=True, help_text=(
+        "Per node: the customers whose run passed it (treated, and held out after it by "
+        "a split's holdout port) and their conversions."))
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         fields["from"] = serializers.DateTimeField()
         fields["to"] = serializers.DateTimeField()
+        return fields
+
+
+# --- retention -------------------------------------------------------------------------
+
+RETENTION_DEFAULT_DAYS = 365
+RETENTION_MAX_DAYS = 5 * 366
+
+
+class RetentionQuerySerializer(serializers.Serializer):
+    """?from=&to=&segment=&definition=&k=&p= (all optional)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # "from" is a Python keyword
+        return {
+            "from": serializers.DateField(required=False, help_text=(
+                "First day (UTC): customers at its start are S. Default: a year before `to`.")),
+            "to": serializers.DateField(required=False, help_text=(
+                "Last day (UTC): customers at its end are E. Default: yesterday.")),
+            "segment": serializers.IntegerField(required=False, min_value=1, help_text=(
+                "Only customers in this segment now.")),
+            "definition": serializers.ChoiceField(
+                choices=["purchase", "contract", "p_alive"], default="purchase", help_text=(
+                    "Who counts as a customer: `purchase` (bought within k x their own "
+                    "rhythm), `contract` (an active contract), `p_alive` (P(alive) >= p "
+                    "from the churn model's score history).")),
+            "k": serializers.FloatField(required=False, min_value=0.1, max_value=100,
+                                        help_text="For `purchase`; default 2."),
+            "p": serializers.FloatField(required=False, min_value=0, max_value=1, help_text=(
+                "For `p_alive`; default the P(alive) threshold of the churn settings.")),
+        }
+
+    def validate_segment(self, value: int) -> int:
+        from apps.customers.models import Segment
+
+        if not Segment.objects.filter(pk=value).exists():
+            raise serializers.ValidationError("No segment with this id.", code="not_found")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        last = attrs.get("to") or timezone.now().date() - timedelta(days=1)
+        first = attrs.get("from") or last - timedelta(days=RETENTION_DEFAULT_DAYS - 1)
+        if first > last:
+            raise serializers.ValidationError({"to": serializers.ErrorDetail(
+                "`to` must be on or after `from`.", code="invalid_range")})
+        if (last - first).days >= RETENTION_MAX_DAYS:
+            raise serializers.ValidationError({"from": serializers.ErrorDetail(
+                "the period may span at most 5 years", code="too_long")})
+        return {**attrs, "from": first, "to": last}
+
+
+class RatesSerializer(serializers.Serializer):
+    start = serializers.IntegerField(help_text="S: customers at the start.")
+    end = serializers.IntegerField(help_text="E: customers at the end.")
+    new = serializers.IntegerField(help_text=(
+        "N: of E, those who first became customers in the period."))
+    retention = serializers.FloatField(allow_null=True, help_text=(
+        "(E - N) / S (0-1); null when S is 0."))
+    churn = serializers.FloatField(allow_null=True, help_text="1 - retention.")
+
+
+class RetentionPeriodSerializer(RatesSerializer):
+    from_ = serializers.DateField(help_text="The month's first moment (or `from`).")
+    to = serializers.DateField(help_text="Its end: the next month's first day (or the "
+                                         "day after `to`).")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
+        return super().to_representation({**instance, "from_": instance["from"]})
+
+
+class CohortSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="Month of the first purchase (or record).")
+    customers = serializers.IntegerField(help_text="Customers whose first day was then.")
+    retained = serializers.ListField(child=serializers.FloatField(), help_text=(
+        "Share of them who are customers at the end of their first month, the next, …"))
+
+
+class RetentionReportSerializer(RatesSerializer):
+    to = serializers.DateField(help_text="The last day (the end is the day after).")
+    definition = serializers.CharField()
+    k = serializers.FloatField(allow_null=True)
+    p = serializers.FloatField(allow_null=True)
+    segment = serializers.IntegerField(allow_null=True)
+    series = RetentionPeriodSerializer(many=True, help_text="The same per calendar month.")
+    cohorts = CohortSerializer(many=True, help_text=(
+        "Cohorts by month of first purchase in the period."))
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(help_text="The first day.")
         return fields

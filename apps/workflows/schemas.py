@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -166,15 +167,23 @@ class Goal(_Strict):
 
 
 class Costs(_Strict):
-    """What each action costs and what a retained customer is worth (for ROI)."""
+    """What each action costs and what a retained customer is worth: the report's ROI
+    and break-even save rate (docs/reports.md#return-on-investment). Redeemed offers cost
+    their discount, read from the offers themselves."""
 
     currency: StrictStr = Field(default_factory=lambda: django_settings.KEEPFLOW_CURRENCY,
                                 pattern=r"^[A-Z]{3}$", title="Currency")
     email: Money = Field(default=Decimal("0"), title="Cost per e-mail")
-    sms: Money = Field(default=Decimal("0"), title="Cost per SMS")
-    call_task: Money = Field(default=Decimal("0"), title="Cost per call task")
+    sms: Money = Field(default=Decimal("0"), title="Cost per SMS segment")
+    call_task: Money = Field(default=Decimal("0"), title="Cost per agent task (fixed)")
+    agent_minute: Money = Field(default=Decimal("0"), title="Cost per agent minute")
+    task_minutes: Decimal = Field(default=Decimal("0"), ge=0, le=1440, max_digits=6,
+                                  decimal_places=1, title="Expected minutes per agent task")
+    free_shipping: Money = Field(default=Decimal("0"),
+                                 title="Cost of a redeemed free-shipping offer")
     retained_customer_value: Money = Field(default=Decimal("0"),
                                            title="Value of a retained customer")
+    use_clv: StrictBool = Field(default=True, title="Use the customer's lifetime value when known")
 
 
 class Throttle(_Strict):

@@ -86,8 +86,17 @@ SETTINGS_OPENAPI: dict[str, Any] = {
         }},
         "costs": {"type": "object", "properties": {
             "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "default": "EUR"},
-            "email": _MONEY, "sms": _MONEY, "call_task": _MONEY,
-            "retained_customer_value": _MONEY,
+            "email": _MONEY, "sms": {**_MONEY, "description": "Per SMS segment."},
+            "call_task": {**_MONEY, "description": "Fixed cost per agent task."},
+            "agent_minute": _MONEY,
+            "task_minutes": {**_MONEY, "description": "Expected agent minutes per task."},
+            "free_shipping": {**_MONEY, "description": "Cost of a redeemed free-shipping "
+                                                   "offer (other offers cost their discount)."},
+            "retained_customer_value": {**_MONEY, "description": (
+                "Value of a kept customer when their CLV is unknown (or not used).")},
+            "use_clv": {"type": "boolean", "description": (
+                "Value a kept customer at their CLV (apps.insights) when known; "
+                "default true.")},
         }},
         "throttle": {"type": "object", "properties": {
             "runs_per_minute": _NULLABLE_INT, "max_concurrent_runs": _NULLABLE_INT,

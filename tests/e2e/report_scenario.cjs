@@ -24,6 +24,9 @@ scenario(async (page, facts, step) => {
   facts.table = await panel.getByTestId("report-table").locator("tbody tr").allInnerTexts();
   facts.numbers = await panel.locator(".report-numbers").innerText();
   facts.panel_text = await panel.innerText();
+  facts.roi = await panel.getByTestId("report-roi").innerText();
+  await panel.getByTestId("report-nodes").locator("summary").click();
+  facts.nodes = await panel.getByTestId("report-nodes").locator("tbody tr").allInnerTexts();
   await shot(page, "report-tab");
 
   step("another period");

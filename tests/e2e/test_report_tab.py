@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.customers.models import Customer, Event
 from apps.engine.models import Run
+from apps.messaging.models import Message
 from apps.workflows.models import Workflow
 from apps.workflows.services import workflow_create, workflow_publish
 from tests.e2e.test_canvas import scenario_run
@@ -26,18 +27,24 @@ _keys = itertools.count()
 
 def campaign(workflow: Workflow, treated: tuple[int, int], control: tuple[int, int]) -> None:
     """Customers who entered three days ago, recorded as the engine records them (the
-    held out ended at once), and the goal events of those who converted: (customers,
-    converted) per group."""
+    held out ended at once; the treated passed both blocks and got an e-mail), and the
+    goal events of those who converted: (customers, converted) per group."""
     entered = timezone.now() - timedelta(days=3)
     for holdout, (customers, converted) in (("", treated), ("entry", control)):
         for i in range(customers):
             someone = Customer.objects.create(external_id=f"w{workflow.pk}-{holdout}-{i}")
-            Run.objects.create(workflow=workflow, version=workflow.published_version,
-                               customer=someone, trigger_node="t1",
-                               entry_key=f"e2e:{next(_keys)}",
-                               state="exited" if holdout else "completed",
-                               holdout=holdout, exit_reason="held_out" if holdout else "",
-                               created_at=entered, updated_at=entered, ended_at=entered)
+            run = Run.objects.create(
+                workflow=workflow, version=workflow.published_version, customer=someone,
+                trigger_node="t1", entry_key=f"e2e:{next(_keys)}",
+                state="exited" if holdout else "completed", holdout=holdout,
+                exit_reason="held_out" if holdout else "",
+                visits={} if holdout else {"t1": 1, "a": 1},
+                created_at=entered, updated_at=entered, ended_at=entered)
+            if not holdout:
+                Message.objects.create(customer=someone, channel="email", body="Hi",
+                                       status="sent", run_id=run.pk, workflow_id=workflow.pk,
+                                       node_id="a", idempotency_key=f"e2e-m{next(_keys)}",
+                                       created_at=entered)
             if i < converted:
                 when = entered + timedelta(days=1)
                 Event.objects.create(customer=someone, type="order.completed",
@@ -49,11 +56,14 @@ def campaign(workflow: Workflow, treated: tuple[int, int], control: tuple[int, i
 def test_the_report_tab_shows_the_verdict_chart_and_numbers(browser_ready, live_server,
                                                             make_user, tmp_path):
     # Given a workflow with a 20 % control group: 160 of 400 treated customers ordered
-    # within 14 days, 10 of 100 held out
+    # within 14 days, 10 of 100 held out; an e-mail costs 0.50 and a kept customer is
+    # worth 120
     publisher, viewer = make_user("publisher"), make_user("viewer")
     goal = {"event_type": "order.completed", "value_property": "amount", "within_days": 14}
+    costs = {"email": "0.50", "retained_customer_value": "120", "currency": "EUR"}
     workflow, _ = workflow_create(name="Win-back", graph=TAG, user=publisher,
-                                  settings={"control_percent": 20, "goal": goal})
+                                  settings={"control_percent": 20, "goal": goal,
+                                            "costs": costs})
     workflow = workflow_publish(workflow.pk, user=publisher)
     campaign(workflow, treated=(400, 160), control=(100, 10))
     # and one without a control group
@@ -79,6 +89,16 @@ def test_the_report_tab_shows_the_verdict_chart_and_numbers(browser_ready, live_
         ["Treated", "400", "160", "40.0 %"], ["Control group", "100", "10", "10.0 %"]]
     assert "Value added" in seen["numbers"] and "p-value" in seen["numbers"]
     assert "NaN" not in seen["panel_text"] and "Infinity" not in seen["panel_text"]
+    # whether it pays: 400 e-mails at 0.50 = 200 EUR, 0.50 per contacted customer, 0.42 %
+    # of 120: 1 in 240; 30 % x 400 x 120 - 200 = 14,200 net, ROI 14,200 / 200 = 7,100 %
+    assert seen["roi"].startswith("Does it pay?")
+    assert "Pays off: return on investment 7,100 % (95 % range " in seen["roi"]
+    assert "Pays off if it keeps 1 in 240 contacted customers (0.4 %)" in seen["roi"]
+    assert "200 EUR (0.5 per contacted customer)" in seen["roi"]
+    # and per block: both blocks passed by the 400 treated, 40 % of whom converted
+    assert [row.split("\t") for row in seen["nodes"]] == [
+        ["t1 trigger.event", "400", "40.0 % (35.3 \u2013 44.9 %)"],
+        ["a action.update_customer", "400", "40.0 % (35.3 \u2013 44.9 %)"]]
     # the last 7 days hold the same customers
     assert seen["verdict_7_days"] == seen["verdict"]
     # the runs list and the inspector say in words that a run was held out

@@ -265,3 +265,42 @@ def test_a_new_goal_applies_to_the_whole_history(publish, publisher_user) -> Non
     # then her renewal counts
     assert before == 0
     assert workflow_report(workflow, *period)["groups"]["treatment"]["converted"] == 1
+
+
+def test_per_node_and_per_port_through_the_engine(publish) -> None:
+    """An A/B split: each node counts the customers whose run passed it, and the split's
+    ports count those who left by each (at the port's target)."""
+    from apps.engine.events import events_handle
+    from tests.engine.conftest import ingest
+    from tests.engine.runs_helpers import advance_all
+
+    split = node("s1", "flow.split", {"branches": [{"name": "a", "percent": 50},
+                                                   {"name": "b", "percent": 50}]})
+    workflow = publish(
+        graph(trigger(), split, node("a1", "action.update_customer", {"add_tags": ["a"]}),
+              node("b1", "action.update_customer", {"add_tags": ["b"]}),
+              edges=[edge("t1", "s1"), edge("s1", "a1", "a"), edge("s1", "b1", "b")]),
+        settings={"goal": {"event_type": "order.completed"}})
+    people = [person(f"p{i}") for i in range(24)]
+    for someone in people:
+        events_handle(ingest(someone.external_id, "feedback.submitted"))
+    advance_all()
+    branch = dict(Run.objects.values_list("customer_id", "visits"))
+    in_a = [p for p in people if "a1" in branch[p.pk]]
+    for someone in in_a[:3]:  # three of branch a order
+        goal_event(someone, timezone.now() + timedelta(seconds=1))
+
+    report = workflow_report(workflow, timezone.now() - timedelta(days=1),
+                             timezone.now() + timedelta(seconds=2))
+
+    nodes = {n["node_id"]: n for n in report["nodes"]}
+    assert list(nodes) == ["t1", "s1", "a1", "b1"]
+    assert nodes["s1"]["groups"]["treatment"]["customers"] == 24
+    assert nodes["s1"]["type"] == "flow.split"
+    ports = {p["port"]: p for p in nodes["s1"]["ports"]}
+    assert (ports["a"]["target"], ports["a"]["customers"], ports["a"]["converted"]) == (
+        "a1", len(in_a), 3)
+    assert (ports["b"]["customers"], ports["b"]["converted"]) == (24 - len(in_a), 0)
+    assert nodes["a1"]["groups"]["treatment"]["converted"] == 3
+    assert nodes["a1"]["ports"] == []
+    assert 0 < len(in_a) < 24

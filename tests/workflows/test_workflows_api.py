@@ -16,7 +16,8 @@ DEFAULT_SETTINGS = {
     "control_percent": 0,
     "goal": None,
     "costs": {"currency": "EUR", "email": "0", "sms": "0", "call_task": "0",
-              "retained_customer_value": "0"},
+              "agent_minute": "0", "task_minutes": "0", "free_shipping": "0",
+              "retained_customer_value": "0", "use_clv": True},
     "throttle": {"runs_per_minute": None, "max_concurrent_runs": None},
 }
 

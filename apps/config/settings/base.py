@@ -212,6 +212,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Agent tasks past their queue's response target -> task.overdue (once per task).
     "tasks-overdue-sweep": {"task": "tasks.overdue_sweep", "schedule": 60.0},
+    # The workflow reports' daily rollup: closed days and new goal events (docs/reports.md).
+    "reports-rollup": {"task": "apps.reports.tasks.reports_rollup",
+                       "schedule": env.float("KEEPFLOW_REPORT_ROLLUP_SECONDS", default=300.0)},
     # Deferred (quiet hours) and retry-due messages, stuck sends -> reconcile.
     "messages-dispatch-due": {
         "task": "apps.messaging.tasks.messages_dispatch_due",

@@ -676,6 +676,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Retention and churn over a period, overall or in a segment, with a monthly series
+         *     and cohorts by month of first purchase (docs/reports.md#retention-and-churn).
+         */
+        get: operations["reports_retention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/task-sla": {
         parameters: {
             query?: never;
@@ -1967,6 +1987,17 @@ export interface components {
             /** @description Most points first. */
             signals: components["schemas"]["BreakdownSignal"][];
         };
+        Cohort: {
+            /**
+             * Format: date
+             * @description Month of the first purchase (or record).
+             */
+            month: string;
+            /** @description Customers whose first day was then. */
+            customers: number;
+            /** @description Share of them who are customers at the end of their first month, the next, … */
+            retained: number[];
+        };
         ConditionFields: {
             fields: components["schemas"]["FieldInfo"][];
             /** @description Event types of the last 30 days (newest events sampled), commonest first. */
@@ -2018,6 +2049,31 @@ export interface components {
             held_out_at_entry: number;
             /** @description Sent to a flow.split's holdout port. */
             split_holdout: number;
+        };
+        Costs: {
+            /** @description E-mails handed to a provider. */
+            emails: number;
+            /** Format: double */
+            email_cost: number;
+            /** @description SMS segments handed to a provider. */
+            sms_segments: number;
+            /** Format: double */
+            sms_cost: number;
+            /** @description Agent tasks (not cancelled). */
+            tasks: number;
+            /**
+             * Format: double
+             * @description tasks x (fixed cost per task + cost per agent minute x expected minutes).
+             */
+            task_cost: number;
+            offers_redeemed: number;
+            /**
+             * Format: double
+             * @description The redeemed offers' discounts.
+             */
+            offer_cost: number;
+            /** Format: double */
+            total: number;
         };
         /** @description What anyone may see of a credential: never the secret. */
         Credential: {
@@ -2875,6 +2931,18 @@ export interface components {
             /** @description A message block's messages by what became of them (from the outbox): leaving by `out` does not mean sent. */
             messages: components["schemas"]["MessageOutcome"][];
         };
+        NodeReport: {
+            groups: components["schemas"]["Groups"];
+            lift: components["schemas"]["Lift"] | null;
+            value: components["schemas"]["ValueLift"] | null;
+            verdict: components["schemas"]["Verdict"];
+            node_id: string;
+            /** @description The block type in the live graph (null: the node is only in older versions). */
+            type: string | null;
+            label: string | null;
+            /** @description For a node with several ports (e.g. an A/B split): conversions per port, where only that port leads to its target. */
+            ports: components["schemas"]["Port"][];
+        };
         /** @enum {unknown} */
         NullEnum: null;
         Offer: {
@@ -3249,6 +3317,18 @@ export interface components {
          * @enum {string}
          */
         PeriodEnum: "week" | "month";
+        Port: {
+            port: string;
+            /** @description The node the port leads to (counted there). */
+            target: string;
+            /** @description Treated customers who left by it. */
+            customers: number;
+            converted: number;
+            /** Format: double */
+            rate: number | null;
+            /** @description 95 % Wilson score interval. */
+            rate_ci: components["schemas"]["Interval"] | null;
+        };
         PortableTestCase: {
             name: string;
             given: {
@@ -3292,6 +3372,72 @@ export interface components {
          * @enum {string}
          */
         ReasonEnum: "no_address" | "no_consent" | "stale_consent" | "suppression_list" | "frequency_cap" | "transactional_cap" | "quiet_hours" | "customer_erased";
+        RetentionPeriod: {
+            /** @description S: customers at the start. */
+            start: number;
+            /** @description E: customers at the end. */
+            end: number;
+            /** @description N: of E, those who first became customers in the period. */
+            new: number;
+            /**
+             * Format: double
+             * @description (E - N) / S (0-1); null when S is 0.
+             */
+            retention: number | null;
+            /**
+             * Format: double
+             * @description 1 - retention.
+             */
+            churn: number | null;
+            /**
+             * Format: date
+             * @description Its end: the next month's first day (or the day after `to`).
+             */
+            to: string;
+            /**
+             * Format: date
+             * @description The month's first moment (or `from`).
+             */
+            from: string;
+        };
+        RetentionReport: {
+            /** @description S: customers at the start. */
+            start: number;
+            /** @description E: customers at the end. */
+            end: number;
+            /** @description N: of E, those who first became customers in the period. */
+            new: number;
+            /**
+             * Format: double
+             * @description (E - N) / S (0-1); null when S is 0.
+             */
+            retention: number | null;
+            /**
+             * Format: double
+             * @description 1 - retention.
+             */
+            churn: number | null;
+            /**
+             * Format: date
+             * @description The last day (the end is the day after).
+             */
+            to: string;
+            definition: string;
+            /** Format: double */
+            k: number | null;
+            /** Format: double */
+            p: number | null;
+            segment: number | null;
+            /** @description The same per calendar month. */
+            series: components["schemas"]["RetentionPeriod"][];
+            /** @description Cohorts by month of first purchase in the period. */
+            cohorts: components["schemas"]["Cohort"][];
+            /**
+             * Format: date
+             * @description The first day.
+             */
+            from: string;
+        };
         Risk: {
             /**
              * Format: double
@@ -3310,6 +3456,71 @@ export interface components {
              */
             value: string;
         };
+        Roi: {
+            currency: string;
+            /** @description What the workflow spent on the customers who entered in the period. */
+            costs: components["schemas"]["Costs"];
+            /** @description Treated customers. */
+            contacted: number;
+            /** Format: double */
+            cost_per_contacted: number | null;
+            /**
+             * Format: double
+             * @description Value of a kept customer: their average CLV (the set value where unknown), or the set value.
+             */
+            value_per_kept: number;
+            value_source: components["schemas"]["ValueSource"];
+            /**
+             * Format: double
+             * @description cost_per_contacted / value_per_kept: the incremental save rate at which the workflow pays for itself (above 1: it cannot).
+             */
+            break_even_rate: number | null;
+            /** @description It pays off if it keeps 1 in this many contacted customers (null when it costs nothing or cannot pay off). */
+            break_even_one_in: number | null;
+            /**
+             * Format: double
+             * @description Measured incremental save rate: the lift (treated rate - control rate).
+             */
+            saved_rate: number | null;
+            /** @description Newcombe, 95 %. */
+            saved_rate_ci: components["schemas"]["Interval"] | null;
+            /**
+             * Format: double
+             * @description saved_rate x contacted.
+             */
+            saved_customers: number | null;
+            saved_customers_ci: components["schemas"]["Interval"] | null;
+            /**
+             * Format: double
+             * @description saved_customers x value_per_kept - total cost.
+             */
+            net_value: number | null;
+            net_value_ci: components["schemas"]["Interval"] | null;
+            /**
+             * Format: double
+             * @description net_value / total cost (1.5 = 150 %); null without costs.
+             */
+            roi: number | null;
+            /** @description The lift's interval put through the same formula. */
+            roi_ci: components["schemas"]["Interval"] | null;
+            verdict: components["schemas"]["RoiVerdict"];
+        };
+        RoiVerdict: {
+            kind: components["schemas"]["RoiVerdictKindEnum"];
+            /** @description The verdict in plain words (English). */
+            text: string;
+        };
+        /**
+         * @description * `no_data` - no_data
+         *     * `no_control` - no_control
+         *     * `no_value` - no_value
+         *     * `no_costs` - no_costs
+         *     * `pays_off` - pays_off
+         *     * `does_not_pay` - does_not_pay
+         *     * `unclear` - unclear
+         * @enum {string}
+         */
+        RoiVerdictKindEnum: "no_data" | "no_control" | "no_value" | "no_costs" | "pays_off" | "does_not_pay" | "unclear";
         /** @description A run in a list: its summary, no working state. */
         Run: {
             readonly id: number;
@@ -4224,6 +4435,13 @@ export interface components {
             incremental: number | null;
             incremental_ci: components["schemas"]["Interval"] | null;
         };
+        ValueSource: {
+            use_clv: boolean;
+            /** @description Customers whose CLV was averaged (a sample above 5,000); 0 with the set value. */
+            customers: number;
+            /** @description Of them, those with a CLV (the others count at the set value). */
+            with_clv: number;
+        };
         Verdict: {
             kind: components["schemas"]["VerdictKindEnum"];
             /** @description The verdict in plain words (English). */
@@ -4452,13 +4670,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -4467,7 +4685,27 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4565,13 +4803,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -4580,7 +4818,27 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4672,13 +4930,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -4687,7 +4945,27 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4776,13 +5054,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -4791,7 +5069,27 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -4812,10 +5110,14 @@ export interface components {
             value: components["schemas"]["ValueLift"] | null;
             verdict: components["schemas"]["Verdict"];
             workflow: number;
+            /** @description Return on investment: a conversion to the goal counts as a kept customer; null without a goal. */
+            roi: components["schemas"]["Roi"] | null;
             control_percent: number;
             /** @description The goal counted: the published version's (else the draft's). */
             goal: components["schemas"]["Goal"] | null;
             versions: components["schemas"]["VersionReport"][];
+            /** @description Per node: the customers whose run passed it (treated, and held out after it by a split's holdout port) and their conversions. */
+            nodes: components["schemas"]["NodeReport"][];
             /** Format: date-time */
             from: string;
             /** Format: date-time */
@@ -4902,13 +5204,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -4917,7 +5219,27 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -5015,13 +5337,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -5030,7 +5352,27 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -5241,13 +5583,13 @@ export interface components {
                     email?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Per SMS segment.
                      * @example 0.05
                      */
                     sms?: string;
                     /**
                      * Format: decimal
-                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @description Fixed cost per agent task.
                      * @example 0.05
                      */
                     call_task?: string;
@@ -5256,7 +5598,27 @@ export interface components {
                      * @description A non-negative amount (a JSON number is accepted too).
                      * @example 0.05
                      */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
                     retained_customer_value?: string;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
                 };
                 throttle?: {
                     runs_per_minute?: number | null;
@@ -8291,6 +8653,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExitReasonsReport"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    reports_retention: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Who counts as a customer: `purchase` (bought within k x their own rhythm), `contract` (an active contract), `p_alive` (P(alive) >= p from the churn model's score history).
+                 *
+                 *     * `purchase` - purchase
+                 *     * `contract` - contract
+                 *     * `p_alive` - p_alive
+                 */
+                definition?: "purchase" | "contract" | "p_alive";
+                /** @description First day (UTC): customers at its start are S. Default: a year before `to`. */
+                from?: string;
+                /** @description For `purchase`; default 2. */
+                k?: number;
+                /** @description For `p_alive`; default the P(alive) threshold of the churn settings. */
+                p?: number;
+                /** @description Only customers in this segment now. */
+                segment?: number;
+                /** @description Last day (UTC): customers at its end are E. Default: yesterday. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionReport"];
                 };
             };
             /** @description Invalid input; `errors` names each field. */

@@ -1,7 +1,8 @@
 // The Report tab: treated customers against the control group — conversions to the goal,
-// the difference with its 95 % range, the value added and the verdict in words, per
-// version too (GET /workflows/{id}/report). docs/reports.md explains every number.
-import { useState } from "react";
+// the difference with its 95 % range, the value added and the verdict in words, whether
+// it pays (ROI and break-even), per version and per block (GET /workflows/{id}/report).
+// docs/reports.md explains every number.
+import { Fragment, useState } from "react";
 import { api, query } from "../api/client";
 import type { ReportComparison, WorkflowReport } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
@@ -69,6 +70,8 @@ function ReportBody({ report, onOpenSettings }: { report: WorkflowReport; onOpen
           <Numbers report={report} />
         </>
       )}
+      {report.roi && report.roi.verdict.kind !== "no_data" && <Roi roi={report.roi} />}
+      {report.nodes.length > 0 && kind !== "no_data" && <Nodes report={report} />}
       {report.versions.length > 1 && (
         <details>
           <summary>{t("report.versions")}</summary>
@@ -133,7 +136,6 @@ function Numbers({ report }: { report: ReportComparison }) {
   const value = report.value;
   const rateCell = (g: typeof treatment) => (g.rate === null ? "–" : `${pp(g.rate)} %`);
   const rangeCell = (g: typeof treatment) => (g.rate_ci ? `${pp(g.rate_ci.low)} – ${pp(g.rate_ci.high)} %` : "–");
-  const money = (n: number | null | undefined) => (n === null || n === undefined ? "–" : formatNumber(Math.round(n * 100) / 100));
   return (
     <>
       <table className="report-table" data-testid="report-table">
@@ -178,5 +180,79 @@ function Numbers({ report }: { report: ReportComparison }) {
         </dl>
       )}
     </>
+  );
+}
+
+type RoiReport = NonNullable<WorkflowReport["roi"]>;
+
+const money = (n: number | null | undefined) => (n === null || n === undefined ? "–" : formatNumber(Math.round(n * 100) / 100));
+
+function roiVerdict(roi: RoiReport): string {
+  const kind = roi.verdict.kind;
+  if (kind === "pays_off" || kind === "does_not_pay" || kind === "unclear") {
+    return t(`reportRoi.verdict.${kind}`, { roi: formatNumber(Math.round((roi.roi ?? 0) * 100)),
+      low: formatNumber(Math.round((roi.roi_ci?.low ?? 0) * 100)), high: formatNumber(Math.round((roi.roi_ci?.high ?? 0) * 100)) });
+  }
+  if (kind === "no_costs" || kind === "no_value" || kind === "no_control") return t(`reportRoi.verdict.${kind}`);
+  return roi.verdict.text;
+}
+
+function Roi({ roi }: { roi: RoiReport }) {
+  const currency = roi.currency;
+  const breakEven = roi.break_even_one_in !== null
+    ? t("reportRoi.breakEvenOneIn", { count: roi.break_even_one_in, rate: pp(roi.break_even_rate) })
+    : roi.break_even_rate === null ? null
+    : roi.break_even_rate > 1 ? t("reportRoi.cannotPay") : t("reportRoi.free");
+  return (
+    <section className="report-roi" data-testid="report-roi">
+      <h3>{t("reportRoi.title")}</h3>
+      <p className={`report-verdict verdict-${roi.verdict.kind}`}>{roiVerdict(roi)}</p>
+      <dl className="report-roi-numbers">
+        {breakEven && (<><dt>{t("reportRoi.breakEven")}</dt><dd data-testid="report-break-even">{breakEven}</dd></>)}
+        {roi.saved_rate !== null && roi.saved_rate_ci && (
+          <><dt>{t("reportRoi.saved")}</dt>
+            <dd>{t("reportRoi.savedValue", { value: pp(roi.saved_rate), low: pp(roi.saved_rate_ci.low), high: pp(roi.saved_rate_ci.high) })}</dd></>
+        )}
+        <dt>{t("reportRoi.cost")}</dt>
+        <dd>{t("reportRoi.costValue", { total: money(roi.costs.total), currency, perCustomer: money(roi.cost_per_contacted) })}</dd>
+        <dt>{t("reportRoi.valuePerKept")}</dt>
+        <dd>{t("reportRoi.valuePerKeptValue", { value: money(roi.value_per_kept), currency })}</dd>
+        {roi.net_value !== null && roi.net_value_ci && (
+          <><dt>{t("reportRoi.net")}</dt>
+            <dd>{t("reportRoi.netValue", { value: money(roi.net_value), currency, low: money(roi.net_value_ci.low), high: money(roi.net_value_ci.high) })}</dd></>
+        )}
+      </dl>
+    </section>
+  );
+}
+
+function Nodes({ report }: { report: WorkflowReport }) {
+  const rate = (g: { rate: number | null; rate_ci: { low: number; high: number } | null }) =>
+    (g.rate === null ? "–" : `${pp(g.rate)} %${g.rate_ci ? ` (${pp(g.rate_ci.low)} – ${pp(g.rate_ci.high)} %)` : ""}`);
+  return (
+    <details data-testid="report-nodes">
+      <summary>{t("reportNodes.title")}</summary>
+      <table className="report-table">
+        <thead><tr><th>{t("reportNodes.block")}</th><th>{t("reportNodes.reached")}</th><th>{t("reportNodes.rate")}</th></tr></thead>
+        <tbody>
+          {report.nodes.map((node) => (
+            <Fragment key={node.node_id}>
+              <tr>
+                <th scope="row">{node.label || node.node_id}{node.type ? <span className="muted"> {node.type}</span> : null}</th>
+                <td>{formatNumber(node.groups.treatment.customers)}</td>
+                <td>{rate(node.groups.treatment)}</td>
+              </tr>
+              {node.ports.map((port) => (
+                <tr key={`${node.node_id}:${port.port}`} className="report-port">
+                  <td>{t("reportNodes.port", { port: port.port })}</td>
+                  <td>{formatNumber(port.customers)}</td>
+                  <td>{rate(port)}</td>
+                </tr>
+              ))}
+            </Fragment>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }

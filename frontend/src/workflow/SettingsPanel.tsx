@@ -10,10 +10,13 @@ type Costs = NonNullable<WorkflowSettings["costs"]>;
 type Throttle = NonNullable<WorkflowSettings["throttle"]>;
 
 /** The cost fields, in order; each one's label is `canvas.settings.cost.<key>`. */
-export const COST_FIELDS: { key: Exclude<keyof Costs, "currency"> }[] = [
+export const COST_FIELDS: { key: Exclude<keyof Costs, "currency" | "use_clv"> }[] = [
   { key: "email" },
   { key: "sms" },
   { key: "call_task" },
+  { key: "agent_minute" },
+  { key: "task_minutes" },
+  { key: "free_shipping" },
   { key: "retained_customer_value" },
 ];
 
@@ -215,6 +218,13 @@ export function SettingsPanel({ settings, errors, readOnly, onChange, onClose }:
               <Errors messages={at(`costs.${f.key}`)} id={`err-costs.${f.key}`} />
             </div>
           ))}
+          <div className="form-row">
+            <label>
+              <input type="checkbox" checked={costs.use_clv ?? true}
+                onChange={(e) => onChange({ ...settings, costs: { ...costs, use_clv: e.target.checked } })} />
+              {" "}{t("canvas.settings.cost.use_clv")}
+            </label>
+          </div>
         </fieldset>
       </fieldset>
     </section>
