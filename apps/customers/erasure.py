@@ -53,7 +53,8 @@ REGISTRY: tuple[PersonalData, ...] = (
     PersonalData("tasks.Task", "customer_id", replace={"title": ERASED_TEXT, "notes": ""}),
     # The code is random and the target a shop page, but the target is rendered per
     # customer and may carry their data in its query string.
-    PersonalData("offers.Offer", "customer_id", replace={"target_url": ""},
+    PersonalData("offers.Offer", "customer_id",
+                 replace={"target_url": "", "page_headline": "", "page_text": ""},
                  kept={"code": "a random discount code, needed to count redemptions"}),
     # The reason code stays (the exit-reasons report counts it); the customer's own words go.
     PersonalData("surveys.ExitSurvey", "customer_id", replace={"free_text": ""}),
