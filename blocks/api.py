@@ -9,6 +9,7 @@ The preview only renders data the caller may already read, so READ is enough.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -74,12 +75,14 @@ class TemplateVariableSerializer(serializers.Serializer):
 
 
 class TemplateVariablesApi(APIView):
-    """Variables a template can use (customer, event, run, offer)."""
+    """Variables a template can use (customer, event, run, offer), described in the
+    reader's language."""
 
     @extend_schema(responses=TemplateVariableSerializer(many=True),
                    operation_id="templates_variables_list")
     def get(self, request: Request) -> Response:
-        return Response(list(TEMPLATE_VARIABLES))
+        return Response([{**variable, "description": gettext(variable["description"])}
+                         for variable in TEMPLATE_VARIABLES])
 
 
 class TemplatePreviewInSerializer(serializers.Serializer):

@@ -15,6 +15,9 @@ class FieldInfoSerializer(serializers.Serializer):
                                  "event.properties.score.")
     label = serializers.CharField(help_text="What a person reads.")
     group = serializers.CharField(help_text="Customer, Customer details, or Event: <type>.")
+    event_type = serializers.CharField(
+        allow_null=True, help_text="The event type whose property this is (a stable key: "
+        "the group is in the reader's language); null for the customer's fields.")
     type = serializers.ChoiceField(choices=["number", "text", "choice", "date", "datetime",
                                             "boolean", "tags"])
     choices = serializers.ListField(child=serializers.CharField(),

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any, get_args
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pydantic import BaseModel
 
 from apps.workflows.schemas import WorkflowSettings
@@ -16,6 +17,13 @@ from apps.workflows.titles import field_label, node_titles
 
 _MISSING = object()
 _VALUE_WORDS_MAX = 60
+# The words the settings panel shows for a setting's choices (a diff line says "once per
+# N days", in the reader's language, not the stored "once_per_period").
+_SETTING_CHOICES = {
+    "re_entry.policy": {"once": gettext_noop("once"),
+                        "once_per_period": gettext_noop("once per N days"),
+                        "always": gettext_noop("every time the trigger fires")},
+}
 
 
 def _nodes_by_id(graph: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -43,7 +51,7 @@ def _changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
 
 def setting_label(key: str) -> str:
     """The settings panel's label of a dotted settings key, from the settings schema's
-    field titles ("re_entry.policy" -> "A customer may enter")."""
+    field titles ("re_entry.policy" -> "A customer may enter"), in the active language."""
     model: Any = WorkflowSettings
     info = None
     for part in key.split("."):
@@ -56,8 +64,14 @@ def setting_label(key: str) -> str:
                   if isinstance(a, type) and issubclass(a, BaseModel)]
         model = models[0] if models else None
     if info is not None and info.title:
-        return str(info.title)
+        return _(info.title)
     return key.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+
+
+def setting_value_words(key: str, value: Any) -> str:
+    """A setting's value for a summary line: a choice by the panel's word for it."""
+    choice = _SETTING_CHOICES.get(key, {}).get(value) if isinstance(value, str) else None
+    return quoted(_(choice)) if choice else value_words(value)
 
 
 def graph_diff(old_graph: Mapping[str, Any], old_settings: Mapping[str, Any],
@@ -117,6 +131,11 @@ def graph_diff(old_graph: Mapping[str, Any], old_settings: Mapping[str, Any],
     return result
 
 
+def quoted(text: str) -> str:
+    """A name or value in the reader's quotation marks (“…”, „…“, «…»)."""
+    return _("“%(text)s”") % {"text": text}
+
+
 def value_words(value: Any) -> str:
     """A short rendering of a value for one line of the summary; structures are only
     said to have changed (the history panel shows them in full)."""
@@ -130,12 +149,23 @@ def value_words(value: Any) -> str:
     if isinstance(value, str):
         text = text.replace("_", " ") if text.isidentifier() else text
         clipped = text if len(text) <= _VALUE_WORDS_MAX else text[:_VALUE_WORDS_MAX - 1] + "…"
-        return f"“{clipped}”"
+        return quoted(clipped)
     return text
 
 
+# The words the canvas shows for the blocks' fixed ports; a branch's own name is the
+# composer's and stays as written.
+_PORT_WORDS = {"yes": gettext_noop("yes"), "no": gettext_noop("no"),
+               "happened": gettext_noop("happened"), "timeout": gettext_noop("timed out"),
+               "else": gettext_noop("otherwise"), "holdout": gettext_noop("control group"),
+               "failed": gettext_noop("failed")}
+
+
 def _port(title: str, port: str) -> str:
-    return title if port == "out" else f"{title} ({port.replace('_', ' ')})"
+    if port == "out":
+        return title
+    word = _(_PORT_WORDS[port]) if port in _PORT_WORDS else port.replace("_", " ")
+    return f"{title} ({word})"
 
 
 def diff_summary(diff: Mapping[str, Any]) -> list[str]:
@@ -161,12 +191,13 @@ def diff_summary(diff: Mapping[str, Any]) -> list[str]:
                           _("In “%(block)s”, “%(field)s” changed from %(old)s to %(new)s"))
                          % words)
     lines += [_("Connected %(source)s → %(target)s") % {
-        "source": _port(f"“{e['source_title']}”", e["source_port"]),
-        "target": f"“{e['target_title']}”"} for e in diff["edges_added"]]
+        "source": _port(quoted(e["source_title"]), e["source_port"]),
+        "target": quoted(e["target_title"])} for e in diff["edges_added"]]
     lines += [_("Disconnected %(source)s → %(target)s") % {
-        "source": _port(f"“{e['source_title']}”", e["source_port"]),
-        "target": f"“{e['target_title']}”"} for e in diff["edges_removed"]]
+        "source": _port(quoted(e["source_title"]), e["source_port"]),
+        "target": quoted(e["target_title"])} for e in diff["edges_removed"]]
     lines += [_("Setting “%(setting)s” changed from %(old)s to %(new)s") % {
-        "setting": s["label"], "old": value_words(s["old"]), "new": value_words(s["new"])}
+        "setting": s["label"], "old": setting_value_words(s["key"], s["old"]),
+        "new": setting_value_words(s["key"], s["new"])}
         for s in diff["settings_changed"]]
     return lines

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.conf import settings as django_settings
+from django.utils.translation import gettext_noop
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -127,9 +128,9 @@ class ReEntry(_Strict):
     """How often one customer may enter the workflow."""
 
     policy: Literal["once", "once_per_period", "always"] = Field(
-        default="once", title="A customer may enter")
+        default="once", title=gettext_noop("A customer may enter"))
     period_days: StrictInt | None = Field(default=None, ge=1, le=3650,
-                                          title="Once per period of (days)")
+                                          title=gettext_noop("Once per period of (days)"))
 
     @model_validator(mode="after")
     def _period_needed(self) -> ReEntry:
@@ -148,12 +149,13 @@ class Goal(_Strict):
     of entering (treatment and control alike), worth `value_property` of the event."""
 
     event_type: StrictStr = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$",
-                                  title="Goal event type")
-    condition: dict[str, Any] | None = Field(default=None, title="Goal counts only when")
-    value_property: PropertyKey | None = Field(default=None,
-                                               title="Value of a conversion: the event's property")
+                                  title=gettext_noop("Goal event type"))
+    condition: dict[str, Any] | None = Field(default=None,
+                                             title=gettext_noop("Goal counts only when"))
+    value_property: PropertyKey | None = Field(
+        default=None, title=gettext_noop("Value of a conversion: the event's property"))
     within_days: StrictInt | None = Field(default=None, ge=1, le=3650,
-                                          title="Goal counts within (days)")
+                                          title=gettext_noop("Goal counts within (days)"))
 
     @model_validator(mode="before")
     @classmethod
@@ -172,36 +174,39 @@ class Costs(_Strict):
     their discount, read from the offers themselves."""
 
     currency: StrictStr = Field(default_factory=lambda: django_settings.KEEPFLOW_CURRENCY,
-                                pattern=r"^[A-Z]{3}$", title="Currency")
-    email: Money = Field(default=Decimal("0"), title="Cost per e-mail")
-    sms: Money = Field(default=Decimal("0"), title="Cost per SMS segment")
-    call_task: Money = Field(default=Decimal("0"), title="Cost per agent task (fixed)")
-    agent_minute: Money = Field(default=Decimal("0"), title="Cost per agent minute")
+                                pattern=r"^[A-Z]{3}$", title=gettext_noop("Currency"))
+    email: Money = Field(default=Decimal("0"), title=gettext_noop("Cost per e-mail"))
+    sms: Money = Field(default=Decimal("0"), title=gettext_noop("Cost per SMS segment"))
+    call_task: Money = Field(default=Decimal("0"),
+                             title=gettext_noop("Cost per agent task (fixed)"))
+    agent_minute: Money = Field(default=Decimal("0"), title=gettext_noop("Cost per agent minute"))
     task_minutes: Decimal = Field(default=Decimal("0"), ge=0, le=1440, max_digits=6,
-                                  decimal_places=1, title="Expected minutes per agent task")
+                                  decimal_places=1,
+                                  title=gettext_noop("Expected minutes per agent task"))
     free_shipping: Money = Field(default=Decimal("0"),
-                                 title="Cost of a redeemed free-shipping offer")
+                                 title=gettext_noop("Cost of a redeemed free-shipping offer"))
     retained_customer_value: Money = Field(default=Decimal("0"),
-                                           title="Value of a retained customer")
-    use_clv: StrictBool = Field(default=True, title="Use the customer's lifetime value when known")
+                                           title=gettext_noop("Value of a retained customer"))
+    use_clv: StrictBool = Field(
+        default=True, title=gettext_noop("Use the customer's lifetime value when known"))
 
 
 class Throttle(_Strict):
     runs_per_minute: StrictInt | None = Field(default=None, ge=1, le=1_000_000,
-                                              title="New runs per minute at most")
+                                              title=gettext_noop("New runs per minute at most"))
     max_concurrent_runs: StrictInt | None = Field(default=None, ge=1, le=10_000_000,
-                                                  title="Runs active at once at most")
+                                                  title=gettext_noop("Runs active at once at most"))
 
 
 class WorkflowSettings(_Strict):
     re_entry: ReEntry = Field(default_factory=ReEntry)
-    max_active_runs_per_customer: StrictInt = Field(default=1, ge=1, le=100,
-                                                    title="Active runs per customer at most")
+    max_active_runs_per_customer: StrictInt = Field(
+        default=1, ge=1, le=100, title=gettext_noop("Active runs per customer at most"))
     # The workflow's control group: this share of the customers who enter get nothing
     # (apps/engine/holdout.py), so the report can measure the effect against them.
     control_percent: StrictInt = Field(default=0, ge=0, le=50,
-                                       title="Control group (% held out)")
-    goal: Goal | None = None
+                                       title=gettext_noop("Control group (% held out)"))
+    goal: Goal | None = Field(default=None, title=gettext_noop("Goal"))
     costs: Costs = Field(default_factory=Costs)
     throttle: Throttle = Field(default_factory=Throttle)
 

@@ -73,6 +73,17 @@ def test_variables_for_the_picker(client_as):
             "offer.code", "offer.link"} <= set(paths)
 
 
+@pytest.mark.parametrize(("language", "description"), [
+    ("en", "First name."), ("de", "Vorname."), ("ru", "Имя.")])
+def test_variables_are_described_in_the_readers_language(client_as, language, description):
+    response = client_as("viewer").get("/api/v1/templates/variables",
+                                       HTTP_ACCEPT_LANGUAGE=language)
+
+    by_path = {item["path"]: item for item in response.json()}
+    assert by_path["customer.first_name"]["description"] == description
+    assert by_path["customer.first_name"]["example"] == "Ada"
+
+
 def test_preview_renders_for_a_viewer(client_as, customer):
     event = Event.objects.create(
         customer=customer, type="feedback.submitted", properties={"score": 2},

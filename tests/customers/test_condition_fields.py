@@ -42,6 +42,8 @@ def test_fields_in_words_with_types_choices_and_examples(client_as, seen):
     assert (channel["type"], channel["choices"]) == ("choice", ["app", "email"])
     paid = fields[("Event: order.completed", "event.properties.paid")]
     assert paid["type"] == "boolean"
+    # the event type rides along as a key of its own (the group is in the reader's language)
+    assert (score["event_type"], paid["event_type"]) == ("feedback.submitted", "order.completed")
     contract = fields[("Customer details", "customer.attributes.contract_end")]
     assert (contract["label"], contract["type"]) == ("Contract end", "date")
     assert fields[("Customer details", "customer.attributes.plan")]["choices"] == ["basic", "pro"]
@@ -50,6 +52,7 @@ def test_fields_in_words_with_types_choices_and_examples(client_as, seen):
     assert "granted" in sms["choices"]
     assert fields[("Customer", "customer.tier")]["choices"] == ["vip", "high", "standard", "low"]
     assert fields[("Customer", "customer.churn_score")]["type"] == "number"
+    assert fields[("Customer", "customer.churn_score")]["event_type"] is None
     # nothing from erased customers or events older than 30 days
     assert not any("secret" in path or "legacy" in path for _group, path in fields)
     assert body["event_types"] == [{"type": "feedback.submitted", "count": 2},

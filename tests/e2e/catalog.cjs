@@ -7,7 +7,15 @@ const path = require("path");
 const { transformSync } = require("esbuild");
 
 const I18N = path.join(__dirname, "..", "..", "frontend", "src", "i18n");
+const LOCALE = path.join(__dirname, "..", "..", "locale");
 const PLURAL = /_(zero|one|two|few|many|other)$/;
+
+// Words that are the same in English and the language, rightly: a page may show them.
+// Short and explicit; a word lands here only when a native speaker would write it so.
+const SAME_WORDS = {
+  de: ["Filter", "Text"],
+  ru: [],
+};
 
 function flatten(tree, prefix, out) {
   for (const [key, value] of Object.entries(tree)) {
@@ -31,6 +39,39 @@ function catalogLoad(language) {
   return out;
 }
 
+const unquote = (text) => JSON.parse(text);
+
+/** The server's gettext catalogs of a language (locale/<lang>/LC_MESSAGES/*.po) as
+ * "server:<msgid>" -> [english, translation] pairs, singular and plural; Python's
+ * %(name)s become {{name}} so that they read as the front end's placeholders. */
+function serverCatalog(language) {
+  const folder = path.join(LOCALE, language, "LC_MESSAGES");
+  const out = new Map();
+  const placeholders = (text) => text.replace(/%\((\w+)\)[sd]/g, "{{$1}}").replace(/%[sd]/g, "{{value}}");
+  for (const file of fs.readdirSync(folder).filter((f) => f.endsWith(".po")).sort()) {
+    let entry = {};
+    let field = null;
+    const flush = () => {
+      const strings = entry.msgstr !== undefined ? [entry.msgstr] : Object.keys(entry).filter((k) => k.startsWith("msgstr[")).map((k) => entry[k]);
+      const ids = [entry.msgid, entry.msgid_plural ?? entry.msgid];
+      if (entry.msgid) strings.forEach((text, i) => { if (text) out.set(`server:${ids[Math.min(i, 1)]}#${i}`, [placeholders(ids[Math.min(i, 1)]), placeholders(text)]); });
+      entry = {};
+      field = null;
+    };
+    for (const line of fs.readFileSync(path.join(folder, file), "utf8").split("\n")) {
+      const start = line.match(/^(msgid|msgid_plural|msgstr(?:\[\d+\])?) (".*")$/);
+      if (start) {
+        if (start[1] === "msgid" && entry.msgid !== undefined) flush();
+        field = start[1];
+        entry[field] = unquote(start[2]);
+      } else if (field && /^".*"$/.test(line)) entry[field] += unquote(line);
+      else if (!line.trim()) flush();
+    }
+    flush();
+  }
+  return out;
+}
+
 /** i18next's lookup for the scenario: the key's text with {{x}} filled in (`count` picks
  * the plural form the way Intl does for the language). */
 function translator(language) {
@@ -47,15 +88,20 @@ const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const pattern = (text) => new RegExp(`^${text.split(/\{\{\s*\w+\s*\}\}/).map(escape).join(".+?")}$`, "s");
 const PLACEHOLDER = /\{\{\s*\w+\s*\}\}/;
 
-/** The English texts a page in `language` must not show: those whose translation differs.
- * Texts with {{placeholders}} become patterns when enough words are left around them. */
+/** The English texts a page in `language` must not show: those of the front end's and the
+ * server's catalogs whose translation differs. Texts with {{placeholders}} become patterns
+ * when enough words are left around them. */
 function englishLeftovers(language) {
   const english = catalogLoad("en");
   const translated = catalogLoad(language);
+  for (const [key, [text, other]] of serverCatalog(language)) {
+    english.set(key, text);
+    translated.set(key, other);
+  }
   const exact = new Map();
   const patterns = [];
   // Words the language itself uses ("SMS", "Workflow", "Version") are no leftovers.
-  const own = new Set(translated.values());
+  const own = new Set([...translated.values(), ...SAME_WORDS[language]]);
   for (const [key, text] of english) {
     const other = translated.get(key) ?? translated.get(key.replace(PLURAL, "_other"));
     if (other === undefined || other === text || own.has(text)) continue;
@@ -127,4 +173,4 @@ function textPattern(language, key) {
   return new RegExp(text.split(/\{\{\s*\w+\s*\}\}/).map(escape).join(".+?"));
 }
 
-module.exports = { catalogLoad, translator, englishLeftovers, leftoversOn, textPattern };
+module.exports = { catalogLoad, serverCatalog, translator, englishLeftovers, leftoversOn, textPattern, SAME_WORDS };

@@ -1,11 +1,13 @@
-// The workflow canvas in German, then in Russian: with the language chosen (localStorage
-// "keepflow.language") before the editor loads, a publisher builds trigger → SMS on the
-// canvas, opens every drawer, tries a dry run, saves and publishes, and opens the
-// published version. The way is found by the words of the chosen language (read from the
+// Keepflow in German, then in Russian: with the language chosen (localStorage
+// "keepflow.language") before the pages load, a publisher passes the dashboard, the
+// workflows list with its starter gallery, the customers list, a customer's page and the
+// tasks inbox, then builds trigger → SMS on the canvas, opens every drawer, tries a dry
+// run, saves and publishes, and opens the published version. The way is found by the words of the chosen language (read from the
 // catalogs), and at each screen every readable text is compared with the English
 // catalog: an English text whose translation differs is a leftover.
 // Started by tests/e2e/test_languages.py; prints one JSON line of facts.
-//   BASE_URL, PUBLISHER, PASSWORD_<USER>, WORKFLOWS (JSON {"de": id, "ru": id}), CHROMIUM, ARTIFACTS
+//   BASE_URL, PUBLISHER, PASSWORD_<USER>, WORKFLOWS (JSON {"de": id, "ru": id}), CUSTOMER,
+//   TASK (a task's title), CHROMIUM, ARTIFACTS
 "use strict";
 const { base, scenario, signIn, shot } = require("./browser.cjs");
 const { englishLeftovers, leftoversOn, textPattern, translator } = require("./catalog.cjs");
@@ -52,8 +54,28 @@ scenario(async (page, facts, step) => {
       await shot(page, `languages-${language}-${screen}`);
     };
 
-    step(`${language}: choose the language and open the empty workflow`);
+    /** Open a page and wait until it has loaded what it shows (`ready`, then no spinner). */
+    const visit = async (url, ready) => {
+      await page.goto(`${base}${url}`);
+      await page.locator(ready).first().waitFor();
+      await page.waitForLoadState("networkidle");
+      await page.waitForFunction(() => !document.querySelector(".state-loading"));
+    };
+
+    step(`${language}: choose the language; the pages on the way to the canvas`);
     await page.evaluate((lang) => localStorage.setItem("keepflow.language", lang), language);
+    await visit("/", "h1");
+    await check("dashboard");
+    await visit("/workflows", ".starter-cards li");
+    await check("workflows");
+    await visit("/customers", `a[href$="/customers/${process.env.CUSTOMER}"]`);
+    await check("customers");
+    await visit(`/customers/${process.env.CUSTOMER}`, "h1");
+    await check("customer");
+    await visit("/tasks", `text=${process.env.TASK}`);
+    await check("tasks");
+
+    step(`${language}: open the empty workflow`);
     await page.goto(`${base}/workflows/${workflows[language]}`);
     await page.locator(".canvas-empty").waitFor();
     facts.lang[language] = await page.evaluate(() => document.documentElement.lang);

@@ -46,7 +46,7 @@ def test_the_changes_of_a_version_read_as_old_and_new_values(browser_ready, live
         "Only when score ≤ 6 → score ≤ 4",
         "For 2 days → 3 days",
         "Text “Sorry about that.” → “We are sorry, Lea.”",
-        "A customer may enter “once” → “always”",
+        "A customer may enter “once” → “every time the trigger fires”",
     ]
     assert "Event" in seen["diff"] and "Wait" in seen["diff"] and "Apology SMS" in seen["diff"]
     for internal in ("t1", "w1", "a1", "re_entry", "body", "flow.wait"):

@@ -3,6 +3,8 @@ and new values, no internal ids in the sentences."""
 
 import re
 
+from django.utils import translation
+
 from apps.workflows.diff import graph_diff
 from tests.workflows.graphs import apology, edge, graph, node, sms, trigger, wait
 
@@ -46,7 +48,7 @@ def test_nodes_edges_and_settings_changes_are_listed():
         "Connected “Send SMS” → “Wait”",
         "Connected “Wait” → “Send SMS 2”",
         "Setting “Once per period of (days)” changed from (empty) to 30",
-        "Setting “A customer may enter” changed from “once” to “once per period”",
+        "Setting “A customer may enter” changed from “once” to “once per N days”",
     ]
 
 
@@ -65,7 +67,7 @@ def test_no_internal_ids_or_config_keys_in_the_sentences():
         "Added “Send SMS”",
         "Renamed “Wait for event” to “Bought within a week?”",
         "In “Bought within a week?”, “Give up after” changed from “3d” to “7d”",
-        "Connected “Bought within a week?” (timeout) → “Send SMS”",
+        "Connected “Bought within a week?” (timed out) → “Send SMS”",
     ]
     assert not any(re.search(r"\b(t1|wfe1|a9|timeout_port|event_type)\b", line)
                    for line in summary)
@@ -88,3 +90,24 @@ def test_identical_versions_have_an_empty_diff():
 
     assert diff["summary"] == []
     assert all(diff[key] == [] for key in diff if key != "summary")
+
+
+def test_settings_and_ports_read_in_the_readers_language():
+    old = graph(trigger(), node("wfe1", "flow.wait_for_event", {"event_type": "purchase"}),
+                edges=[edge("t1", "wfe1")])
+    new = graph(trigger(), node("wfe1", "flow.wait_for_event", {"event_type": "purchase"}),
+                sms("a9"), edges=[edge("t1", "wfe1"), edge("wfe1", "a9", "timeout")])
+    new_settings = {"re_entry": {"policy": "always"}, "costs": {"currency": "CHF"},
+                    "max_active_runs_per_customer": 2, "goal": {"event_type": "purchase"}}
+
+    with translation.override("de"):
+        diff = graph_diff(old, {"re_entry": {"policy": "once"}, "goal": None}, new,
+                          new_settings)
+
+    assert [s["label"] for s in diff["settings_changed"]] == [
+        "Währung", "Ziel", "Ereignistyp des Ziels", "Höchstzahl aktiver Durchläufe pro Kunde",
+        "Ein Kunde darf eintreten"]
+    assert "„SMS senden“ hinzugefügt" in diff["summary"]
+    assert "„Auf Ereignis warten“ (Zeit abgelaufen) → „SMS senden“ verbunden" in diff["summary"]
+    assert ("Einstellung „Ein Kunde darf eintreten“ von „einmal“ in "
+            "„jedes Mal, wenn der Auslöser greift“ geändert") in diff["summary"]

@@ -6,8 +6,9 @@ import io
 import pytest
 from django.core.management import call_command
 
+from apps.common.translations import po_files
 from apps.workflows.models import Workflow
-from apps.workflows.starters import starter_documents
+from apps.workflows.starters import starter_documents, starter_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,29 @@ def test_the_gallery_lists_each_starter_with_its_steps_and_the_workflow_made_fro
     assert apology["steps"][0] == "Bad feedback"  # titles, not node ids or block types
     assert apology["used_by"] == used.json()["id"]
     assert by_key["vip_reward"]["used_by"] is None
+
+
+@pytest.mark.parametrize("language", ["de", "ru"])
+def test_every_gallery_text_has_a_translation(language):
+    from babel.messages.pofile import read_po
+
+    [path] = [p for p in po_files() if p.stem == "starters" and p.parents[1].name == language]
+    with path.open("rb") as source:
+        translated = {m.id for m in read_po(source) if m.id and m.string}
+
+    missing = {t for doc in STARTERS.values() for t in starter_texts(doc)} - translated
+
+    assert missing == set(), "add them to locale/*/LC_MESSAGES/starters.po"
+
+
+def test_the_gallery_speaks_the_readers_language(client_as):
+    gallery = client_as("viewer").get("/api/v1/workflows/starters",
+                                      HTTP_ACCEPT_LANGUAGE="de").json()
+
+    apology = {s["key"]: s for s in gallery}["negative_feedback_apology"]
+    assert apology["name"] == "Entschuldigung bei negativem Feedback"
+    assert apology["steps"][:2] == ["Schlechtes Feedback", "Welchen Kanal dürfen wir nutzen?"]
+    assert apology["description"].startswith("Ein Kunde bewertet uns mit 6 oder schlechter")
 
 
 def test_each_use_of_a_starter_is_a_draft_of_its_own(publisher):

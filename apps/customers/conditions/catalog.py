@@ -32,6 +32,7 @@ class FieldInfo:
     type: str  # number, text, choice, date, datetime, boolean, tags
     choices: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
+    event_type: str | None = None  # a property's event type; the group only names it
 
 
 def _words(key: str) -> str:
@@ -152,5 +153,5 @@ def condition_fields(tiers: list[str], now: datetime | None = None) -> dict[str,
         property_seen.add((event_type, path))
         kind, choices = _kind(json_type, values, distinct)
         fields.append(FieldInfo(path, _words(key), _("Event: %(type)s") % {"type": event_type},
-                                kind, choices, [] if choices else values[:3]))
+                                kind, choices, [] if choices else values[:3], event_type))
     return {"fields": fields, "event_types": event_types}

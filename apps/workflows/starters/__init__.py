@@ -1,19 +1,43 @@
 """The starter workflows of the retention playbook, shipped as portable JSON (one file
 each, the export format of portable.py): a gallery a person starts a draft from on the
-Workflows page, and `manage.py load_starters` for scripts and the demo."""
+Workflows page, and `manage.py load_starters` for scripts and the demo.
+
+The files stay in English; the gallery shows their name, description and block labels in
+the reader's language from the `starters` gettext domain (English text = msgid,
+locale/<language>/LC_MESSAGES/starters.po, kept by hand)."""
 
 from __future__ import annotations
 
+import gettext
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from apps.workflows.models import Workflow, WorkflowState
+from blocks.i18n import block_language, locale_dir
 
 STARTERS_DIR = Path(__file__).resolve().parent
+DOMAIN = "starters"
+
+
+@cache
+def _translations(language: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, locale_dir(), languages=[language], fallback=True)
+
+
+def starter_text(text: str) -> str:
+    """A starter's English text in the active language (itself if untranslated)."""
+    return _translations(block_language()).gettext(text) if text else text
+
+
+def starter_texts(document: dict[str, Any]) -> list[str]:
+    """The texts of a starter the gallery shows: name, description, its blocks' labels."""
+    labels = [str(n["label"]) for n in document["graph"]["nodes"] if n.get("label")]
+    return [t for t in (document["name"], document.get("description", ""), *labels) if t]
 
 
 def starter_documents() -> dict[str, dict[str, Any]]:
@@ -68,8 +92,10 @@ def starters_list() -> list[Starter]:
     for key, pk in Workflow.objects.exclude(starter_key="").exclude(
             state=WorkflowState.ARCHIVED).order_by("id").values_list("starter_key", "id"):
         newest[key] = pk
-    return [Starter(key, document["name"], document.get("description", ""),
-                    [node_title(n) for n in document["graph"]["nodes"]], newest.get(key))
+    return [Starter(key, starter_text(document["name"]),
+                    starter_text(document.get("description", "")),
+                    [starter_text(n["label"]) if n.get("label") else node_title(n)
+                     for n in document["graph"]["nodes"]], newest.get(key))
             for key, document in starter_documents().items()]
 
 

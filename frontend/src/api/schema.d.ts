@@ -2527,6 +2527,8 @@ export interface components {
             label: string;
             /** @description Customer, Customer details, or Event: <type>. */
             group: string;
+            /** @description The event type whose property this is (a stable key: the group is in the reader's language); null for the customer's fields. */
+            event_type: string | null;
             type: components["schemas"]["FieldInfoTypeEnum"];
             /** @description The values to pick from, for type choice. */
             choices: string[];

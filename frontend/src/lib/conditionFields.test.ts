@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fieldFor, fieldGroups, valueWidget, type FieldInfo } from "./conditionFields";
 
 const field = (path: string, group: string, type: FieldInfo["type"], choices: string[] = []): FieldInfo =>
-  ({ path, label: path.split(".").pop() ?? path, group, type, choices, examples: [] });
+  ({ path, label: path.split(".").pop() ?? path, group, event_type: group.startsWith("Event: ") ? group.slice(7) : null, type, choices, examples: [] });
 
 const FIELDS = [
   field("customer.tier", "Customer", "choice", ["vip", "low"]),

@@ -1,5 +1,6 @@
 import { Link, useParams } from "react-router";
 import { api } from "../api/client";
+import { tierLabel } from "../lib/tiers";
 import { CHANNELS, type CustomerDetail as Detail } from "../api/types";
 import { ScoreHistoryChart } from "../components/ScoreHistoryChart";
 import { ChurnBreakdownCard } from "../components/ChurnBreakdown";
@@ -47,7 +48,7 @@ function CustomerView({ customer }: { customer: Detail }) {
         <h1>{customerName(customer)}</h1>
         <p className="muted">
           <code>{customer.external_id}</code>
-          {customer.tier && <span className={`badge tier-${customer.tier}`}>{customer.tier}</span>}
+          {customer.tier && <span className={`badge tier-${customer.tier}`}>{tierLabel(customer.tier)}</span>}
           {customer.tags.map((tag) => <span className="badge tag" key={tag}>{tag}</span>)}
         </p>
       </div>

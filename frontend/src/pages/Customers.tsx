@@ -8,6 +8,7 @@ import { t } from "../i18n";
 import { customerName, formatDecimal, formatMoney, relativeTime } from "../lib/format";
 import { ariaSort, nextOrdering, sortState } from "../lib/ordering";
 import { useApi } from "../lib/useApi";
+import { tierLabel } from "../lib/tiers";
 
 // The default tiers (KEEPFLOW_CLV_TIERS); a tier in the address that is not one of them
 // is offered too.
@@ -66,7 +67,7 @@ export function Customers() {
         <select id="customer-tier" value={tier} onChange={(e) => update({ tier: e.target.value })}>
           <option value="">{t("customers.anyTier")}</option>
           {[...TIERS, ...(tier && !TIERS.includes(tier) ? [tier] : [])].map((name) => (
-            <option key={name} value={name}>{name}</option>
+            <option key={name} value={name}>{tierLabel(name)}</option>
           ))}
         </select>
         <label htmlFor="customer-min-score">{t("customers.minScore")}</label>
@@ -124,7 +125,7 @@ export function Customers() {
                   </td>
                   <td><code>{customer.external_id}</code></td>
                   <td>{customer.email || <span className="muted">—</span>}</td>
-                  <td>{customer.tier ? <span className={`badge tier-${customer.tier}`}>{customer.tier}</span> : "—"}</td>
+                  <td>{customer.tier ? <span className={`badge tier-${customer.tier}`}>{tierLabel(customer.tier)}</span> : "—"}</td>
                   <td className="numeric">{score(customer.churn_score)}</td>
                   <td className="numeric">{score(customer.p_alive)}</td>
                   <td className="numeric">{customer.clv === null ? <span className="muted">—</span> : formatMoney(customer.clv)}</td>

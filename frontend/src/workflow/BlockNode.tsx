@@ -6,6 +6,7 @@ import { t } from "../i18n";
 import { entryFor, type BlockNode as BlockNodeType, type Catalog } from "./graph";
 import { messageChannel, outcomeLines } from "./outcomes";
 import { problemWords } from "../lib/problems";
+import { portLabel } from "./ports";
 import { BlockIcon, PauseIcon, PlayIcon } from "./icons";
 import { useShowIds } from "./showIds";
 import { blockSummary, missingSettings } from "./summary";
@@ -65,7 +66,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
           {data.ports.map((port) => (
             <div className="block-port" key={port}>
               <span className="port-label">
-                {port}
+                {portLabel(port)}
                 {data.counts?.ports?.[port] !== undefined && <b className="port-count"> {data.counts.ports[port]}</b>}
               </span>
               <Handle
@@ -74,7 +75,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
                 id={port}
                 className="port-handle"
                 aria-hidden="true"  // mouse targets; the block's settings panel connects by keyboard
-                title={t("canvas.block.dragPort", { port })}
+                title={t("canvas.block.dragPort", { port: portLabel(port) })}
               />
             </div>
           ))}

@@ -9,7 +9,8 @@ import type { VersionDetail } from "./VersionView";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { formatDateTime } from "./dates";
 import { useApi } from "../lib/useApi";
-import { diffValueWords } from "./diffWords";
+import { diffValueWords, settingValueWords } from "./diffWords";
+import { portLabel } from "./ports";
 
 type Props = {
   workflowId: number;
@@ -119,16 +120,16 @@ export function HistoryPanel({ workflowId, canPublish, onClose, onRolledBack, on
 type DiffEdge = VersionDiff["edges_added"][number];
 
 function portWords(edge: DiffEdge): string {
-  return edge.source_port === "out" ? edge.source_title : `${edge.source_title} (${edge.source_port.replace(/_/g, " ")})`;
+  return edge.source_port === "out" ? edge.source_title : `${edge.source_title} (${portLabel(edge.source_port)})`;
 }
 
-function OldNew({ label, old, next }: { label: string; old: unknown; next: unknown }) {
+function OldNew({ label, old, next, words = diffValueWords }: { label: string; old: unknown; next: unknown; words?: (value: unknown) => string }) {
   return (
     <div className="diff-field">
       <span className="diff-label">{label}</span>{" "}
-      <del aria-label={t("diff.oldValue")}>{diffValueWords(old)}</del>
+      <del aria-label={t("diff.oldValue")}>{words(old)}</del>
       <span aria-hidden="true"> → </span>
-      <ins aria-label={t("diff.newValue")}>{diffValueWords(next)}</ins>
+      <ins aria-label={t("diff.newValue")}>{words(next)}</ins>
     </div>
   );
 }
@@ -174,7 +175,7 @@ function DiffView({ diff }: { diff: VersionDiff }) {
       )}
       {diff.settings_changed.length > 0 && (
         <><dt>{t("diff.settings")}</dt>
-          <dd>{diff.settings_changed.map((s) => <OldNew key={s.key} label={s.label} old={s.old} next={s.new} />)}</dd>
+          <dd>{diff.settings_changed.map((s) => <OldNew key={s.key} label={s.label} old={s.old} next={s.new} words={(value) => settingValueWords(s.key, value)} />)}</dd>
         </>
       )}
     </dl>

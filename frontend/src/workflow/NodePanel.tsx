@@ -17,6 +17,7 @@ import { DURATION_UNITS, durationJoin, durationSplit, type DurationUnit } from "
 import { formErrorWords } from "./formErrors";
 import { formString } from "./formStrings";
 import { fieldLabel, problemWords } from "../lib/problems";
+import { portLabel } from "./ports";
 import { useShowIds } from "./showIds";
 import { VariantsField } from "./VariantTabs";
 
@@ -308,7 +309,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
           <legend>{t("canvas.node.nextSteps")}</legend>
           {node.data.ports.map((port) => (
             <div className="form-row" key={port}>
-              <label htmlFor={`port-${node.id}-${port}`}>{t("canvas.node.goesTo", { port })}</label>
+              <label htmlFor={`port-${node.id}-${port}`}>{t("canvas.node.goesTo", { port: portLabel(port) })}</label>
               <select id={`port-${node.id}-${port}`} value={outgoing.get(port) ?? ""} onChange={(e) => onConnect(node.id, port, e.target.value || null)}>
                 <option value="">{t("canvas.node.runEnds")}</option>
                 {targets.filter((n) => n.id !== node.id).map((n) => (

@@ -17,10 +17,11 @@ function parsed(text: string): Record<string, unknown> {
   }
 }
 
-/** The properties the catalog knows for an event type: key and field info. */
+/** The properties the catalog knows for an event type: key and field info (by the field's
+ * event type, not its group, whose words are in the reader's language). */
 export function knownProperties(fields: FieldInfo[] | undefined, eventType: string): { key: string; field: FieldInfo }[] {
   return (fields ?? [])
-    .filter((f) => f.group === `Event: ${eventType}` && f.path.startsWith("event.properties."))
+    .filter((f) => f.event_type === eventType && f.path.startsWith("event.properties."))
     .map((field) => ({ key: field.path.slice("event.properties.".length), field }));
 }
 

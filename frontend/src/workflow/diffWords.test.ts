@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { diffValueWords } from "./diffWords";
+import { diffValueWords, settingValueWords } from "./diffWords";
+import { portLabel } from "./ports";
 
 describe("diffValueWords", () => {
   it("says a condition in words, not JSON", () => {
@@ -21,5 +22,21 @@ describe("diffValueWords", () => {
     expect(diffValueWords("x".repeat(300))).toHaveLength(122);
     expect(diffValueWords({ plan: "pro", seats: 3 })).toBe("plan: “pro”; seats: 3");
     expect(diffValueWords(["vip", "high"])).toBe("“vip”, “high”");
+  });
+});
+
+describe("settingValueWords", () => {
+  it("says a setting's choice by the settings panel's word for it", () => {
+    expect(settingValueWords("re_entry.policy", "once_per_period")).toBe("“once per N days”");
+    expect(settingValueWords("re_entry.policy", "always")).toBe("“every time the trigger fires”");
+    expect(settingValueWords("max_active_runs_per_customer", 2)).toBe("2");
+  });
+});
+
+describe("portLabel", () => {
+  it("reads a block's fixed outputs as words, and a branch's own name as written", () => {
+    expect(portLabel("timeout")).toBe("timed out");
+    expect(portLabel("yes")).toBe("yes");
+    expect(portLabel("vip_customers")).toBe("vip customers");
   });
 });

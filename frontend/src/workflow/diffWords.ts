@@ -29,3 +29,15 @@ export function diffValueWords(value: unknown): string {
   }
   return String(value);
 }
+
+// The settings panel's words for a setting's choices (the stored "once_per_period" reads
+// "once per N days", as the panel shows it).
+const SETTING_CHOICES: Record<string, Record<string, string>> = {
+  "re_entry.policy": { once: "canvas.settings.once", once_per_period: "canvas.settings.oncePerPeriod", always: "canvas.settings.always" },
+};
+
+/** A setting's value in a diff: a choice by the panel's word for it, else as any value. */
+export function settingValueWords(key: string, value: unknown): string {
+  const choice = typeof value === "string" ? SETTING_CHOICES[key]?.[value] : undefined;
+  return choice ? t("canvas.quoted", { text: t(choice) }) : diffValueWords(value);
+}

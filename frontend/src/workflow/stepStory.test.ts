@@ -10,7 +10,7 @@ describe("stepSentence", () => {
     expect(stepSentence({ node: "s1", type: "action.send_sms", outcome: "continue", port: "out", detail: { status: "sent" } }, format)).toBe("done");
     expect(stepSentence({ node: "w1", type: "flow.wait_for_event", outcome: "wait_event", detail: { event_type: "message.replied", timeout_at: "2026-12-08T09:14:00+00:00" } }, format))
       .toBe("waits for message.replied until <2026-12-08T09:14>");
-    expect(stepSentence({ node: "w1", type: "flow.wait_for_event", outcome: "resume", port: "timeout", detail: { waited_since: "x" } }, format)).toBe("time was up, on to “timeout”");
+    expect(stepSentence({ node: "w1", type: "flow.wait_for_event", outcome: "resume", port: "timeout", detail: { waited_since: "x" } }, format)).toBe("time was up, on to “timed out”");
     expect(stepSentence({ node: "w2", type: "flow.wait", outcome: "wait", detail: { until: "2026-12-07T08:00:00Z" } }, format)).toBe("waits until <2026-12-07T08:00>");
     expect(stepSentence({ node: "x1", type: "flow.exit", outcome: "exit", detail: { reason: "no_consent" } }, format)).toBe("left the workflow: no consent");
     expect(stepSentence({ node: "h1", type: "action.http_request", outcome: "retry", detail: { retry_at: "2026-12-07T08:00:00Z" } }, format)).toBe("will try again at <2026-12-07T08:00>");
@@ -18,7 +18,7 @@ describe("stepSentence", () => {
 
   it("tells a dry run's steps in words, its times local", () => {
     expect(stepSentence({ node: "w1", type: "flow.wait_for_event", outcome: "WaitForEvent", port: "timeout", detail: "no message.replied until 2026-12-08T09:14:00+00:00" }, format))
-      .toBe("no message.replied until <2026-12-08T09:14>, on to “timeout”");
+      .toBe("no message.replied until <2026-12-08T09:14>, on to “timed out”");
     expect(stepSentence({ node: "w2", type: "flow.wait", outcome: "WaitUntil", port: "out", detail: "waited until 2026-12-07T08:00:00+00:00" }, format))
       .toBe("waited until <2026-12-07T08:00>");
     expect(stepSentence({ node: "a1", type: "action.http_request", outcome: "Fail", detail: "url: host not allowed" }, format)).toBe("failed: url: host not allowed");

@@ -5,6 +5,7 @@
 // steps (engine outcomes: continue, wait, wait_event, resume, exit, fail, retry) and the
 // dry run's (Continue, WaitUntil, WaitForEvent, Exit, Fail) alike.
 import { t } from "../i18n";
+import { portLabel } from "./ports";
 
 export type StoryStep = { node: string; type: string; outcome: string; port?: string | null; detail?: unknown };
 type Format = (iso: string) => string;
@@ -25,7 +26,7 @@ function field(detail: unknown, key: string): string | undefined {
 }
 
 function portWords(port: string | null | undefined): string {
-  return port && port !== "out" ? t("story.by", { port: port.replace(/_/g, " ") }) : "";
+  return port && port !== "out" ? t("story.by", { port: portLabel(port) }) : "";
 }
 
 /** One step as a sentence (without the block's title). */

@@ -178,6 +178,16 @@ export const canvas = {
       unknown: "Unbekannter Block {{type}}",
       dragPort: "Von hier ziehen, um „{{port}}“ zu verbinden",
     },
+    port: {
+      out: "weiter",
+      yes: "ja",
+      no: "nein",
+      happened: "eingetreten",
+      timeout: "Zeit abgelaufen",
+      else: "sonst",
+      holdout: "Kontrollgruppe",
+      failed: "fehlgeschlagen",
+    },
     palette: {
       label: "Blöcke",
       search: "Blöcke suchen",

@@ -273,6 +273,7 @@ export const common = {
     sortBy: "Nach {{column}} sortieren",
     tier: "Stufe",
     anyTier: "Alle Stufen",
+    tierNames: { vip: "VIP", high: "hoch", standard: "Standard", low: "niedrig" },
     minScore: "Churn-Score mindestens",
     minScorePlaceholder: "0 bis 1",
     filter: "Filtern",

@@ -192,6 +192,17 @@ export const canvas = {
       unknown: "Unknown block {{type}}",
       dragPort: "Drag from here to connect “{{port}}”",
     },
+    // The words shown for the blocks' fixed outputs (a branch's own names stay as written).
+    port: {
+      out: "next",
+      yes: "yes",
+      no: "no",
+      happened: "happened",
+      timeout: "timed out",
+      else: "otherwise",
+      holdout: "control group",
+      failed: "failed",
+    },
     palette: {
       label: "Blocks",
       search: "Search blocks",

@@ -263,6 +263,8 @@ export const common = {
     sortBy: "Sort by {{column}}",
     tier: "Tier",
     anyTier: "Any tier",
+    // The default value tiers' names (KEEPFLOW_CLV_TIERS); other tiers show as named.
+    tierNames: { vip: "VIP", high: "high", standard: "standard", low: "low" },
     minScore: "Churn score at least",
     minScorePlaceholder: "0 to 1",
     filter: "Filter",

@@ -190,6 +190,16 @@ export const canvas = {
       unknown: "Неизвестный блок {{type}}",
       dragPort: "Потяните отсюда, чтобы подключить «{{port}}»",
     },
+    port: {
+      out: "далее",
+      yes: "да",
+      no: "нет",
+      happened: "произошло",
+      timeout: "время вышло",
+      else: "иначе",
+      holdout: "контрольная группа",
+      failed: "ошибка",
+    },
     palette: {
       label: "Блоки",
       search: "Поиск блоков",

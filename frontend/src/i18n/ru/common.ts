@@ -310,6 +310,7 @@ export const common = {
     sortBy: "Сортировать по столбцу «{{column}}»",
     tier: "Уровень",
     anyTier: "Любой уровень",
+    tierNames: { vip: "VIP", high: "высокий", standard: "стандартный", low: "низкий" },
     minScore: "Риск оттока не ниже",
     minScorePlaceholder: "от 0 до 1",
     filter: "Применить",
