@@ -25,7 +25,8 @@ from blocks.base import Continue, Exit, Fail, WaitForEvent, WaitUntil
 from blocks.registry import block_config_validate, block_find
 
 EFFECT_TYPES = frozenset({"send_email", "send_sms", "create_task", "http_request",
-                          "update_customer", "create_offer", "create_exit_survey"})
+                          "update_customer", "create_offer", "create_exit_survey",
+                          "place_call"})
 MAX_STEPS = 1_000
 
 
@@ -86,6 +87,17 @@ class EffectRecorder:
         self._record("send_sms", body=body, **options, **_too_large("sms", "", body))
         self._verdict("sms", options.get("category", "marketing"))
         return {"message_id": None, "status": "dry_run"}
+
+    def place_call(self, **call: Any) -> Mapping[str, Any]:
+        """Recorded with the guardrails' verdict on the `call` channel; a call they would
+        stop leaves by `not_called`, as in a real run."""
+        self._record("place_call", **call)
+        self._verdict("call", call.get("category", "marketing"))
+        verdict = self.verdicts[self.node_id]
+        if verdict["action"] == "suppress":
+            return {"call_id": None, "status": "suppressed", "reason": verdict["reason"]}
+        return {"call_id": None, "status": "dry_run", "reason": None,
+                "scheduled_at": verdict["until"] or self.now.isoformat()}
 
     def create_task(self, **task: Any) -> Mapping[str, Any]:
         self._record("create_task", **task)
@@ -325,7 +337,7 @@ def _follow(outcome: Any, node_id: str, ctx: DryContext,
             later_events.pop(index)
             ctx.variables[node_id] = {"event": {"type": event.type,
                                                 "properties": event.properties}}
-            return outcome.happened_port, f"{outcome.event_type} happened"
+            return outcome.port_for(event.properties), f"{outcome.event_type} happened"
         ctx.now = max(ctx.now, outcome.timeout_at)
         return outcome.timeout_port, f"no {outcome.event_type} until " \
                                      f"{outcome.timeout_at.isoformat()}"
