@@ -10,7 +10,7 @@ prompt and the queue.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -46,9 +46,9 @@ def call_window_start(customer: Customer, queue: str, now: datetime) -> datetime
         moment = hours.next_opening(moment)
         quiet_end = quiet_until(customer, moment)
         if quiet_end is None:
-            return moment
+            break
         moment = quiet_end
-    return moment
+    return moment.astimezone(UTC)
 
 
 def call_verdict(verdict: Verdict, customer: Customer, options: dict[str, Any],
