@@ -107,6 +107,8 @@ export function effectWords(effect: Record<string, unknown>): string {
       return t("effect.offer");
     case "create_exit_survey":
       return t("effect.exitSurvey");
+    case "place_call":
+      return t("effect.call");
     default:
       return String(effect.type ?? "");
   }

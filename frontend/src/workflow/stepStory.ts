@@ -28,6 +28,14 @@ function portWords(port: string | null | undefined): string {
   return port && port !== "out" ? t("story.by", { port: port.replace(/_/g, " ") }) : "";
 }
 
+const CALL_REASONS = ["no_consent", "no_address", "suppression_list", "frequency_cap", "transactional_cap", "customer_erased"];
+
+/** Why action.call placed no call ("no consent to calls"). */
+function callReasonWords(reason: string | undefined): string {
+  if (reason && CALL_REASONS.includes(reason)) return t(`callReason.${reason}`);
+  return (reason ?? "").replace(/_/g, " ");
+}
+
 /** One step as a sentence (without the block's title). */
 export function stepSentence(step: StoryStep, format: Format): string {
   const text = typeof step.detail === "string" ? localTimes(step.detail, format) : "";
@@ -35,6 +43,7 @@ export function stepSentence(step: StoryStep, format: Format): string {
   switch (step.outcome.toLowerCase()) {
     case "continue":
       if (category === "trigger") return t("story.started");
+      if (step.port === "not_called") return t("story.notCalled", { reason: callReasonWords(field(step.detail, "reason")) }).replace(/: $/, "");
       return [t("story.done"), portWords(step.port)].filter(Boolean).join("");
     case "wait":
     case "waituntil": {

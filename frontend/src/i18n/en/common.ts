@@ -56,6 +56,7 @@ export const common = {
     update: "Update the customer's profile",
     offer: "Create a discount offer",
     exitSurvey: "Create an exit survey link",
+    call: "Call the customer",
     details: "Details",
   },
   step: {
@@ -80,7 +81,17 @@ export const common = {
     failed: "failed: {{error}}",
     retry: "will try again",
     retryAt: "will try again at {{time}}",
+    notCalled: "not called: {{reason}}",
     details: "Details",
+  },
+  // Why action.call placed no call (stepStory.ts).
+  callReason: {
+    no_consent: "no consent to calls",
+    no_address: "no phone number",
+    suppression_list: "on the do-not-contact list",
+    frequency_cap: "called too often lately",
+    transactional_cap: "called too often lately",
+    customer_erased: "the customer's data was erased",
   },
   form: {
     required: "Fill this in.",
@@ -199,6 +210,8 @@ export const common = {
     due: "due in {{duration}}",
     offerPercent: "{{value}} % off",
     offerAmount: "{{value}} {{currency}} off",
+    callBridge: "Connects to {{number}}",
+    callMenu: "With a key menu",
     exitSurvey: "Asks why they left, by {{channel}}",
     exitReasons_one: "{{count}} reason offered",
     exitReasons_other: "{{count}} reasons offered",

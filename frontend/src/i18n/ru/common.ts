@@ -79,6 +79,7 @@ export const common = {
     update: "Обновить профиль клиента",
     offer: "Создать скидочное предложение",
     exitSurvey: "Создать ссылку на опрос об уходе",
+    call: "Позвонить клиенту",
     details: "Подробнее",
   },
   step: {
@@ -103,7 +104,17 @@ export const common = {
     failed: "ошибка: {{error}}",
     retry: "будет повторная попытка",
     retryAt: "повторная попытка: {{time}}",
+    notCalled: "звонок не совершён: {{reason}}",
     details: "Подробнее",
+  },
+  // Why action.call placed no call (stepStory.ts).
+  callReason: {
+    no_consent: "нет согласия на звонки",
+    no_address: "нет номера телефона",
+    suppression_list: "в стоп-листе",
+    frequency_cap: "слишком много звонков за последнее время",
+    transactional_cap: "слишком много звонков за последнее время",
+    customer_erased: "данные клиента удалены",
   },
   form: {
     required: "Заполните это поле.",
@@ -234,6 +245,8 @@ export const common = {
     due: "срок: {{duration}}",
     offerPercent: "Скидка {{value}} %",
     offerAmount: "Скидка {{value}} {{currency}}",
+    callBridge: "Соединяет с {{number}}",
+    callMenu: "С голосовым меню",
     exitSurvey: "Спрашивает о причине ухода по {{channel}}",
     exitReasons_one: "{{count}} причина на выбор",
     exitReasons_few: "{{count}} причины на выбор",
