@@ -20,6 +20,7 @@ from apps.common.templating import plain, template_context_for, template_render
 from apps.customers.conditions.evaluate import condition_evaluate
 from apps.customers.conditions.schema import ConditionError, condition_parse
 from apps.customers.models import Customer, Event, Segment, SegmentMembership
+from apps.messaging.calls import call_verdict
 from apps.messaging.guardrails import GuardrailFacts, customer_address, guardrails_check
 from blocks.base import Continue, Exit, Fail, WaitForEvent, WaitUntil
 from blocks.registry import block_config_validate, block_find
@@ -64,7 +65,8 @@ class EffectRecorder:
     def _record(self, effect: str, /, **data: Any) -> None:
         self.records.append({**plain(data), "type": effect, "node": self.node_id})
 
-    def _verdict(self, channel: str, category: str) -> None:
+    def _verdict(self, channel: str, category: str,
+                 options: Mapping[str, Any] | None = None) -> None:
         """What the messaging guardrails would say now (consent, STOP, suppression list,
         frequency cap, quiet hours), so a dry run does not promise a message that would
         be suppressed. Read only: nothing is queued or counted."""
@@ -72,6 +74,8 @@ class EffectRecorder:
             customer=self.customer, channel=channel, category=category,
             address=customer_address(self.customer, channel), now=self.now,
             facts=GuardrailFacts([self.customer], self.now))
+        if channel == "call":  # held back to the queue's business hours as well
+            verdict = call_verdict(verdict, self.customer, dict(options or {}), self.now)
         self.verdicts[self.node_id] = {
             "customer": self.customer.first_name or self.customer.external_id,
             "channel": channel, "action": verdict.action, "reason": str(verdict.reason),
@@ -92,7 +96,7 @@ class EffectRecorder:
         """Recorded with the guardrails' verdict on the `call` channel; a call they would
         stop leaves by `not_called`, as in a real run."""
         self._record("place_call", **call)
-        self._verdict("call", call.get("category", "marketing"))
+        self._verdict("call", call.get("category", "marketing"), call)
         verdict = self.verdicts[self.node_id]
         if verdict["action"] == "suppress":
             return {"call_id": None, "status": "suppressed", "reason": verdict["reason"]}

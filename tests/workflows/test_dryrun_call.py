@@ -65,3 +65,15 @@ def test_no_call_consent_is_not_called():
     assert steps[1]["message"] | {"customer": "Ada"} == {
         "customer": "Ada", "channel": "call", "action": "suppress", "reason": "no_consent",
         "until": None}
+
+
+@pytest.mark.django_db
+def test_outside_business_hours_the_call_would_be_held_back():
+    from apps.tasks.models import TaskQueue
+
+    TaskQueue.objects.create(name="retention", timezone="Europe/Berlin", weekdays="0,1,2,3,4",
+                             opens="14:00", closes="18:00")
+    _, _, steps = walk()
+    assert (steps[1]["message"]["action"], steps[1]["message"]["reason"],
+            steps[1]["message"]["until"]) == ("defer", "business_hours",
+                                              "2026-03-10T13:00:00+00:00")
