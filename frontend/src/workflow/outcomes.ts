@@ -7,7 +7,7 @@ import { t } from "../i18n";
 
 export type MessageOutcome = NodeCounts["messages"][number];
 export type Channel = "sms" | "email";
-export type Verdict = { customer?: string; channel: Channel; action: "send" | "suppress" | "defer"; reason: string; until: string | null };
+export type Verdict = { customer?: string; channel: Channel | "call"; action: "send" | "suppress" | "defer"; reason: string; until: string | null };
 export type StepStatus = { tone: "sent" | "not-sent" | "held" | "failed"; text: string };
 
 /** The channel a block type sends on, or null for blocks that send no message. The exit
@@ -52,21 +52,45 @@ export function outcomeLines(messages: MessageOutcome[], channel: Channel): { to
     }));
 }
 
+const CALL_REASONS = ["no_consent", "no_address", "suppression_list", "frequency_cap", "transactional_cap", "customer_erased"];
+
+/** Why action.call placed no call, or held it back ("no consent to calls"). */
+export function callReasonWords(reason: string | undefined): string {
+  if (reason && CALL_REASONS.includes(reason)) return t(`callReason.${reason}`);
+  return (reason ?? "").replace(/_/g, " ");
+}
+
+/** A dry run's verdict on a call (action.call): not called, held back to its calling
+ * window (quiet hours, the queue's business hours), or called now. */
+function callVerdictWords(verdict: Verdict, name: string, formatTime: (iso: string) => string): StepStatus & { sentence: string } {
+  if (verdict.action === "suppress") {
+    const reason = callReasonWords(verdict.reason);
+    return { tone: "not-sent", text: t("story.notCalled", { reason }), sentence: t("dryRun.wouldNotCall", { name, reason }) };
+  }
+  if (verdict.action === "defer") {
+    const time = verdict.until ? formatTime(verdict.until) : "";
+    return { tone: "held", text: t("step.callHeldBack", { time }), sentence: t("dryRun.wouldCallAt", { name, time }) };
+  }
+  return { tone: "sent", text: t("step.calls"), sentence: t("dryRun.wouldCall", { name }) };
+}
+
 /** The dry run's verdict as a sentence, plus the short status shown beside the step. */
 export function verdictWords(verdict: Verdict, formatTime: (iso: string) => string): StepStatus & { sentence: string } {
   const name = verdict.customer || "the customer";
-  const channelName = t(`channel.${verdict.channel}`);
+  if (verdict.channel === "call") return callVerdictWords(verdict, name, formatTime);
+  const channel = verdict.channel;
+  const channelName = t(`channel.${channel}`);
   if (verdict.action === "suppress") {
     return {
       tone: "not-sent",
-      text: t("step.notSent", { reason: reasonWords(verdict.reason, verdict.channel) }),
-      sentence: t("dryRun.wouldNotSend", { sentence: personWords(verdict.reason, verdict.channel, name) }),
+      text: t("step.notSent", { reason: reasonWords(verdict.reason, channel) }),
+      sentence: t("dryRun.wouldNotSend", { sentence: personWords(verdict.reason, channel, name) }),
     };
   }
   if (verdict.action === "defer") {
     return {
       tone: "held",
-      text: t("step.heldBack", { reason: reasonWords(verdict.reason, verdict.channel) }),
+      text: t("step.heldBack", { reason: reasonWords(verdict.reason, channel) }),
       sentence: t("dryRun.wouldDefer", { time: verdict.until ? formatTime(verdict.until) : "" }),
     };
   }

@@ -5,6 +5,7 @@
 // steps (engine outcomes: continue, wait, wait_event, resume, exit, fail, retry) and the
 // dry run's (Continue, WaitUntil, WaitForEvent, Exit, Fail) alike.
 import { t } from "../i18n";
+import { callReasonWords } from "./outcomes";
 
 export type StoryStep = { node: string; type: string; outcome: string; port?: string | null; detail?: unknown };
 type Format = (iso: string) => string;
@@ -26,14 +27,6 @@ function field(detail: unknown, key: string): string | undefined {
 
 function portWords(port: string | null | undefined): string {
   return port && port !== "out" ? t("story.by", { port: port.replace(/_/g, " ") }) : "";
-}
-
-const CALL_REASONS = ["no_consent", "no_address", "suppression_list", "frequency_cap", "transactional_cap", "customer_erased"];
-
-/** Why action.call placed no call ("no consent to calls"). */
-function callReasonWords(reason: string | undefined): string {
-  if (reason && CALL_REASONS.includes(reason)) return t(`callReason.${reason}`);
-  return (reason ?? "").replace(/_/g, " ");
 }
 
 /** One step as a sentence (without the block's title). */

@@ -56,6 +56,9 @@ export const common = {
     wouldSend: "Würde die {{channel}} an {{name}} senden",
     wouldNotSend: "Würde nicht senden: {{sentence}}",
     wouldDefer: "Würde das Ende der Ruhezeiten abwarten und dann senden ({{time}})",
+    wouldCall: "Würde {{name}} anrufen",
+    wouldCallAt: "Würde {{name}} um {{time}} anrufen (jetzt sind Ruhezeiten oder keine Geschäftszeiten)",
+    wouldNotCall: "Würde {{name}} nicht anrufen: {{reason}}",
   },
   effect: {
     title: "Würde ausführen",
@@ -75,6 +78,8 @@ export const common = {
     sent: "gesendet",
     queued: "wartet auf Versand",
     failed: "fehlgeschlagen",
+    calls: "ruft an",
+    callHeldBack: "ruft an um {{time}}",
   },
   // A run's steps as a story (stepStory.ts).
   story: {

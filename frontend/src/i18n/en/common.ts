@@ -46,6 +46,9 @@ export const common = {
     wouldSend: "Would send the {{channel}} to {{name}}",
     wouldNotSend: "Would not send: {{sentence}}",
     wouldDefer: "Would wait for the end of quiet hours and send at {{time}}",
+    wouldCall: "Would call {{name}}",
+    wouldCallAt: "Would call {{name}} at {{time}} (quiet hours or outside business hours now)",
+    wouldNotCall: "Would not call {{name}}: {{reason}}",
   },
   effect: {
     title: "Would do",
@@ -65,6 +68,8 @@ export const common = {
     sent: "sent",
     queued: "waiting to go out",
     failed: "failed",
+    calls: "calls",
+    callHeldBack: "calls at {{time}}",
   },
   // A run's steps as a story (stepStory.ts).
   story: {

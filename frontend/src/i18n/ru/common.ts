@@ -69,6 +69,9 @@ export const common = {
     wouldSend: "Будет отправлено сообщение по {{channel}}, получатель: {{name}}",
     wouldNotSend: "Не будет отправлено. {{sentence}}",
     wouldDefer: "Отправка после окончания тихих часов: {{time}}",
+    wouldCall: "Будет звонок клиенту {{name}}",
+    wouldCallAt: "Звонок клиенту {{name}} в {{time}} (сейчас тихие часы или нерабочее время)",
+    wouldNotCall: "Звонка клиенту {{name}} не будет: {{reason}}",
   },
   effect: {
     title: "Что будет сделано",
@@ -88,6 +91,8 @@ export const common = {
     sent: "отправлено",
     queued: "ожидает отправки",
     failed: "ошибка отправки",
+    calls: "звонит",
+    callHeldBack: "позвонит в {{time}}",
   },
   // A run's steps as a story (stepStory.ts).
   story: {
