@@ -72,13 +72,32 @@ class WaitUntil:
 @dataclass(frozen=True)
 class WaitForEvent:
     """Resume on `happened_port` when the customer has a matching event, else on
-    `timeout_port` at `timeout_at`."""
+    `timeout_port` at `timeout_at`.
+
+    With `port_from`, the matching event picks the port itself: its property of that name
+    (e.g. a call's `status`) when the value is one of `ports`, else `happened_port`. So
+    one wait can leave by answered / busy / no_answer, whichever the outcome was."""
 
     event_type: str
     timeout_at: datetime
     condition: Mapping[str, Any] | None = None
     happened_port: str = "happened"
     timeout_port: str = "timeout"
+    port_from: str = ""
+    ports: tuple[str, ...] = ()
+
+    def port_for(self, properties: Mapping[str, Any] | None) -> str:
+        return event_port(properties, self.port_from, self.ports, self.happened_port)
+
+
+def event_port(properties: Mapping[str, Any] | None, port_from: str,
+               ports: tuple[str, ...] | list[str], default: str) -> str:
+    """The port a resuming event names in its property `port_from` (one of `ports`), or
+    `default`. Shared by the engine's wait rows and the dry run."""
+    if not port_from:
+        return default
+    value = (properties or {}).get(port_from)
+    return value if isinstance(value, str) and value in ports else default
 
 
 @dataclass(frozen=True)
@@ -121,6 +140,10 @@ class Effects(Protocol):
     #   link_target_url[, page_headline, page_text] -> at least {"code", "link", "expires_at"}
     # create_exit_survey: channel ("email"|"sms"), reason_codes (list, empty: every active
     #   reason), expires_at[, question, intro] -> at least {"survey_id", "url", "expires_at"}
+    # place_call: mode ("bridge"|"message"), agent_number, text, menu (the <Gather>
+    #   prompt, "" for none), category, queue (business hours) -> at least {"call_id"
+    #   (None in a dry run), "status" (queued|deferred|suppressed|failed|dry_run),
+    #   "reason", "scheduled_at" (ISO, when it will be placed)}
     def send_email(self, *, subject: str, body: str, **options: Any) -> Mapping[str, Any]: ...
     def send_sms(self, *, body: str, **options: Any) -> Mapping[str, Any]: ...
     def create_task(self, **task: Any) -> Mapping[str, Any]: ...
@@ -128,6 +151,7 @@ class Effects(Protocol):
     def update_customer(self, changes: Mapping[str, Any]) -> Mapping[str, Any]: ...
     def create_offer(self, **offer: Any) -> Mapping[str, Any]: ...
     def create_exit_survey(self, **survey: Any) -> Mapping[str, Any]: ...
+    def place_call(self, **call: Any) -> Mapping[str, Any]: ...
 
 
 class RunContext(Protocol):

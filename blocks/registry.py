@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from apps.common.templating import template_check, template_paths
 from blocks.actions import (
+    call,
     create_task,
     exit_survey,
     http_request,
@@ -65,6 +66,7 @@ BLOCKS: tuple[BlockSpec, ...] = (
     send_email.SPEC,
     send_sms.SPEC,
     create_task.SPEC,
+    call.SPEC,
     http_request.SPEC,
     update_customer.SPEC,
     offer.SPEC,

@@ -88,6 +88,15 @@ class EngineEffects:
         category = options.pop("category", "marketing")
         return self._message(channel="sms", body=body, category=category, options=options)
 
+    def place_call(self, **call: Any) -> Mapping[str, Any]:
+        """A call is a message on the `call` channel: the same outbox, key and guardrails,
+        plus its queue's business hours (apps/messaging/calls.py)."""
+        category = call.pop("category", "marketing")
+        result = dict(self._message(channel="call", body=call.pop("text", ""),
+                                    category=category, options=call))
+        result["call_id"] = result.pop("message_id")  # what call.completed names it by
+        return result
+
     def _message(self, **message: Any) -> Mapping[str, Any]:
         """Into the batch's outbox, or written at once when the run is on its own."""
         if self.scope.messages is not None:

@@ -24,6 +24,7 @@ from apps.engine.context import condition_node
 from apps.engine.models import ACTIVE_STATES, Run, TriggerEntry, TriggerKind, Wait, WaitKind
 from apps.engine.services import runs_end
 from apps.engine.starting import Entry, Inline, runs_enqueue, runs_start
+from blocks.base import event_port
 
 logger = logging.getLogger(__name__)
 
@@ -146,8 +147,10 @@ def _waits_fire(events: list[Event]) -> list[int]:
                 continue
             if event.received_at < wait.created_at or not _matches(wait.condition, event):
                 continue
+            port = event_port(event.properties, wait.port_from, wait.ports or [],
+                              wait.happened_port)
             fired = Wait.objects.filter(pk=wait.pk, fired_at__isnull=True).update(
-                fired_at=now, fired_port=wait.happened_port, fired_event_id=event.pk)
+                fired_at=now, fired_port=port, fired_event_id=event.pk)
             if fired:
                 woken.append(wait.run_id)
             break

@@ -381,15 +381,17 @@ class _Pass:
             if early is not None:  # it came while this pass ran: no wait needed
                 run.variables[node_id] = {"event": {"type": early.type,
                                                     "properties": early.properties}}
-                self._step(node_id, visit, "continue", outcome.happened_port, block_type,
+                port = outcome.port_for(early.properties)
+                self._step(node_id, visit, "continue", port, block_type,
                            duration, detail={"event_id": early.pk, "waited": False})
-                self.counts[(node_id, f"port:{outcome.happened_port}")] += 1
-                self._push_targets(node_id, outcome.happened_port)
+                self.counts[(node_id, f"port:{port}")] += 1
+                self._push_targets(node_id, port)
                 return
             self._wait(WaitKind.EVENT, node_id, visit, outcome.timeout_at,
                        port=outcome.timeout_port, event_type=outcome.event_type,
                        condition=dict(outcome.condition) if outcome.condition else None,
-                       happened_port=outcome.happened_port)
+                       happened_port=outcome.happened_port, port_from=outcome.port_from,
+                       ports=list(outcome.ports))
             self._step(node_id, visit, "wait_event", "", block_type, duration,
                        detail={"event_type": outcome.event_type,
                                "timeout_at": outcome.timeout_at.isoformat()})
@@ -439,13 +441,14 @@ class _Pass:
 
     def _wait(self, kind: str, node_id: str, visit: int, wake_at: datetime, *, port: str = "",
               event_type: str = "", condition: dict[str, Any] | None = None,
-              happened_port: str = "") -> None:
+              happened_port: str = "", port_from: str = "",
+              ports: list[str] | None = None) -> None:
         run = self.run
         self.new_waits.append(Wait(
             run=run, workflow_id=run.workflow_id, customer_id=run.customer_id,
             node_id=node_id, visit=visit, kind=kind, wake_at=wake_at, port=port,
             event_type=event_type, condition=condition, happened_port=happened_port,
-            created_at=self.now))
+            port_from=port_from, ports=ports or [], created_at=self.now))
         run.open_waits += 1
 
     def _step(self, node_id: str, visit: int, outcome: str, port: str, block_type: str = "",

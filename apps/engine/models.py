@@ -150,6 +150,10 @@ class Wait(models.Model):
     event_type = models.CharField(max_length=100, blank=True, default="")
     condition = models.JSONField(null=True, blank=True)
     happened_port = models.CharField(max_length=64, blank=True, default="")
+    # The event's property that names the port (a call's `status`), and the ports it may
+    # name; other values resume on `happened_port` (blocks.base.event_port).
+    port_from = models.CharField(max_length=100, blank=True, default="")
+    ports = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
     fired_at = models.DateTimeField(null=True, blank=True)
     fired_port = models.CharField(max_length=64, blank=True, default="")

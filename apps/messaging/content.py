@@ -16,6 +16,8 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LINE_BREAK = re.compile("[\r\n\u2028\u2029]+")
 # What a refused message keeps of its body: enough to see what went wrong.
 FAILED_BODY_KEEP = 2_000
+# Twilio's <Say> takes at most 4,096 characters; a menu prompt shares the call's text.
+CALL_TEXT_MAX_CHARS = 4_000
 
 
 def header_clean(value: str) -> str:
@@ -26,6 +28,12 @@ def header_clean(value: str) -> str:
 
 def content_error(channel: str, *, subject: str, body: str) -> str:
     """Why the rendered message is too large to send (empty when it may go)."""
+    if channel == "call":
+        limit = CALL_TEXT_MAX_CHARS
+        if len(body) > limit:
+            return _("the spoken text is %(length)d characters long; the limit is "
+                     "%(limit)d") % {"length": len(body), "limit": limit}
+        return ""
     if channel == "sms":
         size = sms_segments(body)
         limit = settings.KEEPFLOW_SMS_MAX_SEGMENTS

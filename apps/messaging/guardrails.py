@@ -152,7 +152,7 @@ class GuardrailFacts:
         """The ids of messages within their cap's window, per customer, channel and
         category."""
         windows = {(category, channel): window for category in MessageCategory.values
-                   for channel in ("email", "sms")
+                   for channel in ("email", "sms", "call")
                    if (window := cap_window(category, channel)) is not None}
         if not windows:
             return {}

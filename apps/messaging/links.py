@@ -36,6 +36,14 @@ def twilio_status_callback_url(message_id: int) -> str:
     return public_url(reverse("messaging-twilio-status") + f"?message={message_id}")
 
 
+def twilio_call_status_url(message_id: int) -> str:
+    return public_url(reverse("messaging-twilio-call-status") + f"?message={message_id}")
+
+
+def twilio_call_gather_url(message_id: int) -> str:
+    return public_url(reverse("messaging-twilio-call-gather") + f"?message={message_id}")
+
+
 def unsubscribe_footer(url: str, *, html: bool) -> str:
     if html:
         return (f'<p style="font-size:12px;color:#666">Don\'t want these e-mails? '

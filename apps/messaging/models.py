@@ -4,7 +4,8 @@ States change only through the verb transitions below, called from services.py:
 
     queued -> sending -> sent -> delivered / opened / clicked / bounced / failed
     queued -> suppressed (a guardrail said no; `reason`)
-    queued -> deferred (quiet hours; `next_attempt_at`) -> queued when the time comes
+    queued -> deferred (quiet hours, or a call outside business hours; `next_attempt_at`)
+           -> queued when the time comes
     sending -> queued (429/5xx: retried later) | failed (refused or out of attempts)
     sending -> reconcile (outcome unknown: the request may have reached the provider)
 
@@ -23,6 +24,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 class MessageChannel(models.TextChoices):
     EMAIL = "email"
     SMS = "sms"
+    CALL = "call"  # an automated outbound call (apps/messaging/calls.py)
 
 
 class MessageCategory(models.TextChoices):
@@ -54,6 +56,7 @@ class Reason(models.TextChoices):
     FREQUENCY_CAP = "frequency_cap"
     TRANSACTIONAL_CAP = "transactional_cap"
     QUIET_HOURS = "quiet_hours"
+    BUSINESS_HOURS = "business_hours"  # a call waits until its queue's agents work
     CUSTOMER_ERASED = "customer_erased"
 
 

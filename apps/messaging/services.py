@@ -25,6 +25,7 @@ from apps.common.locks import advisory_xact_locks
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import ConsentStatus, Customer, EventSource
 from apps.customers.services import customer_upsert
+from apps.messaging.calls import NOT_CALLED, call_verdict
 from apps.messaging.content import FAILED_BODY_KEEP, content_error, header_clean
 from apps.messaging.guardrails import (
     GuardrailFacts,
@@ -57,11 +58,15 @@ def message_result(message: Message) -> dict[str, Any]:
               "reason": str(message.reason) if message.reason else None}
     if message.status == S.FAILED:
         result["error"] = message.error
+    if message.channel == MessageChannel.CALL:  # when it will be placed (action.call waits)
+        at = message.next_attempt_at if message.status == S.DEFERRED else message.created_at
+        result["scheduled_at"] = at.isoformat() if at else None
     return result
 
 
 def message_queue(
-    *, customer: Customer, channel: Literal["email", "sms"], body: str, subject: str = "",
+    *, customer: Customer, channel: Literal["email", "sms", "call"], body: str,
+    subject: str = "",
     category: Literal["transactional", "marketing"] = "marketing",
     options: Mapping[str, Any] | None = None, idempotency_key: str,
     run_id: int | None = None, workflow_id: int | None = None, node_id: str = "",
@@ -133,6 +138,8 @@ def message_build(*, customer: Customer, channel: str, category: str, subject: s
         return message
     verdict = guardrails_check(customer=customer, channel=channel, category=category,
                                address=address, now=now, facts=facts)
+    if channel == MessageChannel.CALL:
+        verdict = call_verdict(verdict, customer, options, now)
     if verdict.action == "suppress":
         message.status, message.reason, message.next_attempt_at = (
             S.SUPPRESSED, verdict.reason, None)
@@ -197,6 +204,7 @@ def messages_send(message_ids: list[int], *, now: datetime | None = None
     started = now or timezone.now()
     steps: dict[int, SendStep] = {}
     calls: list[tuple[Message, Any]] = []
+    not_called: list[Message] = []  # calls a guardrail stopped: their runs must go on
     with transaction.atomic():
         messages = list(Message.objects.select_for_update(of=("self",))
                         .select_related("customer").filter(pk__in=message_ids).order_by("id"))
@@ -211,8 +219,12 @@ def messages_send(message_ids: list[int], *, now: datetime | None = None
                 customer=message.customer, channel=message.channel,
                 category=message.category, address=address, now=started,
                 before_message_id=message.pk, facts=facts)
+            if message.channel == MessageChannel.CALL:
+                verdict = call_verdict(verdict, message.customer, message.options, started)
             if verdict.action == "suppress":
                 message.suppress(verdict.reason)
+                if message.channel == MessageChannel.CALL:
+                    not_called.append(message)
             elif verdict.action == "defer":
                 message.defer(verdict.until, verdict.reason)
             else:
@@ -223,6 +235,9 @@ def messages_send(message_ids: list[int], *, now: datetime | None = None
             changed.append(message)
             steps[message.pk] = SendStep(message.status)
         _messages_save(changed, started)
+        for message in not_called:
+            _call_event(message, NOT_CALLED, started, f"send:{message.pk}",
+                        {"reason": message.reason})
 
     results: dict[int, SendResult] = {}
     for message, provider in calls:
@@ -273,6 +288,9 @@ def _send_recorded(message: Message, result: SendResult, finished: datetime
     if message.channel == MessageChannel.SMS:
         _events_emit(message, "sms.failed", finished, f"send:{message.pk}",
                      {"error": message.error})
+    if message.channel == MessageChannel.CALL:  # never placed: no status callback comes
+        _call_event(message, "failed", finished, f"send:{message.pk}",
+                    {"error": message.error})
     return SendStep(message.status), True
 
 
@@ -421,6 +439,51 @@ def _events_emit(message: Message, event_type: str, at: datetime, key: str,
                            properties=properties, occurred_at=at,
                            idempotency_key=f"msg:{event_type}:{key}")],
                   source=EventSource.INTERNAL)
+
+
+# --- calls --------------------------------------------------------------------------------
+
+
+def _call_event(message: Message, status: str, at: datetime, key: str,
+                detail: Mapping[str, Any]) -> None:
+    """call.completed: what action.call waits for (its `status` picks the block's port)."""
+    _events_emit(message, "call.completed", at, key,
+                 {"call_id": message.pk, "status": status, "duration": 0,
+                  "digit": (message.options or {}).get("digit"), **detail})
+
+
+def call_outcome_record(message: Message, outcome: str, *, sid: str, duration: int = 0,
+                        answered_by: str = "", occurred_at: datetime | None = None) -> Message:
+    """Twilio's final status of a call: the row moves on (answered or voicemail:
+    delivered; busy, no answer, failed: failed) and call.completed is emitted once per
+    call (keyed by the call's sid)."""
+    at = occurred_at or timezone.now()
+    with transaction.atomic():
+        message = (Message.objects.select_for_update(of=("self",))
+                   .select_related("customer").get(pk=message.pk))
+        if sid and not message.provider_message_id:
+            message.provider_message_id = sid
+        if outcome in ("answered", "voicemail"):
+            if can_proceed(message.deliver):
+                message.deliver(at)
+        elif can_proceed(message.fail):
+            message.fail(f"call {outcome.replace('_', ' ')}", at)
+        message.save()
+        _call_event(message, outcome, at, f"twilio:{sid or message.pk}",
+                    {"duration": duration, "answered_by": answered_by or None})
+    return message
+
+
+def call_key_pressed_record(message: Message, digit: str, *, sid: str) -> None:
+    """A key pressed in the call's menu: kept on the row (call.completed carries it as
+    `digit`) and emitted at once as call.key_pressed."""
+    with transaction.atomic():
+        message = (Message.objects.select_for_update(of=("self",))
+                   .select_related("customer").get(pk=message.pk))
+        message.options = {**(message.options or {}), "digit": digit}
+        message.save(update_fields=["options", "updated_at"])
+        _events_emit(message, "call.key_pressed", timezone.now(), f"twilio:{sid}:{digit}",
+                     {"call_id": message.pk, "digit": digit})
 
 
 # --- consent and suppression -------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Public endpoints providers and recipients reach: the unsubscribe link (page and RFC 8058
-one-click POST), Twilio's inbound SMS and status callbacks, SendGrid's Event Webhook.
+one-click POST), Twilio's inbound SMS, message and call status callbacks and call menu
+key presses, SendGrid's Event Webhook.
 
 Every provider callback is signature-checked before anything is read from it; a bad
 signature is a 403 and changes nothing.
@@ -26,6 +27,7 @@ from apps.common.parsers import json_loads
 from apps.customers.language import customer_language
 from apps.customers.models import ConsentStatus, Customer
 from apps.messaging import services
+from apps.messaging.calls import call_outcome
 from apps.messaging.links import public_url, unsubscribe_customer_id
 from apps.messaging.models import Message
 from apps.messaging.providers.sendgrid_email import MESSAGE_ID_ARG
@@ -130,6 +132,48 @@ def _twilio_message(message_id: str, sid: str) -> Message | None:
         if message is not None and message.provider_message_id in ("", sid):
             return message
     return Message.objects.filter(provider_message_id=sid, channel="sms").first() if sid else None
+
+
+@csrf_exempt
+@require_POST
+def twilio_call_status(request: HttpRequest) -> HttpResponse:
+    """A call's status callback (the URL carries our call id): its final status becomes
+    the call.completed event action.call waits for."""
+    if not _twilio_signed(request):
+        return HttpResponseForbidden("bad signature")
+    sid = request.POST.get("CallSid", "")
+    outcome = call_outcome(request.POST.get("CallStatus", ""),
+                           request.POST.get("AnsweredBy", ""))
+    message = _twilio_call(request.GET.get("message", ""), sid)
+    if outcome is None or message is None:
+        return _twiml()
+    duration = request.POST.get("CallDuration", "")
+    services.call_outcome_record(message, outcome, sid=sid,
+                                 duration=int(duration) if duration.isdigit() else 0,
+                                 answered_by=request.POST.get("AnsweredBy", ""))
+    return _twiml()
+
+
+@csrf_exempt
+@require_POST
+def twilio_call_gather(request: HttpRequest) -> HttpResponse:
+    """The key the customer pressed in a call's menu (<Gather numDigits=1>)."""
+    if not _twilio_signed(request):
+        return HttpResponseForbidden("bad signature")
+    sid, digit = request.POST.get("CallSid", ""), request.POST.get("Digits", "")[:1]
+    message = _twilio_call(request.GET.get("message", ""), sid)
+    if message is not None and digit and (digit.isdigit() or digit in "*#"):
+        services.call_key_pressed_record(message, digit, sid=sid)
+    return _twiml()  # nothing more to say: the call ends
+
+
+def _twilio_call(message_id: str, sid: str) -> Message | None:
+    calls = Message.objects.select_related("customer").filter(channel="call")
+    if message_id.isdigit():
+        message = calls.filter(pk=int(message_id)).first()
+        if message is not None and message.provider_message_id in ("", sid):
+            return message
+    return calls.filter(provider_message_id=sid).first() if sid else None
 
 
 # --- SendGrid ----------------------------------------------------------------------------

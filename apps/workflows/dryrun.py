@@ -20,12 +20,14 @@ from apps.common.templating import plain, template_context_for, template_render
 from apps.customers.conditions.evaluate import condition_evaluate
 from apps.customers.conditions.schema import ConditionError, condition_parse
 from apps.customers.models import Customer, Event, Segment, SegmentMembership
+from apps.messaging.calls import call_verdict
 from apps.messaging.guardrails import GuardrailFacts, customer_address, guardrails_check
 from blocks.base import Continue, Exit, Fail, WaitForEvent, WaitUntil
 from blocks.registry import block_config_validate, block_find
 
 EFFECT_TYPES = frozenset({"send_email", "send_sms", "create_task", "http_request",
-                          "update_customer", "create_offer", "create_exit_survey"})
+                          "update_customer", "create_offer", "create_exit_survey",
+                          "place_call"})
 MAX_STEPS = 1_000
 
 
@@ -63,7 +65,8 @@ class EffectRecorder:
     def _record(self, effect: str, /, **data: Any) -> None:
         self.records.append({**plain(data), "type": effect, "node": self.node_id})
 
-    def _verdict(self, channel: str, category: str) -> None:
+    def _verdict(self, channel: str, category: str,
+                 options: Mapping[str, Any] | None = None) -> None:
         """What the messaging guardrails would say now (consent, STOP, suppression list,
         frequency cap, quiet hours), so a dry run does not promise a message that would
         be suppressed. Read only: nothing is queued or counted."""
@@ -71,6 +74,8 @@ class EffectRecorder:
             customer=self.customer, channel=channel, category=category,
             address=customer_address(self.customer, channel), now=self.now,
             facts=GuardrailFacts([self.customer], self.now))
+        if channel == "call":  # held back to the queue's business hours as well
+            verdict = call_verdict(verdict, self.customer, dict(options or {}), self.now)
         self.verdicts[self.node_id] = {
             "customer": self.customer.first_name or self.customer.external_id,
             "channel": channel, "action": verdict.action, "reason": str(verdict.reason),
@@ -86,6 +91,17 @@ class EffectRecorder:
         self._record("send_sms", body=body, **options, **_too_large("sms", "", body))
         self._verdict("sms", options.get("category", "marketing"))
         return {"message_id": None, "status": "dry_run"}
+
+    def place_call(self, **call: Any) -> Mapping[str, Any]:
+        """Recorded with the guardrails' verdict on the `call` channel; a call they would
+        stop leaves by `not_called`, as in a real run."""
+        self._record("place_call", **call)
+        self._verdict("call", call.get("category", "marketing"), call)
+        verdict = self.verdicts[self.node_id]
+        if verdict["action"] == "suppress":
+            return {"call_id": None, "status": "suppressed", "reason": verdict["reason"]}
+        return {"call_id": None, "status": "dry_run", "reason": None,
+                "scheduled_at": verdict["until"] or self.now.isoformat()}
 
     def create_task(self, **task: Any) -> Mapping[str, Any]:
         self._record("create_task", **task)
@@ -325,7 +341,7 @@ def _follow(outcome: Any, node_id: str, ctx: DryContext,
             later_events.pop(index)
             ctx.variables[node_id] = {"event": {"type": event.type,
                                                 "properties": event.properties}}
-            return outcome.happened_port, f"{outcome.event_type} happened"
+            return outcome.port_for(event.properties), f"{outcome.event_type} happened"
         ctx.now = max(ctx.now, outcome.timeout_at)
         return outcome.timeout_port, f"no {outcome.event_type} until " \
                                      f"{outcome.timeout_at.isoformat()}"

@@ -89,6 +89,11 @@ class FakeEffects:
                           {"survey_id": 9, "url": "https://kf.example/s/abc",
                            "expires_at": "2026-04-09T12:00:00+00:00"})
 
+    def place_call(self, **call: Any) -> Mapping[str, Any]:
+        return self._call("place_call", call,
+                          {"call_id": 11, "status": "queued", "reason": None,
+                           "scheduled_at": "2026-03-10T12:00:00+00:00"})
+
 
 @dataclass
 class FakeContext:

@@ -28,7 +28,8 @@ CORE_PALETTE = [
     "trigger.schedule", "trigger.webhook", "trigger.manual",
     "flow.filter", "flow.branch", "flow.segment_check", "flow.split", "flow.wait",
     "flow.wait_for_event", "flow.exit",
-    "action.send_email", "action.send_sms", "action.create_task", "action.http_request",
+    "action.send_email", "action.send_sms", "action.create_task", "action.call",
+    "action.http_request",
     "action.update_customer", "action.offer", "action.exit_survey",
 ]
 SPECS = {spec.type: spec for spec in blocks_all()}
@@ -81,7 +82,7 @@ class TestEverySpec:
         if isinstance(outcome, Continue | WaitUntil):
             assert outcome.port in ports
         if isinstance(outcome, WaitForEvent):
-            assert {outcome.happened_port, outcome.timeout_port} <= set(ports)
+            assert {outcome.happened_port, outcome.timeout_port, *outcome.ports} <= set(ports)
 
 
 def test_lookup():
@@ -179,7 +180,8 @@ def test_catalog_lists_every_core_block_in_order():
         "when_positive": [{"port": "holdout", "field": "holdout_percent"}],
         "when_equals": []}
     assert {entry["group"] for entry in entries} == {
-        "Triggers", "Flow", "Messages", "Tasks and data", "Offers"}
+        "Triggers", "Flow", "Messages", "Tasks and data", "Contact center",
+        "Offers"}
 
 
 @pytest.fixture

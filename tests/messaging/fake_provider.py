@@ -2,7 +2,8 @@
 to, so tests cross the same wire the providers would (the machine's border).
 
 Endpoints: POST /v3/mail/send; POST/GET /2010-04-01/Accounts/{sid}/Messages.json;
-POST /2010-04-01/Accounts/{sid}/Calls.json. Every request is recorded. Each endpoint
+POST /2010-04-01/Accounts/{sid}/Calls.json (the created calls, with their TwiML and
+status callback, are kept in `twilio_calls`). Every request is recorded. Each endpoint
 family ("sendgrid", "messages", "calls") answers from a script, one step per request,
 then "ok" when the script runs out:
 
@@ -53,6 +54,7 @@ class FakeProvider:
     requests: list[Recorded] = field(default_factory=list)
     scripts: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     twilio_messages: list[dict[str, Any]] = field(default_factory=list)
+    twilio_calls: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -144,9 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
         match = TWILIO_PATH.match(request.path)
         assert match is not None
         if family == "calls":
-            form = request.form()
-            return self._send(201, {"sid": "CA" + uuid.uuid4().hex, "to": form.get("To"),
-                                    "from": form.get("From"), "status": "queued"})
+            return self._send(201, self._create_call(match["sid"], request.form()))
         if request.method == "GET":
             return self._list_messages(match["sid"], request.query)
         created = self._create_message(match["sid"], request.form())
@@ -165,6 +165,18 @@ class _Handler(BaseHTTPRequestHandler):
         with self.provider.lock:
             self.provider.twilio_messages.append(message)
         return message
+
+    def _create_call(self, account: str, form: dict[str, str]) -> dict[str, Any]:
+        """As Twilio answers Calls.create; the form's Twiml, StatusCallback and
+        MachineDetection are kept so a test can play the call's outcome back."""
+        call = {"sid": "CA" + uuid.uuid4().hex, "account_sid": account, "to": form.get("To"),
+                "from": form.get("From"), "status": "queued", "direction": "outbound-api",
+                "uri": f"/2010-04-01/Accounts/{account}/Calls/x.json"}
+        with self.provider.lock:
+            self.provider.twilio_calls.append({**call, "twiml": form.get("Twiml"),
+                                               "status_callback": form.get("StatusCallback"),
+                                               "machine_detection": form.get("MachineDetection")})
+        return call
 
     def _list_messages(self, account: str, query: dict[str, list[str]]) -> None:
         with self.provider.lock:

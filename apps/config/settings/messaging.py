@@ -10,6 +10,8 @@ env = environ.Env()
 # Which provider sends each channel: "console" records only (the default for `make run`).
 KEEPFLOW_EMAIL_PROVIDER = env.str("KEEPFLOW_EMAIL_PROVIDER", default="console")
 KEEPFLOW_SMS_PROVIDER = env.str("KEEPFLOW_SMS_PROVIDER", default="console")
+# Automated outbound calls (action.call): "twilio" (Twilio Voice) or "console".
+KEEPFLOW_CALL_PROVIDER = env.str("KEEPFLOW_CALL_PROVIDER", default="console")
 
 # The address the world reaches Keepflow at: unsubscribe links, Twilio status callbacks,
 # and the URL Twilio signs (behind a proxy, request.build_absolute_uri() would differ).
@@ -52,6 +54,8 @@ KEEPFLOW_FREQUENCY_CAPS = {
               "days": env.int("KEEPFLOW_EMAIL_CAP_DAYS", default=7)},
     "sms": {"count": env.int("KEEPFLOW_SMS_CAP_COUNT", default=3),
             "days": env.int("KEEPFLOW_SMS_CAP_DAYS", default=7)},
+    "call": {"count": env.int("KEEPFLOW_CALL_CAP_COUNT", default=2),
+             "days": env.int("KEEPFLOW_CALL_CAP_DAYS", default=7)},
 }
 # Transactional messages skip the marketing cap but not this one: at most `count` per
 # customer and channel in `hours` hours, so a workflow that loops cannot flood anyone.
@@ -60,6 +64,8 @@ KEEPFLOW_TRANSACTIONAL_CAPS = {
               "hours": env.int("KEEPFLOW_EMAIL_TRANSACTIONAL_CAP_HOURS", default=1)},
     "sms": {"count": env.int("KEEPFLOW_SMS_TRANSACTIONAL_CAP_COUNT", default=5),
             "hours": env.int("KEEPFLOW_SMS_TRANSACTIONAL_CAP_HOURS", default=1)},
+    "call": {"count": env.int("KEEPFLOW_CALL_TRANSACTIONAL_CAP_COUNT", default=3),
+             "hours": env.int("KEEPFLOW_CALL_TRANSACTIONAL_CAP_HOURS", default=1)},
 }
 # Rendered size limits, checked after customer data is inserted: a larger message fails
 # (recorded as failed with the reason, never sent). Ten segments is 1,530 GSM-7 or 670

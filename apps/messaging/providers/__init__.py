@@ -56,8 +56,8 @@ PROVIDERS = {
 
 
 def provider_for(channel: str) -> Provider:
-    name = (settings.KEEPFLOW_EMAIL_PROVIDER if channel == "email"
-            else settings.KEEPFLOW_SMS_PROVIDER)
+    name = {"email": settings.KEEPFLOW_EMAIL_PROVIDER,
+            "call": settings.KEEPFLOW_CALL_PROVIDER}.get(channel, settings.KEEPFLOW_SMS_PROVIDER)
     return provider_named(name)
 
 

@@ -1,4 +1,4 @@
-"""SMS (and outbound calls) through Twilio's Messages and Calls APIs with the official
+"""SMS and outbound calls (action.call) through Twilio's Messages and Calls APIs with the official
 `twilio` SDK.
 
 Creating a Twilio message is not idempotent: when the connection drops after the request
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 from django.conf import settings
@@ -20,7 +20,12 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
-from apps.messaging.links import twilio_status_callback_url
+from apps.messaging.calls import call_twiml
+from apps.messaging.links import (
+    twilio_call_gather_url,
+    twilio_call_status_url,
+    twilio_status_callback_url,
+)
 from apps.messaging.providers import LookupResult, SendResult, status_is_retryable
 
 if TYPE_CHECKING:
@@ -55,10 +60,13 @@ class TwilioProvider:
 
     def send(self, message: Message) -> SendResult:
         try:
-            created = twilio_client().messages.create(
-                to=message.to, from_=settings.TWILIO_FROM_NUMBER, body=message.body,
-                status_callback=twilio_status_callback_url(message.pk),
-            )
+            if message.channel == "call":
+                created = _call_place(message)
+            else:
+                created = twilio_client().messages.create(
+                    to=message.to, from_=settings.TWILIO_FROM_NUMBER, body=message.body,
+                    status_callback=twilio_status_callback_url(message.pk),
+                )
         except TwilioRestException as err:
             outcome = "retry" if status_is_retryable(err.status) else "failed"
             code = f" (code {err.code})" if err.code else ""
@@ -72,6 +80,12 @@ class TwilioProvider:
         return SendResult("sent", provider_message_id=created.sid or "")
 
     def lookup(self, message: Message) -> LookupResult:
+        if message.channel == "call":  # a call cannot be matched by its text
+            return LookupResult(found=None, detail="look for the call in Twilio's call "
+                                "log; an operator may resend or fail it")
+        return self._message_lookup(message)
+
+    def _message_lookup(self, message: Message) -> LookupResult:
         """The account's messages to this number from this sender since the send began
         (Messages list filtered by To and From), matched by text."""
         since = (message.sending_at or message.created_at) - timedelta(minutes=5)
@@ -93,3 +107,14 @@ def call_create(*, to: str, twiml: str) -> str:
     """Start an outbound call that plays/says `twiml`; returns the call's sid."""
     call = twilio_client().calls.create(to=to, from_=settings.TWILIO_FROM_NUMBER, twiml=twiml)
     return call.sid or ""
+
+
+def _call_place(message: Message) -> Any:
+    """Calls.create with the call's TwiML inline, answering-machine detection (AnsweredBy
+    tells a voicemail from a person) and the status callback for its final outcome."""
+    return twilio_client().calls.create(
+        to=message.to, from_=settings.TWILIO_FROM_NUMBER,
+        twiml=call_twiml(message, gather_url=twilio_call_gather_url(message.pk)),
+        status_callback=twilio_call_status_url(message.pk), status_callback_method="POST",
+        status_callback_event=["completed"], machine_detection="Enable",
+    )

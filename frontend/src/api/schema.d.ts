@@ -1134,7 +1134,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Variables a template can use (customer, event, run, offer). */
+        /**
+         * @description Variables a template can use (customer, event, run, offer), described in the
+         *     reader's language.
+         */
         get: operations["templates_variables_list"];
         put?: never;
         post?: never;
@@ -1974,9 +1977,10 @@ export interface components {
         /**
          * @description * `email` - Email
          *     * `sms` - Sms
+         *     * `call` - Call
          * @enum {string}
          */
-        ChannelB1eEnum: "email" | "sms";
+        ChannelE52Enum: "email" | "sms" | "call";
         ChurnBreakdown: {
             /** Format: double */
             score: number;
@@ -2816,7 +2820,7 @@ export interface components {
         Message: {
             readonly id: number;
             readonly customer: string;
-            readonly channel: components["schemas"]["ChannelB1eEnum"];
+            readonly channel: components["schemas"]["ChannelE52Enum"];
             readonly category: components["schemas"]["CategoryAf4Enum"];
             readonly to: string;
             readonly subject: string;
@@ -2849,7 +2853,7 @@ export interface components {
         MessageDetail: {
             readonly id: number;
             readonly customer: string;
-            readonly channel: components["schemas"]["ChannelB1eEnum"];
+            readonly channel: components["schemas"]["ChannelE52Enum"];
             readonly category: components["schemas"]["CategoryAf4Enum"];
             readonly to: string;
             readonly subject: string;
@@ -3370,10 +3374,11 @@ export interface components {
          *     * `frequency_cap` - Frequency Cap
          *     * `transactional_cap` - Transactional Cap
          *     * `quiet_hours` - Quiet Hours
+         *     * `business_hours` - Business Hours
          *     * `customer_erased` - Customer Erased
          * @enum {string}
          */
-        ReasonEnum: "no_address" | "no_consent" | "stale_consent" | "suppression_list" | "frequency_cap" | "transactional_cap" | "quiet_hours" | "customer_erased";
+        ReasonEnum: "no_address" | "no_consent" | "stale_consent" | "suppression_list" | "frequency_cap" | "transactional_cap" | "quiet_hours" | "business_hours" | "customer_erased";
         RetentionPeriod: {
             /** @description S: customers at the start. */
             start: number;
@@ -3617,7 +3622,7 @@ export interface components {
         RunMessage: {
             readonly id: number;
             readonly node: string;
-            readonly channel: components["schemas"]["ChannelB1eEnum"];
+            readonly channel: components["schemas"]["ChannelE52Enum"];
             readonly status: components["schemas"]["StatusD59Enum"];
             readonly reason: components["schemas"]["ReasonEnum"];
             /** @description In words: "sent", "delivered", "deferred: quiet hours", "not sent: no phone number", ... */
@@ -3926,7 +3931,7 @@ export interface components {
         };
         Suppression: {
             readonly id: number;
-            channel: components["schemas"]["ChannelB1eEnum"];
+            channel: components["schemas"]["ChannelE52Enum"];
             /** @description e-mail (lower case) or E.164 number */
             address: string;
             /** @description bounce, spamreport, manual, ... */
@@ -3935,7 +3940,7 @@ export interface components {
             readonly created_at: string;
         };
         SuppressionRequest: {
-            channel: components["schemas"]["ChannelB1eEnum"];
+            channel: components["schemas"]["ChannelE52Enum"];
             /** @description e-mail (lower case) or E.164 number */
             address: string;
             /** @description bounce, spamreport, manual, ... */
@@ -8255,8 +8260,9 @@ export interface operations {
                 /**
                  * @description * `email` - Email
                  *     * `sms` - Sms
+                 *     * `call` - Call
                  */
-                channel?: "email" | "sms";
+                channel?: "call" | "email" | "sms";
                 /** @description the customer's external id */
                 customer?: string;
                 /** @description A page number within the paginated result set. */
@@ -9771,8 +9777,9 @@ export interface operations {
                 /**
                  * @description * `email` - Email
                  *     * `sms` - Sms
+                 *     * `call` - Call
                  */
-                channel?: "email" | "sms";
+                channel?: "call" | "email" | "sms";
                 /** @description A page number within the paginated result set. */
                 page?: number;
                 /** @description Number of results to return per page. */

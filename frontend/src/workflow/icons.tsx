@@ -2,7 +2,7 @@
 // block's spec says e.g. "message-square"). Only these icons are bundled.
 import {
   Bell, Blocks, Calendar, ClipboardList, Clock, Filter, GitBranch, Globe, Hourglass, LogOut, Mail, MessageSquare,
-  Pause, PhoneCall, Play, Split, TicketPercent, Timer, UserCheck, UserPen, Users, Webhook, Zap,
+  Pause, PhoneCall, PhoneOutgoing, Play, Split, TicketPercent, Timer, UserCheck, UserPen, Users, Webhook, Zap,
   type LucideIcon,
 } from "lucide-react";
 
@@ -11,7 +11,7 @@ const ICONS: Record<string, LucideIcon> = {
   play: Play, filter: Filter, "git-branch": GitBranch, "user-check": UserCheck, split: Split,
   timer: Timer, bell: Bell, "log-out": LogOut, mail: Mail, "message-square": MessageSquare,
   "phone-call": PhoneCall, globe: Globe, "user-pen": UserPen, "ticket-percent": TicketPercent,
-  "clipboard-list": ClipboardList,
+  "clipboard-list": ClipboardList, "phone-outgoing": PhoneOutgoing,
 };
 
 /** A block's mark: its icon on the category's colour (a puzzle-like fallback for icons

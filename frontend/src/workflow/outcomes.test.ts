@@ -33,6 +33,14 @@ describe("message outcomes in words", () => {
       .toBe("Would send the e-mail to Lea");
   });
 
+  it("says whether a dry run would call, and when", () => {
+    const stop = verdictWords({ customer: "Lea", channel: "call", action: "suppress", reason: "no_consent", until: null }, time);
+    expect([stop.tone, stop.text, stop.sentence]).toEqual(["not-sent", "not called: no consent to calls", "Would not call Lea: no consent to calls"]);
+    const later = verdictWords({ customer: "Lea", channel: "call", action: "defer", reason: "business_hours", until: "2026-03-03T09:00:00Z" }, time);
+    expect([later.tone, later.text]).toEqual(["held", "calls at 09:00"]);
+    expect(verdictWords({ customer: "Lea", channel: "call", action: "send", reason: "", until: null }, time).sentence).toBe("Would call Lea");
+  });
+
   it("marks a suppressed live step as not sent", () => {
     expect(stepMessageStatus("action.send_sms", { message_id: 4, status: "suppressed", reason: "no_consent" }))
       .toEqual({ tone: "not-sent", text: "not sent: no SMS consent" });

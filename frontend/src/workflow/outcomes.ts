@@ -7,7 +7,7 @@ import { t } from "../i18n";
 
 export type MessageOutcome = NodeCounts["messages"][number];
 export type Channel = "sms" | "email";
-export type Verdict = { customer?: string; channel: Channel; action: "send" | "suppress" | "defer"; reason: string; until: string | null };
+export type Verdict = { customer?: string; channel: Channel | "call"; action: "send" | "suppress" | "defer"; reason: string; until: string | null };
 export type StepStatus = { tone: "sent" | "not-sent" | "held" | "failed"; text: string };
 
 /** The channel a block type sends on, or null for blocks that send no message. The exit
@@ -52,11 +52,38 @@ export function outcomeLines(messages: MessageOutcome[], channel: Channel): { to
     }));
 }
 
+const CALL_REASONS = ["no_consent", "no_address", "suppression_list", "frequency_cap", "transactional_cap", "customer_erased"];
+
+/** Why action.call placed no call, or held it back ("no consent to calls"). */
+export function callReasonWords(reason: string | undefined): string {
+  if (reason && CALL_REASONS.includes(reason)) return t(`callReason.${reason}`);
+  return (reason ?? "").replace(/_/g, " ");
+}
+
+/** A dry run's verdict on a call (action.call): not called, held back to its calling
+ * window (quiet hours, the queue's business hours), or called now. */
+function callVerdictWords(verdict: Verdict, name: string | undefined, formatTime: (iso: string) => string): StepStatus & { sentence: string } {
+  // Without a name the sentence is the short status (a fallback noun would need its case).
+  if (verdict.action === "suppress") {
+    const reason = callReasonWords(verdict.reason);
+    const text = t("story.notCalled", { reason });
+    return { tone: "not-sent", text, sentence: name ? t("dryRun.wouldNotCall", { name, reason }) : text };
+  }
+  if (verdict.action === "defer") {
+    const time = verdict.until ? formatTime(verdict.until) : "";
+    const text = t("step.callHeldBack", { time });
+    return { tone: "held", text, sentence: name ? t("dryRun.wouldCallAt", { name, time }) : text };
+  }
+  const text = t("step.calls");
+  return { tone: "sent", text, sentence: name ? t("dryRun.wouldCall", { name }) : text };
+}
+
 /** The dry run's verdict as a sentence, plus the short status shown beside the step. */
 export function verdictWords(verdict: Verdict, formatTime: (iso: string) => string): StepStatus & { sentence: string } {
   // Without a name the sentences say no one's name (a fallback noun would need its case in German).
   const name = verdict.customer;
   const channelName = t(`channel.${verdict.channel}`);
+  if (verdict.channel === "call") return callVerdictWords(verdict, name, formatTime);
   if (verdict.action === "suppress") {
     const reason = reasonWords(verdict.reason, verdict.channel);
     return {
@@ -112,6 +139,8 @@ export function effectWords(effect: Record<string, unknown>): string {
       return t("effect.offer");
     case "create_exit_survey":
       return t("effect.exitSurvey");
+    case "place_call":
+      return t("effect.call");
     default:
       return String(effect.type ?? "");
   }

@@ -13,6 +13,9 @@ describe("stepSentence", () => {
     expect(stepSentence({ node: "w1", type: "flow.wait_for_event", outcome: "resume", port: "timeout", detail: { waited_since: "x" } }, format)).toBe("time was up, on to “timed out”");
     expect(stepSentence({ node: "w2", type: "flow.wait", outcome: "wait", detail: { until: "2026-12-07T08:00:00Z" } }, format)).toBe("waits until <2026-12-07T08:00>");
     expect(stepSentence({ node: "x1", type: "flow.exit", outcome: "exit", detail: { reason: "no_consent" } }, format)).toBe("left the workflow: no consent");
+    expect(stepSentence({ node: "c1", type: "action.call", outcome: "continue", port: "not_called", detail: { reason: "no_consent" } }, format))
+      .toBe("not called: no consent to calls");
+    expect(stepSentence({ node: "c1", type: "action.call", outcome: "resume", port: "no_answer", detail: { event_id: 4 } }, format)).toBe("it happened, on to “no answer”");
     expect(stepSentence({ node: "h1", type: "action.http_request", outcome: "retry", detail: { retry_at: "2026-12-07T08:00:00Z" } }, format)).toBe("will try again at <2026-12-07T08:00>");
   });
 

@@ -6,6 +6,7 @@
 // dry run's (Continue, WaitUntil, WaitForEvent, Exit, Fail) alike.
 import { t } from "../i18n";
 import { portLabel } from "./ports";
+import { callReasonWords } from "./outcomes";
 
 export type StoryStep = { node: string; type: string; outcome: string; port?: string | null; detail?: unknown };
 type Format = (iso: string) => string;
@@ -36,6 +37,7 @@ export function stepSentence(step: StoryStep, format: Format): string {
   switch (step.outcome.toLowerCase()) {
     case "continue":
       if (category === "trigger") return t("story.started");
+      if (step.port === "not_called") return t("story.notCalled", { reason: callReasonWords(field(step.detail, "reason")) }).replace(/: $/, "");
       return [t("story.done"), portWords(step.port)].filter(Boolean).join("");
     case "wait":
     case "waituntil": {

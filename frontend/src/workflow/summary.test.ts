@@ -17,6 +17,8 @@ describe("block summaries", () => {
     ["action.send_sms", SMS, { body: "Sorry {{ customer.first_name }}, we will make it right with a voucher." },
       ["Sorry {{ customer.first_name }}, we will make…"]],
     ["action.create_task", schema({ due_in: { default: "1d" } }), { title: "Call Ada", due_in: "2d" }, ["Call Ada", "due in 2 days"]],
+    ["action.call", schema({ mode: { default: "bridge" } }), { agent_number: "+4930123456" }, ["Connects to +4930123456"]],
+    ["action.call", schema({}), { mode: "message", text: "Hello Ada", menu: "Press 1" }, ["Hello Ada", "With a key menu"]],
     ["flow.split", schema({}), { branches: [{ name: "A", percent: 50 }, { name: "B", percent: 50 }], holdout_percent: 10 }, ["A 50 % · B 50 %", "10 % held out"]],
     ["trigger.date", schema({}), { attribute: "contract_end", offset_days: -30 }, ["30 days before their contract_end"]],
     ["action.exit_survey", schema({ channel: { default: "email" }, reasons: { default: [] } }), { body: "{{ survey.url }}" },

@@ -114,6 +114,10 @@ export function blockSummary(type: string, entry: CatalogEntry | undefined, conf
         return [c.subject];
       case "action.create_task":
         return [c.title, c.due_in && t("summary.due", { duration: durationWords(c.due_in) })];
+      case "action.call":
+        return c.mode === "message"
+          ? [c.text, c.menu && t("summary.callMenu")]
+          : [c.agent_number && t("summary.callBridge", { number: c.agent_number })];
       case "action.http_request":
         return [c.url && `${c.method ?? "POST"} ${String(c.url).replace(/^https?:\/\//, "").split("/")[0]}`];
       case "action.offer":

@@ -56,6 +56,9 @@ export const common = {
     wouldSend: "Würde die {{channel}} an {{name}} senden",
     wouldNotSend: "Würde nicht senden: {{sentence}}",
     wouldDefer: "Würde das Ende der Ruhezeiten abwarten und dann senden ({{time}})",
+    wouldCall: "Würde {{name}} anrufen",
+    wouldCallAt: "Würde {{name}} um {{time}} anrufen (jetzt sind Ruhezeiten oder keine Geschäftszeiten)",
+    wouldNotCall: "Würde {{name}} nicht anrufen: {{reason}}",
   },
   effect: {
     title: "Würde ausführen",
@@ -66,6 +69,7 @@ export const common = {
     update: "Kundenprofil aktualisieren",
     offer: "Rabattangebot erstellen",
     exitSurvey: "Link zur Abwanderungsumfrage erstellen",
+    call: "Kunden anrufen",
     details: "Details",
   },
   step: {
@@ -74,6 +78,8 @@ export const common = {
     sent: "gesendet",
     queued: "wartet auf Versand",
     failed: "fehlgeschlagen",
+    calls: "ruft an",
+    callHeldBack: "ruft an um {{time}}",
   },
   // A run's steps as a story (stepStory.ts).
   story: {
@@ -90,7 +96,17 @@ export const common = {
     failed: "fehlgeschlagen: {{error}}",
     retry: "wird erneut versucht",
     retryAt: "wird erneut versucht ({{time}})",
+    notCalled: "nicht angerufen: {{reason}}",
     details: "Details",
+  },
+  // Why action.call placed no call (stepStory.ts).
+  callReason: {
+    no_consent: "keine Einwilligung in Anrufe",
+    no_address: "keine Telefonnummer",
+    suppression_list: "steht auf der Sperrliste",
+    frequency_cap: "in letzter Zeit zu oft angerufen",
+    transactional_cap: "in letzter Zeit zu oft angerufen",
+    customer_erased: "die Daten des Kunden wurden gelöscht",
   },
   form: {
     required: "Bitte füllen Sie dieses Feld aus.",
@@ -209,6 +225,8 @@ export const common = {
     due: "Frist: {{duration}}",
     offerPercent: "{{value}} % Rabatt",
     offerAmount: "{{value}} {{currency}} Rabatt",
+    callBridge: "Verbindet mit {{number}}",
+    callMenu: "Mit Tastenauswahl",
     exitSurvey: "Fragt per {{channel}} nach dem Abwanderungsgrund",
     exitReasons_one: "{{count}} Grund zur Auswahl",
     exitReasons_other: "{{count}} Gründe zur Auswahl",

@@ -46,6 +46,9 @@ export const common = {
     wouldSend: "Would send the {{channel}} to {{name}}",
     wouldNotSend: "Would not send: {{sentence}}",
     wouldDefer: "Would wait for the end of quiet hours and send at {{time}}",
+    wouldCall: "Would call {{name}}",
+    wouldCallAt: "Would call {{name}} at {{time}} (quiet hours or outside business hours now)",
+    wouldNotCall: "Would not call {{name}}: {{reason}}",
   },
   effect: {
     title: "Would do",
@@ -56,6 +59,7 @@ export const common = {
     update: "Update the customer's profile",
     offer: "Create a discount offer",
     exitSurvey: "Create an exit survey link",
+    call: "Call the customer",
     details: "Details",
   },
   step: {
@@ -64,6 +68,8 @@ export const common = {
     sent: "sent",
     queued: "waiting to go out",
     failed: "failed",
+    calls: "calls",
+    callHeldBack: "calls at {{time}}",
   },
   // A run's steps as a story (stepStory.ts).
   story: {
@@ -80,7 +86,17 @@ export const common = {
     failed: "failed: {{error}}",
     retry: "will try again",
     retryAt: "will try again at {{time}}",
+    notCalled: "not called: {{reason}}",
     details: "Details",
+  },
+  // Why action.call placed no call (stepStory.ts).
+  callReason: {
+    no_consent: "no consent to calls",
+    no_address: "no phone number",
+    suppression_list: "on the do-not-contact list",
+    frequency_cap: "called too often lately",
+    transactional_cap: "called too often lately",
+    customer_erased: "the customer's data was erased",
   },
   form: {
     required: "Fill this in.",
@@ -199,6 +215,8 @@ export const common = {
     due: "due in {{duration}}",
     offerPercent: "{{value}} % off",
     offerAmount: "{{value}} {{currency}} off",
+    callBridge: "Connects to {{number}}",
+    callMenu: "With a key menu",
     exitSurvey: "Asks why they left, by {{channel}}",
     exitReasons_one: "{{count}} reason offered",
     exitReasons_other: "{{count}} reasons offered",

@@ -69,6 +69,9 @@ export const common = {
     wouldSend: "Будет отправлено сообщение по {{channel}}, получатель: {{name}}",
     wouldNotSend: "Не будет отправлено. {{sentence}}",
     wouldDefer: "Отправка после окончания тихих часов: {{time}}",
+    wouldCall: "Будет звонок клиенту {{name}}",
+    wouldCallAt: "Звонок клиенту {{name}} в {{time}} (сейчас тихие часы или нерабочее время)",
+    wouldNotCall: "Звонка клиенту {{name}} не будет: {{reason}}",
   },
   effect: {
     title: "Что будет сделано",
@@ -79,6 +82,7 @@ export const common = {
     update: "Обновить профиль клиента",
     offer: "Создать скидочное предложение",
     exitSurvey: "Создать ссылку на опрос об уходе",
+    call: "Позвонить клиенту",
     details: "Подробнее",
   },
   step: {
@@ -87,6 +91,8 @@ export const common = {
     sent: "отправлено",
     queued: "ожидает отправки",
     failed: "ошибка отправки",
+    calls: "звонит",
+    callHeldBack: "позвонит в {{time}}",
   },
   // A run's steps as a story (stepStory.ts).
   story: {
@@ -103,7 +109,17 @@ export const common = {
     failed: "ошибка: {{error}}",
     retry: "будет повторная попытка",
     retryAt: "повторная попытка: {{time}}",
+    notCalled: "звонок не совершён: {{reason}}",
     details: "Подробнее",
+  },
+  // Why action.call placed no call (stepStory.ts).
+  callReason: {
+    no_consent: "нет согласия на звонки",
+    no_address: "нет номера телефона",
+    suppression_list: "в стоп-листе",
+    frequency_cap: "слишком много звонков за последнее время",
+    transactional_cap: "слишком много звонков за последнее время",
+    customer_erased: "данные клиента удалены",
   },
   form: {
     required: "Заполните это поле.",
@@ -234,6 +250,8 @@ export const common = {
     due: "срок: {{duration}}",
     offerPercent: "Скидка {{value}} %",
     offerAmount: "Скидка {{value}} {{currency}}",
+    callBridge: "Соединяет с {{number}}",
+    callMenu: "С голосовым меню",
     exitSurvey: "Спрашивает о причине ухода по {{channel}}",
     exitReasons_one: "{{count}} причина на выбор",
     exitReasons_few: "{{count}} причины на выбор",
