@@ -10,10 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.reports.dashboard import retention_dashboard
 from apps.reports.retention import retention_report, rule_default
 from apps.reports.selectors import workflow_report
 from apps.reports.serializers import (
     ReportQuerySerializer,
+    RetentionDashboardQuerySerializer,
+    RetentionDashboardSerializer,
     RetentionQuerySerializer,
     RetentionReportSerializer,
     WorkflowReportSerializer,
@@ -58,3 +61,18 @@ class RetentionReportApi(APIView):
                                   data.get("segment"))
         report["to"] = data["to"]
         return Response(RetentionReportSerializer(report).data)
+
+
+class RetentionDashboardApi(APIView):
+    """The dashboard's retention: the last twelve months and this one so far, per month,
+    with the cohorts, from a snapshot kept fresh by a beat task (`as_of` says when it
+    was computed; docs/reports.md#on-the-dashboard)."""
+
+    @extend_schema(parameters=[RetentionDashboardQuerySerializer],
+                   responses=RetentionDashboardSerializer,
+                   operation_id="reports_retention_dashboard", tags=["reports"])
+    def get(self, request: Request) -> Response:
+        query = RetentionDashboardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        return Response(retention_dashboard(data["definition"], data.get("segment")))

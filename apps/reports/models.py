@@ -55,3 +55,31 @@ class ReportRollup(models.Model):
 
     def __str__(self) -> str:
         return f"workflow {self.workflow_id} through {self.through_day}"
+
+
+class RetentionSnapshot(models.Model):
+    """The dashboard's monthly retention for one definition of "a customer" and one
+    segment (or all customers), as the API serialises it, so a dashboard visit reads one
+    row instead of running the 6-second statement (docs/reports.md#on-the-dashboard).
+
+    `rule_key` holds the settings it was computed with (k, the rhythm, the threshold, the
+    contract attribute, the purchase event): a change to the churn settings makes the row
+    stale at once. The beat task recomputes the rows asked for in the last days."""
+
+    definition = models.CharField(max_length=16)
+    segment = models.ForeignKey("customers.Segment", on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="+", db_index=False)
+    rule_key = models.TextField()
+    end_day = models.DateField(help_text="The period's end (exclusive): the day computed.")
+    report = models.JSONField()
+    computed_at = models.DateTimeField()
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "segment"],
+                                    name="retention_snapshot_unique", nulls_distinct=False),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition} segment {self.segment_id} at {self.computed_at}"

@@ -250,6 +250,14 @@ RETENTION_DEFAULT_DAYS = 365
 RETENTION_MAX_DAYS = 5 * 366
 
 
+def segment_must_exist(value: int) -> int:
+    from apps.customers.models import Segment
+
+    if not Segment.objects.filter(pk=value).exists():
+        raise serializers.ValidationError("No segment with this id.", code="not_found")
+    return value
+
+
 class RetentionQuerySerializer(serializers.Serializer):
     """?from=&to=&segment=&definition=&k=&p= (all optional)."""
 
@@ -273,11 +281,7 @@ class RetentionQuerySerializer(serializers.Serializer):
         }
 
     def validate_segment(self, value: int) -> int:
-        from apps.customers.models import Segment
-
-        if not Segment.objects.filter(pk=value).exists():
-            raise serializers.ValidationError("No segment with this id.", code="not_found")
-        return value
+        return segment_must_exist(value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         last = attrs.get("to") or timezone.now().date() - timedelta(days=1)
@@ -336,3 +340,21 @@ class RetentionReportSerializer(RatesSerializer):
         fields = super().get_fields()
         fields["from"] = serializers.DateField(help_text="The first day.")
         return fields
+
+
+class RetentionDashboardQuerySerializer(serializers.Serializer):
+    """?definition=&segment= (both optional)."""
+
+    definition = serializers.ChoiceField(
+        choices=["purchase", "contract", "p_alive"], default="purchase",
+        help_text="Who counts as a customer (as for /reports/retention).")
+    segment = serializers.IntegerField(required=False, min_value=1, help_text=(
+        "Only customers in this segment now."))
+
+    def validate_segment(self, value: int) -> int:
+        return segment_must_exist(value)
+
+
+class RetentionDashboardSerializer(RetentionReportSerializer):
+    as_of = serializers.DateTimeField(help_text=(
+        "When these figures were computed (a beat task recomputes them every hour)."))

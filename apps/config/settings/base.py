@@ -215,12 +215,19 @@ CELERY_BEAT_SCHEDULE = {
     # The workflow reports' daily rollup: closed days and new goal events (docs/reports.md).
     "reports-rollup": {"task": "apps.reports.tasks.reports_rollup",
                        "schedule": env.float("KEEPFLOW_REPORT_ROLLUP_SECONDS", default=300.0)},
+    # The dashboard's retention snapshots (docs/reports.md#on-the-dashboard).
+    "reports-retention-refresh": {"task": "apps.reports.tasks.retention_snapshots_refresh",
+                                  "schedule": 600.0},
     # Deferred (quiet hours) and retry-due messages, stuck sends -> reconcile.
     "messages-dispatch-due": {
         "task": "apps.messaging.tasks.messages_dispatch_due",
         "schedule": env.float("KEEPFLOW_MESSAGE_DISPATCH_SECONDS", default=30.0),
     },
 }
+
+# How old the dashboard's retention may get before the beat task computes it again.
+KEEPFLOW_RETENTION_REFRESH_SECONDS = env.int("KEEPFLOW_RETENTION_REFRESH_SECONDS",
+                                             default=3600)
 
 # Workers expected to share a burst of events: each drain of the ready list takes this
 # share of what is pending (at least 20 events, at most 500; apps/customers/ready.py),

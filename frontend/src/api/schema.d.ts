@@ -696,6 +696,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/retention/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The dashboard's retention: the last twelve months and this one so far, per month,
+         *     with the cohorts, from a snapshot kept fresh by a beat task (`as_of` says when it
+         *     was computed; docs/reports.md#on-the-dashboard).
+         */
+        get: operations["reports_retention_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/task-sla": {
         parameters: {
             query?: never;
@@ -3379,6 +3400,49 @@ export interface components {
          * @enum {string}
          */
         ReasonEnum: "no_address" | "no_consent" | "stale_consent" | "suppression_list" | "frequency_cap" | "transactional_cap" | "quiet_hours" | "business_hours" | "customer_erased";
+        RetentionDashboard: {
+            /** @description S: customers at the start. */
+            start: number;
+            /** @description E: customers at the end. */
+            end: number;
+            /** @description N: of E, those who first became customers in the period. */
+            new: number;
+            /**
+             * Format: double
+             * @description (E - N) / S (0-1); null when S is 0.
+             */
+            retention: number | null;
+            /**
+             * Format: double
+             * @description 1 - retention.
+             */
+            churn: number | null;
+            /**
+             * Format: date
+             * @description The last day (the end is the day after).
+             */
+            to: string;
+            definition: string;
+            /** Format: double */
+            k: number | null;
+            /** Format: double */
+            p: number | null;
+            segment: number | null;
+            /** @description The same per calendar month. */
+            series: components["schemas"]["RetentionPeriod"][];
+            /** @description Cohorts by month of first purchase in the period. */
+            cohorts: components["schemas"]["Cohort"][];
+            /**
+             * Format: date-time
+             * @description When these figures were computed (a beat task recomputes them every hour).
+             */
+            as_of: string;
+            /**
+             * Format: date
+             * @description The first day.
+             */
+            from: string;
+        };
         RetentionPeriod: {
             /** @description S: customers at the start. */
             start: number;
@@ -8726,6 +8790,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RetentionReport"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    reports_retention_dashboard: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Who counts as a customer (as for /reports/retention).
+                 *
+                 *     * `purchase` - purchase
+                 *     * `contract` - contract
+                 *     * `p_alive` - p_alive
+                 */
+                definition?: "purchase" | "contract" | "p_alive";
+                /** @description Only customers in this segment now. */
+                segment?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetentionDashboard"];
                 };
             };
             /** @description Invalid input; `errors` names each field. */

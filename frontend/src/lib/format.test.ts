@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { i18n } from "../i18n";
-import { daysUntil, describeEvent, formatDays, formatDecimal, formatMoney, formatNumber, npsGroup, relativeTime } from "./format";
+import { daysUntil, describeEvent, formatDays, formatDecimal, formatMoney, formatMonth, formatNumber, formatPercent, npsGroup, relativeTime } from "./format";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
 
@@ -87,5 +87,20 @@ describe("in the UI language", () => {
       await i18n.changeLanguage("en");
     }
     expect(formatNumber(1234.5)).toBe("1,234.5");
+  });
+});
+
+describe("formatMonth and formatPercent", () => {
+  it.each([
+    ["en-US", "Mar 2026", "75%"],
+    ["de-DE", "März 2026", "75 %"],
+    ["ru-RU", "март 2026 г.", "75 %"],
+  ])("%s", (locale, month, percent) => {
+    expect(formatMonth("2026-03-01", locale)).toBe(month);
+    expect(formatPercent(0.754, locale).replace(/\u00a0/g, " ")).toBe(percent);
+  });
+
+  it("shows a dash without a share", () => {
+    expect(formatPercent(null)).toBe("—");
   });
 });

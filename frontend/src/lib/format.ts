@@ -47,6 +47,18 @@ export function formatDate(iso: string | null | undefined, locale = uiLocale(), 
   }).format(date);
 }
 
+/** A calendar month from its first day ("2026-03-01"): "Mar 2026", "März 2026". */
+export function formatMonth(iso: string, locale = uiLocale()): string {
+  return new Intl.DateTimeFormat(locale, { year: "numeric", month: "short", timeZone: "UTC" })
+    .format(new Date(`${iso.slice(0, 10)}T00:00:00Z`));
+}
+
+/** A share (0..1) as a whole percent: "75%", "75 %" in German; "—" without one. */
+export function formatPercent(share: number | null | undefined, locale = uiLocale()): string {
+  if (share === null || share === undefined) return "—";
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 }).format(share);
+}
+
 export function formatDateTime(iso: string | null | undefined, locale = uiLocale(), timeZone?: string): string {
   if (!iso) return "—";
   const date = new Date(iso);

@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { api, optional } from "../api/client";
 import type { AgentTask, Page, SlaSummary, TaskQueue, WorkflowSummary } from "../api/types";
 import { EventsChart } from "../components/EventsChart";
+import { CohortCard, RetentionCard, useRetention } from "../components/RetentionChart";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { t } from "../i18n";
 import { describeEvent, formatDateTime, formatMoney, formatNumber, relativeTime } from "../lib/format";
@@ -16,6 +17,7 @@ const workflowsLink = <Link to="/workflows" />;
 export function Dashboard() {
   const me = useMe();
   const { data, error, loading, reload } = useApi((signal) => api.stats(signal), []);
+  const retention = useRetention();
   const title = t("shell.nav.dashboard");
   if (error) return <><h1>{title}</h1><ErrorMessage error={error} onRetry={reload} /></>;
   if (!data) return <><h1>{title}</h1>{loading && <Loading />}</>;
@@ -37,7 +39,10 @@ export function Dashboard() {
         <h1>{title}</h1>
         <p className="muted">{t("home.updated", { when: formatDateTime(data.generated_at) })}</p>
       </div>
-      <FirstSteps />
+      <div className="dashboard-top">
+        <FirstSteps />
+        <RetentionCard retention={retention} />
+      </div>
       <section className="cards" aria-label={t("home.keyFigures")}>
         {cards.map((card) => (
           <div className={card.risk && scored ? "card stat risk" : "card stat"} key={card.label}>
@@ -95,6 +100,7 @@ export function Dashboard() {
           )}
         </section>
       </div>
+      <CohortCard retention={retention} />
       <Running />
     </>
   );
