@@ -52,7 +52,8 @@ def runs_messages(runs: list[Run]) -> dict[int, list[Message]]:
     found: dict[int, list[Message]] = {run.pk: [] for run in runs}
     for message in Message.objects.filter(
             customer_id__in={run.customer_id for run in runs}, run_id__in=found.keys()) \
-            .only("id", "run_id", "node_id", "channel", "status", "reason").order_by("id"):
+            .only("id", "run_id", "node_id", "channel", "status", "reason", "options") \
+            .order_by("id"):
         found[message.run_id].append(message)
     return found
 

@@ -31,7 +31,8 @@ class RunMessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_outcome(self, message: Message) -> str:
-        return message_outcome(message.channel, message.status, message.reason)
+        return message_outcome(message.channel, message.status, message.reason,
+                               (message.options or {}).get("call_outcome"))
 
 
 class RunSerializer(serializers.ModelSerializer):

@@ -25,9 +25,22 @@ def _reason_text(channel: str, reason: str) -> str:
     }.get(reason, reason)
 
 
-def message_outcome(channel: str, status: str, reason: str) -> str:
+def _call_words(call_outcome: str) -> str:
+    return {
+        "answered": _("answered"), "voicemail": _("reached the voicemail"),
+        "no_answer": _("not answered"), "busy": _("line busy"),
+        "failed": _("the call failed"), "not_called": _("not called"),
+    }.get(call_outcome, call_outcome)
+
+
+def message_outcome(channel: str, status: str, reason: str,
+                    call_outcome: str | None = None) -> str:
     """What became of the message, e.g. "sent", "deferred: quiet hours",
-    "not sent: no phone number"."""
+    "not sent: no phone number"; a call by how it ended ("not answered", "line busy")."""
+    if channel == MessageChannel.CALL and call_outcome:
+        return _call_words(call_outcome)
+    if channel == MessageChannel.CALL and status in (S.SENT, S.SENDING, S.RECONCILE):
+        return _("calling")
     if status == S.SUPPRESSED:
         return _("not sent: %(reason)s") % {"reason": _reason_text(channel, reason)}
     if status == S.DEFERRED:

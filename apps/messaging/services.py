@@ -463,6 +463,7 @@ def call_outcome_record(message: Message, outcome: str, *, sid: str, duration: i
                    .select_related("customer").get(pk=message.pk))
         if sid and not message.provider_message_id:
             message.provider_message_id = sid
+        message.options = {**(message.options or {}), "call_outcome": outcome}
         if outcome in ("answered", "voicemail"):
             if can_proceed(message.deliver):
                 message.deliver(at)
