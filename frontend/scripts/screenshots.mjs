@@ -48,7 +48,25 @@ try {
     await page.locator(".liquid-rendered").first().waitFor({ timeout: 10_000 }).catch(() => undefined);
   }
   await page.screenshot({ path: `${out}/editor.png` });
-  console.log(`saved ${out}/dashboard.png, customer.png, workflows.png and editor.png`);
+  // The SMS block's texts per language (its Languages tabs), then the same editor in German
+  const variants = page.locator(".variant-tabs").first();
+  if (await variants.count()) await variants.scrollIntoViewIfNeeded();
+  const editorUrl = page.url();
+  await page.evaluate(() => localStorage.setItem("keepflow.language", "de"));
+  await page.goto(editorUrl);
+  await page.locator(".react-flow__node").first().waitFor();
+  await page.waitForTimeout(500);
+  if (await sms.count()) await sms.locator(".block-head").click();
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: `${out}/editor-de.png` });
+  // The dashboard in Russian
+  await page.evaluate(() => localStorage.setItem("keepflow.language", "ru"));
+  await page.goto(`${base}/`);
+  await page.locator(".chart svg").first().waitFor();
+  await page.waitForFunction(() => !document.querySelector(".state-loading"));
+  await page.screenshot({ path: `${out}/dashboard-ru.png`, fullPage: true });
+  await page.evaluate(() => localStorage.setItem("keepflow.language", "en"));
+  console.log(`saved ${out}/dashboard.png, customer.png, workflows.png, editor.png, editor-de.png and dashboard-ru.png`);
 } finally {
   await browser.close();
 }
