@@ -32,6 +32,7 @@ from blocks.actions import (
     send_sms,
     update_customer,
 )
+from blocks.actions.connectors import freshdesk, hubspot, pipedrive, salesforce, slack, zendesk
 from blocks.base import (
     BlockConfig,
     BlockSpec,
@@ -69,6 +70,12 @@ BLOCKS: tuple[BlockSpec, ...] = (
     update_customer.SPEC,
     offer.SPEC,
     exit_survey.SPEC,
+    zendesk.SPEC,
+    freshdesk.SPEC,
+    hubspot.SPEC,
+    salesforce.SPEC,
+    pipedrive.SPEC,
+    slack.SPEC,
 )
 
 _BY_TYPE: dict[str, BlockSpec] = {spec.type: spec for spec in BLOCKS}
