@@ -181,7 +181,7 @@ def test_catalog_lists_every_core_block_in_order():
         "when_positive": [{"port": "holdout", "field": "holdout_percent"}],
         "when_equals": []}
     assert {entry["group"] for entry in entries} == {
-        "Triggers", "Flow", "Messages", "Tasks and data", "Offers"}
+        "Triggers", "Flow", "Messages", "Tasks and data", "Offers", "CRM & helpdesk"}
 
 
 @pytest.fixture

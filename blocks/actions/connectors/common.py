@@ -10,6 +10,7 @@ http_request. See docs/integrations.md, "Connectors".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -65,13 +66,15 @@ FieldName = Annotated[
 MAX_FIELDS = 30
 
 
+_NUMBER = re.compile(r"^-?(0|[1-9][0-9]{0,11})(\.[0-9]+)?$")
+
+
 def number_or_text(text: str) -> Any:
-    """"1200" → 1200, "99.5" → 99.5, anything else stays text (amounts from Liquid)."""
-    try:
-        number = float(text)
-    except ValueError:
+    """"1200" → 1200, "99.5" → 99.5 (amounts and scores from Liquid); anything else stays
+    text, so "+4915…" or "0151…" keep their plus and leading zero."""
+    if not _NUMBER.match(text):
         return text
-    return int(number) if number.is_integer() and "." not in text else number
+    return float(text) if "." in text else int(text)
 
 
 def credential_field(hint: str) -> Any:
