@@ -79,7 +79,7 @@ def number_or_text(text: str) -> Any:
 
 def credential_field(hint: str) -> Any:
     return Field(ge=1, title="Credential",
-                 description=f"A stored credential (Settings → Credentials): {hint}")
+                 description=f"A stored credential of kind {hint}")
 
 
 def vendor_origin(vendor: Vendor, account: str = "") -> str:
