@@ -152,6 +152,7 @@ def test_ui_schema_marks_special_editors_and_keeps_the_field_order():
     assert block_ui_schema("action.http_request") == {
         "url": {"ui:widget": "liquid"},
         "headers": {"additionalProperties": {"ui:widget": "liquid"}},
+        "credential_id": {"ui:widget": "credential"},
         "body": {"ui:widget": "liquid_textarea"},
         "ui:order": ["method", "url", "headers", "credential_id", "body", "timeout_seconds",
                      "expect_json", "on_error"],

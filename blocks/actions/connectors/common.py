@@ -20,7 +20,7 @@ from django.conf import settings
 from pydantic import Field
 
 from blocks.base import Continue, Fail, Outcome, RunContext
-from blocks.fields import matching
+from blocks.fields import CredentialId, matching
 from blocks.rendering import render_field
 
 GROUP = "CRM & helpdesk"
@@ -77,8 +77,11 @@ def number_or_text(text: str) -> Any:
     return float(text) if "." in text else int(text)
 
 
+Credential = CredentialId  # the connectors' credential_id type
+
+
 def credential_field(hint: str) -> Any:
-    return Field(ge=1, title="Credential",
+    return Field(title="Credential",
                  description=f"A stored credential of kind {hint}")
 
 

@@ -22,6 +22,7 @@ from blocks.actions.connectors.common import (
     FRESHDESK,
     GROUP,
     AccountName,
+    Credential,
     PathValueError,
     credential_field,
     path_value,
@@ -43,7 +44,7 @@ STATUSES = {"open": 2, "pending": 3, "resolved": 4, "closed": 5}
 class FreshdeskTicketConfig(BlockConfig):
     domain: AccountName = Field(
         title="Freshdesk domain", description="acme for acme.freshdesk.com.")
-    credential_id: int = credential_field(
+    credential_id: Credential = credential_field(
         "basic, user name = your API key, secret X.")
     operation: Literal["create", "update"] = Field(
         "create", title="What to do",

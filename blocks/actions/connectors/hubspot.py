@@ -25,6 +25,7 @@ from blocks.actions.connectors.common import (
     GROUP,
     HUBSPOT,
     MAX_FIELDS,
+    Credential,
     FieldName,
     PathValueError,
     credential_field,
@@ -44,7 +45,7 @@ _PATHS = {"create_deal": "deals", "create_task": "tasks", "update_contact": "con
 
 
 class HubspotConfig(BlockConfig):
-    credential_id: int = credential_field("bearer, a HubSpot private app's access token.")
+    credential_id: Credential = credential_field("bearer, a HubSpot private app's access token.")
     operation: Literal["create_deal", "create_task", "update_contact"] = Field(
         "create_deal", title="What to do",
         json_schema_extra={"x-enum-labels": {"create_deal": "Create a deal",

@@ -23,6 +23,7 @@ from blocks.actions.connectors.common import (
     MAX_FIELDS,
     PIPEDRIVE,
     AccountName,
+    Credential,
     FieldName,
     PathValueError,
     credential_field,
@@ -45,7 +46,7 @@ _PATHS = {"create_deal": "deals", "create_activity": "activities", "update_perso
 class PipedriveConfig(BlockConfig):
     company: AccountName = Field(title="Company domain",
                                  description="acme for acme.pipedrive.com.")
-    credential_id: int = credential_field("header x-api-token with your API token.")
+    credential_id: Credential = credential_field("header x-api-token with your API token.")
     operation: Literal["create_deal", "create_activity", "update_person"] = Field(
         "create_deal", title="What to do",
         json_schema_extra={"x-enum-labels": {"create_deal": "Create a deal",

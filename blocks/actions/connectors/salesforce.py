@@ -22,6 +22,7 @@ from blocks.actions.connectors.common import (
     GROUP,
     MAX_FIELDS,
     SALESFORCE,
+    Credential,
     FieldName,
     PathValueError,
     credential_field,
@@ -53,7 +54,7 @@ InstanceHost = Annotated[
 class SalesforceConfig(BlockConfig):
     instance: InstanceHost = Field(title="Salesforce address",
                                    description="e.g. acme.my.salesforce.com.")
-    credential_id: int = credential_field("bearer, an access token of a connected app.")
+    credential_id: Credential = credential_field("bearer, an access token of a connected app.")
     operation: Literal["create_task", "create_opportunity", "update_contact"] = Field(
         "create_task", title="What to do",
         json_schema_extra={"x-enum-labels": {"create_task": "Create a task",

@@ -17,6 +17,7 @@ from pydantic import Field
 from blocks.actions.connectors.common import (
     GROUP,
     SLACK,
+    Credential,
     credential_field,
     render_all,
     vendor_call,
@@ -35,7 +36,7 @@ Channel = Annotated[
 
 
 class SlackMessageConfig(BlockConfig):
-    credential_id: int = credential_field("bearer, the Slack app's bot token (xoxb-…).")
+    credential_id: Credential = credential_field("bearer, the Slack app's bot token (xoxb-…).")
     channel: Channel = Field(title="Channel")
     text: LiquidText = Field(
         max_length=3000, title="Message",

@@ -20,6 +20,7 @@ from blocks.actions.connectors.common import (
     GROUP,
     ZENDESK,
     AccountName,
+    Credential,
     PathValueError,
     credential_field,
     path_value,
@@ -39,7 +40,7 @@ _UPDATE = shown_when(operation=("update",))
 class ZendeskTicketConfig(BlockConfig):
     subdomain: AccountName = Field(
         title="Zendesk subdomain", description="acme for acme.zendesk.com.")
-    credential_id: int = credential_field(
+    credential_id: Credential = credential_field(
         "basic, user name agent@example.com/token and the API token as secret.")
     operation: Literal["create", "update"] = Field(
         "create", title="What to do",

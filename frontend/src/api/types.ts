@@ -87,6 +87,7 @@ export type ReportComparison = Omit<Schemas["VersionReport"], "version">;
 export type TemplatePreview = Schemas["TemplatePreview"];
 export type TemplateVariable = Schemas["TemplateVariable"];
 export type Segment = Schemas["Segment"];
+export type Credential = Schemas["Credential"];
 export type SegmentPreview = Schemas["SegmentPreview"];
 export type BlockTemplate = Schemas["BlockTemplate"];
 export type ApiKey = Schemas["ApiKey"];
