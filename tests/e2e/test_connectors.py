@@ -6,6 +6,7 @@ import pytest
 from apps.integrations.services import credential_create
 from apps.workflows.models import Workflow
 from tests.e2e.test_canvas import scenario_run
+from tests.e2e.test_plain_words import DEVELOPER_TEXT
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,6 +25,7 @@ def test_a_zendesk_ticket_is_configured_without_http(browser_ready, live_server,
         "action.salesforce", "action.pipedrive", "action.slack_message"]
     assert "Zendesk support" in seen["credential_options"]
     assert "Ticket number" not in seen["form_text"]  # only for "Update a ticket"
+    assert not DEVELOPER_TEXT.search(seen["form_text"]), seen["form_text"]
     [node] = Workflow.objects.get(pk=seen["workflow_id"]).draft_graph["nodes"]
     assert (node["id"], node["type"]) == (seen["node"], "action.zendesk_ticket")
     assert {key: node["config"][key] for key in (
