@@ -32,7 +32,15 @@ from blocks.actions import (
     send_sms,
     update_customer,
 )
-from blocks.actions.connectors import freshdesk, hubspot, pipedrive, salesforce, slack, zendesk
+from blocks.actions.connectors import (
+    freshdesk,
+    hubspot,
+    pipedrive,
+    salesforce,
+    slack,
+    teams,
+    zendesk,
+)
 from blocks.base import (
     BlockConfig,
     BlockSpec,
@@ -76,6 +84,7 @@ BLOCKS: tuple[BlockSpec, ...] = (
     salesforce.SPEC,
     pipedrive.SPEC,
     slack.SPEC,
+    teams.SPEC,
 )
 
 _BY_TYPE: dict[str, BlockSpec] = {spec.type: spec for spec in BLOCKS}

@@ -31,7 +31,7 @@ CORE_PALETTE = [
     "action.send_email", "action.send_sms", "action.create_task", "action.http_request",
     "action.update_customer", "action.offer", "action.exit_survey",
     "action.zendesk_ticket", "action.freshdesk_ticket", "action.hubspot", "action.salesforce",
-    "action.pipedrive", "action.slack_message",
+    "action.pipedrive", "action.slack_message", "action.teams_message",
 ]
 SPECS = {spec.type: spec for spec in blocks_all()}
 TESTS = Path(__file__).parent

@@ -22,7 +22,8 @@ def test_a_zendesk_ticket_is_configured_without_http(browser_ready, live_server,
 
     assert seen["group_cards"] == [
         "action.zendesk_ticket", "action.freshdesk_ticket", "action.hubspot",
-        "action.salesforce", "action.pipedrive", "action.slack_message"]
+        "action.salesforce", "action.pipedrive", "action.slack_message",
+        "action.teams_message"]
     assert "Zendesk support" in seen["credential_options"]
     assert "Ticket number" not in seen["form_text"]  # only for "Update a ticket"
     assert not DEVELOPER_TEXT.search(seen["form_text"]), seen["form_text"]

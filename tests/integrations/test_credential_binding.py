@@ -252,3 +252,31 @@ def test_a_connector_is_bound_like_http_request(client_as, listener, settings):
     run = Run.objects.get()
     assert run.state == RunState.FAILED  # the local server has no /api/v2/tickets: 404
     assert "Zendesk refused" in str(run.error)
+
+
+def test_a_webhook_url_credential_goes_only_to_its_own_url():
+    from apps.integrations.binding import credential_destination_issue
+
+    hook = credential_create(name="teams", kind="url",
+                             secret="https://prod-1.westeurope.logic.azure.com/wf?sig=x",
+                             allowed_hosts=["*.logic.azure.com"])
+    token = crm_credential()
+
+    assert credential_destination_issue(hook, "POST", "") is None
+    assert credential_destination_issue(hook, "POST", "https://evil.example/")[0] == \
+        "credential_is_url"
+    assert credential_destination_issue(token, "POST", "")[0] == "credential_not_url"
+
+
+@pytest.mark.parametrize(("secret", "ok"), [
+    pytest.param("https://prod-1.westeurope.logic.azure.com/wf?sig=x", True, id="https"),
+    pytest.param("http://hooks.example.com/x", False, id="http"),
+    pytest.param("not a url", False, id="text"),
+])
+def test_a_webhook_url_credential_is_a_whole_https_url(client_as, secret, ok):
+    response = client_as("admin").post("/api/v1/credentials", {
+        "name": "teams", "kind": "url", "secret": secret,
+        "allowed_hosts": ["*.logic.azure.com"]}, format="json")
+
+    assert response.status_code == (201 if ok else 400), response.json()
+    assert "sig=x" not in str(response.json())

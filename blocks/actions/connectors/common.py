@@ -46,6 +46,9 @@ SALESFORCE = Vendor("salesforce", "Salesforce", "https://{account}",
                     "resources_sobject_basic_info.htm")
 PIPEDRIVE = Vendor("pipedrive", "Pipedrive", "https://{account}.pipedrive.com",
                    "https://developers.pipedrive.com/docs/api/v1")
+TEAMS = Vendor("teams", "Microsoft Teams", "",
+              "https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/"
+              "how-to/connectors-using")
 SLACK = Vendor("slack", "Slack", "https://slack.com",
                "https://api.slack.com/methods/chat.postMessage")
 

@@ -3,7 +3,7 @@
 import {
   Bell, Blocks, Calendar, ClipboardList, Clock, Cloud, Filter, GitBranch, Globe, Handshake, Hash, Hourglass, Inbox,
   Kanban, LifeBuoy, LogOut, Mail, MessageSquare, Pause, PhoneCall, Play, Split, TicketPercent, Timer, UserCheck,
-  UserPen, Users, Webhook, Zap,
+  UserPen, Users, UsersRound, Webhook, Zap,
   type LucideIcon,
 } from "lucide-react";
 
@@ -15,6 +15,7 @@ const ICONS: Record<string, LucideIcon> = {
   "clipboard-list": ClipboardList,
   // CRM & helpdesk connectors
   "life-buoy": LifeBuoy, inbox: Inbox, handshake: Handshake, cloud: Cloud, kanban: Kanban, hash: Hash,
+  "users-round": UsersRound,
 };
 
 /** A block's mark: its icon on the category's colour (a puzzle-like fallback for icons
