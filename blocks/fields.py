@@ -154,6 +154,8 @@ TimeZoneName = Annotated[
     Widget("timezone"),
 ]
 SegmentId = Annotated[int, Field(ge=1, examples=[1]), Widget("segment")]
+# A stored credential (apps.integrations), by id: the canvas offers a picker of their names.
+CredentialId = Annotated[int, Field(ge=1), Widget("credential")]
 
 # --- Liquid templates -------------------------------------------------------------------
 

@@ -33,6 +33,15 @@ from blocks.actions import (
     send_sms,
     update_customer,
 )
+from blocks.actions.connectors import (
+    freshdesk,
+    hubspot,
+    pipedrive,
+    salesforce,
+    slack,
+    teams,
+    zendesk,
+)
 from blocks.base import (
     BlockConfig,
     BlockSpec,
@@ -71,6 +80,13 @@ BLOCKS: tuple[BlockSpec, ...] = (
     update_customer.SPEC,
     offer.SPEC,
     exit_survey.SPEC,
+    zendesk.SPEC,
+    freshdesk.SPEC,
+    hubspot.SPEC,
+    salesforce.SPEC,
+    pipedrive.SPEC,
+    slack.SPEC,
+    teams.SPEC,
 )
 
 _BY_TYPE: dict[str, BlockSpec] = {spec.type: spec for spec in BLOCKS}

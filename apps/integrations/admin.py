@@ -1,10 +1,12 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import admin
 
 from apps.accounts.capabilities import Role, Scope
 from apps.integrations.binding import host_normal, host_pattern_valid
 from apps.integrations.crypto import secret_encrypt
-from apps.integrations.models import AllowedHost, Credential, methods_all
+from apps.integrations.models import AllowedHost, Credential, CredentialKind, methods_all
 
 
 class CredentialForm(forms.ModelForm):
@@ -42,6 +44,10 @@ class CredentialForm(forms.ModelForm):
         cleaned = super().clean()
         if not self.instance.pk and not cleaned.get("secret"):
             self.add_error("secret", "required for a new credential")
+        secret = cleaned.get("secret") or ""
+        if cleaned.get("kind") == CredentialKind.URL and secret and not (
+                secret.startswith("https://") and urlsplit(secret).hostname):
+            self.add_error("secret", "for kind url, the whole https:// URL of the webhook")
         return cleaned
 
     def save(self, commit: bool = True) -> Credential:

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 from django.utils.translation import gettext as _
 
 from apps.accounts.capabilities import Capability
-from apps.integrations.models import Credential
+from apps.integrations.crypto import SecretUnreadable, secret_decrypt
+from apps.integrations.models import Credential, CredentialKind
 
 _LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 HOST_PATTERN = re.compile(rf"^(\*\.)?({_LABEL}\.)*{_LABEL}$|^[0-9a-f:.]+$")
@@ -47,7 +48,20 @@ def host_matches(pattern: str, host: str) -> bool:
 
 def credential_destination_issue(credential: Credential, method: str,
                                  url: str) -> tuple[str, str] | None:
-    """(code, plain reason) why this credential may not ride on this request, or None."""
+    """(code, plain reason) why this credential may not ride on this request, or None.
+    A credential of kind url is a whole (secret) URL: the request names none ("") and
+    goes there, so that URL's host is the one checked."""
+    if credential.kind == CredentialKind.URL:
+        if url and url != _secret_url(credential):
+            return "credential_is_url", _(
+                "credential %(name)s is a whole webhook URL: use it in a block that sends to "
+                "a webhook credential (e.g. Microsoft Teams), without a URL of its own") % {
+                "name": credential.name}
+        url = _secret_url(credential)
+    elif not url:
+        return "credential_not_url", _(
+            "credential %(name)s is not a webhook URL: this block needs a credential of kind "
+            "url") % {"name": credential.name}
     if not credential.allowed_hosts:
         return "credential_unbound", _(
             "credential %(name)s is not bound to any host yet; an admin must list the hosts "
@@ -64,6 +78,13 @@ def credential_destination_issue(credential: Credential, method: str,
             "%(methods)s)") % {"name": credential.name, "method": method.upper(),
                                "methods": ", ".join(credential.allowed_methods) or "none"}
     return None
+
+
+def _secret_url(credential: Credential) -> str:
+    try:
+        return secret_decrypt(credential.secret_encrypted)
+    except SecretUnreadable:
+        return ""
 
 
 def credential_destination_refusal(credential: Credential, method: str, url: str) -> str | None:

@@ -224,6 +224,8 @@ def _result(status: int = 0, *, json: Any = None, text: str = "", error: str | N
 
 
 def credential_headers(credential: Credential) -> dict[str, str]:
+    if credential.kind == CredentialKind.URL:
+        return {}  # the secret is the URL itself (credential_url)
     secret = secret_decrypt(credential.secret_encrypted)
     if credential.kind == CredentialKind.BEARER:
         return {"Authorization": f"Bearer {secret}"}
@@ -243,12 +245,45 @@ def _parse_json(text: str, content_type: str) -> Any:
         return None
 
 
+def _redacted(text: str | None, secret_url: str) -> str | None:
+    """An error text without the secret URL (urllib3 names the path and query it tried)."""
+    if not text:
+        return text
+    parts = urlsplit(secret_url)
+    tail = parts.path + (f"?{parts.query}" if parts.query else "")
+    for secret in (secret_url, tail, parts.query):
+        if secret and len(secret) > 1:
+            text = text.replace(secret, "<webhook URL>")
+    return text
+
+
 def http_request(*, method: str, url: str, headers: Mapping[str, str], json: Any | None,
                  credential_id: int | None, timeout_seconds: float, idempotency_key: str,
                  clock: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """One guarded request. Never raises for network, policy or size problems: returns
     status 0 (no usable response) with `error`, and `retryable` for 429/5xx, timeouts and
-    connection failures."""
+    connection failures. With a credential of kind url and no URL of its own, the request
+    goes to the credential's (secret) URL, which no error text repeats."""
+    if credential_id is not None and not url:
+        credential = Credential.objects.filter(pk=credential_id, kind=CredentialKind.URL).first()
+        if credential is not None:
+            try:
+                secret_url = secret_decrypt(credential.secret_encrypted)
+            except SecretUnreadable as exc:
+                return _result(error=f"credential {credential.name}: {exc}")
+            result = _http_request(method=method, url=secret_url, headers=headers, json=json,
+                                   credential_id=credential_id, timeout_seconds=timeout_seconds,
+                                   idempotency_key=idempotency_key, clock=clock)
+            result["error"] = _redacted(result["error"], secret_url)
+            return result
+    return _http_request(method=method, url=url, headers=headers, json=json,
+                         credential_id=credential_id, timeout_seconds=timeout_seconds,
+                         idempotency_key=idempotency_key, clock=clock)
+
+
+def _http_request(*, method: str, url: str, headers: Mapping[str, str], json: Any | None,
+                  credential_id: int | None, timeout_seconds: float, idempotency_key: str,
+                  clock: Callable[[], float]) -> dict[str, Any]:
     method = method.upper()
     if method not in METHODS:
         return _result(error=f"method {method} is not allowed")

@@ -11,6 +11,9 @@ class CredentialKind(models.TextChoices):
     BEARER = "bearer"  # Authorization: Bearer <secret>
     BASIC = "basic"  # Authorization: Basic base64(username:secret)
     HEADER = "header"  # <header_name>: <secret>, e.g. X-Api-Key
+    # The secret is the whole URL (a Teams or Slack incoming webhook carries its key in the
+    # URL); a block that takes it sends no URL of its own. Bound to hosts like the others.
+    URL = "url", "Webhook URL"
 
 
 def methods_all() -> list[str]:

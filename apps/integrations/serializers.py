@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -103,6 +105,10 @@ class CredentialWriteSerializer(serializers.ModelSerializer):
                 errors["header_name"] = ["required for kind=header, e.g. X-Api-Key"]
             elif merged["header_name"].lower() in FORBIDDEN_HEADERS - {"authorization"}:
                 errors["header_name"] = [f"{merged['header_name']} cannot carry a credential"]
+        secret = attrs.get("secret")
+        if merged["kind"] == CredentialKind.URL and secret is not None and not (
+                secret.startswith("https://") and urlsplit(secret).hostname):
+            errors["secret"] = ["for kind=url, the whole https:// URL of the webhook"]
         if merged["kind"] == CredentialKind.BASIC:
             if not merged["username"]:
                 errors["username"] = ["required for kind=basic"]

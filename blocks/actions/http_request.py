@@ -30,7 +30,7 @@ from blocks.base import (
     Outcome,
     RunContext,
 )
-from blocks.fields import LiquidLine, LiquidText, matching
+from blocks.fields import CredentialId, LiquidLine, LiquidText, matching
 from blocks.rendering import FieldRenderError, render_field
 
 MAX_TIMEOUT_SECONDS = 30
@@ -57,8 +57,8 @@ class HttpRequestConfig(BlockConfig):
         default_factory=dict, title="Headers",
         description="Name → value (Liquid). Authentication comes from the credential.",
     )
-    credential_id: int | None = Field(
-        None, ge=1, title="Credential",
+    credential_id: CredentialId | None = Field(
+        None, title="Credential",
         description="A stored credential that authenticates the call (token, basic auth).",
     )
     body: LiquidText | None = Field(

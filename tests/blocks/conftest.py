@@ -146,3 +146,6 @@ def first_error(block_type: str, config: Any) -> tuple[str, str]:
     model, errors = block_config_validate(block_type, config)
     assert model is None and errors, f"expected errors for {config!r}"
     return errors[0]["field"], errors[0]["code"]
+
+
+from tests.blocks.vendor_fake import vendor  # noqa: E402, F401  (the connectors' fake API)

@@ -26,7 +26,10 @@ def test_every_catalog_text_reads_differently_or_is_a_name(language):
     same = {text for text in block_messages_collect()
             if block_text(text, language) == text}
 
-    assert same <= {"Segment", "Filter", "Format", "Text", "URL", "SMS", "E-mail"}
+    assert same <= {"Segment", "Filter", "Format", "Text", "URL", "SMS", "E-mail",
+                    # vendors, and German words that are spelled the same
+                    "HubSpot", "Salesforce", "Pipedrive", "Name", "Normal", "Status", "Tags",
+                    "Pipeline"}
 
 
 def test_the_schema_walk_leaves_property_names_and_values_alone():

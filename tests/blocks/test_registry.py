@@ -31,6 +31,8 @@ CORE_PALETTE = [
     "action.send_email", "action.send_sms", "action.create_task", "action.call",
     "action.http_request",
     "action.update_customer", "action.offer", "action.exit_survey",
+    "action.zendesk_ticket", "action.freshdesk_ticket", "action.hubspot", "action.salesforce",
+    "action.pipedrive", "action.slack_message", "action.teams_message",
 ]
 SPECS = {spec.type: spec for spec in blocks_all()}
 TESTS = Path(__file__).parent
@@ -151,6 +153,7 @@ def test_ui_schema_marks_special_editors_and_keeps_the_field_order():
     assert block_ui_schema("action.http_request") == {
         "url": {"ui:widget": "liquid"},
         "headers": {"additionalProperties": {"ui:widget": "liquid"}},
+        "credential_id": {"ui:widget": "credential"},
         "body": {"ui:widget": "liquid_textarea"},
         "ui:order": ["method", "url", "headers", "credential_id", "body", "timeout_seconds",
                      "expect_json", "on_error"],
@@ -181,7 +184,7 @@ def test_catalog_lists_every_core_block_in_order():
         "when_equals": []}
     assert {entry["group"] for entry in entries} == {
         "Triggers", "Flow", "Messages", "Tasks and data", "Contact center",
-        "Offers"}
+        "Offers", "CRM & helpdesk"}
 
 
 @pytest.fixture

@@ -89,3 +89,57 @@ def test_numeric_customer_id_becomes_text():
 def test_run_continues_on_out(ctx):
     config = valid_config(TYPE, {"field_mapping": {"customer_id": "$.id"}})
     assert run(ctx, config) == Continue("out")
+
+
+# --- Helpdesk presets ---------------------------------------------------------------------
+
+ZENDESK_SOLVED = {"helpdesk": "zendesk",
+                  "ticket": {"id": "35436", "subject": "Refund?", "status": "Solved",
+                             "priority": "High"},
+                  "requester": {"external_id": "C-42", "email": "ada@example.com",
+                                "first_name": "Ada", "last_name": "Lovelace"},
+                  "satisfaction": {"rating": "Unoffered", "comment": ""}}
+FRESHDESK_RATED = {"helpdesk": "freshdesk",
+                   "ticket": {"id": "7", "subject": "Login", "status": "Resolved",
+                              "priority": "Low"},
+                   "requester": {"external_id": "C-7", "email": "bo@example.com",
+                                 "first_name": "Bo", "last_name": ""},
+                   "satisfaction": {"rating": "Not Satisfied", "comment": "Too slow"}}
+
+
+@pytest.mark.parametrize(("preset", "payload", "event_type", "mapped"), [
+    pytest.param("zendesk_ticket_solved", ZENDESK_SOLVED, "helpdesk.ticket_solved", {
+        "customer_id": "C-42", "email": "ada@example.com", "first_name": "Ada",
+        "last_name": "Lovelace", "attributes": {},
+        "properties": {"ticket_id": "35436", "helpdesk": "zendesk", "subject": "Refund?",
+                       "status": "Solved", "priority": "High"}}, id="zendesk-solved"),
+    pytest.param("freshdesk_csat_answered", FRESHDESK_RATED, "helpdesk.csat_answered", {
+        "customer_id": "C-7", "email": "bo@example.com", "first_name": "Bo", "last_name": "",
+        "attributes": {},
+        "properties": {"ticket_id": "7", "helpdesk": "freshdesk", "rating": "Not Satisfied",
+                       "comment": "Too slow"}}, id="freshdesk-csat"),
+])
+def test_a_helpdesk_preset_maps_its_ticket_webhook(preset, payload, event_type, mapped):
+    config = valid_config(TYPE, {"preset": preset})
+
+    assert config.event_type == event_type
+    assert webhook_map(config, payload) == mapped
+
+
+def test_a_preset_takes_extra_mappings_and_keeps_its_event_type():
+    config = valid_config(TYPE, {"preset": "zendesk_satisfaction_rated",
+                                 "event_type": "mine.changed",
+                                 "field_mapping": {
+                                     "attributes.last_csat": "$.satisfaction.rating"}})
+
+    assert config.event_type == "helpdesk.csat_answered"
+    assert webhook_map(config, FRESHDESK_RATED)["attributes"] == {"last_csat": "Not Satisfied"}
+
+
+def test_every_preset_maps_the_body_its_helpdesk_is_told_to_send():
+    from blocks.triggers.webhook import HELPDESK_BODIES, PRESETS, json_path_get
+
+    for name, preset in PRESETS.items():
+        body = HELPDESK_BODIES[name.split("_")[0]]
+        for target, path in preset.field_mapping.items():
+            assert json_path_get(path, body) is not None, (name, target)

@@ -35,7 +35,8 @@ def test_a_queue_target_set_on_the_page_shows_in_the_inbox_and_dashboard(
     # Then the refused closing time is named next to it, and the target is saved
     assert seen["weekday_labels"][:2] == ["Monday", "Tuesday"]
     assert seen["summary_before"] == ("Every day, 09:00\u201317:00 (UTC) · no response target")
-    assert seen["refused"] == ["Closing time must be after the opening time."] and seen["refused_next_to"] == "Closes at"
+    assert seen["refused"] == ["Closing time must be after the opening time."]
+    assert seen["refused_next_to"] == "Closes at"
     assert seen["saved"] == "Saved. New tasks in retention get this target."
     assert seen["summary_after"] == "Every day, 00:00\u201323:59 (UTC) · act within 2 hours"
     queue = TaskQueue.objects.get(name="retention")

@@ -274,3 +274,25 @@ def test_the_webhook_secret_is_shown_only_to_those_who_may_change_the_workflow(
     readable = [r.content.decode() for r in bodies if r.status_code == 200]
     assert readable, "nothing was readable: the test would prove nothing"
     assert any(hooked.webhook_secret in body for body in readable) is sees
+
+
+def test_a_zendesk_preset_turns_a_solved_ticket_into_a_customer_event(publish) -> None:
+    workflow = publish(graph(node("h1", "trigger.webhook", {"preset": "zendesk_ticket_solved"}),
+                             node("a", "action.update_customer", {"add_tags": ["solved"]}),
+                             edges=[edge("h1", "a")]))
+    body = {"helpdesk": "zendesk",
+            "ticket": {"id": "35436", "subject": "Refund?", "status": "Solved",
+                       "priority": "High"},
+            "requester": {"external_id": "C-42", "email": "ada@example.com",
+                          "first_name": "Ada", "last_name": "Lovelace"},
+            "satisfaction": {"rating": "Unoffered", "comment": ""}}
+
+    assert post(workflow, body).status_code == 202
+    drain()
+
+    event = Event.objects.get()
+    assert (event.type, event.customer.external_id, event.properties) == (
+        "helpdesk.ticket_solved", "C-42",
+        {"ticket_id": "35436", "helpdesk": "zendesk", "subject": "Refund?",
+         "status": "Solved", "priority": "High"})
+    assert Run.objects.get().workflow_id == workflow.pk

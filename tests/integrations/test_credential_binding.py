@@ -220,3 +220,63 @@ def test_rollback_to_a_version_with_an_unshared_credential_is_refused(client_as,
     assert response.status_code == 400, response.json()
     assert [(e["node"], e["code"]) for e in response.json()["errors"]] == [
         ("h1", "credential_not_shared")]
+
+
+def test_a_connector_is_bound_like_http_request(client_as, listener, settings):
+    """A Zendesk node sends its credential to the Zendesk host: a credential bound to
+    another host cannot be published on it, and the bound one is sent by a real run."""
+    settings.KEEPFLOW_CONNECTOR_ORIGINS = {"zendesk": f"http://127.0.0.1:{listener.port}"}
+    ticket = {"subdomain": "acme", "subject": "Call {{ customer.first_name }}",
+              "description": "Negative feedback", "priority": "high"}
+    foreign = crm_credential()
+    refused = publish_through_api(client_as("admin"), graph(trigger(), node(
+        "z1", "action.zendesk_ticket", {**ticket, "credential_id": foreign.id}),
+        edges=[edge("t1", "z1")]))
+    assert refused.status_code == 400
+    assert [(e["node"], e["code"]) for e in refused.json()["errors"]] == [
+        ("z1", "credential_host_not_allowed")]
+
+    bound = credential_create(name="zendesk", kind="bearer", secret=SECRET,
+                              allowed_hosts=["127.0.0.1"], allowed_methods=["POST"])
+    published = publish_through_api(client_as("admin"), graph(trigger(), node(
+        "z1", "action.zendesk_ticket", {**ticket, "credential_id": bound.id}),
+        edges=[edge("t1", "z1")]))
+    assert published.status_code == 200, published.json()
+    Customer.objects.create(external_id="c1", email="ada@example.com", first_name="Ada")
+    events_handle(ingest("c1", "feedback.submitted"))
+    advance_all()
+
+    [sent] = listener.seen
+    assert (sent["method"], sent["path"]) == ("POST", "/api/v2/tickets")
+    assert sent["headers"]["Authorization"] == f"Bearer {SECRET}"
+    run = Run.objects.get()
+    assert run.state == RunState.FAILED  # the local server has no /api/v2/tickets: 404
+    assert "Zendesk refused" in str(run.error)
+
+
+def test_a_webhook_url_credential_goes_only_to_its_own_url():
+    from apps.integrations.binding import credential_destination_issue
+
+    hook = credential_create(name="teams", kind="url",
+                             secret="https://prod-1.westeurope.logic.azure.com/wf?sig=x",
+                             allowed_hosts=["*.logic.azure.com"])
+    token = crm_credential()
+
+    assert credential_destination_issue(hook, "POST", "") is None
+    assert credential_destination_issue(hook, "POST", "https://evil.example/")[0] == \
+        "credential_is_url"
+    assert credential_destination_issue(token, "POST", "")[0] == "credential_not_url"
+
+
+@pytest.mark.parametrize(("secret", "ok"), [
+    pytest.param("https://prod-1.westeurope.logic.azure.com/wf?sig=x", True, id="https"),
+    pytest.param("http://hooks.example.com/x", False, id="http"),
+    pytest.param("not a url", False, id="text"),
+])
+def test_a_webhook_url_credential_is_a_whole_https_url(client_as, secret, ok):
+    response = client_as("admin").post("/api/v1/credentials", {
+        "name": "teams", "kind": "url", "secret": secret,
+        "allowed_hosts": ["*.logic.azure.com"]}, format="json")
+
+    assert response.status_code == (201 if ok else 400), response.json()
+    assert "sig=x" not in str(response.json())

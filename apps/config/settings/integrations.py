@@ -17,3 +17,8 @@ KEEPFLOW_HTTP_MAX_RESPONSE_BYTES = env.int("KEEPFLOW_HTTP_MAX_RESPONSE_BYTES",
                                            default=1024 * 1024)
 KEEPFLOW_HTTP_MAX_REDIRECTS = env.int("KEEPFLOW_HTTP_MAX_REDIRECTS", default=5)
 KEEPFLOW_HTTP_USER_AGENT = "Keepflow/1 (+action.http_request)"
+
+# The connectors' vendor addresses (blocks/actions/connectors), vendor → origin with
+# "{account}" for the configured subdomain, e.g. {"hubspot": "https://api-eu1.hubapi.com"}
+# or a company proxy. Empty: each vendor's documented address.
+KEEPFLOW_CONNECTOR_ORIGINS: dict[str, str] = env.dict("KEEPFLOW_CONNECTOR_ORIGINS", default={})

@@ -2104,7 +2104,7 @@ export interface components {
         Credential: {
             readonly id: number;
             readonly name: string;
-            readonly kind: components["schemas"]["Kind05aEnum"];
+            readonly kind: components["schemas"]["Kind851Enum"];
             /** @description For kind=header, e.g. X-Api-Key. */
             readonly header_name: string;
             /** @description For kind=basic. */
@@ -2125,7 +2125,7 @@ export interface components {
         };
         CredentialWriteRequest: {
             name: string;
-            kind: components["schemas"]["Kind05aEnum"];
+            kind: components["schemas"]["Kind851Enum"];
             header_name?: string;
             /** @default  */
             username: string;
@@ -2770,9 +2770,10 @@ export interface components {
          * @description * `bearer` - Bearer
          *     * `basic` - Basic
          *     * `header` - Header
+         *     * `url` - Webhook URL
          * @enum {string}
          */
-        Kind05aEnum: "bearer" | "basic" | "header";
+        Kind851Enum: "bearer" | "basic" | "header" | "url";
         /**
          * @description * `` -
          *     * `en` - en
@@ -3259,7 +3260,7 @@ export interface components {
         };
         PatchedCredentialWriteRequest: {
             name?: string;
-            kind?: components["schemas"]["Kind05aEnum"];
+            kind?: components["schemas"]["Kind851Enum"];
             header_name?: string;
             /** @default  */
             username: string;

@@ -88,6 +88,7 @@ export type TemplatePreview = Schemas["TemplatePreview"];
 export type TemplateVariable = Schemas["TemplateVariable"];
 export type Segment = Schemas["Segment"];
 export type RetentionDashboard = Schemas["RetentionDashboard"];
+export type Credential = Schemas["Credential"];
 export type SegmentPreview = Schemas["SegmentPreview"];
 export type BlockTemplate = Schemas["BlockTemplate"];
 export type ApiKey = Schemas["ApiKey"];

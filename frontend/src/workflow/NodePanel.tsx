@@ -7,7 +7,7 @@ import { getDefaultFormState } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
 import { memo, useEffect, useMemo, useState } from "react";
 import { api } from "../api/client";
-import type { CatalogEntry, ExitReason, Page, Segment } from "../api/types";
+import type { CatalogEntry, Credential, ExitReason, Page, Segment } from "../api/types";
 import { ConditionBuilder } from "../components/ConditionBuilder";
 import { issuesToFormErrors, type BlockData, type CanvasEdge, type Config } from "./graph";
 import { LiquidField, type LiquidContext } from "./LiquidField";
@@ -56,6 +56,27 @@ function SegmentWidget(props: WidgetProps) {
   );
 }
 
+let credentialCache: Promise<Page<Credential>> | null = null;
+
+/** A stored credential by name (the graph keeps its id; the secret never reaches the canvas). */
+function CredentialWidget(props: WidgetProps) {
+  const [credentials, setCredentials] = useState<Credential[] | null>(null);
+  useEffect(() => {
+    credentialCache ??= api.get<Page<Credential>>("credentials/?page_size=200");
+    credentialCache.then((page) => setCredentials(page.results), () => { credentialCache = null; setCredentials([]); });
+  }, []);
+  return (
+    <select id={props.id} value={props.value ?? ""} required={props.required} disabled={props.disabled || props.readonly}
+      onChange={(e) => props.onChange(e.target.value === "" ? undefined : Number(e.target.value))}>
+      <option value="">{t(credentials === null ? "credentialField.loading" : credentials.length ? "credentialField.choose" : "credentialField.none")}</option>
+      {(credentials ?? []).map((c) => (
+        <option key={c.id} value={c.id}>{c.usable ? c.name : t("credentialField.unusable", { name: c.name, problem: c.problem })}</option>
+      ))}
+      {props.value && credentials !== null && !credentials.some((c) => c.id === props.value) && <option value={props.value}>#{props.value}</option>}
+    </select>
+  );
+}
+
 function ConditionField(props: FieldProps) {
   return (
     <div className="form-group field">
@@ -99,6 +120,7 @@ const WIDGETS: RegistryWidgetsType = {
   liquid: (props: WidgetProps) => LiquidWidget(props, false),
   liquid_textarea: (props: WidgetProps) => LiquidWidget(props, true),
   segment: SegmentWidget,
+  credential: CredentialWidget,
   duration: DurationWidget,
 };
 

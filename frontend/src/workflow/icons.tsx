@@ -1,8 +1,9 @@
 // One distinct icon per block type, from lucide (the icon set the catalog names: each
 // block's spec says e.g. "message-square"). Only these icons are bundled.
 import {
-  Bell, Blocks, Calendar, ClipboardList, Clock, Filter, GitBranch, Globe, Hourglass, LogOut, Mail, MessageSquare,
-  Pause, PhoneCall, PhoneOutgoing, Play, Split, TicketPercent, Timer, UserCheck, UserPen, Users, Webhook, Zap,
+  Bell, Blocks, Calendar, ClipboardList, Clock, Cloud, Filter, GitBranch, Globe, Handshake, Hash, Hourglass, Inbox,
+  Kanban, LifeBuoy, LogOut, Mail, MessageSquare, Pause, PhoneCall, PhoneOutgoing, Play, Split, TicketPercent, Timer,
+  UserCheck, UserPen, Users, UsersRound, Webhook, Zap,
   type LucideIcon,
 } from "lucide-react";
 
@@ -12,6 +13,9 @@ const ICONS: Record<string, LucideIcon> = {
   timer: Timer, bell: Bell, "log-out": LogOut, mail: Mail, "message-square": MessageSquare,
   "phone-call": PhoneCall, globe: Globe, "user-pen": UserPen, "ticket-percent": TicketPercent,
   "clipboard-list": ClipboardList, "phone-outgoing": PhoneOutgoing,
+  // CRM & helpdesk connectors
+  "life-buoy": LifeBuoy, inbox: Inbox, handshake: Handshake, cloud: Cloud, kanban: Kanban, hash: Hash,
+  "users-round": UsersRound,
 };
 
 /** A block's mark: its icon on the category's colour (a puzzle-like fallback for icons

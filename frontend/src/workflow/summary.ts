@@ -19,6 +19,12 @@ function opWords(op: string): string {
 type Leaf = { field?: string; op?: string; value?: unknown };
 type Condition = { all?: Condition[]; any?: Condition[]; not?: Condition } & Leaf;
 
+/** The event types of the webhook trigger's helpdesk presets (blocks/triggers/webhook.py). */
+const WEBHOOK_PRESET_EVENTS: Record<string, string> = {
+  zendesk_ticket_solved: "helpdesk.ticket_solved", freshdesk_ticket_resolved: "helpdesk.ticket_solved",
+  zendesk_satisfaction_rated: "helpdesk.csat_answered", freshdesk_csat_answered: "helpdesk.csat_answered",
+};
+
 /** The settings the block runs with: the schema's defaults under what was set. */
 export function effectiveConfig(entry: CatalogEntry | undefined, config: Config): Config {
   const properties = (entry?.config_schema as { properties?: Record<string, { default?: unknown }> } | undefined)?.properties ?? {};
@@ -93,7 +99,7 @@ export function blockSummary(type: string, entry: CatalogEntry | undefined, conf
       case "trigger.schedule":
         return [c.cron && t("summary.schedule", { cron: c.cron, zone: c.timezone })];
       case "trigger.webhook":
-        return [t("summary.as", { event: c.event_type })];
+        return [t("summary.as", { event: WEBHOOK_PRESET_EVENTS[String(c.preset)] ?? c.event_type ?? "webhook.received" })];
       case "flow.filter":
         return [conditionWords(c.condition)];
       case "flow.wait_for_event":

@@ -331,6 +331,12 @@ export const common = {
     totals: "Summen pro Grund",
     perPeriod: "Pro Zeitraum",
   },
+  credentialField: {
+    loading: "Zugangsdaten werden geladen…",
+    choose: "Zugangsdaten auswählen",
+    none: "Noch keine Zugangsdaten: Ein Admin legt sie in der Django-Administration an (Integrations → Credentials).",
+    unusable: "{{name}} (noch nicht nutzbar: {{problem}})",
+  },
   exitSurveyField: {
     hint: "Wählen Sie die Gründe aus, die angeboten werden; ist keiner ausgewählt, werden alle aktiven Gründe angeboten (Seite „Abwanderungsgründe“).",
     loading: "Gründe werden geladen…",

@@ -322,6 +322,12 @@ export const common = {
     totals: "Totals per reason",
     perPeriod: "Per period",
   },
+  credentialField: {
+    loading: "Loading the credentials…",
+    choose: "Choose a credential",
+    none: "No credentials yet: an admin adds them in the Django admin (Integrations → Credentials).",
+    unusable: "{{name}} (not usable yet: {{problem}})",
+  },
   exitSurveyField: {
     hint: "Tick the reasons to offer; none ticked offers every active reason (Exit reasons page).",
     loading: "Loading the reasons…",
