@@ -14,6 +14,8 @@ from datetime import timedelta
 from functools import cache
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pydantic import AfterValidator, Field, WithJsonSchema
 
 from apps.common.templating import template_errors
@@ -37,12 +39,13 @@ def shown_when(**choices: tuple[str, ...]) -> dict[str, Any]:
 
 def matching(pattern: str, hint: str) -> tuple[Any, ...]:
     """Metadata for a string that must match `pattern`: the JSON Schema keeps the
-    pattern for the form, and the server error says `hint` instead of the regex."""
+    pattern for the form, and the server error says `hint` instead of the regex, in the
+    reader's language (`hint` is an English msgid, marked with gettext_noop)."""
     compiled = re.compile(pattern)
 
     def check(text: str) -> str:
         if not compiled.fullmatch(text):
-            raise ConfigFieldError("", "invalid_format", hint)
+            raise ConfigFieldError("", "invalid_format", _(hint))
         return text
 
     return Field(json_schema_extra={"pattern": pattern}), AfterValidator(check)
@@ -72,11 +75,13 @@ def _duration_valid(text: str) -> str:
     try:
         value = duration_parse(text)
     except ValueError:
-        raise ConfigFieldError("", "invalid_format", f"write {_DURATION_HINT}") from None
+        raise ConfigFieldError("", "invalid_format",
+                               _("write a duration like 30m, 2h, 3d, 1w or 1d12h")) from None
     if value <= timedelta(0):
-        raise ConfigFieldError("", "duration_too_short", "a duration must be longer than 0")
+        raise ConfigFieldError("", "duration_too_short", _("a duration must be longer than 0"))
     if value > MAX_DURATION:
-        raise ConfigFieldError("", "duration_too_long", "a duration is at most 730 days (104w)")
+        raise ConfigFieldError("", "duration_too_long",
+                               _("a duration is at most 730 days (104w)"))
     return text
 
 
@@ -93,7 +98,8 @@ Duration = Annotated[
 LocalTime = Annotated[
     str,
     Field(examples=["09:00", "18:30"]),
-    *matching(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "a time of day as HH:MM, e.g. 09:00"),
+    *matching(r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+              gettext_noop("a time of day as HH:MM, e.g. 09:00")),
 ]
 EventType = Annotated[
     str,
@@ -105,13 +111,14 @@ AttributeName = Annotated[
     str,
     Field(min_length=1, max_length=64, examples=["contract_end", "plan"]),
     *matching(r"^[A-Za-z_][A-Za-z0-9_]*$",
-              "letters, digits and _, starting with a letter, e.g. contract_end"),
+              gettext_noop("letters, digits and _, starting with a letter, e.g. contract_end")),
 ]
 PortName = Annotated[
     str,
     Field(min_length=1, max_length=32, examples=["a", "b", "vip", "unhappy"]),
     *matching(r"^[a-z][a-z0-9_]*$",
-              "lower-case letters, digits and _, starting with a letter, e.g. variant_a"),
+              gettext_noop("lower-case letters, digits and _, starting with a letter, "
+                           "e.g. variant_a")),
 ]
 
 
@@ -121,17 +128,18 @@ def port_names_check(names: list[str], *, reserved: str, reserved_hint: str) -> 
     seen: set[str] = set()
     for index, name in enumerate(names):
         if name == reserved:
-            raise ConfigFieldError(f"branches.{index}.name", "reserved", reserved_hint)
+            raise ConfigFieldError(f"branches.{index}.name", "reserved", _(reserved_hint))
         if name in seen:
             raise ConfigFieldError(f"branches.{index}.name", "duplicate",
-                                   f"two branches are named {name!r}")
+                                   _("two branches are named %(name)s") % {"name": repr(name)})
         seen.add(name)
 
 
 EmailAddress = Annotated[
     str,
     Field(max_length=254, examples=["team@example.com"]),
-    *matching(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "an e-mail address like team@example.com"),
+    *matching(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+              gettext_noop("an e-mail address like team@example.com")),
 ]
 
 

@@ -5,11 +5,12 @@ from functools import cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
 
 # Event types: printable text without leading or trailing spaces, so both
 # "feedback.submitted" and Segment-style names like "Order Completed" work.
 EVENT_TYPE_PATTERN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
-EVENT_TYPE_HINT = "printable text without leading or trailing spaces, e.g. purchase"
+EVENT_TYPE_HINT = gettext_noop("printable text without leading or trailing spaces, e.g. purchase")
 
 
 def normalize_phone(value: str) -> str:

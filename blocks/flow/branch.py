@@ -3,6 +3,7 @@ first one that matches, or `else`. Ports are the branch names plus else."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
 from pydantic import ConfigDict, Field, model_validator
 
 from blocks.base import (
@@ -35,7 +36,8 @@ class BranchConfig(BlockConfig):
     @model_validator(mode="after")
     def _names_unique(self) -> BranchConfig:
         port_names_check([b.name for b in self.branches], reserved=RESERVED,
-                         reserved_hint="else is the port for no match; pick another name")
+                         reserved_hint=gettext_noop(
+                             "else is the port for no match; pick another name"))
         return self
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.utils.translation import gettext_noop
 from pydantic import ConfigDict, Field, model_validator
 
 from blocks.base import (
@@ -46,7 +47,8 @@ class SplitConfig(BlockConfig):
     @model_validator(mode="after")
     def _shares_valid(self) -> SplitConfig:
         port_names_check([v.name for v in self.branches], reserved=HOLDOUT,
-                         reserved_hint="holdout is the control group's port; pick another name")
+                         reserved_hint=gettext_noop(
+                             "holdout is the control group's port; pick another name"))
         total = sum(variant.percent for variant in self.branches) + self.holdout_percent
         if total != 100:
             raise ConfigFieldError("branches", "percent_sum",

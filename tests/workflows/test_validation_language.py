@@ -46,3 +46,19 @@ def test_pydantic_limits_read_in_each_language(make_workflow, composer, language
                      [edge("t1", "a1")], HTTP_ACCEPT_LANGUAGE=language)
 
     assert [e["message"] for e in body["errors"] if e["field"] == "config.body"] == [message]
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("en", "write a duration like 30m, 2h, 3d, 1w or 1d12h"),
+    ("de", "Geben Sie eine Dauer wie 30m, 2h, 3d, 1w oder 1d12h an"),
+    ("ru", "укажите длительность, например 30m, 2h, 3d, 1w или 1d12h"),
+])
+def test_a_block_fields_own_hint_reads_in_each_language(make_workflow, composer, language,
+                                                        message):
+    body = _validate(composer, make_workflow,
+                     [trigger(), node("w1", "flow.wait", {"mode": "duration",
+                                                          "duration": "2 days"})],
+                     [edge("t1", "w1")], HTTP_ACCEPT_LANGUAGE=language)
+
+    messages = [e["message"] for e in body["errors"] if e["field"] == "config.duration"]
+    assert len(messages) == 1 and messages[0].endswith(message), messages
