@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from blocks.actions.create_task import QueueName
@@ -84,9 +85,9 @@ class CallConfig(BlockConfig):
     def _mode_fields(self) -> CallConfig:
         if self.mode == "bridge" and not self.agent_number:
             raise ConfigFieldError("agent_number", "required",
-                                   "connecting to an agent needs the agent's number")
+                                   _("connecting to an agent needs the agent's number"))
         if self.mode == "message" and not self.text.strip():
-            raise ConfigFieldError("text", "required", "a message call needs the text to say")
+            raise ConfigFieldError("text", "required", _("a message call needs the text to say"))
         return self
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import ConfigDict, Field, model_validator
 
 from apps.common.templating import sms_segments
@@ -40,7 +41,7 @@ LINK_VARIABLE = "survey.url"
 def _link_check(body: str, field: str = "body") -> None:
     if LINK_VARIABLE not in body.replace(" ", ""):
         raise ConfigFieldError(field, "missing_link",
-                               "put {{ survey.url }} in the message: it is the survey link")
+                               _("put {{ survey.url }} in the message: it is the survey link"))
 
 
 class ExitSurveyVariant(BlockConfig):
@@ -94,10 +95,10 @@ class ExitSurveyConfig(BlockConfig):
     @model_validator(mode="after")
     def _fields(self) -> ExitSurveyConfig:
         if self.channel == "email" and not (self.subject or "").strip():
-            raise ConfigFieldError("subject", "required", "an e-mail needs a subject")
+            raise ConfigFieldError("subject", "required", _("an e-mail needs a subject"))
         _link_check(self.body)
         if len(set(self.reasons)) != len(self.reasons):
-            raise ConfigFieldError("reasons", "duplicate", "each reason once")
+            raise ConfigFieldError("reasons", "duplicate", _("each reason once"))
         return self
 
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, field_validator, model_validator
 
 from blocks.base import (
@@ -79,25 +80,27 @@ class HttpRequestConfig(BlockConfig):
     def _host_literal(cls, url: str) -> str:
         if not _LITERAL_HOST.match(url):
             raise ConfigFieldError("", "invalid_url",
-                                   "start with http:// or https:// and a fixed host name")
+                                   _("start with http:// or https:// and a fixed host name"))
         return url
 
     @field_validator("headers")
     @classmethod
     def _headers_allowed(cls, headers: dict[str, str]) -> dict[str, str]:
         if len(headers) > MAX_HEADERS:
-            raise ConfigFieldError("", "too_many", f"at most {MAX_HEADERS} headers")
+            raise ConfigFieldError("", "too_many",
+                                   _("at most %(count)d headers") % {"count": MAX_HEADERS})
         for name in headers:
             if name.lower() in _FORBIDDEN_HEADERS:
                 raise ConfigFieldError(name, "forbidden_header",
-                                       f"{name} is set by Keepflow; use a credential for "
-                                       "authentication")
+                                       _("%(name)s is set by Keepflow; use a credential for "
+                                         "authentication") % {"name": name})
         return headers
 
     @model_validator(mode="after")
     def _body_allowed(self) -> HttpRequestConfig:
         if self.body is not None and self.method in ("GET", "DELETE"):
-            raise ConfigFieldError("body", "not_allowed", f"a {self.method} request has no body")
+            raise ConfigFieldError("body", "not_allowed",
+                                   _("a %(method)s request has no body") % {"method": self.method})
         return self
 
 

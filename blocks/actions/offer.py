@@ -16,6 +16,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
 from blocks.base import (
@@ -81,9 +82,9 @@ class OfferConfig(BlockConfig):
     @model_validator(mode="after")
     def _kind_fields(self) -> OfferConfig:
         if self.kind == "percent" and self.value > 100:
-            raise ConfigFieldError("value", "too_large", "a percent discount is at most 100")
+            raise ConfigFieldError("value", "too_large", _("a percent discount is at most 100"))
         if self.kind == "amount" and not self.currency:
-            raise ConfigFieldError("currency", "required", "an amount discount needs a currency")
+            raise ConfigFieldError("currency", "required", _("an amount discount needs a currency"))
         return self
 
 

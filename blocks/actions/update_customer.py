@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from apps.common.templating import template_errors
@@ -32,7 +33,7 @@ Tag = Annotated[str, Field(min_length=1, max_length=64)]
 def _scalar(value: Any) -> Any:
     if value is None or isinstance(value, str | bool | int | float):
         return value
-    raise ConfigFieldError("", "invalid_type", "a text, a number, true/false or null")
+    raise ConfigFieldError("", "invalid_type", _("a text, a number, true/false or null"))
 
 
 # One error naming the attribute, instead of one per member of a union.
@@ -58,11 +59,12 @@ class UpdateCustomerConfig(BlockConfig):
     @classmethod
     def _values_valid(cls, values: dict[str, Any]) -> dict[str, Any]:
         if len(values) > MAX_CHANGES:
-            raise ConfigFieldError("", "too_many", f"at most {MAX_CHANGES} attributes")
+            raise ConfigFieldError("", "too_many",
+                                   _("at most %(count)d attributes") % {"count": MAX_CHANGES})
         for name, value in values.items():
             if isinstance(value, str):
                 if len(value) > 2000:
-                    raise ConfigFieldError(name, "string_too_long", "at most 2000 characters")
+                    raise ConfigFieldError(name, "string_too_long", _("at most 2000 characters"))
                 errors = template_errors(value)
                 if errors:
                     raise ConfigFieldError(name, errors[0]["code"], errors[0]["message"])
@@ -71,11 +73,11 @@ class UpdateCustomerConfig(BlockConfig):
     @model_validator(mode="after")
     def _something_changes(self) -> UpdateCustomerConfig:
         if not (self.set_attributes or self.add_tags or self.remove_tags or self.tier):
-            raise ConfigFieldError("set_attributes", "required", "say what to change")
+            raise ConfigFieldError("set_attributes", "required", _("say what to change"))
         both = sorted(set(self.add_tags) & set(self.remove_tags))
         if both:
             raise ConfigFieldError("remove_tags", "conflict",
-                                   f"{both[0]!r} is both added and removed")
+                                   _("%(tag)s is both added and removed") % {"tag": repr(both[0])})
         return self
 
 

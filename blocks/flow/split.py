@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from pydantic import ConfigDict, Field, model_validator
 
@@ -52,7 +53,8 @@ class SplitConfig(BlockConfig):
         total = sum(variant.percent for variant in self.branches) + self.holdout_percent
         if total != 100:
             raise ConfigFieldError("branches", "percent_sum",
-                                   f"variants and holdout add up to {total} %, not 100 %")
+                                   _("variants and holdout add up to %(total)s %%, not 100 %%")
+                                   % {"total": total})
         return self
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from blocks.base import (
@@ -59,7 +60,8 @@ class WaitConfig(BlockConfig):
         needed = {"duration": "duration", "until_date": "attribute",
                   "until_time": "at_local_time"}[self.mode]
         if getattr(self, needed) is None:
-            raise ConfigFieldError(needed, "required", f"{self.mode} needs {needed}")
+            raise ConfigFieldError(needed, "required",
+                                   _("this kind of wait needs %(field)s") % {"field": needed})
         return self
 
 

@@ -62,3 +62,13 @@ def test_a_block_fields_own_hint_reads_in_each_language(make_workflow, composer,
 
     messages = [e["message"] for e in body["errors"] if e["field"] == "config.duration"]
     assert len(messages) == 1 and messages[0].endswith(message), messages
+
+
+def test_a_blocks_own_rule_reads_in_german(make_workflow, composer):
+    body = _validate(composer, make_workflow,
+                     [trigger(), node("o1", "action.offer", {"kind": "percent", "value": 150})],
+                     [edge("t1", "o1")], HTTP_ACCEPT_LANGUAGE="de")
+
+    messages = [e["message"] for e in body["errors"] if e["field"] == "config.value"]
+    assert len(messages) == 1 and messages[0].endswith(
+        "ein Prozentrabatt beträgt höchstens 100"), messages

@@ -16,6 +16,7 @@ from __future__ import annotations
 from html import escape
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from blocks.actions.connectors.common import (
@@ -83,11 +84,11 @@ class FreshdeskTicketConfig(BlockConfig):
         if self.operation == "create":
             for name in ("subject", "description"):
                 if not getattr(self, name):
-                    raise ConfigFieldError(name, "required", "a new ticket needs this")
+                    raise ConfigFieldError(name, "required", _("a new ticket needs this"))
         elif not self.ticket_id:
-            raise ConfigFieldError("ticket_id", "required", "say which ticket to update")
+            raise ConfigFieldError("ticket_id", "required", _("say which ticket to update"))
         elif not (self.priority or self.status):
-            raise ConfigFieldError("status", "required", "change the status or priority")
+            raise ConfigFieldError("status", "required", _("change the status or priority"))
         return self
 
     @property

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any, Literal
 from urllib.parse import quote
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from blocks.actions.connectors.common import (
@@ -80,11 +81,11 @@ class HubspotConfig(BlockConfig):
     def _operation_fields(self) -> HubspotConfig:
         if self.operation == "update_contact":
             if not self.contact:
-                raise ConfigFieldError("contact", "required", "say which contact to update")
+                raise ConfigFieldError("contact", "required", _("say which contact to update"))
             if not self.properties:
-                raise ConfigFieldError("properties", "required", "set at least one property")
+                raise ConfigFieldError("properties", "required", _("set at least one property"))
         elif not self.title:
-            raise ConfigFieldError("title", "required", "give it a name")
+            raise ConfigFieldError("title", "required", _("give it a name"))
         return self
 
     @property

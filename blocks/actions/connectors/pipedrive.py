@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from blocks.actions.connectors.common import (
@@ -77,11 +78,11 @@ class PipedriveConfig(BlockConfig):
     def _operation_fields(self) -> PipedriveConfig:
         if self.operation == "update_person":
             if not self.person_id:
-                raise ConfigFieldError("person_id", "required", "say which person to update")
+                raise ConfigFieldError("person_id", "required", _("say which person to update"))
             if not self.fields:
-                raise ConfigFieldError("fields", "required", "set at least one field")
+                raise ConfigFieldError("fields", "required", _("set at least one field"))
         elif not self.title:
-            raise ConfigFieldError("title", "required", "give it a title")
+            raise ConfigFieldError("title", "required", _("give it a title"))
         return self
 
     @property

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from blocks.actions.connectors.common import (
@@ -88,11 +89,11 @@ class SalesforceConfig(BlockConfig):
     def _operation_fields(self) -> SalesforceConfig:
         if self.operation == "update_contact":
             if not self.contact_id:
-                raise ConfigFieldError("contact_id", "required", "say which contact to update")
+                raise ConfigFieldError("contact_id", "required", _("say which contact to update"))
             if not self.fields:
-                raise ConfigFieldError("fields", "required", "set at least one field")
+                raise ConfigFieldError("fields", "required", _("set at least one field"))
         elif not self.title:
-            raise ConfigFieldError("title", "required", "give it a subject")
+            raise ConfigFieldError("title", "required", _("give it a subject"))
         return self
 
     @property

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from blocks.actions.connectors.common import (
@@ -84,12 +85,12 @@ class ZendeskTicketConfig(BlockConfig):
         if self.operation == "create":
             for name in ("subject", "description"):
                 if not getattr(self, name):
-                    raise ConfigFieldError(name, "required", "a new ticket needs this")
+                    raise ConfigFieldError(name, "required", _("a new ticket needs this"))
         elif not self.ticket_id:
-            raise ConfigFieldError("ticket_id", "required", "say which ticket to update")
+            raise ConfigFieldError("ticket_id", "required", _("say which ticket to update"))
         elif not (self.description or self.priority or self.status):
             raise ConfigFieldError("description", "required",
-                                   "add a comment or change the status or priority")
+                                   _("add a comment or change the status or priority"))
         return self
 
     @property
