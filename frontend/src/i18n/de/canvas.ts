@@ -187,6 +187,11 @@ export const canvas = {
       else: "sonst",
       holdout: "Kontrollgruppe",
       failed: "fehlgeschlagen",
+      answered: "angenommen",
+      no_answer: "keine Antwort",
+      busy: "besetzt",
+      voicemail: "Mailbox",
+      not_called: "nicht angerufen",
     },
     palette: {
       label: "Blöcke",

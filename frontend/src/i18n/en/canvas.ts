@@ -202,6 +202,11 @@ export const canvas = {
       else: "otherwise",
       holdout: "control group",
       failed: "failed",
+      answered: "answered",
+      no_answer: "no answer",
+      busy: "busy",
+      voicemail: "voicemail",
+      not_called: "not called",
     },
     palette: {
       label: "Blocks",

@@ -199,6 +199,11 @@ export const canvas = {
       else: "иначе",
       holdout: "контрольная группа",
       failed: "ошибка",
+      answered: "ответил",
+      no_answer: "не ответил",
+      busy: "занято",
+      voicemail: "автоответчик",
+      not_called: "не звонили",
     },
     palette: {
       label: "Блоки",
