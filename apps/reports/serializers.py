@@ -46,14 +46,18 @@ class ReportQuerySerializer(serializers.Serializer):
         return {
             "from": _DateOrDateTimeField(required=False, help_text=(
                 "Start (inclusive) of the entry period: an ISO date or date-time. "
-                "Default: 90 days before `to`.")),
+                "Default: midnight UTC 90 days before `to` (whole days read the daily "
+                "rollup, so they answer fast).")),
             "to": _DateOrDateTimeField(required=False, help_text=(
                 "End (exclusive) of the entry period. Default: now.")),
         }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         end = attrs.get("to") or timezone.now()
-        start = attrs.get("from") or end - DEFAULT_SPAN
+        # Whole UTC days come from the daily rollup; a default that starts mid-day would
+        # send every report to the raw tables.
+        start = attrs.get("from") or datetime.combine((end - DEFAULT_SPAN).astimezone(UTC).date(),
+                                                      time.min, tzinfo=UTC)
         if start >= end:
             raise serializers.ValidationError({"from": "must be before `to`"},
                                               code="invalid_range")

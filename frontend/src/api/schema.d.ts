@@ -8882,7 +8882,7 @@ export interface operations {
     reports_task_sla: {
         parameters: {
             query?: {
-                /** @description Start (inclusive) of the entry period: an ISO date or date-time. Default: 90 days before `to`. */
+                /** @description Start (inclusive) of the entry period: an ISO date or date-time. Default: midnight UTC 90 days before `to` (whole days read the daily rollup, so they answer fast). */
                 from?: string;
                 /** @description End (exclusive) of the entry period. Default: now. */
                 to?: string;
@@ -12163,7 +12163,7 @@ export interface operations {
     workflows_report: {
         parameters: {
             query?: {
-                /** @description Start (inclusive) of the entry period: an ISO date or date-time. Default: 90 days before `to`. */
+                /** @description Start (inclusive) of the entry period: an ISO date or date-time. Default: midnight UTC 90 days before `to` (whole days read the daily rollup, so they answer fast). */
                 from?: string;
                 /** @description End (exclusive) of the entry period. Default: now. */
                 to?: string;

@@ -22,8 +22,9 @@ type Props = { workflowId: number; onClose: () => void; onOpenSettings: () => vo
 export function ReportPanel({ workflowId, onClose, onOpenSettings }: Props) {
   const [days, setDays] = useState(90);
   const report = useApi((signal) => {
+    // From midnight UTC: whole days are read from the server's daily rollup (fast).
     const to = new Date();
-    const from = new Date(to.getTime() - days * 86_400_000);
+    const from = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), to.getUTCDate()) - days * 86_400_000);
     return api.get<WorkflowReport>(`workflows/${workflowId}/report${query({ from: from.toISOString(), to: to.toISOString() })}`, signal);
   }, [workflowId, days]);
 
