@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -16,6 +17,14 @@ def _english_after_each_test():
     nothing deactivates): each test starts in the default language."""
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache_after_each_test():
+    """Counts kept for minutes (e.g. the workflow audience's languages, which validation
+    reads) must not carry one test's customers into the next test's answers."""
+    yield
+    cache.clear()
 
 
 @pytest.fixture
