@@ -99,6 +99,16 @@ def test_the_gallery_speaks_the_readers_language(client_as):
     assert apology["description"].startswith("Ein Kunde bewertet uns mit 6 oder schlechter")
 
 
+def test_a_draft_from_a_starter_reads_in_the_users_language(publisher):
+    draft = publisher.post("/api/v1/workflows/starters/negative_feedback_apology/use",
+                           HTTP_ACCEPT_LANGUAGE="de").json()
+
+    workflow = Workflow.objects.get(pk=draft["id"])
+    labels = [node.get("label") for node in workflow.draft_graph["nodes"]]
+    assert workflow.name == "Entschuldigung bei negativem Feedback"
+    assert labels[:2] == ["Schlechtes Feedback", "Welchen Kanal dürfen wir nutzen?"]
+
+
 def test_each_use_of_a_starter_is_a_draft_of_its_own(publisher):
     first = publisher.post("/api/v1/workflows/starters/vip_reward/use").json()
     second = publisher.post("/api/v1/workflows/starters/vip_reward/use").json()

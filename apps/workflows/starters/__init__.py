@@ -99,13 +99,26 @@ def starters_list() -> list[Starter]:
             for key, document in starter_documents().items()]
 
 
+def _in_active_language(document: dict[str, Any]) -> dict[str, Any]:
+    """The starter with its name, description and block labels in the reader's language,
+    so a German user's draft reads German on the canvas. Message texts keep their
+    default and their per-language variants: customers read those."""
+    graph = document["graph"]
+    nodes = [{**node, "label": starter_text(node["label"])} if node.get("label") else node
+             for node in graph["nodes"]]
+    return {**document, "name": starter_text(document["name"]),
+            "description": starter_text(document.get("description", "")),
+            "graph": {**graph, "nodes": nodes}}
+
+
 def starter_use(key: str, *, user: Any = None) -> tuple[Workflow, Any]:
-    """A new draft from a starter: each use is a copy of its own to adapt, numbered by
-    name ("VIP reward (2)"). The first copy carries the starter's key, so `load_starters`
-    does not add the same starter again. KeyError for an unknown key."""
+    """A new draft from a starter, in the reader's language: each use is a copy of its own
+    to adapt, numbered by name ("VIP reward (2)"). The first copy carries the starter's
+    key, so `load_starters` does not add the same starter again. KeyError for an unknown
+    key."""
     from apps.workflows.portable import workflow_import
 
-    document = dict(starter_documents()[key])
+    document = _in_active_language(starter_documents()[key])
     taken = set(Workflow.objects.filter(name__startswith=document["name"])
                 .values_list("name", flat=True))
     number = 2
