@@ -130,3 +130,36 @@ def test_a_server_on_a_port_another_run_took_first_is_not_taken_for_ours(tmp_pat
     finally:
         for server in (second_redis, first_redis, second, first):
             server.stop()
+
+
+_STRAYS_SCRIPT = """
+import json, os, subprocess
+from apps.config.embedded.__main__ import group_strays
+child = subprocess.Popen(["sleep", "60"])
+apart = subprocess.Popen(["sleep", "60"], start_new_session=True)
+try:
+    print(json.dumps({"strays": group_strays(), "me": os.getpid(), "child": child.pid,
+                      "apart": apart.pid}))
+finally:
+    child.kill()
+    apart.kill()
+"""
+
+
+def test_the_launcher_finds_what_is_left_of_its_process_group():
+    """What a stop kills when a child outlives its parent (a stuck gunicorn worker): the
+    launcher's group below it, never the launcher, its ancestors or the servers, which run
+    in sessions of their own."""
+    import json
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    done = subprocess.run([sys.executable, "-c", _STRAYS_SCRIPT], cwd=settings.BASE_DIR,
+                          capture_output=True, text=True, timeout=60, start_new_session=True,
+                          check=True)
+    seen = json.loads(done.stdout)
+
+    assert seen["child"] in seen["strays"]
+    assert seen["me"] not in seen["strays"] and seen["apart"] not in seen["strays"]

@@ -15,7 +15,7 @@ async function settings(page, facts, step) {
   await signIn(page, process.env.ADMIN, "/");
   await page.getByRole("navigation").first().getByRole("link", { name: "Task queues" }).click();
   await page.getByRole("heading", { name: "Task queues", level: 1 }).waitFor();
-  const card = page.getByRole("region", { name: queue });
+  const card = page.getByRole("region", { name: queue, exact: true });
   await card.waitFor();
   facts.summary_before = await card.locator("p.muted").first().innerText();
   facts.weekday_labels = await card.getByRole("checkbox").evaluateAll((boxes) => boxes.map((b) => b.parentElement.innerText.trim()));
@@ -74,7 +74,7 @@ async function inbox(page, facts, step) {
 async function viewer(page, facts, step) {
   step("a viewer reads the settings");
   await signIn(page, process.env.VIEWER, "/settings/task-queues");
-  const card = page.getByRole("region", { name: queue });
+  const card = page.getByRole("region", { name: queue, exact: true });
   await card.waitFor();
   facts.notice = await page.locator(".page-head .notice").innerText();
   facts.disabled = await card.getByLabel("Act on a task within").isDisabled();

@@ -114,6 +114,38 @@ class _EachChild:
 
     def kill(self, pid: int) -> None:
         _signal(pid, signal.SIGKILL)
+        # A child's own children can outlive it (a gunicorn worker stuck after its master
+        # died): they hold the child's output pipe open, so honcho never sees the child
+        # end and would send SIGKILL forever. Whatever is left of this process group
+        # below the launcher goes too (the servers run in sessions of their own).
+        for stray in group_strays():
+            _signal(stray, signal.SIGKILL)
+
+
+def group_strays() -> list[int]:
+    """Processes in the launcher's process group other than itself and its ancestors
+    (`make`, a shell): the web and worker processes and anything they started."""
+    me, group = os.getpid(), os.getpgrp()
+    ancestors, pid = set(), me
+    while pid > 1:
+        pid = _parent_pid(pid)
+        ancestors.add(pid)
+    strays = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me or int(entry) in ancestors:
+            continue
+        with contextlib.suppress(OSError):
+            if os.getpgid(int(entry)) == group:
+                strays.append(int(entry))
+    return strays
+
+
+def _parent_pid(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(stat.rsplit(")", 1)[1].split()[1])  # the field after the state
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:
