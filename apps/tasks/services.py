@@ -44,9 +44,13 @@ class TaskError(Exception):
 def task_due_at(*, queue: str, due_at: dt.datetime, business_hours: bool,
                 rules: Callable[[str], QueueRules] = queue_rules_for) -> dt.datetime:
     """The due time the task gets: moved to the queue's next opening when asked to."""
+    return _due(rules(queue), due_at, business_hours)
+
+
+def _due(queue_rules: QueueRules, due_at: dt.datetime, business_hours: bool) -> dt.datetime:
     if timezone.is_naive(due_at):
         raise ValueError("due_at must be timezone-aware")
-    return rules(queue).hours.next_opening(due_at) if business_hours else due_at
+    return queue_rules.hours.next_opening(due_at) if business_hours else due_at
 
 
 def task_result(task: Task) -> dict[str, Any]:
@@ -88,14 +92,14 @@ def task_build(*, customer: Customer, kind: str, queue: str, title: str, notes: 
         raise ValueError(f"kind: one of {', '.join(_KINDS)}")
     if priority not in _PRIORITIES:
         raise ValueError(f"priority: one of {', '.join(_PRIORITIES)}")
-    due = task_due_at(queue=queue, due_at=due_at, business_hours=business_hours, rules=rules)
+    queue_rules = rules(queue)  # one lookup for the due time and the target
+    due = _due(queue_rules, due_at, business_hours)
     task = Task(
         customer=customer, kind=kind, queue=queue, title=title[:200], notes=notes or "",
         priority=priority, requested_due_at=due_at, due_at=due,
         idempotency_key=idempotency_key, run_id=run_id, workflow_id=workflow_id,
         node_id=node_id, created_at=now, updated_at=now,
     )
-    queue_rules = rules(queue)
     if queue_rules.response_target is not None:
         task.respond_by = queue_rules.hours.add_working_time(due, queue_rules.response_target)
         task.at_risk_at = queue_rules.hours.add_working_time(
