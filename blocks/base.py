@@ -235,6 +235,15 @@ class BlockSpec:
     # A valid config the canvas drops in for a new node; tests validate and run it.
     example: Mapping[str, Any] = field(default_factory=dict)
     group: str = ""  # palette group; empty means the category's default group
+    # What the engine and validation need to know, declared here so no block type string
+    # appears outside blocks/:
+    # `pure`: reads only (no writes, no effects), so the engine runs it without a savepoint
+    # and a raise never aborts a batch of runs.
+    pure: bool = False
+    # `waits`: the block can leave the graph waiting (a loop through it is not endless).
+    waits: bool = False
+    # `holdout_port`: leaving by this port puts the run in the control group of reports.
+    holdout_port: str = ""
 
     def output_ports(self, config: BlockConfig | None) -> list[str]:
         if callable(self.ports):

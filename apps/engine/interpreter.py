@@ -44,17 +44,11 @@ from apps.engine.graph import CompiledGraph, compiled_version
 from apps.engine.models import ACTIVE_STATES, Run, RunState, Wait, WaitKind
 from apps.engine.scope import Scope
 from blocks.base import Continue, Exit, Fail, WaitForEvent, WaitUntil
-from blocks.flow.split import HOLDOUT as SPLIT_HOLDOUT
 
 logger = logging.getLogger(__name__)
 
 MAX_STEPS_PER_PASS = 1_000
 # Blocks whose run() touches no database: they need no savepoint.
-_PURE_BLOCKS = frozenset({
-    "trigger.event", "trigger.segment", "trigger.date", "trigger.inactivity",
-    "trigger.schedule", "trigger.webhook", "trigger.manual", "flow.wait", "flow.split",
-    "flow.exit",
-})
 
 HttpCall = tuple[int, str, int, dict[str, Any]]  # run, node, visit, request
 
@@ -317,7 +311,7 @@ class _Pass:
         effects.visit = visit
         started = time.perf_counter()
         try:
-            if node.type in _PURE_BLOCKS or not self.isolated:
+            if node.spec.pure or not self.isolated:
                 outcome = node.spec.run(ctx, node.config)
             else:
                 # A savepoint: SQL that fails inside a block (services use no savepoints
@@ -330,13 +324,14 @@ class _Pass:
         except TemplateError as exc:
             outcome = Fail(f"template: {exc}", retryable=False)
         except Exception as exc:  # a block that raises fails its run, visibly
-            if not self.isolated and node.type not in _PURE_BLOCKS:
+            if not self.isolated and not node.spec.pure:
                 raise _BatchAbort(f"{node.type} raised in run {run.pk}") from exc
             logger.exception("block %s raised in run %s", node.type, run.pk)
             outcome = Fail(f"{type(exc).__name__}: {exc}", retryable=False)
         duration = int((time.perf_counter() - started) * 1_000_000)
         self.counts[(node_id, "entered")] += 1 if not isinstance(outcome, Fail) else 0
-        self._follow(node_id, node.type, visit, outcome, duration)
+        self._follow(node_id, node.type, visit, outcome, duration,
+                     holdout_port=node.spec.holdout_port)
 
     def _limits_check(self, node_id: str, visit: int) -> None:
         """Per-run limits that hold across waits (MAX_STEPS_PER_PASS does not): a loop
@@ -354,13 +349,13 @@ class _Pass:
                 "limit": limits["RUN_MAX_NODE_VISITS"]}, visit=visit)
 
     def _follow(self, node_id: str, block_type: str, visit: int, outcome: Any,
-                duration: int) -> None:
+                duration: int, *, holdout_port: str = "") -> None:
         run = self.run
         if isinstance(outcome, Continue):
             if outcome.output:
                 run.variables[node_id] = dict(outcome.output)
             run.attempts = 0
-            if block_type == "flow.split" and outcome.port == SPLIT_HOLDOUT:
+            if holdout_port and outcome.port == holdout_port:
                 run.holdout = "split"  # the report counts it in the control group
             self._step(node_id, visit, "continue", outcome.port, block_type, duration,
                        detail=dict(outcome.output) if outcome.output else {})

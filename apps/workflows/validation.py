@@ -23,11 +23,11 @@ from django.utils.translation import ngettext
 from apps.common.templating import template_paths
 from apps.workflows.schemas import MAX_CONFIG_BYTES, MAX_EDGES, MAX_NODES
 from apps.workflows.titles import field_label, node_title
+from blocks.registry import block_find
 from blocks.variants import variant_locales_missing, variant_texts_present
 
 SCHEMA_VERSION = 1
 # A loop is only allowed through one of these: each pass then costs real time.
-WAIT_TYPES = frozenset({"flow.wait", "flow.wait_for_event"})
 TRIGGER_CATEGORY = "trigger"
 # Template issues about variables: their messages name the block and field.
 VARIABLE_CODES = frozenset({"unknown_variable", "renamed_variable"})
@@ -340,7 +340,8 @@ def _graph_shape_check(out: _Collector, index_of: dict[str, int], types: dict[st
             if node_id not in reached:
                 out.node_issue(index_of[node_id], node_id, "", "unreachable",
                                _("no trigger leads to this node"))
-    waitless = digraph.subgraph(n for n in index_of if types.get(n) not in WAIT_TYPES)
+    waits = _waiting_nodes(types)
+    waitless = digraph.subgraph(n for n in index_of if n not in waits)
     for component in nx.strongly_connected_components(waitless):
         members = sorted(component, key=index_of.__getitem__)
         if len(members) == 1 and not waitless.has_edge(members[0], members[0]):
@@ -348,9 +349,15 @@ def _graph_shape_check(out: _Collector, index_of: dict[str, int], types: dict[st
         loop = " → ".join([*members, members[0]])
         for node_id in members:
             out.node_issue(index_of[node_id], node_id, "", "cycle_without_wait",
-                           _("loop without a wait (%(loop)s): add a flow.wait or "
-                             "flow.wait_for_event inside it") % {"loop": loop})
+                           _("loop without a wait (%(loop)s): add a “Wait” or “Wait for event” "
+                             "step inside it") % {"loop": loop})
     _loops_check(out, index_of, types, digraph, edges)
+
+
+def _waiting_nodes(types: dict[str, str]) -> set[str]:
+    """The nodes whose block can leave the graph waiting (its spec says `waits`)."""
+    return {node_id for node_id, block_type in types.items()
+            if (spec := block_find(block_type)) is not None and spec.waits}
 
 
 def _loops_check(out: _Collector, index_of: dict[str, int], types: dict[str, str],
@@ -379,7 +386,7 @@ def _loops_check(out: _Collector, index_of: dict[str, int], types: dict[str, str
                            # Translators: between node ids, "a1 and b2 and c3".
                            % {"port": port, "targets": _(" and ").join(targets),
                               "loop": loop})
-        if not fanning and any(types.get(n) in WAIT_TYPES for n in members):
+        if not fanning and _waiting_nodes(types) & component:
             first = members[0]
             out.node_issue(index_of[first], first, "", "loop",
                            _("this loop (%(loop)s) repeats until a branch leaves it or the "

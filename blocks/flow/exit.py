@@ -27,4 +27,5 @@ SPEC = BlockSpec(
     ports=(),
     run=run,
     example={"reason": "not_eligible"},
+    pure=True,
 )

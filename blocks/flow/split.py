@@ -91,4 +91,6 @@ SPEC = BlockSpec(
     run=run,
     example={"branches": [{"name": "a", "percent": 45}, {"name": "b", "percent": 45}],
              "holdout_percent": 10},
+    pure=True,
+    holdout_port=HOLDOUT,
 )

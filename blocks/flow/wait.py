@@ -100,4 +100,6 @@ SPEC = BlockSpec(
     ports=("out",),
     run=run,
     example={"mode": "duration", "duration": "3d"},
+    pure=True,
+    waits=True,
 )

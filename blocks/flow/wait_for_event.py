@@ -37,4 +37,5 @@ SPEC = BlockSpec(
     ports=("happened", "timeout"),
     run=run,
     example={"event_type": "offer.redeemed", "timeout": "7d"},
+    waits=True,
 )

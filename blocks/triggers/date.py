@@ -53,4 +53,5 @@ SPEC = BlockSpec(
     ports=("out",),
     run=run,
     example={"attribute": "contract_end", "offset_days": -30, "at_local_time": "09:00"},
+    pure=True,
 )

@@ -37,4 +37,5 @@ SPEC = BlockSpec(
         "event_type": "feedback.submitted",
         "condition": {"all": [{"field": "event.properties.score", "op": "lte", "value": 6}]},
     },
+    pure=True,
 )

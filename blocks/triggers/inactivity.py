@@ -91,4 +91,5 @@ SPEC = BlockSpec(
     ports=("out",),
     run=run,
     example={"event_type": "purchase", "mode": "rhythm", "multiplier": 2.0, "min_events": 3},
+    pure=True,
 )

@@ -25,4 +25,5 @@ SPEC = BlockSpec(
     ports=("out",),
     run=run,
     example={},
+    pure=True,
 )

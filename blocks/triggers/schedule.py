@@ -74,4 +74,5 @@ SPEC = BlockSpec(
     run=run,
     example={"cron": "0 9 * * MON", "timezone": "Europe/Berlin", "segment_id": 1,
              "batch_size": 500},
+    pure=True,
 )

@@ -35,4 +35,5 @@ SPEC = BlockSpec(
     ports=("out",),
     run=run,
     example={"segment_id": 1, "on": "entered"},
+    pure=True,
 )

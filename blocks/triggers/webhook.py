@@ -229,4 +229,5 @@ SPEC = BlockSpec(
         "field_mapping": {"customer_id": "$.respondent.external_id",
                           "properties.score": "$.answers[0].score"},
     },
+    pure=True,
 )

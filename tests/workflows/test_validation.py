@@ -193,8 +193,8 @@ def test_a_cycle_names_its_loop():
 
     messages = {e["message"] for e in graph_validate(given, LIBRARY).errors}
 
-    assert messages == {"loop without a wait (f1 → a1 → f1): add a flow.wait or "
-                        "flow.wait_for_event inside it"}
+    assert messages == {"loop without a wait (f1 → a1 → f1): add a “Wait” or "
+                        "“Wait for event” step inside it"}
 
 
 def test_a_fanning_loop_names_the_port_and_its_targets():
