@@ -10,6 +10,7 @@ from apps.accounts.capabilities import Capability
 from apps.common.errors import IdempotencyKeyReused
 from apps.common.schema import IDEMPOTENCY_KEY_REUSED
 from apps.customers.erasure import customer_erase
+from apps.customers.events_input import event_in_plain, events_in_plain
 from apps.customers.filters import CustomerFilter, EventFilter
 from apps.customers.ingest import EventIn, IdempotencyConflict, events_ingest
 from apps.customers.models import Customer, Event, EventSource
@@ -92,14 +93,21 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             raise ValidationError(
                 {"body": ["expected a JSON object: one event or {events: [...]}"]}
             )
+        # Plainly valid input skips the serializers (apps/customers/events_input.py);
+        # anything else gets their checks and their errors.
         if "events" in data:
-            batch = EventBatchInSerializer(data=data)
-            batch.is_valid(raise_exception=True)
-            items = batch.validated_data["events"]
+            items = events_in_plain(data)
+            if items is None:
+                batch = EventBatchInSerializer(data=data)
+                batch.is_valid(raise_exception=True)
+                items = batch.validated_data["events"]
         else:
-            single = EventInSerializer(data=data)
-            single.is_valid(raise_exception=True)
-            items = [single.validated_data]
+            item = event_in_plain(data)
+            if item is None:
+                single = EventInSerializer(data=data)
+                single.is_valid(raise_exception=True)
+                item = single.validated_data
+            items = [item]
         try:
             results = events_ingest(
                 [
