@@ -7,6 +7,7 @@ import zlib
 from datetime import UTC, datetime
 
 import pytest
+from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from apps.accounts.capabilities import SCOPE_CAPABILITIES, Capability, Scope
@@ -387,3 +388,23 @@ def test_identify_needs_customers_write_as_well(segment, monkeypatch):
 
 def test_get_is_not_allowed(segment):
     assert segment.get("/v1/track").status_code == 405
+
+
+def test_a_kept_validator_answers_each_message_as_a_fresh_serializer_would() -> None:
+    """message_validate reuses one serializer per type and thread: nothing of one message
+    may show in the next, and errors stay those of a fresh serializer."""
+    from apps.customers.tracking.serializers import SERIALIZERS, message_validate
+
+    first = {"userId": "u-1", "event": "Signed Up", "properties": {"plan": "pro"},
+             "timestamp": "2026-03-01T12:00:00Z"}
+    second = {"anonymousId": "a-2", "event": "Viewed"}
+    bad = {"event": "Viewed"}
+    for message in (first, second, first):
+        fresh = SERIALIZERS["track"](data=message)
+        assert fresh.is_valid()
+        assert message_validate("track", message) == dict(fresh.validated_data)
+    fresh = SERIALIZERS["track"](data=bad)
+    assert not fresh.is_valid()
+    with pytest.raises(ValidationError) as raised:
+        message_validate("track", bad)
+    assert raised.value.detail == fresh.errors
