@@ -50,6 +50,19 @@ class ConfigFieldErrors(ValueError):
         self.errors = errors
 
 
+class RenderError(Exception):
+    """A template that cannot be rendered: what `RunContext.render` raises, whatever the
+    template engine behind it (blocks catch it through blocks.rendering.render_field)."""
+
+    def __init__(self, message: str, *, code: str = "template_render",
+                 line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.line = line
+        self.column = column
+
+
 # --- Outcomes: what `run` returns -------------------------------------------------------
 
 
@@ -158,17 +171,17 @@ class RunContext(Protocol):
     """The run as a block sees it."""
 
     now: datetime
-    customer: Any  # apps.customers.models.Customer
-    event: Any | None  # the triggering apps.customers.models.Event, if any
+    customer: Any  # the customer's profile (the host's Customer row, or a test's stand-in)
+    event: Any | None  # the triggering event, if any
     variables: Mapping[str, Any]  # outputs of earlier nodes, by node id
     run_id: int | None
     workflow_id: int | None  # stable across runs: flow.split hashes it with the customer
     node_id: str
     effects: Effects
 
-    # Liquid over customer, event, run, offer, survey (apps.common.templating.template_render);
+    # Liquid over customer, event, run, offer, survey (the host's template language);
     # html=True escapes inserted values (HTML e-mail); `extra` adds variables this node
-    # made itself (the exit survey's link). Raises TemplateError.
+    # made itself (the exit survey's link). Raises RenderError.
     def render(self, template: str, *, html: bool = False,
                extra: Mapping[str, Any] | None = None) -> str: ...
     def condition_matches(self, condition: Mapping[str, Any]) -> bool: ...

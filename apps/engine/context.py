@@ -21,6 +21,7 @@ from django.db import transaction
 
 from apps.common.templating import (
     TemplateContext,
+    TemplateError,
     plain,
     template_context_for,
     template_render,
@@ -30,6 +31,7 @@ from apps.customers.conditions.nodes import Node as ConditionNode
 from apps.customers.conditions.schema import condition_parse
 from apps.customers.models import Customer, Event
 from apps.engine.models import EffectRecord, Run
+from blocks.base import RenderError
 
 if TYPE_CHECKING:
     from apps.engine.scope import Scope
@@ -199,7 +201,11 @@ class EngineContext:
         context = self._template_context[1]
         if extra:
             context = TemplateContext({**context, **{k: plain(v) for k, v in extra.items()}})
-        return template_render(template, context, html=html)
+        try:
+            return template_render(template, context, html=html)
+        except TemplateError as err:
+            raise RenderError(err.message, code=err.code, line=err.line,
+                              column=err.column) from err
 
     def condition_matches(self, condition: Mapping[str, Any]) -> bool:
         return condition_evaluate(condition_node(condition), customer=self.customer,

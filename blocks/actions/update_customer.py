@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
 
-from apps.common.templating import template_errors
 from blocks.base import (
     BlockConfig,
     BlockSpec,
@@ -24,6 +23,7 @@ from blocks.base import (
     RunContext,
 )
 from blocks.fields import AttributeName
+from blocks.host import template_errors
 from blocks.rendering import FieldRenderError, render_field
 
 MAX_CHANGES = 50
