@@ -261,16 +261,32 @@ class Effects(Protocol):
 
 
 class RunContext(Protocol):
-    """The run as a block sees it."""
+    """The run as a block sees it (read-only: a block never assigns to its context)."""
 
-    now: datetime
-    customer: Any  # the customer's profile (the host's Customer row, or a test's stand-in)
-    event: Any | None  # the triggering event, if any
-    variables: Mapping[str, Any]  # outputs of earlier nodes, by node id
-    run_id: int | None
-    workflow_id: int | None  # stable across runs: flow.split hashes it with the customer
-    node_id: str
-    effects: Effects
+    @property
+    def now(self) -> datetime: ...
+    @property
+    def customer(self) -> Any:
+        """The customer's profile (the host's Customer row, or a test's stand-in)."""
+        ...
+    @property
+    def event(self) -> Any | None:
+        """The triggering event, if any."""
+        ...
+    @property
+    def variables(self) -> Mapping[str, Any]:
+        """Outputs of earlier nodes, by node id."""
+        ...
+    @property
+    def run_id(self) -> int | None: ...
+    @property
+    def workflow_id(self) -> int | None:
+        """Stable across runs: flow.split hashes it with the customer."""
+        ...
+    @property
+    def node_id(self) -> str: ...
+    @property
+    def effects(self) -> Effects: ...
 
     # Liquid over customer, event, run, offer, survey (the host's template language);
     # html=True escapes inserted values (HTML e-mail); `extra` adds variables this node
@@ -284,6 +300,8 @@ class RunContext(Protocol):
 # --- The declaration ----------------------------------------------------------------------
 
 PortsFn = Callable[[Any], list[str]]
+# `type` is also a field of BlockSpec: the alias keeps the builtin meaning there.
+ConfigModel = type[BlockConfig]
 
 
 @dataclass(frozen=True)
@@ -330,7 +348,7 @@ class BlockSpec:
     label: str
     description: str
     icon: str  # an icon name the canvas maps to a glyph
-    config_model: type[BlockConfig]
+    config_model: ConfigModel
     # Fixed ports, or computed from the config (use DynamicPorts so the catalog can tell
     # the canvas the rule).
     ports: tuple[str, ...] | PortsFn

@@ -289,7 +289,8 @@ def _schema(block_type: str) -> str:
 def block_schema(block_type: str) -> dict[str, Any]:
     """The config's JSON Schema for @rjsf: refs inlined, nullable fields collapsed,
     properties in the config model's order."""
-    return json.loads(_schema(block_type))
+    schema: dict[str, Any] = json.loads(_schema(block_type))
+    return schema
 
 
 def _ui_for(annotation: Any, metadata: Iterable[Any]) -> dict[str, Any]:
@@ -334,7 +335,8 @@ def _ui_schema(block_type: str) -> str:
 def block_ui_schema(block_type: str) -> dict[str, Any]:
     """@rjsf uiSchema: custom editors for templates, conditions, segments, time zones,
     and the field order."""
-    return json.loads(_ui_schema(block_type))
+    ui: dict[str, Any] = json.loads(_ui_schema(block_type))
+    return ui
 
 
 # --- The catalog ----------------------------------------------------------------------------

@@ -133,15 +133,17 @@ class EngineEffects:
 
     def create_task(self, *, kind: str, queue: str, title: str, notes: str,
                     due_at: datetime, business_hours: bool, priority: str) -> TaskResult:
-        task = {"kind": kind, "queue": queue, "title": title, "notes": notes,
-                "due_at": due_at, "business_hours": business_hours, "priority": priority}
         if self.scope.tasks is not None:
-            return cast(TaskResult, self.scope.tasks.create(customer=self.customer, **task,
-                                                            **self._keys()))
+            return cast(TaskResult, self.scope.tasks.create(
+                customer=self.customer, kind=kind, queue=queue, title=title, notes=notes,
+                due_at=due_at, business_hours=business_hours, priority=priority,
+                **self._keys()))
         from apps.tasks.services import task_create
 
-        return cast(TaskResult, task_create(customer=self.customer, now=self.now, **task,
-                                            **self._keys()))
+        return cast(TaskResult, task_create(
+            customer=self.customer, now=self.now, kind=kind, queue=queue, title=title,
+            notes=notes, due_at=due_at, business_hours=business_hours, priority=priority,
+            **self._keys()))
 
     def create_offer(self, *, code_pattern: str, kind: str, value: Decimal,
                      currency: str | None, expires_at: datetime | None,

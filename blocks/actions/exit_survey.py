@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from django.utils.translation import gettext as _
 from pydantic import ConfigDict, Field, model_validator
 
-from blocks.actions.send_email import CATEGORY_LABELS, MessageCategory
+from blocks.actions.send_email import CATEGORY_LABELS
 from blocks.base import (
     BlockConfig,
     BlockSpec,
@@ -25,6 +25,7 @@ from blocks.base import (
     ConfigFieldError,
     Continue,
     Fail,
+    MessageCategory,
     Outcome,
     RunContext,
 )

@@ -6,7 +6,7 @@ locale picked (`variant`: "de", "ru" or "default"; see blocks/variants.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -25,7 +25,7 @@ from blocks.rendering import FieldRenderError, render_field
 from blocks.variants import LocaleTag, VariantsWidget, variant_apply, variants_field
 
 # How the category reads in the block form.
-CATEGORY_LABELS = {"x-enum-labels": {"transactional": "Service message",
+CATEGORY_LABELS: dict[str, Any] = {"x-enum-labels": {"transactional": "Service message",
                                      "marketing": "Marketing (needs opt-in)"}}
 
 

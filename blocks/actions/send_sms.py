@@ -10,8 +10,17 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from blocks.actions.send_email import CATEGORY_LABELS, MessageCategory
-from blocks.base import BlockConfig, BlockSpec, Category, Continue, Fail, Outcome, RunContext
+from blocks.actions.send_email import CATEGORY_LABELS
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    Continue,
+    Fail,
+    MessageCategory,
+    Outcome,
+    RunContext,
+)
 from blocks.fields import LiquidText
 from blocks.host import block_host
 from blocks.rendering import FieldRenderError, render_field
