@@ -39,12 +39,14 @@ class DynamicPortsSerializer(serializers.Serializer):
 
 class CatalogEntrySerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Unique in the catalog: the type for core blocks.")
-    source = serializers.ChoiceField(choices=["core", "template"])
+    # `source`, `label` and `errors` are also attributes of DRF's fields and serializers:
+    # here they are the names of the answer's keys.
+    source = serializers.ChoiceField(choices=["core", "template"])  # type: ignore[assignment]
     type = serializers.CharField(help_text="The block type a node of this entry has.")
     version = serializers.IntegerField(min_value=1)
     category = serializers.ChoiceField(choices=["trigger", "flow", "action"])
     group = serializers.CharField(help_text="Palette group.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     description = serializers.CharField()
     icon = serializers.CharField(help_text="A lucide icon name.")
     config_schema = serializers.DictField(help_text="JSON Schema of the config (@rjsf).")
@@ -112,7 +114,7 @@ class TemplateIssueSerializer(serializers.Serializer):
 
 class TemplatePreviewSerializer(serializers.Serializer):
     rendered = serializers.CharField(allow_null=True)
-    errors = TemplateIssueSerializer(many=True)
+    errors = TemplateIssueSerializer(many=True)  # type: ignore[assignment]
     warnings = TemplateIssueSerializer(many=True)
     sms = SmsSizeSerializer(allow_null=True)
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.utils import timezone
 
@@ -105,7 +105,7 @@ class EffectRecorder:
                    "category": category, "variant": variant}
         self._record("send_email", subject=subject, body=body, **options,
                      **_too_large("email", subject, body))
-        self._verdict("email", options.get("category", "marketing"))
+        self._verdict("email", category)
         return {"message_id": None, "status": "dry_run"}
 
     def send_sms(self, *, body: str, category: MessageCategory = "marketing",
@@ -157,24 +157,27 @@ class EffectRecorder:
                      currency: str | None, expires_at: datetime | None,
                      link_target_url: str | None, page_headline: str = "",
                      page_text: str = "") -> OfferResult:
-        offer = {"code_pattern": code_pattern, "kind": kind, "value": value,
+        offer: dict[str, Any] = {"code_pattern": code_pattern, "kind": kind, "value": value,
                  "currency": currency, "expires_at": expires_at,
                  "link_target_url": link_target_url}
         offer |= {name: text for name, text in (("page_headline", page_headline),
                                                 ("page_text", page_text)) if text}
         self._record("create_offer", **offer)
-        return {**plain(offer), "code": f"TEST-{self.node_id}".upper(),
-                "link": f"https://keepflow.example/o/test-{self.node_id}", "status": "dry_run"}
+        return cast(OfferResult, {
+            **plain(offer), "code": f"TEST-{self.node_id}".upper(),
+            "link": f"https://keepflow.example/o/test-{self.node_id}", "status": "dry_run"})
 
     def create_exit_survey(self, *, channel: Literal["email", "sms"], reason_codes: list[str],
                            expires_at: datetime, question: str = "",
                            intro: str = "") -> SurveyResult:
-        survey = {"channel": channel, "reason_codes": reason_codes, "expires_at": expires_at}
+        survey: dict[str, Any] = {"channel": channel, "reason_codes": reason_codes,
+                                  "expires_at": expires_at}
         survey |= {name: text for name, text in (("question", question), ("intro", intro))
                    if text}
         self._record("create_exit_survey", **survey)
-        return {**plain(survey), "survey_id": None,
-                "url": f"https://keepflow.example/s/test-{self.node_id}", "status": "dry_run"}
+        return cast(SurveyResult, {
+            **plain(survey), "survey_id": None,
+            "url": f"https://keepflow.example/s/test-{self.node_id}", "status": "dry_run"})
 
 
 @dataclass
