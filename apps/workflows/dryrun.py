@@ -17,7 +17,12 @@ from typing import Any, Literal, cast
 
 from django.utils import timezone
 
-from apps.common.templating import plain, template_context_for, template_render
+from apps.common.templating import (
+    TemplateError,
+    plain,
+    template_context_for,
+    template_render,
+)
 from apps.customers.conditions.evaluate import condition_evaluate
 from apps.customers.conditions.schema import ConditionError, condition_parse
 from apps.customers.models import Customer, Event, Segment, SegmentMembership
@@ -34,6 +39,7 @@ from blocks.base import (
     OfferResult,
     ProfileChanges,
     ProfileResult,
+    RenderError,
     SurveyResult,
     TaskResult,
     WaitForEvent,
@@ -207,7 +213,11 @@ class DryContext:
                                        offer=self._latest("offer"),
                                        survey=self._latest("survey"))
         context.update({key: plain(value) for key, value in (extra or {}).items()})
-        return template_render(template, context, html=html)
+        try:
+            return template_render(template, context, html=html)
+        except TemplateError as err:  # blocks catch their own error (RunContext.render)
+            raise RenderError(err.message, code=err.code, line=err.line,
+                              column=err.column) from err
 
     def condition_matches(self, condition: Mapping[str, Any], event: Event | None = None
                           ) -> bool:
