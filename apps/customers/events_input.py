@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
-from typing import Any
+from typing import Any, TypeGuard
 
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -85,7 +85,7 @@ def events_in_plain(data: dict[str, Any]) -> list[dict[str, Any]] | None:
     return validated
 
 
-def _plain_text(value: Any, max_length: int) -> bool:
+def _plain_text(value: Any, max_length: int) -> TypeGuard[str]:
     """Text that CharField keeps as it is: non-blank, no surrounding whitespace (which it
     would trim), within its length, ASCII (so no surrogates) and without NUL."""
     return (type(value) is str and 0 < len(value) <= max_length and value.isascii()
