@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from apps.accounts.key_cache import api_key_local_clear
 from apps.accounts.models import User
 from apps.accounts.services import api_key_create
 
@@ -25,6 +26,7 @@ def _empty_cache_after_each_test():
     reads) must not carry one test's customers into the next test's answers."""
     yield
     cache.clear()
+    api_key_local_clear()
 
 
 @pytest.fixture

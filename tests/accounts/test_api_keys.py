@@ -1,4 +1,5 @@
 import io
+import time
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.accounts import key_cache
 from apps.accounts.models import ApiKey
 from apps.accounts.services import api_key_by_hash, api_key_create, api_key_hash
 
@@ -146,3 +148,48 @@ def test_a_key_in_use_is_read_from_the_cache_not_the_database(
     settings.KEEPFLOW_API_KEY_CACHE_SECONDS = 0  # off: the database answers each time
     with django_assert_num_queries(1):
         api_key_authenticate(raw)
+
+
+@pytest.mark.parametrize("how", ["revoke", "delete"])
+def test_a_key_kept_in_this_process_is_refused_at_once_after_a_revoke_here(client_as, how):
+    key, raw = api_key_create(name="kept", scopes=["read"])
+    admin = client_as("admin")
+    for _ in range(2):  # the database, then Redis: now kept in this process
+        assert bearer(raw).get("/api/v1/customers").status_code == 200
+    assert key_cache._local.get(key.key_hash) is not None
+
+    if how == "revoke":
+        assert admin.post(f"/api/v1/api-keys/{key.pk}/revoke").status_code == 200
+    else:
+        assert admin.delete(f"/api/v1/api-keys/{key.pk}").status_code == 204
+
+    assert bearer(raw).get("/api/v1/customers").status_code == 401
+
+
+def test_a_revoke_in_another_process_holds_here_once_the_kept_copy_expires(
+    monkeypatch, settings
+):
+    """Another web process changes Redis and the database, not this process's memory:
+    the copy kept here answers for at most KEEPFLOW_API_KEY_LOCAL_SECONDS."""
+    settings.KEEPFLOW_API_KEY_LOCAL_SECONDS = 1.0
+    key, raw = api_key_create(name="elsewhere", scopes=["read"])
+    for _ in range(2):
+        assert bearer(raw).get("/api/v1/customers").status_code == 200
+    revoked = ApiKey.objects.get(pk=key.pk)
+    revoked.revoked_at = timezone.now()
+    revoked.save(update_fields=["revoked_at"])
+    key_cache.api_key_cache_put(revoked, replace=True)  # what the other process writes...
+    key_cache._local[key.key_hash] = (time.monotonic() + 1.0, key)  # ...not here
+
+    assert bearer(raw).get("/api/v1/customers").status_code == 200  # within the second
+    now = time.monotonic()
+    monkeypatch.setattr(key_cache.time, "monotonic", lambda: now + 1.01)
+    assert bearer(raw).get("/api/v1/customers").status_code == 401
+
+
+def test_no_copy_is_kept_when_the_local_time_is_zero(settings):
+    settings.KEEPFLOW_API_KEY_LOCAL_SECONDS = 0
+    key, raw = api_key_create(name="unkept", scopes=["read"])
+    for _ in range(3):
+        assert bearer(raw).get("/api/v1/customers").status_code == 200
+    assert key.key_hash not in key_cache._local

@@ -171,6 +171,9 @@ REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # API keys found by their hash stay in Redis this long (0: off); a revoke or an edit
 # replaces the cached state at once (apps/accounts/key_cache.py, docs/access.md).
 KEEPFLOW_API_KEY_CACHE_SECONDS = env.int("KEEPFLOW_API_KEY_CACHE_SECONDS", default=60)
+# Each process keeps what it read from that cache this long (0: off): a revoke reaches the
+# other processes within this time, the one that made it at once.
+KEEPFLOW_API_KEY_LOCAL_SECONDS = env.float("KEEPFLOW_API_KEY_LOCAL_SECONDS", default=1.0)
 
 # Celery: see docs/operations.md for the broker choice per run mode.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
