@@ -135,6 +135,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.common.errors.api_exception_handler",
     # The API speaks JSON; a view that takes uploads declares its own parser_classes.
     "DEFAULT_PARSER_CLASSES": ["apps.common.parsers.JSONParser"],
+    # DRF's negotiation, its answer kept per Accept header (apps/common/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.common.negotiation.RememberingContentNegotiation",
     "UNAUTHENTICATED_USER": None,
     "PAGE_SIZE": 50,
 }
