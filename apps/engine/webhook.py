@@ -19,10 +19,10 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import psycopg
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -98,18 +98,44 @@ ORDER BY t.node_id LIMIT 1
 
 def webhook_trigger_find(workflow_id: str, secret: str) -> WebhookTarget:
     """The live webhook trigger this URL addresses, or WebhookNotFound."""
-    row = None
-    if workflow_id.isdigit() and len(workflow_id) <= 18:
-        connection.close_if_health_check_failed()  # the request's first use, as in ingest
-        connection.ensure_connection()
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(_trigger_sql(), {"workflow": int(workflow_id),
-                                            "kind": TriggerKind.WEBHOOK.value}, prepare=True)
-            row = cursor.fetchone()
+    row = _trigger_row(int(workflow_id)) \
+        if workflow_id.isdigit() and len(workflow_id) <= 18 else None
     expected = row[2] if row is not None else _DUMMY_SECRET
     if not hmac.compare_digest(expected.encode(), secret.encode()) or row is None:
         raise WebhookNotFound()
     return WebhookTarget(int(workflow_id), row[0], row[1])
+
+
+def _trigger_row(workflow_id: int) -> tuple[int, str, str] | None:
+    """(version id, node id, secret) of the workflow's live webhook trigger, or None.
+
+    The request's first use of a kept connection: Django would check it with a `SELECT 1`
+    first (CONN_HEALTH_CHECKS), one more round trip per call. This lookup is a read, so
+    it is the check: should the connection turn out dead, it is opened again and the
+    lookup repeated, which is all the check would have done."""
+    db = cast(Any, connection)  # django-stubs lack the health-check attributes
+    checked_here = (db.connection is not None and db.health_check_enabled
+                    and not db.health_check_done and not db.in_atomic_block)
+    if checked_here:
+        db.health_check_done = True
+    else:
+        connection.close_if_health_check_failed()
+    try:
+        return _trigger_select(workflow_id)
+    except DatabaseError:
+        if not checked_here or connection.is_usable():
+            raise
+    connection.close()
+    return _trigger_select(workflow_id)
+
+
+def _trigger_select(workflow_id: int) -> tuple[int, str, str] | None:
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_trigger_sql(), {"workflow": workflow_id,
+                                        "kind": TriggerKind.WEBHOOK.value}, prepare=True)
+        row = cursor.fetchone()
+    return (row[0], row[1], row[2]) if row is not None else None
 
 
 @cache

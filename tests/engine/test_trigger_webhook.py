@@ -296,3 +296,31 @@ def test_a_zendesk_preset_turns_a_solved_ticket_into_a_customer_event(publish) -
         {"ticket_id": "35436", "helpdesk": "zendesk", "subject": "Refund?",
          "status": "Solved", "priority": "High"})
     assert Run.objects.get().workflow_id == workflow.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_kept_connection_is_opened_again_by_the_trigger_lookup(publish) -> None:
+    """With CONN_HEALTH_CHECKS the trigger lookup is the request's connection check: a
+    connection PostgreSQL closed since the last request is replaced, and the call goes
+    through as it would after Django's own check."""
+    import psycopg
+    from django.db import connection
+
+    hooked = publish(webhook_graph())
+    connection.ensure_connection()
+    backend = connection.connection.info.backend_pid
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items()
+                            if k in ("host", "port", "user", "password", "dbname")},
+                         autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [backend])
+    enabled = connection.health_check_enabled
+    connection.health_check_enabled = True
+    connection.health_check_done = False  # a new request (the test client skips that part)
+    try:
+        response = post(hooked)
+    finally:
+        connection.health_check_enabled = enabled
+    assert response.status_code == 202, response.content
+    assert connection.connection.info.backend_pid != backend
+    assert Event.objects.filter(pk=response.json()["event_id"]).exists()
