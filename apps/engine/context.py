@@ -132,30 +132,41 @@ class EngineEffects:
         raise HttpNeeded(request)
 
     def update_customer(self, changes: Mapping[str, Any]) -> Mapping[str, Any]:
-        """Profile writes of a run: attributes (None removes), tags, tier; segment
-        membership follows after commit like any other profile change."""
+        """Profile writes of a run (`profile_changes_apply`), saved in the step's
+        transaction; segment membership follows after commit like any other profile
+        change."""
         from apps.customers.services import customers_changed
 
         customer = self.customer
-        attributes = dict(customer.attributes or {})
-        for name, value in (changes.get("attributes") or {}).items():
-            if value is None:
-                attributes.pop(name, None)
-            else:
-                attributes[name] = value
-        remove = set(changes.get("tags_remove") or [])
-        tags = [tag for tag in customer.tags or [] if tag not in remove]
-        tags += [tag for tag in changes.get("tags_add") or [] if tag not in tags]
-        customer.attributes, customer.tags = attributes, tags
-        fields = ["attributes", "tags", "updated_at"]
-        if changes.get("tier"):
-            customer.tier = changes["tier"]
-            fields.append("tier")
+        fields, result = profile_changes_apply(customer, changes)
         customer.save(update_fields=fields)
         customer_id = customer.pk
         transaction.on_commit(lambda: customers_changed([customer_id]))
-        return {"updated": True, "attributes": sorted(changes.get("attributes") or {}),
-                "tags": tags, "tier": customer.tier}
+        return result
+
+
+def profile_changes_apply(customer: Customer, changes: Mapping[str, Any]
+                          ) -> tuple[list[str], dict[str, Any]]:
+    """Apply a run's profile changes (blocks.base.Effects.update_customer) to the customer
+    in memory: attributes (None removes), tags added and removed, the tier. Returns the
+    fields to save and the result the block sees. Live runs save it; dry runs keep it in
+    their copy of the customer, so both see the same profile afterwards."""
+    attributes = dict(customer.attributes or {})
+    for name, value in (changes.get("attributes") or {}).items():
+        if value is None:
+            attributes.pop(name, None)
+        else:
+            attributes[name] = value
+    remove = set(changes.get("tags_remove") or [])
+    tags = [tag for tag in customer.tags or [] if tag not in remove]
+    tags += [tag for tag in changes.get("tags_add") or [] if tag not in tags]
+    customer.attributes, customer.tags = attributes, tags
+    fields = ["attributes", "tags", "updated_at"]
+    if changes.get("tier"):
+        customer.tier = changes["tier"]
+        fields.append("tier")
+    return fields, {"updated": True, "attributes": sorted(changes.get("attributes") or {}),
+                    "tags": tags, "tier": customer.tier}
 
 
 def http_effect_store(run_id: int, node_id: str, visit: int, result: Mapping[str, Any]) -> None:
