@@ -72,7 +72,7 @@ class EngineEffects:
         self.scope = scope
         self.node_id = ""
         self.visit = 1
-        self.customer_changed = False
+        self.profile_changes = 0  # update_customer calls so far (template caching)
 
     def _keys(self) -> dict[str, Any]:
         return {"idempotency_key": idempotency_key(self.run.pk, self.node_id, self.visit),
@@ -139,6 +139,7 @@ class EngineEffects:
 
         customer = self.customer
         fields, result = profile_changes_apply(customer, changes)
+        self.profile_changes += 1
         customer.save(update_fields=fields)
         customer_id = customer.pk
         transaction.on_commit(lambda: customers_changed([customer_id]))
@@ -201,7 +202,8 @@ class EngineContext:
                extra: Mapping[str, Any] | None = None) -> str:
         offer, survey = self._latest("offer"), self._latest("survey")
         # Built once per pass unless the profile (update_customer), offer or survey changed.
-        key = (self.customer.updated_at, repr(offer), repr(survey))
+        # Counted, not read from updated_at: two writes can share a clock tick.
+        key = (self.effects.profile_changes, repr(offer), repr(survey))
         if self._template_context is None or self._template_context[0] != key:
             self._template_context = (key, template_context_for(
                 self.customer, self.event,

@@ -54,6 +54,7 @@ class WalkResult:
     error: str | None = None
     steps: list[dict[str, Any]] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)  # the run's, by node
+    customer: Customer | None = None  # the profile as the run left it (not stored)
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "effects": self.effects, "outcome": self.outcome,
@@ -370,9 +371,14 @@ class _DryRun:
         for _ in range(MAX_PASSES):
             if self.run.state not in ACTIVE_STATES:
                 return
-            if not self._untimed_deliver() and not self._advance():
-                return
-            self._pass()
+            fired = self._untimed_deliver()
+            if not fired:
+                moved = self._advance()
+                if moved is None:  # nothing pending (a run that waits always has a wake-up)
+                    return
+                fired = moved
+            if fired:
+                self._pass()
         raise _Stop("failed", f"stopped after {MAX_PASSES} passes (a loop?)")
 
     def _pass(self) -> None:
@@ -394,13 +400,14 @@ class _DryRun:
                 fired = self._deliver(event) or fired
         return fired
 
-    def _advance(self) -> bool:
+    def _advance(self) -> bool | None:
         """Move the clock to the next timed event or due wait and fire what is due then:
-        events first (an event at the very moment of a timeout counts), then timers."""
+        events first (an event at the very moment of a timeout counts), then timers.
+        Returns whether a wait fired; None when nothing is pending."""
         times = [wait.wake_at for wait in self._open()]
         times += [later.at for later in self.later if later.at is not None]
         if not times:
-            return False
+            return None
         self.now = max(self.now, min(times))
         fired = False
         for later in [item for item in self.later if item.at is not None and
@@ -484,9 +491,9 @@ class _DryRun:
 
     def finish(self) -> None:
         run, result = self.run, self.result
-        result.variables = run.variables
-        result.outcome = {RunState.COMPLETED: "completed", RunState.EXITED: "exited"} \
-            .get(run.state, "failed")
+        result.variables, result.customer = run.variables, self.customer
+        result.outcome = {str(RunState.COMPLETED): "completed",
+                          str(RunState.EXITED): "exited"}.get(str(run.state), "failed")
         if run.state == RunState.FAILED:
             result.error = run.error or None
 
@@ -576,7 +583,7 @@ def graph_compile_dry(graph: Mapping[str, Any], workflow: Any = None) -> Compile
     """A graph that is not a stored version (a draft, a test case's) compiled as the
     engine compiles versions."""
     version = WorkflowVersion(graph=dict(graph), resolved_graph=None, settings={},
-                              workflow_id=getattr(workflow, "pk", None))
+                              workflow_id=getattr(workflow, "pk", None) or 0)
     return graph_compile(version, getattr(workflow, "name", ""))
 
 
