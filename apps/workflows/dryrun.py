@@ -10,10 +10,11 @@ retried with the engine's backoff, per-run limits apply. Only storage differs:
   messaging guardrails would do, and changes an in-memory copy of the customer;
 - waits are kept in memory. When nothing is left to execute, the clock moves to the
   earliest thing pending: a timer or retry due, an event wait's timeout, or a later
-  event at its time (`later_events[].at`). A later event without a time happens as soon
-  as the customer waits for it (the first open wait it satisfies). An event fires every
-  open wait it satisfies, as it does live, and one that arrived at the moment a wait
-  opens is taken at once.
+  event at its time (`later_events[].at`). A later event without a time happens at the
+  moment a wait of the run awaits it and wakes the waits open then. A timed event wakes
+  every open wait it satisfies, as it does live, and one opening at that very moment
+  (the engine's guard against a lost wake-up). The trigger event came before the run
+  began: a wait for its type needs a later one.
 """
 
 from __future__ import annotations
@@ -353,11 +354,10 @@ class _DryRun:
         self.result = result
         self.waits: list[_DryWait] = []
         self.wait_ids = 0
-        # Events by id; the trigger event counts as received at the start, as it is live.
+        # Events by id, and those a wait opening at their moment still takes (the engine's
+        # guard against a lost wake-up). The trigger event came before the run started.
         self.events: dict[int, Event] = {}
         self.received: list[Event] = []
-        if ctx.event is not None:
-            self._receive(ctx.event)
         self.later = list(later)
         # The step shown for each (node, visit) whose port is not known yet (a wait).
         self.open_steps: dict[tuple[str, int], dict[str, Any]] = {}
@@ -397,7 +397,7 @@ class _DryRun:
             event = self._event(later, self.now)
             if any(self._satisfies(wait, event) for wait in self._open()):
                 self.later.remove(later)
-                fired = self._deliver(event) or fired
+                fired = self._deliver(event, awaited_only=True) or fired
         return fired
 
     def _advance(self) -> bool | None:
@@ -426,16 +426,13 @@ class _DryRun:
         return Event(pk=len(self.events) + 1, customer=self.customer, type=later.type,
                      properties=later.properties, occurred_at=at, received_at=at)
 
-    def _receive(self, event: Event) -> None:
-        if event.pk is None:
-            event.pk = len(self.events) + 1
-        self.events[event.pk] = event
-        self.received.append(event)
-
-    def _deliver(self, event: Event) -> bool:
+    def _deliver(self, event: Event, *, awaited_only: bool = False) -> bool:
         """The event arrives: it fires every open event wait it satisfies (as the
-        engine's event handling does). Returns whether it fired one."""
-        self._receive(event)
+        engine's event handling does). Returns whether it fired one. `awaited_only`: an
+        event without a time, which exists for the waits that awaited it and no other."""
+        self.events[event.pk] = event
+        if not awaited_only:
+            self.received.append(event)
         fired = False
         for wait in self._open():
             if self._satisfies(wait, event):

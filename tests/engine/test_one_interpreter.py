@@ -182,7 +182,11 @@ def rolled_back() -> Iterator[None]:
 def engine_run(workflow: Workflow, customer: Customer, score: int,
                later: list[dict[str, Any]], clock: Clock) -> Run | None:
     """The engine's real entry and real functions, time moved to each next thing."""
-    events_handle(ingest(customer.external_id, TRIGGER_TYPE, {"score": score}))
+    # Stored a moment before it is handled, as live (a wait for its type needs a later one).
+    clock.now = T0 - timedelta(milliseconds=5)
+    stored = ingest(customer.external_id, TRIGGER_TYPE, {"score": score})
+    clock.now = T0
+    events_handle(stored)
     run = Run.objects.filter(workflow=workflow).first()
     if run is None:
         return None
