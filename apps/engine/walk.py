@@ -39,7 +39,16 @@ from apps.common.templating import TemplateError, plain
 from apps.engine.context import HttpNeeded
 from apps.engine.graph import CompiledGraph, Node
 from apps.engine.models import RunState, WaitKind
-from blocks.base import Continue, Exit, Fail, Outcome, RunContext, WaitForEvent, WaitUntil
+from blocks.base import (
+    Continue,
+    Exit,
+    Fail,
+    Outcome,
+    RenderError,
+    RunContext,
+    WaitForEvent,
+    WaitUntil,
+)
 
 MAX_STEPS_PER_PASS = 1_000
 
@@ -251,7 +260,7 @@ class Walk(ABC):
             outcome = self._block_call(node, ctx)
         except HttpNeeded:
             raise
-        except TemplateError as exc:
+        except (TemplateError, RenderError) as exc:  # one a block did not catch itself
             outcome = Fail(f"template: {exc}", retryable=False)
         except Exception as exc:
             outcome = self._block_raised(node, exc)

@@ -265,3 +265,13 @@ def test_an_attribute_set_to_null_is_removed_as_in_a_live_run():
 
     assert result.effects[1]["body"] == "plan=none"
     assert result.customer.attributes == {}
+
+
+def test_a_template_that_fails_to_render_fails_the_case_naming_the_field():
+    given = graph(trigger(), sms(body="{% for i in (1..20000) %}x{% endfor %}"),
+                  edges=[edge("t1", "a1")])
+
+    path, effects, outcome, error = walk(given, event=LOW_EVENT)
+
+    assert (path, effects, outcome) == (["t1", "a1"], [], "failed")
+    assert error == "a1: body (line 1): loop iteration limit reached"
