@@ -102,6 +102,12 @@ class WalkEvent(Protocol):
     properties: Any
 
 
+class WalkContext(RunContext, Protocol):
+    """A block context the walk points at the node it executes."""
+
+    node_id: str  # writable here, read-only to blocks
+
+
 class KeyedEffects(Protocol):
     """The effects object of a context: told which node and visit it acts for, so that
     each effect is keyed by (run, node, visit)."""
@@ -135,13 +141,13 @@ class Walk(ABC):
         self.run_id = run_id
         self.steps: list[StepRow] = []
         self.counts: Counter[tuple[str, str]] = Counter()
-        self.ctx: RunContext | None = None
+        self.ctx: WalkContext | None = None
         self.effects: KeyedEffects | None = None
 
     # --- storage hooks ------------------------------------------------------------------
 
     @abstractmethod
-    def _context(self) -> tuple[RunContext, KeyedEffects]:
+    def _context(self) -> tuple[WalkContext, KeyedEffects]:
         """The block context for this pass and its effects object."""
 
     @abstractmethod

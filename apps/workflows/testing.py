@@ -23,7 +23,7 @@ recorded instead of performed and a simulated clock, so a case sees what a live 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -200,8 +200,8 @@ def case_diff(expect: Mapping[str, Any], result: WalkResult) -> list[dict[str, A
     return diff
 
 
-def _effects_problems(expected: list[Mapping[str, Any]], actual: list[Mapping[str, Any]]
-                      ) -> list[str]:
+def _effects_problems(expected: Sequence[Mapping[str, Any]],
+                      actual: Sequence[Mapping[str, Any]]) -> list[str]:
     """Expected effects match actual ones one to one, in order; none may be extra."""
     problems = []
     for index, want in enumerate(expected):
