@@ -45,6 +45,7 @@ from apps.messaging.calls import call_verdict
 from apps.messaging.guardrails import GuardrailFacts, customer_address, guardrails_check
 from apps.workflows.models import WorkflowVersion
 from blocks.base import (
+    BlockSpec,
     CallResult,
     Category,
     Exit,
@@ -283,19 +284,35 @@ def _datetime(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def _is_event_trigger(node: Node) -> bool:
-    """A trigger that starts on a customer event matching its `event_type` and optional
-    `condition`. Read from the block's spec: its declared trigger kind where the spec has
-    one, else the shape of its config (an event type and a condition)."""
-    spec = node.spec
-    if spec is None or spec.category != Category.TRIGGER:
+def _event_kind(spec: BlockSpec) -> bool:
+    """A trigger that starts on a customer event of a type. Read from the block's spec:
+    its trigger declaration where it has one, else the shape of its config (an event
+    type and a condition)."""
+    if spec.category != Category.TRIGGER:
         return False
     declared = getattr(spec, "trigger", None)
-    kind = getattr(declared, "kind", declared)
-    if kind is not None:
-        return str(kind) == "event"
+    if declared is not None:
+        return str(declared.kind) == "event"
     fields = spec.config_model.model_fields
     return "event_type" in fields and "condition" in fields
+
+
+def _listens(node: Node) -> tuple[str, Mapping[str, Any] | None] | None:
+    """(event type, condition) of an event trigger with a valid config, else None."""
+    spec, config = node.spec, node.config
+    if spec is None or config is None or not _event_kind(spec):
+        return None
+    declared = getattr(spec, "trigger", None)
+    if declared is not None:
+        return str(declared.event_type(config)), declared.event_condition(config)
+    return str(getattr(config, "event_type")), getattr(config, "condition")  # noqa: B009
+
+
+def _names_its_event(node: Node) -> bool:
+    """An event trigger whose config names the customer event it starts on (not one whose
+    event the engine makes, like a segment entry)."""
+    return node.spec is not None and _event_kind(node.spec) \
+        and "event_type" in node.spec.config_model.model_fields
 
 
 def _start(given: Mapping[str, Any], graph: CompiledGraph, ctx: DryContext) -> str | None:
@@ -310,17 +327,15 @@ def _start(given: Mapping[str, Any], graph: CompiledGraph, ctx: DryContext) -> s
         return str(given["trigger"])
     event = ctx.event
     if event is None:
-        others = [node for node in triggers if not _is_event_trigger(node)]
+        others = [node for node in triggers if not _names_its_event(node)]
         return others[0].id if others else None
     for node in triggers:
-        if not _is_event_trigger(node):
-            continue
-        if node.error or node.config is None:
+        if node.error and node.spec is not None and _event_kind(node.spec):
             raise _Stop("failed", f"{node.id}: {node.error}")
-        if getattr(node.config, "event_type", None) != event.type:
+        listens = _listens(node)
+        if listens is None or listens[0] != event.type:
             continue
-        condition = getattr(node.config, "condition", None)
-        if condition is None or _matches(ctx, condition):
+        if listens[1] is None or _matches(ctx, listens[1]):
             return node.id
     return None
 
