@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from apps.accounts.capabilities import Capability
 from apps.common.templating import MAX_TEMPLATE_CHARS, TEMPLATE_VARIABLES, template_preview
 from apps.customers.models import Customer, Event
+from apps.messaging.serializers import SmsSizeSerializer
 from blocks.registry import catalog
 from blocks.variants import LOCALE_PATTERN
 
@@ -106,13 +107,6 @@ class TemplateIssueSerializer(serializers.Serializer):
     message = serializers.CharField()
     line = serializers.IntegerField(allow_null=True)
     column = serializers.IntegerField(allow_null=True)
-
-
-class SmsSizeSerializer(serializers.Serializer):
-    length = serializers.IntegerField(help_text="GSM-7 septets or UCS-2 code units.")
-    characters = serializers.IntegerField()
-    encoding = serializers.ChoiceField(choices=["GSM-7", "UCS-2"])
-    segments = serializers.IntegerField()
 
 
 class TemplatePreviewSerializer(serializers.Serializer):

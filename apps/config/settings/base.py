@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.insights",
     "apps.surveys",
     "apps.reports",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
