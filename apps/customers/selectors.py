@@ -6,7 +6,7 @@ none of them: they depend on customers, not the other way round."""
 
 from collections.abc import Callable, Collection
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from apps.customers.models import Customer
 
@@ -15,7 +15,7 @@ class TimelineItem(TypedDict):
     kind: str
     at: datetime
     title: str
-    data: dict
+    data: dict[str, Any]
 
 
 TimelineSource = Callable[[Customer, int, datetime | None], list[TimelineItem]]

@@ -93,7 +93,8 @@ _EMBED = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
 
 def concrete_task(task: Any) -> Task[Any, Any]:
     """The task itself, not the lazy proxy `shared_task` returns at import time."""
-    return getattr(task, "_get_current_object", lambda: task)()
+    concrete: Task[Any, Any] = getattr(task, "_get_current_object", lambda: task)()
+    return concrete
 
 
 def _redis_publish(task: Task[Any, Any], ids: list[int]) -> bool:
@@ -138,7 +139,7 @@ def broker_target(task: Task[Any, Any]) -> tuple[str, str, str] | None:
         # it restores an unacknowledged message.
         queue = getattr(task, "queue", None) or conf.task_default_queue
         target = (url, options.get("global_keyprefix", "") + queue, queue)
-    _targets[cache_key] = (dict(conf.changes), target)
+    _targets[cache_key] = (dict(conf.changes or {}), target)
     return target
 
 

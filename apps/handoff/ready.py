@@ -180,7 +180,7 @@ def _cursor() -> tuple[redis.Redis | None, str]:
 
 
 def _lease_ms() -> int:
-    return settings.KEEPFLOW_EVENT_LEASE_SECONDS * 1000
+    return int(settings.KEEPFLOW_EVENT_LEASE_SECONDS) * 1000
 
 
 def events_ready_rearm() -> bool:
