@@ -169,7 +169,7 @@ def test_webhook_trigger(publish, worker, tasks_ran) -> None:
     assert_completed_runs("h1", ["r-1", "r-2", "r-3"])
     assert sorted(Run.objects.values_list("trigger_event_id", flat=True)) == event_ids
     assert "engine.runs_advance" not in tasks_ran
-    assert "apps.customers.tasks.events_drain" in tasks_ran
+    assert "handoff.events_drain" in tasks_ran
 
 
 def test_manual_trigger_through_the_api(publish, worker, client_as) -> None:
