@@ -8,6 +8,7 @@ import pytest
 from blocks.base import BlockSpec, Category, Continue, Exit, WaitForEvent, WaitUntil
 from blocks.plugins import scan_names, spec_problems
 from blocks.registry import (
+    BLOCKS,
     CATALOG_PROVIDERS,
     block_config_validate,
     block_config_warnings,
@@ -17,7 +18,6 @@ from blocks.registry import (
     block_schema,
     block_templates,
     block_ui_schema,
-    BLOCKS,
     blocks_all,
     catalog,
     catalog_entry,
