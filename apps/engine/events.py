@@ -93,13 +93,13 @@ def _webhook_entries(events: list[Event]) -> list[Entry]:
     if not targets:
         return []
     triggers: dict[int, TriggerEntry] = {}
-    for trigger in TriggerEntry.objects.filter(kind=TriggerKind.WEBHOOK,
+    for webhook in TriggerEntry.objects.filter(kind=TriggerKind.WEBHOOK,
                                                workflow_id__in=set(targets.values())) \
             .order_by("-node_id"):
-        triggers[trigger.workflow_id] = trigger
+        triggers[webhook.workflow_id] = webhook
     entries = []
     for event in events:
-        trigger = triggers.get(targets.get(event.pk))  # type: ignore[arg-type]
+        trigger = triggers.get(targets.get(event.pk, 0))  # no workflow has id 0
         if trigger is not None:
             entries.append(Entry(workflow_id=trigger.workflow_id, version_id=trigger.version_id,
                                  trigger_node=trigger.node_id, customer_id=event.customer_id,

@@ -23,7 +23,7 @@ customers and events tables, read in chunks.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -100,11 +100,11 @@ def _scan_all(scan: ScanSpec, now: datetime, *, due_only: bool) -> int:
 class Scan:
     """One live trigger's scan: its window, and the queries scans may run."""
 
-    def __init__(self, *, now: datetime, since: datetime, state: dict[str, Any],
+    def __init__(self, *, now: datetime, since: datetime, state: Mapping[str, Any],
                  node_id: str, workflow_id: int) -> None:
         self.now = now
         self.since = since
-        self.state = state
+        self.state: Mapping[str, Any] = state
         self.node_id = node_id
         self.workflow_id = workflow_id
 

@@ -42,7 +42,8 @@ def event_condition(entry: TriggerEntry) -> dict[str, Any] | None:
     """The condition an event must meet to start this (event) trigger. Rows indexed before
     the condition was stored compute it from the compiled version."""
     if CONDITION_KEY in entry.config:
-        return entry.config[CONDITION_KEY]
+        stored: dict[str, Any] | None = entry.config[CONDITION_KEY]
+        return stored
     node = compiled_version(entry.version_id).nodes.get(entry.node_id)
     return _event_fields(node)[1] if node is not None else None
 
