@@ -3,6 +3,9 @@
 - `block_find` / `block_get`: a spec by type id.
 - `block_config_validate`: a node's config → (model, errors as [{field, code, message}]).
 - `block_config_warnings`: template variables of a valid config no run provides, and old names.
+- `blocks_all()`: the core blocks (`BLOCKS`, an explicit list), then the blocks of
+  installed block packages (entry point group `keepflow.blocks`, blocks/plugins.py).
+- `scans_all()` / `scan_find`: the periodic scans that scan triggers declare.
 - `catalog()`: the palette for GET /api/v1/blocks, in the active language (blocks/i18n.py);
   other apps add entries (reusable block templates) through `catalog_provider_register`,
   see blocks/README.md.
@@ -48,6 +51,7 @@ from blocks.base import (
     ConfigFieldError,
     ConfigFieldErrors,
     DynamicPorts,
+    ScanSpec,
 )
 from blocks.fields import Widget
 from blocks.flow import branch, segment_check, split, wait, wait_for_event
@@ -55,6 +59,7 @@ from blocks.flow import exit as flow_exit
 from blocks.flow import filter as flow_filter
 from blocks.host import block_host
 from blocks.i18n import block_language, entry_translate
+from blocks.plugins import packages_load
 from blocks.rendering import template_paths
 from blocks.triggers import date, event, inactivity, manual, schedule, segment, webhook
 
@@ -94,6 +99,11 @@ _BY_TYPE: dict[str, BlockSpec] = {spec.type: spec for spec in BLOCKS}
 if len(_BY_TYPE) != len(BLOCKS):  # pragma: no cover - a programming error, caught at import
     raise RuntimeError("two blocks share a type id")
 
+# Block packages after the core blocks: a package never replaces a core block.
+PACKAGE_BLOCKS = packages_load(_BY_TYPE)
+_BY_TYPE.update({item.spec.type: item.spec for item in PACKAGE_BLOCKS})
+_PACKAGE_OF = {item.spec.type: item.package for item in PACKAGE_BLOCKS}
+
 DEFAULT_GROUPS = {Category.TRIGGER: "Triggers", Category.FLOW: "Flow", Category.ACTION: "Actions"}
 
 
@@ -104,7 +114,23 @@ class ConfigError(TypedDict):
 
 
 def blocks_all() -> tuple[BlockSpec, ...]:
-    return BLOCKS
+    """The core blocks, then the blocks of installed block packages."""
+    return BLOCKS + tuple(item.spec for item in PACKAGE_BLOCKS)
+
+
+def block_package(block_type: str) -> str | None:
+    """The distribution that ships a package block; None for a core block."""
+    return _PACKAGE_OF.get(block_type)
+
+
+def scans_all() -> tuple[ScanSpec, ...]:
+    """The periodic scans of the scan triggers, in registry order."""
+    return tuple(spec.trigger.scan for spec in blocks_all()
+                 if spec.trigger is not None and spec.trigger.scan is not None)
+
+
+def scan_find(name: str) -> ScanSpec | None:
+    return next((scan for scan in scans_all() if scan.name == name), None)
 
 
 def block_find(block_type: str) -> BlockSpec | None:
@@ -366,7 +392,8 @@ def catalog_entry_english(spec: BlockSpec) -> dict[str, Any]:
     example, errors = block_config_validate(spec.type, spec.example)
     return {
         "key": spec.type,
-        "source": "core",
+        "source": "package" if block_package(spec.type) else "core",
+        "package": block_package(spec.type),
         "type": spec.type,
         "version": spec.version,
         "category": spec.category.value,
@@ -380,6 +407,7 @@ def catalog_entry_english(spec: BlockSpec) -> dict[str, Any]:
         "dynamic_ports": dynamic,
         "example_ports": spec.output_ports(example) if not errors else [],
         "template_fields": list(spec.template_fields),
+        "trigger": spec.trigger.describe() if spec.trigger is not None else None,
         "example_config": copy.deepcopy(dict(spec.example)),
         "template": None,
     }
@@ -388,18 +416,23 @@ def catalog_entry_english(spec: BlockSpec) -> dict[str, Any]:
 def catalog_entry(spec: BlockSpec) -> dict[str, Any]:
     """One palette entry in the active language. Providers start from the entry of their
     base block."""
-    return entry_translate(catalog_entry_english(spec))
+    return entry_translate(catalog_entry_english(spec), own=_own_texts(spec))
+
+
+def _own_texts(spec: BlockSpec, language: str | None = None) -> Mapping[str, str]:
+    return spec.translations.get(block_language(language), {})
 
 
 @cache
 def _core_catalog(language: str) -> str:
-    return json.dumps([entry_translate(catalog_entry_english(spec), language)
-                       for spec in BLOCKS])
+    return json.dumps([entry_translate(catalog_entry_english(spec), language,
+                                       own=_own_texts(spec, language))
+                       for spec in blocks_all()])
 
 
 def catalog() -> list[dict[str, Any]]:
-    """Every core block, then the providers' entries, in a stable order; the texts in the
-    active language (built once per language)."""
+    """Every core block, the package blocks, then the providers' entries, in a stable
+    order; the texts in the active language (built once per language)."""
     entries: list[dict[str, Any]] = json.loads(_core_catalog(block_language()))
     for provider in CATALOG_PROVIDERS:
         entries += [dict(entry) for entry in provider()]

@@ -17,6 +17,11 @@ from apps.workflows.models import (
     WorkflowVersion,
 )
 from apps.workflows.schemas import MAX_EDGES, MAX_NODES
+from blocks.base import Category
+from blocks.registry import BLOCKS
+
+# The first action of the registry, as the example of a node type in the API docs.
+_EXAMPLE_TYPE = next(spec.type for spec in BLOCKS if spec.category == Category.ACTION)
 
 _NODE_ID = {"type": "string", "minLength": 1, "maxLength": 64,
             "pattern": "^[A-Za-z0-9_.:\\-]+$"}
@@ -32,7 +37,8 @@ GRAPH_OPENAPI: dict[str, Any] = {
             "properties": {
                 "id": _NODE_ID,
                 "type": {"type": "string", "minLength": 1, "maxLength": 100,
-                         "example": "action.send_sms"},
+                         "description": "A block type of the catalog (GET /api/v1/blocks).",
+                         "example": _EXAMPLE_TYPE},
                 "config": {"type": "object", "additionalProperties": True},
                 "position": {"type": "object", "required": ["x", "y"],
                              "properties": {"x": {"type": "number"}, "y": {"type": "number"}}},

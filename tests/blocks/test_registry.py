@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from blocks.base import BlockSpec, Category, Continue, Exit, WaitForEvent, WaitUntil
+from blocks.plugins import scan_names, spec_problems
 from blocks.registry import (
+    BLOCKS,
     CATALOG_PROVIDERS,
     block_config_validate,
     block_config_warnings,
@@ -34,16 +36,25 @@ CORE_PALETTE = [
     "action.zendesk_ticket", "action.freshdesk_ticket", "action.hubspot", "action.salesforce",
     "action.pipedrive", "action.slack_message", "action.teams_message",
 ]
-SPECS = {spec.type: spec for spec in blocks_all()}
+SPECS = {spec.type: spec for spec in BLOCKS}
 TESTS = Path(__file__).parent
 
 
-def test_registry_holds_exactly_the_core_palette():
-    assert [spec.type for spec in blocks_all()] == CORE_PALETTE
+def test_registry_holds_exactly_the_core_palette_then_the_package_blocks():
+    assert [spec.type for spec in BLOCKS] == CORE_PALETTE
+    assert blocks_all()[:len(BLOCKS)] == BLOCKS  # packages come after, never replace
 
 
-@pytest.mark.parametrize("spec", blocks_all(), ids=lambda spec: spec.type)
+@pytest.mark.parametrize("spec", BLOCKS, ids=lambda spec: spec.type)
 class TestEverySpec:
+    def test_keeps_the_contract_block_packages_are_held_to(self, spec: BlockSpec):
+        others = {type_: other for type_, other in SPECS.items() if type_ != spec.type}
+        scans = scan_names(other for other in others.values())
+        assert spec_problems(spec, taken=others, scans=scans) == []
+
+    def test_a_trigger_declares_how_runs_start(self, spec: BlockSpec):
+        assert (spec.trigger is not None) == (spec.category == Category.TRIGGER)
+
     def test_metadata(self, spec: BlockSpec):
         prefix = spec.type.split(".")[0]
         assert spec.category == Category(prefix)
@@ -173,7 +184,7 @@ def test_schema_properties_follow_the_model_order():
 
 @pytest.mark.django_db  # other apps' providers (block templates) read the database
 def test_catalog_lists_every_core_block_in_order():
-    entries = catalog()
+    entries = [entry for entry in catalog() if entry["source"] == "core"]
     assert [entry["key"] for entry in entries] == CORE_PALETTE
     assert json.loads(json.dumps(entries)) == entries
     split = entries[CORE_PALETTE.index("flow.split")]
@@ -206,7 +217,7 @@ def test_providers_add_entries_after_the_core(provider):
 
     entries = catalog()
 
-    assert len(entries) == len(CORE_PALETTE) + 1
+    assert len(entries) == len(blocks_all()) + 1
     assert entries[-1]["key"] == "template:7@2"
     assert entries[-1]["template"] == {"id": 7, "version": 2}
     assert entries[-1]["type"] == "action.send_sms"

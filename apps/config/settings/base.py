@@ -202,11 +202,10 @@ CELERY_BEAT_SCHEDULE = {
     "engine-steps-prune": {"task": "engine.steps_prune", "schedule": 3600.0},
     # Erases customers inactive past KEEPFLOW_RETENTION_INACTIVE_MONTHS (off by default).
     "customers-retention-erase": {"task": "customers.retention_erase", "schedule": 3600.0},
-    # Trigger scans (docs/engine.md#triggers): date every 5 min, inactivity every 15 min,
-    # schedule (cron over a segment) every minute.
-    "engine-date-scan": {"task": "engine.date_scan", "schedule": 300.0},
-    "engine-inactivity-scan": {"task": "engine.inactivity_scan", "schedule": 900.0},
-    "engine-schedule-scan": {"task": "engine.schedule_scan", "schedule": 60.0},
+    # Trigger scans (docs/engine.md#triggers): each scan trigger's block declares how
+    # often (date every 5 min, inactivity every 15 min, schedule every minute); this task
+    # looks every minute for the triggers that are due.
+    "engine-trigger-scans": {"task": "engine.trigger_scans", "schedule": 60.0},
     "segments-refresh": {
         "task": "apps.customers.tasks.segments_refresh_all",
         "schedule": env.float("KEEPFLOW_SEGMENT_REFRESH_SECONDS", default=300.0),

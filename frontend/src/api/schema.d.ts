@@ -1938,9 +1938,11 @@ export interface components {
             detail: string;
         };
         CatalogEntry: {
-            /** @description Unique in the catalog: the type for core blocks. */
+            /** @description Unique in the catalog: the type for core and package blocks. */
             key: string;
             source: components["schemas"]["CatalogEntrySourceEnum"];
+            /** @description The Python distribution that ships a package block; null otherwise. */
+            package: string | null;
             /** @description The block type a node of this entry has. */
             type: string;
             version: number;
@@ -1967,6 +1969,8 @@ export interface components {
             example_ports: string[];
             /** @description Liquid fields; name.* = every value. */
             template_fields: string[];
+            /** @description What a trigger block declares to the engine; null for other blocks. */
+            trigger: components["schemas"]["TriggerDeclaration"] | null;
             /** @description A valid config for a new node. */
             example_config: {
                 [key: string]: unknown;
@@ -1985,10 +1989,11 @@ export interface components {
         CatalogEntryCategoryEnum: "trigger" | "flow" | "action";
         /**
          * @description * `core` - core
+         *     * `package` - package
          *     * `template` - template
          * @enum {string}
          */
-        CatalogEntrySourceEnum: "core" | "template";
+        CatalogEntrySourceEnum: "core" | "package" | "template";
         /**
          * @description * `transactional` - Transactional
          *     * `marketing` - Marketing
@@ -2820,7 +2825,7 @@ export interface components {
              * @description Or start one for every member of a segment, in batches.
              */
             segment_id?: number;
-            /** @description The trigger node to enter by (default: the trigger.manual node). */
+            /** @description The trigger node to enter by (default: the workflow's "Manual / API" trigger). */
             trigger?: string;
         };
         Me: {
@@ -4473,6 +4478,31 @@ export interface components {
          * @enum {string}
          */
         TrackingTrackTypeEnum: "track";
+        TriggerDeclaration: {
+            /**
+             * @description How runs start at this trigger.
+             *
+             *     * `event` - event
+             *     * `scan` - scan
+             *     * `webhook` - webhook
+             *     * `manual` - manual
+             */
+            kind: components["schemas"]["TriggerDeclarationKindEnum"];
+            /** @description The event type it listens to, a template over the config: {event_type}. */
+            listens_to: string;
+            /** @description The config field naming the segment the audience is limited to. */
+            audience_segment: string;
+            /** @description The periodic scan (scan kind). */
+            scan: string | null;
+        };
+        /**
+         * @description * `event` - event
+         *     * `scan` - scan
+         *     * `webhook` - webhook
+         *     * `manual` - manual
+         * @enum {string}
+         */
+        TriggerDeclarationKindEnum: "event" | "scan" | "webhook" | "manual";
         TypeCount: {
             type: string;
             count: number;
@@ -4675,7 +4705,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -4808,7 +4841,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -4935,7 +4971,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -5059,7 +5098,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -5209,7 +5251,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -5342,7 +5387,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -5558,7 +5606,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -5588,7 +5639,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;

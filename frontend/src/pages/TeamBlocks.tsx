@@ -29,7 +29,8 @@ export function TeamBlocks() {
   const [error, setError] = useState<Error | null>(null);
   const writable = can(me, "workflows.write");
   const publisher = can(me, "blocks.publish");
-  const core = (catalog.data ?? []).filter((e) => e.source === "core");
+  // Core and package blocks can be the base of a template; templates cannot.
+  const core = (catalog.data ?? []).filter((e) => e.source !== "template");
   const baseEntry = draft ? core.find((e) => e.type === draft.base_type) : undefined;
   const labelOf = (type: string) => core.find((e) => e.type === type)?.label ?? type;
 

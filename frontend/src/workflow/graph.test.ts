@@ -18,6 +18,8 @@ import { createEditorStore } from "./store";
 function entry(partial: Partial<CatalogEntry> & { key: string; category: CatalogEntry["category"] }): CatalogEntry {
   return {
     source: "core",
+    package: null,
+    trigger: null,
     type: partial.key,
     version: 1,
     group: "",
