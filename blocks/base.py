@@ -244,6 +244,10 @@ class BlockSpec:
     waits: bool = False
     # `holdout_port`: leaving by this port puts the run in the control group of reports.
     holdout_port: str = ""
+    # `upgrade`: turns a config of the previous version (`version - 1`) into a config of
+    # this one. Pure (no clock, no database); required from version 2 on. Drafts are
+    # upgraded through it on request; published workflows keep their version.
+    upgrade: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
 
     def output_ports(self, config: BlockConfig | None) -> list[str]:
         if callable(self.ports):

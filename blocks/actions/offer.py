@@ -8,13 +8,18 @@ see blocks/variants.py), else standard words. Output: {"offer": {...}, "variant"
 
 Effect contract: create_offer(code_pattern, kind, value, currency, expires_at,
 link_target_url[, page_headline, page_text]) returns at least {"code", "link",
-"expires_at"}."""
+"expires_at"}.
+
+Version 2: how long the offer is valid is a duration (`valid_for`: "48h" for a flash
+offer, "14d"), where version 1 took whole days (`expires_in_days`, kept in offer_v1.py
+for the workflows published on it). `upgrade` turns a version 1 config into this one."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
@@ -28,7 +33,7 @@ from blocks.base import (
     Outcome,
     RunContext,
 )
-from blocks.fields import matching, shown_when
+from blocks.fields import Duration, duration_parse, matching, shown_when
 from blocks.variants import LocaleTag, VariantsWidget, variant_apply, variants_field
 
 CODE_PATTERN = r"^[A-Z0-9_\-]{0,20}\{RANDOM([4-9]|1[0-6])\}[A-Z0-9_\-]{0,20}$"
@@ -45,6 +50,7 @@ CodePattern = Annotated[str, *matching(
 )]
 Currency = Annotated[str, *matching(r"^[A-Z]{3}$", "an ISO currency code like EUR")]
 HttpsUrl = Annotated[str, *matching(r"^https://[^\s]+$", "an https:// address")]
+MIN_VALID, MAX_VALID = dt.timedelta(hours=1), dt.timedelta(days=365)
 
 
 class OfferVariant(BlockConfig):
@@ -65,7 +71,10 @@ class OfferConfig(BlockConfig):
     value: Money = Field(title="Discount", examples=[10, 5.5])
     currency: Currency | None = Field(None, title="Currency", description="e.g. EUR.",
                                       json_schema_extra=shown_when(kind=("amount",)))
-    expires_in_days: int = Field(14, ge=1, le=365, title="Valid for (days)")
+    valid_for: Duration = Field(
+        "14d", title="Valid for",
+        description="How long the code and the link work: 48h for a flash offer, at most "
+        "365 days.")
     link_target_url: HttpsUrl | None = Field(
         None, max_length=2000, title="Reactivation page",
         description="Where the signed link leads, e.g. your shop's reactivation page.",
@@ -85,7 +94,26 @@ class OfferConfig(BlockConfig):
             raise ConfigFieldError("value", "too_large", _("a percent discount is at most 100"))
         if self.kind == "amount" and not self.currency:
             raise ConfigFieldError("currency", "required", _("an amount discount needs a currency"))
+        if duration_parse(self.valid_for) < MIN_VALID:
+            raise ConfigFieldError("valid_for", "duration_too_short",
+                                   _("an offer is valid for at least 1 hour"))
+        if duration_parse(self.valid_for) > MAX_VALID:
+            raise ConfigFieldError("valid_for", "duration_too_long",
+                                   _("an offer is valid for at most 365 days"))
         return self
+
+
+def upgrade(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Version 1 -> 2: whole days (`expires_in_days: 14`) become a duration
+    (`valid_for: "14d"`); every other field stays. A value that was not a number is
+    carried over as it is, so validation names it under `valid_for`."""
+    out = dict(config)
+    if "expires_in_days" in out:
+        days = out.pop("expires_in_days")
+        whole = isinstance(days, int) and not isinstance(days, bool)
+        out["valid_for"] = f"{days}d" if whole or (isinstance(days, str) and days.isdigit()) \
+            else days
+    return out
 
 
 def run(ctx: RunContext, config: OfferConfig) -> Outcome:
@@ -95,7 +123,7 @@ def run(ctx: RunContext, config: OfferConfig) -> Outcome:
     offer = ctx.effects.create_offer(
         code_pattern=config.code_pattern, kind=config.kind, value=config.value,
         currency=config.currency,
-        expires_at=ctx.now + dt.timedelta(days=config.expires_in_days),
+        expires_at=ctx.now + duration_parse(config.valid_for),
         link_target_url=config.link_target_url, **page,
     )
     return Continue("out", output={"offer": dict(offer), "variant": variant})
@@ -103,7 +131,7 @@ def run(ctx: RunContext, config: OfferConfig) -> Outcome:
 
 SPEC = BlockSpec(
     type="action.offer",
-    version=1,
+    version=2,
     category=Category.ACTION,
     label="Create offer",
     description="Creates a unique discount code and a signed reactivation link.",
@@ -113,5 +141,6 @@ SPEC = BlockSpec(
     run=run,
     group="Offers",
     example={"code_pattern": "SAVE-{RANDOM6}", "kind": "percent", "value": 10,
-             "expires_in_days": 14, "link_target_url": "https://shop.example.com/welcome-back"},
+             "valid_for": "14d", "link_target_url": "https://shop.example.com/welcome-back"},
+    upgrade=upgrade,
 )
