@@ -107,12 +107,14 @@ def upgrade(config: Mapping[str, Any]) -> dict[str, Any]:
     """Version 1 -> 2: whole days (`expires_in_days: 14`) become a duration
     (`valid_for: "14d"`); every other field stays. A value that was not a number is
     carried over as it is, so validation names it under `valid_for`."""
-    out = dict(config)
-    if "expires_in_days" in out:
-        days = out.pop("expires_in_days")
-        whole = isinstance(days, int) and not isinstance(days, bool)
-        out["valid_for"] = f"{days}d" if whole or (isinstance(days, str) and days.isdigit()) \
-            else days
+    out: dict[str, Any] = {}
+    for key, value in config.items():  # in the same place, so a diff reads as one change
+        if key != "expires_in_days":
+            out[key] = value
+            continue
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        out["valid_for"] = f"{value}d" if whole or (isinstance(value, str) and value.isdigit()) \
+            else value
     return out
 
 
