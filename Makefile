@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint bench frontend install install-dev clean
+.PHONY: run test lint typecheck bench frontend install install-dev clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -36,12 +36,17 @@ run: install frontend
 lint: install-dev
 	$(BIN)/ruff check .
 
+# mypy with the Django, DRF and pydantic plugins: strict on blocks/ and apps/engine/
+# (see [tool.mypy] in pyproject.toml for what is checked how).
+typecheck: install-dev
+	$(BIN)/mypy
+
 # The machine's PostgreSQL and Redis where they answer, embedded ones where not.
-test: install-dev frontend lint
+test: install-dev frontend lint typecheck
 	@scripts/run-tests.sh
 
 bench: install-dev frontend
 	@scripts/with-services.sh $(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var frontend/node_modules static/app
+	rm -rf $(VENV) var frontend/node_modules static/app .mypy_cache

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Literal, NotRequired, Protocol, TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
@@ -48,6 +49,19 @@ class ConfigFieldErrors(ValueError):
     def __init__(self, errors: list[ConfigFieldError]) -> None:
         super().__init__("; ".join(error.message for error in errors))
         self.errors = errors
+
+
+class RenderError(Exception):
+    """A template that cannot be rendered: what `RunContext.render` raises, whatever the
+    template engine behind it (blocks catch it through blocks.rendering.render_field)."""
+
+    def __init__(self, message: str, *, code: str = "template_render",
+                 line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.line = line
+        self.column = column
 
 
 # --- Outcomes: what `run` returns -------------------------------------------------------
@@ -121,54 +135,162 @@ Outcome = Continue | WaitUntil | WaitForEvent | Exit | Fail
 # --- What a block sees --------------------------------------------------------------------
 
 
+# What effects take and give back. The engine fills the results from the apps' services
+# (message_result, task_result, offer_result, ...); a dry run fills them with stand-ins
+# (ids None, status "dry_run"). Keys marked NotRequired may be missing in either.
+
+MessageCategory = Literal["transactional", "marketing"]
+
+
+class MessageResult(TypedDict):
+    """An e-mail or SMS handed to messaging (send_email, send_sms)."""
+
+    message_id: int | None  # None in a dry run
+    status: str  # queued | deferred | suppressed | failed | dry_run
+    reason: NotRequired[str | None]  # why the guardrails suppressed or deferred it
+    error: NotRequired[str]  # why it failed (e.g. too large)
+
+
+class CallResult(TypedDict):
+    """A call handed to messaging (place_call); action.call waits for its outcome."""
+
+    call_id: int | None  # None in a dry run
+    status: str  # queued | deferred | suppressed | failed | dry_run
+    reason: NotRequired[str | None]
+    error: NotRequired[str]
+    scheduled_at: NotRequired[str | None]  # ISO 8601: when it will be placed
+
+
+class TaskResult(TypedDict):
+    task_id: int | None  # None in a dry run
+    status: NotRequired[str]
+    due_at: NotRequired[str]  # ISO 8601, moved into the queue's business hours
+
+
+class HttpResult(TypedDict):
+    status: int  # the HTTP status; 0 when no response came
+    json: NotRequired[Any]  # the parsed body, or None
+    text: NotRequired[str]
+    error: NotRequired[str | None]
+    retryable: NotRequired[bool]  # a transport error worth retrying
+
+
+class ProfileChanges(TypedDict, total=False):
+    """A profile write of update_customer."""
+
+    attributes: dict[str, Any]  # name -> value; None removes the attribute
+    tags_add: list[str]
+    tags_remove: list[str]
+    tier: str  # only when the block sets it
+
+
+class ProfileResult(TypedDict):
+    updated: bool
+    attributes: NotRequired[list[str]]  # the names written
+    tags: NotRequired[list[str]]  # the tags after the write
+    tier: NotRequired[str | None]
+    status: NotRequired[str]
+
+
+class OfferResult(TypedDict):
+    """An offer (unique code + signed link); templates see it as offer.*."""
+
+    code: str
+    link: str
+    expires_at: str | None  # ISO 8601
+    offer_id: NotRequired[int | None]
+    kind: NotRequired[str]
+    value: NotRequired[str]  # a decimal as text
+    currency: NotRequired[str | None]
+    status: NotRequired[str]
+
+
+class SurveyResult(TypedDict):
+    """An exit survey's signed link; templates see it as survey.*."""
+
+    survey_id: int | None
+    url: str
+    expires_at: str  # ISO 8601
+    status: NotRequired[str]
+
+
 class Effects(Protocol):
     """Side effects, implemented by the engine over the apps' services. Each call is keyed
-    by (run, node, visit) there, so a replayed step never repeats an effect."""
+    by (run, node, visit) there, so a replayed step never repeats an effect. Keyword
+    arguments only; `variant` is the language variant used ("default" or a locale tag),
+    kept with the message."""
 
-    # The keyword arguments each core block passes (see its module docstring):
-    # send_email: subject, body, format ("html"|"text"), from_name, reply_to, category
-    #   ("transactional"|"marketing"), variant (the language variant used, "default" or a
-    #   locale tag; kept in the message's options) -> e.g. {"message_id", "status"}
-    # send_sms: body, category, variant -> e.g. {"message_id", "status"}
-    # create_task: kind, queue, title, notes, due_at (aware datetime), business_hours,
-    #   priority -> e.g. {"task_id"}
-    # http_request: method, url, headers, json, credential_id, timeout_seconds ->
-    #   {"status": int (0: no response), "json", "text", "error", "retryable"}
-    # update_customer(changes): {"attributes": {name: value | None}, "tags_add": [...],
-    #   "tags_remove": [...], "tier"?: str}
-    # create_offer: code_pattern, kind, value (Decimal), currency, expires_at,
-    #   link_target_url[, page_headline, page_text] -> at least {"code", "link", "expires_at"}
-    # create_exit_survey: channel ("email"|"sms"), reason_codes (list, empty: every active
-    #   reason), expires_at[, question, intro] -> at least {"survey_id", "url", "expires_at"}
-    # place_call: mode ("bridge"|"message"), agent_number, text, menu (the <Gather>
-    #   prompt, "" for none), category, queue (business hours) -> at least {"call_id"
-    #   (None in a dry run), "status" (queued|deferred|suppressed|failed|dry_run),
-    #   "reason", "scheduled_at" (ISO, when it will be placed)}
-    def send_email(self, *, subject: str, body: str, **options: Any) -> Mapping[str, Any]: ...
-    def send_sms(self, *, body: str, **options: Any) -> Mapping[str, Any]: ...
-    def create_task(self, **task: Any) -> Mapping[str, Any]: ...
-    def http_request(self, **request: Any) -> Mapping[str, Any]: ...
-    def update_customer(self, changes: Mapping[str, Any]) -> Mapping[str, Any]: ...
-    def create_offer(self, **offer: Any) -> Mapping[str, Any]: ...
-    def create_exit_survey(self, **survey: Any) -> Mapping[str, Any]: ...
-    def place_call(self, **call: Any) -> Mapping[str, Any]: ...
+    def send_email(self, *, subject: str, body: str, format: Literal["html", "text"] = "html",
+                   from_name: str | None = None, reply_to: str | None = None,
+                   category: MessageCategory = "marketing",
+                   variant: str = "default") -> MessageResult: ...
+
+    def send_sms(self, *, body: str, category: MessageCategory = "marketing",
+                 variant: str = "default") -> MessageResult: ...
+
+    def place_call(self, *, mode: Literal["bridge", "message"], agent_number: str, text: str,
+                   menu: str, category: MessageCategory, queue: str) -> CallResult:
+        """`agent_number` for a bridge ("" otherwise); `menu` the keypad prompt of a
+        message call ("" for none); `queue` whose business hours the call keeps."""
+        ...
+
+    def create_task(self, *, kind: str, queue: str, title: str, notes: str,
+                    due_at: datetime, business_hours: bool, priority: str) -> TaskResult:
+        """`due_at` aware; with `business_hours` the tasks app moves it into the queue's."""
+        ...
+
+    def http_request(self, *, method: str, url: str, headers: Mapping[str, str],
+                     json: Any, credential_id: int | None,
+                     timeout_seconds: int) -> HttpResult: ...
+
+    def update_customer(self, changes: ProfileChanges) -> ProfileResult: ...
+
+    def create_offer(self, *, code_pattern: str, kind: str, value: Decimal,
+                     currency: str | None, expires_at: datetime | None,
+                     link_target_url: str | None, page_headline: str = "",
+                     page_text: str = "") -> OfferResult:
+        """`page_*`: the offer page's words when the block sets them ("" for standard)."""
+        ...
+
+    def create_exit_survey(self, *, channel: Literal["email", "sms"], reason_codes: list[str],
+                           expires_at: datetime, question: str = "",
+                           intro: str = "") -> SurveyResult:
+        """`reason_codes` empty: every active reason; `question` / `intro` "" for the
+        page's standard words."""
+        ...
 
 
 class RunContext(Protocol):
-    """The run as a block sees it."""
+    """The run as a block sees it (read-only: a block never assigns to its context)."""
 
-    now: datetime
-    customer: Any  # apps.customers.models.Customer
-    event: Any | None  # the triggering apps.customers.models.Event, if any
-    variables: Mapping[str, Any]  # outputs of earlier nodes, by node id
-    run_id: int | None
-    workflow_id: int | None  # stable across runs: flow.split hashes it with the customer
-    node_id: str
-    effects: Effects
+    @property
+    def now(self) -> datetime: ...
+    @property
+    def customer(self) -> Any:
+        """The customer's profile (the host's Customer row, or a test's stand-in)."""
+        ...
+    @property
+    def event(self) -> Any | None:
+        """The triggering event, if any."""
+        ...
+    @property
+    def variables(self) -> Mapping[str, Any]:
+        """Outputs of earlier nodes, by node id."""
+        ...
+    @property
+    def run_id(self) -> int | None: ...
+    @property
+    def workflow_id(self) -> int | None:
+        """Stable across runs: flow.split hashes it with the customer."""
+        ...
+    @property
+    def node_id(self) -> str: ...
+    @property
+    def effects(self) -> Effects: ...
 
-    # Liquid over customer, event, run, offer, survey (apps.common.templating.template_render);
+    # Liquid over customer, event, run, offer, survey (the host's template language);
     # html=True escapes inserted values (HTML e-mail); `extra` adds variables this node
-    # made itself (the exit survey's link). Raises TemplateError.
+    # made itself (the exit survey's link). Raises RenderError.
     def render(self, template: str, *, html: bool = False,
                extra: Mapping[str, Any] | None = None) -> str: ...
     def condition_matches(self, condition: Mapping[str, Any]) -> bool: ...
@@ -178,6 +300,8 @@ class RunContext(Protocol):
 # --- The declaration ----------------------------------------------------------------------
 
 PortsFn = Callable[[Any], list[str]]
+# `type` is also a field of BlockSpec: the alias keeps the builtin meaning there.
+ConfigModel = type[BlockConfig]
 
 
 @dataclass(frozen=True)
@@ -224,7 +348,7 @@ class BlockSpec:
     label: str
     description: str
     icon: str  # an icon name the canvas maps to a glyph
-    config_model: type[BlockConfig]
+    config_model: ConfigModel
     # Fixed ports, or computed from the config (use DynamicPorts so the catalog can tell
     # the canvas the rule).
     ports: tuple[str, ...] | PortsFn

@@ -16,11 +16,12 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, Field, GetJsonSchemaHandler, WithJsonSchema
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-from apps.common.templating import template_errors
-from apps.customers.validators import EVENT_TYPE_HINT, EVENT_TYPE_PATTERN
 from blocks.base import ConfigFieldError, ConfigFieldErrors
+from blocks.host import block_host, template_errors
 
 
 @dataclass(frozen=True)
@@ -101,11 +102,38 @@ LocalTime = Annotated[
     *matching(r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
               gettext_noop("a time of day as HH:MM, e.g. 09:00")),
 ]
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _event_type_valid(text: str) -> str:
+    """The host's rule for event type names (the tracking API's), asked at validation."""
+    host = block_host()
+    if not _compiled(host.event_type_pattern).fullmatch(text):
+        raise ConfigFieldError("", "invalid_format", _(host.event_type_hint))
+    return text
+
+
+class _EventTypeSchema:
+    """Puts the host's event type pattern into the JSON Schema when it is generated
+    (after the host is installed), so the form checks what the server checks."""
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema["pattern"] = block_host().event_type_pattern
+        return schema
+
+
 EventType = Annotated[
     str,
     Field(min_length=1, max_length=100,
           examples=["feedback.submitted", "purchase", "subscription.cancelled"]),
-    *matching(EVENT_TYPE_PATTERN, EVENT_TYPE_HINT),
+    AfterValidator(_event_type_valid),
+    _EventTypeSchema(),
 ]
 AttributeName = Annotated[
     str,
@@ -162,7 +190,7 @@ TimeZoneName = Annotated[
     Widget("timezone"),
 ]
 SegmentId = Annotated[int, Field(ge=1, examples=[1]), Widget("segment")]
-# A stored credential (apps.integrations), by id: the canvas offers a picker of their names.
+# A stored credential, by id: the canvas offers a picker of their names.
 CredentialId = Annotated[int, Field(ge=1), Widget("credential")]
 
 # --- Liquid templates -------------------------------------------------------------------
@@ -188,16 +216,12 @@ LiquidText = Annotated[str, *_LIQUID_LIMITS, Widget("liquid_textarea")]
 # --- Conditions -------------------------------------------------------------------------
 
 def _condition_valid(value: dict[str, Any]) -> dict[str, Any]:
-    """Validated by the customers app's condition language (the one both evaluators
-    share); imported here so that blocks load without Django's app registry."""
-    from apps.customers.conditions import ConditionError, condition_validate
-
-    try:
-        condition_validate(value, root="event")
-    except ConditionError as exc:
-        raise ConfigFieldErrors(
-            [ConfigFieldError(issue.path, issue.code, issue.message) for issue in exc.issues]
-        ) from None
+    """Validated by the host's condition language (the one both evaluators share), every
+    issue at its path inside the condition."""
+    issues = block_host().condition_issues(value, root="event")
+    if issues:
+        raise ConfigFieldErrors([ConfigFieldError(issue["path"], issue["code"],
+                                                  issue["message"]) for issue in issues])
     return value
 
 

@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from pydantic import BaseModel, ValidationError
 
-from apps.common.templating import template_check, template_paths
 from blocks.actions import (
     call,
     create_task,
@@ -60,7 +59,9 @@ from blocks.fields import Widget
 from blocks.flow import branch, segment_check, split, wait, wait_for_event
 from blocks.flow import exit as flow_exit
 from blocks.flow import filter as flow_filter
+from blocks.host import block_host
 from blocks.i18n import block_language, entry_translate
+from blocks.rendering import template_paths
 from blocks.triggers import date, event, inactivity, manual, schedule, segment, webhook
 
 BLOCKS: tuple[BlockSpec, ...] = (
@@ -320,7 +321,7 @@ def block_config_warnings(block_type: str, config: BlockConfig, version: int | N
     no run provides (errors there) and old names of variables (warnings)."""
     warnings: list[ConfigError] = []
     for field, text in block_templates(block_type, config, version):
-        for issue in template_check(text):
+        for issue in block_host().template_check(text):
             if issue["code"] in ("unknown_variable", "renamed_variable"):
                 where = f"line {issue['line']}, column {issue['column']}: "
                 warnings.append({"field": field, "code": issue["code"],
@@ -379,7 +380,8 @@ def _schema(block_type: str, version: int | None) -> str:
 def block_schema(block_type: str, version: int | None = None) -> dict[str, Any]:
     """The config's JSON Schema for @rjsf: refs inlined, nullable fields collapsed,
     properties in the config model's order."""
-    return json.loads(_schema(block_type, version))
+    schema: dict[str, Any] = json.loads(_schema(block_type, version))
+    return schema
 
 
 def _ui_for(annotation: Any, metadata: Iterable[Any]) -> dict[str, Any]:
@@ -424,7 +426,8 @@ def _ui_schema(block_type: str, version: int | None) -> str:
 def block_ui_schema(block_type: str, version: int | None = None) -> dict[str, Any]:
     """@rjsf uiSchema: custom editors for templates, conditions, segments, time zones,
     and the field order."""
-    return json.loads(_ui_schema(block_type, version))
+    ui: dict[str, Any] = json.loads(_ui_schema(block_type, version))
+    return ui
 
 
 # --- The catalog ----------------------------------------------------------------------------

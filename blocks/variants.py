@@ -15,9 +15,9 @@ from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import AfterValidator, Field
 
-from apps.common.locale_filters import locale_normalize
 from blocks.base import BlockConfig, ConfigFieldError
 from blocks.fields import Widget
+from blocks.host import block_host
 
 DEFAULT = "default"
 LOCALE_PATTERN = r"^[a-z]{2,3}(-([A-Z]{2}|[0-9]{3}|[A-Z][a-z]{3}))?$"
@@ -54,7 +54,7 @@ VariantsWidget = Widget("variants", kind="ui:field")
 
 def locale_chain(locale: str | None) -> list[str]:
     """"de-AT" → ["de-AT", "de"]; "" → []."""
-    tag = locale_normalize(locale)
+    tag = block_host().locale_normalize(locale)
     if not tag:
         return []
     parts = tag.split("-")

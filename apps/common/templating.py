@@ -276,32 +276,6 @@ def _suggestion(segments: list[Any], index: int, options: list[str]) -> str | No
     return _dotted([*segments[:index], close[0], *segments[index + 1:]])
 
 
-def template_errors(text: str) -> list[TemplateIssue]:
-    """Errors in the template itself (syntax, filters, size), for a field's own check.
-    Unknown variables are left to graph validation, which names the block and field."""
-    return [issue for issue in template_check(text)
-            if issue["severity"] == "error" and issue["code"] != "unknown_variable"]
-
-
-def template_paths(names: Sequence[str], config: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(dotted field, Liquid source) of each template field in a config given as data;
-    a "*" segment stands for every key of a mapping: "headers.*" is each header value,
-    "variants.*.body" each variant's body. Values that are not text are skipped."""
-    found: list[tuple[str, str]] = []
-    for name in names:
-        items: list[tuple[str, Any]] = [("", config)]
-        for segment in name.split("."):
-            step: list[tuple[str, Any]] = []
-            for path, value in items:
-                if not isinstance(value, Mapping):
-                    continue
-                keys = list(value) if segment == "*" else [segment] if segment in value else []
-                step += [(f"{path}.{key}" if path else str(key), value[key]) for key in keys]
-            items = step
-        found += [(path, value) for path, value in items if isinstance(value, str)]
-    return found
-
-
 def template_render(text: str, context: Mapping[str, Any], *, html: bool = False,
                     locale: str | None = None) -> str:
     """Render with plain data (see `template_context_for`). `html` escapes the values

@@ -13,7 +13,7 @@ from apps.web.api import StatsApi
 from apps.web.fields_api import ConditionFieldsApi
 from apps.web.views import app_shell, healthz
 from apps.workflows.api import BlockTemplateViewSet, WorkflowTestCaseViewSet, WorkflowViewSet
-from blocks.api import BlockCatalogApi, TemplatePreviewApi, TemplateVariablesApi
+from apps.workflows.catalog_api import BlockCatalogApi, TemplatePreviewApi, TemplateVariablesApi
 
 router = DefaultRouter()
 router.trailing_slash = "/?"  # /api/v1/events and /api/v1/events/ both work

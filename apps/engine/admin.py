@@ -3,7 +3,7 @@ interpreter and the API's services (cancel, retry), never by editing rows."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -14,8 +14,17 @@ from apps.engine.models import NodeCount, Run, Step, TriggerEntry, Wait
 
 STEPS_INLINE_LIMIT = 100
 
+# The admin's classes are generic to the type checker only (not subscriptable at run time).
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _StepsInline = admin.TabularInline[Step, Run]
+    _StepsFormSet = BaseInlineFormSet[Step, Run, Any]
+else:
+    _ModelAdmin, _StepsInline, _StepsFormSet = (admin.ModelAdmin, admin.TabularInline,
+                                                BaseInlineFormSet)
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+class ReadOnlyAdmin(_ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over millions of rows per page view
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -28,7 +37,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class _FirstStepsFormSet(BaseInlineFormSet):
+class _FirstStepsFormSet(_StepsFormSet):
     """Only the first STEPS_INLINE_LIMIT steps: a looping run can have thousands."""
 
     def get_queryset(self) -> QuerySet[Step]:
@@ -37,12 +46,11 @@ class _FirstStepsFormSet(BaseInlineFormSet):
         return self._limited
 
 
-class StepInline(admin.TabularInline):
+class StepInline(_StepsInline):
     model = Step
     formset = _FirstStepsFormSet
-    fields = ["node_id", "block_type", "visit", "outcome", "port", "error", "started_at",
-              "duration_us", "detail"]
-    readonly_fields = fields
+    fields = readonly_fields = ("node_id", "block_type", "visit", "outcome", "port", "error",
+                                "started_at", "duration_us", "detail")
     extra = 0
     can_delete = False
     show_change_link = False
@@ -63,11 +71,11 @@ class RunAdmin(ReadOnlyAdmin):
     list_select_related = ["workflow", "customer"]
     search_fields = ["=id", "customer__external_id", "entry_key"]
     inlines = [StepInline]
-    readonly_fields = ["workflow", "version", "customer", "trigger_node", "trigger_event",
-                       "entry_key", "state", "frontier", "visits", "variables", "attempts",
-                       "error", "failed_node", "exit_reason", "step_count", "open_waits",
-                       "created_at", "updated_at", "enqueued_at", "ended_at"]
-    fields = readonly_fields
+    fields = readonly_fields = (
+        "workflow", "version", "customer", "trigger_node", "trigger_event", "entry_key",
+        "state", "frontier", "visits", "variables", "attempts", "error", "failed_node",
+        "exit_reason", "step_count", "open_waits", "created_at", "updated_at", "enqueued_at",
+        "ended_at")
 
 
 @admin.register(Wait)

@@ -56,7 +56,9 @@ def _user(request: Request) -> User | None:
 
 def _workflow(workflow_id: str | int) -> Workflow:
     try:
-        return Workflow.objects.select_related("published_version").get(pk=int(workflow_id))
+        workflow: Workflow = Workflow.objects.select_related("published_version") \
+            .get(pk=int(workflow_id))
+        return workflow
     except Workflow.DoesNotExist as exc:
         raise NotFound() from exc
 
@@ -80,10 +82,11 @@ class EngineErrorsMixin:
                 status=status.HTTP_409_CONFLICT)
         if isinstance(exc, ObjectDoesNotExist):
             exc = NotFound()
-        return super().handle_exception(exc)  # type: ignore[misc]
+        response: Response = super().handle_exception(exc)  # type: ignore[misc]
+        return response
 
 
-class RunViewSet(EngineErrorsMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class RunViewSet(EngineErrorsMixin, mixins.ListModelMixin, viewsets.GenericViewSet[Run]):
     """Runs, newest first. Viewers read; publishers (and `runs:write` keys) cancel and
     retry."""
 
@@ -101,7 +104,7 @@ class RunViewSet(EngineErrorsMixin, mixins.ListModelMixin, viewsets.GenericViewS
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = {**self.get_serializer_context(), "messages": selectors.runs_messages(page)}
+        context = {**self.get_serializer_context(), "messages": selectors.runs_messages(page or [])}
         return self.get_paginated_response(RunSerializer(page, many=True, context=context).data)
 
     @extend_schema(responses=RunDetailSerializer)
@@ -158,7 +161,7 @@ class RunViewSet(EngineErrorsMixin, mixins.ListModelMixin, viewsets.GenericViewS
 
 
 @extend_schema(parameters=[WORKFLOW_ID])
-class WorkflowCountsApi(EngineErrorsMixin, generics.GenericAPIView):
+class WorkflowCountsApi(EngineErrorsMixin, generics.GenericAPIView[Any]):
     """Per node: runs that entered, wait there now, exited or failed there, left by each
     port (the canvas overlay); and the workflow's runs per state."""
 
@@ -170,7 +173,7 @@ class WorkflowCountsApi(EngineErrorsMixin, generics.GenericAPIView):
 
 
 @extend_schema(parameters=[WORKFLOW_ID])
-class WorkflowDryRunApi(EngineErrorsMixin, generics.GenericAPIView):
+class WorkflowDryRunApi(EngineErrorsMixin, generics.GenericAPIView[Any]):
     """Follow the draft (or the published version) for a real customer and an optional
     event: the path, each step and the effects it would have. Nothing is stored or sent."""
 
@@ -191,7 +194,7 @@ class WorkflowDryRunApi(EngineErrorsMixin, generics.GenericAPIView):
 
 
 @extend_schema(parameters=[WORKFLOW_ID])
-class WorkflowRunsApi(EngineErrorsMixin, generics.GenericAPIView):
+class WorkflowRunsApi(EngineErrorsMixin, generics.GenericAPIView[Any]):
     """Start the published workflow by hand: one run for a customer now, or one for every
     member of a segment (a fan-out in batches, with progress)."""
 
@@ -234,7 +237,7 @@ class WorkflowRunsApi(EngineErrorsMixin, generics.GenericAPIView):
 
 
 @extend_schema(parameters=[WORKFLOW_ID])
-class WorkflowFanoutsApi(EngineErrorsMixin, generics.ListAPIView):
+class WorkflowFanoutsApi(EngineErrorsMixin, generics.ListAPIView[Fanout]):
     """The workflow's segment fan-outs (manual and scheduled starts), newest first."""
 
     serializer_class = FanoutSerializer
@@ -245,7 +248,8 @@ class WorkflowFanoutsApi(EngineErrorsMixin, generics.ListAPIView):
         return selectors.fanouts_list(_workflow(self.kwargs["workflow_id"]).pk)
 
 
-class FanoutViewSet(EngineErrorsMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FanoutViewSet(EngineErrorsMixin, mixins.RetrieveModelMixin,
+                    viewsets.GenericViewSet[Fanout]):
     """One fan-out's progress: members processed of the total, runs started."""
 
     serializer_class = FanoutSerializer

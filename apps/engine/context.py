@@ -14,13 +14,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.db import transaction
 
 from apps.common.templating import (
     TemplateContext,
+    TemplateError,
     plain,
     template_context_for,
     template_render,
@@ -30,6 +32,18 @@ from apps.customers.conditions.nodes import Node as ConditionNode
 from apps.customers.conditions.schema import condition_parse
 from apps.customers.models import Customer, Event
 from apps.engine.models import EffectRecord, Run
+from blocks.base import (
+    CallResult,
+    HttpResult,
+    MessageCategory,
+    MessageResult,
+    OfferResult,
+    ProfileChanges,
+    ProfileResult,
+    RenderError,
+    SurveyResult,
+    TaskResult,
+)
 
 if TYPE_CHECKING:
     from apps.engine.scope import Scope
@@ -79,59 +93,90 @@ class EngineEffects:
                 "run_id": self.run.pk, "workflow_id": self.run.workflow_id,
                 "node_id": self.node_id}
 
-    def send_email(self, *, subject: str, body: str, **options: Any) -> Mapping[str, Any]:
-        category = options.pop("category", "marketing")
-        return self._message(channel="email", subject=subject, body=body,
-                             category=category, options=options)
+    def send_email(self, *, subject: str, body: str, format: Literal["html", "text"] = "html",
+                   from_name: str | None = None, reply_to: str | None = None,
+                   category: MessageCategory = "marketing",
+                   variant: str = "default") -> MessageResult:
+        options = {"format": format, "from_name": from_name, "reply_to": reply_to,
+                   "variant": variant}
+        return cast(MessageResult, self._message(channel="email", subject=subject, body=body,
+                                                 category=category, options=options))
 
-    def send_sms(self, *, body: str, **options: Any) -> Mapping[str, Any]:
-        category = options.pop("category", "marketing")
-        return self._message(channel="sms", body=body, category=category, options=options)
+    def send_sms(self, *, body: str, category: MessageCategory = "marketing",
+                 variant: str = "default") -> MessageResult:
+        return cast(MessageResult, self._message(channel="sms", body=body, category=category,
+                                                 options={"variant": variant}))
 
-    def place_call(self, **call: Any) -> Mapping[str, Any]:
+    def place_call(self, *, mode: Literal["bridge", "message"], agent_number: str, text: str,
+                   menu: str, category: MessageCategory, queue: str) -> CallResult:
         """A call is a message on the `call` channel: the same outbox, key and guardrails,
         plus its queue's business hours (apps/messaging/calls.py)."""
-        category = call.pop("category", "marketing")
-        result = dict(self._message(channel="call", body=call.pop("text", ""),
-                                    category=category, options=call))
+        options = {"mode": mode, "agent_number": agent_number, "menu": menu, "queue": queue}
+        result = dict(self._message(channel="call", body=text, category=category,
+                                    options=options))
         result["call_id"] = result.pop("message_id")  # what call.completed names it by
-        return result
+        return cast(CallResult, result)
 
-    def _message(self, **message: Any) -> Mapping[str, Any]:
+    def _message(self, *, channel: Literal["email", "sms", "call"], body: str,
+                 category: MessageCategory, options: Mapping[str, Any],
+                 subject: str = "") -> Mapping[str, Any]:
         """Into the batch's outbox, or written at once when the run is on its own."""
         if self.scope.messages is not None:
-            return self.scope.messages.queue(customer=self.customer, **message,
-                                             **self._keys())
+            return self.scope.messages.queue(customer=self.customer, channel=channel,
+                                             subject=subject, body=body, category=category,
+                                             options=options, **self._keys())
         from apps.messaging.services import message_queue
 
-        return message_queue(customer=self.customer, now=self.now, **message, **self._keys())
+        return message_queue(customer=self.customer, now=self.now, channel=channel,
+                             subject=subject, body=body, category=category, options=options,
+                             **self._keys())
 
-    def create_task(self, **task: Any) -> Mapping[str, Any]:
+    def create_task(self, *, kind: str, queue: str, title: str, notes: str,
+                    due_at: datetime, business_hours: bool, priority: str) -> TaskResult:
         if self.scope.tasks is not None:
-            return self.scope.tasks.create(customer=self.customer, **task, **self._keys())
+            return cast(TaskResult, self.scope.tasks.create(
+                customer=self.customer, kind=kind, queue=queue, title=title, notes=notes,
+                due_at=due_at, business_hours=business_hours, priority=priority,
+                **self._keys()))
         from apps.tasks.services import task_create
 
-        return task_create(customer=self.customer, now=self.now, **task, **self._keys())
+        return cast(TaskResult, task_create(
+            customer=self.customer, now=self.now, kind=kind, queue=queue, title=title,
+            notes=notes, due_at=due_at, business_hours=business_hours, priority=priority,
+            **self._keys()))
 
-    def create_offer(self, **offer: Any) -> Mapping[str, Any]:
+    def create_offer(self, *, code_pattern: str, kind: str, value: Decimal,
+                     currency: str | None, expires_at: datetime | None,
+                     link_target_url: str | None, page_headline: str = "",
+                     page_text: str = "") -> OfferResult:
         from apps.offers.services import offer_create
 
-        return offer_create(customer=self.customer, now=self.now, **offer, **self._keys())
+        return cast(OfferResult, offer_create(
+            customer=self.customer, now=self.now, code_pattern=code_pattern, kind=kind,
+            value=value, currency=currency, expires_at=expires_at,
+            link_target_url=link_target_url, page_headline=page_headline,
+            page_text=page_text, **self._keys()))
 
-    def create_exit_survey(self, **survey: Any) -> Mapping[str, Any]:
+    def create_exit_survey(self, *, channel: Literal["email", "sms"], reason_codes: list[str],
+                           expires_at: datetime, question: str = "",
+                           intro: str = "") -> SurveyResult:
         from apps.surveys.services import exit_survey_create
 
-        return exit_survey_create(customer=self.customer, now=self.now, **survey,
-                                  **self._keys())
+        return cast(SurveyResult, exit_survey_create(
+            customer=self.customer, now=self.now, channel=channel, reason_codes=reason_codes,
+            expires_at=expires_at, question=question, intro=intro, **self._keys()))
 
-    def http_request(self, **request: Any) -> Mapping[str, Any]:
+    def http_request(self, *, method: str, url: str, headers: Mapping[str, str],
+                     json: Any, credential_id: int | None,
+                     timeout_seconds: int) -> HttpResult:
         record = EffectRecord.objects.filter(run=self.run, node_id=self.node_id,
                                              visit=self.visit).first()
         if record is not None:
-            return record.result
-        raise HttpNeeded(request)
+            return cast(HttpResult, record.result)
+        raise HttpNeeded({"method": method, "url": url, "headers": headers, "json": json,
+                          "credential_id": credential_id, "timeout_seconds": timeout_seconds})
 
-    def update_customer(self, changes: Mapping[str, Any]) -> Mapping[str, Any]:
+    def update_customer(self, changes: ProfileChanges) -> ProfileResult:
         """Profile writes of a run: attributes (None removes), tags, tier; segment
         membership follows after commit like any other profile change."""
         from apps.customers.services import customers_changed
@@ -148,8 +193,9 @@ class EngineEffects:
         tags += [tag for tag in changes.get("tags_add") or [] if tag not in tags]
         customer.attributes, customer.tags = attributes, tags
         fields = ["attributes", "tags", "updated_at"]
-        if changes.get("tier"):
-            customer.tier = changes["tier"]
+        tier = changes.get("tier")
+        if tier:
+            customer.tier = tier
             fields.append("tier")
         customer.save(update_fields=fields)
         customer_id = customer.pk
@@ -199,7 +245,11 @@ class EngineContext:
         context = self._template_context[1]
         if extra:
             context = TemplateContext({**context, **{k: plain(v) for k, v in extra.items()}})
-        return template_render(template, context, html=html)
+        try:
+            return template_render(template, context, html=html)
+        except TemplateError as err:
+            raise RenderError(err.message, code=err.code, line=err.line,
+                              column=err.column) from err
 
     def condition_matches(self, condition: Mapping[str, Any]) -> bool:
         return condition_evaluate(condition_node(condition), customer=self.customer,

@@ -65,8 +65,8 @@ def node_counts(workflow_id: int) -> dict[str, dict[str, Any]]:
             entry[key] = total
     waiting = Wait.objects.filter(workflow_id=workflow_id, fired_at__isnull=True) \
         .values("node_id").annotate(n=Count("id"))
-    for row in waiting:
-        node(row["node_id"])["waiting"] = row["n"]
+    for waits in waiting:
+        node(waits["node_id"])["waiting"] = waits["n"]
     for node_id, outcomes in node_message_outcomes(workflow_id).items():
         node(node_id)["messages"] = outcomes
     return nodes

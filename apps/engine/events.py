@@ -65,7 +65,7 @@ def _matches(condition: Mapping[str, Any] | None, event: Event) -> bool:
 def _trigger_matches(entry: TriggerEntry, event: Event) -> bool:
     config = entry.config
     if config.get("_type") == "trigger.segment":
-        return (event.properties or {}).get("segment_id") == config.get("segment_id")
+        return bool((event.properties or {}).get("segment_id") == config.get("segment_id"))
     return _matches(config.get("condition"), event)
 
 
@@ -94,13 +94,13 @@ def _webhook_entries(events: list[Event]) -> list[Entry]:
     if not targets:
         return []
     triggers: dict[int, TriggerEntry] = {}
-    for trigger in TriggerEntry.objects.filter(kind=TriggerKind.WEBHOOK,
+    for webhook in TriggerEntry.objects.filter(kind=TriggerKind.WEBHOOK,
                                                workflow_id__in=set(targets.values())) \
             .order_by("-node_id"):
-        triggers[trigger.workflow_id] = trigger
+        triggers[webhook.workflow_id] = webhook
     entries = []
     for event in events:
-        trigger = triggers.get(targets.get(event.pk))  # type: ignore[arg-type]
+        trigger = triggers.get(targets.get(event.pk, 0))  # no workflow has id 0
         if trigger is not None:
             entries.append(Entry(workflow_id=trigger.workflow_id, version_id=trigger.version_id,
                                  trigger_node=trigger.node_id, customer_id=event.customer_id,

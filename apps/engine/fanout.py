@@ -17,10 +17,11 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.customers.models import SegmentMembership
 from apps.engine.models import Fanout
 from apps.engine.starting import Entry, Inline, runs_start
-from apps.workflows.models import Workflow, WorkflowState
+from apps.workflows.models import Workflow, WorkflowState, WorkflowVersion
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,8 @@ RESUME_AFTER = timedelta(minutes=2)
 
 
 def fanout_start(workflow: Workflow, *, segment_id: int, trigger_node: str, entry_prefix: str,
-                 user=None, batch_size: int = 500, ignore_re_entry: bool = False) -> Fanout:
+                 user: User | None = None, batch_size: int = 500,
+                 ignore_re_entry: bool = False) -> Fanout:
     """Create the fan-out (or return the one with this prefix: a schedule tick handled
     twice fans out once) and enqueue its first step after commit."""
     total = SegmentMembership.objects.filter(segment_id=segment_id).count()
@@ -115,6 +117,6 @@ def fanouts_resume(now: datetime | None = None) -> int:
     return len(ids)
 
 
-def _has_node(version, node_id: str) -> bool:
+def _has_node(version: WorkflowVersion, node_id: str) -> bool:
     graph = version.resolved_graph or version.graph
     return any(node.get("id") == node_id for node in graph.get("nodes") or [])

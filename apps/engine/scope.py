@@ -13,12 +13,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apps.common.bulk import rows_update, values_insert
 from apps.customers.models import Customer, Event, SegmentMembership
 from apps.engine.counts import node_counts_add_many
 from apps.engine.models import ACTIVE_STATES, Run, RunState, Step, Wait
+
+if TYPE_CHECKING:
+    from apps.messaging.outbox import MessageOutbox
+    from apps.tasks.outbox import TaskOutbox
 
 STEP_FIELDS = ("run_id", "node_id", "block_type", "visit", "outcome", "port", "detail", "error",
                "started_at", "duration_us")
@@ -58,9 +62,11 @@ class Scope:
         self._members: dict[int, set[int]] = {}
         self._running: dict[int, int] = {}
         # None: messages and tasks are written as they happen (services.message_queue, …)
-        self.messages, self.tasks = _outboxes(self.customers, now, len(runs)) \
-            if batched_effects else (None, None)
-        self.steps: list[tuple] = []  # values of STEP_FIELDS
+        self.messages: MessageOutbox | None = None
+        self.tasks: TaskOutbox | None = None
+        if batched_effects:
+            self.messages, self.tasks = _outboxes(self.customers, now, len(runs))
+        self.steps: list[tuple[Any, ...]] = []  # values of STEP_FIELDS
         self.new_waits: list[Wait] = []
         self.consumed_waits: list[int] = []
         self.counts: dict[int, Counter[tuple[str, str]]] = defaultdict(Counter)
@@ -108,7 +114,7 @@ class Scope:
 
 
 def _outboxes(customers: dict[int, Customer], now: datetime, expected: int
-              ) -> tuple[Any, Any]:
+              ) -> tuple[MessageOutbox, TaskOutbox]:
     """Messages and tasks made in memory, with ids reserved, written at the flush."""
     from apps.messaging.outbox import MessageOutbox
     from apps.tasks.outbox import TaskOutbox

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,7 +16,7 @@ _NODE_ID = r"^[A-Za-z0-9_.:\-]+$"
 _EVENT_TYPE = r"^[A-Za-z0-9_.:\-]+$"
 
 
-class RunMessageSerializer(serializers.ModelSerializer):
+class RunMessageSerializer(serializers.ModelSerializer[Message]):
     """A message the run wrote and what became of it: a run that ended `completed` may
     have sent nothing (suppressed), and this says so."""
 
@@ -35,7 +35,7 @@ class RunMessageSerializer(serializers.ModelSerializer):
                                (message.options or {}).get("call_outcome"))
 
 
-class RunSerializer(serializers.ModelSerializer):
+class RunSerializer(serializers.ModelSerializer[Run]):
     """A run in a list: its summary, no working state."""
 
     workflow = serializers.IntegerField(source="workflow_id", read_only=True)
@@ -62,11 +62,11 @@ class RunSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RunMessageSerializer(many=True))
     def get_messages(self, run: Run) -> list[dict[str, Any]]:
-        return RunMessageSerializer(self.context.get("messages", {}).get(run.pk, []),
-                                    many=True).data
+        return cast(list[dict[str, Any]], RunMessageSerializer(
+            self.context.get("messages", {}).get(run.pk, []), many=True).data)
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(serializers.ModelSerializer[Step]):
     """One executed node: what it did, the port it left by, how long it took."""
 
     node = serializers.CharField(source="node_id", read_only=True,
@@ -84,7 +84,7 @@ class StepSerializer(serializers.ModelSerializer):
         return round(step.duration_us / 1000, 3)
 
 
-class WaitSerializer(serializers.ModelSerializer):
+class WaitSerializer(serializers.ModelSerializer[Wait]):
     """What a parked branch waits for, and until when."""
 
     node = serializers.CharField(source="node_id", read_only=True)
@@ -133,22 +133,24 @@ class RunDetailSerializer(RunSerializer):
 
     @extend_schema_field(StepSerializer(many=True))
     def get_steps(self, run: Run) -> list[dict[str, Any]]:
-        return StepSerializer(self.context.get("steps", []), many=True).data
+        return cast(list[dict[str, Any]],
+                    StepSerializer(self.context.get("steps", []), many=True).data)
 
     def get_steps_truncated(self, run: Run) -> bool:
         return len(self.context.get("steps", [])) < run.step_count
 
     @extend_schema_field(WaitSerializer(many=True))
     def get_waits(self, run: Run) -> list[dict[str, Any]]:
-        return WaitSerializer(self.context.get("waits", []), many=True).data
+        return cast(list[dict[str, Any]],
+                    WaitSerializer(self.context.get("waits", []), many=True).data)
 
 
-class RunCancelSerializer(serializers.Serializer):
+class RunCancelSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                    default="cancelled")
 
 
-class RunsCancelSerializer(serializers.Serializer):
+class RunsCancelSerializer(serializers.Serializer[Any]):
     """Which active runs to cancel: by ids, or by workflow (and states)."""
 
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
@@ -168,23 +170,23 @@ class RunsCancelSerializer(serializers.Serializer):
         return attrs
 
 
-class RunsCancelledSerializer(serializers.Serializer):
+class RunsCancelledSerializer(serializers.Serializer[Any]):
     cancelled = serializers.IntegerField()
     remaining = serializers.IntegerField(
         help_text="Active runs that still match (more than one call's limit): call again.")
 
 
-class RunRetrySerializer(serializers.Serializer):
+class RunRetrySerializer(serializers.Serializer[Any]):
     """{"from": "failed_step" | "trigger"} ("from" is a Python keyword, hence get_fields)."""
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         return {"from": serializers.ChoiceField(
             choices=["failed_step", "trigger"], default="failed_step",
             help_text="failed_step: the same run goes on at the step that failed. trigger: a "
                       "new run of the current published version for the same customer.")}
 
 
-class MessageOutcomeSerializer(serializers.Serializer):
+class MessageOutcomeSerializer(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=["sent", "delivered", "pending", "suppressed",
                                                "deferred", "failed"])
     reason = serializers.CharField(allow_blank=True,
@@ -193,7 +195,7 @@ class MessageOutcomeSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
-class NodeCountsSerializer(serializers.Serializer):
+class NodeCountsSerializer(serializers.Serializer[Any]):
     entered = serializers.IntegerField()
     waiting = serializers.IntegerField()
     exited = serializers.IntegerField()
@@ -204,7 +206,7 @@ class NodeCountsSerializer(serializers.Serializer):
                              "outbox): leaving by `out` does not mean sent.")
 
 
-class WorkflowCountsSerializer(serializers.Serializer):
+class WorkflowCountsSerializer(serializers.Serializer[Any]):
     nodes = serializers.DictField(child=NodeCountsSerializer(),
                                   help_text="Per node id: runs that entered it, wait there "
                                             "now, exited or failed there, left by each port.")
@@ -212,12 +214,12 @@ class WorkflowCountsSerializer(serializers.Serializer):
                                  help_text="Runs of the workflow per state.")
 
 
-class DryRunEventSerializer(serializers.Serializer):
+class DryRunEventSerializer(serializers.Serializer[Any]):
     type = serializers.RegexField(_EVENT_TYPE, max_length=100)
     properties = serializers.DictField(required=False, default=dict)
 
 
-class DryRunSerializer(serializers.Serializer):
+class DryRunSerializer(serializers.Serializer[Any]):
     customer_id = serializers.CharField(max_length=255, help_text="A customer's external id.")
     event = DryRunEventSerializer(required=False,
                                   help_text="The triggering event (not stored).")
@@ -225,7 +227,7 @@ class DryRunSerializer(serializers.Serializer):
     trigger = serializers.RegexField(_NODE_ID, max_length=64, required=False,
                                      help_text="Start at this node (default: the trigger that "
                                                "matches the event).")
-    later_events = DryRunEventSerializer(
+    later_events = DryRunEventSerializer(  # type: ignore[call-arg]  # many: a ListSerializer
         many=True, required=False, max_length=20,
         help_text="What the customer does afterwards, in order: a wait for an event takes "
                   "the first matching one (otherwise it times out).")
@@ -233,7 +235,7 @@ class DryRunSerializer(serializers.Serializer):
                                     help_text="Walk as if it were this time (default: now).")
 
 
-class DryRunResultSerializer(serializers.Serializer):
+class DryRunResultSerializer(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(choices=["completed", "exited", "failed",
                                                "not_triggered"])
     error = serializers.CharField(allow_null=True)
@@ -244,7 +246,7 @@ class DryRunResultSerializer(serializers.Serializer):
         help_text="What the run would do (send_sms, create_task, …); nothing was done.")
 
 
-class ManualStartSerializer(serializers.Serializer):
+class ManualStartSerializer(serializers.Serializer[Any]):
     customer_id = serializers.CharField(max_length=255, required=False,
                                         help_text="Start one run for this customer (external "
                                                   "id).")
@@ -263,7 +265,7 @@ class ManualStartSerializer(serializers.Serializer):
         return attrs
 
 
-class FanoutSerializer(serializers.ModelSerializer):
+class FanoutSerializer(serializers.ModelSerializer[Fanout]):
     workflow = serializers.IntegerField(source="workflow_id", read_only=True)
     segment = serializers.IntegerField(source="segment_id", read_only=True, allow_null=True)
     progress = serializers.SerializerMethodField(help_text="processed / total, 0 to 1.")

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -170,10 +171,11 @@ def _existing_keys(entries: Sequence[Entry]) -> set[tuple[int, str]]:
         return set(cursor.fetchall())
 
 
-def _history(entries: Sequence[Entry]) -> dict[tuple[int, int], dict]:
+def _history(entries: Sequence[Entry]) -> dict[tuple[int, int], dict[str, Any]]:
     """Per (workflow, customer): when the last run started and how many are active."""
     pairs = sorted({(e.workflow_id, e.customer_id) for e in entries})
-    history: dict[tuple[int, int], dict] = defaultdict(lambda: {"last": None, "active": 0})
+    history: dict[tuple[int, int], dict[str, Any]] = defaultdict(
+        lambda: {"last": None, "active": 0})
     for workflow_id, customer_id, last, active in _history_rows(pairs):
         history[(workflow_id, customer_id)] = {"last": last, "active": active}
     return history
@@ -193,10 +195,12 @@ def _history_rows(pairs: list[tuple[int, int]]) -> Iterable[tuple[int, int, date
             f"GROUP BY r.workflow_id, r.customer_id",
             [[state.value for state in ACTIVE_STATES],
              [w for w, _ in pairs], [c for _, c in pairs]])
-        return cursor.fetchall()
+        rows: list[tuple[int, int, datetime, int]] = cursor.fetchall()
+        return rows
 
 
-def _refusal(entry: Entry, existing: set[tuple[int, str]], history: dict, now: datetime
+def _refusal(entry: Entry, existing: set[tuple[int, str]],
+             history: dict[tuple[int, int], dict[str, Any]], now: datetime
              ) -> str | None:
     if (entry.workflow_id, entry.entry_key) in existing:
         return "duplicate"

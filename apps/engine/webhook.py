@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,14 +139,14 @@ class WebhookJSONParser(JSONParser):
     media_type = "*/*"
 
     def parse(self, stream: Any, media_type: str | None = None,
-              parser_context: dict[str, Any] | None = None) -> Any:
+              parser_context: Mapping[str, Any] | None = None) -> Any:
         raw = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
         if len(raw) > MAX_BODY_BYTES:
             raise PayloadTooLarge()
         return super().parse(io.BytesIO(raw), media_type, parser_context)
 
 
-class WebhookAcceptedSerializer(serializers.Serializer):
+class WebhookAcceptedSerializer(serializers.Serializer[Any]):
     event_id = serializers.IntegerField(
         help_text="The customer event the call was stored as (the first call's for a "
                   "repeated Idempotency-Key). Its run starts moments later, with entry key "
@@ -156,10 +157,10 @@ class WebhookAcceptedSerializer(serializers.Serializer):
 class WorkflowWebhookApi(APIView):
     """Public: the secret in the URL authenticates the caller."""
 
-    authentication_classes: list = []
+    authentication_classes: list[type[Any]] = []
     permission_classes = [AllowAny]
     parser_classes = [WebhookJSONParser]
-    throttle_classes: list = []
+    throttle_classes: list[type[Any]] = []
 
     @extend_schema(
         operation_id="workflow_webhook",

@@ -3,7 +3,13 @@ from rest_framework import serializers
 
 from apps.common.templating import sms_segments
 from apps.messaging.models import Message, MessageChannel, Suppression
-from blocks.api import SmsSizeSerializer
+
+
+class SmsSizeSerializer(serializers.Serializer):
+    length = serializers.IntegerField(help_text="GSM-7 septets or UCS-2 code units.")
+    characters = serializers.IntegerField()
+    encoding = serializers.ChoiceField(choices=["GSM-7", "UCS-2"])
+    segments = serializers.IntegerField()
 
 
 class MessageSerializer(serializers.ModelSerializer):

@@ -12,17 +12,39 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal, cast
 
 from django.utils import timezone
 
-from apps.common.templating import plain, template_context_for, template_render
+from apps.common.templating import (
+    TemplateError,
+    plain,
+    template_context_for,
+    template_render,
+)
 from apps.customers.conditions.evaluate import condition_evaluate
 from apps.customers.conditions.schema import ConditionError, condition_parse
 from apps.customers.models import Customer, Event, Segment, SegmentMembership
 from apps.messaging.calls import call_verdict
 from apps.messaging.guardrails import GuardrailFacts, customer_address, guardrails_check
-from blocks.base import Continue, Exit, Fail, WaitForEvent, WaitUntil
+from blocks.base import (
+    CallResult,
+    Continue,
+    Exit,
+    Fail,
+    HttpResult,
+    MessageCategory,
+    MessageResult,
+    OfferResult,
+    ProfileChanges,
+    ProfileResult,
+    RenderError,
+    SurveyResult,
+    TaskResult,
+    WaitForEvent,
+    WaitUntil,
+)
 from blocks.registry import block_config_validate, block_find, node_version
 
 EFFECT_TYPES = frozenset({"send_email", "send_sms", "create_task", "http_request",
@@ -81,20 +103,30 @@ class EffectRecorder:
             "channel": channel, "action": verdict.action, "reason": str(verdict.reason),
             "until": verdict.until.isoformat() if verdict.until else None}
 
-    def send_email(self, *, subject: str, body: str, **options: Any) -> Mapping[str, Any]:
+    def send_email(self, *, subject: str, body: str, format: Literal["html", "text"] = "html",
+                   from_name: str | None = None, reply_to: str | None = None,
+                   category: MessageCategory = "marketing",
+                   variant: str = "default") -> MessageResult:
+        options = {"format": format, "from_name": from_name, "reply_to": reply_to,
+                   "category": category, "variant": variant}
         self._record("send_email", subject=subject, body=body, **options,
                      **_too_large("email", subject, body))
-        self._verdict("email", options.get("category", "marketing"))
+        self._verdict("email", category)
         return {"message_id": None, "status": "dry_run"}
 
-    def send_sms(self, *, body: str, **options: Any) -> Mapping[str, Any]:
+    def send_sms(self, *, body: str, category: MessageCategory = "marketing",
+                 variant: str = "default") -> MessageResult:
+        options = {"category": category, "variant": variant}
         self._record("send_sms", body=body, **options, **_too_large("sms", "", body))
         self._verdict("sms", options.get("category", "marketing"))
         return {"message_id": None, "status": "dry_run"}
 
-    def place_call(self, **call: Any) -> Mapping[str, Any]:
+    def place_call(self, *, mode: Literal["bridge", "message"], agent_number: str, text: str,
+                   menu: str, category: MessageCategory, queue: str) -> CallResult:
         """Recorded with the guardrails' verdict on the `call` channel; a call they would
         stop leaves by `not_called`, as in a real run."""
+        call = {"mode": mode, "agent_number": agent_number, "text": text, "menu": menu,
+                "category": category, "queue": queue}
         self._record("place_call", **call)
         self._verdict("call", call.get("category", "marketing"), call)
         verdict = self.verdicts[self.node_id]
@@ -103,15 +135,20 @@ class EffectRecorder:
         return {"call_id": None, "status": "dry_run", "reason": None,
                 "scheduled_at": verdict["until"] or self.now.isoformat()}
 
-    def create_task(self, **task: Any) -> Mapping[str, Any]:
-        self._record("create_task", **task)
+    def create_task(self, *, kind: str, queue: str, title: str, notes: str,
+                    due_at: datetime, business_hours: bool, priority: str) -> TaskResult:
+        self._record("create_task", kind=kind, queue=queue, title=title, notes=notes,
+                     due_at=due_at, business_hours=business_hours, priority=priority)
         return {"task_id": None, "status": "dry_run"}
 
-    def http_request(self, **request: Any) -> Mapping[str, Any]:
-        self._record("http_request", **request)
+    def http_request(self, *, method: str, url: str, headers: Mapping[str, str],
+                     json: Any, credential_id: int | None,
+                     timeout_seconds: int) -> HttpResult:
+        self._record("http_request", method=method, url=url, headers=headers, json=json,
+                     credential_id=credential_id, timeout_seconds=timeout_seconds)
         return {"status": 200, "json": {}}
 
-    def update_customer(self, changes: Mapping[str, Any]) -> Mapping[str, Any]:
+    def update_customer(self, changes: ProfileChanges) -> ProfileResult:
         """Applied to the walk's in-memory customer only, so later nodes see it."""
         self._record("update_customer", **changes)
         customer = self.customer
@@ -122,15 +159,31 @@ class EffectRecorder:
             customer.tier = changes["tier"]
         return {"updated": True, "status": "dry_run"}
 
-    def create_offer(self, **offer: Any) -> Mapping[str, Any]:
+    def create_offer(self, *, code_pattern: str, kind: str, value: Decimal,
+                     currency: str | None, expires_at: datetime | None,
+                     link_target_url: str | None, page_headline: str = "",
+                     page_text: str = "") -> OfferResult:
+        offer: dict[str, Any] = {"code_pattern": code_pattern, "kind": kind, "value": value,
+                 "currency": currency, "expires_at": expires_at,
+                 "link_target_url": link_target_url}
+        offer |= {name: text for name, text in (("page_headline", page_headline),
+                                                ("page_text", page_text)) if text}
         self._record("create_offer", **offer)
-        return {**plain(offer), "code": f"TEST-{self.node_id}".upper(),
-                "link": f"https://keepflow.example/o/test-{self.node_id}", "status": "dry_run"}
+        return cast(OfferResult, {
+            **plain(offer), "code": f"TEST-{self.node_id}".upper(),
+            "link": f"https://keepflow.example/o/test-{self.node_id}", "status": "dry_run"})
 
-    def create_exit_survey(self, **survey: Any) -> Mapping[str, Any]:
+    def create_exit_survey(self, *, channel: Literal["email", "sms"], reason_codes: list[str],
+                           expires_at: datetime, question: str = "",
+                           intro: str = "") -> SurveyResult:
+        survey: dict[str, Any] = {"channel": channel, "reason_codes": reason_codes,
+                                  "expires_at": expires_at}
+        survey |= {name: text for name, text in (("question", question), ("intro", intro))
+                   if text}
         self._record("create_exit_survey", **survey)
-        return {**plain(survey), "survey_id": None,
-                "url": f"https://keepflow.example/s/test-{self.node_id}", "status": "dry_run"}
+        return cast(SurveyResult, {
+            **plain(survey), "survey_id": None,
+            "url": f"https://keepflow.example/s/test-{self.node_id}", "status": "dry_run"})
 
 
 @dataclass
@@ -160,7 +213,11 @@ class DryContext:
                                        offer=self._latest("offer"),
                                        survey=self._latest("survey"))
         context.update({key: plain(value) for key, value in (extra or {}).items()})
-        return template_render(template, context, html=html)
+        try:
+            return template_render(template, context, html=html)
+        except TemplateError as err:  # blocks catch their own error (RunContext.render)
+            raise RenderError(err.message, code=err.code, line=err.line,
+                              column=err.column) from err
 
     def condition_matches(self, condition: Mapping[str, Any], event: Event | None = None
                           ) -> bool:

@@ -20,10 +20,10 @@ import networkx as nx
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.common.templating import template_paths
 from apps.workflows.schemas import MAX_CONFIG_BYTES, MAX_EDGES, MAX_NODES
 from apps.workflows.titles import field_label, node_title
 from blocks.registry import node_version
+from blocks.rendering import template_paths
 from blocks.variants import variant_locales_missing, variant_texts_present
 
 SCHEMA_VERSION = 1

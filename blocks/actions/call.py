@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from pydantic import Field, model_validator
 
 from blocks.actions.create_task import QueueName
-from blocks.actions.send_email import CATEGORY_LABELS, MessageCategory
+from blocks.actions.send_email import CATEGORY_LABELS
 from blocks.base import (
     BlockConfig,
     BlockSpec,
     Category,
     ConfigFieldError,
     Continue,
+    MessageCategory,
     Outcome,
     RunContext,
     WaitForEvent,

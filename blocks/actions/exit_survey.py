@@ -17,8 +17,7 @@ from typing import Annotated, Literal
 from django.utils.translation import gettext as _
 from pydantic import ConfigDict, Field, model_validator
 
-from apps.common.templating import sms_segments
-from blocks.actions.send_email import CATEGORY_LABELS, MessageCategory
+from blocks.actions.send_email import CATEGORY_LABELS
 from blocks.base import (
     BlockConfig,
     BlockSpec,
@@ -26,10 +25,12 @@ from blocks.base import (
     ConfigFieldError,
     Continue,
     Fail,
+    MessageCategory,
     Outcome,
     RunContext,
 )
 from blocks.fields import LiquidLine, LiquidText, Widget, matching, shown_when
+from blocks.host import block_host
 from blocks.rendering import FieldRenderError, render_field
 from blocks.variants import LocaleTag, VariantsWidget, variant_apply, variants_field
 
@@ -125,7 +126,7 @@ def run(ctx: RunContext, config: ExitSurveyConfig) -> Outcome:
         return Continue("out", output={**result, "survey": dict(survey), "variant": variant})
     result = ctx.effects.send_sms(body=body, category=config.category, variant=variant)
     return Continue("out", output={**result, "survey": dict(survey),
-                                   "sms": dict(sms_segments(body)), "variant": variant})
+                                   "sms": dict(block_host().sms_size(body)), "variant": variant})
 
 
 SPEC = BlockSpec(

@@ -4,8 +4,8 @@ credential, referenced by id, and the host is fixed at design time (only the pat
 query may be templated). The call itself goes through `ctx.effects.http_request`, which
 guards the network (SSRF), retries and records it.
 
-Effect contract: returns {"status": int, "json": parsed body or None, "text": str,
-"error": str or None, "retryable": bool}; status 0 with an error when no response came.
+Effect contract: `Effects.http_request` returns an HttpResult (blocks/base.py): status
+(0 with an error when no response came), the parsed json, text, error and retryable.
 Outcome: 2xx/3xx → `out` (output status and json). 429, 5xx or a retryable transport
 error → Fail(retryable). Other failures → the `failed` port when on_error is "route",
 else Fail."""

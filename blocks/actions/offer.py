@@ -6,9 +6,8 @@ Without a reactivation page of your own, the link shows Keepflow's offer page wi
 code: its headline and text are the block's (in the variant of the customer's locale,
 see blocks/variants.py), else standard words. Output: {"offer": {...}, "variant": ...}.
 
-Effect contract: create_offer(code_pattern, kind, value, currency, expires_at,
-link_target_url[, page_headline, page_text]) returns at least {"code", "link",
-"expires_at"}.
+Effect contract: `Effects.create_offer` returns an OfferResult (blocks/base.py): at least
+code, link and expires_at.
 
 Version 2: how long the offer is valid is a duration (`valid_for`: "48h" for a flash
 offer, "14d"), where version 1 took whole days (`expires_in_days`, kept in offer_v1.py

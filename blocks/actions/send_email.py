@@ -6,18 +6,26 @@ locale picked (`variant`: "de", "ru" or "default"; see blocks/variants.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from blocks.base import BlockConfig, BlockSpec, Category, Continue, Fail, Outcome, RunContext
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    Continue,
+    Fail,
+    MessageCategory,
+    Outcome,
+    RunContext,
+)
 from blocks.fields import EmailAddress, LiquidLine, LiquidText
 from blocks.rendering import FieldRenderError, render_field
 from blocks.variants import LocaleTag, VariantsWidget, variant_apply, variants_field
 
-MessageCategory = Literal["transactional", "marketing"]
 # How the category reads in the block form.
-CATEGORY_LABELS = {"x-enum-labels": {"transactional": "Service message",
+CATEGORY_LABELS: dict[str, Any] = {"x-enum-labels": {"transactional": "Service message",
                                      "marketing": "Marketing (needs opt-in)"}}
 
 

@@ -10,10 +10,19 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from apps.common.templating import sms_segments
-from blocks.actions.send_email import CATEGORY_LABELS, MessageCategory
-from blocks.base import BlockConfig, BlockSpec, Category, Continue, Fail, Outcome, RunContext
+from blocks.actions.send_email import CATEGORY_LABELS
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    Continue,
+    Fail,
+    MessageCategory,
+    Outcome,
+    RunContext,
+)
 from blocks.fields import LiquidText
+from blocks.host import block_host
 from blocks.rendering import FieldRenderError, render_field
 from blocks.variants import LocaleTag, VariantsWidget, variant_apply, variants_field
 
@@ -50,7 +59,7 @@ def run(ctx: RunContext, config: SendSmsConfig) -> Outcome:
     if not body.strip():
         return Fail("body: rendered empty", retryable=False)
     result = ctx.effects.send_sms(body=body, category=config.category, variant=variant)
-    return Continue("out", output={**result, "sms": dict(sms_segments(body)),
+    return Continue("out", output={**result, "sms": dict(block_host().sms_size(body)),
                                    "variant": variant})
 
 

@@ -3,8 +3,8 @@ tags, set the tier. String values may use Liquid ("{{ offer.code }}" stores the 
 run created). The write goes through `ctx.effects.update_customer`, i.e. the customers
 app's profile service, so it is validated and recorded like any other profile write.
 
-Effect contract: update_customer({"attributes": {name: value or None (removes)},
-"tags_add": [...], "tags_remove": [...], "tier": str (only when set)})."""
+Effect contract: update_customer(ProfileChanges) (blocks/base.py): attributes (None
+removes one), tags to add and remove, and the tier only when set."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator, model_validator
 
-from apps.common.templating import template_errors
 from blocks.base import (
     BlockConfig,
     BlockSpec,
@@ -21,9 +20,11 @@ from blocks.base import (
     ConfigFieldError,
     Continue,
     Outcome,
+    ProfileChanges,
     RunContext,
 )
 from blocks.fields import AttributeName
+from blocks.host import template_errors
 from blocks.rendering import FieldRenderError, render_field
 
 MAX_CHANGES = 50
@@ -90,7 +91,7 @@ def run(ctx: RunContext, config: UpdateCustomerConfig) -> Outcome:
         }
     except FieldRenderError as err:
         return err.fail()
-    changes: dict[str, Any] = {"attributes": attributes, "tags_add": list(config.add_tags),
+    changes: ProfileChanges = {"attributes": attributes, "tags_add": list(config.add_tags),
                                "tags_remove": list(config.remove_tags)}
     if config.tier:
         changes["tier"] = config.tier

@@ -55,7 +55,8 @@ class ScheduleTriggerConfig(BlockConfig):
 def schedule_next(config: ScheduleTriggerConfig, after: dt.datetime) -> dt.datetime:
     """The next fire time strictly after `after` (aware), as UTC."""
     local = after.astimezone(zone(config.timezone))
-    return croniter(config.cron, local).get_next(dt.datetime).astimezone(UTC)
+    following: dt.datetime = croniter(config.cron, local).get_next(dt.datetime)
+    return following.astimezone(UTC)
 
 
 def run(ctx: RunContext, config: ScheduleTriggerConfig) -> Outcome:

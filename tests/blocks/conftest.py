@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from apps.common.templating import template_context_for, template_render
+from apps.common.templating import TemplateError, template_context_for, template_render
+from blocks.base import RenderError
 from blocks.registry import block_config_validate
 
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)  # a Tuesday
@@ -114,7 +115,10 @@ class FakeContext:
         context = template_context_for(self.customer, self.event, run={"id": self.run_id},
                                        offer=self.offer)
         context.update(extra or {})
-        return template_render(template, context, html=html)
+        try:
+            return template_render(template, context, html=html)
+        except TemplateError as err:  # as the engine's context does
+            raise RenderError(err.message, code=err.code, line=err.line) from err
 
     def condition_matches(self, condition: Mapping[str, Any]) -> bool:
         wanted = json.dumps(condition, sort_keys=True)

@@ -13,7 +13,7 @@ from apps.engine.models import Run, RunState, Step, Wait
 from apps.engine.starting import Entry, runs_start
 from apps.engine.timers import timers_wake
 from tests.engine.conftest import ingest
-from tests.workflows.graphs import LOW_SCORE, edge, filter_, graph, node, trigger, wait
+from tests.workflows.graphs import LOW_SCORE, edge, filter_, graph, node, sms, trigger, wait
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +259,16 @@ def test_frequency_cap_holds_across_workflows(publish, customer, settings) -> No
     suppressed = Message.objects.get(status="suppressed")
     assert "cap" in suppressed.reason
     assert Run.objects.filter(state=RunState.COMPLETED).count() == 4
+
+
+def test_a_template_that_fails_to_render_fails_the_run_naming_the_field(publish, customer
+                                                                        ) -> None:
+    """The engine's context raises blocks' RenderError, which the block turns into a failure
+    that names its field (not a crash of the pass)."""
+    publish(graph(trigger(), sms(body="{% for i in (1..20000) %}x{% endfor %}"),
+                  edges=[edge("t1", "a1")]))
+    events_handle(ingest("c1", "feedback.submitted", {"score": 3}))
+    advance_all()
+    run = Run.objects.get()
+    assert (run.state, run.failed_node) == (RunState.FAILED, "a1")
+    assert run.error == "a1: body (line 1): loop iteration limit reached"

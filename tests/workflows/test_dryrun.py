@@ -197,3 +197,13 @@ def test_a_loop_through_a_wait_stops_at_the_step_limit():
 
     assert (outcome, error, len(path)) == ("failed", "stopped after 1000 steps (a loop?)", 1000)
     assert len(effects) == 500
+
+
+def test_a_template_that_fails_to_render_fails_the_case_naming_the_field():
+    given = graph(trigger(), sms(body="{% for i in (1..20000) %}x{% endfor %}"),
+                  edges=[edge("t1", "a1")])
+
+    path, effects, outcome, error = walk(given, event=LOW_EVENT)
+
+    assert (path, effects, outcome) == (["t1", "a1"], [], "failed")
+    assert error == "a1: body (line 1): loop iteration limit reached"

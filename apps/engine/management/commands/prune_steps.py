@@ -3,6 +3,7 @@ ended more than N days ago (default: KEEPFLOW_STEP_RETENTION_DAYS). The runs' su
 and the per-node counts stay. The hourly engine.steps_prune task does the same."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true",
                             help="Only say what would be deleted.")
 
-    def handle(self, *args, days: int | None, dry_run: bool, **options) -> None:
+    def handle(self, *args: Any, days: int | None, dry_run: bool, **options: Any) -> None:
         days = settings.KEEPFLOW_ENGINE["STEP_RETENTION_DAYS"] if days is None else days
         if days < 0:
             raise CommandError("--days must be 0 or more")

@@ -1,4 +1,5 @@
-"""The block catalog and template tools for the canvas (READ).
+"""The block catalog and template tools for the canvas (READ). The views live here, not
+in the block library: blocks know nothing of HTTP, accounts or customer rows.
 
 GET  /api/v1/blocks               the palette: every block with schemas and ports
 GET  /api/v1/templates/variables  what a template can use, for the variable picker
@@ -9,7 +10,7 @@ The preview only renders data the caller may already read, so READ is enough.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -20,6 +21,7 @@ from rest_framework.views import APIView
 from apps.accounts.capabilities import Capability
 from apps.common.templating import MAX_TEMPLATE_CHARS, TEMPLATE_VARIABLES, template_preview
 from apps.customers.models import Customer, Event
+from apps.messaging.serializers import SmsSizeSerializer
 from blocks.registry import catalog
 from blocks.variants import LOCALE_PATTERN
 
@@ -37,7 +39,9 @@ class DynamicPortsSerializer(serializers.Serializer):
 
 class CatalogEntrySerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Unique in the catalog: the type for core blocks.")
-    source = serializers.ChoiceField(choices=["core", "template"])
+    # `source`, `label` and `errors` are also attributes of DRF's fields and serializers:
+    # here they are the names of the answer's keys.
+    source = serializers.ChoiceField(choices=["core", "template"])  # type: ignore[assignment]
     type = serializers.CharField(help_text="The block type a node of this entry has.")
     version = serializers.IntegerField(min_value=1, help_text="The block version a node of "
                                        "this entry has (its `version` in the graph).")
@@ -47,7 +51,7 @@ class CatalogEntrySerializer(serializers.Serializer):
         "still use them; the palette offers only the newest.")
     category = serializers.ChoiceField(choices=["trigger", "flow", "action"])
     group = serializers.CharField(help_text="Palette group.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     description = serializers.CharField()
     icon = serializers.CharField(help_text="A lucide icon name.")
     config_schema = serializers.DictField(help_text="JSON Schema of the config (@rjsf).")
@@ -86,7 +90,7 @@ class TemplateVariablesApi(APIView):
     @extend_schema(responses=TemplateVariableSerializer(many=True),
                    operation_id="templates_variables_list")
     def get(self, request: Request) -> Response:
-        return Response([{**variable, "description": gettext(variable["description"])}
+        return Response([{**variable, "description": _(variable["description"])}
                          for variable in TEMPLATE_VARIABLES])
 
 
@@ -113,16 +117,9 @@ class TemplateIssueSerializer(serializers.Serializer):
     column = serializers.IntegerField(allow_null=True)
 
 
-class SmsSizeSerializer(serializers.Serializer):
-    length = serializers.IntegerField(help_text="GSM-7 septets or UCS-2 code units.")
-    characters = serializers.IntegerField()
-    encoding = serializers.ChoiceField(choices=["GSM-7", "UCS-2"])
-    segments = serializers.IntegerField()
-
-
 class TemplatePreviewSerializer(serializers.Serializer):
     rendered = serializers.CharField(allow_null=True)
-    errors = TemplateIssueSerializer(many=True)
+    errors = TemplateIssueSerializer(many=True)  # type: ignore[assignment]
     warnings = TemplateIssueSerializer(many=True)
     sms = SmsSizeSerializer(allow_null=True)
 
@@ -143,12 +140,13 @@ class TemplatePreviewApi(APIView):
             external_id=data["customer_id"], erased_at__isnull=True
         ).first()
         if customer is None:
-            raise ValidationError({"customer_id": ["no customer with this id"]}, code="not_found")
+            raise ValidationError({"customer_id": [_("no customer with this id")]},
+                                  code="not_found")
         event = None
         if "event_id" in data:
             event = Event.objects.filter(pk=data["event_id"], customer=customer).first()
             if event is None:
-                raise ValidationError({"event_id": ["no event with this id for this customer"]},
+                raise ValidationError({"event_id": [_("no event with this id for this customer")]},
                                       code="not_found")
         preview = template_preview(data["template"], customer, event,
                                    channel=data["channel"], locale=data.get("locale"))
