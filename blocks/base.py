@@ -521,6 +521,10 @@ class BlockSpec:
     # description, group, field titles ...), for block packages; core blocks are
     # translated by the `blocks` gettext catalogs (manage.py block_messages).
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # `upgrade`: turns a config of the previous version (`version - 1`) into a config of
+    # this one. Pure (no clock, no database); required from version 2 on. Drafts are
+    # upgraded through it on request; published workflows keep their version.
+    upgrade: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
 
     def output_ports(self, config: BlockConfig | None) -> list[str]:
         if callable(self.ports):

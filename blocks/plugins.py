@@ -160,6 +160,6 @@ def packages_load(taken: Mapping[str, BlockSpec],
                 continue
             accepted[spec.type] = PackageBlock(spec, package)
             scans |= scan_names([spec])
-            logger.info("block package %s: block %s v%s loaded", package, spec.type,
+            logger.debug("block package %s: block %s v%s loaded", package, spec.type,
                         spec.version)
     return tuple(accepted.values())

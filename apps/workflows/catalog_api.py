@@ -57,7 +57,12 @@ class CatalogEntrySerializer(serializers.Serializer):
     package = serializers.CharField(allow_null=True, help_text=(
         "The Python distribution that ships a package block; null otherwise."))
     type = serializers.CharField(help_text="The block type a node of this entry has.")
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, help_text="The block version a node of "
+                                       "this entry has (its `version` in the graph).")
+    latest_version = serializers.IntegerField(
+        min_value=1, help_text="The newest version of the block. Older versions (key "
+        "type@version) are listed after the core blocks so the canvas can show nodes that "
+        "still use them; the palette offers only the newest.")
     category = serializers.ChoiceField(choices=["trigger", "flow", "action"])
     group = serializers.CharField(help_text="Palette group.")
     label = serializers.CharField()  # type: ignore[assignment]

@@ -45,7 +45,7 @@ from blocks.base import (
     WaitForEvent,
     WaitUntil,
 )
-from blocks.registry import block_config_validate, block_find
+from blocks.registry import block_config_validate, block_find, node_version
 
 EFFECT_TYPES = frozenset({"send_email", "send_sms", "create_task", "http_request",
                           "update_customer", "create_offer", "create_exit_survey",
@@ -268,7 +268,8 @@ def _datetime(value: Any) -> datetime | None:
 
 
 def _config(node: Mapping[str, Any]) -> Any:
-    config, errors = block_config_validate(node["type"], dict(node.get("config") or {}))
+    config, errors = block_config_validate(node["type"], dict(node.get("config") or {}),
+                                           node_version(node))
     if errors:
         first = errors[0]
         raise _Stop("failed", f"{node['id']}: config.{first['field']}: {first['message']}")
@@ -301,7 +302,7 @@ def _start(given: Mapping[str, Any], nodes: dict[str, Mapping[str, Any]], ctx: D
 
 
 def _category(node: Mapping[str, Any]) -> str | None:
-    spec = block_find(node.get("type", ""))
+    spec = block_find(node.get("type", ""), node_version(node))
     return str(spec.category) if spec else None
 
 
@@ -353,9 +354,10 @@ def _walk(start: str, nodes: dict[str, Mapping[str, Any]], edges: list[Mapping[s
         node = nodes.get(node_id)
         if node is None:
             raise _Stop("failed", f"an edge leads to {node_id!r}, which is not in the graph")
-        spec = block_find(node["type"])
+        spec = block_find(node["type"], node_version(node))
         if spec is None:
-            raise _Stop("failed", f"{node_id}: unknown block type {node['type']!r}")
+            raise _Stop("failed", f"{node_id}: unknown block type {node['type']!r} "
+                        f"version {node_version(node)}")
         config = _config(node)
         ctx.node_id = ctx.effects.node_id = node_id
         result.path.append(node_id)

@@ -38,6 +38,7 @@ def block_templates_info(refs: set[tuple[int, int]]) -> dict[tuple[int, int], Te
             id=v.template_id, version=v.number, name=v.template.name,
             base_type=v.template.base_type, preset=v.preset or {},
             locked_fields=tuple(v.locked_fields or ()), state=v.state,
+            base_version=v.base_version,
         )
         for v in versions if (v.template_id, v.number) in refs
     }

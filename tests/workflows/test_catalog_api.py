@@ -6,10 +6,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.customers.models import Customer, Event
-from tests.blocks.test_registry import CORE_PALETTE
+from tests.blocks.test_registry import CORE_PALETTE, PREVIOUS_KEYS
 
 pytestmark = pytest.mark.django_db
-ENTRY_KEYS = {"key", "source", "type", "version", "category", "group", "label", "description",
+ENTRY_KEYS = {"key", "source", "type", "version", "latest_version", "category", "group",
+              "label", "description",
               "icon", "config_schema", "ui_schema", "ports", "dynamic_ports", "example_ports",
               "template_fields", "example_config", "template", "package", "trigger"}
 
@@ -46,7 +47,8 @@ def test_catalog_serves_every_core_block(client_as, key_client, client_kind):
 
     assert response.status_code == 200
     entries = response.json()
-    assert [entry["key"] for entry in entries if entry["source"] == "core"] == CORE_PALETTE
+    assert [entry["key"] for entry in entries if entry["source"] == "core"] == [
+        *CORE_PALETTE, *PREVIOUS_KEYS]
     assert all(set(entry) == ENTRY_KEYS for entry in entries)
     send_sms = entries[CORE_PALETTE.index("action.send_sms")]
     assert send_sms["ports"] == ["out"] and \
