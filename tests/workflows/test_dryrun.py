@@ -150,6 +150,22 @@ def test_an_offer_is_visible_to_later_templates():
     assert effects[1]["body"] == "Code TEST-O1"
 
 
+@pytest.mark.parametrize(("version", "config", "expires"), [
+    pytest.param(1, {"value": 10, "expires_in_days": 3}, "2026-03-05T08:00:00+00:00",
+                 id="v1-in-days"),
+    pytest.param(2, {"value": 10, "valid_for": "36h"}, "2026-03-03T20:00:00+00:00",
+                 id="v2-a-duration"),
+])
+def test_an_offer_node_runs_on_the_block_version_it_pins(version, config, expires):
+    flow = graph(trigger(), node("o1", "action.offer", config, version=version),
+                 edges=[edge("t1", "o1")])
+
+    path, effects, _outcome, error = walk(flow, event=LOW_EVENT)
+
+    assert (path, error) == (["t1", "o1"], None)
+    assert str(effects[0]["expires_at"]).replace(" ", "T") == expires
+
+
 @pytest.mark.parametrize(("given_graph", "given", "error"), [
     pytest.param(apology(), {"customer": "nobody"}, "no customer with external id 'nobody'",
                  id="unknown-customer"),
