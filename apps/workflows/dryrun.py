@@ -60,6 +60,7 @@ from blocks.base import (
     RenderError,
     SurveyResult,
     TaskResult,
+    TriggerKind,
     WaitForEvent,
     WaitUntil,
     event_port,
@@ -285,32 +286,22 @@ def _datetime(value: Any) -> datetime | None:
 
 
 def _event_kind(spec: BlockSpec) -> bool:
-    """A trigger that starts on a customer event of a type. Read from the block's spec:
-    its trigger declaration where it has one, else the shape of its config (an event
-    type and a condition)."""
-    if spec.category != Category.TRIGGER:
-        return False
-    declared = getattr(spec, "trigger", None)
-    if declared is not None:
-        return str(declared.kind) == "event"
-    fields = spec.config_model.model_fields
-    return "event_type" in fields and "condition" in fields
+    """A trigger that starts on a customer event of a type (its spec's declaration)."""
+    return spec.trigger is not None and spec.trigger.kind == TriggerKind.EVENT
 
 
 def _listens(node: Node) -> tuple[str, Mapping[str, Any] | None] | None:
     """(event type, condition) of an event trigger with a valid config, else None."""
     spec, config = node.spec, node.config
-    if spec is None or config is None or not _event_kind(spec):
+    if spec is None or spec.trigger is None or config is None or not _event_kind(spec):
         return None
-    declared = getattr(spec, "trigger", None)
-    if declared is not None:
-        return str(declared.event_type(config)), declared.event_condition(config)
-    return str(getattr(config, "event_type")), getattr(config, "condition")  # noqa: B009
+    return spec.trigger.event_type(config), spec.trigger.event_condition(config)
 
 
 def _names_its_event(node: Node) -> bool:
     """An event trigger whose config names the customer event it starts on (not one whose
-    event the engine makes, like a segment entry)."""
+    event the engine makes, like a segment entry): a case without an event cannot enter
+    by it."""
     return node.spec is not None and _event_kind(node.spec) \
         and "event_type" in node.spec.config_model.model_fields
 
