@@ -18,8 +18,10 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --progress-bar on -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --progress-bar on -e '.[dev]'
+# The example block package (entry point keepflow.blocks) is part of the dev install: the
+# suite checks that package blocks load, validate and run (tests/blocks/test_packages.py).
+$(VENV)/.installed-dev: pyproject.toml examples/keepflow-blocks-example/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --progress-bar on -e '.[dev]' -e examples/keepflow-blocks-example
 	@touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run

@@ -8,9 +8,9 @@ implements on top of the apps' services (and which a dry run records instead of 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal, NotRequired, Protocol, TypedDict
@@ -299,6 +299,152 @@ class RunContext(Protocol):
 
 # --- The declaration ----------------------------------------------------------------------
 
+# --- Triggers: how a run starts ----------------------------------------------------------
+
+
+class TriggerKind(StrEnum):
+    """How the engine starts runs at a trigger block."""
+
+    EVENT = "event"  # a customer event of the type it listens to (indexed by type)
+    SCAN = "scan"  # a periodic scan that finds the customers due (dates, silence, cron)
+    WEBHOOK = "webhook"  # a call to the workflow's inbound URL, mapped to an event
+    MANUAL = "manual"  # a person or an API client starts it for chosen customers
+
+
+class TriggerPayloadError(ValueError):
+    """An inbound payload a webhook trigger cannot use (e.g. no customer id in it); the
+    message is shown to the caller."""
+
+
+@dataclass(frozen=True)
+class ScanStart:
+    """Start one run for this customer. `key` is the run's entry key: a key seen before
+    (same workflow) starts nothing, so a window scanned twice starts nothing twice."""
+
+    customer_id: int
+    key: str
+
+
+@dataclass(frozen=True)
+class ScanFanOut:
+    """Start one run for every member of a segment, in batches (each member's entry key is
+    `key_prefix:<customer id>`). A segment that no longer exists skips the fan-out."""
+
+    segment_id: int
+    key_prefix: str
+    batch_size: int = 500
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What one scan of one live trigger found, and the state to remember for the next
+    scan of that trigger. The engine saves `state` only once everything found has started,
+    so a scan that fails half way is tried again with the same state."""
+
+    found: Iterable[ScanStart | ScanFanOut] = ()
+    state: Mapping[str, Any] = field(default_factory=dict)
+
+
+class ScanContext(Protocol):
+    """One live trigger's scan as its block sees it: the time window and the read-only
+    queries the engine offers scans (over millions of customers, so in SQL and in chunks).
+    A scan that needs another kind of query adds it here and to the engine
+    (apps/engine/scans.py), like an effect."""
+
+    now: datetime
+    # The start of the window to look at: the time of this trigger's previous scan, or on
+    # first sight (just published or resumed) `first_grace` before now, at most
+    # `max_catch_up` before now. A scan looks at due times in (since, now].
+    since: datetime
+    state: Mapping[str, Any]  # what this trigger's previous scan returned ({} at first)
+    node_id: str
+    workflow_id: int
+
+    def customers_by_attribute_text(self, attribute: str, low: str, high: str
+                                    ) -> Iterator[tuple[int, Any, str]]:
+        """(customer id, attribute value, time zone) of the customers whose attribute,
+        read as text, is in [low, high), by customer id; erased customers left out."""
+        ...
+
+    def last_events(self, event_type: str, *, occurred_after: datetime | None,
+                    occurred_until: datetime) -> Iterator[tuple[int, int, datetime]]:
+        """(customer id, event id, occurred at) of each customer's last event of the type
+        up to `now` when it occurred in (occurred_after, occurred_until]."""
+        ...
+
+    def events_overdue(self, event_type: str, *, multiplier: float, min_events: int,
+                       since: datetime | None) -> Iterator[tuple[int, int, datetime]]:
+        """(customer id, last event id, due time) of the customers whose silence since
+        their last event of the type reached `multiplier` times their median gap between
+        such events (with at least `min_events` of them), the due time in (since, now]."""
+        ...
+
+
+@dataclass(frozen=True)
+class ScanSpec:
+    """The periodic scan of a scan trigger."""
+
+    # The trigger index's kind for these triggers, e.g. "date": unique, at most 16
+    # characters, none of the engine's own kinds (event, goal, webhook, manual).
+    name: str
+    every: timedelta  # how often each live trigger is scanned
+    run: Callable[[ScanContext, Any], ScanResult]  # (ctx, the trigger's config)
+    first_grace: timedelta = timedelta(hours=1)
+    max_catch_up: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    """What the engine needs to start runs at a trigger block, declared with the block so
+    that a new trigger is one module (and its registry line), not an engine change."""
+
+    kind: TriggerKind
+    # EVENT and WEBHOOK: the event type, a str.format template over the config's fields
+    # ("{event_type}"; trigger.segment listens to "segment.{on}").
+    listens_to: str = ""
+    # EVENT: the condition an event of that type must meet, from the config (None: every
+    # one). Same language as flow.filter; evaluated on the customer and the event.
+    condition: Callable[[Any], Mapping[str, Any] | None] | None = None
+    # The config field naming the one segment whose members this trigger can start
+    # (trigger.segment, trigger.schedule); "" when it may start any customer. Validation
+    # uses it to count a workflow's audience.
+    audience_segment: str = ""
+    # EVENT and WEBHOOK: the run's entry key, a str.format template over event_id,
+    # customer_id and node_id. The same key never starts the same workflow twice.
+    entry_key: str = "event:{event_id}"
+    scan: ScanSpec | None = None  # SCAN: the periodic scan
+    # WEBHOOK: the inbound JSON payload -> {"customer_id": str, profile fields ("email",
+    # "phone", "first_name", "last_name"), "properties": {...}, "attributes": {...}};
+    # raises TriggerPayloadError.
+    receive: Callable[[Any, Any], Mapping[str, Any]] | None = None
+
+    def event_type(self, config: BlockConfig | Mapping[str, Any]) -> str:
+        """The event type this trigger listens to with this config ("" for none)."""
+        if not self.listens_to:
+            return ""
+        values = config.model_dump() if isinstance(config, BlockConfig) else dict(config)
+        try:
+            return self.listens_to.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return ""
+
+    def event_condition(self, config: BlockConfig) -> Mapping[str, Any] | None:
+        return self.condition(config) if self.condition is not None else None
+
+    def audience(self, config: Mapping[str, Any]) -> int | None:
+        """The segment id this (raw) config limits the audience to, or None."""
+        value = config.get(self.audience_segment) if self.audience_segment else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def describe(self) -> dict[str, Any]:
+        """For the catalog: what the canvas may show or derive (e.g. the event type of a
+        test event for this trigger)."""
+        return {"kind": self.kind.value, "listens_to": self.listens_to,
+                "audience_segment": self.audience_segment,
+                "scan": self.scan.name if self.scan is not None else None}
+
+
+
 PortsFn = Callable[[Any], list[str]]
 # `type` is also a field of BlockSpec: the alias keeps the builtin meaning there.
 ConfigModel = type[BlockConfig]
@@ -368,6 +514,17 @@ class BlockSpec:
     waits: bool = False
     # `holdout_port`: leaving by this port puts the run in the control group of reports.
     holdout_port: str = ""
+    # `trigger`: how runs start at this block; required for the trigger category, None
+    # for the others.
+    trigger: TriggerSpec | None = None
+    # {language: {English text: its translation}} for the block's own words (label,
+    # description, group, field titles ...), for block packages; core blocks are
+    # translated by the `blocks` gettext catalogs (manage.py block_messages).
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # `upgrade`: turns a config of the previous version (`version - 1`) into a config of
+    # this one. Pure (no clock, no database); required from version 2 on. Drafts are
+    # upgraded through it on request; published workflows keep their version.
+    upgrade: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
 
     def output_ports(self, config: BlockConfig | None) -> list[str]:
         if callable(self.ports):

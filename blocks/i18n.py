@@ -75,10 +75,14 @@ def schema_map(schema: Any, change: Callable[[str], str]) -> Any:
     return out
 
 
-def entry_translate(entry: Mapping[str, Any], language: str | None = None) -> dict[str, Any]:
-    """A catalog entry with its texts and its config schema's texts in `language`."""
+def entry_translate(entry: Mapping[str, Any], language: str | None = None, *,
+                    own: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A catalog entry with its texts and its config schema's texts in `language`. `own`:
+    the block's own translations into that language (a block package's), tried first."""
 
     def change(text: str) -> str:
+        if own and text in own:
+            return own[text]
         return block_text(text, language)
 
     translated = dict(entry)

@@ -13,7 +13,12 @@ from babel.messages.pofile import read_po, write_po
 from django.conf import settings
 
 from blocks.i18n import DOMAIN, entry_texts, locale_dir
-from blocks.registry import DEFAULT_GROUPS, blocks_all, catalog_entry_english
+from blocks.registry import (
+    DEFAULT_GROUPS,
+    block_package,
+    blocks_every_version,
+    catalog_entry_english,
+)
 
 PO_WIDTH = 100
 HEADER = ("# The block library's texts (palette, block forms) for Keepflow.\n"
@@ -26,7 +31,9 @@ def block_messages_collect() -> dict[str, list[str]]:
     texts: dict[str, list[str]] = {}
     for group in DEFAULT_GROUPS.values():
         texts.setdefault(group, []).append("palette")
-    for spec in blocks_all():
+    for spec in blocks_every_version():
+        if block_package(spec.type):  # block packages bring their own translations
+            continue
         for text in entry_texts(catalog_entry_english(spec)):
             users = texts.setdefault(text, [])
             if spec.type not in users:

@@ -4,7 +4,7 @@ import redis
 from django.conf import settings
 
 from apps.config.celery import app
-from apps.customers import ready
+from apps.handoff import ready
 
 
 def broker_purge() -> None:

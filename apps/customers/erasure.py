@@ -15,7 +15,7 @@ their steps) keep their ids, states and times and lose their content.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,7 +29,6 @@ from django.utils import timezone
 from apps.customers.models import Customer
 
 ERASED_TEXT = "[erased]"
-RUN_CANCEL_REASON = "customer_erased"
 
 
 @dataclass(frozen=True)
@@ -98,13 +97,18 @@ def _customer_rows(entry: PersonalData, customer_ids: list[int]) -> Any:
     return model.objects.filter(**{f"{entry.customer_path}__in": customer_ids})
 
 
-def _runs_cancel(customer_ids: list[int], now: datetime) -> int:
-    from apps.engine.models import ACTIVE_STATES, Run
-    from apps.engine.services import runs_end
+# What runs before any row is erased: the engine cancels the customers' active runs
+# (a running step must not write after us). Apps register these in AppConfig.ready, so
+# customers imports none of them.
+EraseHook = Callable[[list[int], datetime], object]
+BEFORE_ERASE: list[EraseHook] = []
 
-    run_ids = list(Run.objects.filter(customer_id__in=customer_ids, state__in=ACTIVE_STATES)
-                   .order_by("id").values_list("id", flat=True))
-    return runs_end(run_ids, verb="cancel", reason=RUN_CANCEL_REASON, now=now)
+
+def erase_hook_register(hook: EraseHook) -> None:
+    """`hook(customer_ids, now)` runs first whenever customers are erased; it must be
+    safe to run twice."""
+    if hook not in BEFORE_ERASE:
+        BEFORE_ERASE.append(hook)
 
 
 def customers_erase(customer_ids: list[int], *, now: datetime | None = None) -> int:
@@ -113,7 +117,8 @@ def customers_erase(customer_ids: list[int], *, now: datetime | None = None) -> 
     Returns how many profiles were erased now (not before)."""
     now = now or timezone.now()
     customer_ids = sorted(set(customer_ids))
-    _runs_cancel(customer_ids, now)  # first: a running step must not write after us
+    for hook in BEFORE_ERASE:  # first: a running step must not write after us
+        hook(customer_ids, now)
     with transaction.atomic():
         customers = list(Customer.objects.select_for_update().filter(pk__in=customer_ids)
                          .order_by("id"))

@@ -14,9 +14,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.common.retry import transaction_retry
-from apps.customers.dispatch import events_ingested
 from apps.customers.models import Customer, Event, EventPending, EventSource
 from apps.customers.services import customers_ensure
+from apps.handoff import events_ingested
 
 
 @dataclass(frozen=True)

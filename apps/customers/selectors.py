@@ -1,21 +1,21 @@
-"""Reads for customers: list filters and the 360 timeline."""
+"""Reads for customers: list filters and the 360 timeline.
+
+The timeline merges sources: the customer's events here, and whatever the other apps
+register in their AppConfig.ready (tasks, runs, messages, offers). Customers imports
+none of them: they depend on customers, not the other way round."""
 
 from collections.abc import Callable, Collection
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from apps.customers.models import Customer
-from apps.engine.selectors import runs_timeline
-from apps.messaging.selectors import messages_timeline
-from apps.offers.selectors import offers_timeline
-from apps.tasks.selectors import tasks_timeline
 
 
 class TimelineItem(TypedDict):
     kind: str
     at: datetime
     title: str
-    data: dict
+    data: dict[str, Any]
 
 
 TimelineSource = Callable[[Customer, int, datetime | None], list[TimelineItem]]
@@ -32,12 +32,14 @@ def events_timeline(customer: Customer, limit: int, before: datetime | None) -> 
     ]
 
 
-# Events, then what workflows did: tasks, runs, messages, offers.
+# Events, then what the apps registered (in INSTALLED_APPS order).
 TIMELINE_SOURCES: list[TimelineSource] = [events_timeline]
-TIMELINE_SOURCES.append(tasks_timeline)
-TIMELINE_SOURCES.append(runs_timeline)
-TIMELINE_SOURCES.append(messages_timeline)
-TIMELINE_SOURCES.append(offers_timeline)
+
+
+def timeline_source_register(source: TimelineSource) -> None:
+    """Add a source of timeline items (called from an app's AppConfig.ready; once)."""
+    if source not in TIMELINE_SOURCES:
+        TIMELINE_SOURCES.append(source)
 
 
 def customer_timeline(

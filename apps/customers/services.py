@@ -73,6 +73,7 @@ def customers_ensure(external_ids: Iterable[str]) -> dict[str, int]:
 
 def customers_changed(customer_ids: list[int]) -> None:
     """Profiles changed: segment membership follows (asynchronously)."""
-    from apps.customers.dispatch import customers_changed_dispatch
+    from apps.customers.tasks import customers_refresh_segments
+    from apps.handoff import enqueue_ids
 
-    customers_changed_dispatch(customer_ids)
+    enqueue_ids(customers_refresh_segments, customer_ids)

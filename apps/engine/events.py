@@ -24,6 +24,7 @@ from apps.engine.context import condition_node
 from apps.engine.models import ACTIVE_STATES, Run, TriggerEntry, TriggerKind, Wait, WaitKind
 from apps.engine.services import runs_end
 from apps.engine.starting import Entry, Inline, runs_enqueue, runs_start
+from apps.engine.triggers import event_condition, event_entry_key
 from blocks.base import event_port
 
 logger = logging.getLogger(__name__)
@@ -63,10 +64,7 @@ def _matches(condition: Mapping[str, Any] | None, event: Event) -> bool:
 
 
 def _trigger_matches(entry: TriggerEntry, event: Event) -> bool:
-    config = entry.config
-    if config.get("_type") == "trigger.segment":
-        return bool((event.properties or {}).get("segment_id") == config.get("segment_id"))
-    return _matches(config.get("condition"), event)
+    return _matches(event_condition(entry), event)
 
 
 def _triggers_start(events: list[Event], by_type: dict[str, list[TriggerEntry]]) -> None:
@@ -77,7 +75,8 @@ def _triggers_start(events: list[Event], by_type: dict[str, list[TriggerEntry]])
                 continue
             entries.append(Entry(workflow_id=trigger.workflow_id, version_id=trigger.version_id,
                                  trigger_node=trigger.node_id, customer_id=event.customer_id,
-                                 entry_key=f"event:{event.pk}", event_id=event.pk))
+                                 entry_key=event_entry_key(trigger, event.pk, event.customer_id),
+                                 event_id=event.pk))
     if entries:
         runs_start(entries, inline=Inline(
             customers={event.customer_id: event.customer for event in events},
@@ -104,7 +103,8 @@ def _webhook_entries(events: list[Event]) -> list[Entry]:
         if trigger is not None:
             entries.append(Entry(workflow_id=trigger.workflow_id, version_id=trigger.version_id,
                                  trigger_node=trigger.node_id, customer_id=event.customer_id,
-                                 entry_key=f"event:{event.pk}", event_id=event.pk))
+                                 entry_key=event_entry_key(trigger, event.pk, event.customer_id),
+                                 event_id=event.pk))
     return entries
 
 

@@ -1,6 +1,9 @@
 """A workflow version's graph compiled for execution: nodes with validated configs and
 the targets of every (node, port). Versions are immutable, so the compiled form is
-cached per process by version id."""
+cached per process by version id.
+
+Each node runs the block version it pins (`version` in the graph, 1 when absent), so a
+published workflow keeps its behaviour after a block's breaking change."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from typing import Any
 from apps.workflows.models import WorkflowVersion
 from apps.workflows.schemas import WorkflowSettings
 from blocks.base import BlockConfig, BlockSpec
-from blocks.registry import block_config_validate, block_find
+from blocks.registry import block_config_validate, block_find, node_version
 
 
 class GraphError(Exception):
@@ -48,12 +51,15 @@ def graph_compile(version: WorkflowVersion, workflow_name: str = "") -> Compiled
     raw: dict[str, Mapping[str, Any]] = {}
     for item in graph.get("nodes") or []:
         raw[item["id"]] = item
-        spec = block_find(item["type"])
+        block_version = node_version(item)
+        spec = block_find(item["type"], block_version)
         if spec is None:
-            nodes[item["id"]] = Node(item["id"], item["type"], None, None,
-                                     f"unknown block type {item['type']!r}")
+            what = f"block type {item['type']!r}" if block_find(item["type"]) is None \
+                else f"version {block_version} of block type {item['type']!r}"
+            nodes[item["id"]] = Node(item["id"], item["type"], None, None, f"unknown {what}")
             continue
-        config, errors = block_config_validate(item["type"], dict(item.get("config") or {}))
+        config, errors = block_config_validate(item["type"], dict(item.get("config") or {}),
+                                               block_version)
         error = ""
         if errors:
             error = f"config.{errors[0]['field']}: {errors[0]['message']}"

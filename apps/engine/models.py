@@ -238,11 +238,12 @@ class NodeCount(models.Model):
 
 
 class TriggerKind(models.TextChoices):
-    EVENT = "event"  # trigger.event and trigger.segment (segment.entered/exited events)
+    """The index's own kinds. A scan trigger's rows have the name of the scan its block
+    declares instead (e.g. "date", "inactivity", "schedule": blocks/base.py ScanSpec), so
+    the column has no fixed choices."""
+
+    EVENT = "event"  # triggers that declare TriggerKind.EVENT (an event type and condition)
     GOAL = "goal"  # the workflow's goal: ends its active runs
-    DATE = "date"
-    INACTIVITY = "inactivity"
-    SCHEDULE = "schedule"
     WEBHOOK = "webhook"
     MANUAL = "manual"
 
@@ -257,7 +258,8 @@ class TriggerEntry(models.Model):
     version = models.ForeignKey("workflows.WorkflowVersion", on_delete=models.CASCADE,
                                 related_name="+")
     node_id = models.CharField(max_length=64)
-    kind = models.CharField(max_length=16, choices=TriggerKind.choices)
+    kind = models.CharField(max_length=16, help_text=(
+        "event, goal, webhook, manual, or the name of a declared scan (e.g. date)."))
     event_type = models.CharField(max_length=100, blank=True, default="")
     config = models.JSONField(default=dict)
     state = models.JSONField(default=dict, blank=True,

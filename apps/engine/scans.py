@@ -1,20 +1,29 @@
-"""The periodic trigger scans: date (every 5 minutes), inactivity (every 15 minutes) and
-schedule (every minute). Each live trigger keeps a high-water mark in TriggerEntry.state;
-a scan handles the due times in (mark, now] and moves the mark, so a due time is looked
-at once, and the run's entry key (date:<attribute>:<day>:<customer>,
-inactivity:<type>:<last event>,
-<fan-out prefix>:<customer>) makes a window scanned twice start nothing twice.
+"""The periodic trigger scans, generic over the scans that scan triggers declare
+(`TriggerSpec.scan` in blocks/base.py: name, interval, and the block's function that finds
+who is due). The core ones: date (every 5 minutes), inactivity (every 15 minutes) and
+schedule (every minute); a new scan trigger is one block module and its registry line.
+
+Every minute `trigger_scans_due` scans each live scan trigger whose interval has passed
+since its previous scan. The engine keeps the window: each trigger's high-water mark
+(`scanned_to` in TriggerEntry.state); the block looks at due times in (since, now] and
+gives back runs to start (`ScanStart`, with an entry key such as
+date:<attribute>:<day>:<customer>, so a window scanned twice starts nothing twice) or
+fan-outs over a segment (`ScanFanOut`), plus its own state for next time (the schedule's
+next fire time). State and mark are saved once everything found has started.
 
 A trigger seen for the first time (just published or resumed: the index is rebuilt then)
-starts its window `FIRST_SCAN_GRACE` before now, so a date long past never fires when a
-workflow goes live, and a due time that fell between two scans around a re-publish is not
-lost. After an outage a scan catches up at most `MAX_CATCH_UP`.
+starts its window the scan's `first_grace` before now, so a date long past never fires
+when a workflow goes live, and a due time that fell between two scans around a re-publish
+is not lost. After an outage a scan catches up at most its `max_catch_up`.
+
+`Scan` implements the queries scans may run (blocks/base.py ScanContext): SQL over the
+customers and events tables, read in chunks.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,116 +37,105 @@ from django.utils import timezone
 from apps.customers.models import Customer, Event, Segment
 from apps.engine.fanout import fanout_start, fanouts_resume
 from apps.engine.graph import compiled_version
-from apps.engine.models import TriggerEntry, TriggerKind
+from apps.engine.models import TriggerEntry
 from apps.engine.starting import Entry, Inline, runs_start
 from apps.engine.triggers import triggers_for
-from blocks.timeutil import attribute_date
-from blocks.triggers.date import DateTriggerConfig, trigger_date_due
-from blocks.triggers.inactivity import InactivityTriggerConfig
-from blocks.triggers.schedule import ScheduleTriggerConfig, schedule_next
+from blocks.base import ScanFanOut, ScanSpec, ScanStart
+from blocks.registry import scan_find, scans_all
 
 logger = logging.getLogger(__name__)
 
-FIRST_SCAN_GRACE = timedelta(hours=1)
-MAX_CATCH_UP = timedelta(days=7)
-SCHEDULE_GRACE = timedelta(minutes=1)
+MARK = "scanned_to"  # the engine's own key in TriggerEntry.state
+# The beat task runs every minute: a trigger is due when its interval has passed, give or
+# take this much (so a 5-minute scan does not slip to 6 minutes on a late tick).
+TICK_SLACK = timedelta(seconds=30)
 START_BATCH = 500  # entries per runs_start call (one transaction each)
 READ_CHUNK = 2_000
 
 
-# --- date -------------------------------------------------------------------------------
+# --- running the declared scans -----------------------------------------------------------
 
 
-def date_scan(now: datetime | None = None) -> int:
-    """Start runs for every live trigger.date whose due time passed since the last scan.
-    Returns the number of runs started."""
+def trigger_scans_due(now: datetime | None = None) -> int:
+    """Scan every live scan trigger whose interval has passed (the beat task, every
+    minute). Returns the runs and fan-outs started."""
     now = now or timezone.now()
-    started = 0
-    for entry in triggers_for(TriggerKind.DATE):
-        config = _config(entry, DateTriggerConfig)
-        if config is None:
-            continue
-        with _isolated(entry):
-            start = _window_start(entry, "scanned_to", now)
-            started += _start_all(entry, _date_entries(entry, config, start, now), now)
-            _state_save(entry, scanned_to=now.isoformat())
+    started = sum(_scan_all(scan, now, due_only=True) for scan in scans_all())
+    fanouts_resume(now)
     return started
 
 
-def date_candidates(config: DateTriggerConfig, start: datetime, now: datetime
-                    ) -> Iterator[tuple[int, str, datetime]]:
-    """(customer id, attribute day, due time) for due times in (start, now].
-
-    SQL narrows to customers whose attribute starts with a day near the window (ISO text
-    compares like the date; time zones move a day by at most one, hence the margin); the
-    exact due time in the customer's zone is then computed per candidate."""
-    low = start.date() - timedelta(days=config.offset_days + 2)
-    high = now.date() - timedelta(days=config.offset_days - 3)  # exclusive
-    rows = Customer.objects.filter(erased_at__isnull=True) \
-        .annotate(day=Cast(KeyTextTransform(config.attribute, "attributes"), TextField())) \
-        .filter(day__gte=low.isoformat(), day__lt=high.isoformat()) \
-        .values_list("pk", "day", "timezone").order_by("pk")
-    for customer_id, value, time_zone in rows.iterator(chunk_size=READ_CHUNK):
-        due = trigger_date_due(config, {config.attribute: value}, time_zone)
-        if due is not None and start < due <= now:
-            day = attribute_date(value, time_zone)
-            yield customer_id, day.isoformat() if day else str(value), due
-
-
-def _date_entries(entry: TriggerEntry, config: DateTriggerConfig, start: datetime,
-                  now: datetime) -> Iterator[Entry]:
-    for customer_id, day, _due in date_candidates(config, start, now):
-        # The customer is part of the key: keys are unique per workflow, not per customer.
-        yield _entry(entry, customer_id, f"date:{config.attribute}:{day}:{customer_id}")
-
-
-# --- inactivity -------------------------------------------------------------------------
-
-
-def inactivity_scan(now: datetime | None = None) -> int:
-    """Start runs for customers who went quiet since the last scan (once per silence: the
-    entry key names their last event, so a new event then a new silence fires again)."""
+def trigger_scan(name: str, now: datetime | None = None) -> int:
+    """Scan every live trigger of one scan now, whatever their last scan. Returns the runs
+    and fan-outs started."""
+    scan = scan_find(name)
+    if scan is None:
+        raise KeyError(f"no block declares the scan {name!r}")
     now = now or timezone.now()
-    started = 0
-    for entry in triggers_for(TriggerKind.INACTIVITY):
-        config = _config(entry, InactivityTriggerConfig)
-        if config is None:
-            continue
-        with _isolated(entry):
-            start = _window_start(entry, "scanned_to", now)
-            due = inactivity_candidates(config, start=start, now=now)
-            entries = (_entry(entry, customer_id, f"inactivity:{config.event_type}:{last_id}")
-                       for customer_id, (last_id, _at) in sorted(due.items()))
-            started += _start_all(entry, entries, now)
-            _state_save(entry, scanned_to=now.isoformat())
+    started = _scan_all(scan, now, due_only=False)
+    fanouts_resume(now)
     return started
 
 
-def inactivity_candidates(config: InactivityTriggerConfig, *, start: datetime | None,
-                          now: datetime) -> dict[int, tuple[int, datetime]]:
-    """{customer id: (last event id, due time)} for due times in (start, now] (no lower
-    bound when start is None). Only events up to `now` count."""
-    if config.mode == "fixed_days":
-        return _fixed_days_due(config, start, now)
-    return _rhythm_due(config, start, now)
+def _scan_all(scan: ScanSpec, now: datetime, *, due_only: bool) -> int:
+    started = 0
+    for entry in triggers_for(scan.name):
+        mark = _parse(entry.state.get(MARK))
+        if due_only and mark is not None and now - mark < scan.every - TICK_SLACK:
+            continue
+        config = _config(entry)
+        if config is None:
+            continue
+        with _isolated(entry):
+            since = mark if mark is not None else now - scan.first_grace
+            context = Scan(now=now, since=max(since, now - scan.max_catch_up),
+                           state=entry.state, node_id=entry.node_id,
+                           workflow_id=entry.workflow_id)
+            result = scan.run(context, config)
+            started += _start_all(entry, result.found, now)
+            _state_save(entry, {**result.state, MARK: now.isoformat()})
+    return started
 
 
-def _fixed_days_due(config: InactivityTriggerConfig, start: datetime | None, now: datetime
-                    ) -> dict[int, tuple[int, datetime]]:
-    """Last events (no later one of the type) that occurred in (start - days, now - days],
-    found through the (type, occurred_at) index."""
-    days = timedelta(days=config.days or 0)
-    later = Event.objects.filter(customer_id=OuterRef("customer_id"), type=config.event_type,
-                                 occurred_at__gt=OuterRef("occurred_at"), occurred_at__lte=now)
-    events = Event.objects.filter(type=config.event_type, occurred_at__lte=now - days)
-    if start is not None:
-        events = events.filter(occurred_at__gt=start - days)
-    rows = events.filter(~Exists(later)).order_by("customer_id", "-occurred_at", "-id") \
-        .values_list("customer_id", "pk", "occurred_at")
-    found: dict[int, tuple[int, datetime]] = {}
-    for customer_id, event_id, occurred_at in rows.iterator(chunk_size=READ_CHUNK):
-        found.setdefault(customer_id, (event_id, occurred_at + days))
-    return found
+class Scan:
+    """One live trigger's scan: its window, and the queries scans may run."""
+
+    def __init__(self, *, now: datetime, since: datetime, state: Mapping[str, Any],
+                 node_id: str, workflow_id: int) -> None:
+        self.now = now
+        self.since = since
+        self.state: Mapping[str, Any] = state
+        self.node_id = node_id
+        self.workflow_id = workflow_id
+
+    def customers_by_attribute_text(self, attribute: str, low: str, high: str
+                                    ) -> Iterator[tuple[int, Any, str]]:
+        rows = Customer.objects.filter(erased_at__isnull=True) \
+            .annotate(day=Cast(KeyTextTransform(attribute, "attributes"), TextField())) \
+            .filter(day__gte=low, day__lt=high) \
+            .values_list("pk", "day", "timezone").order_by("pk")
+        yield from rows.iterator(chunk_size=READ_CHUNK)
+
+    def last_events(self, event_type: str, *, occurred_after: datetime | None,
+                    occurred_until: datetime) -> Iterator[tuple[int, int, datetime]]:
+        """Through the (type, occurred_at) index; ordered by customer, latest first."""
+        later = Event.objects.filter(customer_id=OuterRef("customer_id"), type=event_type,
+                                     occurred_at__gt=OuterRef("occurred_at"),
+                                     occurred_at__lte=self.now)
+        events = Event.objects.filter(type=event_type, occurred_at__lte=occurred_until)
+        if occurred_after is not None:
+            events = events.filter(occurred_at__gt=occurred_after)
+        rows = events.filter(~Exists(later)).order_by("customer_id", "-occurred_at", "-id") \
+            .values_list("customer_id", "pk", "occurred_at")
+        yield from rows.iterator(chunk_size=READ_CHUNK)
+
+    def events_overdue(self, event_type: str, *, multiplier: float, min_events: int,
+                       since: datetime | None) -> Iterator[tuple[int, int, datetime]]:
+        sql = _RHYTHM_SQL.format(events=connection.ops.quote_name(Event._meta.db_table))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"type": event_type, "now": self.now, "start": since,
+                                 "k": multiplier, "min_events": min_events})
+            yield from cursor.fetchall()
 
 
 # Per customer: the gaps between consecutive events (lag), their median (percentile_cont
@@ -167,48 +165,6 @@ ORDER BY customer_id
 """
 
 
-def _rhythm_due(config: InactivityTriggerConfig, start: datetime | None,
-                           now: datetime) -> dict[int, tuple[int, datetime]]:
-    sql = _RHYTHM_SQL.format(events=connection.ops.quote_name(Event._meta.db_table))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"type": config.event_type, "now": now, "start": start,
-                             "k": config.multiplier, "min_events": config.min_events})
-        return {customer_id: (last_id, due_at) for customer_id, last_id, due_at in cursor}
-
-
-# --- schedule ---------------------------------------------------------------------------
-
-
-def schedule_scan(now: datetime | None = None) -> int:
-    """Fan out every live trigger.schedule whose next fire time has come; compute the next
-    one. Missed ticks (scheduler down) collapse into one. Returns the fan-outs started."""
-    now = now or timezone.now()
-    fired = 0
-    for entry in triggers_for(TriggerKind.SCHEDULE):
-        config = _config(entry, ScheduleTriggerConfig)
-        if config is None:
-            continue
-        with _isolated(entry):
-            next_at = _parse(entry.state.get("next_at"))
-            if next_at is None:
-                # First sight: a tick in the last minute (while going live) still counts.
-                next_at = schedule_next(config, now - SCHEDULE_GRACE)
-            if next_at <= now and not Segment.objects.filter(pk=config.segment_id).exists():
-                logger.warning("schedule %s of workflow %s: segment %s is gone; tick skipped",
-                               entry.node_id, entry.workflow_id, config.segment_id)
-                next_at = schedule_next(config, now)
-            if next_at <= now:
-                fanout_start(entry.workflow, segment_id=config.segment_id,
-                             trigger_node=entry.node_id,
-                             entry_prefix=f"schedule:{entry.node_id}:{next_at:%Y%m%dT%H%M%SZ}",
-                             batch_size=config.batch_size)
-                fired += 1
-                next_at = schedule_next(config, now)
-            _state_save(entry, next_at=next_at.isoformat())
-    fanouts_resume(now)
-    return fired
-
-
 # --- shared -----------------------------------------------------------------------------
 
 
@@ -223,20 +179,14 @@ def _isolated(entry: TriggerEntry) -> Iterator[None]:
                          entry.workflow_id)
 
 
-def _config(entry: TriggerEntry, model: type) -> Any:
+def _config(entry: TriggerEntry) -> Any:
     """The node's validated config model, or None (logged) if it no longer validates."""
     node = compiled_version(entry.version_id).nodes.get(entry.node_id)
-    if node is None or node.error or not isinstance(node.config, model):
+    if node is None or node.error or node.config is None:
         logger.error("trigger %s of workflow %s has no valid config: %s", entry.node_id,
                      entry.workflow_id, node.error if node else "node missing")
         return None
     return node.config
-
-
-def _window_start(entry: TriggerEntry, key: str, now: datetime) -> datetime:
-    mark = _parse(entry.state.get(key))
-    start = mark if mark is not None else now - FIRST_SCAN_GRACE
-    return max(start, now - MAX_CATCH_UP)
 
 
 def _parse(value: Any) -> datetime | None:
@@ -248,9 +198,9 @@ def _parse(value: Any) -> datetime | None:
         return None
 
 
-def _state_save(entry: TriggerEntry, **changes: Any) -> None:
-    entry.state = {**entry.state, **changes}
-    TriggerEntry.objects.filter(pk=entry.pk).update(state=entry.state)
+def _state_save(entry: TriggerEntry, state: dict[str, Any]) -> None:
+    entry.state = state
+    TriggerEntry.objects.filter(pk=entry.pk).update(state=state)
 
 
 def _entry(entry: TriggerEntry, customer_id: int, key: str) -> Entry:
@@ -258,18 +208,34 @@ def _entry(entry: TriggerEntry, customer_id: int, key: str) -> Entry:
                  trigger_node=entry.node_id, customer_id=customer_id, entry_key=key)
 
 
-def _start_all(trigger: TriggerEntry, entries: Iterator[Entry], now: datetime) -> int:
-    """runs_start in batches (one short transaction each); returns the runs started."""
+def _fan_out(trigger: TriggerEntry, fan_out: ScanFanOut) -> int:
+    """A fan-out over a segment; a segment deleted since publishing skips it (logged)."""
+    if not Segment.objects.filter(pk=fan_out.segment_id).exists():
+        logger.warning("trigger %s of workflow %s: segment %s is gone; fan-out skipped",
+                       trigger.node_id, trigger.workflow_id, fan_out.segment_id)
+        return 0
+    fanout_start(trigger.workflow, segment_id=fan_out.segment_id, trigger_node=trigger.node_id,
+                 entry_prefix=fan_out.key_prefix, batch_size=fan_out.batch_size)
+    return 1
+
+
+def _start_all(trigger: TriggerEntry, found: Iterable[ScanStart | ScanFanOut],
+               now: datetime) -> int:
+    """runs_start in batches (one short transaction each), fan-outs as they come; returns
+    the runs and fan-outs started."""
     started = 0
     batch: list[Entry] = []
-    for entry in entries:
-        batch.append(entry)
+    for item in found:
+        if isinstance(item, ScanFanOut):
+            started += _fan_out(trigger, item)
+            continue
+        batch.append(_entry(trigger, item.customer_id, item.key))
         if len(batch) >= START_BATCH:
             started += len(runs_start(batch, now=now, inline=Inline()).started)
             batch = []
     if batch:
         started += len(runs_start(batch, now=now, inline=Inline()).started)
     if started:
-        logger.info("trigger %s of workflow %s started %d runs", trigger.node_id,
+        logger.info("trigger %s of workflow %s started %d", trigger.node_id,
                     trigger.workflow_id, started)
     return started

@@ -6,17 +6,15 @@ is one indexed query with its workflow, version number and customer joined in.""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
 from apps.customers.models import Customer
+from apps.customers.selectors import TimelineItem
 from apps.engine.counts import node_counts
 from apps.engine.models import Fanout, Run, Step, Wait
 from apps.messaging.models import Message
-
-if TYPE_CHECKING:  # customers.selectors lists this source: no import at run time
-    from apps.customers.selectors import TimelineItem
 
 # The run inspector shows the newest steps of very long runs (a loop through a wait can
 # execute thousands of nodes); the run's `step_count` says how many there were.

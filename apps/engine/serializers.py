@@ -255,7 +255,7 @@ class ManualStartSerializer(serializers.Serializer[Any]):
                                                     "segment, in batches.")
     trigger = serializers.RegexField(_NODE_ID, max_length=64, required=False,
                                      help_text="The trigger node to enter by (default: the "
-                                               "trigger.manual node).")
+                                               "workflow's \"Manual / API\" trigger).")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("customer_id" in attrs) == ("segment_id" in attrs):

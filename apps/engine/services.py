@@ -149,8 +149,8 @@ def _live_version(workflow: Workflow) -> WorkflowVersion:
 
 def _start_node(version: WorkflowVersion, trigger: str | None) -> str:
     """The node a manual start enters by: the named trigger node, else the version's
-    trigger.manual node."""
-    from blocks.base import Category
+    manual trigger (the first in the graph whose block declares TriggerKind.MANUAL)."""
+    from blocks.base import Category, TriggerKind
 
     graph = compiled_version(version.pk)
     triggers = {node_id: node for node_id, node in graph.nodes.items()
@@ -160,11 +160,13 @@ def _start_node(version: WorkflowVersion, trigger: str | None) -> str:
             raise _invalid("trigger", "not_a_trigger",
                            f"{trigger!r} is not a trigger node of the published version.")
         return trigger
-    manual = [node_id for node_id, node in triggers.items() if node.type == "trigger.manual"]
+    manual = [node_id for node_id, node in triggers.items()
+              if node.spec is not None and node.spec.trigger is not None
+              and node.spec.trigger.kind == TriggerKind.MANUAL]
     if not manual:
-        raise _invalid("trigger", "no_manual_trigger",
-                       "The published version has no trigger.manual node; add one, or name "
-                       "the trigger node to start at in `trigger`.")
+        raise _invalid("trigger", "no_manual_trigger", _(
+            "The published version has no trigger that starts by hand or by API; add one, "
+            "or name the trigger node to start at in `trigger`."))
     return manual[0]
 
 

@@ -144,8 +144,8 @@ def runs_enqueue(run_ids: Iterable[int], *, batch: int | None = None) -> None:
     def send() -> None:
         from django.conf import settings
 
-        from apps.customers.dispatch import enqueue_ids
         from apps.engine.tasks import runs_advance_task
+        from apps.handoff import enqueue_ids
 
         size = batch or settings.KEEPFLOW_ENGINE["ADVANCE_BATCH"]
         for start in range(0, len(ids), size):

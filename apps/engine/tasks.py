@@ -28,25 +28,20 @@ def steps_prune_task() -> int:
 # --- triggers: the periodic scans and fan-outs (apps/engine/scans.py, fanout.py) ---------
 
 
-@shared_task(name="engine.date_scan")
-def date_scan_task() -> int:
+@shared_task(name="engine.trigger_scans")
+def trigger_scans_task() -> int:
+    """Every minute: each live scan trigger whose interval has passed."""
     from apps.engine import scans
 
-    return scans.date_scan()
+    return scans.trigger_scans_due()
 
 
-@shared_task(name="engine.inactivity_scan")
-def inactivity_scan_task() -> int:
+@shared_task(name="engine.trigger_scan")
+def trigger_scan_task(name: str) -> int:
+    """Every live trigger of one declared scan, now (e.g. "date")."""
     from apps.engine import scans
 
-    return scans.inactivity_scan()
-
-
-@shared_task(name="engine.schedule_scan")
-def schedule_scan_task() -> int:
-    from apps.engine import scans
-
-    return scans.schedule_scan()
+    return scans.trigger_scan(name)
 
 
 @shared_task(name="engine.fanout_step")

@@ -1,12 +1,14 @@
 """The inbound webhook trigger: `POST /hooks/workflows/<workflow id>/<secret>` with a JSON
-body starts a run of that workflow's trigger.webhook node.
+body starts a run of that workflow's webhook trigger (a block that declares
+TriggerKind.WEBHOOK).
 
 The secret in the URL is the credential (Workflow.webhook_secret, compared in constant
 time). A wrong secret, an unknown workflow and a workflow that is not live all answer the
-same bare 404, so the URL leaks nothing. The node's field mapping (`webhook_map`) finds
-the customer id and the rest in the payload; the customer is upserted, the call stored as
-a customer event of the node's type (idempotent by the `Idempotency-Key` header), and a
-run started with entry key event:<event id>, in the same batched drain as every other
+same bare 404, so the URL leaks nothing. The block's `receive` (the core block: its field
+mapping) finds the customer id and the rest in the payload; the customer is upserted, the
+call stored as a customer event of the type the block listens to (idempotent by the
+`Idempotency-Key` header), and a run started with the block's entry key (event:<event
+id>), in the same batched drain as every other
 event's runs: the call's hand-off to the workers names this workflow, and the re-entry
 policy and the active-run limit apply there as for any trigger. No Celery task per call.
 Answer: 202 {"event_id"}.
@@ -43,7 +45,9 @@ from apps.customers.services import customer_upsert
 from apps.engine.graph import compiled_version
 from apps.engine.models import TriggerEntry, TriggerKind
 from apps.workflows.models import Workflow
-from blocks.triggers.webhook import WebhookMappingError, WebhookTriggerConfig, webhook_map
+from blocks.base import TriggerKind as StartKind
+from blocks.base import TriggerPayloadError
+from blocks.registry import block_find
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_IDEMPOTENCY_KEY = 200
@@ -151,12 +155,13 @@ def webhook_receive(entry: WebhookTarget, payload: Any, *,
     one transaction; the drain starts the run. ValidationError (400) names what is
     missing or malformed."""
     node = compiled_version(entry.version_id).nodes.get(entry.node_id)
+    trigger = node.spec.trigger if node is not None and node.spec is not None else None
     config = node.config if node is not None else None
-    if not isinstance(config, WebhookTriggerConfig):
+    if config is None or trigger is None or trigger.receive is None:
         raise WebhookNotFound()  # the published config no longer validates: not live
     try:
-        mapped = webhook_map(config, payload)
-    except WebhookMappingError as exc:
+        mapped = trigger.receive(config, payload)
+    except TriggerPayloadError as exc:
         raise exceptions.ValidationError({"customer_id": [str(exc)]}, code="required") from exc
     external_id = mapped["customer_id"]
     if len(external_id) > 255:
@@ -170,7 +175,7 @@ def webhook_receive(entry: WebhookTarget, payload: Any, *,
         serializer.is_valid(raise_exception=True)
         validated = serializer.validated_data
     key = f"webhook:{entry.workflow_id}:{idempotency_key}" if idempotency_key else None
-    event = EventIn(customer_external_id=external_id, type=config.event_type,
+    event = EventIn(customer_external_id=external_id, type=trigger.event_type(config),
                     properties=mapped["properties"], idempotency_key=key,
                     start_workflow_id=entry.workflow_id)
     try:
@@ -260,6 +265,11 @@ class WorkflowWebhookApi(APIView):
 
 
 def workflow_has_webhook(graph: Any) -> bool:
-    return any(node.get("type") == "trigger.webhook"
-               for node in (graph or {}).get("nodes") or [] if isinstance(node, dict))
+    """Whether the graph has a webhook trigger (so the workflow shows its inbound URL)."""
+    for node in (graph or {}).get("nodes") or []:
+        spec = block_find(str(node.get("type", ""))) if isinstance(node, dict) else None
+        if spec is not None and spec.trigger is not None \
+                and spec.trigger.kind == StartKind.WEBHOOK:
+            return True
+    return False
 

@@ -1,14 +1,14 @@
-"""Reads for messaging: the customer 360 timeline source (items in the shape of
-apps.customers.selectors.TimelineItem, not imported: customers imports this module)."""
+"""Reads for messaging: the customer 360 timeline source (registered in
+MessagingConfig.ready)."""
 
 from datetime import datetime
-from typing import Any
 
 from apps.customers.models import Customer
+from apps.customers.selectors import TimelineItem
 
 
 def messages_timeline(customer: Customer, limit: int, before: datetime | None
-                      ) -> list[dict[str, Any]]:
+                      ) -> list[TimelineItem]:
     messages = customer.messages.order_by("-created_at", "-id")
     if before is not None:
         messages = messages.filter(created_at__lt=before)

@@ -6,6 +6,8 @@ from apps.messaging.models import Message, MessageChannel, Suppression
 
 
 class SmsSizeSerializer(serializers.Serializer):
+    """An SMS's size as carriers bill it (apps.common.templating.sms_segments)."""
+
     length = serializers.IntegerField(help_text="GSM-7 septets or UCS-2 code units.")
     characters = serializers.IntegerField()
     encoding = serializers.ChoiceField(choices=["GSM-7", "UCS-2"])

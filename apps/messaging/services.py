@@ -153,7 +153,7 @@ DELIVERY_BATCH = 10  # messages per delivery task: small, as each may wait on a 
 
 
 def enqueue_delivery(message_ids: list[int]) -> None:
-    from apps.customers.dispatch import enqueue_ids
+    from apps.handoff import enqueue_ids
     from apps.messaging.tasks import messages_deliver  # on the deliveries' queue
 
     for start in range(0, len(message_ids), DELIVERY_BATCH):

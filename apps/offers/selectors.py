@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from apps.customers.models import Customer
+from apps.customers.selectors import TimelineItem
 from apps.offers.models import Offer
-
-if TYPE_CHECKING:  # customers.selectors lists this source: no import at run time
-    from apps.customers.selectors import TimelineItem
 
 
 def offers_timeline(customer: Customer, limit: int, before: datetime | None

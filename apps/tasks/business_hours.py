@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+MIDNIGHT = dt.time(0, 0)  # as a closing time: the end of the day
 MAX_DAYS_AHEAD = 14  # a week with no working day is a misconfiguration; stop looking
 
 
@@ -28,7 +29,7 @@ class BusinessHours:
     def __post_init__(self) -> None:
         if not self.weekdays or not self.weekdays <= set(range(7)):
             raise ValueError("weekdays: one or more of 0 (Monday) to 6 (Sunday)")
-        if self.opens >= self.closes:
+        if not hours_valid(self.opens, self.closes):
             raise ValueError("opens must be before closes (overnight hours are not supported)")
         ZoneInfo(self.timezone)  # raises for an unknown zone
 
@@ -43,7 +44,14 @@ class BusinessHours:
 
     def contains(self, moment: dt.datetime) -> bool:
         local = moment.astimezone(ZoneInfo(self.timezone))
-        return local.weekday() in self.weekdays and self.opens <= local.time() < self.closes
+        return local.weekday() in self.weekdays and self.opens <= local.time() \
+            and (self.closes == MIDNIGHT or local.time() < self.closes)
+
+    def _closing(self, day: dt.date, zone: ZoneInfo) -> dt.datetime:
+        """When the queue closes on `day`: closing at 00:00 means at the day's end."""
+        if self.closes == MIDNIGHT:
+            return _local_to_aware(day + dt.timedelta(days=1), MIDNIGHT, zone)
+        return _local_to_aware(day, self.closes, zone)
 
     def next_opening(self, moment: dt.datetime) -> dt.datetime:
         """`moment` if the queue is open then, else the next time it opens."""
@@ -69,7 +77,7 @@ class BusinessHours:
         left = working
         while True:
             local = moment.astimezone(zone)
-            closing = _local_to_aware(local.date(), self.closes, zone)
+            closing = self._closing(local.date(), zone)
             open_now = closing - moment
             if left <= open_now:
                 return moment + left
@@ -82,10 +90,16 @@ class BusinessHours:
         total = dt.timedelta()
         moment = self.next_opening(start)
         while moment < end:
-            closing = _local_to_aware(moment.astimezone(zone).date(), self.closes, zone)
+            closing = self._closing(moment.astimezone(zone).date(), zone)
             total += min(closing, end) - moment
             moment = self.next_opening(closing)
         return total
+
+
+def hours_valid(opens: dt.time, closes: dt.time) -> bool:
+    """Opening comes before closing; closing at 00:00 means midnight, so 00:00-00:00 is a
+    queue open around the clock (overnight hours are not supported)."""
+    return closes == MIDNIGHT or opens < closes
 
 
 def _local_to_aware(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from apps.tasks.business_hours import BusinessHours, QueueRules
+from apps.tasks.business_hours import BusinessHours, QueueRules, hours_valid
 
 MAX_TARGET = 60 * 24 * 90  # minutes: a target beyond 90 days of open hours is a typo
 OPEN_STATES = ("open", "in_progress")
@@ -167,7 +167,8 @@ class TaskQueue(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.opens is not None and self.closes is not None and self.opens >= self.closes:
+        if self.opens is not None and self.closes is not None \
+                and not hours_valid(self.opens, self.closes):
             raise ValidationError({"closes": _("Closing time must be after the opening time.")})
 
     @property

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from apps.customers.models import Customer
+from apps.customers.selectors import TimelineItem
 from apps.tasks.models import Task
-
-if TYPE_CHECKING:  # customers.selectors lists this source: no import at run time
-    from apps.customers.selectors import TimelineItem
 
 
 def tasks_list() -> QuerySet[Task]:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.tasks.business_hours import hours_valid
 from apps.tasks.models import Task, TaskOutcome, TaskQueue
 from apps.tasks.sla import SLA_STATES, sla_state
 
@@ -89,7 +90,8 @@ class _ClockField(serializers.TimeField):
 
 class TaskQueueSerializer(serializers.ModelSerializer):
     opens = _ClockField(required=False, help_text="Opening time in the queue's zone.")
-    closes = _ClockField(required=False, help_text="Closing time in the queue's zone.")
+    closes = _ClockField(required=False, help_text=(
+        "Closing time in the queue's zone; 00:00 is midnight (open to the end of the day)."))
     weekdays = serializers.ListField(
         source="weekday_list", child=serializers.IntegerField(min_value=0, max_value=6),
         min_length=1, max_length=7, required=False,
@@ -102,7 +104,7 @@ class TaskQueueSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict) -> dict:
         opens = attrs.get("opens", getattr(self.instance, "opens", None))
         closes = attrs.get("closes", getattr(self.instance, "closes", None))
-        if opens is not None and closes is not None and opens >= closes:
+        if opens is not None and closes is not None and not hours_valid(opens, closes):
             raise serializers.ValidationError(
                 {"closes": [_("Closing time must be after the opening time.")]})
         if "weekday_list" in attrs:

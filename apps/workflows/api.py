@@ -46,6 +46,7 @@ from apps.workflows.serializers import (
     ValidationResultSerializer,
     VersionDiffSerializer,
     VersionNoteSerializer,
+    WorkflowBlocksUpgradeSerializer,
     WorkflowConflictSerializer,
     WorkflowCreateSerializer,
     WorkflowDetailSerializer,
@@ -55,6 +56,7 @@ from apps.workflows.serializers import (
     WorkflowSaveSerializer,
     WorkflowSerializer,
     WorkflowTestCaseSerializer,
+    WorkflowUpgradedSerializer,
     WorkflowVersionDetailSerializer,
     WorkflowVersionSerializer,
 )
@@ -117,6 +119,7 @@ class WorkflowViewSet(DomainErrorsMixin, viewsets.GenericViewSet):
         "destroy": Capability.WORKFLOWS_WRITE,
         "validate": Capability.WORKFLOWS_WRITE,
         "discard": Capability.WORKFLOWS_WRITE,
+        "upgrade_blocks": Capability.WORKFLOWS_WRITE,
         "test": Capability.WORKFLOWS_WRITE,
         "import_workflow": Capability.WORKFLOWS_WRITE,
         "use_starter": Capability.WORKFLOWS_WRITE,
@@ -234,6 +237,26 @@ class WorkflowViewSet(DomainErrorsMixin, viewsets.GenericViewSet):
         """Reset the draft to the published version."""
         workflow = services.workflow_discard(self.get_object().pk, user=_user(request))
         return self._detail(workflow)
+
+    @extend_schema(request=WorkflowBlocksUpgradeSerializer, parameters=[IF_MATCH],
+                   responses={200: WorkflowUpgradedSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"], url_path="upgrade-blocks")
+    def upgrade_blocks(self, request: Request, pk: str) -> Response:
+        """Bring the draft's blocks to their newest versions, settings carried over (all
+        nodes on an older version, or those named in `nodes`). Saves the draft like a PUT
+        does and answers like one, plus `upgraded`: the nodes that changed. The published
+        version keeps running on its block versions until the draft is published."""
+        workflow = self.get_object()
+        body = WorkflowBlocksUpgradeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        revision = body.validated_data.get("revision") or self._if_match(request)
+        saved, validation, upgraded = services.workflow_blocks_upgrade(
+            workflow.pk, revision=revision, user=_user(request),
+            node_ids=body.validated_data.get("nodes"))
+        saved = workflow_detail_queryset().get(pk=saved.pk)
+        data = WorkflowUpgradedSerializer(saved, context={
+            "request": request, "validation": validation, "upgraded": upgraded}).data
+        return Response(data, headers={"ETag": f'"{saved.draft_revision}"'})
 
     @extend_schema(responses=WorkflowVersionSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -3,7 +3,11 @@ versioned draft -> published -> deprecated. Workflows pin a published version
 (`template: {id, version}` on the node); published versions join the palette.
 
 Only a draft version changes; publishing freezes it. A new version starts as a draft
-copy of the newest one."""
+copy of the newest one.
+
+A template version's preset is written for one version of its base block
+(`base_version`, the latest when the template is created); nodes made from it use that
+block version, so a breaking change to the block does not break the template."""
 
 from __future__ import annotations
 
@@ -24,17 +28,19 @@ from apps.workflows.models import (
     BlockTemplateState,
     BlockTemplateVersion,
 )
-from blocks.registry import block_config_validate, block_find
+from blocks.registry import block_config_validate, block_find, block_latest_version
 
 PALETTE_GROUP = gettext_noop("Team blocks")
 User = Any
 
 
 def block_template_definition_check(base_type: str, preset: Any, locked: Any,
-                                    exposed: Any) -> list[dict[str, str]]:
-    """The preset must be valid for the block (missing required fields are fine: a node
-    fills them in), and locked/exposed fields must be the block's config fields."""
-    spec = block_find(base_type)
+                                    exposed: Any, base_version: int | None = None
+                                    ) -> list[dict[str, str]]:
+    """The preset must be valid for the block at `base_version` (the latest when None;
+    missing required fields are fine: a node fills them in), and locked/exposed fields
+    must be the block's config fields."""
+    spec = block_find(base_type, base_version)
     if spec is None:
         return [{"field": "base_type", "code": "unknown_block_type",
                  "message": f"no block type {base_type!r}"}]
@@ -47,7 +53,7 @@ def block_template_definition_check(base_type: str, preset: Any, locked: Any,
             errors.append({"field": f"preset.{key}", "code": "unknown_field",
                            "message": f"{base_type} has no config field {key!r}"})
     if not errors:
-        _, config_errors = block_config_validate(base_type, dict(preset))
+        _, config_errors = block_config_validate(base_type, dict(preset), spec.version)
         for error in config_errors:
             top = str(error.get("field") or "").split(".")[0]
             if error.get("code") in {"missing", "required"} and top not in preset:
@@ -92,7 +98,8 @@ def block_template_create(*, name: str, base_type: str, description: str = "", i
                 created_by=user)
             BlockTemplateVersion.objects.create(
                 template=template, number=1, preset=preset, locked_fields=locked,
-                exposed_fields=exposed, created_by=user)
+                exposed_fields=exposed, base_version=block_latest_version(base_type) or 1,
+                created_by=user)
     except IntegrityError as exc:
         raise InputInvalid("Invalid input.", [{"field": "name", "code": "unique",
                                                "message": "a block template with this name "
@@ -129,7 +136,7 @@ def block_template_update(template: BlockTemplate, changes: Mapping[str, Any]) -
                 locked = changes.get("locked_fields", latest.locked_fields)
                 exposed = changes.get("exposed_fields", latest.exposed_fields)
                 _raise_if(block_template_definition_check(template.base_type, preset, locked,
-                                                          exposed))
+                                                          exposed, latest.base_version))
                 latest.preset, latest.locked_fields, latest.exposed_fields = \
                     dict(preset), list(locked), list(exposed)
                 latest.save()
@@ -196,7 +203,7 @@ def block_template_version_new(template: BlockTemplate, *, user: User) -> BlockT
         return BlockTemplateVersion.objects.create(
             template=template, number=number, preset=latest.preset,
             locked_fields=latest.locked_fields, exposed_fields=latest.exposed_fields,
-            created_by=user)
+            base_version=latest.base_version, created_by=user)
 
 
 def block_templates_with_versions():
@@ -238,11 +245,12 @@ def block_templates_catalog() -> list[dict[str, Any]]:
 
     entries = []
     for item in block_templates_palette():
-        spec = block_find(item["base_type"])
+        spec = block_find(item["base_type"], item["base_version"])
         if spec is None:
             continue
         base = catalog_entry(spec)
-        effective, errors = block_config_validate(spec.type, dict(item["preset"]))
+        effective, errors = block_config_validate(spec.type, dict(item["preset"]),
+                                                  spec.version)
         schema = _template_schema(base["config_schema"], item["preset"], item["locked_fields"],
                                   item["exposed_fields"])
         entries.append({
@@ -256,7 +264,8 @@ def block_templates_catalog() -> list[dict[str, Any]]:
             "config_schema": schema,
             "ui_schema": {k: v for k, v in base["ui_schema"].items()
                           if k in schema["properties"]},
-            "example_ports": block_ports(spec.type, effective) if not errors else [],
+            "example_ports": block_ports(spec.type, effective, spec.version)
+            if not errors else [],
             "example_config": {},
             "template": {"id": item["id"], "version": item["version"],
                          "preset": item["preset"], "locked_fields": item["locked_fields"],
@@ -282,6 +291,7 @@ def block_templates_palette() -> list[dict[str, Any]]:
             "name": template.name,
             "description": template.description,
             "base_type": template.base_type,
+            "base_version": version.base_version,
             "icon": template.icon,
             "group": _(PALETTE_GROUP),
             "preset": version.preset,

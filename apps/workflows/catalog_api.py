@@ -37,13 +37,32 @@ class DynamicPortsSerializer(serializers.Serializer):
         child=serializers.CharField()), help_text="[{port, field, value}]: port while equal.")
 
 
+class TriggerDeclarationSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["event", "scan", "webhook", "manual"],
+                                   help_text="How runs start at this trigger.")
+    listens_to = serializers.CharField(allow_blank=True, help_text=(
+        "The event type it listens to, a template over the config: {event_type}."))
+    audience_segment = serializers.CharField(allow_blank=True, help_text=(
+        "The config field naming the segment the audience is limited to."))
+    scan = serializers.CharField(allow_null=True, help_text="The periodic scan (scan kind).")
+
+
 class CatalogEntrySerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="Unique in the catalog: the type for core blocks.")
+    key = serializers.CharField(help_text="Unique in the catalog: the type for core and "
+                                          "package blocks.")
     # `source`, `label` and `errors` are also attributes of DRF's fields and serializers:
     # here they are the names of the answer's keys.
-    source = serializers.ChoiceField(choices=["core", "template"])  # type: ignore[assignment]
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=["core", "package", "template"])
+    package = serializers.CharField(allow_null=True, help_text=(
+        "The Python distribution that ships a package block; null otherwise."))
     type = serializers.CharField(help_text="The block type a node of this entry has.")
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, help_text="The block version a node of "
+                                       "this entry has (its `version` in the graph).")
+    latest_version = serializers.IntegerField(
+        min_value=1, help_text="The newest version of the block. Older versions (key "
+        "type@version) are listed after the core blocks so the canvas can show nodes that "
+        "still use them; the palette offers only the newest.")
     category = serializers.ChoiceField(choices=["trigger", "flow", "action"])
     group = serializers.CharField(help_text="Palette group.")
     label = serializers.CharField()  # type: ignore[assignment]
@@ -59,6 +78,8 @@ class CatalogEntrySerializer(serializers.Serializer):
                                           help_text="The ports of example_config.")
     template_fields = serializers.ListField(child=serializers.CharField(),
                                             help_text="Liquid fields; name.* = every value.")
+    trigger = TriggerDeclarationSerializer(allow_null=True, help_text=(
+        "What a trigger block declares to the engine; null for other blocks."))
     example_config = serializers.DictField(help_text="A valid config for a new node.")
     template = serializers.DictField(allow_null=True,
                                      help_text="Reusable block template details, else null.")

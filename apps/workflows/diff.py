@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from apps.workflows.schemas import WorkflowSettings
 from apps.workflows.titles import field_label, node_titles
+from blocks.registry import node_version
 
 _MISSING = object()
 _VALUE_WORDS_MAX = 60
@@ -95,7 +96,9 @@ def graph_diff(old_graph: Mapping[str, Any], old_settings: Mapping[str, Any],
             "title_before": old_titles[node_id],
             "type_changed": before.get("type") != after.get("type"),
             "config_keys_changed": config_keys,
-            "fields": [{"key": key, "label": field_label(str(after.get("type")), key),
+            "fields": [{"key": key, "label": field_label(
+                            str(after.get("type")), key,
+                            node_version(after if key in new_config else before)),
                         "old": old_config.get(key), "new": new_config.get(key)}
                        for key in config_keys],
             "template_changed": before.get("template") != after.get("template"),

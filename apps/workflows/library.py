@@ -38,26 +38,27 @@ def block_templates_info(refs: set[tuple[int, int]]) -> dict[tuple[int, int], Te
             id=v.template_id, version=v.number, name=v.template.name,
             base_type=v.template.base_type, preset=v.preset or {},
             locked_fields=tuple(v.locked_fields or ()), state=v.state,
+            base_version=v.base_version,
         )
         for v in versions if (v.template_id, v.number) in refs
     }
 
 
 LOCALE_COUNTS_SECONDS = 300
-SEGMENT_TRIGGER = "trigger.segment"
 
 
 def audience_segments(graph: Mapping[str, Any]) -> list[int] | None:
-    """The segments whose members a workflow reaches, when all of its triggers are
-    segment triggers; None when any other trigger (an event, a date, a schedule …) may
-    start it for any customer."""
+    """The segments whose members a workflow reaches, when each of its triggers declares
+    that it starts only a segment's members (TriggerSpec.audience_segment: a segment
+    trigger, a schedule over a segment); None when any other trigger (an event, a date …)
+    may start it for any customer."""
     segment_ids: list[int] = []
     for node in graph.get("nodes") or []:
-        if not isinstance(node, Mapping) or not str(node.get("type", "")).startswith("trigger."):
+        spec = block_find(str(node.get("type", ""))) if isinstance(node, Mapping) else None
+        if spec is None or spec.trigger is None:
             continue
-        segment_id = (node.get("config") or {}).get("segment_id") \
-            if node.get("type") == SEGMENT_TRIGGER else None
-        if not isinstance(segment_id, int):
+        segment_id = spec.trigger.audience(node.get("config") or {})
+        if segment_id is None:
             return None
         segment_ids.append(segment_id)
     return sorted(set(segment_ids)) if segment_ids else None

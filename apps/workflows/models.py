@@ -231,6 +231,10 @@ class BlockTemplateVersion(ConcurrentTransitionMixin, models.Model):
     exposed_fields = models.JSONField(
         default=list, help_text='Fields shown in the node form: [{"field", "label", "help"}].'
     )
+    base_version = models.PositiveIntegerField(
+        default=1, help_text="The version of the base block the preset is written for; "
+        "nodes made from this template version use it."
+    )
     state = FSMField(default=BlockTemplateState.DRAFT, choices=BlockTemplateState.choices,
                      protected=True)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from blocks.registry import node_version
+
 # Size limits: the canvas stays usable and a run's graph fits comfortably in memory.
 MAX_NODES = 500
 MAX_EDGES = 2_000
@@ -69,6 +71,9 @@ class NodeShape(_Strict):
     position: Position | None = None
     label: StrictStr | None = Field(default=None, max_length=200)
     template: TemplateRef | None = None
+    # The block version the node uses; saved drafts always name it (absent: version 1,
+    # see blocks.registry.node_version).
+    version: StrictInt | None = Field(default=None, ge=1, le=1000)
 
 
 class EdgeShape(_Strict):
@@ -98,6 +103,7 @@ def graph_structure_check(graph: Any) -> tuple[dict[str, Any] | None, list[dict[
     normalised = shape.model_dump(mode="json", exclude_none=True)
     errors = []
     for index, node in enumerate(normalised["nodes"]):
+        node["version"] = node_version(node)
         size = len(json.dumps(node["config"], separators=(",", ":")))
         if size > MAX_CONFIG_BYTES:
             errors.append({"field": f"graph.nodes.{index}.config", "code": "too_large",

@@ -17,6 +17,11 @@ from apps.workflows.models import (
     WorkflowVersion,
 )
 from apps.workflows.schemas import MAX_EDGES, MAX_NODES
+from blocks.base import Category
+from blocks.registry import BLOCKS
+
+# The first action of the registry, as the example of a node type in the API docs.
+_EXAMPLE_TYPE = next(spec.type for spec in BLOCKS if spec.category == Category.ACTION)
 
 _NODE_ID = {"type": "string", "minLength": 1, "maxLength": 64,
             "pattern": "^[A-Za-z0-9_.:\\-]+$"}
@@ -32,11 +37,17 @@ GRAPH_OPENAPI: dict[str, Any] = {
             "properties": {
                 "id": _NODE_ID,
                 "type": {"type": "string", "minLength": 1, "maxLength": 100,
-                         "example": "action.send_sms"},
+                         "description": "A block type of the catalog (GET /api/v1/blocks).",
+                         "example": _EXAMPLE_TYPE},
                 "config": {"type": "object", "additionalProperties": True},
                 "position": {"type": "object", "required": ["x", "y"],
                              "properties": {"x": {"type": "number"}, "y": {"type": "number"}}},
                 "label": {"type": "string", "maxLength": 200},
+                "version": {"type": "integer", "minimum": 1, "maximum": 1000, "example": 2,
+                            "description": "The block version the node uses (its config "
+                            "follows that version's schema). Saved graphs always name it; "
+                            "a node sent without it is version 1. New nodes take the "
+                            "catalog's version of the block (GET /api/v1/blocks)."},
                 "template": {"type": "object", "required": ["id", "version"],
                              "description": "A reusable block template version this node uses.",
                              "properties": {"id": {"type": "integer", "minimum": 1},
@@ -232,6 +243,34 @@ class WorkflowSavedSerializer(WorkflowDetailSerializer):
     @extend_schema_field(ValidationResultSerializer)
     def get_validation(self, workflow: Workflow) -> dict[str, Any]:
         return self.context["validation"].as_dict()
+
+
+class NodeUpgradeSerializer(serializers.Serializer):
+    node = serializers.CharField(help_text="The node's id.")
+    type = serializers.CharField()
+    from_version = serializers.IntegerField()
+    to_version = serializers.IntegerField()
+
+
+class WorkflowBlocksUpgradeSerializer(serializers.Serializer):
+    """`revision` is the draft revision you loaded (or send an `If-Match` header); a stale
+    one is a 409. Without `nodes`, every node on an older block version is upgraded."""
+
+    revision = serializers.IntegerField(required=False, min_value=1)
+    nodes = serializers.ListField(child=serializers.CharField(max_length=64), required=False,
+                                  max_length=500, help_text="Ids of the nodes to upgrade.")
+
+
+class WorkflowUpgradedSerializer(WorkflowSavedSerializer):
+    upgraded = serializers.SerializerMethodField()
+
+    class Meta(WorkflowSavedSerializer.Meta):
+        fields = [*WorkflowSavedSerializer.Meta.fields, "upgraded"]
+        read_only_fields = fields
+
+    @extend_schema_field(NodeUpgradeSerializer(many=True))
+    def get_upgraded(self, workflow: Workflow) -> list[dict[str, Any]]:
+        return list(self.context["upgraded"])
 
 
 class StarterSerializer(serializers.Serializer):
@@ -495,7 +534,7 @@ class BlockTemplateVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = BlockTemplateVersion
         fields = ["number", "state", "preset", "locked_fields", "exposed_fields",
-                  "published_at", "created_at", "updated_at"]
+                  "base_version", "published_at", "created_at", "updated_at"]
         read_only_fields = fields
 
 

@@ -1,5 +1,6 @@
-"""Writes to workflows: create, save the draft, validate, publish, pause, resume, archive,
-discard, roll back, and their test cases. Views call these and nothing else writes.
+"""Writes to workflows: create, save the draft, upgrade its blocks, validate, publish,
+pause, resume, archive, discard, roll back, and their test cases. Views call these and
+nothing else writes.
 
 Each state change locks the workflow row, so two publishers cannot interleave, and
 refused transitions become TransitionRefused (409) rather than escaping as errors.
@@ -33,6 +34,7 @@ from apps.workflows.models import (
     graph_empty,
 )
 from apps.workflows.schemas import graph_structure_check, settings_check
+from apps.workflows.upgrades import NodeUpgrade, graph_blocks_upgrade
 from apps.workflows.validation import Library, ValidationResult, graph_validate
 
 User = Any  # apps.accounts.models.User (or None for system actions)
@@ -146,6 +148,33 @@ def workflow_save(workflow_id: int, *, revision: int, user: User,
         workflow.updated_by = user
         workflow.save()
     return workflow, workflow_check(workflow.draft_graph, workflow.draft_settings)
+
+
+def workflow_blocks_upgrade(workflow_id: int, *, revision: int, user: User,
+                            node_ids: list[str] | None = None
+                            ) -> tuple[Workflow, ValidationResult, list[NodeUpgrade]]:
+    """Bring the draft's nodes (all, or those of `node_ids`) to the latest version of
+    their blocks, converting their settings (apps/workflows/upgrades.py). Like a save: the
+    revision must be current (else 409) and goes up when anything changed. Published
+    versions are never touched; they run on their block versions until the next publish."""
+    with transaction.atomic():
+        workflow = _locked(workflow_id)
+        _editable_check(workflow)
+        _revision_check(workflow, revision)
+        known = {node.get("id") for node in workflow.draft_graph.get("nodes") or []}
+        unknown = [node_id for node_id in node_ids or () if node_id not in known]
+        if unknown:
+            raise InputInvalid("Invalid input.", [
+                {"field": "nodes", "code": "unknown_node",
+                 "message": f"the draft has no node {node_id!r}"} for node_id in unknown])
+        graph, upgraded = graph_blocks_upgrade(workflow.draft_graph, node_ids)
+        if upgraded:
+            graph_out, _settings = workflow_input_check(graph, check_settings=False)
+            workflow.draft_graph = graph_out
+            workflow.draft_revision += 1
+            workflow.updated_by = user
+            workflow.save()
+    return workflow, workflow_check(workflow.draft_graph, workflow.draft_settings), upgraded
 
 
 def workflow_delete(workflow_id: int) -> None:

@@ -8,14 +8,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from blocks.i18n import block_text
-from blocks.registry import block_find
+from blocks.registry import block_find, node_version
 
 
 def node_title(node: Mapping[str, Any]) -> str:
     """The title the canvas shows on the node: its own label, else the block's."""
     if node.get("label"):
         return str(node["label"])
-    spec = block_find(str(node.get("type")))
+    spec = block_find(str(node.get("type")), node_version(node))
     return block_text(spec.label) if spec is not None else \
         str(node.get("type") or node.get("id"))
 
@@ -35,14 +35,15 @@ def node_titles(nodes: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return titles
 
 
-def field_label(block_type: str, field: str) -> str:
-    """The form's label of a config field ("config.headers.X" -> "Headers X"); a
-    variant's field says its language ("config.variants.de.body" -> "Body (de)")."""
+def field_label(block_type: str, field: str, version: int | None = None) -> str:
+    """The form's label of a config field ("config.headers.X" -> "Headers X") in the
+    block at `version` (the latest when None); a variant's field says its language
+    ("config.variants.de.body" -> "Body (de)")."""
     name, _sep, key = field.removeprefix("config.").partition(".")
     if name == "variants" and "." in key:
         locale, _sep, inner = key.partition(".")
-        return f"{field_label(block_type, inner)} ({locale})"
-    spec = block_find(block_type)
+        return f"{field_label(block_type, inner, version)} ({locale})"
+    spec = block_find(block_type, version) or block_find(block_type)
     model_fields = spec.config_model.model_fields if spec is not None else {}
     info = model_fields.get(name)
     label = block_text(info.title) if info is not None and info.title else \

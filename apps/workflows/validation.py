@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from apps.workflows.schemas import MAX_CONFIG_BYTES, MAX_EDGES, MAX_NODES
 from apps.workflows.titles import field_label, node_title
-from blocks.registry import block_find
+from blocks.registry import node_version
 from blocks.rendering import template_paths
 from blocks.variants import variant_locales_missing, variant_texts_present
 
@@ -44,14 +44,18 @@ class TemplateInfo:
     preset: Mapping[str, Any]
     locked_fields: tuple[str, ...]
     state: str  # draft | published | deprecated
+    base_version: int = 1  # the version of the base block its preset is written for
 
 
 @dataclass(frozen=True)
 class Library:
     """The outside knowledge validation needs, passed in so the function stays pure."""
 
-    block_find: Callable[[str], Any]  # -> BlockSpec | None
-    config_validate: Callable[[str, dict[str, Any]], tuple[Any, list[dict[str, Any]]]]
+    # (type, version; None: the latest) -> BlockSpec | None
+    block_find: Callable[[str, int | None], Any]
+    # (type, config, version) -> (parsed config | None, errors)
+    config_validate: Callable[[str, dict[str, Any], int | None],
+                              tuple[Any, list[dict[str, Any]]]]
     # Liquid source -> [{severity: error|warning, code, message, line, column}]
     template_check: Callable[[str], list[Mapping[str, Any]]]
     block_template: Callable[[int, int], TemplateInfo | None] = lambda _id, _version: None
@@ -128,6 +132,7 @@ def graph_validate(graph: Mapping[str, Any], library: Library) -> ValidationResu
     types: dict[str, str] = {}
     ports: dict[str, list[str] | None] = {}  # None: unknown (bad type or config)
     triggers: list[str] = []
+    waiting: set[str] = set()  # nodes whose block can leave the graph waiting
     for index, node in enumerate(nodes):
         node_id = node.get("id")
         if not isinstance(node_id, str) or not node_id:
@@ -141,20 +146,37 @@ def graph_validate(graph: Mapping[str, Any], library: Library) -> ValidationResu
         spec_type = node.get("type")
         types[node_id] = str(spec_type)
         ports[node_id] = None
-        spec = library.block_find(spec_type) if isinstance(spec_type, str) else None
-        if spec is None:
+        latest = library.block_find(spec_type, None) if isinstance(spec_type, str) else None
+        if latest is None:
             out.node_issue(index, node_id, "type", "unknown_block_type",
                            _("no block type %(type)r") % {"type": spec_type})
             continue
+        spec = library.block_find(latest.type, node_version(node))
+        if spec is None:
+            out.node_issue(index, node_id, "version", "unknown_block_version",
+                           _('block "%(block)s" has no version %(version)s; the newest is '
+                             "version %(latest)s")
+                           % {"block": node_title(node), "version": node_version(node),
+                              "latest": latest.version})
+            continue
+        if spec.version < latest.version and node.get("template") is None:
+            out.node_issue(index, node_id, "version", "block_upgrade_available",
+                           _('a newer version of "%(block)s" is available (this step uses '
+                             "version %(version)s, the newest is %(latest)s). Upgrade it to "
+                             "get the changes: its settings are carried over.")
+                           % {"block": node_title(node), "version": spec.version,
+                              "latest": latest.version}, warning=True)
         if str(spec.category) == TRIGGER_CATEGORY:
             triggers.append(node_id)
+        if spec.waits:
+            waiting.add(node_id)
         ports[node_id] = _node_check(out, index, node_id, node, spec, library)
 
     _edges_check(out, edges, index_of, types, ports, set(triggers))
     if not triggers:
         out.graph_issue(None, "nodes", "no_trigger",
                         _("a workflow needs at least one trigger block to start it"))
-    _graph_shape_check(out, index_of, types, edges, triggers)
+    _graph_shape_check(out, index_of, edges, triggers, waiting)
     _variants_check(out, graph, library)
     return out.result
 
@@ -179,7 +201,7 @@ def _node_check(out: _Collector, index: int, node_id: str, node: Mapping[str, An
         info = _template_check(out, index, node_id, node, ref, library)
         if info is not None:
             effective = template_config_merge(info.preset, config)
-    parsed, config_errors = library.config_validate(spec.type, effective)
+    parsed, config_errors = library.config_validate(spec.type, effective, spec.version)
     bad_fields = set()
     for error in config_errors:
         fld = str(error.get("field") or "")
@@ -197,7 +219,8 @@ def _node_check(out: _Collector, index: int, node_id: str, node: Mapping[str, An
             message = issue["message"] + where
             if issue["code"] in VARIABLE_CODES:  # said where, for the person who reads it
                 message = str(_('block "%(block)s", field "%(field)s": %(issue)s') % {
-                    "block": node_title(node), "field": field_label(spec.type, fld),
+                    "block": node_title(node),
+                    "field": field_label(spec.type, fld, spec.version),
                     "issue": message})
             out.node_issue(index, node_id, fld, str(issue["code"]), message,
                            warning=issue.get("severity") == "warning")
@@ -285,6 +308,12 @@ def _template_check(out: _Collector, index: int, node_id: str, node: Mapping[str
         out.node_issue(index, node_id, "type", "template_type_mismatch",
                        _("block template %(name)r is a %(type)s block")
                        % {"name": info.name, "type": info.base_type})
+    elif info.base_version != node_version(node):
+        out.node_issue(index, node_id, "version", "template_version_mismatch",
+                       _("block template %(name)r is made for version %(base)s of its block; "
+                         "this step says version %(version)s")
+                       % {"name": info.name, "base": info.base_version,
+                          "version": node_version(node)})
     config = node.get("config") or {}
     for name in info.locked_fields:
         if name in config and config[name] != info.preset.get(name):
@@ -325,8 +354,9 @@ def _edges_check(out: _Collector, edges: list[Mapping[str, Any]], index_of: dict
         seen.add(key)
 
 
-def _graph_shape_check(out: _Collector, index_of: dict[str, int], types: dict[str, str],
-                       edges: list[Mapping[str, Any]], triggers: list[str]) -> None:
+def _graph_shape_check(out: _Collector, index_of: dict[str, int],
+                       edges: list[Mapping[str, Any]], triggers: list[str],
+                       waits: set[str]) -> None:
     """Reachability from the triggers and loops that never wait (networkx)."""
     digraph = nx.DiGraph()
     digraph.add_nodes_from(index_of)
@@ -340,7 +370,6 @@ def _graph_shape_check(out: _Collector, index_of: dict[str, int], types: dict[st
             if node_id not in reached:
                 out.node_issue(index_of[node_id], node_id, "", "unreachable",
                                _("no trigger leads to this node"))
-    waits = _waiting_nodes(types)
     waitless = digraph.subgraph(n for n in index_of if n not in waits)
     for component in nx.strongly_connected_components(waitless):
         members = sorted(component, key=index_of.__getitem__)
@@ -351,16 +380,10 @@ def _graph_shape_check(out: _Collector, index_of: dict[str, int], types: dict[st
             out.node_issue(index_of[node_id], node_id, "", "cycle_without_wait",
                            _("loop without a wait (%(loop)s): add a “Wait” or “Wait for event” "
                              "step inside it") % {"loop": loop})
-    _loops_check(out, index_of, types, digraph, edges)
+    _loops_check(out, index_of, waits, digraph, edges)
 
 
-def _waiting_nodes(types: dict[str, str]) -> set[str]:
-    """The nodes whose block can leave the graph waiting (its spec says `waits`)."""
-    return {node_id for node_id, block_type in types.items()
-            if (spec := block_find(block_type)) is not None and spec.waits}
-
-
-def _loops_check(out: _Collector, index_of: dict[str, int], types: dict[str, str],
+def _loops_check(out: _Collector, index_of: dict[str, int], waits: set[str],
                  digraph: nx.DiGraph, edges: list[Mapping[str, Any]]) -> None:
     """Loops through a wait are allowed but end only when the customer leaves them or
     the run reaches its limits (a warning). A loop where one port feeds two of its nodes
@@ -386,7 +409,7 @@ def _loops_check(out: _Collector, index_of: dict[str, int], types: dict[str, str
                            # Translators: between node ids, "a1 and b2 and c3".
                            % {"port": port, "targets": _(" and ").join(targets),
                               "loop": loop})
-        if not fanning and _waiting_nodes(types) & component:
+        if not fanning and waits & component:
             first = members[0]
             out.node_issue(index_of[first], first, "", "loop",
                            _("this loop (%(loop)s) repeats until a branch leaves it or the "

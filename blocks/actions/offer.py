@@ -7,13 +7,18 @@ code: its headline and text are the block's (in the variant of the customer's lo
 see blocks/variants.py), else standard words. Output: {"offer": {...}, "variant": ...}.
 
 Effect contract: `Effects.create_offer` returns an OfferResult (blocks/base.py): at least
-code, link and expires_at."""
+code, link and expires_at.
+
+Version 2: how long the offer is valid is a duration (`valid_for`: "48h" for a flash
+offer, "14d"), where version 1 took whole days (`expires_in_days`, kept in offer_v1.py
+for the workflows published on it). `upgrade` turns a version 1 config into this one."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
@@ -27,7 +32,7 @@ from blocks.base import (
     Outcome,
     RunContext,
 )
-from blocks.fields import matching, shown_when
+from blocks.fields import Duration, duration_parse, matching, shown_when
 from blocks.variants import LocaleTag, VariantsWidget, variant_apply, variants_field
 
 CODE_PATTERN = r"^[A-Z0-9_\-]{0,20}\{RANDOM([4-9]|1[0-6])\}[A-Z0-9_\-]{0,20}$"
@@ -44,6 +49,7 @@ CodePattern = Annotated[str, *matching(
 )]
 Currency = Annotated[str, *matching(r"^[A-Z]{3}$", "an ISO currency code like EUR")]
 HttpsUrl = Annotated[str, *matching(r"^https://[^\s]+$", "an https:// address")]
+MIN_VALID, MAX_VALID = dt.timedelta(hours=1), dt.timedelta(days=365)
 
 
 class OfferVariant(BlockConfig):
@@ -64,7 +70,10 @@ class OfferConfig(BlockConfig):
     value: Money = Field(title="Discount", examples=[10, 5.5])
     currency: Currency | None = Field(None, title="Currency", description="e.g. EUR.",
                                       json_schema_extra=shown_when(kind=("amount",)))
-    expires_in_days: int = Field(14, ge=1, le=365, title="Valid for (days)")
+    valid_for: Duration = Field(
+        "14d", title="Valid for",
+        description="How long the code and the link work: 48h for a flash offer, at most "
+        "365 days.")
     link_target_url: HttpsUrl | None = Field(
         None, max_length=2000, title="Reactivation page",
         description="Where the signed link leads, e.g. your shop's reactivation page.",
@@ -84,7 +93,28 @@ class OfferConfig(BlockConfig):
             raise ConfigFieldError("value", "too_large", _("a percent discount is at most 100"))
         if self.kind == "amount" and not self.currency:
             raise ConfigFieldError("currency", "required", _("an amount discount needs a currency"))
+        if duration_parse(self.valid_for) < MIN_VALID:
+            raise ConfigFieldError("valid_for", "duration_too_short",
+                                   _("an offer is valid for at least 1 hour"))
+        if duration_parse(self.valid_for) > MAX_VALID:
+            raise ConfigFieldError("valid_for", "duration_too_long",
+                                   _("an offer is valid for at most 365 days"))
         return self
+
+
+def upgrade(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Version 1 -> 2: whole days (`expires_in_days: 14`) become a duration
+    (`valid_for: "14d"`); every other field stays. A value that was not a number is
+    carried over as it is, so validation names it under `valid_for`."""
+    out: dict[str, Any] = {}
+    for key, value in config.items():  # in the same place, so a diff reads as one change
+        if key != "expires_in_days":
+            out[key] = value
+            continue
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        out["valid_for"] = f"{value}d" if whole or (isinstance(value, str) and value.isdigit()) \
+            else value
+    return out
 
 
 def run(ctx: RunContext, config: OfferConfig) -> Outcome:
@@ -94,7 +124,7 @@ def run(ctx: RunContext, config: OfferConfig) -> Outcome:
     offer = ctx.effects.create_offer(
         code_pattern=config.code_pattern, kind=config.kind, value=config.value,
         currency=config.currency,
-        expires_at=ctx.now + dt.timedelta(days=config.expires_in_days),
+        expires_at=ctx.now + duration_parse(config.valid_for),
         link_target_url=config.link_target_url, **page,
     )
     return Continue("out", output={"offer": dict(offer), "variant": variant})
@@ -102,7 +132,7 @@ def run(ctx: RunContext, config: OfferConfig) -> Outcome:
 
 SPEC = BlockSpec(
     type="action.offer",
-    version=1,
+    version=2,
     category=Category.ACTION,
     label="Create offer",
     description="Creates a unique discount code and a signed reactivation link.",
@@ -112,5 +142,6 @@ SPEC = BlockSpec(
     run=run,
     group="Offers",
     example={"code_pattern": "SAVE-{RANDOM6}", "kind": "percent", "value": 10,
-             "expires_in_days": 14, "link_target_url": "https://shop.example.com/welcome-back"},
+             "valid_for": "14d", "link_target_url": "https://shop.example.com/welcome-back"},
+    upgrade=upgrade,
 )

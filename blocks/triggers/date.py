@@ -1,15 +1,30 @@
 """trigger.date: a run starts N days before or after a date on the customer's profile
 (contract end, renewal, birthday), at a local time of day in the customer's time zone.
-A daily scan finds the customers whose date matches; `trigger_date_due` is its rule."""
+The engine scans every live date trigger every 5 minutes (`scan`): the customers whose
+due time fell in the window since the last scan; `trigger_date_due` is the rule."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import Field
 
-from blocks.base import BlockConfig, BlockSpec, Category, Continue, Outcome, RunContext
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    Continue,
+    Outcome,
+    RunContext,
+    ScanContext,
+    ScanResult,
+    ScanSpec,
+    ScanStart,
+    TriggerKind,
+    TriggerSpec,
+)
 from blocks.fields import AttributeName, LocalTime
 from blocks.timeutil import attribute_date, local_moment
 
@@ -38,6 +53,31 @@ def trigger_date_due(config: DateTriggerConfig, attributes: dict[str, Any],
                         time_zone)
 
 
+def date_candidates(ctx: ScanContext, config: DateTriggerConfig, start: dt.datetime,
+                    now: dt.datetime) -> Iterator[tuple[int, str, dt.datetime]]:
+    """(customer id, attribute day, due time) for due times in (start, now].
+
+    The query narrows to customers whose attribute starts with a day near the window (ISO
+    text compares like the date; time zones move a day by at most one, hence the margin);
+    the exact due time in the customer's zone is then computed per candidate."""
+    low = start.date() - dt.timedelta(days=config.offset_days + 2)
+    high = now.date() - dt.timedelta(days=config.offset_days - 3)  # exclusive
+    for customer_id, value, time_zone in ctx.customers_by_attribute_text(
+            config.attribute, low.isoformat(), high.isoformat()):
+        due = trigger_date_due(config, {config.attribute: value}, time_zone)
+        if due is not None and start < due <= now:
+            day = attribute_date(value, time_zone)
+            yield customer_id, day.isoformat() if day else str(value), due
+
+
+def scan(ctx: ScanContext, config: DateTriggerConfig) -> ScanResult:
+    """One run per customer and date: the customer is part of the key because keys are
+    unique per workflow, not per customer."""
+    return ScanResult(found=(
+        ScanStart(customer_id, f"date:{config.attribute}:{day}:{customer_id}")
+        for customer_id, day, _due in date_candidates(ctx, config, ctx.since, ctx.now)))
+
+
 def run(ctx: RunContext, config: DateTriggerConfig) -> Outcome:
     return Continue("out")
 
@@ -54,4 +94,5 @@ SPEC = BlockSpec(
     run=run,
     example={"attribute": "contract_end", "offset_days": -30, "at_local_time": "09:00"},
     pure=True,
+    trigger=TriggerSpec(TriggerKind.SCAN, scan=ScanSpec("date", dt.timedelta(minutes=5), scan)),
 )

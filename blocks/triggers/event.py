@@ -3,9 +3,20 @@ when a condition holds). The engine indexes published event triggers by `event_t
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
-from blocks.base import BlockConfig, BlockSpec, Category, Continue, Outcome, RunContext
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    Continue,
+    Outcome,
+    RunContext,
+    TriggerKind,
+    TriggerSpec,
+)
 from blocks.fields import Condition, EventType
 
 
@@ -17,6 +28,10 @@ class EventTriggerConfig(BlockConfig):
         None, title="Only when",
         description="Start only if this condition holds for the customer and the event.",
     )
+
+
+def event_condition(config: EventTriggerConfig) -> dict[str, Any] | None:
+    return config.condition
 
 
 def run(ctx: RunContext, config: EventTriggerConfig) -> Outcome:
@@ -38,4 +53,5 @@ SPEC = BlockSpec(
         "condition": {"all": [{"field": "event.properties.score", "op": "lte", "value": 6}]},
     },
     pure=True,
+    trigger=TriggerSpec(TriggerKind.EVENT, listens_to="{event_type}", condition=event_condition),
 )

@@ -2,7 +2,8 @@
 a fixed number of days, or for k times their own usual gap between such events ("a loyal
 customer buys every two months": silence of 2 x 60 days is a churn signal).
 
-A periodic scan evaluates `inactivity_due_at` per customer with their event times."""
+The engine scans every live inactivity trigger every 15 minutes (`scan`), in SQL;
+`inactivity_due_at` is the same rule in Python, for one customer's event times."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ from blocks.base import (
     Continue,
     Outcome,
     RunContext,
+    ScanContext,
+    ScanResult,
+    ScanSpec,
+    ScanStart,
+    TriggerKind,
+    TriggerSpec,
 )
 from blocks.fields import EventType, shown_when
 
@@ -76,6 +83,32 @@ def inactivity_due_at(config: InactivityTriggerConfig,
     return times[-1] + dt.timedelta(seconds=usual * config.multiplier)
 
 
+def inactivity_candidates(ctx: ScanContext, config: InactivityTriggerConfig, *,
+                          start: dt.datetime | None) -> dict[int, tuple[int, dt.datetime]]:
+    """{customer id: (last event id, due time)} for due times in (start, now] (no lower
+    bound when start is None). Only events up to now count."""
+    if config.mode == "rhythm":
+        rows = ctx.events_overdue(config.event_type, multiplier=config.multiplier,
+                                  min_events=config.min_events, since=start)
+        return {customer_id: (last_id, due) for customer_id, last_id, due in rows}
+    days = dt.timedelta(days=config.days or 0)
+    found: dict[int, tuple[int, dt.datetime]] = {}
+    for customer_id, event_id, occurred_at in ctx.last_events(
+            config.event_type, occurred_after=start - days if start is not None else None,
+            occurred_until=ctx.now - days):
+        found.setdefault(customer_id, (event_id, occurred_at + days))
+    return found
+
+
+def scan(ctx: ScanContext, config: InactivityTriggerConfig) -> ScanResult:
+    """Once per silence: the key names the customer's last event, so a new event then a
+    new silence starts a run again."""
+    due = inactivity_candidates(ctx, config, start=ctx.since)
+    return ScanResult(found=(
+        ScanStart(customer_id, f"inactivity:{config.event_type}:{last_id}")
+        for customer_id, (last_id, _at) in sorted(due.items())))
+
+
 def run(ctx: RunContext, config: InactivityTriggerConfig) -> Outcome:
     return Continue("out")
 
@@ -92,4 +125,6 @@ SPEC = BlockSpec(
     run=run,
     example={"event_type": "purchase", "mode": "rhythm", "multiplier": 2.0, "min_events": 3},
     pure=True,
+    trigger=TriggerSpec(TriggerKind.SCAN,
+                        scan=ScanSpec("inactivity", dt.timedelta(minutes=15), scan)),
 )

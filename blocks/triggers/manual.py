@@ -3,7 +3,16 @@ customers (POST to the workflow's runs endpoint). Nothing to configure."""
 
 from __future__ import annotations
 
-from blocks.base import BlockConfig, BlockSpec, Category, Continue, Outcome, RunContext
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    Continue,
+    Outcome,
+    RunContext,
+    TriggerKind,
+    TriggerSpec,
+)
 
 
 class ManualTriggerConfig(BlockConfig):
@@ -26,4 +35,5 @@ SPEC = BlockSpec(
     run=run,
     example={},
     pure=True,
+    trigger=TriggerSpec(TriggerKind.MANUAL),
 )

@@ -1,5 +1,9 @@
 """trigger.schedule: on a cron schedule, a run starts for every member of a segment,
-enqueued in batches. The expression is standard 5-field cron, read in a time zone."""
+enqueued in batches. The expression is standard 5-field cron, read in a time zone.
+
+The engine scans every live schedule trigger every minute (`scan`): the trigger remembers
+its next fire time; when it has come, one fan-out over the segment, and the next one.
+Missed ticks (scheduler down) collapse into one."""
 
 from __future__ import annotations
 
@@ -16,6 +20,12 @@ from blocks.base import (
     Continue,
     Outcome,
     RunContext,
+    ScanContext,
+    ScanFanOut,
+    ScanResult,
+    ScanSpec,
+    TriggerKind,
+    TriggerSpec,
 )
 from blocks.fields import SegmentId, TimeZoneName
 from blocks.timeutil import UTC, zone
@@ -59,6 +69,26 @@ def schedule_next(config: ScheduleTriggerConfig, after: dt.datetime) -> dt.datet
     return following.astimezone(UTC)
 
 
+FIRST_SIGHT_GRACE = dt.timedelta(minutes=1)  # a tick while going live still counts
+
+
+def scan(ctx: ScanContext, config: ScheduleTriggerConfig) -> ScanResult:
+    stored = ctx.state.get("next_at")
+    try:
+        next_at = dt.datetime.fromisoformat(stored) if isinstance(stored, str) else None
+    except ValueError:
+        next_at = None
+    if next_at is None:
+        next_at = schedule_next(config, ctx.now - FIRST_SIGHT_GRACE)
+    found: list[ScanFanOut] = []
+    if next_at <= ctx.now:
+        found.append(ScanFanOut(config.segment_id,
+                                f"schedule:{ctx.node_id}:{next_at:%Y%m%dT%H%M%SZ}",
+                                config.batch_size))
+        next_at = schedule_next(config, ctx.now)
+    return ScanResult(found=found, state={"next_at": next_at.isoformat()})
+
+
 def run(ctx: RunContext, config: ScheduleTriggerConfig) -> Outcome:
     return Continue("out")
 
@@ -76,4 +106,6 @@ SPEC = BlockSpec(
     example={"cron": "0 9 * * MON", "timezone": "Europe/Berlin", "segment_id": 1,
              "batch_size": 500},
     pure=True,
+    trigger=TriggerSpec(TriggerKind.SCAN, audience_segment="segment_id",
+                        scan=ScanSpec("schedule", dt.timedelta(minutes=1), scan)),
 )

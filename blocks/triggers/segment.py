@@ -4,11 +4,20 @@ matches against this config."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
-from blocks.base import BlockConfig, BlockSpec, Category, Continue, Outcome, RunContext
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    Continue,
+    Outcome,
+    RunContext,
+    TriggerKind,
+    TriggerSpec,
+)
 from blocks.fields import SegmentId
 
 
@@ -18,6 +27,11 @@ class SegmentTriggerConfig(BlockConfig):
         "entered", title="When the customer",
         description="Start when a customer enters the segment, or when they leave it.",
     )
+
+
+def segment_condition(config: SegmentTriggerConfig) -> dict[str, Any]:
+    """The segment events name their segment; only this one's start a run."""
+    return {"field": "event.properties.segment_id", "op": "eq", "value": config.segment_id}
 
 
 def run(ctx: RunContext, config: SegmentTriggerConfig) -> Outcome:
@@ -36,4 +50,6 @@ SPEC = BlockSpec(
     run=run,
     example={"segment_id": 1, "on": "entered"},
     pure=True,
+    trigger=TriggerSpec(TriggerKind.EVENT, listens_to="segment.{on}",
+                        condition=segment_condition, audience_segment="segment_id"),
 )

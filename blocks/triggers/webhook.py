@@ -26,6 +26,9 @@ from blocks.base import (
     Continue,
     Outcome,
     RunContext,
+    TriggerKind,
+    TriggerPayloadError,
+    TriggerSpec,
 )
 from blocks.fields import EventType, matching, shown_when
 
@@ -161,7 +164,7 @@ class WebhookTriggerConfig(BlockConfig):
         return mapping
 
 
-class WebhookMappingError(ValueError):
+class WebhookMappingError(TriggerPayloadError):
     """The payload lacks the customer id (or has a non-scalar one)."""
 
 
@@ -230,4 +233,5 @@ SPEC = BlockSpec(
                           "properties.score": "$.answers[0].score"},
     },
     pure=True,
+    trigger=TriggerSpec(TriggerKind.WEBHOOK, listens_to="{event_type}", receive=webhook_map),
 )

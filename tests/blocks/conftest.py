@@ -138,16 +138,18 @@ def make_ctx() -> Callable[..., FakeContext]:
     return FakeContext
 
 
-def valid_config(block_type: str, config: Mapping[str, Any]) -> Any:
-    """The validated config model; fails the test with the errors if it is invalid."""
-    model, errors = block_config_validate(block_type, config)
+def valid_config(block_type: str, config: Mapping[str, Any], version: int | None = None
+                 ) -> Any:
+    """The validated config model (of the latest version when None); fails the test with
+    the errors if it is invalid."""
+    model, errors = block_config_validate(block_type, config, version)
     assert errors == [], errors
     return model
 
 
-def first_error(block_type: str, config: Any) -> tuple[str, str]:
+def first_error(block_type: str, config: Any, version: int | None = None) -> tuple[str, str]:
     """(field, code) of the first validation error."""
-    model, errors = block_config_validate(block_type, config)
+    model, errors = block_config_validate(block_type, config, version)
     assert model is None and errors, f"expected errors for {config!r}"
     return errors[0]["field"], errors[0]["code"]
 

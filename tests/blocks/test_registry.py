@@ -6,8 +6,12 @@ from pathlib import Path
 import pytest
 
 from blocks.base import BlockSpec, Category, Continue, Exit, WaitForEvent, WaitUntil
+from blocks.plugins import scan_names, spec_problems
 from blocks.registry import (
+    BLOCKS,
+    BLOCKS_PREVIOUS,
     CATALOG_PROVIDERS,
+    block_config_upgrade,
     block_config_validate,
     block_config_warnings,
     block_find,
@@ -16,10 +20,13 @@ from blocks.registry import (
     block_schema,
     block_templates,
     block_ui_schema,
+    block_versions,
     blocks_all,
+    blocks_every_version,
     catalog,
     catalog_entry,
     catalog_provider_register,
+    node_version,
 )
 
 # The core palette of DESIGN.md.
@@ -34,16 +41,28 @@ CORE_PALETTE = [
     "action.zendesk_ticket", "action.freshdesk_ticket", "action.hubspot", "action.salesforce",
     "action.pipedrive", "action.slack_message", "action.teams_message",
 ]
-SPECS = {spec.type: spec for spec in blocks_all()}
+# Older versions kept for published workflows (catalog keys "type@version").
+PREVIOUS_KEYS = ["action.offer@1"]
+SPECS = {spec.type: spec for spec in BLOCKS}
 TESTS = Path(__file__).parent
 
 
-def test_registry_holds_exactly_the_core_palette():
-    assert [spec.type for spec in blocks_all()] == CORE_PALETTE
+def test_registry_holds_exactly_the_core_palette_then_the_package_blocks():
+    assert [spec.type for spec in BLOCKS] == CORE_PALETTE
+    assert blocks_all()[:len(BLOCKS)] == BLOCKS  # packages come after, never replace
 
 
-@pytest.mark.parametrize("spec", blocks_all(), ids=lambda spec: spec.type)
+@pytest.mark.parametrize("spec", (*BLOCKS, *BLOCKS_PREVIOUS),
+                         ids=lambda spec: f"{spec.type}@{spec.version}")
 class TestEverySpec:
+    def test_keeps_the_contract_block_packages_are_held_to(self, spec: BlockSpec):
+        others = {type_: other for type_, other in SPECS.items() if type_ != spec.type}
+        scans = scan_names(other for other in others.values())
+        assert spec_problems(spec, taken=others, scans=scans) == []
+
+    def test_a_trigger_declares_how_runs_start(self, spec: BlockSpec):
+        assert (spec.trigger is not None) == (spec.category == Category.TRIGGER)
+
     def test_metadata(self, spec: BlockSpec):
         prefix = spec.type.split(".")[0]
         assert spec.category == Category(prefix)
@@ -52,16 +71,16 @@ class TestEverySpec:
         assert len(spec.description) <= 100  # a palette tooltip, not a manual
 
     def test_example_is_valid_and_has_ports(self, spec: BlockSpec):
-        config, errors = block_config_validate(spec.type, spec.example)
+        config, errors = block_config_validate(spec.type, spec.example, spec.version)
         assert errors == []
         ports = spec.output_ports(config)
         assert len(ports) == len(set(ports))
         assert ports or spec.type == "flow.exit"
 
     def test_schema_is_serialisable_deterministic_and_form_ready(self, spec: BlockSpec):
-        schema = block_schema(spec.type)
+        schema = block_schema(spec.type, spec.version)
         text = json.dumps(schema, sort_keys=True)
-        assert json.dumps(block_schema(spec.type), sort_keys=True) == text
+        assert json.dumps(block_schema(spec.type, spec.version), sort_keys=True) == text
         assert (schema["type"], schema["title"]) == ("object", spec.label)
         assert "$ref" not in text and "$defs" not in text
         assert '{"type": "null"}' not in text
@@ -76,8 +95,22 @@ class TestEverySpec:
     def test_has_its_own_test_module(self, spec: BlockSpec):
         assert (TESTS / f"test_{spec.type.replace('.', '_')}.py").is_file()
 
+    def test_versions_chain_with_an_upgrade_each(self, spec: BlockSpec):
+        versions = block_versions(spec.type)
+        assert versions == list(range(1, versions[-1] + 1))
+        assert (spec.upgrade is not None) == (spec.version > 1)
+
+    def test_example_of_the_previous_version_upgrades_to_a_valid_config(self, spec: BlockSpec):
+        if spec.version == 1:
+            return
+        previous = block_get(spec.type, spec.version - 1)
+        assert spec.upgrade is not None
+        _config, errors = block_config_validate(spec.type, spec.upgrade(previous.example),
+                                                spec.version)
+        assert errors == []
+
     def test_example_runs_to_an_outcome_on_a_declared_port(self, spec: BlockSpec, make_ctx):
-        config, _ = block_config_validate(spec.type, spec.example)
+        config, _ = block_config_validate(spec.type, spec.example, spec.version)
         outcome = spec.run(make_ctx(offer={"code": "C", "link": "https://l.example"}), config)
         assert isinstance(outcome, Continue | WaitUntil | WaitForEvent | Exit)
         ports = spec.output_ports(config)
@@ -90,9 +123,58 @@ class TestEverySpec:
 def test_lookup():
     assert block_get("flow.filter") is SPECS["flow.filter"]
     assert block_find("flow.filter") is SPECS["flow.filter"]
+    assert block_find("flow.filter", 1) is SPECS["flow.filter"]
     assert block_find("flow.teleport") is None
+    assert block_find("flow.filter", 2) is None
     with pytest.raises(KeyError, match=r"unknown block type 'flow\.teleport'"):
         block_get("flow.teleport")
+    with pytest.raises(KeyError, match=r"unknown block type 'flow\.filter' version 9"):
+        block_get("flow.filter", 9)
+
+
+def test_lookup_by_version_keeps_old_versions_loadable():
+    assert block_find("action.offer").version == 2
+    assert block_find("action.offer", 1).version == 1
+    assert block_versions("action.offer") == [1, 2]
+    assert block_versions("flow.filter") == [1]
+
+
+@pytest.mark.parametrize(("node", "version"), [
+    pytest.param({"type": "flow.wait"}, 1, id="absent-is-1"),
+    pytest.param({"type": "action.offer", "version": 2}, 2, id="named"),
+    pytest.param({"type": "action.offer", "version": True}, 1, id="bool-is-not-a-version"),
+    pytest.param({"type": "action.offer", "version": 0}, 1, id="zero"),
+])
+def test_node_version(node, version):
+    assert node_version(node) == version
+
+
+def test_config_upgrade_runs_every_step_to_the_latest():
+    assert block_config_upgrade("action.offer", {"value": 5, "expires_in_days": 3}, 1) == \
+        {"value": 5, "valid_for": "3d"}
+    assert block_config_upgrade("action.offer", {"value": 5}, 2) == {"value": 5}
+    with pytest.raises(KeyError):
+        block_config_upgrade("action.offer", {}, 3)
+
+
+def test_config_of_an_unknown_version_is_named_as_such():
+    assert block_config_validate("action.offer", {}, 7) == (None, [{
+        "field": "", "code": "unknown_version",
+        "message": "block type 'action.offer' has no version 7"}])
+
+
+def test_index_refuses_a_version_without_its_upgrade():
+    from dataclasses import replace
+
+    from blocks.registry import _index
+
+    v2 = SPECS["action.offer"]
+    with pytest.raises(RuntimeError, match="needs an `upgrade`"):
+        _index([replace(v2, upgrade=None)], [block_get("action.offer", 1)])
+    with pytest.raises(RuntimeError, match="listed twice"):
+        _index([v2], [v2])
+    with pytest.raises(RuntimeError, match="not older than the latest"):
+        _index([block_get("action.offer", 1)], [v2])
 
 
 @pytest.mark.parametrize(("block_type", "config", "errors"), [
@@ -173,9 +255,15 @@ def test_schema_properties_follow_the_model_order():
 
 @pytest.mark.django_db  # other apps' providers (block templates) read the database
 def test_catalog_lists_every_core_block_in_order():
-    entries = catalog()
-    assert [entry["key"] for entry in entries] == CORE_PALETTE
+    entries = [entry for entry in catalog() if entry["source"] == "core"]
+    assert [entry["key"] for entry in entries] == [*CORE_PALETTE, *PREVIOUS_KEYS]
     assert json.loads(json.dumps(entries)) == entries
+    old = entries[-1]
+    assert (old["type"], old["version"], old["latest_version"]) == ("action.offer", 1, 2)
+    assert "expires_in_days" in old["config_schema"]["properties"]
+    offer = entries[CORE_PALETTE.index("action.offer")]
+    assert (offer["version"], offer["latest_version"]) == (2, 2)
+    assert "valid_for" in offer["config_schema"]["properties"]
     split = entries[CORE_PALETTE.index("flow.split")]
     assert split["ports"] == [] and split["example_ports"] == ["a", "b", "holdout"]
     assert split["dynamic_ports"] == {
@@ -206,7 +294,7 @@ def test_providers_add_entries_after_the_core(provider):
 
     entries = catalog()
 
-    assert len(entries) == len(CORE_PALETTE) + 1
+    assert len(entries) == len(blocks_every_version()) + 1
     assert entries[-1]["key"] == "template:7@2"
     assert entries[-1]["template"] == {"id": 7, "version": 2}
     assert entries[-1]["type"] == "action.send_sms"

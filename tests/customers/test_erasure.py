@@ -68,7 +68,7 @@ def everything_personal(crm_host: str) -> dict[str, Any]:
             "title": "Call {{ customer.name }} on {{ customer.phone }}", "notes": complaint,
             "business_hours": False}),
         node("of", "action.offer", {"code_pattern": "SORRY-{RANDOM6}", "kind": "percent",
-                                    "value": 10, "expires_in_days": 14,
+                                    "value": 10, "valid_for": "14d",
                                     "link_target_url": "https://shop.example.com/back"}),
         node("hr", "action.http_request", {
             "method": "POST", "url": f"http://{crm_host}/contacts",

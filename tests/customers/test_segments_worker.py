@@ -57,7 +57,7 @@ def test_periodic_refresh_on_a_real_worker(finished_tasks) -> None:
         # When the periodic task runs on the worker
         tasks.segments_refresh_all.delay()
         # then it runs, and the segment.entered event it emits is processed in turn
-        _wait_for(lambda: "apps.customers.tasks.events_drain" in finished_tasks,
+        _wait_for(lambda: "handoff.events_drain" in finished_tasks,
                   "the follow-up task of the emitted event")
         # and running it again changes nothing
         tasks.segments_refresh_all.delay()
@@ -65,7 +65,7 @@ def test_periodic_refresh_on_a_real_worker(finished_tasks) -> None:
                   "the second refresh")
 
     assert finished_tasks == ["apps.customers.tasks.segments_refresh_all",
-                              "apps.customers.tasks.events_drain",
+                              "handoff.events_drain",
                               "apps.customers.tasks.segments_refresh_all"]
     assert set(SegmentMembership.objects.values_list("customer__external_id", flat=True)) == {
         "ann", "bob"}

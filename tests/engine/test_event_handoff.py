@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from apps.config.celery import app
 from apps.customers import ingest as ingest_module
-from apps.customers import tasks as tasks_module
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, EventPending
-from apps.customers.tasks import events_process, events_redispatch
 from apps.engine.models import Run, RunState
+from apps.handoff import tasks as tasks_module
+from apps.handoff.tasks import events_process, events_redispatch
 from tests.broker import broker_purge
 from tests.workflows.graphs import edge, graph, node, trigger
 
@@ -98,8 +98,8 @@ def test_under_a_backlog_only_the_share_of_a_dead_drain_is_handled_again(
 ) -> None:
     """Issue 17: a backlog older than the redispatch threshold was sent again whole, and
     every event was handled twice. Now only a share whose drain died is sent again."""
-    from apps.customers import ready
     from apps.engine.models import NodeCount
+    from apps.handoff import ready
 
     # Given a live workflow and a backlog of 60 events no worker has taken yet
     settings.KEEPFLOW_EVENT_LEASE_SECONDS = 1

@@ -11,15 +11,14 @@ import pytest
 
 from apps.customers import segments
 from apps.customers.models import Customer, Event, EventSource
-from apps.engine.models import Fanout, Run, TriggerEntry, TriggerKind
-from apps.engine.scans import (
-    FIRST_SCAN_GRACE,
-    date_scan,
+from apps.engine.models import Fanout, Run, TriggerEntry
+from apps.engine.scans import Scan, trigger_scan, trigger_scans_due
+from blocks.registry import block_get
+from blocks.triggers.inactivity import (
+    InactivityTriggerConfig,
     inactivity_candidates,
-    inactivity_scan,
-    schedule_scan,
+    inactivity_due_at,
 )
-from blocks.triggers.inactivity import InactivityTriggerConfig, inactivity_due_at
 from tests.workflows.graphs import edge, graph, node
 
 pytestmark = pytest.mark.django_db
@@ -65,14 +64,14 @@ def test_date_fires_at_local_time_in_each_customers_zone(publish) -> None:
     person("other-day", "Asia/Tokyo", contract_end="2026-12-02")
     publish(tagged(date_trigger()))
 
-    assert date_scan(now=at("2026-10-31T23:59:00")) == 0
-    assert date_scan(now=at("2026-11-01T00:00:00")) == 1  # due time is inclusive
+    assert trigger_scan("date", now=at("2026-10-31T23:59:00")) == 0
+    assert trigger_scan("date", now=at("2026-11-01T00:00:00")) == 1  # due time is inclusive
     assert runs() == [("tokyo", "date:contract_end:2026-12-01")]
-    assert date_scan(now=at("2026-11-01T16:59:00")) == 0
-    assert date_scan(now=at("2026-11-01T17:04:00")) == 1
+    assert trigger_scan("date", now=at("2026-11-01T16:59:00")) == 0
+    assert trigger_scan("date", now=at("2026-11-01T17:04:00")) == 1
     assert runs() == [("la", "date:contract_end:2026-12-01"),
                       ("tokyo", "date:contract_end:2026-12-01")]
-    assert TriggerEntry.objects.get(kind=TriggerKind.DATE).state == {
+    assert TriggerEntry.objects.get(kind="date").state == {
         "scanned_to": "2026-11-01T17:04:00+00:00"}
 
 
@@ -80,16 +79,16 @@ def test_date_fires_once_per_customer_and_date(publish) -> None:
     ada = person("ada", "Europe/Berlin", contract_end="2026-12-01")
     publish(tagged(date_trigger(offset=0)), settings=ALWAYS)
     due = at("2026-12-01T08:00:00")  # 09:00 in Berlin (CET)
-    assert date_scan(now=due) == 1
+    assert trigger_scan("date", now=due) == 1
     # The same window scanned again (the mark lost, e.g. re-published): nothing new
     TriggerEntry.objects.update(state={})
-    assert date_scan(now=due + timedelta(minutes=5)) == 0
-    assert date_scan(now=due + timedelta(days=3)) == 0
+    assert trigger_scan("date", now=due + timedelta(minutes=5)) == 0
+    assert trigger_scan("date", now=due + timedelta(days=3)) == 0
     # A renewed contract is a new date: it fires again, a year later
     ada.attributes = {"contract_end": "2027-12-01"}
     ada.save()
-    assert date_scan(now=at("2027-12-01T07:59:00")) == 0
-    assert date_scan(now=at("2027-12-01T08:01:00")) == 1
+    assert trigger_scan("date", now=at("2027-12-01T07:59:00")) == 0
+    assert trigger_scan("date", now=at("2027-12-01T08:01:00")) == 1
     assert runs() == [("ada", "date:contract_end:2026-12-01"),
                       ("ada", "date:contract_end:2027-12-01")]
 
@@ -104,8 +103,8 @@ def test_first_scan_after_publish_fires_only_within_the_grace_window(publish) ->
     person("number", contract_end=20260615)
     person("missing")
     publish(tagged(date_trigger(offset=0, at_local="11:30")))
-    assert timedelta(hours=1) == FIRST_SCAN_GRACE
-    assert date_scan(now=now) == 2
+    assert block_get("trigger.date").trigger.scan.first_grace == timedelta(hours=1)
+    assert trigger_scan("date", now=now) == 2
     assert runs() == [("as-datetime", "date:contract_end:2026-06-15"),
                       ("in-grace", "date:contract_end:2026-06-15")]
 
@@ -116,8 +115,8 @@ def test_date_attribute_as_datetime_is_taken_in_the_customers_zone(publish) -> N
     publish(tagged(node("t1", "trigger.date", {"attribute": "renewal", "offset_days": 1,
                                                "at_local_time": "08:00"})))
     # 2026-03-01 08:00 PST = 16:00 UTC
-    assert date_scan(now=at("2026-03-01T15:59:00")) == 0
-    assert date_scan(now=at("2026-03-01T16:00:00")) == 1
+    assert trigger_scan("date", now=at("2026-03-01T15:59:00")) == 0
+    assert trigger_scan("date", now=at("2026-03-01T16:00:00")) == 1
     assert runs() == [("la", "date:renewal:2026-02-28")]
 
 
@@ -130,9 +129,9 @@ def test_date_scan_ignores_paused_workflows_and_erased_customers(publish, publis
                             erased_at=at("2026-01-01T00:00:00"))
     workflow = publish(tagged(date_trigger(offset=0)))
     workflow_transition(workflow.pk, "pause", user=publisher_user)
-    assert date_scan(now=at("2026-05-01T09:00:00")) == 0
+    assert trigger_scan("date", now=at("2026-05-01T09:00:00")) == 0
     workflow_transition(workflow.pk, "resume", user=publisher_user)
-    assert date_scan(now=at("2026-05-01T09:00:00")) == 1
+    assert trigger_scan("date", now=at("2026-05-01T09:00:00")) == 1
     assert runs() == [("ada", "date:contract_end:2026-05-01")]
 
 
@@ -153,14 +152,14 @@ def test_fixed_days_fires_once_per_silence_and_again_after_a_new_event(publish) 
     publish(tagged(node("t1", "trigger.inactivity", {"event_type": "purchase",
                                                      "mode": "fixed_days", "days": 30})),
             settings=ALWAYS)
-    assert inactivity_scan(now=at("2026-01-31T09:00:00")) == 0
-    assert inactivity_scan(now=at("2026-01-31T10:00:00")) == 1
+    assert trigger_scan("inactivity", now=at("2026-01-31T09:00:00")) == 0
+    assert trigger_scan("inactivity", now=at("2026-01-31T10:00:00")) == 1
     assert runs() == [("ada", f"inactivity:purchase:{first.pk}")]
-    assert inactivity_scan(now=at("2026-02-10T10:00:00")) == 0  # still silent: not again
+    assert trigger_scan("inactivity", now=at("2026-02-10T10:00:00")) == 0  # still silent: not again
     # Ada buys again, then goes quiet again: a new silence
     second = purchase(ada, at("2026-02-15T10:00:00"))
-    assert inactivity_scan(now=at("2026-02-19T10:00:00")) == 1  # bob, 30 days after
-    assert inactivity_scan(now=at("2026-03-17T10:00:00")) == 1
+    assert trigger_scan("inactivity", now=at("2026-02-19T10:00:00")) == 1  # bob, 30 days after
+    assert trigger_scan("inactivity", now=at("2026-03-17T10:00:00")) == 1
     assert runs() == [("ada", f"inactivity:purchase:{first.pk}"),
                       ("ada", f"inactivity:purchase:{second.pk}"),
                       ("bob", f"inactivity:purchase:{Event.objects.get(customer=bob).pk}")]
@@ -178,11 +177,11 @@ def test_rhythm_uses_the_customers_own_gap(publish) -> None:
     publish(tagged(node("t1", "trigger.inactivity", {"event_type": "purchase",
                                                      "mode": "rhythm", "multiplier": 2,
                                                      "min_events": 3})))
-    assert inactivity_scan(now=at("2026-02-10T00:00:00") - timedelta(minutes=1)) == 0
-    assert inactivity_scan(now=at("2026-02-10T00:00:00")) == 1  # day 20 + 2 x 10 days
+    assert trigger_scan("inactivity", now=at("2026-02-10T00:00:00") - timedelta(minutes=1)) == 0
+    assert trigger_scan("inactivity", now=at("2026-02-10T00:00:00")) == 1  # day 20 + 2 x 10 days
     assert runs() == [("ada", f"inactivity:purchase:{last_ada.pk}")]
-    assert inactivity_scan(now=at("2026-08-28T23:59:00")) == 0
-    assert inactivity_scan(now=at("2026-08-29T00:00:00")) == 1  # day 120 + 2 x 60 days
+    assert trigger_scan("inactivity", now=at("2026-08-28T23:59:00")) == 0
+    assert trigger_scan("inactivity", now=at("2026-08-29T00:00:00")) == 1  # day 120 + 2 x 60 days
 
 
 def test_rhythm_in_sql_agrees_with_the_block() -> None:
@@ -202,7 +201,9 @@ def test_rhythm_in_sql_agrees_with_the_block() -> None:
         if due is not None:
             last = max(events, key=lambda e: (e.occurred_at, e.pk))
             expected[customer.pk] = (last.pk, due)
-    found = inactivity_candidates(config, start=None, now=at("2030-01-01T00:00:00"))
+    now = at("2030-01-01T00:00:00")
+    found = inactivity_candidates(Scan(now=now, since=now, state={}, node_id="t1",
+                                       workflow_id=1), config, start=None)
     assert found.keys() == expected.keys()
     assert len(expected) > 20
     for customer_id, (last_id, due) in expected.items():
@@ -226,12 +227,13 @@ def test_schedule_fans_out_once_per_tick(publish) -> None:
                                                    "segment_id": segment.pk,
                                                    "batch_size": 2})), settings=ALWAYS)
     # First sight on Sunday: the next Monday 09:00 Berlin (08:00 UTC) is remembered
-    assert schedule_scan(now=at("2026-11-22T12:00:00")) == 0
-    entry = TriggerEntry.objects.get(kind=TriggerKind.SCHEDULE)
-    assert entry.state == {"next_at": "2026-11-23T08:00:00+00:00"}
-    assert schedule_scan(now=at("2026-11-23T07:59:59")) == 0
-    assert schedule_scan(now=at("2026-11-23T08:00:30")) == 1
-    assert schedule_scan(now=at("2026-11-23T08:01:30")) == 0
+    assert trigger_scan("schedule", now=at("2026-11-22T12:00:00")) == 0
+    entry = TriggerEntry.objects.get(kind="schedule")
+    assert entry.state == {"next_at": "2026-11-23T08:00:00+00:00",
+                           "scanned_to": "2026-11-22T12:00:00+00:00"}
+    assert trigger_scan("schedule", now=at("2026-11-23T07:59:59")) == 0
+    assert trigger_scan("schedule", now=at("2026-11-23T08:00:30")) == 1
+    assert trigger_scan("schedule", now=at("2026-11-23T08:01:30")) == 0
     fanout = Fanout.objects.get()
     assert (fanout.entry_prefix, fanout.total, fanout.batch_size) == (
         "schedule:t1:20261123T080000Z", 3, 2)
@@ -243,9 +245,10 @@ def test_schedule_fans_out_once_per_tick(publish) -> None:
     # The index rebuilt (re-publish, resume) within the minute: the tick is not fanned
     # out twice
     TriggerEntry.objects.update(state={})
-    assert schedule_scan(now=at("2026-11-23T08:00:40")) == 1
+    assert trigger_scan("schedule", now=at("2026-11-23T08:00:40")) == 1
     assert Fanout.objects.count() == 1
-    assert TriggerEntry.objects.get().state == {"next_at": "2026-11-30T08:00:00+00:00"}
+    assert TriggerEntry.objects.get().state == {"next_at": "2026-11-30T08:00:00+00:00",
+                                                "scanned_to": "2026-11-23T08:00:40+00:00"}
 
 
 def test_schedule_first_sight_does_not_fire_a_tick_long_past(publish) -> None:
@@ -253,8 +256,9 @@ def test_schedule_first_sight_does_not_fire_a_tick_long_past(publish) -> None:
         name="All", condition={"field": "customer.attributes.plan", "op": "eq", "value": "x"})
     publish(tagged(node("t1", "trigger.schedule", {"cron": "0 9 * * *", "timezone": "UTC",
                                                    "segment_id": segment.pk})))
-    assert schedule_scan(now=at("2026-11-23T09:05:00")) == 0
-    assert TriggerEntry.objects.get().state == {"next_at": "2026-11-24T09:00:00+00:00"}
+    assert trigger_scan("schedule", now=at("2026-11-23T09:05:00")) == 0
+    assert TriggerEntry.objects.get().state == {"next_at": "2026-11-24T09:00:00+00:00",
+                                                "scanned_to": "2026-11-23T09:05:00+00:00"}
     assert not Fanout.objects.exists()
 
 
@@ -269,7 +273,34 @@ def test_a_schedule_whose_segment_is_gone_skips_its_tick_and_others_go_on(publis
                                                        "segment_id": segment.pk})), name=name)
     TriggerEntry.objects.update(state={"next_at": "2026-11-23T09:00:00+00:00"})
     gone.delete()
-    assert schedule_scan(now=at("2026-11-23T09:00:10")) == 1
+    assert trigger_scan("schedule", now=at("2026-11-23T09:00:10")) == 1
     assert list(Fanout.objects.values_list("workflow__name", flat=True)) == ["b"]
     assert list(TriggerEntry.objects.values_list("state", flat=True)) == [
-        {"next_at": "2026-11-24T09:00:00+00:00"}] * 2
+        {"next_at": "2026-11-24T09:00:00+00:00", "scanned_to": "2026-11-23T09:00:10+00:00"}
+    ] * 2
+
+
+# --- the beat task: each trigger at its declared interval --------------------------------
+
+
+def test_the_beat_task_scans_each_trigger_when_its_interval_has_passed(publish) -> None:
+    """Date scans every 5 minutes, schedule every minute: the minute task runs each live
+    trigger when its own interval has passed (a late tick within 30 s still counts)."""
+    segment = segments.segment_create(
+        name="All", condition={"field": "customer.attributes.plan", "op": "eq", "value": "x"})
+    publish(tagged(date_trigger()), name="date")
+    publish(tagged(node("t1", "trigger.schedule", {"cron": "0 9 * * *", "timezone": "UTC",
+                                                   "segment_id": segment.pk})), name="cron")
+
+    def marks() -> dict[str, str]:
+        return dict(TriggerEntry.objects.values_list("kind", "state__scanned_to"))
+
+    start = at("2026-11-23T08:00:00")
+    trigger_scans_due(now=start)
+    assert marks() == {"date": "2026-11-23T08:00:00+00:00",
+                       "schedule": "2026-11-23T08:00:00+00:00"}
+    trigger_scans_due(now=start + timedelta(seconds=65))
+    assert marks() == {"date": "2026-11-23T08:00:00+00:00",
+                       "schedule": "2026-11-23T08:01:05+00:00"}
+    trigger_scans_due(now=start + timedelta(seconds=285))  # 4 min 45 s: close enough
+    assert marks()["date"] == "2026-11-23T08:04:45+00:00"

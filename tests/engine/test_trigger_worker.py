@@ -22,7 +22,7 @@ from apps.customers.models import Customer
 from apps.customers.segments import segment_create
 from apps.customers.services import customer_upsert
 from apps.engine import tasks
-from apps.engine.models import Fanout, Run, RunState, TriggerEntry, TriggerKind
+from apps.engine.models import Fanout, Run, RunState, TriggerEntry
 from tests.broker import broker_purge
 from tests.engine.conftest import ingest
 from tests.workflows.graphs import edge, graph, node, trigger
@@ -111,11 +111,11 @@ def test_date_trigger(publish, worker, tasks_ran) -> None:
                             attributes={"renewal": (due.date() + timedelta(days=3)).isoformat()})
     publish(tagged(node("t1", "trigger.date", {"attribute": "renewal", "offset_days": 0,
                                                "at_local_time": due.strftime("%H:%M")})))
-    tasks.date_scan_task.delay()
+    tasks.trigger_scan_task.delay("date")
     wait_for(completed(), "the date run")
     assert_completed_runs("t1", ["tokyo"])
     # the scan advanced the run it started
-    assert "engine.date_scan" in tasks_ran and "engine.runs_advance" not in tasks_ran
+    assert "engine.trigger_scan" in tasks_ran and "engine.runs_advance" not in tasks_ran
 
 
 def test_inactivity_trigger(publish, worker, tasks_ran) -> None:
@@ -125,7 +125,7 @@ def test_inactivity_trigger(publish, worker, tasks_ran) -> None:
                            occurred_at=timezone.now() - timedelta(hours=2))])
     publish(tagged(node("t1", "trigger.inactivity", {"event_type": "purchase",
                                                      "mode": "fixed_days", "days": 1})))
-    tasks.inactivity_scan_task.delay()
+    tasks.trigger_scan_task.delay("inactivity")
     wait_for(completed(), "the inactivity run")
     assert_completed_runs("t1", ["quiet"])
     assert Run.objects.get().entry_key.startswith("inactivity:purchase:")
@@ -141,9 +141,9 @@ def test_schedule_trigger_fans_out_on_the_worker(publish, worker, tasks_ran) -> 
                                                    "segment_id": segment.pk,
                                                    "batch_size": 2})))
     # The tick has come (as if the previous scan had remembered it)
-    TriggerEntry.objects.filter(kind=TriggerKind.SCHEDULE).update(
+    TriggerEntry.objects.filter(kind="schedule").update(
         state={"next_at": (timezone.now() - timedelta(seconds=30)).isoformat()})
-    tasks.schedule_scan_task.delay()
+    tasks.trigger_scan_task.delay("schedule")
     wait_for(completed(5), "five scheduled runs")
     fanout = Fanout.objects.get()
     assert (fanout.state, fanout.total, fanout.processed, fanout.started) == ("done", 5, 5, 5)
@@ -169,7 +169,7 @@ def test_webhook_trigger(publish, worker, tasks_ran) -> None:
     assert_completed_runs("h1", ["r-1", "r-2", "r-3"])
     assert sorted(Run.objects.values_list("trigger_event_id", flat=True)) == event_ids
     assert "engine.runs_advance" not in tasks_ran
-    assert "apps.customers.tasks.events_drain" in tasks_ran
+    assert "handoff.events_drain" in tasks_ran
 
 
 def test_manual_trigger_through_the_api(publish, worker, client_as) -> None:

@@ -75,7 +75,7 @@ def every_block_graph(segment_id: int, crm_host: str) -> dict[str, Any]:
         node("sc", "flow.segment_check", {"segment_id": segment_id}),
         node("sp", "flow.split", {"branches": [{"name": "a", "percent": 100}]}),
         node("of", "action.offer", {"code_pattern": "SAVE-{RANDOM6}", "kind": "percent",
-                                    "value": 20, "expires_in_days": 14,
+                                    "value": 20, "valid_for": "14d",
                                     "link_target_url": "https://shop.example.com/back"}),
         node("em", "action.send_email", {"subject": "We are sorry",
                                          "body": "<p>Your code: {{ offer.code }}</p>",

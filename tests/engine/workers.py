@@ -198,8 +198,8 @@ def drive(done: Callable[[], bool], *, timeout: float, what: str, sweep: bool = 
     """The scheduler's loop without beat: fire due timers, sweep stale runs and hand on
     lost events from this process until `done()` holds; on timeout, `diagnose()` says
     where things stand."""
-    from apps.customers.tasks import events_redispatch
     from apps.engine.timers import runs_sweep, timers_wake
+    from apps.handoff.tasks import events_redispatch
 
     deadline = time.monotonic() + timeout
     while True:

@@ -58,6 +58,22 @@ def test_weekend_queue_and_short_hours():
                                                   tzinfo=ZoneInfo("America/New_York"))
 
 
+def test_closing_at_midnight_keeps_the_queue_open_to_the_end_of_the_day():
+    """00:00-00:00 every day is open around the clock: a 4-hour target that crosses
+    midnight is exactly 4 hours (a 23:59 closing used to lose a minute a day)."""
+    always = BusinessHours(timezone="UTC", weekdays=frozenset(range(7)),
+                           opens=dt.time(0), closes=dt.time(0))
+    start = dt.datetime(2026, 12, 6, 22, 17, tzinfo=dt.UTC)
+    assert always.contains(dt.datetime(2026, 12, 6, 23, 59, 30, tzinfo=dt.UTC))
+    assert always.add_working_time(start, dt.timedelta(hours=4)) == start + dt.timedelta(hours=4)
+    assert always.working_time_between(start, start + dt.timedelta(days=2)) == \
+        dt.timedelta(days=2)
+    evenings = BusinessHours(timezone="Europe/Berlin", weekdays=frozenset({0}),
+                             opens=dt.time(18), closes=dt.time(0))
+    assert evenings.add_working_time(berlin(2026, 11, 23, 22), dt.timedelta(hours=3)) == \
+        berlin(2026, 11, 30, 19)  # two hours on Monday night, one the next Monday
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

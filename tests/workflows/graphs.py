@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from blocks.registry import block_latest_version
+
 SMS = {"body": "Sorry {{ customer.first_name | default: 'there' }}, we will make it right.",
        "category": "transactional"}
 LOW_SCORE = {"all": [{"field": "event.properties.score", "op": "lte", "value": 6}]}
@@ -9,7 +11,11 @@ LOW_SCORE = {"all": [{"field": "event.properties.score", "op": "lte", "value": 6
 
 def node(node_id: str, block_type: str, config: dict[str, Any] | None = None,
          **extra: Any) -> dict[str, Any]:
-    return {"id": node_id, "type": block_type, "config": dict(config or {}), **extra}
+    """A node at the latest version of its block, as the canvas makes it (pass
+    `version=` for an older one)."""
+    version = extra.pop("version", block_latest_version(block_type) or 1)
+    return {"id": node_id, "type": block_type, "version": version,
+            "config": dict(config or {}), **extra}
 
 
 def trigger(node_id: str = "t1", event_type: str = "feedback.submitted",

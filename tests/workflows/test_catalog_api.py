@@ -6,12 +6,13 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.customers.models import Customer, Event
-from tests.blocks.test_registry import CORE_PALETTE
+from tests.blocks.test_registry import CORE_PALETTE, PREVIOUS_KEYS
 
 pytestmark = pytest.mark.django_db
-ENTRY_KEYS = {"key", "source", "type", "version", "category", "group", "label", "description",
+ENTRY_KEYS = {"key", "source", "type", "version", "latest_version", "category", "group",
+              "label", "description",
               "icon", "config_schema", "ui_schema", "ports", "dynamic_ports", "example_ports",
-              "template_fields", "example_config", "template"}
+              "template_fields", "example_config", "template", "package", "trigger"}
 
 
 @pytest.fixture
@@ -46,7 +47,8 @@ def test_catalog_serves_every_core_block(client_as, key_client, client_kind):
 
     assert response.status_code == 200
     entries = response.json()
-    assert [entry["key"] for entry in entries] == CORE_PALETTE
+    assert [entry["key"] for entry in entries if entry["source"] == "core"] == [
+        *CORE_PALETTE, *PREVIOUS_KEYS]
     assert all(set(entry) == ENTRY_KEYS for entry in entries)
     send_sms = entries[CORE_PALETTE.index("action.send_sms")]
     assert send_sms["ports"] == ["out"] and \
@@ -59,6 +61,13 @@ def test_catalog_serves_every_core_block(client_as, key_client, client_kind):
     branch = entries[CORE_PALETTE.index("flow.branch")]
     assert branch["dynamic_ports"]["always"] == ["else"]
     assert branch["example_ports"] == ["vip", "at_risk", "else"]
+    assert (send_sms["package"], send_sms["trigger"]) == (None, None)
+    segment = entries[CORE_PALETTE.index("trigger.segment")]
+    assert segment["trigger"] == {"kind": "event", "listens_to": "segment.{on}",
+                                  "audience_segment": "segment_id", "scan": None}
+    date = entries[CORE_PALETTE.index("trigger.date")]
+    assert date["trigger"] == {"kind": "scan", "listens_to": "", "audience_segment": "",
+                               "scan": "date"}
 
 
 def test_catalog_is_read_only(client_as):

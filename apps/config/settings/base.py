@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "apps.common",
     "apps.accounts",
+    "apps.handoff",
     "apps.customers",
     "apps.web",
     "apps.workflows",
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "apps.insights",
     "apps.surveys",
     "apps.reports",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
@@ -200,17 +202,15 @@ CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name)
                            for name in ("celery", KEEPFLOW_DELIVERY_QUEUE))
 CELERY_BEAT_SCHEDULE = {
     "engine-timers-wake": {"task": "engine.timers_wake", "schedule": 1.0},
-    "events-redispatch": {"task": "apps.customers.tasks.events_redispatch",
-                          "schedule": 30.0},
+    "events-redispatch": {"task": "handoff.events_redispatch", "schedule": 30.0},
     "engine-runs-sweep": {"task": "engine.runs_sweep", "schedule": 30.0},
     "engine-steps-prune": {"task": "engine.steps_prune", "schedule": 3600.0},
     # Erases customers inactive past KEEPFLOW_RETENTION_INACTIVE_MONTHS (off by default).
     "customers-retention-erase": {"task": "customers.retention_erase", "schedule": 3600.0},
-    # Trigger scans (docs/engine.md#triggers): date every 5 min, inactivity every 15 min,
-    # schedule (cron over a segment) every minute.
-    "engine-date-scan": {"task": "engine.date_scan", "schedule": 300.0},
-    "engine-inactivity-scan": {"task": "engine.inactivity_scan", "schedule": 900.0},
-    "engine-schedule-scan": {"task": "engine.schedule_scan", "schedule": 60.0},
+    # Trigger scans (docs/engine.md#triggers): each scan trigger's block declares how
+    # often (date every 5 min, inactivity every 15 min, schedule every minute); this task
+    # looks every minute for the triggers that are due.
+    "engine-trigger-scans": {"task": "engine.trigger_scans", "schedule": 60.0},
     "segments-refresh": {
         "task": "apps.customers.tasks.segments_refresh_all",
         "schedule": env.float("KEEPFLOW_SEGMENT_REFRESH_SECONDS", default=300.0),
@@ -235,7 +235,7 @@ KEEPFLOW_RETENTION_REFRESH_SECONDS = env.int("KEEPFLOW_RETENTION_REFRESH_SECONDS
                                              default=3600)
 
 # Workers expected to share a burst of events: each drain of the ready list takes this
-# share of what is pending (at least 20 events, at most 500; apps/customers/ready.py),
+# share of what is pending (at least 20 events, at most 500; apps/handoff/ready.py),
 # and a batch handed on as tasks is cut in as many. Every share pays a drain's fixed
 # cost again (some 10-16 ms of CPU since segments are evaluated only where an event can
 # change them); with two, a burst is handled by two worker processes at once: at 1,500

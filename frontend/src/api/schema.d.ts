@@ -1330,6 +1330,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflows/{id}/upgrade-blocks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Bring the draft's blocks to their newest versions, settings carried over (all
+         *     nodes on an older version, or those named in `nodes`). Saves the draft like a PUT
+         *     does and answers like one, plus `upgraded`: the nodes that changed. The published
+         *     version keeps running on its block versions until the draft is published.
+         */
+        post: operations["api_v1_workflows_upgrade_blocks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workflows/{id}/validate/": {
         parameters: {
             query?: never;
@@ -1857,6 +1879,8 @@ export interface components {
             };
             locked_fields: string[];
             exposed_fields: components["schemas"]["ExposedField"][];
+            /** @description The version of the base block the preset is written for; nodes made from this template version use it. */
+            readonly base_version: number;
             /** Format: date-time */
             readonly published_at: string | null;
             /** Format: date-time */
@@ -1938,12 +1962,17 @@ export interface components {
             detail: string;
         };
         CatalogEntry: {
-            /** @description Unique in the catalog: the type for core blocks. */
+            /** @description Unique in the catalog: the type for core and package blocks. */
             key: string;
             source: components["schemas"]["CatalogEntrySourceEnum"];
+            /** @description The Python distribution that ships a package block; null otherwise. */
+            package: string | null;
             /** @description The block type a node of this entry has. */
             type: string;
+            /** @description The block version a node of this entry has (its `version` in the graph). */
             version: number;
+            /** @description The newest version of the block. Older versions (key type@version) are listed after the core blocks so the canvas can show nodes that still use them; the palette offers only the newest. */
+            latest_version: number;
             category: components["schemas"]["CatalogEntryCategoryEnum"];
             /** @description Palette group. */
             group: string;
@@ -1967,6 +1996,8 @@ export interface components {
             example_ports: string[];
             /** @description Liquid fields; name.* = every value. */
             template_fields: string[];
+            /** @description What a trigger block declares to the engine; null for other blocks. */
+            trigger: components["schemas"]["TriggerDeclaration"] | null;
             /** @description A valid config for a new node. */
             example_config: {
                 [key: string]: unknown;
@@ -1985,10 +2016,11 @@ export interface components {
         CatalogEntryCategoryEnum: "trigger" | "flow" | "action";
         /**
          * @description * `core` - core
+         *     * `package` - package
          *     * `template` - template
          * @enum {string}
          */
-        CatalogEntrySourceEnum: "core" | "template";
+        CatalogEntrySourceEnum: "core" | "package" | "template";
         /**
          * @description * `transactional` - Transactional
          *     * `marketing` - Marketing
@@ -2820,7 +2852,7 @@ export interface components {
              * @description Or start one for every member of a segment, in batches.
              */
             segment_id?: number;
-            /** @description The trigger node to enter by (default: the trigger.manual node). */
+            /** @description The trigger node to enter by (default: the workflow's "Manual / API" trigger). */
             trigger?: string;
         };
         Me: {
@@ -2970,6 +3002,13 @@ export interface components {
             label: string | null;
             /** @description For a node with several ports (e.g. an A/B split): conversions per port, where only that port leads to its target. */
             ports: components["schemas"]["Port"][];
+        };
+        NodeUpgrade: {
+            /** @description The node's id. */
+            node: string;
+            type: string;
+            from_version: number;
+            to_version: number;
         };
         /** @enum {unknown} */
         NullEnum: null;
@@ -3332,7 +3371,7 @@ export interface components {
              */
             opens?: string;
             /**
-             * @description Closing time in the queue's zone.
+             * @description Closing time in the queue's zone; 00:00 is midnight (open to the end of the day).
              * @example 09:00
              */
             closes?: string;
@@ -3930,6 +3969,7 @@ export interface components {
              */
             share_met: number | null;
         };
+        /** @description An SMS's size as carriers bill it (apps.common.templating.sms_segments). */
         SmsSize: {
             /** @description GSM-7 septets or UCS-2 code units. */
             length: number;
@@ -4088,7 +4128,7 @@ export interface components {
              */
             opens?: string;
             /**
-             * @description Closing time in the queue's zone.
+             * @description Closing time in the queue's zone; 00:00 is midnight (open to the end of the day).
              * @example 09:00
              */
             closes?: string;
@@ -4106,7 +4146,7 @@ export interface components {
              */
             opens?: string;
             /**
-             * @description Closing time in the queue's zone.
+             * @description Closing time in the queue's zone; 00:00 is midnight (open to the end of the day).
              * @example 09:00
              */
             closes?: string;
@@ -4473,6 +4513,31 @@ export interface components {
          * @enum {string}
          */
         TrackingTrackTypeEnum: "track";
+        TriggerDeclaration: {
+            /**
+             * @description How runs start at this trigger.
+             *
+             *     * `event` - event
+             *     * `scan` - scan
+             *     * `webhook` - webhook
+             *     * `manual` - manual
+             */
+            kind: components["schemas"]["TriggerDeclarationKindEnum"];
+            /** @description The event type it listens to, a template over the config: {event_type}. */
+            listens_to: string;
+            /** @description The config field naming the segment the audience is limited to. */
+            audience_segment: string;
+            /** @description The periodic scan (scan kind). */
+            scan: string | null;
+        };
+        /**
+         * @description * `event` - event
+         *     * `scan` - scan
+         *     * `webhook` - webhook
+         *     * `manual` - manual
+         * @enum {string}
+         */
+        TriggerDeclarationKindEnum: "event" | "scan" | "webhook" | "manual";
         TypeCount: {
             type: string;
             count: number;
@@ -4648,6 +4713,15 @@ export interface components {
             readonly updated_at: string;
             readonly updated_by: string | null;
         };
+        /**
+         * @description `revision` is the draft revision you loaded (or send an `If-Match` header); a stale
+         *     one is a 409. Without `nodes`, every node on an older block version is upgraded.
+         */
+        WorkflowBlocksUpgradeRequest: {
+            revision?: number;
+            /** @description Ids of the nodes to upgrade. */
+            nodes?: string[];
+        };
         /** @description 409: a stale revision, a refused transition, or a frozen object. */
         WorkflowConflict: {
             detail: string;
@@ -4675,7 +4749,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -4685,6 +4762,11 @@ export interface components {
                         y: number;
                     };
                     label?: string;
+                    /**
+                     * @description The block version the node uses (its config follows that version's schema). Saved graphs always name it; a node sent without it is version 1. New nodes take the catalog's version of the block (GET /api/v1/blocks).
+                     * @example 2
+                     */
+                    version?: number;
                     /** @description A reusable block template version this node uses. */
                     template?: {
                         id: number;
@@ -4808,7 +4890,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -4818,6 +4903,11 @@ export interface components {
                         y: number;
                     };
                     label?: string;
+                    /**
+                     * @description The block version the node uses (its config follows that version's schema). Saved graphs always name it; a node sent without it is version 1. New nodes take the catalog's version of the block (GET /api/v1/blocks).
+                     * @example 2
+                     */
+                    version?: number;
                     /** @description A reusable block template version this node uses. */
                     template?: {
                         id: number;
@@ -4935,7 +5025,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -4945,6 +5038,11 @@ export interface components {
                         y: number;
                     };
                     label?: string;
+                    /**
+                     * @description The block version the node uses (its config follows that version's schema). Saved graphs always name it; a node sent without it is version 1. New nodes take the catalog's version of the block (GET /api/v1/blocks).
+                     * @example 2
+                     */
+                    version?: number;
                     /** @description A reusable block template version this node uses. */
                     template?: {
                         id: number;
@@ -5059,7 +5157,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -5069,6 +5170,11 @@ export interface components {
                         y: number;
                     };
                     label?: string;
+                    /**
+                     * @description The block version the node uses (its config follows that version's schema). Saved graphs always name it; a node sent without it is version 1. New nodes take the catalog's version of the block (GET /api/v1/blocks).
+                     * @example 2
+                     */
+                    version?: number;
                     /** @description A reusable block template version this node uses. */
                     template?: {
                         id: number;
@@ -5209,7 +5315,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -5219,6 +5328,11 @@ export interface components {
                         y: number;
                     };
                     label?: string;
+                    /**
+                     * @description The block version the node uses (its config follows that version's schema). Saved graphs always name it; a node sent without it is version 1. New nodes take the catalog's version of the block (GET /api/v1/blocks).
+                     * @example 2
+                     */
+                    version?: number;
                     /** @description A reusable block template version this node uses. */
                     template?: {
                         id: number;
@@ -5342,7 +5456,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -5352,6 +5469,11 @@ export interface components {
                         y: number;
                     };
                     label?: string;
+                    /**
+                     * @description The block version the node uses (its config follows that version's schema). Saved graphs always name it; a node sent without it is version 1. New nodes take the catalog's version of the block (GET /api/v1/blocks).
+                     * @example 2
+                     */
+                    version?: number;
                     /** @description A reusable block template version this node uses. */
                     template?: {
                         id: number;
@@ -5535,6 +5657,153 @@ export interface components {
                 outcome?: "completed" | "exited" | "failed" | "not_triggered" | null;
             };
         };
+        /** @description A workflow in lists: status, published version number and last change. */
+        WorkflowUpgraded: {
+            readonly id: number;
+            readonly name: string;
+            readonly description: string;
+            readonly state: components["schemas"]["WorkflowStateEnum"];
+            /** @description Published version number, or null. */
+            readonly version: number | null;
+            readonly revision: number;
+            readonly has_unpublished_changes: boolean;
+            /** Format: date-time */
+            readonly published_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly updated_by: string | null;
+            /** @description The workflow graph, schema_version 1 (see docs/workflows.md). */
+            readonly graph: {
+                /** @example 1 */
+                schema_version: number;
+                nodes: {
+                    id: string;
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
+                    type: string;
+                    config?: {
+                        [key: string]: unknown;
+                    };
+                    position?: {
+                        x: number;
+                        y: number;
+                    };
+                    label?: string;
+                    /**
+                     * @description The block version the node uses (its config follows that version's schema). Saved graphs always name it; a node sent without it is version 1. New nodes take the catalog's version of the block (GET /api/v1/blocks).
+                     * @example 2
+                     */
+                    version?: number;
+                    /** @description A reusable block template version this node uses. */
+                    template?: {
+                        id: number;
+                        version: number;
+                    };
+                }[];
+                edges?: {
+                    id?: string;
+                    source: string;
+                    /** @default out */
+                    source_port: string;
+                    target: string;
+                }[];
+            };
+            /** @description Workflow settings; omitted keys take their defaults. */
+            readonly settings: {
+                re_entry?: {
+                    /**
+                     * @default once
+                     * @enum {string}
+                     */
+                    policy: "once" | "once_per_period" | "always";
+                    /** @description Required for once_per_period. */
+                    period_days?: number | null;
+                };
+                /** @default 1 */
+                max_active_runs_per_customer: number;
+                /**
+                 * @description Share of entering customers held out as the control group: they get nothing.
+                 * @default 0
+                 */
+                control_percent: number;
+                goal?: {
+                    /** @example purchase */
+                    event_type: string;
+                    condition?: {
+                        [key: string]: unknown;
+                    } | null;
+                    /**
+                     * @description The event property holding its value.
+                     * @example amount
+                     */
+                    value_property?: string | null;
+                    /** @description A conversion counts within this many days after entering; empty: any time. */
+                    within_days?: number | null;
+                } | null;
+                costs?: {
+                    /** @default EUR */
+                    currency: string;
+                    /**
+                     * Format: decimal
+                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @example 0.05
+                     */
+                    email?: string;
+                    /**
+                     * Format: decimal
+                     * @description Per SMS segment.
+                     * @example 0.05
+                     */
+                    sms?: string;
+                    /**
+                     * Format: decimal
+                     * @description Fixed cost per agent task.
+                     * @example 0.05
+                     */
+                    call_task?: string;
+                    /**
+                     * Format: decimal
+                     * @description A non-negative amount (a JSON number is accepted too).
+                     * @example 0.05
+                     */
+                    agent_minute?: string;
+                    /**
+                     * Format: decimal
+                     * @description Expected agent minutes per task.
+                     * @example 0.05
+                     */
+                    task_minutes?: string;
+                    /**
+                     * Format: decimal
+                     * @description Cost of a redeemed free-shipping offer (other offers cost their discount).
+                     * @example 0.05
+                     */
+                    free_shipping?: string;
+                    /**
+                     * Format: decimal
+                     * @description Value of a kept customer when their CLV is unknown (or not used).
+                     * @example 0.05
+                     */
+                    retained_customer_value?: string;
+                    /** @description Value a kept customer at their CLV (apps.insights) when known; default true. */
+                    use_clv?: boolean;
+                };
+                throttle?: {
+                    runs_per_minute?: number | null;
+                    max_concurrent_runs?: number | null;
+                };
+            };
+            /** @description Secret for this workflow's inbound webhook URL; shown to composers only. */
+            readonly webhook_secret: string | null;
+            /** @description POST JSON here to start the workflow's trigger.webhook node (absolute URL with the secret); null without such a node, or for viewers. */
+            readonly webhook_url: string | null;
+            readonly validation: components["schemas"]["ValidationResult"];
+            readonly upgraded: components["schemas"]["NodeUpgrade"][];
+        };
         WorkflowVersion: {
             readonly number: number;
             readonly note: string;
@@ -5558,7 +5827,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -5568,6 +5840,11 @@ export interface components {
                         y: number;
                     };
                     label?: string;
+                    /**
+                     * @description The block version the node uses (its config follows that version's schema). Saved graphs always name it; a node sent without it is version 1. New nodes take the catalog's version of the block (GET /api/v1/blocks).
+                     * @example 2
+                     */
+                    version?: number;
                     /** @description A reusable block template version this node uses. */
                     template?: {
                         id: number;
@@ -5588,7 +5865,10 @@ export interface components {
                 schema_version: number;
                 nodes: {
                     id: string;
-                    /** @example action.send_sms */
+                    /**
+                     * @description A block type of the catalog (GET /api/v1/blocks).
+                     * @example action.send_email
+                     */
                     type: string;
                     config?: {
                         [key: string]: unknown;
@@ -5598,6 +5878,11 @@ export interface components {
                         y: number;
                     };
                     label?: string;
+                    /**
+                     * @description The block version the node uses (its config follows that version's schema). Saved graphs always name it; a node sent without it is version 1. New nodes take the catalog's version of the block (GET /api/v1/blocks).
+                     * @example 2
+                     */
+                    version?: number;
                     /** @description A reusable block template version this node uses. */
                     template?: {
                         id: number;
@@ -11646,6 +11931,97 @@ export interface operations {
             };
             /** @description Not found (or a page past the end). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    api_v1_workflows_upgrade_blocks_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The draft revision you loaded, e.g. "3" (instead of `revision` in the body). */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WorkflowBlocksUpgradeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowUpgraded"];
+                };
+            };
+            /** @description Invalid input; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Missing, invalid, revoked or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The role or API key scopes do not allow this action. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Not found (or a page past the end). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Stale revision, refused transition or frozen object. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowConflict"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Unsupported media type: send application/json. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

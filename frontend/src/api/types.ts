@@ -74,6 +74,7 @@ export type WorkflowSummary = Schemas["Workflow"];
 export type WorkflowState = Schemas["WorkflowStateEnum"];
 export type WorkflowDetail = Schemas["WorkflowDetail"];
 export type WorkflowSaved = Schemas["WorkflowSaved"];
+export type WorkflowUpgraded = Schemas["WorkflowUpgraded"];
 export type WorkflowConflict = Schemas["WorkflowConflict"];
 export type ApiGraph = WorkflowDetail["graph"];
 export type ApiNode = ApiGraph["nodes"][number];

@@ -6,6 +6,7 @@ import { t } from "../i18n";
 import { relativeTime } from "../lib/format";
 import { useApi } from "../lib/useApi";
 import { can, useMe } from "../workflow/useMe";
+import { isOlderVersion } from "../workflow/graph";
 
 // The block's own settings form (with the editor's widgets), loaded with the editor's code.
 const BlockSettingsForm = lazy(() => import("../workflow/NodePanel").then((m) => ({ default: m.BlockSettingsForm })));
@@ -29,7 +30,9 @@ export function TeamBlocks() {
   const [error, setError] = useState<Error | null>(null);
   const writable = can(me, "workflows.write");
   const publisher = can(me, "blocks.publish");
-  const core = (catalog.data ?? []).filter((e) => e.source === "core");
+  // Core and package blocks can be the base of a team block, on their newest version
+  // (older ones are in the catalog only for the nodes that still use them).
+  const core = (catalog.data ?? []).filter((e) => e.source !== "template" && !isOlderVersion(e));
   const baseEntry = draft ? core.find((e) => e.type === draft.base_type) : undefined;
   const labelOf = (type: string) => core.find((e) => e.type === type)?.label ?? type;
 

@@ -2,8 +2,9 @@
 // React Flow re-renders a node only when its own data changes.
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { createContext, memo, useContext } from "react";
+import { ArrowUpCircle } from "lucide-react";
 import { t } from "../i18n";
-import { entryFor, type BlockNode as BlockNodeType, type Catalog } from "./graph";
+import { entryFor, upgradable, type BlockNode as BlockNodeType, type Catalog } from "./graph";
 import { messageChannel, outcomeLines } from "./outcomes";
 import { problemWords } from "../lib/problems";
 import { portLabel } from "./ports";
@@ -23,6 +24,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const notSetUp = entry ? missingSettings(entry, data.config).length > 0 : false;
   const summary = entry && !notSetUp ? blockSummary(data.type, entry, data.config) : [];
   const channel = messageChannel(data.type, data.config);
+  const newer = upgradable(catalog, data) ? catalog.get(data.type)?.latest_version : undefined;
   const outcomes = channel && data.counts?.messages ? outcomeLines(data.counts.messages, channel) : [];
   const classes = ["block-node", `block-${category}`];
   if (selected) classes.push("selected");
@@ -37,6 +39,11 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
         {errors.length > 0 && (
           <span className="block-issues" title={errors.map((i) => problemWords(i)).join("\n")} role="img" aria-label={t("canvas.block.problems", { count: errors.length })}>
             {errors.length}
+          </span>
+        )}
+        {newer !== undefined && (
+          <span className="block-upgrade" title={t("canvas.block.upgrade", { latest: newer })} role="img" aria-label={t("canvas.block.upgrade", { latest: newer })}>
+            <ArrowUpCircle size={14} aria-hidden="true" />
           </span>
         )}
       </div>

@@ -25,12 +25,13 @@ import type {
   WorkflowCounts,
   WorkflowDetail,
   WorkflowSaved,
+  WorkflowUpgraded,
 } from "../api/types";
 import { useConfirm } from "../components/ConfirmDialog";
 import { ErrorMessage, Loading } from "../components/States";
 import { formatDateTime } from "./dates";
 import { CatalogContext, NODE_TYPES } from "./BlockNode";
-import { entryFor } from "./graph";
+import { entryFor, nodeVersion, upgradable } from "./graph";
 import { t } from "../i18n";
 import { DrawerDock } from "./DrawerDock";
 import { flowAriaLabels } from "./flowLabels";
@@ -358,6 +359,43 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
     }
   }, [actions, applyWorkflow, canWrite, dirty, save, store, workflow.id, workflow.revision]);
 
+  /** Bring blocks on older versions to their newest (all, or `ids`): the server converts
+   * their settings (POST upgrade-blocks), after saving any edits first. */
+  const upgrade = useCallback(async (ids?: string[]) => {
+    setBusy("upgrade");
+    setProblem(null);
+    try {
+      let revision = workflow.revision;
+      if (dirty) {
+        const saved = await save();
+        if (!saved) return;
+        revision = saved.revision;
+      }
+      const next = await api.post<WorkflowUpgraded>(`workflows/${workflow.id}/upgrade-blocks/`, { revision, ...(ids ? { nodes: ids } : {}) });
+      store.getState().load(next.graph);
+      setSavedChanges(0);
+      applyWorkflow(next);
+      if (ids?.length === 1) actions.selectOnly(ids[0]);
+      setStatus(next.upgraded.length ? t("canvas.status.upgraded", { count: next.upgraded.length, revision: next.revision }) : t("canvas.status.upToDate"));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        const current = typeof e.body.current_revision === "number" ? e.body.current_revision : null;
+        setConflict({ detail: e.message, currentRevision: current });
+        setStatus(t("canvas.status.conflict"));
+      } else {
+        setProblem(e as Error);
+      }
+    } finally {
+      setBusy("");
+    }
+  }, [actions, applyWorkflow, dirty, save, store, workflow.id, workflow.revision]);
+  const upgradableIds = useMemo(() => nodes.filter((n) => upgradable(catalog, n.data)).map((n) => n.id), [catalog, nodes]);
+  const singleUpgrade = useMemo(() => {
+    if (!single || !upgradable(catalog, single.data)) return undefined;
+    const latest = catalog.get(single.data.type)?.latest_version ?? nodeVersion(single.data);
+    return { version: nodeVersion(single.data), latest, busy: !!busy, onUpgrade: canWrite ? () => void upgrade([single.id]) : undefined };
+  }, [busy, canWrite, catalog, single, upgrade]);
+
   const asking = useRef(false);
   useEffect(() => {
     if (blocker.state !== "blocked" || asking.current) return;
@@ -568,6 +606,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
                 onChange={actions.updateNode}
                 onConnect={actions.connectPort}
                 onDelete={actions.deleteSelected}
+                upgrade={singleUpgrade}
               />
             ) : (
               <WorkflowSummary
@@ -580,6 +619,9 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
                 })}
                 warnings={warnings}
                 issueCount={issueCount}
+                upgradable={canWrite ? upgradableIds : []}
+                busy={!!busy}
+                onUpgrade={(ids) => void upgrade(ids)}
                 onSelect={(id) => { actions.selectOnly(id); const n = store.getState().nodes.find((x) => x.id === id); if (n) flow.setCenter(n.position.x + 110, n.position.y + 40, { zoom: 1, duration: 200 }); }}
               />
             )}
@@ -622,10 +664,17 @@ type SummaryProps = {
   nodeIssues: { id: string; label: string; entry?: CatalogEntry; issues: ValidationIssue[] }[];
   warnings: ValidationIssue[];
   issueCount: number;
+  /** Nodes on an older version of their block that this person may upgrade. */
+  upgradable: string[];
+  busy: boolean;
+  onUpgrade: (ids?: string[]) => void;
   onSelect: (id: string) => void;
 };
 
-function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings, issueCount, onSelect }: SummaryProps) {
+/** A warning that a node's block has a newer version (apps/workflows/validation.py). */
+const UPGRADE_CODE = "block_upgrade_available";
+
+function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings, issueCount, upgradable: upgradableIds, busy, onUpgrade, onSelect }: SummaryProps) {
   const showIds = useShowIds();
   // Formatting a date builds an Intl formatter (20-30 ms the first time, locale data):
   // not on every canvas change, and not before the canvas is drawn.
@@ -658,9 +707,22 @@ function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings
       {warnings.length > 0 && (
         <>
           <h3>{t("canvas.overview.warnings")}</h3>
+          {upgradableIds.length > 0 && (
+            <div className="upgrade-notice" data-testid="upgrade-all">
+              <p>{t("canvas.overview.upgradeHint")}</p>
+              <button type="button" className="button secondary" disabled={busy} onClick={() => onUpgrade()}>
+                {t("canvas.overview.upgradeAll", { count: upgradableIds.length })}
+              </button>
+            </div>
+          )}
           <ul className="issues warnings">
             {warnings.map((w, n) => (
-              <li key={n}>{w.node ? <button type="button" className="link-button" onClick={() => onSelect(w.node!)}>{showIds ? w.node : t("editor.showBlock")}</button> : null} {problemWords(w)}</li>
+              <li key={n}>
+                {w.node ? <button type="button" className="link-button" onClick={() => onSelect(w.node!)}>{showIds ? w.node : t("editor.showBlock")}</button> : null} {problemWords(w)}
+                {w.code === UPGRADE_CODE && w.node && upgradableIds.includes(w.node) && (
+                  <> <button type="button" className="link-button" disabled={busy} onClick={() => onUpgrade([w.node!])}>{t("canvas.node.upgrade")}</button></>
+                )}
+              </li>
             ))}
           </ul>
         </>

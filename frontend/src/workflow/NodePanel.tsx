@@ -217,6 +217,9 @@ type Props = {
   onChange: (id: string, patch: { config?: Config; label?: string }) => void;
   onConnect: (source: string, port: string, target: string | null) => void;
   onDelete: () => void;
+  /** Set when the node is on an older version of its block: the notice, and the upgrade
+   * (absent when the person may not edit). */
+  upgrade?: { version: number; latest: number; busy: boolean; onUpgrade?: () => void };
 };
 
 // One schema object per catalog entry: ajv caches a compiled validator per schema object,
@@ -269,7 +272,7 @@ export function BlockSettingsForm({ entry, value, idPrefix, onChange }: { entry:
   );
 }
 
-function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange, onConnect, onDelete }: Props) {
+function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange, onConnect, onDelete, upgrade }: Props) {
   const schema = useMemo(() => schemaFor(entry), [entry]);
   const showIds = useShowIds();
   const withDefaults = useMemo(() => getDefaultFormState(validator, schema, node.data.config), [schema, node.data.config]);
@@ -295,6 +298,15 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
         <input id="node-label" type="text" value={node.data.label ?? ""} placeholder={entry?.label} readOnly={readOnly}
           onChange={(e) => onChange(node.id, { label: e.target.value })} />
       </div>
+      {upgrade && (
+        <div className="upgrade-notice" role="status" data-testid="upgrade-notice">
+          <p>{t("canvas.node.upgradeAvailable", { version: upgrade.version, latest: upgrade.latest })}</p>
+          {upgrade.onUpgrade && (
+            <button type="button" className="button secondary" onClick={upgrade.onUpgrade} disabled={upgrade.busy}
+              title={t("canvas.node.upgradeTitle", { latest: upgrade.latest })}>{t("canvas.node.upgrade")}</button>
+          )}
+        </div>
+      )}
       {other.length > 0 && (
         <ul className="issues" role="alert">
           {other.map((i, n) => <li key={n}>{i.field && fieldLabel(i.field, entry) ? `${fieldLabel(i.field, entry)}: ` : ""}{problemWords(i)}</li>)}

@@ -1,9 +1,11 @@
 // The block palette: every catalog entry, grouped (Triggers, Flow, Messages, ..., Team
 // blocks), with a search box. Drag an entry onto the canvas, or press Enter on it to add
-// it below the selection (the keyboard way).
+// it below the selection (the keyboard way). Older versions of blocks are in the catalog
+// for the nodes that still use them, never in the palette: new nodes get the newest.
 import { memo, useMemo, useState } from "react";
 import type { CatalogEntry } from "../api/types";
 import { t } from "../i18n";
+import { isOlderVersion } from "./graph";
 import { BlockIcon } from "./icons";
 
 export const DRAG_TYPE = "application/x-keepflow-block";
@@ -16,6 +18,7 @@ function PaletteView({ entries, disabled, onAdd }: Props) {
     const needle = search.trim().toLowerCase();
     const out = new Map<string, CatalogEntry[]>();
     for (const entry of entries) {
+      if (isOlderVersion(entry)) continue;
       const text = `${entry.label} ${entry.type} ${entry.description} ${entry.group}`.toLowerCase();
       if (needle && !text.includes(needle)) continue;
       out.set(entry.group, [...(out.get(entry.group) ?? []), entry]);

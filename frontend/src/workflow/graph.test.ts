@@ -5,12 +5,15 @@ import {
   catalogIndex,
   duplicate,
   edgesWithoutPort,
+  entryFor,
   graphToCanvas,
+  isOlderVersion,
   issuesByNode,
   issuesToFormErrors,
   nodeFromEntry,
   nodeIdNew,
   portsFor,
+  upgradable,
 } from "./graph";
 import { autoLayout } from "./layout";
 import { createEditorStore } from "./store";
@@ -18,8 +21,11 @@ import { createEditorStore } from "./store";
 function entry(partial: Partial<CatalogEntry> & { key: string; category: CatalogEntry["category"] }): CatalogEntry {
   return {
     source: "core",
+    package: null,
+    trigger: null,
     type: partial.key,
     version: 1,
+    latest_version: partial.version ?? 1,
     group: "",
     label: partial.key,
     description: "",
@@ -58,6 +64,10 @@ const ENTRIES: CatalogEntry[] = [
     dynamic_ports: { list_field: "", name_key: "name", always: ["out"], when_positive: [], when_equals: [{ port: "failed", field: "on_error", value: "route" }] },
   }),
   entry({ key: "action.send_sms", category: "action", example_config: { body: "Hi" } }),
+  // A block after a breaking change: the newest version under its type, the older one
+  // under type@version (listed after the core blocks, as GET /blocks does).
+  entry({ key: "action.offer", category: "action", version: 2, latest_version: 2, config_schema: { properties: { valid_for: {} } } }),
+  entry({ key: "action.offer@1", type: "action.offer", category: "action", version: 1, latest_version: 2, config_schema: { properties: { expires_in_days: {} } } }),
   entry({
     key: "template:7@2",
     type: "flow.branch",
@@ -134,7 +144,7 @@ describe("graph <-> canvas", () => {
     nodes[0].data.issues = [{ node: "f1", field: "config", code: "x", message: "m", path: "" }];
     nodes[0].data.highlight = "path";
     const back = canvasToGraph(nodes, []);
-    expect(back.nodes[0]).toEqual({ id: "f1", type: "flow.branch", template: { id: 7, version: 2 }, config: {}, position: { x: 0, y: 0 } });
+    expect(back.nodes[0]).toEqual({ id: "f1", type: "flow.branch", version: 1, template: { id: 7, version: 2 }, config: {}, position: { x: 0, y: 0 } });
   });
 
   it("places nodes without a position apart", () => {
@@ -278,5 +288,32 @@ describe("refused saves", () => {
     );
     expect(issues[0]).toMatchObject({ node: "a1", field: "config.body", message: "Too long" });
     expect(issues[1]).toMatchObject({ node: null, field: "graph.edges" });
+  });
+});
+
+describe("block versions", () => {
+  const offer = (version?: number) => ({ schema_version: 1, nodes: [{ id: "o1", type: "action.offer", config: {}, ...(version ? { version } : {}) }], edges: [] }) as ApiGraph;
+
+  it("new nodes from the palette take the entry's (newest) version", () => {
+    const node = nodeFromEntry(CATALOG.get("action.offer")!, { x: 0, y: 0 }, []);
+    expect(node.data.version).toBe(2);
+    expect(canvasToGraph([node], []).nodes[0].version).toBe(2);
+  });
+  it("a node keeps its version through the canvas; none means 1, as on the server", () => {
+    expect(canvasToGraph(graphToCanvas(offer(1), CATALOG).nodes, []).nodes[0].version).toBe(1);
+    expect(canvasToGraph(graphToCanvas(offer(2), CATALOG).nodes, []).nodes[0].version).toBe(2);
+    expect(graphToCanvas(offer(), CATALOG).nodes[0].data.version).toBe(1);
+  });
+  it("an old node gets the form of its own version, and is upgradable", () => {
+    expect(entryFor(CATALOG, { type: "action.offer", version: 1 })?.key).toBe("action.offer@1");
+    expect(entryFor(CATALOG, { type: "action.offer", version: 2 })?.key).toBe("action.offer");
+    expect(entryFor(CATALOG, { type: "action.offer" })?.key).toBe("action.offer@1");
+    expect(upgradable(CATALOG, { type: "action.offer", version: 1 })).toBe(true);
+    expect(upgradable(CATALOG, { type: "action.offer", version: 2 })).toBe(false);
+    expect(upgradable(CATALOG, { type: "flow.filter", version: 1 })).toBe(false);
+    expect(upgradable(CATALOG, { type: "action.offer", version: 1, template: { id: 1, version: 1 } })).toBe(false);
+  });
+  it("the palette leaves out older versions", () => {
+    expect(ENTRIES.filter(isOlderVersion).map((e) => e.key)).toEqual(["action.offer@1"]);
   });
 });

@@ -11,6 +11,9 @@ export type Config = Record<string, unknown>;
 /** What a canvas node carries: the block, its settings and what the canvas shows on it. */
 export type BlockData = {
   type: string;
+  /** The block version the node uses (its config follows that version's form). A node
+   * without one is version 1, as on the server (blocks.registry.node_version). */
+  version?: number;
   config: Config;
   label?: string;
   template?: { id: number; version: number };
@@ -33,8 +36,27 @@ export function catalogIndex(entries: CatalogEntry[]): Catalog {
   return new Map(entries.map((entry) => [entry.key, entry]));
 }
 
-/** The catalog entry behind a node: a team block (template id@version) or a core block. */
-export function entryFor(catalog: Catalog, node: { type: string; template?: { id: number; version: number } }): CatalogEntry | undefined {
+/** The block version of a node (1 when it does not say, like the server). */
+export function nodeVersion(node: { version?: number }): number {
+  return typeof node.version === "number" && node.version >= 1 ? node.version : 1;
+}
+
+/** A core entry for an older version of a block ("type@version"): the canvas draws nodes
+ * with it, the palette does not offer it. */
+export function isOlderVersion(entry: CatalogEntry): boolean {
+  return entry.source === "core" && entry.version < entry.latest_version;
+}
+
+/** A core node on an older version of its block than the newest: a draft can upgrade it
+ * (team-block nodes move on with their template instead). */
+export function upgradable(catalog: Catalog, node: { type: string; version?: number; template?: unknown }): boolean {
+  const latest = catalog.get(node.type);
+  return !node.template && !!latest && nodeVersion(node) < latest.latest_version;
+}
+
+/** The catalog entry behind a node: a team block (template id@version), or a core block at
+ * the node's version. */
+export function entryFor(catalog: Catalog, node: { type: string; version?: number; template?: { id: number; version: number } }): CatalogEntry | undefined {
   if (node.template) {
     const exact = catalog.get(`template:${node.template.id}@${node.template.version}`);
     if (exact) return exact;
@@ -44,7 +66,10 @@ export function entryFor(catalog: Catalog, node: { type: string; template?: { id
       if (t && t.id === node.template.id) return entry;
     }
   }
-  return catalog.get(node.type);
+  const latest = catalog.get(node.type);
+  const version = nodeVersion(node);
+  if (latest && version !== latest.version) return catalog.get(`${node.type}@${version}`) ?? latest;
+  return latest;
 }
 
 /** The output ports of a block with this config (DynamicPorts rules mirrored from blocks/base.py). */
@@ -84,7 +109,7 @@ export function graphToCanvas(graph: ApiGraph | null | undefined, catalog: Catal
   const apiNodes = graph?.nodes ?? [];
   const nodes: BlockNode[] = apiNodes.map((node, index) => {
     const config = { ...(node.config ?? {}) };
-    const data: BlockData = { type: node.type, config, ports: portsFor(entryFor(catalog, node), config) };
+    const data: BlockData = { type: node.type, version: nodeVersion(node), config, ports: portsFor(entryFor(catalog, node), config) };
     if (node.label) data.label = node.label;
     if (node.template) data.template = { id: node.template.id, version: node.template.version };
     return {
@@ -110,6 +135,7 @@ export function canvasToGraph(nodes: BlockNode[], edges: CanvasEdge[]): ApiGraph
     const out: ApiNode = {
       id: node.id,
       type: node.data.type,
+      version: nodeVersion(node.data),
       config: node.data.config,
       position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
     };
@@ -147,7 +173,7 @@ export function nodeIdNew(category: string, taken: Iterable<string>): string {
 export function nodeFromEntry(entry: CatalogEntry, position: { x: number; y: number }, taken: Iterable<string>): BlockNode {
   const id = nodeIdNew(entry.category, taken);
   const config: Config = {};
-  const data: BlockData = { type: entry.type, config, ports: portsFor(entry, config) };
+  const data: BlockData = { type: entry.type, version: entry.version, config, ports: portsFor(entry, config) };
   const template = entry.template as { id?: number; version?: number } | null;
   if (template?.id !== undefined && template.version !== undefined) {
     data.template = { id: template.id, version: template.version };

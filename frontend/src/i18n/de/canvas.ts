@@ -157,6 +157,9 @@ export const canvas = {
       pasted_other: "{{count}} Blöcke eingefügt.",
       showingVersion: "Version {{number}} wird angezeigt (nur lesen).",
       rolledBack: "Zurückgesetzt: jetzt Version {{version}}.",
+      upgraded_one: "{{count}} Block auf die neueste Version aktualisiert; Revision {{revision}} gespeichert.",
+      upgraded_other: "{{count}} Blöcke auf die neueste Version aktualisiert; Revision {{revision}} gespeichert.",
+      upToDate: "Alle Blöcke sind auf der neuesten Version.",
     },
     overview: {
       title: "Workflow",
@@ -170,6 +173,9 @@ export const canvas = {
       problemsCount: "Probleme ({{count}})",
       noProblems: "Keine bekannt. Speichern oder prüfen Sie, um nachzusehen.",
       warnings: "Warnungen",
+      upgradeAll_one: "{{count}} Block aktualisieren",
+      upgradeAll_other: "{{count}} Blöcke aktualisieren",
+      upgradeHint: "Für einige Blöcke gibt es neuere Versionen. Beim Aktualisieren bleiben ihre Einstellungen erhalten; der veröffentlichte Workflow nutzt die alten Versionen, bis Sie veröffentlichen.",
     },
     block: {
       connectHere: "Hier den Ausgang eines Blocks verbinden",
@@ -177,6 +183,7 @@ export const canvas = {
       problems_other: "{{count}} Probleme",
       unknown: "Unbekannter Block {{type}}",
       dragPort: "Von hier ziehen, um „{{port}}“ zu verbinden",
+      upgrade: "Für diesen Block gibt es eine neuere Version ({{latest}}): zum Aktualisieren auswählen.",
     },
     port: {
       out: "weiter",
@@ -204,6 +211,9 @@ export const canvas = {
       settingsOf: "Einstellungen von {{id}}",
       notInCatalog: "Diesen Blocktyp gibt es nicht im Katalog: Er kann nicht bearbeitet werden.",
       teamBlock: "Team-Block: {{fields}} von Ihrem Ops-Team festgelegt.",
+      upgradeAvailable: "Für diesen Block gibt es eine neuere Version (dieser Schritt nutzt Version {{version}}, die neueste ist {{latest}}). Beim Aktualisieren werden seine Einstellungen übernommen; der veröffentlichte Workflow behält die alte Version, bis Sie veröffentlichen.",
+      upgrade: "Aktualisieren",
+      upgradeTitle: "Entwurf speichern und diesen Block auf Version {{latest}} bringen",
       nextSteps: "Nächste Schritte",
       goesTo: "„{{port}}“ führt zu",
       runEnds: "(nichts: der Durchlauf endet)",

@@ -169,6 +169,9 @@ export const canvas = {
       pasted_other: "Pasted {{count}} blocks.",
       showingVersion: "Showing version {{number}} (read-only).",
       rolledBack: "Rolled back: now version {{version}}.",
+      upgraded_one: "Upgraded {{count}} block to its newest version; saved revision {{revision}}.",
+      upgraded_other: "Upgraded {{count}} blocks to their newest versions; saved revision {{revision}}.",
+      upToDate: "Every block is on its newest version.",
     },
     // The side panel when no single block is selected.
     overview: {
@@ -183,6 +186,9 @@ export const canvas = {
       problemsCount: "Problems ({{count}})",
       noProblems: "None known. Save or validate to check.",
       warnings: "Warnings",
+      upgradeAll_one: "Upgrade {{count}} block",
+      upgradeAll_other: "Upgrade {{count}} blocks",
+      upgradeHint: "Newer versions of some blocks are available. Upgrading keeps their settings; the published workflow runs the old versions until you publish.",
     },
     // A block's card on the canvas.
     block: {
@@ -191,6 +197,7 @@ export const canvas = {
       problems_other: "{{count}} problems",
       unknown: "Unknown block {{type}}",
       dragPort: "Drag from here to connect “{{port}}”",
+      upgrade: "A newer version ({{latest}}) of this block is available: select it to upgrade.",
     },
     // The words shown for the blocks' fixed outputs (a branch's own names stay as written).
     port: {
@@ -220,6 +227,9 @@ export const canvas = {
       settingsOf: "Settings of {{id}}",
       notInCatalog: "This block type is not in the catalog: it cannot be edited.",
       teamBlock: "Team block: {{fields}} set by your ops team.",
+      upgradeAvailable: "A newer version of this block is available (this step uses version {{version}}, the newest is {{latest}}). Upgrading carries its settings over; the published workflow keeps the old version until you publish.",
+      upgrade: "Upgrade",
+      upgradeTitle: "Save the draft and bring this block to version {{latest}}",
       nextSteps: "Next steps",
       goesTo: "“{{port}}” goes to",
       runEnds: "(nothing: the run ends)",

@@ -32,9 +32,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
+from celery.app.task import Task
 from django.conf import settings
 
-from apps.customers import dispatch
+from apps.handoff import dispatch
 
 READY_KEY = "keepflow.events.ready"
 # Set while an events_drain is queued and not started. It expires, so a drain message
@@ -168,7 +170,7 @@ def redispatch_cursor_set(event_id: int) -> None:
         client.set(key, event_id, ex=86_400)
 
 
-def _cursor() -> tuple[Any, str]:
+def _cursor() -> tuple[redis.Redis | None, str]:
     drain = _drain_task()
     target = dispatch.broker_target(drain)
     if target is None:
@@ -178,7 +180,7 @@ def _cursor() -> tuple[Any, str]:
 
 
 def _lease_ms() -> int:
-    return settings.KEEPFLOW_EVENT_LEASE_SECONDS * 1000
+    return int(settings.KEEPFLOW_EVENT_LEASE_SECONDS) * 1000
 
 
 def events_ready_rearm() -> bool:
@@ -201,14 +203,14 @@ def _run(script: str, *args: int) -> Any:
                                             *state_keys, message, QUEUED_TTL_MS, *args)
 
 
-def _keys(drain) -> list[str]:
+def _keys(drain: Task[Any, Any]) -> list[str]:
     """The list, the flag, the waiting set and the claims, under the broker's key prefix
     (one per test process)."""
     prefix = (drain.app.conf.broker_transport_options or {}).get("global_keyprefix", "")
     return [prefix + name for name in (READY_KEY, QUEUED_KEY, WAITING_KEY, CLAIMS_KEY)]
 
 
-def _drain_task():
-    from apps.customers.tasks import events_drain
+def _drain_task() -> Task[Any, Any]:
+    from apps.handoff.tasks import events_drain
 
-    return getattr(events_drain, "_get_current_object", lambda: events_drain)()
+    return dispatch.concrete_task(events_drain)

@@ -1,4 +1,4 @@
-"""The after-commit hand-off of new events (apps/customers/dispatch.py): its direct Redis
+"""The after-commit hand-off of new events (apps/handoff/dispatch.py): its direct Redis
 publish is a message a real Celery worker runs, Celery's own path is used whenever the
 direct one does not apply, and a broker that is down never fails the ingest."""
 
@@ -12,9 +12,9 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 
 from apps.config.celery import app
-from apps.customers import dispatch
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Event, EventPending
+from apps.handoff import dispatch
 from tests.broker import broker_purge
 
 
@@ -51,7 +51,7 @@ def test_new_events_reach_a_real_worker_through_the_direct_publish(finished, mon
         # a repeat stores nothing and hands nothing on
         events_ingest([EventIn("ann", "purchase", idempotency_key="k0")])
         time.sleep(0.5)
-    assert [name for name, _ in finished] == ["apps.customers.tasks.events_drain"]
+    assert [name for name, _ in finished] == ["handoff.events_drain"]
     assert "could not enqueue" not in caplog.text
 
 
@@ -71,7 +71,7 @@ def test_where_the_ready_list_does_not_apply_a_batch_goes_as_tasks(
 
 
 def _events_process():
-    from apps.customers.tasks import events_process
+    from apps.handoff.tasks import events_process
 
     return events_process
 
@@ -97,7 +97,7 @@ def test_a_broker_that_is_down_does_not_fail_the_ingest(monkeypatch, caplog):
     results = events_ingest([EventIn("bob", "login", idempotency_key="down-1")])
 
     assert Event.objects.filter(pk=results[0].event_id).exists()
-    assert "could not enqueue apps.customers.tasks.events_process" in caplog.text
+    assert "could not enqueue handoff.events_process" in caplog.text
 
 
 def _refused(*args: Any, **kwargs: Any) -> None:
@@ -122,7 +122,7 @@ def test_a_stored_batch_is_shared_by_the_workers(events, parts, sizes):
 def test_the_engine_and_the_deliveries_each_have_their_own_queue(settings):
     import redis
 
-    from apps.customers.tasks import events_redispatch
+    from apps.handoff.tasks import events_redispatch
     from apps.messaging.tasks import message_reconcile, messages_deliver
 
     prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"]

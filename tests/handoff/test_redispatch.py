@@ -1,4 +1,4 @@
-"""The redispatch hands on only what was lost (apps/customers/ready.py, tasks.py): events
+"""The redispatch hands on only what was lost (apps/handoff/ready.py, tasks.py): events
 waiting behind a backlog or claimed by a live drain are left alone; a share whose drain
 died (its claim expired) and what Redis forgot are handed on again, once."""
 
@@ -13,9 +13,9 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
-from apps.customers import ready, tasks
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import EventPending
+from apps.handoff import ready, tasks
 from tests.broker import broker_purge
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.customers.demo_history import ACQUISITION_DAYS, MAX_ORDERS, Purchase, purchases_simulate
+from apps.demo.history import ACQUISITION_DAYS, MAX_ORDERS, Purchase, purchases_simulate
 
 SAMPLE = 4000
 

@@ -1,4 +1,4 @@
-"""The ready list (apps/customers/ready.py): hand-offs append and queue one drain, drains
+"""The ready list (apps/handoff/ready.py): hand-offs append and queue one drain, drains
 take their share and re-arm for the rest, and single events sent one by one reach a real
 worker in batches."""
 
@@ -13,9 +13,9 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
 from apps.config.celery import app
-from apps.customers import ready, tasks
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import EventPending
+from apps.handoff import ready, tasks
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
-"""The hand-off points after commit: ingested events and changed profiles go on to
-segment membership (and, once the engine lands, to workflow triggers) via Celery."""
+"""Sending ids to the workers: newly stored events to the ready list (ready.py), and
+any task that takes a list of ids (`enqueue_ids`) through a direct Redis publish where
+Celery's own `delay` would cost ten times more CPU."""
+
+from __future__ import annotations
 
 import base64
 import json
@@ -7,10 +10,11 @@ import logging
 import os
 import socket
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 import redis
 from celery import signals
+from celery.app.task import Task
 
 from apps.common.redis import redis_client
 
@@ -19,12 +23,12 @@ logger = logging.getLogger(__name__)
 
 def events_ingested(event_ids: list[int]) -> None:
     """Called once per newly stored event batch, after commit: the ids join the workers'
-    ready list (apps/customers/ready.py), or, where that does not apply (eager mode,
-    a broker other than Redis), go as tasks of their own. Never raises."""
+    ready list (ready.py), or, where that does not apply (eager mode, a broker other
+    than Redis), go as tasks of their own. Never raises."""
     from django.conf import settings
 
-    from apps.customers.ready import events_ready_push
-    from apps.customers.tasks import events_process
+    from apps.handoff.ready import events_ready_push
+    from apps.handoff.tasks import events_process
 
     try:
         if events_ready_push(event_ids):
@@ -48,19 +52,21 @@ def handoff_chunks(ids: list[int], parts: int) -> list[list[int]]:
     return [ids[start:start + size] for start in range(0, len(ids), size)]
 
 
-def customers_changed_dispatch(customer_ids: list[int]) -> None:
-    from apps.customers.tasks import customers_refresh_segments
+class IdsTask(Protocol):
+    """A Celery task that takes one argument, a list of ids (or the app's lazy proxy of one)."""
 
-    enqueue_ids(customers_refresh_segments, customer_ids)
+    name: str
+
+    def delay(self, ids: list[int]) -> Any: ...
 
 
-def enqueue_ids(task, ids: list[int]) -> None:
+def enqueue_ids(task: IdsTask, ids: list[int]) -> None:
     """Send `task(ids)` to the workers: the cheap direct path below where it applies,
     Celery's own otherwise. Never raises (what was stored is handed on by a sweeper)."""
     # The event is already committed; a broker outage must not turn a stored event into an
     # error for the client. Stored events stay in EventPending until handled, and the
     # periodic redispatch (tasks.events_redispatch) hands on what the broker lost.
-    task = getattr(task, "_get_current_object", lambda: task)()  # not the lazy proxy
+    task = concrete_task(task)
     try:
         if _redis_publish(task, ids):
             return
@@ -79,13 +85,19 @@ def enqueue_ids(task, ids: list[int]) -> None:
 # routing, the same message (Celery's protocol 2 in kombu's Redis envelope, exactly what
 # `delay` sends) is pushed with one LPUSH on a client kept per process, about 0.1 ms.
 # Anything else (eager mode, another broker, routes, priorities, publish signals)
-# goes through `delay`. tests/customers/test_dispatch.py runs a real worker on it.
+# goes through `delay`. tests/handoff/test_dispatch.py runs a real worker on it.
 
 _HOST = socket.gethostname()
 _EMBED = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
 
 
-def _redis_publish(task, ids: list[int]) -> bool:
+def concrete_task(task: Any) -> Task[Any, Any]:
+    """The task itself, not the lazy proxy `shared_task` returns at import time."""
+    concrete: Task[Any, Any] = getattr(task, "_get_current_object", lambda: task)()
+    return concrete
+
+
+def _redis_publish(task: Task[Any, Any], ids: list[int]) -> bool:
     """LPUSH the task message for `task(ids)`; False when the direct path does not apply."""
     target = broker_target(task)
     if target is None:
@@ -98,7 +110,7 @@ def _redis_publish(task, ids: list[int]) -> bool:
 _targets: dict[tuple[int, str], tuple[dict[str, Any], tuple[str, str, str] | None]] = {}
 
 
-def broker_target(task) -> tuple[str, str, str] | None:
+def broker_target(task: Task[Any, Any]) -> tuple[str, str, str] | None:
     """(broker URL, Redis key, queue) for the task, or None for Celery's own path.
     Reading Celery's settings costs about 8 µs a name: the answer is kept while the
     settings changed at run time (`app.conf.x = ...`, as tests do) stay the same."""
@@ -127,7 +139,7 @@ def broker_target(task) -> tuple[str, str, str] | None:
         # it restores an unacknowledged message.
         queue = getattr(task, "queue", None) or conf.task_default_queue
         target = (url, options.get("global_keyprefix", "") + queue, queue)
-    _targets[cache_key] = (dict(conf.changes), target)
+    _targets[cache_key] = (dict(conf.changes or {}), target)
     return target
 
 
@@ -135,7 +147,7 @@ def broker_client(url: str) -> redis.Redis:
     return redis_client(url)
 
 
-def task_message(task, args: tuple, queue: str, reply_to: str) -> str:
+def task_message(task: Task[Any, Any], args: tuple[Any, ...], queue: str, reply_to: str) -> str:
     """The message `task.delay(*args)` would send (protocol 2 in kombu's envelope)."""
     task_id = str(uuid.uuid4())
     args_repr = repr(args)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.customers.demo import (
+from apps.demo.data import (
     DEFAULT_DEMO_PASSWORD,
     DEMO_USERNAME,
     demo_admin_ensure,

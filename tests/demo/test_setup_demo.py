@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from apps.customers.demo import CUSTOMERS, ID_PREFIX, demo_data_load, demo_plan
 from apps.customers.models import Customer, Event, Segment
+from apps.demo.data import CUSTOMERS, ID_PREFIX, demo_data_load, demo_plan
 from apps.workflows.models import Workflow
 
 pytestmark = pytest.mark.django_db

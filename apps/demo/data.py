@@ -1,7 +1,7 @@
 """Demo data for `make run`: a few hundred customers with realistic histories.
 
 Everything is generated, nothing is copied from a real data set. Purchases come from a
-"buy till you die" simulation (demo_history.py): regulars with their own rhythm, regulars
+"buy till you die" simulation (history.py): regulars with their own rhythm, regulars
 who lapsed, one-time buyers, all ending yesterday. Everything else (names, contact
 details, plans, consent, feedback, tickets, visits) comes from a seeded random source
 per customer, so every run plans the same customers and the same event keys: loading
@@ -23,11 +23,11 @@ from django.utils import timezone
 
 from apps.accounts.capabilities import Role
 from apps.accounts.models import User
-from apps.customers.demo_history import purchases_simulate
 from apps.customers.ingest import EventIn, events_ingest
 from apps.customers.models import Customer, Event, EventSource
 from apps.customers.serializers import CustomerWriteSerializer
 from apps.customers.services import customer_apply, customers_changed
+from apps.demo.history import purchases_simulate
 
 CUSTOMERS = 300
 ID_PREFIX = "demo-"

@@ -1,0 +1,17 @@
+"""The hand-off: how ids travel from the web side to the workers, next to the broker
+set-up (apps/config/broker.py).
+
+- `events_ingested(event_ids)`: newly stored events, after commit, join the workers'
+  ready list (ready.py) and are drained in shares by `handoff.events_drain`;
+  `handoff.events_redispatch` (beat) hands on again what the broker lost.
+- `enqueue_ids(task, ids)`: any task that takes a list of ids (the engine's runs,
+  messaging's deliveries, segment refreshes), by a direct Redis publish where it applies.
+- `events_handler_register(handler)`: the app that stores events (customers) says what
+  becomes of them and where the pending ones are (handler.py).
+
+The hand-off imports no other app (the import rules in pyproject.toml say so)."""
+
+from apps.handoff.dispatch import enqueue_ids, events_ingested
+from apps.handoff.handler import EventsHandler, events_handler_register
+
+__all__ = ["EventsHandler", "enqueue_ids", "events_handler_register", "events_ingested"]
