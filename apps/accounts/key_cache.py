@@ -38,6 +38,9 @@ _DATES = {f.attname for f in _FIELDS if isinstance(f, DateTimeField)}
 # (so only real keys) get here; the bound is a backstop.
 _local: dict[str, tuple[float, ApiKey]] = {}
 _LOCAL_MAX = 10_000
+# Counts this process's changes: a read that started before one is not kept (it may
+# have fetched the state the change just replaced).
+_changes = [0]
 
 
 def api_key_cached(key_hash: str) -> ApiKey | None:
@@ -49,6 +52,7 @@ def api_key_cached(key_hash: str) -> ApiKey | None:
         kept = _local.get(key_hash)
         if kept is not None and kept[0] > time.monotonic():
             return kept[1]
+    changes_before = _changes[0]
     try:
         raw = redis_client(settings.REDIS_URL).get(PREFIX + key_hash)
     except Exception:
@@ -61,7 +65,7 @@ def api_key_cached(key_hash: str) -> ApiKey | None:
         if values[name] is not None:
             values[name] = dt.datetime.fromisoformat(values[name])
     key = ApiKey(key_hash=key_hash, **values)
-    if hold > 0:
+    if hold > 0 and _changes[0] == changes_before:
         _local_keep(key, hold)
     return key
 
@@ -72,7 +76,7 @@ def api_key_cache_put(key: ApiKey, *, replace: bool) -> None:
     if not _seconds():
         return
     if replace:
-        _local.pop(key.key_hash, None)  # this process sees its own change at once
+        _local_forget(key.key_hash)  # this process sees its own change at once
     values = {f.attname: getattr(key, f.attname) for f in _FIELDS}
     for name in _DATES:
         if values[name] is not None:
@@ -87,7 +91,7 @@ def api_key_cache_put(key: ApiKey, *, replace: bool) -> None:
 def api_key_cache_drop(key_hash: str) -> None:
     """Forget the cached state now (the change is not committed yet: the database answers
     until the new state is cached after commit)."""
-    _local.pop(key_hash, None)
+    _local_forget(key_hash)
     if not _seconds():
         return
     try:
@@ -99,6 +103,11 @@ def api_key_cache_drop(key_hash: str) -> None:
 def api_key_local_clear() -> None:
     """Forget this process's copies (tests)."""
     _local.clear()
+
+
+def _local_forget(key_hash: str) -> None:
+    _changes[0] += 1
+    _local.pop(key_hash, None)
 
 
 def _local_keep(key: ApiKey, hold: float) -> None:

@@ -193,3 +193,26 @@ def test_no_copy_is_kept_when_the_local_time_is_zero(settings):
     for _ in range(3):
         assert bearer(raw).get("/api/v1/customers").status_code == 200
     assert key.key_hash not in key_cache._local
+
+
+def test_a_read_overtaken_by_a_change_here_is_not_kept(monkeypatch):
+    """A request that fetched the key from Redis just before a revoke in this process
+    must not keep the old state afterwards."""
+    from apps.accounts.services import api_key_authenticate
+
+    key, raw = api_key_create(name="raced", scopes=["read"])
+    api_key_authenticate(raw)  # cached in Redis
+    real = key_cache.redis_client
+
+    class RevokedMeanwhile:
+        def __init__(self, url: str) -> None:
+            self.client = real(url)
+
+        def get(self, name: str) -> bytes | None:
+            value = self.client.get(name)
+            key_cache.api_key_cache_drop(key.key_hash)  # a revoke here, mid-read
+            return value
+
+    monkeypatch.setattr(key_cache, "redis_client", RevokedMeanwhile)
+    assert key_cache.api_key_cached(key.key_hash) is not None  # this request's answer
+    assert key.key_hash not in key_cache._local  # not kept for the next one
