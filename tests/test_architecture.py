@@ -24,10 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ROOT / "apps"
 EXCLUDED_DIRS = {"starters", "migrations", "fixtures", "tests"}
 # A string that starts with a category and a dot: "trigger.event", 'flow.', "action.x".
-# Files another change is rewriting (issue 18: the dry run becomes the engine's one
-# interpreter, reading TriggerSpec.event_type / event_condition). Remove the entry with
-# that change; `test_exemptions_are_still_needed` fails once the file is clean.
-PENDING = {"apps/workflows/dryrun.py"}
 BLOCK_TYPE = re.compile(r"""^[rRbBuUfF]{0,2}(['"]{1,3})(trigger|flow|action)\.""")
 
 
@@ -61,19 +57,12 @@ def test_the_check_finds_block_type_literals(source: str, expected: list) -> Non
 
 def test_no_block_type_is_written_into_the_apps() -> None:
     offenders = [f"{path.relative_to(ROOT)}:{line}: {literal}"
-                 for path in app_modules() if str(path.relative_to(ROOT)) not in PENDING
+                 for path in app_modules()
                  for line, literal in block_type_literals(path.read_text())]
     assert offenders == [], (
         "Block types are written into the apps; declare what the code needs in the block's "
         "spec (blocks/base.py BlockSpec / TriggerSpec) and read it from there:\n"
         + "\n".join(offenders))
-
-
-@pytest.mark.parametrize("name", sorted(PENDING))
-def test_exemptions_are_still_needed(name: str) -> None:
-    path = ROOT / name
-    assert path.is_file() and block_type_literals(path.read_text()), (
-        f"{name} has no block type literal any more: remove it from PENDING")
 
 
 # --- The canvas ---------------------------------------------------------------------------

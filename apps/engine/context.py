@@ -86,7 +86,7 @@ class EngineEffects:
         self.scope = scope
         self.node_id = ""
         self.visit = 1
-        self.customer_changed = False
+        self.profile_changes = 0  # update_customer calls so far (template caching)
 
     def _keys(self) -> dict[str, Any]:
         return {"idempotency_key": idempotency_key(self.run.pk, self.node_id, self.visit),
@@ -177,31 +177,43 @@ class EngineEffects:
                           "credential_id": credential_id, "timeout_seconds": timeout_seconds})
 
     def update_customer(self, changes: ProfileChanges) -> ProfileResult:
-        """Profile writes of a run: attributes (None removes), tags, tier; segment
-        membership follows after commit like any other profile change."""
+        """Profile writes of a run (`profile_changes_apply`), saved in the step's
+        transaction; segment membership follows after commit like any other profile
+        change."""
         from apps.customers.services import customers_changed
 
         customer = self.customer
-        attributes = dict(customer.attributes or {})
-        for name, value in (changes.get("attributes") or {}).items():
-            if value is None:
-                attributes.pop(name, None)
-            else:
-                attributes[name] = value
-        remove = set(changes.get("tags_remove") or [])
-        tags = [tag for tag in customer.tags or [] if tag not in remove]
-        tags += [tag for tag in changes.get("tags_add") or [] if tag not in tags]
-        customer.attributes, customer.tags = attributes, tags
-        fields = ["attributes", "tags", "updated_at"]
-        tier = changes.get("tier")
-        if tier:
-            customer.tier = tier
-            fields.append("tier")
+        fields, result = profile_changes_apply(customer, changes)
+        self.profile_changes += 1
         customer.save(update_fields=fields)
         customer_id = customer.pk
         transaction.on_commit(lambda: customers_changed([customer_id]))
-        return {"updated": True, "attributes": sorted(changes.get("attributes") or {}),
-                "tags": tags, "tier": customer.tier}
+        return result
+
+
+def profile_changes_apply(customer: Customer, changes: ProfileChanges
+                          ) -> tuple[list[str], ProfileResult]:
+    """Apply a run's profile changes (blocks.base.Effects.update_customer) to the customer
+    in memory: attributes (None removes), tags added and removed, the tier. Returns the
+    fields to save and the result the block sees. Live runs save it; dry runs keep it in
+    their copy of the customer, so both see the same profile afterwards."""
+    attributes = dict(customer.attributes or {})
+    for name, value in (changes.get("attributes") or {}).items():
+        if value is None:
+            attributes.pop(name, None)
+        else:
+            attributes[name] = value
+    remove = set(changes.get("tags_remove") or [])
+    tags = [tag for tag in customer.tags or [] if tag not in remove]
+    tags += [tag for tag in changes.get("tags_add") or [] if tag not in tags]
+    customer.attributes, customer.tags = attributes, tags
+    fields = ["attributes", "tags", "updated_at"]
+    tier = changes.get("tier")
+    if tier:
+        customer.tier = tier
+        fields.append("tier")
+    return fields, {"updated": True, "attributes": sorted(changes.get("attributes") or {}),
+                    "tags": tags, "tier": customer.tier}
 
 
 def http_effect_store(run_id: int, node_id: str, visit: int, result: Mapping[str, Any]) -> None:
@@ -236,7 +248,8 @@ class EngineContext:
                extra: Mapping[str, Any] | None = None) -> str:
         offer, survey = self._latest("offer"), self._latest("survey")
         # Built once per pass unless the profile (update_customer), offer or survey changed.
-        key = (self.customer.updated_at, repr(offer), repr(survey))
+        # Counted, not read from updated_at: two writes can share a clock tick.
+        key = (self.effects.profile_changes, repr(offer), repr(survey))
         if self._template_context is None or self._template_context[0] != key:
             self._template_context = (key, template_context_for(
                 self.customer, self.event,

@@ -1,15 +1,26 @@
-"""A dry graph walk for test cases: the blocks' own `run` functions against an in-memory
-context that records effects instead of performing them. Nothing is stored or sent.
+"""Dry runs and workflow test cases: the workflow run through the engine's own
+interpreter (apps/engine/walk.py), with effects recorded instead of performed and a
+simulated clock instead of the scheduler. Nothing is stored or sent.
 
-Time is driven, not waited for: a wait moves the walk's clock to its wake-up time, and
-a wait for an event takes `happened` if the case lists a matching later event, else
-`timeout` at the timeout. Parallel branches are walked depth first, edges in graph order.
+The walk is the live one: the frontier is first in, first out (parallel branches
+interleave in edge order, as on a worker), waits are waits, a retryable failure is
+retried with the engine's backoff, per-run limits apply. Only storage differs:
+
+- effects go to `EffectRecorder`, which records each call with its node, says what the
+  messaging guardrails would do, and changes an in-memory copy of the customer;
+- waits are kept in memory. When nothing is left to execute, the clock moves to the
+  earliest thing pending: a timer or retry due, an event wait's timeout, or a later
+  event at its time (`later_events[].at`). A later event without a time happens at the
+  moment a wait of the run awaits it and wakes the waits open then. A timed event wakes
+  every open wait it satisfies, as it does live, and one opening at that very moment
+  (the engine's guard against a lost wake-up). The trigger event came before the run
+  began: a wait for its type needs a later one.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -26,31 +37,40 @@ from apps.common.templating import (
 from apps.customers.conditions.evaluate import condition_evaluate
 from apps.customers.conditions.schema import ConditionError, condition_parse
 from apps.customers.models import Customer, Event, Segment, SegmentMembership
+from apps.engine.context import condition_node, profile_changes_apply
+from apps.engine.graph import CompiledGraph, Node, graph_compile
+from apps.engine.models import ACTIVE_STATES, RunState, WaitKind
+from apps.engine.walk import Walk
 from apps.messaging.calls import call_verdict
 from apps.messaging.guardrails import GuardrailFacts, customer_address, guardrails_check
+from apps.workflows.models import WorkflowVersion
 from blocks.base import (
+    BlockSpec,
     CallResult,
-    Continue,
+    Category,
     Exit,
     Fail,
     HttpResult,
     MessageCategory,
     MessageResult,
     OfferResult,
+    Outcome,
     ProfileChanges,
     ProfileResult,
     RenderError,
     SurveyResult,
     TaskResult,
+    TriggerKind,
     WaitForEvent,
     WaitUntil,
+    event_port,
 )
-from blocks.registry import block_config_validate, block_find, node_version
 
 EFFECT_TYPES = frozenset({"send_email", "send_sms", "create_task", "http_request",
                           "update_customer", "create_offer", "create_exit_survey",
                           "place_call"})
-MAX_STEPS = 1_000
+# Passes of one dry run at most (the engine's per-run limits end any loop long before).
+MAX_PASSES = 10_000
 
 
 @dataclass
@@ -60,6 +80,8 @@ class WalkResult:
     outcome: str = "completed"  # completed | exited | failed | not_triggered
     error: str | None = None
     steps: list[dict[str, Any]] = field(default_factory=list)
+    variables: dict[str, Any] = field(default_factory=dict)  # the run's, by node
+    customer: Customer | None = None  # the profile as the run left it (not stored)
 
     def as_dict(self) -> dict[str, Any]:
         return {"path": self.path, "effects": self.effects, "outcome": self.outcome,
@@ -81,6 +103,7 @@ class EffectRecorder:
         self.customer = customer
         self.records: list[dict[str, Any]] = []
         self.node_id = ""
+        self.visit = 1
         self.now = now
         self.verdicts: dict[str, dict[str, Any]] = {}
 
@@ -149,15 +172,11 @@ class EffectRecorder:
         return {"status": 200, "json": {}}
 
     def update_customer(self, changes: ProfileChanges) -> ProfileResult:
-        """Applied to the walk's in-memory customer only, so later nodes see it."""
+        """Applied to the run's in-memory customer only (as the engine applies it), so
+        later nodes see it."""
         self._record("update_customer", **changes)
-        customer = self.customer
-        customer.attributes = {**(customer.attributes or {}), **(changes.get("attributes") or {})}
-        tags = [t for t in customer.tags or [] if t not in (changes.get("tags_remove") or [])]
-        customer.tags = tags + [t for t in changes.get("tags_add") or [] if t not in tags]
-        if changes.get("tier"):
-            customer.tier = changes["tier"]
-        return {"updated": True, "status": "dry_run"}
+        _fields, result = profile_changes_apply(self.customer, changes)
+        return result
 
     def create_offer(self, *, code_pattern: str, kind: str, value: Decimal,
                      currency: str | None, expires_at: datetime | None,
@@ -221,9 +240,8 @@ class DryContext:
 
     def condition_matches(self, condition: Mapping[str, Any], event: Event | None = None
                           ) -> bool:
-        node = condition_parse(dict(condition), root="event")
-        return condition_evaluate(node, customer=self.customer, event=event or self.event,
-                                  now=self.now)
+        return condition_evaluate(condition_node(condition), customer=self.customer,
+                                  event=event or self.event, now=self.now)
 
     def in_segment(self, segment_id: int) -> bool:
         if self.segments is not None:
@@ -267,60 +285,378 @@ def _datetime(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def _config(node: Mapping[str, Any]) -> Any:
-    config, errors = block_config_validate(node["type"], dict(node.get("config") or {}),
-                                           node_version(node))
-    if errors:
-        first = errors[0]
-        raise _Stop("failed", f"{node['id']}: config.{first['field']}: {first['message']}")
-    return config
+def _event_kind(spec: BlockSpec) -> bool:
+    """A trigger that starts on a customer event of a type (its spec's declaration)."""
+    return spec.trigger is not None and spec.trigger.kind == TriggerKind.EVENT
 
 
-def _start(given: Mapping[str, Any], nodes: dict[str, Mapping[str, Any]], ctx: DryContext
-           ) -> str | None:
-    """The trigger the case enters by: `given.trigger`; else the first trigger.event that
+def _listens(node: Node) -> tuple[str, Mapping[str, Any] | None] | None:
+    """(event type, condition) of an event trigger with a valid config, else None."""
+    spec, config = node.spec, node.config
+    if spec is None or spec.trigger is None or config is None or not _event_kind(spec):
+        return None
+    return spec.trigger.event_type(config), spec.trigger.event_condition(config)
+
+
+def _names_its_event(node: Node) -> bool:
+    """An event trigger whose config names the customer event it starts on (not one whose
+    event the engine makes, like a segment entry): a case without an event cannot enter
+    by it."""
+    return node.spec is not None and _event_kind(node.spec) \
+        and "event_type" in node.spec.config_model.model_fields
+
+
+def _start(given: Mapping[str, Any], graph: CompiledGraph, ctx: DryContext) -> str | None:
+    """The trigger the case enters by: `given.trigger`; else the first event trigger that
     matches the event's type and condition; else, when no event is given, the first
     trigger of another kind (date, inactivity, segment, schedule, webhook, manual)."""
-    triggers = [n for n in nodes.values() if _category(n) == "trigger"]
+    triggers = [node for node in graph.nodes.values()
+                if node.spec is not None and node.spec.category == Category.TRIGGER]
     if given.get("trigger"):
-        if given["trigger"] not in {n["id"] for n in triggers}:
+        if given["trigger"] not in {node.id for node in triggers}:
             raise _Stop("failed", f"given.trigger {given['trigger']!r} is not a trigger node")
-        return given["trigger"]
+        return str(given["trigger"])
     event = ctx.event
-    for node in triggers:
-        if node["type"] != "trigger.event" or event is None:
-            continue
-        config = _config(node)
-        if config.event_type != event.type:
-            continue
-        if config.condition is None or _matches(ctx, config.condition):
-            return node["id"]
     if event is None:
-        others = [n for n in triggers if n["type"] != "trigger.event"]
-        return others[0]["id"] if others else None
+        others = [node for node in triggers if not _names_its_event(node)]
+        return others[0].id if others else None
+    for node in triggers:
+        if node.error and node.spec is not None and _event_kind(node.spec):
+            raise _Stop("failed", f"{node.id}: {node.error}")
+        listens = _listens(node)
+        if listens is None or listens[0] != event.type:
+            continue
+        if listens[1] is None or _matches(ctx, listens[1]):
+            return node.id
     return None
 
 
-def _category(node: Mapping[str, Any]) -> str | None:
-    spec = block_find(node.get("type", ""), node_version(node))
-    return str(spec.category) if spec else None
-
-
-def _matches(ctx: DryContext, condition: Mapping[str, Any], event: Event | None = None) -> bool:
+def _matches(ctx: DryContext, condition: Mapping[str, Any]) -> bool:
     try:
-        return ctx.condition_matches(condition, event)
+        return ctx.condition_matches(condition)
     except ConditionError as exc:
         raise _Stop("failed", f"{ctx.node_id or 'trigger'}: condition: {exc}") from None
 
 
+# --- the dry run's storage: a run, its waits and its events in memory ----------------------
+
+
+@dataclass
+class _DryRunState:
+    """apps.engine.walk.WalkRun in memory; the verbs only set the state (the engine's
+    transitions guard what the walk never does)."""
+
+    frontier: list[dict[str, Any]]
+    visits: dict[str, int] = field(default_factory=dict)
+    variables: dict[str, Any] = field(default_factory=dict)
+    state: str = RunState.PENDING
+    attempts: int = 0
+    holdout: str = ""
+    step_count: int = 0
+    open_waits: int = 0
+    error: str = ""
+    failed_node: str = ""
+    exit_reason: str = ""
+    ended_at: datetime | None = None
+
+    def start(self) -> None:
+        self.state = RunState.RUNNING
+
+    def wait(self) -> None:
+        self.state = RunState.WAITING
+
+    def complete(self) -> None:
+        self.state = RunState.COMPLETED
+
+    def exit(self) -> None:
+        self.state = RunState.EXITED
+
+    def fail(self) -> None:
+        self.state = RunState.FAILED
+
+
+@dataclass
+class _DryWait:
+    """A Wait row in memory (the fields the walk and the clock read)."""
+
+    id: int
+    kind: str
+    node_id: str
+    visit: int
+    wake_at: datetime
+    created_at: datetime
+    port: str = ""
+    event_type: str = ""
+    condition: dict[str, Any] | None = None
+    happened_port: str = ""
+    port_from: str = ""
+    ports: list[str] = field(default_factory=list)
+    fired_at: datetime | None = None
+    fired_port: str = ""
+    fired_event_id: int | None = None
+
+
+@dataclass
+class _Later:
+    """An event the case says the customer makes later; `at` None: as soon as awaited."""
+
+    type: str
+    properties: dict[str, Any]
+    at: datetime | None
+
+
+class _DryRun:
+    """One dry run: the run, its waits, the events that reached it, and what it shows."""
+
+    def __init__(self, graph: CompiledGraph, start: str, ctx: DryContext,
+                 later: Sequence[_Later], result: WalkResult) -> None:
+        self.graph = graph
+        self.ctx = ctx
+        self.customer = ctx.customer
+        self.recorder = ctx.effects
+        self.now = ctx.now
+        self.run = _DryRunState(frontier=[{"node": start, "visit": 1}])
+        self.result = result
+        self.waits: list[_DryWait] = []
+        self.wait_ids = 0
+        # Events by id, and those a wait opening at their moment still takes (the engine's
+        # guard against a lost wake-up). The trigger event came before the run started.
+        self.events: dict[int, Event] = {}
+        self.received: list[Event] = []
+        self.later = list(later)
+        # The step shown for each (node, visit) whose port is not known yet (a wait).
+        self.open_steps: dict[tuple[str, int], dict[str, Any]] = {}
+        self.outcomes: dict[tuple[str, int], Outcome] = {}
+
+    # --- the clock ---------------------------------------------------------------------
+
+    def simulate(self) -> None:
+        """Pass after pass, moving the clock to what is pending next, until the run ends."""
+        self._pass()
+        for _ in range(MAX_PASSES):
+            if self.run.state not in ACTIVE_STATES:
+                return
+            fired = self._untimed_deliver()
+            if not fired:
+                moved = self._advance()
+                if moved is None:  # nothing pending (a run that waits always has a wake-up)
+                    return
+                fired = moved
+            if fired:
+                self._pass()
+        raise _Stop("failed", f"stopped after {MAX_PASSES} passes (a loop?)")
+
+    def _pass(self) -> None:
+        pass_ = _DryPass(self)
+        pass_.execute()
+        self.run.step_count += len(pass_.steps)
+
+    def _open(self) -> list[_DryWait]:
+        return [wait for wait in self.waits if wait.fired_at is None]
+
+    def _untimed_deliver(self) -> bool:
+        """Later events without a time that an open wait takes now (in the case's order:
+        each fires the waits it satisfies, the rest wait for a later wait)."""
+        fired = False
+        for later in [item for item in self.later if item.at is None]:
+            event = self._event(later, self.now)
+            if any(self._satisfies(wait, event) for wait in self._open()):
+                self.later.remove(later)
+                fired = self._deliver(event, awaited_only=True) or fired
+        return fired
+
+    def _advance(self) -> bool | None:
+        """Move the clock to the next timed event or due wait and fire what is due then:
+        events first (an event at the very moment of a timeout counts), then timers.
+        Returns whether a wait fired; None when nothing is pending."""
+        times = [wait.wake_at for wait in self._open()]
+        times += [later.at for later in self.later if later.at is not None]
+        if not times:
+            return None
+        self.now = max(self.now, min(times))
+        fired = False
+        for later in [item for item in self.later if item.at is not None and
+                      item.at <= self.now]:
+            self.later.remove(later)
+            fired = self._deliver(self._event(later, later.at or self.now)) or fired
+        for wait in self._open():
+            if wait.wake_at <= self.now:
+                wait.fired_at, wait.fired_port = self.now, wait.port
+                fired = True
+        return fired
+
+    # --- events ------------------------------------------------------------------------
+
+    def _event(self, later: _Later, at: datetime) -> Event:
+        return Event(pk=len(self.events) + 1, customer=self.customer, type=later.type,
+                     properties=later.properties, occurred_at=at, received_at=at)
+
+    def _deliver(self, event: Event, *, awaited_only: bool = False) -> bool:
+        """The event arrives: it fires every open event wait it satisfies (as the
+        engine's event handling does). Returns whether it fired one. `awaited_only`: an
+        event without a time, which exists for the waits that awaited it and no other."""
+        self.events[event.pk] = event
+        if not awaited_only:
+            self.received.append(event)
+        fired = False
+        for wait in self._open():
+            if self._satisfies(wait, event):
+                wait.fired_at, wait.fired_event_id = event.received_at, event.pk
+                wait.fired_port = event_port(event.properties, wait.port_from, wait.ports,
+                                             wait.happened_port)
+                fired = True
+        return fired
+
+    def _satisfies(self, wait: _DryWait, event: Event) -> bool:
+        if wait.kind != WaitKind.EVENT or wait.event_type != event.type:
+            return False
+        if event.received_at < wait.created_at:
+            return False
+        return not wait.condition or self.condition_holds(wait.condition, event,
+                                                          event.received_at)
+
+    def condition_holds(self, condition: Mapping[str, Any], event: Event, now: datetime
+                        ) -> bool:
+        return condition_evaluate(condition_node(condition), customer=self.customer,
+                                  event=event, now=now)
+
+    # --- what the run shows ------------------------------------------------------------
+
+    def step_executed(self, node_id: str, block_type: str, visit: int, outcome: Outcome
+                      ) -> None:
+        """A node ran: it joins the path and gets its step (the port comes later for a
+        wait)."""
+        step: dict[str, Any] = {"node": node_id, "type": block_type,
+                                "outcome": type(outcome).__name__, "port": None,
+                                "detail": _detail(outcome)}
+        if isinstance(outcome, Fail) and outcome.retryable and \
+                self.run.attempts + 1 < _max_attempts():
+            step["outcome"] = "Retry"
+        verdict = self.recorder.verdicts.pop(node_id, None)
+        if verdict is not None:
+            step["message"] = verdict
+        self.result.path.append(node_id)
+        self.result.steps.append(step)
+        self.open_steps[(node_id, visit)] = step
+        self.outcomes[(node_id, visit)] = outcome
+
+    def step_left(self, node_id: str, visit: int, port: str, event_id: int | None) -> None:
+        """The node's branch left by `port` (at once, or when its wait fired)."""
+        step = self.open_steps.pop((node_id, visit), None)
+        outcome = self.outcomes.pop((node_id, visit), None)
+        if step is None:
+            return
+        step["port"] = port
+        if isinstance(outcome, WaitForEvent):
+            step["detail"] = f"{outcome.event_type} happened" if event_id else \
+                f"no {outcome.event_type} until {outcome.timeout_at.isoformat()}"
+
+    def finish(self) -> None:
+        run, result = self.run, self.result
+        result.variables, result.customer = run.variables, self.customer
+        result.outcome = {str(RunState.COMPLETED): "completed",
+                          str(RunState.EXITED): "exited"}.get(str(run.state), "failed")
+        if run.state == RunState.FAILED:
+            result.error = run.error or None
+
+
+def _detail(outcome: Outcome) -> str:
+    if isinstance(outcome, WaitUntil):
+        return f"waited until {outcome.at.isoformat()}"
+    if isinstance(outcome, Exit):
+        return outcome.reason
+    if isinstance(outcome, Fail):
+        return outcome.error
+    return ""
+
+
+def _max_attempts() -> int:
+    from django.conf import settings
+
+    return int(settings.KEEPFLOW_ENGINE["MAX_ATTEMPTS"])
+
+
+class _DryPass(Walk):
+    """One pass of a dry run at its clock's time: the walk over in-memory storage."""
+
+    def __init__(self, dry: _DryRun) -> None:
+        super().__init__(dry.run, dry.graph, dry.now, dry.customer, run_id=None)
+        self.dry = dry
+
+    def _context(self) -> tuple[DryContext, EffectRecorder]:
+        dry = self.dry
+        dry.recorder.now = self.now
+        ctx = copy.copy(dry.ctx)
+        ctx.now, ctx.variables = self.now, dry.run.variables
+        return ctx, dry.recorder
+
+    def _fired_take(self) -> list[_DryWait]:
+        fired = [wait for wait in self.dry.waits if wait.fired_at is not None]
+        self.dry.waits = [wait for wait in self.dry.waits if wait.fired_at is None]
+        return fired
+
+    def _fired_event(self, event_id: int) -> Event | None:
+        return self.dry.events.get(event_id)
+
+    def _wait_add(self, kind: str, node_id: str, visit: int, wake_at: datetime, *,
+                  port: str, event_type: str, condition: dict[str, Any] | None,
+                  happened_port: str, port_from: str, ports: list[str]) -> None:
+        dry = self.dry
+        dry.wait_ids += 1
+        dry.waits.append(_DryWait(
+            id=dry.wait_ids, kind=kind, node_id=node_id, visit=visit, wake_at=wake_at,
+            created_at=self.now, port=port, event_type=event_type, condition=condition,
+            happened_port=happened_port, port_from=port_from, ports=ports))
+
+    def _waits_drop(self) -> None:
+        self.dry.waits = []
+
+    def _event_early(self, outcome: WaitForEvent) -> Event | None:
+        for event in self.dry.received:
+            if event.type != outcome.event_type or event.received_at < self.now:
+                continue
+            if not outcome.condition or self.dry.condition_holds(outcome.condition, event,
+                                                                 self.now):
+                return event
+        return None
+
+    def _follow(self, node_id: str, block_type: str, visit: int, outcome: Any,
+                duration: int, *, holdout_port: str = "") -> None:
+        self.dry.step_executed(node_id, block_type, visit, outcome)
+        super()._follow(node_id, block_type, visit, outcome, duration,
+                        holdout_port=holdout_port)
+
+    def _step(self, node_id: str, visit: int, outcome: str, port: str, block_type: str = "",
+              duration: int = 0, *, detail: Mapping[str, Any] | None = None,
+              error: str = "") -> None:
+        super()._step(node_id, visit, outcome, port, block_type, duration, detail=detail,
+                      error=error)
+        if outcome in ("continue", "resume"):
+            self.dry.step_left(node_id, visit, port, (detail or {}).get("event_id"))
+
+
+def _later(given: Mapping[str, Any]) -> list[_Later]:
+    return [_Later(type=str(item["type"]), properties=dict(item.get("properties") or {}),
+                   at=_datetime(item.get("at")))
+            for item in given.get("later_events") or []]
+
+
+def graph_compile_dry(graph: Mapping[str, Any], workflow: Any = None) -> CompiledGraph:
+    """A graph that is not a stored version (a draft, a test case's) compiled as the
+    engine compiles versions."""
+    version = WorkflowVersion(graph=dict(graph), resolved_graph=None, settings={},
+                              workflow_id=getattr(workflow, "pk", None) or 0)
+    return graph_compile(version, getattr(workflow, "name", ""))
+
+
 def graph_walk(graph: Mapping[str, Any], given: Mapping[str, Any], workflow: Any = None
                ) -> WalkResult:
-    """Walk `graph` for the situation `given` (see testing.py for its shape)."""
+    """Run `graph` dry for the situation `given` (see testing.py for its shape)."""
     result = WalkResult()
     now = _datetime(given.get("now")) or timezone.now()
     try:
         customer = _customer(given)
-        customer = copy.copy(customer)  # update_customer changes stay in this walk
+        customer = copy.copy(customer)  # update_customer changes stay in this run
         recorder = EffectRecorder(customer, now)
         result.effects = recorder.records
         segments = given.get("segments")
@@ -328,84 +664,14 @@ def graph_walk(graph: Mapping[str, Any], given: Mapping[str, Any], workflow: Any
                          effects=recorder, workflow_id=getattr(workflow, "pk", None),
                          workflow_name=getattr(workflow, "name", ""),
                          segments=frozenset(segments) if segments is not None else None)
-        nodes = {n["id"]: n for n in graph.get("nodes") or []}
-        start = _start(given, nodes, ctx)
+        compiled = graph_compile_dry(graph, workflow)
+        start = _start(given, compiled, ctx)
         if start is None:
             result.outcome = "not_triggered"
             return result
-        _walk(start, nodes, graph.get("edges") or [], ctx, list(given.get("later_events") or []),
-              result)
+        dry = _DryRun(compiled, start, ctx, _later(given), result)
+        dry.simulate()
+        dry.finish()
     except _Stop as stop:
         result.outcome, result.error = stop.outcome, stop.error
     return result
-
-
-def _walk(start: str, nodes: dict[str, Mapping[str, Any]], edges: list[Mapping[str, Any]],
-          ctx: DryContext, later_events: list[Mapping[str, Any]], result: WalkResult) -> None:
-    targets: dict[tuple[str, str], list[str]] = {}
-    for edge in edges:
-        targets.setdefault((edge["source"], edge.get("source_port", "out")), []) \
-            .append(edge["target"])
-    stack = [start]
-    while stack:
-        if len(result.path) >= MAX_STEPS:
-            raise _Stop("failed", f"stopped after {MAX_STEPS} steps (a loop?)")
-        node_id = stack.pop()
-        node = nodes.get(node_id)
-        if node is None:
-            raise _Stop("failed", f"an edge leads to {node_id!r}, which is not in the graph")
-        spec = block_find(node["type"], node_version(node))
-        if spec is None:
-            raise _Stop("failed", f"{node_id}: unknown block type {node['type']!r} "
-                        f"version {node_version(node)}")
-        config = _config(node)
-        ctx.node_id = ctx.effects.node_id = node_id
-        result.path.append(node_id)
-        try:
-            outcome = spec.run(ctx, config)
-        except Exception as exc:  # a crashing block fails the case, visibly
-            raise _Stop("failed", f"{node_id}: {type(exc).__name__}: {exc}") from exc
-        port, detail = _follow(outcome, node_id, ctx, later_events)
-        step = {"node": node_id, "type": node["type"], "outcome": type(outcome).__name__,
-                "port": port, "detail": detail}
-        verdict = ctx.effects.verdicts.pop(node_id, None)
-        if verdict is not None:
-            step["message"] = verdict
-        result.steps.append(step)
-        if isinstance(outcome, Exit):
-            raise _Stop("exited", None)
-        if isinstance(outcome, Fail):
-            raise _Stop("failed", f"{node_id}: {outcome.error}")
-        stack.extend(reversed(targets.get((node_id, port or ""), [])))
-
-
-def _follow(outcome: Any, node_id: str, ctx: DryContext,
-            later_events: list[Mapping[str, Any]]) -> tuple[str | None, str]:
-    """The port the walk leaves by, and a line for the step list."""
-    if isinstance(outcome, Continue):
-        ctx.variables[node_id] = dict(outcome.output)
-        return outcome.port, ""
-    if isinstance(outcome, WaitUntil):
-        ctx.now = max(ctx.now, outcome.at)
-        return outcome.port, f"waited until {outcome.at.isoformat()}"
-    if isinstance(outcome, WaitForEvent):
-        for index, later in enumerate(later_events):
-            if later["type"] != outcome.event_type:
-                continue
-            event = Event(customer=ctx.customer, type=later["type"],
-                          properties=later.get("properties") or {}, occurred_at=ctx.now,
-                          received_at=ctx.now)
-            if outcome.condition and not _matches(ctx, outcome.condition, event):
-                continue
-            later_events.pop(index)
-            ctx.variables[node_id] = {"event": {"type": event.type,
-                                                "properties": event.properties}}
-            return outcome.port_for(event.properties), f"{outcome.event_type} happened"
-        ctx.now = max(ctx.now, outcome.timeout_at)
-        return outcome.timeout_port, f"no {outcome.event_type} until " \
-                                     f"{outcome.timeout_at.isoformat()}"
-    if isinstance(outcome, Exit):
-        return None, outcome.reason
-    if isinstance(outcome, Fail):
-        return None, outcome.error
-    raise _Stop("failed", f"{node_id}: unknown outcome {outcome!r}")

@@ -7,20 +7,23 @@ an outcome. They run from the API, from `manage.py test_workflows` and before pu
                                            # trigger.event matching the event; with no
                                            # event, the first trigger of another kind)
              "now": "2026-03-01T09:00:00Z", # optional: the clock at the start
-             "later_events": [{"type": "sms.replied"}],  # what happens during waits
+             "later_events": [{"type": "sms.replied",    # what the customer does later:
+                               "at": "2026-03-02T10:00:00Z"}],  # at that time, or
+                                           # without `at` as soon as a wait awaits it
              "segments": [3]}              # optional: segment ids the customer is in
     expect: {"path": ["t1", "f1", "a1"],   # node ids in visit order
              "effects": [{"type": "send_sms", "body__contains": "Sorry"}],
              "outcome": "completed"}       # completed | exited | failed | not_triggered
 
 A case runs through a *runner*: `runner(graph, given, workflow) -> WalkResult`. The default
-is `dryrun.graph_walk`, which runs the blocks' own `run` functions against a context that
-records effects instead of performing them. The engine's dry run can be passed instead.
+is `dryrun.graph_walk`: the engine's own interpreter (apps/engine/walk.py) with effects
+recorded instead of performed and a simulated clock, so a case sees what a live run does
+(parallel branches in the worker's order, retries, limits, waits and events in time).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -82,6 +85,8 @@ class GivenEvent(_Strict):
 class LaterEvent(_Strict):
     type: EventType
     properties: dict[str, Any] = Field(default_factory=dict)
+    # When it happens; without it, as soon as a wait of the run awaits it.
+    at: datetime | None = None
 
 
 class Given(_Strict):
@@ -195,8 +200,8 @@ def case_diff(expect: Mapping[str, Any], result: WalkResult) -> list[dict[str, A
     return diff
 
 
-def _effects_problems(expected: list[Mapping[str, Any]], actual: list[Mapping[str, Any]]
-                      ) -> list[str]:
+def _effects_problems(expected: Sequence[Mapping[str, Any]],
+                      actual: Sequence[Mapping[str, Any]]) -> list[str]:
     """Expected effects match actual ones one to one, in order; none may be extra."""
     problems = []
     for index, want in enumerate(expected):

@@ -105,11 +105,11 @@ def test_filter_ports(customer, path):
     assert walk(flow, event=LOW_EVENT, customer=customer)[0] == path
 
 
-def test_parallel_branches_run_depth_first_in_edge_order():
+def test_parallel_branches_interleave_in_edge_order_as_on_a_worker():
     flow = graph(trigger(), sms(), sms("a2"), sms("a3"),
                  edges=[edge("t1", "a1"), edge("t1", "a2"), edge("a1", "a3")])
 
-    assert walk(flow, event=LOW_EVENT)[0] == ["t1", "a1", "a3", "a2"]
+    assert walk(flow, event=LOW_EVENT)[0] == ["t1", "a1", "a2", "a3"]
 
 
 def test_update_customer_is_seen_by_later_nodes_but_not_stored():
@@ -180,7 +180,7 @@ def test_an_offer_node_runs_on_the_block_version_it_pins(version, config, expire
     pytest.param(apology(), {"trigger": "a1"}, "given.trigger 'a1' is not a trigger node",
                  id="trigger-not-a-trigger"),
     pytest.param(graph(trigger(), edges=[edge("t1", "gone")]), {"event": LOW_EVENT},
-                 "an edge leads to 'gone', which is not in the graph", id="half-built-draft"),
+                 "gone: the node is not in this version", id="half-built-draft"),
 ])
 def test_failures_end_the_walk_with_a_reason(given_graph, given, error):
     _, _, outcome, got_error = walk(given_graph, **given)
@@ -188,15 +188,99 @@ def test_failures_end_the_walk_with_a_reason(given_graph, given, error):
     assert (outcome, got_error) == ("failed", error)
 
 
-def test_a_loop_through_a_wait_stops_at_the_step_limit():
+def test_a_loop_through_a_wait_stops_at_the_engines_visit_limit():
     loop = graph(trigger(condition=LOW_SCORE), sms(),
                  node("w1", "flow.wait", {"mode": "duration", "duration": "1d"}),
                  edges=[edge("t1", "a1"), edge("a1", "w1"), edge("w1", "a1")])
 
     path, effects, outcome, error = walk(loop, event=LOW_EVENT)
 
-    assert (outcome, error, len(path)) == ("failed", "stopped after 1000 steps (a loop?)", 1000)
-    assert len(effects) == 500
+    assert (outcome, error, len(path)) == (
+        "failed", "a1: stopped: this step was reached more than 200 times in this run "
+                  "(KEEPFLOW_RUN_MAX_NODE_VISITS). Does a loop never end?", 401)
+    assert len(effects) == 200
+
+
+# --- one interpreter: the engine's semantics in the dry run ------------------------------
+
+
+def two_waits() -> dict:
+    """t1 -> two parallel waits for app.opened (1d), each tagging on happened."""
+    wait_for = {"event_type": "app.opened", "timeout": "1d"}
+    return graph(trigger(), node("w1", "flow.wait_for_event", wait_for),
+                 node("w2", "flow.wait_for_event", wait_for),
+                 node("u1", "action.update_customer", {"add_tags": ["one"]}),
+                 node("u2", "action.update_customer", {"add_tags": ["two"]}),
+                 edges=[edge("t1", "w1"), edge("t1", "w2"), edge("w1", "u1", "happened"),
+                        edge("w2", "u2", "happened")])
+
+
+@pytest.mark.parametrize(("at", "path", "ports"), [
+    pytest.param("2026-03-02T09:00:00+00:00", ["t1", "w1", "w2", "u1", "u2"],
+                 ["out", "happened", "happened", "out", "out"], id="in-time-wakes-both"),
+    pytest.param("2026-03-03T09:00:00+00:00", ["t1", "w1", "w2"],
+                 ["out", "timeout", "timeout"], id="too-late"),
+    pytest.param("2026-03-02T07:00:00+00:00", ["t1", "w1", "w2"],
+                 ["out", "timeout", "timeout"], id="before-the-waits-is-lost"),
+])
+def test_a_later_event_at_its_time_wakes_every_open_wait_it_satisfies(at, path, ports):
+    result = graph_walk(two_waits(), {"now": NOW, "event": LOW_EVENT, "later_events": [
+        {"type": "app.opened", "at": at}]})
+
+    assert (result.path, [s["port"] for s in result.steps]) == (path, ports)
+    assert result.outcome == "completed"
+
+
+def test_a_later_event_without_a_time_happens_when_awaited_and_is_used_once():
+    flow = graph(trigger(), node("w1", "flow.wait_for_event",
+                                 {"event_type": "app.opened", "timeout": "1d"}),
+                 node("w2", "flow.wait_for_event", {"event_type": "app.opened",
+                                                    "timeout": "1d"}),
+                 edges=[edge("t1", "w1"), edge("w1", "w2", "happened")])
+
+    result = graph_walk(flow, {"now": NOW, "event": LOW_EVENT,
+                               "later_events": [{"type": "app.opened"}]})
+
+    assert [s["port"] for s in result.steps] == ["out", "happened", "timeout"]
+    assert result.steps[1]["detail"] == "app.opened happened"
+    assert result.steps[2]["detail"] == "no app.opened until 2026-03-03T08:00:00+00:00"
+
+
+def test_a_retryable_failure_is_retried_with_the_engines_backoff(monkeypatch):
+    from apps.workflows.dryrun import EffectRecorder
+
+    calls = []
+
+    def unavailable(self, **request):
+        calls.append(self.now.isoformat())
+        return {"status": 503, "json": None, "text": "", "error": "HTTP 503",
+                "retryable": True}
+
+    monkeypatch.setattr(EffectRecorder, "http_request", unavailable)
+    flow = graph(trigger(), node("h1", "action.http_request",
+                                 {"url": "https://crm.example.com"}), edges=[edge("t1", "h1")])
+
+    result = graph_walk(flow, {"now": NOW, "event": LOW_EVENT})
+
+    assert [s["outcome"] for s in result.steps] == ["Continue", *["Retry"] * 4, "Fail"]
+    # 30 s, 1, 2 and 4 minutes apart (KEEPFLOW_RETRY_BASE_SECONDS = 30)
+    assert calls == ["2026-03-02T08:00:00+00:00", "2026-03-02T08:00:30+00:00",
+                     "2026-03-02T08:01:30+00:00", "2026-03-02T08:03:30+00:00",
+                     "2026-03-02T08:07:30+00:00"]
+    assert result.outcome == "failed" and result.error.startswith("h1: ")
+
+
+def test_an_attribute_set_to_null_is_removed_as_in_a_live_run():
+    flow = graph(trigger(), node("u1", "action.update_customer",
+                                 {"set_attributes": {"plan": None}}),
+                 sms(body="plan={{ customer.attributes.plan | default: 'none' }}"),
+                 edges=[edge("t1", "u1"), edge("u1", "a1")])
+
+    result = graph_walk(flow, {"now": NOW, "event": LOW_EVENT,
+                               "customer": {"attributes": {"plan": "pro"}}})
+
+    assert result.effects[1]["body"] == "plan=none"
+    assert result.customer.attributes == {}
 
 
 def test_a_template_that_fails_to_render_fails_the_case_naming_the_field():
