@@ -36,15 +36,17 @@ def block_messages_collect() -> dict[str | tuple[str, str], list[str]]:
         if block_package(spec.type):  # block packages bring their own translations
             continue
         entry = catalog_entry_english(spec)
-        for text in [*entry_texts(entry), *summary_plurals(entry)]:
+        found: list[str | tuple[str, str]] = [*entry_texts(entry), *summary_plurals(entry)]
+        for text in found:
             users = texts.setdefault(text, [])
             if spec.type not in users:
                 users.append(spec.type)
     return texts
 
 
-def _untranslated(string: str | tuple[str, ...]) -> bool:
-    return not all(string) if isinstance(string, tuple) else not string
+def _untranslated(string: object) -> bool:
+    """No translation yet: empty, or a plural entry with an empty form."""
+    return not all(string) if isinstance(string, tuple | list) else not string
 
 
 def block_messages_path(language: str) -> Path:
