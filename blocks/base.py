@@ -445,6 +445,56 @@ class TriggerSpec:
 
 
 
+# --- The canvas summary: what a node does, in a line or two ------------------------------
+
+SummaryOp = Literal["eq", "ne", "set", "unset", "lt", "gt"]
+
+
+@dataclass(frozen=True)
+class SummaryWhen:
+    """A line's condition on the node's config (with the schema's defaults): `eq` / `ne`
+    compare with `value`, `set` / `unset` ask whether the field has a value (not missing,
+    null, "", false, 0, [] or {}), `lt` / `gt` compare a number with `value`."""
+
+    field: str
+    op: SummaryOp = "set"
+    value: str | int | float | bool | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {"field": self.field, "op": self.op, "value": self.value}
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One line of a node's summary on the canvas ("When feedback.submitted", "Wait 3
+    days"), declared so that the canvas names no block type.
+
+    `text` is English with placeholders over config fields, `{field}` or
+    `{field|formatter}` (formatters the canvas implements once: `duration`, `condition`,
+    `branches`, `host`, `abs`, `count`, `channel`, `keys`, `list:<prefix>`). A line shows
+    only when every `when` holds and every placeholder has a value; the canvas shows the
+    first two lines that do. `plural`: the English plural of `text`, the form picked by the
+    number in the config field `count` (a list counts its items, a number its absolute
+    value). `parts`: instead of `text`, pieces joined by ", " leaving out the empty ones
+    (`+vip, plan`). `values`: fixed placeholder values the block gives (a preset's event
+    type), used before the config's. Texts are translated like the block's other texts."""
+
+    text: str = ""
+    when: tuple[SummaryWhen, ...] = ()
+    plural: str = ""
+    count: str = ""
+    parts: tuple[str, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+
+    def texts(self) -> tuple[str, ...]:
+        """The English texts a translator sees (plurals are separate, see `plural`)."""
+        return tuple(text for text in (self.text, *self.parts) if text)
+
+
+SUMMARY_FORMATTERS = ("duration", "condition", "branches", "host", "abs", "count", "channel",
+                      "keys", "list")
+
+
 PortsFn = Callable[[Any], list[str]]
 # `type` is also a field of BlockSpec: the alias keeps the builtin meaning there.
 ConfigModel = type[BlockConfig]
@@ -525,6 +575,16 @@ class BlockSpec:
     # this one. Pure (no clock, no database); required from version 2 on. Drafts are
     # upgraded through it on request; published workflows keep their version.
     upgrade: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    # `summary`: what a node of this block does with its settings, in a line or two on its
+    # canvas card (SummaryLine); () shows none.
+    summary: tuple[SummaryLine, ...] = ()
+    # `channel`: the message channel an action sends on ("sms", "email"), or
+    # "field:<name>" when a config field names it (its default when unset); "" for blocks
+    # that send no message. The canvas counts and words what became of the messages.
+    channel: str = ""
+    # `awaits`: the config field naming the event type this block waits for ("" for none);
+    # the canvas suggests it as a later event of a dry run.
+    awaits: str = ""
 
     def output_ports(self, config: BlockConfig | None) -> list[str]:
         if callable(self.ports):

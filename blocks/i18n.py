@@ -12,6 +12,7 @@ locale/README.md.
 from __future__ import annotations
 
 import gettext
+import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -90,6 +91,38 @@ def entry_translate(entry: Mapping[str, Any], language: str | None = None, *,
         if isinstance(entry.get(key), str):
             translated[key] = change(entry[key])
     translated["config_schema"] = schema_map(entry.get("config_schema", {}), change)
+    if isinstance(entry.get("summary"), list):
+        translated["summary"] = [_summary_translate(line, change, language, own)
+                                 for line in entry["summary"]]
+    return translated
+
+
+# A number of each CLDR plural category the canvas asks Intl.PluralRules for ("other" is
+# fractions in Russian, where the few form reads right), to pick gettext's form by.
+PLURAL_SAMPLES = {"one": 1, "few": 2, "many": 5, "other": 2}
+
+
+def plural_forms(singular: str, plural: str, language: str | None = None, *,
+                 own: Mapping[str, str] | None = None) -> dict[str, str]:
+    """{CLDR plural category: text} of an English singular/plural pair in `language`, so
+    the browser picks the form by its own plural rules (the same as gettext's). `own`: a
+    block package's translations ({singular: ..., plural: ...}, two forms only)."""
+    if own and singular in own:
+        one, other = own[singular], own.get(plural, own[singular])
+        return {category: one if n == 1 else other for category, n in PLURAL_SAMPLES.items()}
+    translations = _translations(block_language(language))
+    return {category: translations.ngettext(singular, plural, n)
+            for category, n in PLURAL_SAMPLES.items()}
+
+
+def _summary_translate(line: Mapping[str, Any], change: Callable[[str], str],
+                       language: str | None, own: Mapping[str, str] | None) -> dict[str, Any]:
+    translated = dict(line)
+    translated["text"] = change(line["text"]) if line.get("text") else line.get("text", "")
+    translated["parts"] = [change(part) for part in line.get("parts", [])]
+    forms = line.get("forms")
+    if forms:
+        translated["forms"] = plural_forms(forms["one"], forms["other"], language, own=own)
     return translated
 
 
@@ -106,3 +139,29 @@ def entry_texts(entry: Mapping[str, Any]) -> Iterator[str]:
 
     schema_map(entry.get("config_schema", {}), collect)
     yield from (text for text in found if text)
+    for line in entry.get("summary") or ():
+        # Plural lines are pairs (summary_plurals); a line of placeholders only has no words.
+        if not line.get("forms"):
+            yield from (text for text in [line.get("text", ""), *line.get("parts", [])]
+                        if summary_has_words(text))
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def summary_has_words(text: str) -> bool:
+    """Whether a summary text says anything beyond its placeholders ("{body}" does not)."""
+    return bool(re.sub("[\\s·,:%+\\-\u2212()]", "", _PLACEHOLDER.sub("", text)))
+
+
+def summary_placeholders(text: str) -> list[str]:
+    """The placeholders of a summary text, sorted ("{timeout|duration}")."""
+    return sorted(_PLACEHOLDER.findall(text))
+
+
+def summary_plurals(entry: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """The (singular, plural) English pairs of an entry's summary lines."""
+    for line in entry.get("summary") or ():
+        forms = line.get("forms")
+        if forms:
+            yield forms["one"], forms["other"]

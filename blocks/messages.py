@@ -12,7 +12,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from django.conf import settings
 
-from blocks.i18n import DOMAIN, entry_texts, locale_dir
+from blocks.i18n import DOMAIN, entry_texts, locale_dir, summary_plurals
 from blocks.registry import (
     DEFAULT_GROUPS,
     block_package,
@@ -26,19 +26,27 @@ HEADER = ("# The block library's texts (palette, block forms) for Keepflow.\n"
           "# run scripts/compile-messages.")
 
 
-def block_messages_collect() -> dict[str, list[str]]:
-    """{English text: the block types (or "palette") that show it}, in catalog order."""
-    texts: dict[str, list[str]] = {}
+def block_messages_collect() -> dict[str | tuple[str, str], list[str]]:
+    """{English text, or (singular, plural) of a summary line: the block types (or
+    "palette") that show it}, in catalog order."""
+    texts: dict[str | tuple[str, str], list[str]] = {}
     for group in DEFAULT_GROUPS.values():
         texts.setdefault(group, []).append("palette")
     for spec in blocks_every_version():
         if block_package(spec.type):  # block packages bring their own translations
             continue
-        for text in entry_texts(catalog_entry_english(spec)):
+        entry = catalog_entry_english(spec)
+        found: list[str | tuple[str, str]] = [*entry_texts(entry), *summary_plurals(entry)]
+        for text in found:
             users = texts.setdefault(text, [])
             if spec.type not in users:
                 users.append(spec.type)
     return texts
+
+
+def _untranslated(string: object) -> bool:
+    """No translation yet: empty, or a plural entry with an empty form."""
+    return not all(string) if isinstance(string, tuple | list) else not string
 
 
 def block_messages_path(language: str) -> Path:
@@ -87,6 +95,7 @@ def block_messages_update(*, write: bool = True) -> list[MessagesReport]:
             with path.open("wb") as target:
                 write_po(target, catalog, width=PO_WIDTH, ignore_obsolete=True,
                          include_previous=False)
-        untranslated = [str(m.id) for m in catalog if m.id and (not m.string or m.fuzzy)]
+        untranslated = [str(m.id) for m in catalog
+                        if m.id and (_untranslated(m.string) or m.fuzzy)]
         reports.append(MessagesReport(language, changed, untranslated))
     return reports

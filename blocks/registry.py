@@ -58,13 +58,14 @@ from blocks.base import (
     ConfigFieldErrors,
     DynamicPorts,
     ScanSpec,
+    SummaryLine,
 )
 from blocks.fields import Widget
 from blocks.flow import branch, segment_check, split, wait, wait_for_event
 from blocks.flow import exit as flow_exit
 from blocks.flow import filter as flow_filter
 from blocks.host import block_host
-from blocks.i18n import block_language, entry_translate
+from blocks.i18n import block_language, entry_translate, plural_forms
 from blocks.plugins import packages_load
 from blocks.rendering import template_paths
 from blocks.triggers import date, event, inactivity, manual, schedule, segment, webhook
@@ -512,6 +513,22 @@ def catalog_entry_english(spec: BlockSpec) -> dict[str, Any]:
         "trigger": spec.trigger.describe() if spec.trigger is not None else None,
         "example_config": copy.deepcopy(dict(spec.example)),
         "template": None,
+        "summary": [_summary_line(line) for line in spec.summary],
+        "channel": spec.channel,
+        "awaits": spec.awaits,
+    }
+
+
+def _summary_line(line: SummaryLine) -> dict[str, Any]:
+    """A summary line for the canvas, in English (entry_translate translates it)."""
+    return {
+        "text": line.text,
+        "parts": list(line.parts),
+        "when": [when.describe() for when in line.when],
+        "count": line.count,
+        # CLDR plural category -> text (Intl.PluralRules picks one in the browser).
+        "forms": plural_forms(line.text, line.plural, "en") if line.plural else None,
+        "values": dict(line.values),
     }
 
 

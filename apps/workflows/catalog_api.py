@@ -47,6 +47,26 @@ class TriggerDeclarationSerializer(serializers.Serializer):
     scan = serializers.CharField(allow_null=True, help_text="The periodic scan (scan kind).")
 
 
+class SummaryWhenSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="A config field (the schema's default when unset).")
+    op = serializers.ChoiceField(choices=["eq", "ne", "set", "unset", "lt", "gt"])
+    value = serializers.JSONField(allow_null=True, help_text="What eq, ne, lt, gt compare with.")
+
+
+class SummaryLineSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, help_text=(
+        "Words with placeholders over config fields: {field} or {field|formatter}."))
+    parts = serializers.ListField(child=serializers.CharField(), help_text=(
+        "Instead of text: pieces joined by ', ', the empty ones left out."))
+    when = SummaryWhenSerializer(many=True, help_text="All must hold for the line to show.")
+    count = serializers.CharField(allow_blank=True, help_text=(
+        "The config field whose number picks the plural form (a list: its length)."))
+    forms = serializers.DictField(child=serializers.CharField(), allow_null=True, help_text=(
+        "Plural forms by CLDR category (one, few, many, other); null when not plural."))
+    values = serializers.DictField(child=serializers.CharField(), help_text=(
+        "Placeholder values the block fixes (used before the config's)."))
+
+
 class CatalogEntrySerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Unique in the catalog: the type for core and "
                                           "package blocks.")
@@ -83,6 +103,14 @@ class CatalogEntrySerializer(serializers.Serializer):
     example_config = serializers.DictField(help_text="A valid config for a new node.")
     template = serializers.DictField(allow_null=True,
                                      help_text="Reusable block template details, else null.")
+    summary = SummaryLineSerializer(many=True, help_text=(
+        "What a node does, in the reader's language: the canvas shows the first two lines "
+        "whose conditions hold and whose placeholders have values."))
+    channel = serializers.CharField(allow_blank=True, help_text=(
+        "The message channel it sends on (sms, email), field:<name> when a config field "
+        "names it; empty for blocks that send no message."))
+    awaits = serializers.CharField(allow_blank=True, help_text=(
+        "The config field naming the event type the block waits for; empty for none."))
 
 
 class BlockCatalogApi(APIView):

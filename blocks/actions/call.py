@@ -29,6 +29,8 @@ from blocks.base import (
     MessageCategory,
     Outcome,
     RunContext,
+    SummaryLine,
+    SummaryWhen,
     WaitForEvent,
 )
 from blocks.fields import Duration, LiquidText, duration_parse, matching, shown_when
@@ -144,4 +146,10 @@ SPEC = BlockSpec(
              "text": "Hello {{ customer.first_name | default: 'there' }}, one moment please, "
                      "we connect you to our team.",
              "queue": "retention", "category": "transactional", "timeout": "2h"},
+    summary=(
+        SummaryLine("{text}", when=(SummaryWhen("mode", "eq", "message"),)),
+        SummaryLine("With a key menu",
+                    when=(SummaryWhen("mode", "eq", "message"), SummaryWhen("menu"))),
+        SummaryLine("Connects to {agent_number}", when=(SummaryWhen("mode", "ne", "message"),)),
+    ),
 )

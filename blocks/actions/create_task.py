@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from blocks.base import BlockConfig, BlockSpec, Category, Continue, Outcome, RunContext
+from blocks.base import BlockConfig, BlockSpec, Category, Continue, Outcome, RunContext, SummaryLine
 from blocks.fields import Duration, LiquidLine, LiquidText, duration_parse, matching
 from blocks.rendering import FieldRenderError, render_field
 
@@ -64,4 +64,8 @@ SPEC = BlockSpec(
     example={"kind": "call_back", "queue": "retention",
              "title": "Call {{ customer.name }} (churn risk)", "due_in": "1d",
              "priority": "high"},
+    summary=(
+        SummaryLine("{title}"),
+        SummaryLine("due in {due_in|duration}"),
+    ),
 )

@@ -28,6 +28,8 @@ from blocks.base import (
     MessageCategory,
     Outcome,
     RunContext,
+    SummaryLine,
+    SummaryWhen,
 )
 from blocks.fields import LiquidLine, LiquidText, Widget, matching, shown_when
 from blocks.host import block_host
@@ -147,4 +149,13 @@ SPEC = BlockSpec(
         "body": "<p>We're sorry to see you go. Why did you leave? It takes one click: "
                 "<a href=\"{{ survey.url }}\">answer the question</a></p>",
     },
+    summary=(
+        SummaryLine("Asks why they left, by {channel|channel}"),
+        SummaryLine("{reasons|count} reason offered",
+                    when=(SummaryWhen("reasons"),),
+                    plural="{reasons|count} reasons offered",
+                    count="reasons"),
+        SummaryLine("All active reasons offered", when=(SummaryWhen("reasons", "unset"),)),
+    ),
+    channel="field:channel",
 )

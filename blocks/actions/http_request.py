@@ -30,6 +30,7 @@ from blocks.base import (
     Fail,
     Outcome,
     RunContext,
+    SummaryLine,
 )
 from blocks.fields import CredentialId, LiquidLine, LiquidText, matching
 from blocks.rendering import FieldRenderError, render_field
@@ -164,4 +165,7 @@ SPEC = BlockSpec(
         "body": '{"customer": {{ customer.external_id | json }}, "note": "churn risk"}',
         "timeout_seconds": 10,
     },
+    summary=(
+        SummaryLine("{method} {url|host}"),
+    ),
 )

@@ -31,6 +31,8 @@ from blocks.base import (
     Continue,
     Outcome,
     RunContext,
+    SummaryLine,
+    SummaryWhen,
 )
 from blocks.fields import Duration, duration_parse, matching, shown_when
 from blocks.variants import LocaleTag, VariantsWidget, variant_apply, variants_field
@@ -144,4 +146,8 @@ SPEC = BlockSpec(
     example={"code_pattern": "SAVE-{RANDOM6}", "kind": "percent", "value": 10,
              "valid_for": "14d", "link_target_url": "https://shop.example.com/welcome-back"},
     upgrade=upgrade,
+    summary=(
+        SummaryLine("{value} {currency} off", when=(SummaryWhen("kind", "eq", "amount"),)),
+        SummaryLine("{value} % off", when=(SummaryWhen("kind", "ne", "amount"),)),
+    ),
 )

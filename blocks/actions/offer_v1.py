@@ -24,6 +24,8 @@ from blocks.base import (
     Continue,
     Outcome,
     RunContext,
+    SummaryLine,
+    SummaryWhen,
 )
 from blocks.fields import shown_when
 from blocks.variants import LocaleTag, VariantsWidget, variant_apply, variants_field
@@ -87,4 +89,8 @@ SPEC = BlockSpec(
     group="Offers",
     example={"code_pattern": "SAVE-{RANDOM6}", "kind": "percent", "value": 10,
              "expires_in_days": 14, "link_target_url": "https://shop.example.com/welcome-back"},
+    summary=(
+        SummaryLine("{value} {currency} off", when=(SummaryWhen("kind", "eq", "amount"),)),
+        SummaryLine("{value} % off", when=(SummaryWhen("kind", "ne", "amount"),)),
+    ),
 )

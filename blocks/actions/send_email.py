@@ -19,6 +19,7 @@ from blocks.base import (
     MessageCategory,
     Outcome,
     RunContext,
+    SummaryLine,
 )
 from blocks.fields import EmailAddress, LiquidLine, LiquidText
 from blocks.rendering import FieldRenderError, render_field
@@ -95,4 +96,8 @@ SPEC = BlockSpec(
         "body": "<p>Hi {{ customer.first_name }}, we are sorry about your experience.</p>",
         "category": "transactional",
     },
+    summary=(
+        SummaryLine("{subject}"),
+    ),
+    channel="email",
 )

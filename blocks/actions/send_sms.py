@@ -20,6 +20,7 @@ from blocks.base import (
     MessageCategory,
     Outcome,
     RunContext,
+    SummaryLine,
 )
 from blocks.fields import LiquidText
 from blocks.host import block_host
@@ -77,4 +78,8 @@ SPEC = BlockSpec(
     group="Messages",
     example={"body": "Sorry {{ customer.first_name | default: 'there' }}, we will make it right.",
              "category": "transactional"},
+    summary=(
+        SummaryLine("{body}"),
+    ),
+    channel="sms",
 )

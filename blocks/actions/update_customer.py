@@ -22,6 +22,7 @@ from blocks.base import (
     Outcome,
     ProfileChanges,
     RunContext,
+    SummaryLine,
 )
 from blocks.fields import AttributeName
 from blocks.host import template_errors
@@ -111,4 +112,8 @@ SPEC = BlockSpec(
     template_fields=("set_attributes.*",),
     group="Tasks and data",
     example={"set_attributes": {"apology_sent": True}, "add_tags": ["apologised"]},
+    summary=(
+        SummaryLine(parts=("{add_tags|list:+}", "{remove_tags|list:\u2212}",
+                           "{set_attributes|keys}")),
+    ),
 )

@@ -14,6 +14,7 @@ from blocks.base import (
     DynamicPorts,
     Outcome,
     RunContext,
+    SummaryLine,
 )
 from blocks.fields import Condition, PortName, port_names_check
 
@@ -64,4 +65,7 @@ SPEC = BlockSpec(
         {"name": "at_risk", "condition": {"all": [{"field": "customer.churn_score",
                                                     "op": "gte", "value": 0.7}]}},
     ]},
+    summary=(
+        SummaryLine("{branches|branches}"),
+    ),
 )

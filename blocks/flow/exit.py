@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from blocks.base import BlockConfig, BlockSpec, Category, Exit, Outcome, RunContext
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    Exit,
+    Outcome,
+    RunContext,
+    SummaryLine,
+    SummaryWhen,
+)
 
 
 class ExitConfig(BlockConfig):
@@ -28,4 +37,7 @@ SPEC = BlockSpec(
     run=run,
     example={"reason": "not_eligible"},
     pure=True,
+    summary=(
+        SummaryLine("{reason}", when=(SummaryWhen("reason", "ne", "exit"),)),
+    ),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from blocks.base import BlockConfig, BlockSpec, Category, Continue, Outcome, RunContext
+from blocks.base import BlockConfig, BlockSpec, Category, Continue, Outcome, RunContext, SummaryLine
 from blocks.fields import Condition
 
 
@@ -28,4 +28,7 @@ SPEC = BlockSpec(
     ports=("yes", "no"),
     run=run,
     example={"condition": {"all": [{"field": "customer.tier", "op": "eq", "value": "gold"}]}},
+    summary=(
+        SummaryLine("{condition|condition}"),
+    ),
 )

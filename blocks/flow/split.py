@@ -21,6 +21,7 @@ from blocks.base import (
     DynamicPorts,
     Outcome,
     RunContext,
+    SummaryLine,
 )
 from blocks.fields import PortName, port_names_check
 
@@ -93,4 +94,8 @@ SPEC = BlockSpec(
              "holdout_percent": 10},
     pure=True,
     holdout_port=HOLDOUT,
+    summary=(
+        SummaryLine("{branches|branches}"),
+        SummaryLine("{holdout_percent} % held out"),
+    ),
 )

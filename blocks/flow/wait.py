@@ -23,6 +23,8 @@ from blocks.base import (
     Exit,
     Outcome,
     RunContext,
+    SummaryLine,
+    SummaryWhen,
     WaitUntil,
 )
 from blocks.fields import AttributeName, Duration, LocalTime, duration_parse, shown_when
@@ -102,4 +104,14 @@ SPEC = BlockSpec(
     example={"mode": "duration", "duration": "3d"},
     pure=True,
     waits=True,
+    summary=(
+        SummaryLine("Until their {attribute}", when=(SummaryWhen("mode", "eq", "until_date"),)),
+        SummaryLine("at {at_local_time} their time",
+                    when=(SummaryWhen("mode", "eq", "until_date"),)),
+        SummaryLine("Until {at_local_time} their time",
+                    when=(SummaryWhen("mode", "eq", "until_time"),)),
+        SummaryLine("Wait {duration|duration}",
+                    when=(SummaryWhen("mode", "ne", "until_date"),
+                          SummaryWhen("mode", "ne", "until_time"))),
+    ),
 )

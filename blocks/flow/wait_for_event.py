@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from blocks.base import BlockConfig, BlockSpec, Category, Outcome, RunContext, WaitForEvent
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    Outcome,
+    RunContext,
+    SummaryLine,
+    WaitForEvent,
+)
 from blocks.fields import Condition, Duration, EventType, duration_parse
 
 
@@ -38,4 +46,9 @@ SPEC = BlockSpec(
     run=run,
     example={"event_type": "offer.redeemed", "timeout": "7d"},
     waits=True,
+    summary=(
+        SummaryLine("Wait for {event_type}"),
+        SummaryLine("give up after {timeout|duration}"),
+    ),
+    awaits="event_type",
 )

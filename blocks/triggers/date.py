@@ -22,6 +22,8 @@ from blocks.base import (
     ScanResult,
     ScanSpec,
     ScanStart,
+    SummaryLine,
+    SummaryWhen,
     TriggerKind,
     TriggerSpec,
 )
@@ -95,4 +97,16 @@ SPEC = BlockSpec(
     example={"attribute": "contract_end", "offset_days": -30, "at_local_time": "09:00"},
     pure=True,
     trigger=TriggerSpec(TriggerKind.SCAN, scan=ScanSpec("date", dt.timedelta(minutes=5), scan)),
+    summary=(
+        SummaryLine("On their {attribute}", when=(SummaryWhen("offset_days", "eq", 0),)),
+        SummaryLine("{offset_days|abs} day before their {attribute}",
+                    when=(SummaryWhen("offset_days", "lt", 0),),
+                    plural="{offset_days|abs} days before their {attribute}",
+                    count="offset_days"),
+        SummaryLine("{offset_days|abs} day after their {attribute}",
+                    when=(SummaryWhen("offset_days", "gt", 0),),
+                    plural="{offset_days|abs} days after their {attribute}",
+                    count="offset_days"),
+        SummaryLine("at {at_local_time} their time"),
+    ),
 )

@@ -14,6 +14,7 @@ from blocks.base import (
     Continue,
     Outcome,
     RunContext,
+    SummaryLine,
     TriggerKind,
     TriggerSpec,
 )
@@ -54,4 +55,8 @@ SPEC = BlockSpec(
     },
     pure=True,
     trigger=TriggerSpec(TriggerKind.EVENT, listens_to="{event_type}", condition=event_condition),
+    summary=(
+        SummaryLine("When {event_type}"),
+        SummaryLine("{condition|condition}"),
+    ),
 )

@@ -27,6 +27,8 @@ from blocks.base import (
     ScanResult,
     ScanSpec,
     ScanStart,
+    SummaryLine,
+    SummaryWhen,
     TriggerKind,
     TriggerSpec,
 )
@@ -127,4 +129,12 @@ SPEC = BlockSpec(
     pure=True,
     trigger=TriggerSpec(TriggerKind.SCAN,
                         scan=ScanSpec("inactivity", dt.timedelta(minutes=15), scan)),
+    summary=(
+        SummaryLine("No {event_type} for {days} day",
+                    when=(SummaryWhen("mode", "eq", "fixed_days"),),
+                    plural="No {event_type} for {days} days",
+                    count="days"),
+        SummaryLine("No {event_type} for {multiplier}\u00d7 their usual gap",
+                    when=(SummaryWhen("mode", "ne", "fixed_days"),)),
+    ),
 )

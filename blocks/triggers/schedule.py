@@ -24,6 +24,7 @@ from blocks.base import (
     ScanFanOut,
     ScanResult,
     ScanSpec,
+    SummaryLine,
     TriggerKind,
     TriggerSpec,
 )
@@ -108,4 +109,7 @@ SPEC = BlockSpec(
     pure=True,
     trigger=TriggerSpec(TriggerKind.SCAN, audience_segment="segment_id",
                         scan=ScanSpec("schedule", dt.timedelta(minutes=1), scan)),
+    summary=(
+        SummaryLine("On schedule {cron} ({timezone})"),
+    ),
 )

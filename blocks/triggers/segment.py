@@ -15,6 +15,8 @@ from blocks.base import (
     Continue,
     Outcome,
     RunContext,
+    SummaryLine,
+    SummaryWhen,
     TriggerKind,
     TriggerSpec,
 )
@@ -52,4 +54,10 @@ SPEC = BlockSpec(
     pure=True,
     trigger=TriggerSpec(TriggerKind.EVENT, listens_to="segment.{on}",
                         condition=segment_condition, audience_segment="segment_id"),
+    summary=(
+        SummaryLine("When a customer enters the segment",
+                    when=(SummaryWhen("segment_id"), SummaryWhen("on", "ne", "exited"))),
+        SummaryLine("When a customer leaves the segment",
+                    when=(SummaryWhen("segment_id"), SummaryWhen("on", "eq", "exited"))),
+    ),
 )

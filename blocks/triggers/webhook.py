@@ -26,6 +26,8 @@ from blocks.base import (
     Continue,
     Outcome,
     RunContext,
+    SummaryLine,
+    SummaryWhen,
     TriggerKind,
     TriggerPayloadError,
     TriggerSpec,
@@ -234,4 +236,11 @@ SPEC = BlockSpec(
     },
     pure=True,
     trigger=TriggerSpec(TriggerKind.WEBHOOK, listens_to="{event_type}", receive=webhook_map),
+    # A preset's event type is the preset's, whatever the config says.
+    summary=(
+        *(SummaryLine("Arrives as {event_type}", when=(SummaryWhen("preset", "eq", name),),
+                      values=(("event_type", preset.event_type),))
+          for name, preset in PRESETS.items()),
+        SummaryLine("Arrives as {event_type}", when=(SummaryWhen("preset", "eq", "custom"),)),
+    ),
 )

@@ -6,9 +6,16 @@ browser's."""
 import pytest
 from django.utils import translation
 
-from blocks.i18n import block_text, entry_texts, schema_map
+from blocks.base import SUMMARY_FORMATTERS
+from blocks.i18n import (
+    block_text,
+    entry_texts,
+    plural_forms,
+    schema_map,
+    summary_placeholders,
+)
 from blocks.messages import block_messages_collect, block_messages_update
-from blocks.registry import block_get, catalog, catalog_entry_english
+from blocks.registry import block_get, blocks_every_version, catalog, catalog_entry_english
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +31,60 @@ def test_every_block_text_is_in_the_catalogs_and_translated():
 def test_every_catalog_text_reads_differently_or_is_a_name(language):
     # Names and codes read the same in every language; everything else is translated.
     same = {text for text in block_messages_collect()
-            if block_text(text, language) == text}
+            if isinstance(text, str) and block_text(text, language) == text}
+    same |= {singular for singular, plural in _plurals()
+             if set(plural_forms(singular, plural, language).values()) & {singular, plural}}
 
     assert same <= {"Segment", "Filter", "Format", "Text", "URL", "SMS", "E-mail",
                     # vendors, and German words that are spelled the same
                     "HubSpot", "Salesforce", "Pipedrive", "Name", "Normal", "Status", "Tags",
                     "Pipeline"}
+
+
+def _plurals() -> list[tuple[str, str]]:
+    return [text for text in block_messages_collect() if isinstance(text, tuple)]
+
+
+@pytest.mark.parametrize("language", ["de", "ru"])
+def test_summary_translations_keep_their_placeholders(language):
+    # The canvas fills in {field|formatter}: a translation that renames one shows a gap.
+    texts = [text for spec in blocks_every_version() if not spec.translations
+             for line in spec.summary for text in line.texts()]
+    broken = [text for text in texts
+              if summary_placeholders(block_text(text, language)) != summary_placeholders(text)]
+    broken += [singular for singular, plural in _plurals()
+               for form in plural_forms(singular, plural, language).values()
+               if summary_placeholders(form) != summary_placeholders(singular)]
+
+    assert texts and broken == []
+
+
+@pytest.mark.parametrize(("language", "days", "line"), [
+    ("en", -1, "{offset_days|abs} day before their {attribute}"),
+    ("de", -30, "{offset_days|abs} Tage vor dem Datum {attribute}"),
+    ("ru", -1, "За {offset_days|abs} день до даты из атрибута {attribute}"),  # noqa: RUF001
+    ("ru", -3, "За {offset_days|abs} дня до даты из атрибута {attribute}"),  # noqa: RUF001
+    ("ru", -5, "За {offset_days|abs} дней до даты из атрибута {attribute}"),  # noqa: RUF001
+])
+def test_a_plural_summary_line_brings_every_form_of_the_language(language, days, line):
+    # The browser picks the form with Intl.PluralRules: one (1, 21), few (2-4), many (5-20).
+    category = {1: "one", 3: "few", 5: "many", 30: "many"}[abs(days)]
+    if language in ("en", "de"):
+        category = "one" if abs(days) == 1 else "other"
+    with translation.override(language):
+        entry = next(e for e in catalog() if e["key"] == "trigger.date")
+
+    before = next(item for item in entry["summary"] if item["when"][0]["op"] == "lt")
+    assert before["count"] == "offset_days" and before["forms"][category] == line
+
+
+def test_summary_lines_name_known_formatters():
+    texts = [text for spec in blocks_every_version() for line in spec.summary
+             for text in (*line.texts(), line.plural)]
+    formatters = {placeholder.strip("{}").partition("|")[2].partition(":")[0]
+                  for text in texts for placeholder in summary_placeholders(text)}
+
+    assert formatters - {""} <= set(SUMMARY_FORMATTERS)
 
 
 def test_the_schema_walk_leaves_property_names_and_values_alone():

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 ENTRY_KEYS = {"key", "source", "type", "version", "latest_version", "category", "group",
               "label", "description",
               "icon", "config_schema", "ui_schema", "ports", "dynamic_ports", "example_ports",
-              "template_fields", "example_config", "template", "package", "trigger"}
+              "template_fields", "example_config", "template", "package", "trigger",
+              "summary", "channel", "awaits"}
 
 
 @pytest.fixture

@@ -2006,6 +2006,12 @@ export interface components {
             template: {
                 [key: string]: unknown;
             } | null;
+            /** @description What a node does, in the reader's language: the canvas shows the first two lines whose conditions hold and whose placeholders have values. */
+            summary: components["schemas"]["SummaryLine"][];
+            /** @description The message channel it sends on (sms, email), field:<name> when a config field names it; empty for blocks that send no message. */
+            channel: string;
+            /** @description The config field naming the event type the block waits for; empty for none. */
+            awaits: string;
         };
         /**
          * @description * `trigger` - trigger
@@ -3050,6 +3056,16 @@ export interface components {
          */
         OfferKindEnum: "percent" | "amount" | "free_shipping";
         /**
+         * @description * `eq` - eq
+         *     * `ne` - ne
+         *     * `set` - set
+         *     * `unset` - unset
+         *     * `lt` - lt
+         *     * `gt` - gt
+         * @enum {string}
+         */
+        OpEnum: "eq" | "ne" | "set" | "unset" | "lt" | "gt";
+        /**
          * @description * `reached` - Reached
          *     * `not_reached` - Not Reached
          *     * `saved` - Saved
@@ -4033,6 +4049,31 @@ export interface components {
             readonly started_at: string;
             /** Format: double */
             readonly duration_ms: number;
+        };
+        SummaryLine: {
+            /** @description Words with placeholders over config fields: {field} or {field|formatter}. */
+            text: string;
+            /** @description Instead of text: pieces joined by ', ', the empty ones left out. */
+            parts: string[];
+            /** @description All must hold for the line to show. */
+            when: components["schemas"]["SummaryWhen"][];
+            /** @description The config field whose number picks the plural form (a list: its length). */
+            count: string;
+            /** @description Plural forms by CLDR category (one, few, many, other); null when not plural. */
+            forms: {
+                [key: string]: string;
+            } | null;
+            /** @description Placeholder values the block fixes (used before the config's). */
+            values: {
+                [key: string]: string;
+            };
+        };
+        SummaryWhen: {
+            /** @description A config field (the schema's default when unset). */
+            field: string;
+            op: components["schemas"]["OpEnum"];
+            /** @description What eq, ne, lt, gt compare with. */
+            value: unknown;
         };
         Suppression: {
             readonly id: number;

@@ -12,7 +12,8 @@ import { isOlderVersion } from "../workflow/graph";
 const BlockSettingsForm = lazy(() => import("../workflow/NodePanel").then((m) => ({ default: m.BlockSettingsForm })));
 
 type Draft = { name: string; description: string; base_type: string; preset: Record<string, unknown>; locked: string[] };
-const EMPTY: Draft = { name: "", description: "", base_type: "action.send_sms", preset: {}, locked: [] };
+// A new team block starts from the first action of the catalog (base_type "" until it loads).
+const EMPTY: Draft = { name: "", description: "", base_type: "", preset: {}, locked: [] };
 
 /** The settings of a block type a team block can preset and lock: key and form label. */
 function settingsOf(entry: CatalogEntry | undefined): { key: string; label: string }[] {
@@ -64,7 +65,7 @@ export function TeamBlocks() {
     <>
       <div className="page-head">
         <h1>{t("shell.nav.teamBlocks")}</h1>
-        {writable && !draft && <button type="button" className="button" onClick={() => setDraft(EMPTY)}>{t("teamBlocks.new")}</button>}
+        {writable && !draft && <button type="button" className="button" onClick={() => setDraft({ ...EMPTY, base_type: core.find((e) => e.category === "action")?.type ?? "" })}>{t("teamBlocks.new")}</button>}
       </div>
       <p className="muted">{t("teamBlocks.intro")}</p>
       {error && <ErrorMessage error={error} />}

@@ -22,8 +22,8 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockNodeType>) {
   const title = data.label || entry?.label || data.type;
   const showIds = useShowIds();
   const notSetUp = entry ? missingSettings(entry, data.config).length > 0 : false;
-  const summary = entry && !notSetUp ? blockSummary(data.type, entry, data.config) : [];
-  const channel = messageChannel(data.type, data.config);
+  const summary = entry && !notSetUp ? blockSummary(entry, data.config) : [];
+  const channel = messageChannel(entry, data.config);
   const newer = upgradable(catalog, data) ? catalog.get(data.type)?.latest_version : undefined;
   const outcomes = channel && data.counts?.messages ? outcomeLines(data.counts.messages, channel) : [];
   const classes = ["block-node", `block-${category}`];

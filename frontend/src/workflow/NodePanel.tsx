@@ -264,7 +264,7 @@ export function BlockSettingsForm({ entry, value, idPrefix, onChange }: { entry:
   const withDefaults = useMemo(() => getDefaultFormState(validator, schema, value), [schema, value]);
   const uiSchema = useMemo<UiSchema>(() => formUiSchema(entry, schema, withDefaults as Config), [entry, schema, withDefaults]);
   const transformErrors = useMemo(() => plainErrors(schema, uiSchema), [schema, uiSchema]);
-  const formContext = useMemo(() => ({ customerId: "", variables: [], readOnly: false, channel: messageChannel(entry.type, value) ?? "text" }), [entry.type, value]);
+  const formContext = useMemo(() => ({ customerId: "", variables: [], readOnly: false, channel: messageChannel(entry, value) ?? "text" }), [entry, value]);
   return (
     <Form schema={schema} uiSchema={uiSchema} formData={value} validator={validator} widgets={WIDGETS} fields={FIELDS}
       formContext={formContext} transformErrors={transformErrors} translateString={formString} liveValidate="onChange" showErrorList={false} idPrefix={idPrefix}
@@ -278,7 +278,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
   const withDefaults = useMemo(() => getDefaultFormState(validator, schema, node.data.config), [schema, node.data.config]);
   const uiSchema = useMemo<UiSchema>(() => formUiSchema(entry, schema, withDefaults as Config), [entry, schema, withDefaults]);
   const transformErrors = useMemo(() => plainErrors(schema, uiSchema), [schema, uiSchema]);
-  const channel: LiquidContext["channel"] = messageChannel(node.data.type, node.data.config) ?? "text";
+  const channel: LiquidContext["channel"] = messageChannel(entry, node.data.config) ?? "text";
   const formContext = useMemo(() => ({ ...liquid, channel, readOnly, config: node.data.config }), [liquid, channel, readOnly, node.data.config]);
   const { errors: extraErrors, other } = useMemo(() => issuesToFormErrors(node.data.issues ?? []), [node.data.issues]);
   const outgoing = useMemo(() => new Map(edges.filter((e) => e.source === node.id).map((e) => [e.sourceHandle || "out", e.target])), [edges, node.id]);

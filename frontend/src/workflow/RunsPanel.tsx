@@ -3,13 +3,13 @@
 // endpoints may not be on this server yet: then each part says so instead of failing.
 import { useEffect, useState } from "react";
 import { api, optional, query } from "../api/client";
-import type { DryRun, DryRunStep, Page, RunDetail, RunSummary, WorkflowCounts, WorkflowDetail } from "../api/types";
+import type { CatalogEntry, DryRun, DryRunStep, Page, RunDetail, RunSummary, WorkflowCounts, WorkflowDetail } from "../api/types";
 import { EmptyState, ErrorMessage, Loading } from "../components/States";
 import { formatDateTime, formatTime } from "./dates";
 import { entryFor } from "./graph";
 import { PropertiesEditor } from "./PropertiesEditor";
 import { stepSentence } from "./stepStory";
-import { awaitedEventTypes, dryRunBody, type LaterEventRow } from "./dryrun";
+import { awaitedEventTypes, dryRunBody, triggerEventType, type LaterEventRow } from "./dryrun";
 import { t } from "../i18n";
 import { effectWords, stepMessageStatus, verdictWords, type Verdict } from "./outcomes";
 import type { EditorStore } from "./store";
@@ -39,14 +39,11 @@ export function runStateWords(state: string): string {
 
 export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }: Props) {
   const [customer, setCustomer] = useState(defaultCustomer);
-  const [eventType, setEventType] = useState(() => {
-    const trigger = store.getState().nodes.find((n) => n.data.type === "trigger.event");
-    return (trigger?.data.config.event_type as string | undefined) ?? "";
-  });
+  const [eventType, setEventType] = useState(() => triggerEventType(store.getState().nodes, store.getState().catalog));
   const [properties, setProperties] = useState("{}");
   const [later, setLater] = useState<LaterEventRow[]>([]);
   const [asOf, setAsOf] = useState("");
-  const [awaited] = useState(() => awaitedEventTypes(store.getState().nodes));
+  const [awaited] = useState(() => awaitedEventTypes(store.getState().nodes, store.getState().catalog));
   const [dry, setDry] = useState<DryRun | null | "missing">(null);
   const [dryError, setDryError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
@@ -54,10 +51,15 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
   const [runsError, setRunsError] = useState<Error | null>(null);
   const [run, setRun] = useState<RunDetail | null>(null);
   const live = workflow.state === "published" || workflow.state === "paused";
-  const titleOf = (node: string, type: string): string => {
+  // The catalog entry of a step's node (its own version), else of its block type.
+  const entryOf = (node: string, type: string): CatalogEntry | undefined => {
     const { nodes, catalog } = store.getState();
     const found = nodes.find((n) => n.id === node);
-    const entry = entryFor(catalog, found?.data ?? { type });
+    return entryFor(catalog, found?.data ?? { type });
+  };
+  const titleOf = (node: string, type: string): string => {
+    const found = store.getState().nodes.find((n) => n.id === node);
+    const entry = entryOf(node, type);
     return found?.data.label || entry?.label || node;  // a block since removed: its kind, else its id
   };
 
@@ -93,7 +95,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
     api.get<RunDetail>(`runs/${id}/`).then(
       (data) => {
         setRun(data);
-        const notSent = data.steps.filter((s) => stepMessageStatus(s.block_type, s.detail)?.tone === "not-sent").map((s) => s.node);
+        const notSent = data.steps.filter((s) => stepMessageStatus(entryOf(s.node, s.block_type), s.detail)?.tone === "not-sent").map((s) => s.node);
         store.getState().setOverlay(data.steps.map((s) => s.node), data.failed_node || null, notSent);
       },
       (e: Error) => setRunsError(e),
@@ -142,7 +144,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
           {dry && dry !== "missing" && (
             <div className="dry-result" data-testid="dry-run-result">
               <p>{t("canvas.runs.outcome")} <strong>{t(`canvas.dryOutcome.${dry.outcome}`, { defaultValue: dry.outcome })}</strong>{dry.error ? <span className="field-error"> {dry.error}</span> : null}</p>
-              <Steps steps={dry.steps} titleOf={titleOf} />
+              <Steps steps={dry.steps} titleOf={titleOf} entryOf={entryOf} />
               {dry.effects?.length > 0 && (
                 <>
                   <h4>{t("effect.title")}</h4>
@@ -202,7 +204,7 @@ export function RunsPanel({ workflow, store, defaultCustomer, counts, onClose }:
                   ))}
                 </ul>
               )}
-              <Steps steps={run.steps.map((s) => ({ node: s.node, type: s.block_type, outcome: s.outcome, port: s.port, detail: s.error || s.detail, at: s.started_at }))} titleOf={titleOf} />
+              <Steps steps={run.steps.map((s) => ({ node: s.node, type: s.block_type, outcome: s.outcome, port: s.port, detail: s.error || s.detail, at: s.started_at }))} titleOf={titleOf} entryOf={entryOf} />
               {run.steps_truncated && <p className="muted">{t("canvas.runs.truncated")}</p>}
             </div>
           )}
@@ -216,7 +218,7 @@ type StepRow = DryRunStep & { at?: string; message?: Verdict };
 
 /** The steps as a story: local time, the block's title, what happened in words; the
  * node id, block type, raw outcome and details behind a toggle. */
-function Steps({ steps, titleOf }: { steps: StepRow[]; titleOf: (node: string, type: string) => string }) {
+function Steps({ steps, titleOf, entryOf }: { steps: StepRow[]; titleOf: (node: string, type: string) => string; entryOf: (node: string, type: string) => CatalogEntry | undefined }) {
   if (!steps.length) return <p className="muted">{t("canvas.runs.noSteps")}</p>;
   return (
     <ol className="steps">
@@ -224,7 +226,7 @@ function Steps({ steps, titleOf }: { steps: StepRow[]; titleOf: (node: string, t
         // A message step says whether the message really went (or would): leaving by
         // `out` alone would read as sent even when the guardrails stopped it.
         const verdict = s.message ? verdictWords(s.message, formatDateTime) : null;
-        const status = verdict ?? stepMessageStatus(s.type, s.detail);
+        const status = verdict ?? stepMessageStatus(entryOf(s.node, s.type), s.detail);
         const failed = /fail|error/i.test(s.outcome);
         const raw = s.detail === undefined || s.detail === null || s.detail === "" ? "" : typeof s.detail === "string" ? s.detail : JSON.stringify(s.detail);
         return (

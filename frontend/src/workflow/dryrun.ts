@@ -1,6 +1,7 @@
 // The body of POST /workflows/{id}/dry-run from the drawer's form: the customer, the event,
 // what the customer does afterwards ("then the customer does …") and the time to walk at.
 import { t } from "../i18n";
+import { entryFor, type Catalog } from "./graph";
 
 export type LaterEventRow = { type: string; properties: string };
 
@@ -42,11 +43,33 @@ export function dryRunBody(form: { customer: string; eventType: string; properti
   return body;
 }
 
-/** Event types the graph waits for (suggested for "then the customer does …"). */
-export function awaitedEventTypes(nodes: { data: { type: string; config: Record<string, unknown> } }[]): string[] {
+type GraphNode = { data: { type: string; version?: number; config: Record<string, unknown> } };
+
+/** Event types the graph waits for (suggested for "then the customer does …"): the
+ * setting each waiting block names in its catalog entry (`awaits`). */
+export function awaitedEventTypes(nodes: GraphNode[], catalog: Catalog): string[] {
   const types = new Set<string>();
   for (const n of nodes) {
-    if (n.data.type === "flow.wait_for_event" && typeof n.data.config.event_type === "string" && n.data.config.event_type) types.add(n.data.config.event_type);
+    const field = entryFor(catalog, n.data)?.awaits;
+    const value = field ? n.data.config[field] : undefined;
+    if (typeof value === "string" && value) types.add(value);
   }
   return [...types].sort();
+}
+
+/** The event type that starts the graph: the first event trigger's (catalog `trigger.kind`
+ * "event"), its `listens_to` template filled in from its settings; "" when none. */
+export function triggerEventType(nodes: GraphNode[], catalog: Catalog): string {
+  for (const n of nodes) {
+    const trigger = entryFor(catalog, n.data)?.trigger;
+    if (trigger?.kind !== "event" || !trigger.listens_to) continue;
+    let missing = false;
+    const type = trigger.listens_to.replace(/\{(\w+)\}/g, (_match, field: string) => {
+      const value = n.data.config[field];
+      if (typeof value !== "string" || !value) missing = true;
+      return typeof value === "string" ? value : "";
+    });
+    if (!missing) return type;
+  }
+  return "";
 }

@@ -1,7 +1,7 @@
 // One distinct icon per block type, from lucide (the icon set the catalog names: each
 // block's spec says e.g. "message-square"). Only these icons are bundled.
 import {
-  Bell, Blocks, Calendar, ClipboardList, Clock, Cloud, Filter, GitBranch, Globe, Handshake, Hash, Hourglass, Inbox,
+  Award, BadgeCheck, Bell, Blocks, Calendar, ClipboardList, Clock, Cloud, Filter, GitBranch, Globe, Handshake, Hash, Hourglass, Inbox,
   Kanban, LifeBuoy, LogOut, Mail, MessageSquare, Pause, PhoneCall, PhoneOutgoing, Play, Split, TicketPercent, Timer,
   UserCheck, UserPen, Users, UsersRound, Webhook, Zap,
   type LucideIcon,
@@ -16,6 +16,8 @@ const ICONS: Record<string, LucideIcon> = {
   // CRM & helpdesk connectors
   "life-buoy": LifeBuoy, inbox: Inbox, handshake: Handshake, cloud: Cloud, kanban: Kanban, hash: Hash,
   "users-round": UsersRound,
+  // the example block package (examples/keepflow-blocks-example)
+  award: Award, "badge-check": BadgeCheck,
 };
 
 /** A block's mark: its icon on the category's colour (a puzzle-like fallback for icons

@@ -3,6 +3,11 @@ import { effectWords, messageChannel, outcomeLines, reasonWords, stepMessageStat
 
 const time = (iso: string) => iso.slice(11, 16);
 
+// What the catalog declares of these blocks (blocks/base.py BlockSpec.channel).
+const SMS = { channel: "sms", config_schema: {} };
+const TASK = { channel: "", config_schema: {} };
+const SURVEY = { channel: "field:channel", config_schema: { properties: { channel: { default: "email" } } } };
+
 describe("message outcomes in words", () => {
   it("lists sent first and every suppression with its reason", () => {
     expect(outcomeLines([
@@ -42,10 +47,10 @@ describe("message outcomes in words", () => {
   });
 
   it("marks a suppressed live step as not sent", () => {
-    expect(stepMessageStatus("action.send_sms", { message_id: 4, status: "suppressed", reason: "no_consent" }))
+    expect(stepMessageStatus(SMS, { message_id: 4, status: "suppressed", reason: "no_consent" }))
       .toEqual({ tone: "not-sent", text: "not sent: no SMS consent" });
-    expect(stepMessageStatus("action.send_sms", { status: "delivered" })).toEqual({ tone: "sent", text: "sent" });
-    expect(stepMessageStatus("action.create_task", { status: "open" })).toBeNull();
+    expect(stepMessageStatus(SMS, { status: "delivered" })).toEqual({ tone: "sent", text: "sent" });
+    expect(stepMessageStatus(TASK, { status: "open" })).toBeNull();
   });
 });
 
@@ -63,11 +68,11 @@ describe("dry-run effects in words", () => {
 
 describe("the exit survey's channel", () => {
   it("follows its config on the canvas and its output in a run", () => {
-    expect(messageChannel("action.exit_survey", {})).toBe("email");
-    expect(messageChannel("action.exit_survey", { channel: "sms" })).toBe("sms");
-    expect(stepMessageStatus("action.exit_survey", { status: "suppressed", reason: "no_consent", sms: { segments: 1 } }))
+    expect(messageChannel(SURVEY, {})).toBe("email");
+    expect(messageChannel(SURVEY, { channel: "sms" })).toBe("sms");
+    expect(stepMessageStatus(SURVEY, { status: "suppressed", reason: "no_consent", sms: { segments: 1 } }))
       .toEqual({ tone: "not-sent", text: "not sent: no SMS consent" });
-    expect(stepMessageStatus("action.exit_survey", { status: "suppressed", reason: "no_consent" }))
+    expect(stepMessageStatus(SURVEY, { status: "suppressed", reason: "no_consent" }))
       .toEqual({ tone: "not-sent", text: "not sent: no e-mail consent" });
   });
 });

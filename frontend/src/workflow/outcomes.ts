@@ -2,7 +2,7 @@
 // and a live run's step. Leaving a send block by `out` only means the message was asked
 // for; the guardrails may still have stopped it (STOP, no consent, quiet hours…), and a
 // person must never read that as sent.
-import type { NodeCounts } from "../api/types";
+import type { CatalogEntry, NodeCounts } from "../api/types";
 import { t } from "../i18n";
 
 export type MessageOutcome = NodeCounts["messages"][number];
@@ -10,13 +10,20 @@ export type Channel = "sms" | "email";
 export type Verdict = { customer?: string; channel: Channel | "call"; action: "send" | "suppress" | "defer"; reason: string; until: string | null };
 export type StepStatus = { tone: "sent" | "not-sent" | "held" | "failed"; text: string };
 
-/** The channel a block type sends on, or null for blocks that send no message. The exit
- * survey sends on the channel its config names (e-mail by default). */
-export function messageChannel(blockType: string, config?: Record<string, unknown>): Channel | null {
-  if (blockType === "action.send_sms") return "sms";
-  if (blockType === "action.send_email") return "email";
-  if (blockType === "action.exit_survey") return config?.channel === "sms" ? "sms" : "email";
-  return null;
+/** The channel a block sends on, as its catalog entry declares it (`channel`: "sms",
+ * "email", or "field:<name>" when a setting names it, its default when unset); null for
+ * blocks that send no message. */
+export function messageChannel(entry: Pick<CatalogEntry, "channel" | "config_schema"> | undefined, config?: Record<string, unknown>): Channel | null {
+  const declared = entry?.channel ?? "";
+  if (!declared.startsWith("field:")) return isChannel(declared) ? declared : null;
+  const field = declared.slice("field:".length);
+  const fallback = (entry?.config_schema as { properties?: Record<string, { default?: unknown }> } | undefined)?.properties?.[field]?.default;
+  const value = config?.[field] ?? fallback;
+  return isChannel(value) ? value : null;
+}
+
+function isChannel(value: unknown): value is Channel {
+  return value === "sms" || value === "email";
 }
 
 /** A guardrail's reason code as words ("no SMS consent"). */
@@ -106,10 +113,12 @@ export function verdictWords(verdict: Verdict, formatTime: (iso: string) => stri
 }
 
 /** A live run's message step from its detail ({status, reason}); null when it sent none. */
-export function stepMessageStatus(blockType: string, detail: unknown): StepStatus | null {
-  // An exit survey's output carries the SMS size when it went by SMS.
+export function stepMessageStatus(entry: Pick<CatalogEntry, "channel" | "config_schema"> | undefined, detail: unknown): StepStatus | null {
+  // A block whose setting names the channel (the exit survey) carries the SMS size in its
+  // output when it went by SMS.
   const sms = !!detail && typeof detail === "object" && "sms" in detail;
-  const channel = messageChannel(blockType, sms ? { channel: "sms" } : undefined);
+  const field = entry?.channel.startsWith("field:") ? entry.channel.slice("field:".length) : "";
+  const channel = messageChannel(entry, sms && field ? { [field]: "sms" } : undefined);
   if (!channel || !detail || typeof detail !== "object") return null;
   const { status, reason } = detail as { status?: string; reason?: string | null };
   if (!status) return null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { awaitedEventTypes, dryRunBody, jsonObject } from "./dryrun";
+import { awaitedEventTypes, dryRunBody, jsonObject, triggerEventType } from "./dryrun";
+import type { Catalog } from "./graph";
 import { saveErrorsSplit, settingsErrorsAt, settingsErrorsElsewhere } from "./SettingsPanel";
 import { caseDraft, caseFieldErrors, parseCaseDraft } from "./testcases";
 
@@ -90,8 +91,22 @@ describe("dry run body", () => {
   });
 
   it("suggests the event types the graph waits for", () => {
+    // The waiting block declares the setting that names the event (`awaits`).
+    const catalog = new Map([["wait_for", { awaits: "event_type" }], ["pause", { awaits: "" }]]) as unknown as Catalog;
     const n = (type: string, config: Record<string, unknown>) => ({ data: { type, config } });
-    expect(awaitedEventTypes([n("flow.wait_for_event", { event_type: "sms.replied" }), n("flow.wait", {}), n("flow.wait_for_event", { event_type: "purchase" }), n("flow.wait_for_event", { event_type: "purchase" })]))
+    expect(awaitedEventTypes([n("wait_for", { event_type: "sms.replied" }), n("pause", { event_type: "x" }), n("wait_for", { event_type: "purchase" }), n("wait_for", { event_type: "purchase" })], catalog))
       .toEqual(["purchase", "sms.replied"]);
+  });
+
+  it("starts a dry run with the event of the first event trigger", () => {
+    const catalog = new Map([
+      ["on_date", { trigger: { kind: "scan", listens_to: "" } }],
+      ["on_segment", { trigger: { kind: "event", listens_to: "segment.{on}" } }],
+      ["on_event", { trigger: { kind: "event", listens_to: "{event_type}" } }],
+    ]) as unknown as Catalog;
+    const n = (type: string, config: Record<string, unknown>) => ({ data: { type, config } });
+    expect(triggerEventType([n("on_date", {}), n("on_event", { event_type: "feedback.submitted" })], catalog)).toBe("feedback.submitted");
+    expect(triggerEventType([n("on_segment", { on: "exited" })], catalog)).toBe("segment.exited");
+    expect(triggerEventType([n("on_segment", {}), n("on_date", {})], catalog)).toBe("");
   });
 });

@@ -2,7 +2,7 @@
 // summary): "When feedback.submitted" / "score ≤ 6", "Wait 3 days", the SMS text. Pure:
 // tested in summary.test.ts. A block missing a required setting is "not set up".
 import type { CatalogEntry } from "../api/types";
-import { t } from "../i18n";
+import { i18n, t } from "../i18n";
 import { durationSplit } from "../lib/duration";
 import type { Config } from "./graph";
 
@@ -18,12 +18,6 @@ function opWords(op: string): string {
 
 type Leaf = { field?: string; op?: string; value?: unknown };
 type Condition = { all?: Condition[]; any?: Condition[]; not?: Condition } & Leaf;
-
-/** The event types of the webhook trigger's helpdesk presets (blocks/triggers/webhook.py). */
-const WEBHOOK_PRESET_EVENTS: Record<string, string> = {
-  zendesk_ticket_solved: "helpdesk.ticket_solved", freshdesk_ticket_resolved: "helpdesk.ticket_solved",
-  zendesk_satisfaction_rated: "helpdesk.csat_answered", freshdesk_csat_answered: "helpdesk.csat_answered",
-};
 
 /** The settings the block runs with: the schema's defaults under what was set. */
 export function effectiveConfig(entry: CatalogEntry | undefined, config: Config): Config {
@@ -82,60 +76,85 @@ function clip(text: string): string {
   return `${space > MAX_LINE * 0.6 ? cut.slice(0, space).replace(/[,;:]$/, "") : cut}…`;
 }
 
-/** One or two lines saying what the block does with its settings. */
-export function blockSummary(type: string, entry: CatalogEntry | undefined, config: Config): string[] {
-  const c = effectiveConfig(entry, config) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const lines: string[] = (() => {
-    switch (type) {
-      case "trigger.event":
-        return [c.event_type && t("summary.when", { event: c.event_type }), conditionWords(c.condition)];
-      case "trigger.segment":
-        return [c.segment_id && t(c.on === "exited" ? "summary.segmentExited" : "summary.segmentEntered")];
-      case "trigger.date":
-        return [c.attribute && t("summary.date", { count: Math.abs(Number(c.offset_days) || 0), attribute: c.attribute, context: Number(c.offset_days) < 0 ? "before" : Number(c.offset_days) > 0 ? "after" : "on" }),
-          c.at_local_time && t("summary.atLocal", { time: c.at_local_time })];
-      case "trigger.inactivity":
-        return [c.event_type && (c.mode === "fixed_days" && c.days ? t("summary.inactiveDays", { event: c.event_type, count: c.days }) : t("summary.inactiveRhythm", { event: c.event_type, k: c.multiplier }))];
-      case "trigger.schedule":
-        return [c.cron && t("summary.schedule", { cron: c.cron, zone: c.timezone })];
-      case "trigger.webhook":
-        return [t("summary.as", { event: WEBHOOK_PRESET_EVENTS[String(c.preset)] ?? c.event_type ?? "webhook.received" })];
-      case "flow.filter":
-        return [conditionWords(c.condition)];
-      case "flow.wait_for_event":
-        return [c.event_type && t("summary.waitFor", { event: c.event_type }), c.timeout && t("summary.giveUp", { duration: durationWords(c.timeout) })];
-      case "flow.branch":
-      case "flow.split":
-        return [(Array.isArray(c.branches) ? c.branches : []).map((b: { name?: string; percent?: number }) => (b.percent !== undefined ? `${b.name} ${b.percent} %` : b.name)).filter(Boolean).join(" · "),
-          c.holdout_percent ? t("summary.holdout", { percent: c.holdout_percent }) : ""];
-      case "flow.wait":
-        if (c.mode === "until_date") return [c.attribute && t("summary.untilDate", { attribute: c.attribute }), c.at_local_time && t("summary.atLocal", { time: c.at_local_time })];
-        if (c.mode === "until_time") return [c.at_local_time && t("summary.untilTime", { time: c.at_local_time })];
-        return [c.duration && t("summary.wait", { duration: durationWords(c.duration) })];
-      case "flow.exit":
-        return [c.reason && c.reason !== "exit" ? c.reason : ""];
-      case "action.send_sms":
-        return [c.body];
-      case "action.send_email":
-        return [c.subject];
-      case "action.create_task":
-        return [c.title, c.due_in && t("summary.due", { duration: durationWords(c.due_in) })];
-      case "action.call":
-        return c.mode === "message"
-          ? [c.text, c.menu && t("summary.callMenu")]
-          : [c.agent_number && t("summary.callBridge", { number: c.agent_number })];
-      case "action.http_request":
-        return [c.url && `${c.method ?? "POST"} ${String(c.url).replace(/^https?:\/\//, "").split("/")[0]}`];
-      case "action.offer":
-        return [c.value !== undefined && t(c.kind === "amount" ? "summary.offerAmount" : "summary.offerPercent", { value: c.value, currency: c.currency ?? "" })];
-      case "action.exit_survey":
-        return [t("summary.exitSurvey", { channel: t(`channel.${c.channel === "sms" ? "sms" : "email"}`) }),
-          Array.isArray(c.reasons) && c.reasons.length ? t("summary.exitReasons", { count: c.reasons.length }) : t("summary.exitReasonsAll")];
-      case "action.update_customer":
-        return [[...(c.add_tags ?? []).map((tag: string) => `+${tag}`), ...(c.remove_tags ?? []).map((tag: string) => `−${tag}`), ...Object.keys(c.set_attributes ?? {})].join(", ")];
-      default:
-        return [];
-    }
-  })();
-  return lines.filter((line): line is string => typeof line === "string" && line.trim() !== "").map(clip).slice(0, 2);
+type SummaryLine = CatalogEntry["summary"][number];
+type SummaryWhen = SummaryLine["when"][number];
+type Settings = Record<string, unknown>;
+
+/** A setting that says something: not missing, null, "", false, 0, [] or {}. */
+function hasValue(value: unknown): boolean {
+  if (value === undefined || value === null || value === "" || value === false || value === 0) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  return typeof value !== "object" || Object.keys(value).length > 0;
+}
+
+function holds(when: SummaryWhen, c: Settings): boolean {
+  const value = c[when.field];
+  switch (when.op) {
+    case "eq": return value === when.value;
+    case "ne": return value !== when.value;
+    case "set": return hasValue(value);
+    case "unset": return !hasValue(value);
+    case "lt": return Number(value) < Number(when.value);
+    case "gt": return Number(value) > Number(when.value);
+    default: return false;
+  }
+}
+
+/** How many: a list's length, else a number's absolute value. */
+function countOf(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  const number = Math.abs(Number(value));
+  return Number.isFinite(number) ? number : 0;
+}
+
+type Branch = { name?: string; percent?: number };
+
+/** A setting in words by the formatter a block's summary names (blocks/base.py SummaryLine). */
+function formatted(value: unknown, formatter: string, argument: string): string {
+  if (!hasValue(value)) return "";
+  switch (formatter) {
+    case "duration": return durationWords(String(value));
+    case "condition": return conditionWords(value as Condition);
+    case "branches":
+      return (Array.isArray(value) ? (value as Branch[]) : []).map((b) => (b.percent !== undefined ? `${b.name} ${b.percent} %` : b.name)).filter(Boolean).join(" · ");
+    case "host": return String(value).replace(/^https?:\/\//, "").split("/")[0];
+    case "abs": return countOf(value) ? String(countOf(value)) : "";
+    case "count": return countOf(value) ? String(countOf(value)) : "";
+    case "channel": return t(`channel.${String(value)}`, { defaultValue: String(value) });
+    case "keys": return typeof value === "object" ? Object.keys(value as object).join(", ") : "";
+    case "list": return (Array.isArray(value) ? value : [value]).map((item) => `${argument}${String(item)}`).join(", ");
+    default: return typeof value === "object" ? "" : String(value);
+  }
+}
+
+const PLACEHOLDER = /\{([^{}|]+)(?:\|([^{}:]+)(?::([^{}]*))?)?\}/g;
+
+/** A summary text with its placeholders filled in; "" when one of them has no value. */
+function fillIn(text: string, c: Settings, values: Record<string, string>): string {
+  let empty = false;
+  const filled = text.replace(PLACEHOLDER, (_match, field: string, formatter = "", argument = "") => {
+    const words = formatted(field in values ? values[field] : c[field], formatter, argument);
+    if (!words) empty = true;
+    return words;
+  });
+  return empty ? "" : filled;
+}
+
+function lineWords(line: SummaryLine, c: Settings): string {
+  if (!line.when.every((when) => holds(when, c))) return "";
+  if (line.parts.length) return line.parts.map((part) => fillIn(part, c, line.values)).filter(Boolean).join(", ");
+  let text = line.text;
+  if (line.forms) {
+    const category = new Intl.PluralRules(i18n.language).select(countOf(c[line.count]));
+    text = line.forms[category] ?? line.forms.other ?? text;
+  }
+  return fillIn(text, c, line.values);
+}
+
+/** One or two lines saying what the block does with its settings, as its catalog entry
+ * declares them (`summary`): the first two lines whose conditions hold and whose settings
+ * are filled in. */
+export function blockSummary(entry: CatalogEntry | undefined, config: Config): string[] {
+  const c = effectiveConfig(entry, config);
+  return (entry?.summary ?? []).map((line) => lineWords(line, c)).filter((line) => line.trim() !== "").map(clip).slice(0, 2);
 }

@@ -10,7 +10,15 @@ from typing import Any
 
 from pydantic import Field
 
-from blocks.base import BlockConfig, BlockSpec, Category, Continue, Outcome, RunContext
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    Continue,
+    Outcome,
+    RunContext,
+    SummaryLine,
+)
 from blocks.fields import AttributeName
 from keepflow_blocks_example.texts import TRANSLATIONS
 
@@ -48,4 +56,6 @@ SPEC = BlockSpec(
     example={"points": 100, "attribute": "loyalty_points"},
     group="Loyalty",
     translations=TRANSLATIONS,
+    # The canvas card: "Adds 100 to loyalty_points" (translated through TRANSLATIONS).
+    summary=(SummaryLine("Adds {points} to {attribute}"),),
 )

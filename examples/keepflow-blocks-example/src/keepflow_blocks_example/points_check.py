@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from blocks.base import BlockConfig, BlockSpec, Category, Continue, Outcome, RunContext
+from blocks.base import (
+    BlockConfig,
+    BlockSpec,
+    Category,
+    Continue,
+    Outcome,
+    RunContext,
+    SummaryLine,
+)
 from blocks.fields import AttributeName
 from keepflow_blocks_example.award_points import balance
 from keepflow_blocks_example.texts import TRANSLATIONS
@@ -37,4 +45,5 @@ SPEC = BlockSpec(
     group="Loyalty",
     pure=True,
     translations=TRANSLATIONS,
+    summary=(SummaryLine("At least {at_least} in {attribute}"),),
 )
