@@ -510,9 +510,10 @@ def waiting_runs_add(workflow_id: int, version_id: int, target: int, customers: 
             "FROM generate_series(%s, %s) g",
             [workflow_id, version_id, low, customers, start + 1, end])
         sql("INSERT INTO engine_wait (run_id, workflow_id, customer_id, node_id, visit, kind, "
-            " wake_at, port, event_type, happened_port, created_at, fired_port) "
+            " wake_at, port, event_type, happened_port, created_at, fired_port, port_from, "
+            " ports) "
             "SELECT r.id, r.workflow_id, r.customer_id, 'w1', 1, 'timer', "
-            " now() + interval '1 day', 'out', '', '', now(), '' "
+            " now() + interval '1 day', 'out', '', '', now(), '', '', '[]' "
             "FROM engine_run r WHERE r.workflow_id = %s AND r.id > COALESCE("
             " (SELECT max(run_id) FROM engine_wait WHERE workflow_id = %s), 0)",
             [workflow_id, workflow_id])
