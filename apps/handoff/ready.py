@@ -30,11 +30,13 @@ step, so an id moving from the list to a drain is never seen in neither place.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import redis
 from celery.app.task import Task
 from django.conf import settings
+from redis.commands.core import Script
 
 from apps.handoff import dispatch
 
@@ -199,8 +201,17 @@ def _run(script: str, *args: int) -> Any:
     url, queue_key, queue = target
     message = dispatch.task_message(drain, (), queue, drain.app.thread_oid)
     list_key, flag_key, *state_keys = _keys(drain)
-    return dispatch.broker_client(url).eval(script, 5, list_key, flag_key, queue_key,
-                                            *state_keys, message, QUEUED_TTL_MS, *args)
+    return _script(script)(keys=[list_key, flag_key, queue_key, *state_keys],
+                           args=[message, QUEUED_TTL_MS, *args],
+                           client=dispatch.broker_client(url))
+
+
+@cache
+def _script(source: str) -> Script:
+    """The script as redis-py's Script: EVALSHA by its digest (loaded again after a Redis
+    restart), so each call sends a hash instead of the script's text. The client named
+    here only encodes; each call passes the broker's own."""
+    return Script(redis.Redis(), source)
 
 
 def _keys(drain: Task[Any, Any]) -> list[str]:
