@@ -585,6 +585,10 @@ class BlockSpec:
     # `awaits`: the config field naming the event type this block waits for ("" for none);
     # the canvas suggests it as a later event of a dry run.
     awaits: str = ""
+    # `changes`: what is new in this version for the person building a workflow, in one
+    # line (English; translated like the label). The canvas shows it where it offers the
+    # upgrade, so "version 1, the newest is 2" says what upgrading brings. "" for none.
+    changes: str = ""
 
     def output_ports(self, config: BlockConfig | None) -> list[str]:
         if callable(self.ports):

@@ -28,8 +28,8 @@ _SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs")
 _TEXTS = ("title", "description")
 ENUM_LABELS = "x-enum-labels"
-# Texts of a catalog entry itself (the palette card).
-ENTRY_TEXTS = ("group", "label", "description")
+# Texts of a catalog entry itself (the palette card, the upgrade notice's "what's new").
+ENTRY_TEXTS = ("group", "label", "description", "changes")
 
 
 def locale_dir() -> Path:

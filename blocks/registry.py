@@ -516,6 +516,7 @@ def catalog_entry_english(spec: BlockSpec) -> dict[str, Any]:
         "summary": [_summary_line(line) for line in spec.summary],
         "channel": spec.channel,
         "awaits": spec.awaits,
+        "changes": spec.changes,
     }
 
 

@@ -111,6 +111,9 @@ class CatalogEntrySerializer(serializers.Serializer):
         "names it; empty for blocks that send no message."))
     awaits = serializers.CharField(allow_blank=True, help_text=(
         "The config field naming the event type the block waits for; empty for none."))
+    changes = serializers.CharField(allow_blank=True, help_text=(
+        "What is new in this version, in one line for the reader (the canvas shows it "
+        "with the upgrade offer of older nodes); empty when the block says nothing."))
 
 
 class BlockCatalogApi(APIView):

@@ -150,4 +150,5 @@ SPEC = BlockSpec(
         SummaryLine("{value} {currency} off", when=(SummaryWhen("kind", "eq", "amount"),)),
         SummaryLine("{value} % off", when=(SummaryWhen("kind", "ne", "amount"),)),
     ),
+    changes="Validity is now a duration: hours too, e.g. 48h for a flash offer.",
 )

@@ -1,6 +1,7 @@
 // A composer upgrades a block on an older version from the canvas: the card carries a
-// marker, the overview offers "Upgrade 1 block", the block's panel explains in words and
-// has an Upgrade button; after it the notice and marker are gone and the form shows the
+// marker, the overview offers "Upgrade 1 block" as soon as the draft opens, with what the
+// new version brings, the block's panel explains in words (also what is new) and has an
+// Upgrade button; after it the notice and marker are gone and the form shows the
 // new field. Started by tests/e2e/test_block_upgrade.py; prints one JSON line of facts.
 //   BASE_URL, COMPOSER, PASSWORD_<USER>, WORKFLOW_ID, OFFER_NODE, CHROMIUM, ARTIFACTS,
 //   SCREENSHOTS (optional)
@@ -18,15 +19,18 @@ scenario(async (page, facts, step) => {
   const marker = offer.locator(".block-upgrade");
   await marker.waitFor();
   facts.card_marker = await marker.getAttribute("aria-label");
-  // The overview learns of the warning from a validation (a save or More → Validate):
-  // on opening it shows none.
-  facts.overview_on_open = await page.getByTestId("upgrade-all").count();
+  // The overview knows from the catalog, on opening: no save or validation needed.
+  const all = page.getByTestId("upgrade-all");
+  await all.waitFor({ timeout: 5000 });
+  facts.overview_on_open = await all.count();
+  facts.overview_notice = await all.innerText();
+  facts.overview_news = await all.getByTestId("upgrade-news").locator("li").allInnerTexts();
+  facts.overview_buttons = await all.getByRole("button").allInnerTexts();
+  // A validation adds the server's warning, with its own Upgrade link; the box stays one.
   await page.locator(".toolbar-more > summary").click();
   await page.getByRole("group", { name: "More actions" }).getByRole("button", { name: "Validate" }).click();
-  const all = page.getByTestId("upgrade-all");
-  await all.waitFor();
-  facts.overview_notice = await all.innerText();
-  facts.overview_buttons = await all.getByRole("button").allInnerTexts();
+  await page.locator(".workflow-summary .issues.warnings li").first().waitFor();
+  facts.overview_boxes_validated = await page.getByTestId("upgrade-all").count();
   facts.overview_warnings = await page.locator(".workflow-summary .issues.warnings li").allInnerTexts();
   await shot(page, "block-upgrade-overview");
 

@@ -1,6 +1,7 @@
 """A composer upgrades a block on an older version from the canvas (docs/workflows.md,
 "Block versions"): a draft with `action.offer` at version 1 shows the upgrade on the card,
-in the overview and in the block's panel, all in words; Upgrade turns `expires_in_days`
+in the overview (as soon as it opens) and in the block's panel, all in words and with what
+version 2 brings; Upgrade turns `expires_in_days`
 into `valid_for` on the server's draft and in the form, and the version published on v1
 keeps v1. Driven in headless Chromium by block_upgrade_scenario.cjs."""
 
@@ -28,32 +29,38 @@ def test_a_composer_upgrades_an_old_block_on_the_canvas(browser_ready, live_serv
     workflow, _ = workflow_create(name="Win-back", graph=v1, user=publisher)
     workflow_publish(workflow.pk, user=publisher, note="On offer v1")
 
-    # When the composer opens it, validates it (More → Validate) and clicks Upgrade in the
-    # offer's panel
+    # When the composer opens it, then validates it (More → Validate) and clicks Upgrade in
+    # the offer's panel
     seen = scenario_run(browser_ready, live_server, tmp_path,
                         script="block_upgrade_scenario.cjs",
                         extra={"WORKFLOW_ID": str(workflow.pk), "OFFER_NODE": "of"},
                         composer=composer.username)
 
-    # Then before: the card, the overview (once validated) and the panel said so in words
-    assert seen["overview_on_open"] == 0  # until a save or validation brings the warnings
+    # Then before: the card, the overview (right on opening) and the panel said so in
+    # words, with what is new in version 2
+    assert seen["overview_on_open"] == 1  # no save or Validate needed
     assert seen["card_marker"] == \
         "A newer version (2) of this block is available: select it to upgrade."
     assert seen["overview_notice"].startswith(
         "Newer versions of some blocks are available. Upgrading keeps their settings; the "
         "published workflow runs the old versions until you publish.")
+    assert seen["overview_news"] == [
+        "Create offer: Validity is now a duration: hours too, e.g. 48h for a flash offer."]
     assert seen["overview_buttons"] == ["Upgrade 1 block"]
+    assert seen["overview_boxes_validated"] == 1
     assert seen["panel_notice"].startswith(
         "A newer version of this block is available (this step uses version 1, the newest "
         "is 2). Upgrading carries its settings over; the published workflow keeps the old "
         "version until you publish.")
+    assert "What's new: Validity is now a duration: hours too, e.g. 48h for a flash offer." \
+        in seen["panel_notice"], seen["panel_notice"]
     assert seen["overview_warnings"] == [
         "Show the block A newer version of \"Win-back offer\" is available (this step uses "
         "version 1, the newest is 2). Upgrade it to get the changes: its settings are carried "
         "over. Upgrade"]
     assert "Valid for (days)" in seen["form_labels_before"], seen["form_labels_before"]
     for text in [seen["card_marker"], seen["overview_notice"], seen["panel_notice"],
-                 *seen["overview_warnings"]]:
+                 *seen["overview_news"], *seen["overview_warnings"]]:
         assert "action.offer" not in text and "expires_in_days" not in text, text
         assert "block_upgrade_available" not in text, text
     assert not DEVELOPER_TEXT.search(seen["page_text_before"]), \

@@ -13,7 +13,7 @@ ENTRY_KEYS = {"key", "source", "type", "version", "latest_version", "category", 
               "label", "description",
               "icon", "config_schema", "ui_schema", "ports", "dynamic_ports", "example_ports",
               "template_fields", "example_config", "template", "package", "trigger",
-              "summary", "channel", "awaits"}
+              "summary", "channel", "awaits", "changes"}
 
 
 @pytest.fixture

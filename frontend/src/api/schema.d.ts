@@ -2012,6 +2012,8 @@ export interface components {
             channel: string;
             /** @description The config field naming the event type the block waits for; empty for none. */
             awaits: string;
+            /** @description What is new in this version, in one line for the reader (the canvas shows it with the upgrade offer of older nodes); empty when the block says nothing. */
+            changes: string;
         };
         /**
          * @description * `trigger` - trigger

@@ -31,7 +31,7 @@ import { useConfirm } from "../components/ConfirmDialog";
 import { ErrorMessage, Loading } from "../components/States";
 import { formatDateTime } from "./dates";
 import { CatalogContext, NODE_TYPES } from "./BlockNode";
-import { entryFor, nodeVersion, upgradable } from "./graph";
+import { entryFor, nodeVersion, upgradable, upgradeChanges } from "./graph";
 import { t } from "../i18n";
 import { DrawerDock } from "./DrawerDock";
 import { flowAriaLabels } from "./flowLabels";
@@ -389,11 +389,23 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
       setBusy("");
     }
   }, [actions, applyWorkflow, dirty, save, store, workflow.id, workflow.revision]);
+  // Known from the catalog as soon as the draft opens (no need to validate first).
   const upgradableIds = useMemo(() => nodes.filter((n) => upgradable(catalog, n.data)).map((n) => n.id), [catalog, nodes]);
+  const upgradeNews = useMemo(() => {
+    const byType = new Map<string, UpgradeNews>();
+    for (const n of nodes) {
+      if (!upgradable(catalog, n.data)) continue;
+      const changes = upgradeChanges(catalog, n.data);
+      const known = byType.get(n.data.type);
+      if (known) known.changes = [...new Set([...known.changes, ...changes])];
+      else byType.set(n.data.type, { type: n.data.type, label: catalog.get(n.data.type)?.label ?? n.data.type, changes });
+    }
+    return [...byType.values()].filter((item) => item.changes.length);
+  }, [catalog, nodes]);
   const singleUpgrade = useMemo(() => {
     if (!single || !upgradable(catalog, single.data)) return undefined;
     const latest = catalog.get(single.data.type)?.latest_version ?? nodeVersion(single.data);
-    return { version: nodeVersion(single.data), latest, busy: !!busy, onUpgrade: canWrite ? () => void upgrade([single.id]) : undefined };
+    return { version: nodeVersion(single.data), latest, changes: upgradeChanges(catalog, single.data), busy: !!busy, onUpgrade: canWrite ? () => void upgrade([single.id]) : undefined };
   }, [busy, canWrite, catalog, single, upgrade]);
 
   const asking = useRef(false);
@@ -620,6 +632,7 @@ function EditorView({ initial, store, reload }: { initial: Loaded; store: Editor
                 warnings={warnings}
                 issueCount={issueCount}
                 upgradable={canWrite ? upgradableIds : []}
+                upgradeNews={upgradeNews}
                 busy={!!busy}
                 onUpgrade={(ids) => void upgrade(ids)}
                 onSelect={(id) => { actions.selectOnly(id); const n = store.getState().nodes.find((x) => x.id === id); if (n) flow.setCenter(n.position.x + 110, n.position.y + 40, { zoom: 1, duration: 200 }); }}
@@ -666,15 +679,20 @@ type SummaryProps = {
   issueCount: number;
   /** Nodes on an older version of their block that this person may upgrade. */
   upgradable: string[];
+  /** What upgrading brings, per block type among those nodes. */
+  upgradeNews: UpgradeNews[];
   busy: boolean;
   onUpgrade: (ids?: string[]) => void;
   onSelect: (id: string) => void;
 };
 
+/** A block type some nodes could be upgraded from, and its newer versions' "what's new". */
+type UpgradeNews = { type: string; label: string; changes: string[] };
+
 /** A warning that a node's block has a newer version (apps/workflows/validation.py). */
 const UPGRADE_CODE = "block_upgrade_available";
 
-function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings, issueCount, upgradable: upgradableIds, busy, onUpgrade, onSelect }: SummaryProps) {
+function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings, issueCount, upgradable: upgradableIds, upgradeNews, busy, onUpgrade, onSelect }: SummaryProps) {
   const showIds = useShowIds();
   // Formatting a date builds an Intl formatter (20-30 ms the first time, locale data):
   // not on every canvas change, and not before the canvas is drawn.
@@ -690,6 +708,19 @@ function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings
         <input type="checkbox" checked={showIds} onChange={(e) => showIdsSet(e.target.checked)} />
         {" "}{t("editor.showIds")}
       </label>
+      {upgradableIds.length > 0 && (
+        <div className="upgrade-notice" data-testid="upgrade-all">
+          <p>{t("canvas.overview.upgradeHint")}</p>
+          {upgradeNews.length > 0 && (
+            <ul className="upgrade-news" data-testid="upgrade-news">
+              {upgradeNews.map((item) => <li key={item.type}>{t("canvas.overview.upgradeNews", { label: item.label, changes: item.changes.join(" ") })}</li>)}
+            </ul>
+          )}
+          <button type="button" className="button secondary" disabled={busy} onClick={() => onUpgrade()}>
+            {t("canvas.overview.upgradeAll", { count: upgradableIds.length })}
+          </button>
+        </div>
+      )}
       <h3>{issueCount ? t("canvas.overview.problemsCount", { count: issueCount }) : t("canvas.overview.problems")}</h3>
       {issueCount === 0 ? (
         <p className="muted">{t("canvas.overview.noProblems")}</p>
@@ -707,14 +738,6 @@ function WorkflowSummary({ workflow, selected, graphIssues, nodeIssues, warnings
       {warnings.length > 0 && (
         <>
           <h3>{t("canvas.overview.warnings")}</h3>
-          {upgradableIds.length > 0 && (
-            <div className="upgrade-notice" data-testid="upgrade-all">
-              <p>{t("canvas.overview.upgradeHint")}</p>
-              <button type="button" className="button secondary" disabled={busy} onClick={() => onUpgrade()}>
-                {t("canvas.overview.upgradeAll", { count: upgradableIds.length })}
-              </button>
-            </div>
-          )}
           <ul className="issues warnings">
             {warnings.map((w, n) => (
               <li key={n}>

@@ -219,7 +219,7 @@ type Props = {
   onDelete: () => void;
   /** Set when the node is on an older version of its block: the notice, and the upgrade
    * (absent when the person may not edit). */
-  upgrade?: { version: number; latest: number; busy: boolean; onUpgrade?: () => void };
+  upgrade?: { version: number; latest: number; changes: string[]; busy: boolean; onUpgrade?: () => void };
 };
 
 // One schema object per catalog entry: ajv caches a compiled validator per schema object,
@@ -301,6 +301,7 @@ function NodePanelView({ node, entry, targets, edges, readOnly, liquid, onChange
       {upgrade && (
         <div className="upgrade-notice" role="status" data-testid="upgrade-notice">
           <p>{t("canvas.node.upgradeAvailable", { version: upgrade.version, latest: upgrade.latest })}</p>
+          {upgrade.changes.map((text) => <p key={text} className="upgrade-news">{t("canvas.node.whatsNew", { changes: text })}</p>)}
           {upgrade.onUpgrade && (
             <button type="button" className="button secondary" onClick={upgrade.onUpgrade} disabled={upgrade.busy}
               title={t("canvas.node.upgradeTitle", { latest: upgrade.latest })}>{t("canvas.node.upgrade")}</button>

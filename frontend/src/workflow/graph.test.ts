@@ -14,6 +14,7 @@ import {
   nodeIdNew,
   portsFor,
   upgradable,
+  upgradeChanges,
 } from "./graph";
 import { autoLayout } from "./layout";
 import { createEditorStore } from "./store";
@@ -26,6 +27,7 @@ function entry(partial: Partial<CatalogEntry> & { key: string; category: Catalog
     summary: [],
     channel: "",
     awaits: "",
+    changes: "",
     type: partial.key,
     version: 1,
     latest_version: partial.version ?? 1,
@@ -69,7 +71,7 @@ const ENTRIES: CatalogEntry[] = [
   entry({ key: "action.send_sms", category: "action", example_config: { body: "Hi" } }),
   // A block after a breaking change: the newest version under its type, the older one
   // under type@version (listed after the core blocks, as GET /blocks does).
-  entry({ key: "action.offer", category: "action", version: 2, latest_version: 2, config_schema: { properties: { valid_for: {} } } }),
+  entry({ key: "action.offer", category: "action", version: 2, latest_version: 2, changes: "Hours too.", config_schema: { properties: { valid_for: {} } } }),
   entry({ key: "action.offer@1", type: "action.offer", category: "action", version: 1, latest_version: 2, config_schema: { properties: { expires_in_days: {} } } }),
   entry({
     key: "template:7@2",
@@ -315,6 +317,11 @@ describe("block versions", () => {
     expect(upgradable(CATALOG, { type: "action.offer", version: 2 })).toBe(false);
     expect(upgradable(CATALOG, { type: "flow.filter", version: 1 })).toBe(false);
     expect(upgradable(CATALOG, { type: "action.offer", version: 1, template: { id: 1, version: 1 } })).toBe(false);
+  });
+  it("an old node's upgrade says what the newer versions bring", () => {
+    expect(upgradeChanges(CATALOG, { type: "action.offer", version: 1 })).toEqual(["Hours too."]);
+    expect(upgradeChanges(CATALOG, { type: "action.offer", version: 2 })).toEqual([]);
+    expect(upgradeChanges(CATALOG, { type: "flow.filter", version: 1 })).toEqual([]);
   });
   it("the palette leaves out older versions", () => {
     expect(ENTRIES.filter(isOlderVersion).map((e) => e.key)).toEqual(["action.offer@1"]);

@@ -54,6 +54,19 @@ export function upgradable(catalog: Catalog, node: { type: string; version?: num
   return !node.template && !!latest && nodeVersion(node) < latest.latest_version;
 }
 
+/** What upgrading a node brings: the "what's new" line of each version after the node's,
+ * up to the newest, oldest first (versions that say nothing are left out). */
+export function upgradeChanges(catalog: Catalog, node: { type: string; version?: number }): string[] {
+  const latest = catalog.get(node.type);
+  if (!latest) return [];
+  const lines: string[] = [];
+  for (let v = nodeVersion(node) + 1; v <= latest.latest_version; v++) {
+    const entry = v === latest.version ? latest : catalog.get(`${node.type}@${v}`);
+    if (entry?.changes) lines.push(entry.changes);
+  }
+  return lines;
+}
+
 /** The catalog entry behind a node: a team block (template id@version), or a core block at
  * the node's version. */
 export function entryFor(catalog: Catalog, node: { type: string; version?: number; template?: { id: number; version: number } }): CatalogEntry | undefined {

@@ -176,6 +176,7 @@ export const canvas = {
       upgradeAll_one: "{{count}} Block aktualisieren",
       upgradeAll_other: "{{count}} Blöcke aktualisieren",
       upgradeHint: "Für einige Blöcke gibt es neuere Versionen. Beim Aktualisieren bleiben ihre Einstellungen erhalten; der veröffentlichte Workflow nutzt die alten Versionen, bis Sie veröffentlichen.",
+      upgradeNews: "{{label}}: {{changes}}",
     },
     block: {
       connectHere: "Hier den Ausgang eines Blocks verbinden",
@@ -214,6 +215,7 @@ export const canvas = {
       upgradeAvailable: "Für diesen Block gibt es eine neuere Version (dieser Schritt nutzt Version {{version}}, die neueste ist {{latest}}). Beim Aktualisieren werden seine Einstellungen übernommen; der veröffentlichte Workflow behält die alte Version, bis Sie veröffentlichen.",
       upgrade: "Aktualisieren",
       upgradeTitle: "Entwurf speichern und diesen Block auf Version {{latest}} bringen",
+      whatsNew: "Neu: {{changes}}",
       nextSteps: "Nächste Schritte",
       goesTo: "„{{port}}“ führt zu",
       runEnds: "(nichts: der Durchlauf endet)",

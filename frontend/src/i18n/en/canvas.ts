@@ -189,6 +189,7 @@ export const canvas = {
       upgradeAll_one: "Upgrade {{count}} block",
       upgradeAll_other: "Upgrade {{count}} blocks",
       upgradeHint: "Newer versions of some blocks are available. Upgrading keeps their settings; the published workflow runs the old versions until you publish.",
+      upgradeNews: "{{label}}: {{changes}}",
     },
     // A block's card on the canvas.
     block: {
@@ -230,6 +231,7 @@ export const canvas = {
       upgradeAvailable: "A newer version of this block is available (this step uses version {{version}}, the newest is {{latest}}). Upgrading carries its settings over; the published workflow keeps the old version until you publish.",
       upgrade: "Upgrade",
       upgradeTitle: "Save the draft and bring this block to version {{latest}}",
+      whatsNew: "What's new: {{changes}}",
       nextSteps: "Next steps",
       goesTo: "“{{port}}” goes to",
       runEnds: "(nothing: the run ends)",
