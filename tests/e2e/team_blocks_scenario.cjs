@@ -11,7 +11,7 @@ scenario(async (page, facts, step) => {
   const form = page.getByRole("form", { name: "New team block" });
 
   step("preset and lock by label");
-  await form.getByLabel("Name").fill("Apology SMS, approved wording");
+  await form.getByLabel("Name", { exact: true }).fill("Apology SMS, approved wording");
   await form.getByLabel("Based on").selectOption({ label: "Messages: Send SMS" });
   const text = form.locator("#tb-preset_body");
   await text.waitFor();
