@@ -12,21 +12,25 @@ export const DRAG_TYPE = "application/x-keepflow-block";
 
 type Props = { entries: CatalogEntry[]; disabled: boolean; onAdd: (entry: CatalogEntry) => void };
 
+/** The palette's groups in order: the team's own blocks (templates) first, which the ops
+ * team prepared for this company; then core blocks and block packages in catalog order.
+ * Older block versions never show: new nodes get the newest. */
+export function paletteGroups(entries: CatalogEntry[], search: string): [string, CatalogEntry[]][] {
+  const needle = search.trim().toLowerCase();
+  const out = new Map<string, CatalogEntry[]>();
+  for (const entry of entries) {
+    if (isOlderVersion(entry)) continue;
+    const text = `${entry.label} ${entry.type} ${entry.description} ${entry.group}`.toLowerCase();
+    if (needle && !text.includes(needle)) continue;
+    out.set(entry.group, [...(out.get(entry.group) ?? []), entry]);
+  }
+  const team = (items: CatalogEntry[]) => items.some((entry) => entry.source === "template");
+  return [...out.entries()].sort(([, a], [, b]) => Number(team(b)) - Number(team(a)));
+}
+
 function PaletteView({ entries, disabled, onAdd }: Props) {
   const [search, setSearch] = useState("");
-  const groups = useMemo(() => {
-    const needle = search.trim().toLowerCase();
-    const out = new Map<string, CatalogEntry[]>();
-    for (const entry of entries) {
-      if (isOlderVersion(entry)) continue;
-      const text = `${entry.label} ${entry.type} ${entry.description} ${entry.group}`.toLowerCase();
-      if (needle && !text.includes(needle)) continue;
-      out.set(entry.group, [...(out.get(entry.group) ?? []), entry]);
-    }
-    // The team's own blocks first: they are what the ops team prepared for this company.
-    const team = (items: CatalogEntry[]) => items.some((entry) => entry.source !== "core");
-    return [...out.entries()].sort(([, a], [, b]) => Number(team(b)) - Number(team(a)));
-  }, [entries, search]);
+  const groups = useMemo(() => paletteGroups(entries, search), [entries, search]);
 
   return (
     <aside className="palette" aria-label={t("canvas.palette.label")}>
