@@ -10,9 +10,15 @@ fixed time with unique ids per call (bench/ways.lua):
 - Segment-compatible `POST /v1/track`, 8 clients;
 - batches of 100 events, `POST /api/v1/events`, 4 clients.
 
+With BENCH_HTTP_SUSTAINED=300, batches of 100 run again for five minutes: the clients
+send faster than the workers can handle, the backlog grows to its limit and the ways in
+answer 429 with Retry-After (apps/handoff/admission.py), which the clients honour. That
+run reports the runs that ended while the load lasted, per 30 s, and the backlog sampled
+every 2 s.
+
 After wrk stops the benchmark waits until every accepted call's run has ended, then
 counts from the database: runs that ended per second end to end (from the first call to
-the last run's end), HTTP p99, 5xx, runs lost (an accepted event with neither a run nor a
+the last run's end), HTTP p99, 5xx, 429s, runs lost (an accepted event with neither a run nor a
 refusal), duplicate runs (two runs for one event) and duplicate messages, runs refused by
 the per-customer active-run limit, and the CPU of web, worker, beat and PostgreSQL per run.
 """
@@ -60,6 +66,7 @@ TARGETS = {"webhook_runs_per_s": 450, "single_event_runs_per_s": 450, "p99_ms": 
 # (the issue's "sustained for 5 minutes with a backlog"); 0 (default) skips it.
 SUSTAINED_SECONDS = int(os.environ.get("BENCH_HTTP_SUSTAINED", "0"))
 ENDED = ("completed", "exited", "failed", "cancelled")
+READY_LIST = "keepflow.events.ready"  # apps/handoff/ready.py's READY_KEY (no Django here)
 
 
 @dataclass(frozen=True)
@@ -254,6 +261,36 @@ def settle(before: dict[str, int]) -> float:
     return round(time.monotonic() - started, 1)
 
 
+class BacklogSampler:
+    """The ready list's length (events stored and waiting for a worker) every 2 s while
+    wrk runs: its min, max and mean say whether there was a backlog throughout."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.samples: list[int] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def start(self) -> BacklogSampler:
+        self.thread.start()
+        return self
+
+    def _sample(self) -> None:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        while not self.stopping.wait(2.0):
+            self.samples.append(int(client.llen(READY_LIST)))
+
+    def stop(self) -> dict[str, float]:
+        self.stopping.set()
+        self.thread.join()
+        found = self.samples or [0]
+        return {"min": min(found), "max": max(found),
+                "mean": round(sum(found) / len(found)), "samples": len(found)}
+
+
 def wrk_run(way: Way, seconds: int, fixtures: dict[str, Any], api_key: str,
             procfile: Procfile) -> dict[str, Any]:
     workflow_id = fixtures[way.workflow]
@@ -277,6 +314,7 @@ def wrk_run(way: Way, seconds: int, fixtures: dict[str, Any], api_key: str,
     })
     meter.start()
     started_wall = time.time()
+    backlog = BacklogSampler().start()
     done = subprocess.run(
         [WRK, "-t", "1", "-c", str(way.connections), "-d", f"{seconds}s", "--timeout", "10s",
          "-s", str(LUA_SCRIPT), f"http://127.0.0.1:{PORT}", "--", way.way, str(way.batch),
@@ -287,6 +325,7 @@ def wrk_run(way: Way, seconds: int, fixtures: dict[str, Any], api_key: str,
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}\n{done.stderr}")
     raw = json.loads(line.removeprefix("WRK_JSON "))
     load_seconds = raw["duration_us"] / 1e6
+    backlog_samples = backlog.stop()
     waited = settle(before)
     cpu = meter.stop()
     events, = sql("SELECT count(*) FROM customers_event WHERE id > %s AND type = ANY(%s)",
@@ -311,6 +350,13 @@ def wrk_run(way: Way, seconds: int, fixtures: dict[str, Any], api_key: str,
         " WHERE e.id > %s AND e.type = ANY(%s)",
         [before["event"], ["feedback.submitted", "survey.answered"]])[0]
     span = (last_end.timestamp() - started_wall) if last_end else load_seconds
+    window = 30 if load_seconds >= 120 else max(1, int(load_seconds // 4))
+    by_window = sql(
+        "SELECT floor((extract(epoch FROM ended_at) - %s) / %s)::int AS w, count(*)"
+        " FROM engine_run WHERE id > %s AND workflow_id = %s AND state = ANY(%s)"
+        " AND ended_at <= to_timestamp(%s) GROUP BY w ORDER BY w",
+        [started_wall, window, before["run"], workflow_id, list(ENDED),
+         started_wall + load_seconds])
     runs_cpu = {k: cpu[k] for k in ("web", "worker", "scheduler", "postgres")}
     return {
         "way": way.name,
@@ -322,12 +368,20 @@ def wrk_run(way: Way, seconds: int, fixtures: dict[str, Any], api_key: str,
         "http_2xx": raw["ok"],
         "http_4xx": raw["status_4xx"],
         "http_5xx": raw["status_5xx"],
+        # 429: refused while far behind (apps/handoff/admission.py); the client waited and
+        # sent new events, so these are neither lost nor counted as accepted.
+        "http_429_backlog_full": raw["status_429"],
         "socket_errors": {k: v for k, v in raw["errors"].items() if k != "status"},
         "latency_ms": {k: round(v / 1000, 1) for k, v in raw["latency_us"].items()},
         "events_accepted": events,
         "runs": runs,
         "runs_ended": ended,
         "runs_ended_during_load": in_load,
+        "runs_per_s_during_load": round(in_load / load_seconds, 1),
+        f"runs_per_s_by_{window}s_during_load": [
+            round(count / window, 1) for w, count in by_window
+            if 0 <= w < int(load_seconds // window)],  # whole windows only
+        "backlog_events_during_load": backlog_samples,
         "runs_refused_active_limit": refusals,
         "runs_lost": max(0, unaccounted - refusals),
         "events_pending_at_end": pending,
@@ -382,7 +436,10 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
             say(f"http_ways: {SUSTAINED.name}, {SUSTAINED.connections} clients, "
                 f"{SUSTAINED_SECONDS} s")
             result = wrk_run(SUSTAINED, SUSTAINED_SECONDS, fixtures, api_key, procfile)
-            say(f"  {result['runs_per_s_end_to_end']} runs/s end to end, "
+            say(f"  {result['runs_per_s_during_load']} runs/s during the load "
+                f"({result['runs_per_s_end_to_end']} end to end), "
+                f"backlog {result['backlog_events_during_load']}, "
+                f"429 {result['http_429_backlog_full']}, "
                 f"p99 {result['latency_ms']['p99']} ms, 5xx {result['http_5xx']}, "
                 f"lost {result['runs_lost']}, duplicate {result['runs_duplicate']}")
             results.append(result)
@@ -405,7 +462,9 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
             >= TARGETS["single_event_runs_per_s"],
             "p99_ms": max(webhook["latency_ms"]["p99"], single["latency_ms"]["p99"])
             < TARGETS["p99_ms"],
-            **({"batch_sustained_runs_per_s": sustained["runs_per_s_end_to_end"]
+            # Sustained: the runs that ended while the load lasted, with a backlog all along
+            # (the end-to-end rate would add the drain after it, on an idle web side).
+            **({"batch_sustained_runs_per_s": sustained["runs_per_s_during_load"]
                 >= TARGETS["batch_sustained_runs_per_s"]} if sustained else {}),
             "no_5xx_lost_or_duplicate": all(
                 r["http_5xx"] == 0 and r["runs_lost"] == 0 and r["runs_duplicate"] == 0

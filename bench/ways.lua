@@ -1,5 +1,7 @@
 -- wrk script for the ways in of bench/http_ways.py: every request carries unique ids, so
 -- each accepted call is a new event (and one run), and the answers are counted by class.
+-- A 429 (Keepflow far behind: apps/handoff/admission.py) is counted apart, and the client
+-- waits as its Retry-After says before its next call, as Segment's libraries do.
 -- wrk ... -s bench/ways.lua <url> -- <way> <batch> <run_id> <customers> <auth header> <path>
 -- way: events (POST /api/v1/events, one object or {"events": [...]} by batch), webhook
 -- (the workflow's inbound URL), track (Segment-compatible /v1/track).
@@ -19,7 +21,7 @@ function init(args)
   run_id = args[3]
   customers = tonumber(args[4])
   counter = 0
-  ok, refused4xx, failed5xx = 0, 0, 0
+  ok, refused4xx, failed5xx, busy429, pause_ms = 0, 0, 0, 0, 0
   wrk.method = "POST"
   wrk.path = args[6]
   wrk.headers["Content-Type"] = "application/json"
@@ -61,8 +63,17 @@ function request()
   return wrk.format(nil, nil, nil, '{"events":[' .. table.concat(parts, ",") .. ']}')
 end
 
+function delay()
+  local pause = pause_ms
+  pause_ms = 0
+  return pause
+end
+
 function response(status, headers, body)
-  if status >= 500 then
+  if status == 429 then
+    busy429 = busy429 + 1
+    pause_ms = (tonumber(headers["Retry-After"]) or 1) * 1000
+  elseif status >= 500 then
     failed5xx = failed5xx + 1
   elseif status >= 400 then
     refused4xx = refused4xx + 1
@@ -72,17 +83,19 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local good, bad4, bad5 = 0, 0, 0
+  local good, bad4, bad5, busy = 0, 0, 0, 0
   for _, thread in ipairs(threads) do
     good = good + thread:get("ok")
     bad4 = bad4 + thread:get("refused4xx")
     bad5 = bad5 + thread:get("failed5xx")
+    busy = busy + thread:get("busy429")
   end
   io.write(string.format(
     'WRK_JSON {"requests":%d,"duration_us":%d,"ok":%d,"status_4xx":%d,"status_5xx":%d,' ..
+    '"status_429":%d,' ..
     '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
     '"latency_us":{"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f}}\n',
-    summary.requests, summary.duration, good, bad4, bad5,
+    summary.requests, summary.duration, good, bad4, bad5, busy,
     summary.errors.connect, summary.errors.read, summary.errors.write,
     summary.errors.status, summary.errors.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99),

@@ -46,6 +46,11 @@ IDEMPOTENCY_KEY_REUSED = OpenApiResponse(
     description="This idempotency key was already used for a different request; `errors` "
                 "names the key (code `idempotency_key_reused`). The same key with the same "
                 "request answers as the first time.")
+# For the views that store events: refused while the workers are far behind.
+BACKLOG_FULL = OpenApiResponse(
+    description="Keepflow is far behind (more events waiting for a worker than "
+                "KEEPFLOW_EVENTS_BACKLOG_LIMIT): nothing was stored. Send the same request "
+                "again after the `Retry-After` header's seconds.")
 HTTP_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
 
@@ -87,6 +92,7 @@ def add_error_responses(
                     {"description": ERROR_DESCRIPTIONS[status],
                      "content": {"application/json": {"schema": ref}}},
                 )
-            if "422" in responses and "content" not in responses["422"]:  # from the view
-                responses["422"]["content"] = {"application/json": {"schema": ref}}
+            for status in ("422", "429"):  # documented by the view, in the error shape
+                if status in responses and "content" not in responses[status]:
+                    responses[status]["content"] = {"application/json": {"schema": ref}}
     return result

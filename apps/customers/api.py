@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from apps.accounts.capabilities import Capability
 from apps.common.errors import IdempotencyKeyReused
-from apps.common.schema import IDEMPOTENCY_KEY_REUSED
+from apps.common.schema import BACKLOG_FULL, IDEMPOTENCY_KEY_REUSED
 from apps.customers.erasure import customer_erase
 from apps.customers.events_input import event_in_plain, events_in_plain
 from apps.customers.filters import CustomerFilter, EventFilter
@@ -24,6 +24,7 @@ from apps.customers.serializers import (
     IngestResponseSerializer,
 )
 from apps.customers.services import customer_upsert
+from apps.handoff import BacklogThrottle
 
 
 class CustomerViewSet(
@@ -78,6 +79,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = EventSerializer
     filterset_class = EventFilter
     capabilities = {"create": Capability.EVENTS_WRITE}
+    throttle_classes = [BacklogThrottle]  # POSTs wait while the workers are far behind
 
     @extend_schema(
         request=PolymorphicProxySerializer(
@@ -85,7 +87,8 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             serializers=[EventInSerializer, EventBatchInSerializer],
             resource_type_field_name=None,
         ),
-        responses={202: IngestResponseSerializer, 422: IDEMPOTENCY_KEY_REUSED},
+        responses={202: IngestResponseSerializer, 422: IDEMPOTENCY_KEY_REUSED,
+                   429: BACKLOG_FULL},
     )
     def create(self, request: Request) -> Response:
         data = request.data

@@ -219,7 +219,7 @@ class _Pass(Walk):
             port_from=port_from, ports=ports, created_at=self.now))
 
     def _waits_drop(self) -> None:
-        Wait.objects.filter(run=self.stored).delete()
+        self.scope.ended_runs.append(self.stored.pk)  # its stored waits go at the flush
         self.new_waits = []
 
     def _block_call(self, node: Node, ctx: RunContext) -> Outcome:

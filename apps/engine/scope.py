@@ -69,6 +69,9 @@ class Scope:
         self.steps: list[tuple[Any, ...]] = []  # values of STEP_FIELDS
         self.new_waits: list[Wait] = []
         self.consumed_waits: list[int] = []
+        # Runs that ended: their stored waits go in one statement for the batch (one
+        # DELETE per ended run was a fifth of a worker's time at 1,800 runs/s).
+        self.ended_runs: list[int] = []
         self.counts: dict[int, Counter[tuple[str, str]]] = defaultdict(Counter)
 
     # --- reads ------------------------------------------------------------------------
@@ -99,6 +102,8 @@ class Scope:
         """Write everything the passes produced, in an order the foreign keys accept."""
         if self.consumed_waits:
             Wait.objects.filter(pk__in=self.consumed_waits).delete()
+        if self.ended_runs:
+            Wait.objects.filter(run_id__in=self.ended_runs).delete()
         if self.new_waits:
             Wait.objects.bulk_create(self.new_waits)
         if self.steps:

@@ -37,13 +37,14 @@ from rest_framework.views import APIView
 
 from apps.common.errors import IdempotencyKeyReused
 from apps.common.parsers import JSONParser
-from apps.common.schema import IDEMPOTENCY_KEY_REUSED
+from apps.common.schema import BACKLOG_FULL, IDEMPOTENCY_KEY_REUSED
 from apps.customers.ingest import EventIn, IdempotencyConflict, events_ingest
 from apps.customers.models import EventSource
 from apps.customers.serializers import CustomerWriteSerializer
 from apps.customers.services import customer_upsert
 from apps.engine.graph import compiled_version
 from apps.engine.models import TriggerEntry, TriggerKind
+from apps.handoff import BacklogThrottle
 from apps.workflows.models import Workflow
 from blocks.base import TriggerKind as StartKind
 from blocks.base import TriggerPayloadError
@@ -227,7 +228,7 @@ class WorkflowWebhookApi(APIView):
     authentication_classes: list[type[Any]] = []
     permission_classes = [AllowAny]
     parser_classes = [WebhookJSONParser]
-    throttle_classes: list[type[Any]] = []
+    throttle_classes = [BacklogThrottle]  # 429 while the workers are far behind
 
     @extend_schema(
         operation_id="workflow_webhook",
@@ -246,7 +247,8 @@ class WorkflowWebhookApi(APIView):
             OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False),
         ],
         request={"application/json": OpenApiTypes.OBJECT},
-        responses={202: WebhookAcceptedSerializer, 422: IDEMPOTENCY_KEY_REUSED},
+        responses={202: WebhookAcceptedSerializer, 422: IDEMPOTENCY_KEY_REUSED,
+                   429: BACKLOG_FULL},
         tags=["webhooks"],
     )
     def post(self, request: Request, workflow_id: str, secret: str) -> Response:

@@ -38,7 +38,7 @@ from celery.app.task import Task
 from django.conf import settings
 from redis.commands.core import Script
 
-from apps.handoff import dispatch
+from apps.handoff import admission, dispatch
 
 READY_KEY = "keepflow.events.ready"
 # Set while an events_drain is queued and not started. It expires, so a drain message
@@ -51,17 +51,20 @@ CLAIMS_KEY = "keepflow.events.claims"  # sorted set: id -> its drain's lease exp
 CURSOR_KEY = "keepflow.events.redispatch-cursor"
 
 # KEYS: ready list, queued flag, Celery queue, waiting set, claims. ARGV: drain message,
-# flag TTL, ids... (An id handed on again drops its expired claim.)
+# flag TTL, ids... Returns the list's length (the backlog, admission.py). (An id handed on
+# again drops its expired claim.)
 _PUSH = """
-redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
+local length = redis.call('RPUSH', KEYS[1], unpack(ARGV, 3))
 redis.call('SADD', KEYS[4], unpack(ARGV, 3))
 redis.call('ZREM', KEYS[5], unpack(ARGV, 3))
 if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then
     redis.call('LPUSH', KEYS[3], ARGV[1])
-    return 1
 end
-return 0
+return length
 """
+# KEYS: as above. ARGV: drain message, flag TTL.
+_LENGTH = "return redis.call('LLEN', KEYS[1])"
+
 # KEYS: as above. ARGV: drain message, flag TTL, parts, min, max, lease (ms). The share is
 # taken, claimed and the rest re-armed in one step, so no event is left without a drain
 # queued for it or a claim on it.
@@ -121,9 +124,17 @@ def events_ready_push(event_ids: list[int]) -> bool:
     not apply (eager mode, a broker other than Redis, ...) and the caller hands on
     itself. Raises when Redis does."""
     for start in range(0, len(event_ids), PUSH_CHUNK):
-        if _run(_PUSH, *event_ids[start:start + PUSH_CHUNK]) is None:
+        length = _run(_PUSH, *event_ids[start:start + PUSH_CHUNK])
+        if length is None:
             return False
+        admission.backlog_noted(int(length))
     return True
+
+
+def events_ready_length() -> int | None:
+    """Events waiting in the list for a drain; None where the list does not apply."""
+    length = _run(_LENGTH)
+    return None if length is None else int(length)
 
 
 def events_ready_take() -> list[int]:

@@ -243,6 +243,14 @@ KEEPFLOW_RETENTION_REFRESH_SECONDS = env.int("KEEPFLOW_RETENTION_REFRESH_SECONDS
 # (docs/benchmarks.md).
 KEEPFLOW_EVENTS_HANDOFF_PARTS = env.int("KEEPFLOW_EVENTS_HANDOFF_PARTS", default=2)
 
+# Admission control (apps/handoff/admission.py): while more stored events than this wait
+# for a worker, the ways in (events API, webhooks, /v1/ tracking) answer 429 with
+# Retry-After instead of storing more. About 40 s of work for the two worker processes of
+# one 2-core machine (docs/benchmarks.md); raise it with the workers. 0: no limit.
+KEEPFLOW_EVENTS_BACKLOG_LIMIT = env.int("KEEPFLOW_EVENTS_BACKLOG_LIMIT", default=100_000)
+KEEPFLOW_EVENTS_BACKLOG_RETRY_SECONDS = env.int("KEEPFLOW_EVENTS_BACKLOG_RETRY_SECONDS",
+                                                default=2)
+
 # The engine's knobs (docs/engine.md).
 KEEPFLOW_ENGINE = {
     "ADVANCE_BATCH": env.int("KEEPFLOW_ADVANCE_BATCH", default=100),  # runs per task message

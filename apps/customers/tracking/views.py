@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.authentication import ApiKeyAuthentication, WriteKeyBasicAuthentication
 from apps.accounts.capabilities import Capability
+from apps.common.schema import BACKLOG_FULL
 from apps.customers.tracking.parsers import PayloadTooLarge, TrackingJSONParser
 from apps.customers.tracking.serializers import (
     MAX_BATCH_BYTES,
@@ -23,6 +24,7 @@ from apps.customers.tracking.serializers import (
     message_validate,
 )
 from apps.customers.tracking.services import tracking_messages_store
+from apps.handoff import BacklogThrottle
 
 _PROFILE_KINDS = frozenset({"identify", "group"})
 
@@ -33,6 +35,7 @@ class TrackingApi(APIView):
     authentication_classes = [WriteKeyBasicAuthentication, ApiKeyAuthentication]
     parser_classes = [TrackingJSONParser]
     capabilities: ClassVar[dict[str, Capability]] = {"POST": Capability.EVENTS_WRITE}
+    throttle_classes = [BacklogThrottle]  # 429 while the workers are far behind
     max_body_bytes = MAX_MESSAGE_BYTES
 
     def messages(self, data: Any) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]:
@@ -72,7 +75,7 @@ class SingleMessageApi(TrackingApi):
 def _schema(kind: str) -> Any:
     return extend_schema_view(post=extend_schema(
         request={"application/json": SERIALIZERS[kind]},
-        responses={200: TrackingSuccessSerializer},
+        responses={200: TrackingSuccessSerializer, 429: BACKLOG_FULL},
         operation_id=f"tracking_{kind}", tags=["tracking"],
         auth=[{"WriteKey": []}, {"ApiKey": []}],
         description=f"Segment `{kind}` call (at most {MAX_MESSAGE_BYTES} bytes). "
@@ -120,7 +123,7 @@ class TrackingBatchApi(TrackingApi):
         return batch_validate(data)
 
     @extend_schema(request={"application/json": TrackingBatchSerializer},
-                   responses={200: TrackingSuccessSerializer},
+                   responses={200: TrackingSuccessSerializer, 429: BACKLOG_FULL},
                    operation_id="tracking_batch", tags=["tracking"],
                    auth=[{"WriteKey": []}, {"ApiKey": []}],
                    description=f"Many calls at once (at most {MAX_BATCH_BYTES} bytes, each "

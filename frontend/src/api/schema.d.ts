@@ -7847,6 +7847,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
+            /** @description Keepflow is far behind (more events waiting for a worker than KEEPFLOW_EVENTS_BACKLOG_LIMIT): nothing was stored. Send the same request again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
     api_v1_events_retrieve: {
@@ -13308,6 +13317,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
+            /** @description Keepflow is far behind (more events waiting for a worker than KEEPFLOW_EVENTS_BACKLOG_LIMIT): nothing was stored. Send the same request again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
     tracking_alias: {
@@ -13369,6 +13387,15 @@ export interface operations {
             };
             /** @description Unsupported media type: send application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Keepflow is far behind (more events waiting for a worker than KEEPFLOW_EVENTS_BACKLOG_LIMIT): nothing was stored. Send the same request again after the `Retry-After` header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13444,6 +13471,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
+            /** @description Keepflow is far behind (more events waiting for a worker than KEEPFLOW_EVENTS_BACKLOG_LIMIT): nothing was stored. Send the same request again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
     tracking_group: {
@@ -13505,6 +13541,15 @@ export interface operations {
             };
             /** @description Unsupported media type: send application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Keepflow is far behind (more events waiting for a worker than KEEPFLOW_EVENTS_BACKLOG_LIMIT): nothing was stored. Send the same request again after the `Retry-After` header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13580,6 +13625,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
+            /** @description Keepflow is far behind (more events waiting for a worker than KEEPFLOW_EVENTS_BACKLOG_LIMIT): nothing was stored. Send the same request again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
     tracking_page: {
@@ -13641,6 +13695,15 @@ export interface operations {
             };
             /** @description Unsupported media type: send application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Keepflow is far behind (more events waiting for a worker than KEEPFLOW_EVENTS_BACKLOG_LIMIT): nothing was stored. Send the same request again after the `Retry-After` header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13716,6 +13779,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiError"];
                 };
             };
+            /** @description Keepflow is far behind (more events waiting for a worker than KEEPFLOW_EVENTS_BACKLOG_LIMIT): nothing was stored. Send the same request again after the `Retry-After` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
         };
     };
     tracking_track: {
@@ -13777,6 +13849,15 @@ export interface operations {
             };
             /** @description Unsupported media type: send application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description Keepflow is far behind (more events waiting for a worker than KEEPFLOW_EVENTS_BACKLOG_LIMIT): nothing was stored. Send the same request again after the `Retry-After` header's seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
