@@ -4,16 +4,22 @@
      "errors": [{"field": "events.3.type", "code": "required", "message": "..."}]}
 """
 
+import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from apps.common.middleware import payload_too_large_body
+
+logger = logging.getLogger(__name__)
+DATABASE_RETRY_SECONDS = 2
 
 
 class Conflict(exceptions.APIException):
@@ -34,6 +40,16 @@ class IdempotencyKeyReused(exceptions.APIException):
         super().__init__()
         self.errors = [{"field": field, "code": self.default_code, "message": message}
                        for field in fields]
+
+
+def _database_unavailable(exc: Exception) -> Response:
+    """PostgreSQL went away (a restart, a failover, a connection it closed): the request
+    did not go through, and a retry will (Django opens a new connection for it)."""
+    logger.warning("database unavailable: %s", exc, exc_info=True)
+    return Response({"detail": _("The database did not answer this request. Send it again in "
+                                 "a few seconds."), "errors": []},
+                    status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                    headers={"Retry-After": str(DATABASE_RETRY_SECONDS)})
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -62,6 +78,8 @@ def _leaf(item: Any, field: str) -> dict[str, str]:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, OperationalError | InterfaceError):
+        return _database_unavailable(exc)
     if isinstance(exc, RequestDataTooBig):
         return Response(payload_too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DjangoValidationError):

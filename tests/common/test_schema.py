@@ -45,8 +45,9 @@ def test_served_schema_declares_the_error_shape(served_schema):
 def test_event_ingest_documents_its_errors(served_schema):
     responses = served_schema["paths"]["/api/v1/events/"]["post"]["responses"]
 
-    assert sorted(responses) == ["202", "400", "401", "403", "413", "415", "422"]
-    for status in ("400", "422"):  # 422: an idempotency key reused for another event
+    assert sorted(responses) == ["202", "400", "401", "403", "413", "415", "422", "429"]
+    # 422: an idempotency key reused for another event; 429: the workers far behind
+    for status in ("400", "422", "429"):
         assert responses[status]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/ApiError"
         }

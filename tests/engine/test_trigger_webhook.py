@@ -300,9 +300,11 @@ def test_a_zendesk_preset_turns_a_solved_ticket_into_a_customer_event(publish) -
 
 @pytest.mark.django_db(transaction=True)
 def test_a_dead_kept_connection_is_opened_again_by_the_trigger_lookup(publish) -> None:
-    """With CONN_HEALTH_CHECKS the trigger lookup is the request's connection check: a
-    connection PostgreSQL closed since the last request is replaced, and the call goes
-    through as it would after Django's own check."""
+    """With CONN_HEALTH_CHECKS the trigger lookup's raw statement is checked as Django's
+    cursors are (apps/common/postgresql): a connection PostgreSQL closed since its last
+    check is replaced, and the call goes through."""
+    import math
+
     import psycopg
     from django.db import connection
 
@@ -317,6 +319,7 @@ def test_a_dead_kept_connection_is_opened_again_by_the_trigger_lookup(publish) -
     enabled = connection.health_check_enabled
     connection.health_check_enabled = True
     connection.health_check_done = False  # a new request (the test client skips that part)
+    connection.checked_at = -math.inf  # last checked long ago
     try:
         response = post(hooked)
     finally:

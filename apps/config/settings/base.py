@@ -1,6 +1,7 @@
 """Settings shared by every mode. Values come from the environment (django-environ)."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from kombu import Exchange, Queue
@@ -87,11 +88,16 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    # PostgreSQL only: one database vendor everywhere (`make run` starts an embedded one).
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/keepflow"),
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+def database(variable: str, default: str) -> dict[str, Any]:
+    """PostgreSQL only: one database vendor everywhere (`make run` starts an embedded one),
+    through Django's backend with a cheaper health check (apps/common/postgresql)."""
+    config: dict[str, Any] = env.db(variable, default=default)
+    config.update(ENGINE="apps.common.postgresql", ATOMIC_REQUESTS=False)
+    return config
+
+
+DATABASES = {"default": database("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/keepflow")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

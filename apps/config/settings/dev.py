@@ -8,15 +8,12 @@ import os
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import VAR_DIR, database, env
 
 env.read_env(Path(os.environ.get("KEEPFLOW_VAR_DIR") or VAR_DIR) / "embedded.env",
              overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
-DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:54320/keepflow"),
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES = {"default": database("DATABASE_URL", "postgres://postgres@127.0.0.1:54320/keepflow")}
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:63790/0")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

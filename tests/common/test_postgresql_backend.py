@@ -1,0 +1,114 @@
+"""The PostgreSQL backend's health check (apps/common/postgresql): a kept connection is
+checked with `SELECT 1` at most once a second; one that died since its last check is
+replaced; one that died within the second fails one request with a 503 that says to send
+it again, and the next request goes through on a new connection."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from django.db import close_old_connections, connection
+from rest_framework.test import APIClient
+
+from apps.accounts.services import api_key_create
+from apps.common.postgresql import base
+from apps.customers.models import Event
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EVENT = {"customer_id": "c-1", "type": "login"}
+
+
+@pytest.fixture
+def checks(monkeypatch) -> Iterator[list[int]]:
+    """Health checks on, as in production; each real `SELECT 1` check is recorded."""
+    made: list[int] = []
+    real = connection.is_usable
+
+    def is_usable() -> bool:
+        made.append(connection.connection.info.backend_pid)
+        return real()
+
+    monkeypatch.setattr(connection, "is_usable", is_usable)
+    # connect() reads the setting again: a connection opened during the test keeps it
+    monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
+    enabled = connection.health_check_enabled
+    connection.health_check_enabled = True
+    yield made
+    connection.health_check_enabled = enabled
+
+
+def new_request() -> None:
+    connection.health_check_done = False  # what Django does when a request starts
+
+
+def kill_backend() -> int:
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items()
+                            if k in ("host", "port", "user", "password", "dbname")},
+                         autocommit=True) as other:
+        # pg_terminate_backend only signals: wait (up to 5 s) until the backend is gone
+        other.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+    return pid
+
+
+def query() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 41 + 1")
+        return int(cursor.fetchone()[0])
+
+
+def test_a_connection_checked_within_the_second_is_not_checked_again(checks):
+    connection.ensure_connection()
+    connection.checked_at = -math.inf
+    new_request()
+    assert query() == 42
+    assert len(checks) == 1  # checked: the last check was long ago
+    for _ in range(5):
+        new_request()
+        assert query() == 42
+    assert len(checks) == 1  # five more requests within the second: no SELECT 1
+
+
+def test_a_connection_that_died_since_its_last_check_is_replaced(checks):
+    dead = kill_backend()
+    connection.checked_at = -math.inf
+    new_request()
+    assert query() == 42
+    assert checks == [dead]
+    assert connection.connection.info.backend_pid != dead
+
+
+def test_the_setting_off_means_no_check_at_all(checks):
+    connection.ensure_connection()
+    connection.health_check_enabled = False
+    connection.checked_at = -math.inf
+    new_request()
+    assert query() == 42
+    assert checks == []
+
+
+def test_a_connection_that_died_within_the_second_fails_one_request_with_503(
+        checks, monkeypatch):
+    monkeypatch.setattr(base, "CHECK_EVERY_SECONDS", 60.0)  # a first request can take 1 s
+    _, raw = api_key_create(name="crm", scopes=["events:write"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    dead = kill_backend()
+    connection.checked_at = base.time.monotonic()  # checked a moment ago
+    new_request()
+    answer = client.post("/api/v1/events", EVENT, format="json")
+    assert answer.status_code == 503, answer.content
+    assert answer["Retry-After"] == "2"
+    assert answer.json() == {"detail": "The database did not answer this request. Send it "
+                                       "again in a few seconds.", "errors": []}
+    close_old_connections()  # what Django does between requests (the test client does not)
+    again = client.post("/api/v1/events", EVENT, format="json")  # the client's retry
+    assert again.status_code == 202, again.content
+    assert connection.connection.info.backend_pid != dead
+    assert Event.objects.count() == 1
