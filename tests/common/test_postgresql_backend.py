@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from django.db import close_old_connections, connection
 from rest_framework.test import APIClient
@@ -16,6 +15,7 @@ from rest_framework.test import APIClient
 from apps.accounts.services import api_key_create
 from apps.common.postgresql import base
 from apps.customers.models import Event
+from tests.database import backend_kill
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,18 +45,6 @@ def new_request() -> None:
     connection.health_check_done = False  # what Django does when a request starts
 
 
-def kill_backend() -> int:
-    connection.ensure_connection()
-    pid = connection.connection.info.backend_pid
-    params = connection.get_connection_params()
-    with psycopg.connect(**{k: v for k, v in params.items()
-                            if k in ("host", "port", "user", "password", "dbname")},
-                         autocommit=True) as other:
-        # pg_terminate_backend only signals: wait (up to 5 s) until the backend is gone
-        other.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
-    return pid
-
-
 def query() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 41 + 1")
@@ -76,7 +64,7 @@ def test_a_connection_checked_within_the_second_is_not_checked_again(checks):
 
 
 def test_a_connection_that_died_since_its_last_check_is_replaced(checks):
-    dead = kill_backend()
+    dead = backend_kill()
     connection.checked_at = -math.inf
     new_request()
     assert query() == 42
@@ -99,7 +87,7 @@ def test_a_connection_that_died_within_the_second_fails_one_request_with_503(
     _, raw = api_key_create(name="crm", scopes=["events:write"])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    dead = kill_backend()
+    dead = backend_kill()
     connection.checked_at = base.time.monotonic()  # checked a moment ago
     new_request()
     answer = client.post("/api/v1/events", EVENT, format="json")

@@ -305,17 +305,12 @@ def test_a_dead_kept_connection_is_opened_again_by_the_trigger_lookup(publish) -
     check is replaced, and the call goes through."""
     import math
 
-    import psycopg
     from django.db import connection
 
+    from tests.database import backend_kill
+
     hooked = publish(webhook_graph())
-    connection.ensure_connection()
-    backend = connection.connection.info.backend_pid
-    params = connection.get_connection_params()
-    with psycopg.connect(**{k: v for k, v in params.items()
-                            if k in ("host", "port", "user", "password", "dbname")},
-                         autocommit=True) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [backend])
+    backend = backend_kill()
     enabled = connection.health_check_enabled
     connection.health_check_enabled = True
     connection.health_check_done = False  # a new request (the test client skips that part)
