@@ -10,6 +10,9 @@ fixed time with unique ids per call (bench/ways.lua):
 - Segment-compatible `POST /v1/track`, 8 clients;
 - batches of 100 events, `POST /api/v1/events`, 4 clients.
 
+The four ways run in BENCH_HTTP_ROUNDS (3) interleaved rounds, and the targets are
+checked on each way's median round: the shared machine's speed drifts between minutes.
+
 With BENCH_HTTP_SUSTAINED=300, batches of 100 run again for five minutes: the clients
 send faster than the workers can handle, the backlog grows to its limit and the ways in
 answer 429 with Retry-After (apps/handoff/admission.py), which the clients honour. That
@@ -65,6 +68,10 @@ TARGETS = {"webhook_runs_per_s": 450, "single_event_runs_per_s": 450, "p99_ms": 
 # BENCH_HTTP_SUSTAINED=300: after the four ways, batches of 100 again for that many seconds
 # (the issue's "sustained for 5 minutes with a backlog"); 0 (default) skips it.
 SUSTAINED_SECONDS = int(os.environ.get("BENCH_HTTP_SUSTAINED", "0"))
+# Rounds of the four ways, interleaved (round 1 of each, then round 2, ...): a shared
+# 2-core machine's speed drifts by a third within minutes, so the targets are checked on
+# each way's median round, and every round is kept in the results.
+ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS", "3"))
 ENDED = ("completed", "exited", "failed", "cancelled")
 READY_LIST = "keepflow.events.ready"  # apps/handoff/ready.py's READY_KEY (no Django here)
 
@@ -423,15 +430,18 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
         procfile = stack.enter_context(Procfile(env))
         say("http_ways: warming up (3 s of single events)")
         wrk_run(Way("warm-up", "events", 1, 8, "event"), 3, fixtures, api_key, procfile)
-        for way in WAYS:
-            say(f"http_ways: {way.name}, {way.connections} clients, {seconds} s")
-            result = wrk_run(way, seconds, fixtures, api_key, procfile)
-            say(f"  {result['runs_per_s_end_to_end']} runs/s end to end, "
-                f"p99 {result['latency_ms']['p99']} ms, 5xx {result['http_5xx']}, "
-                f"lost {result['runs_lost']}, duplicate {result['runs_duplicate']}, "
-                f"refused {result['runs_refused_active_limit']}, "
-                f"{result['cpu_ms_per_run']['total']} ms CPU per run")
-            results.append(result)
+        rounds = 1 if quick else max(1, ROUNDS)
+        for round_ in range(1, rounds + 1):
+            for way in WAYS:
+                say(f"http_ways: round {round_}/{rounds}, {way.name}, "
+                    f"{way.connections} clients, {seconds} s")
+                result = {"round": round_} | wrk_run(way, seconds, fixtures, api_key, procfile)
+                say(f"  {result['runs_per_s_end_to_end']} runs/s end to end, "
+                    f"p99 {result['latency_ms']['p99']} ms, 5xx {result['http_5xx']}, "
+                    f"lost {result['runs_lost']}, duplicate {result['runs_duplicate']}, "
+                    f"refused {result['runs_refused_active_limit']}, "
+                    f"{result['cpu_ms_per_run']['total']} ms CPU per run")
+                results.append(result)
         if SUSTAINED_SECONDS:
             say(f"http_ways: {SUSTAINED.name}, {SUSTAINED.connections} clients, "
                 f"{SUSTAINED_SECONDS} s")
@@ -443,9 +453,10 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
                 f"p99 {result['latency_ms']['p99']} ms, 5xx {result['http_5xx']}, "
                 f"lost {result['runs_lost']}, duplicate {result['runs_duplicate']}")
             results.append(result)
-    by_name = {r["way"]: r for r in results}
-    sustained = by_name.get(SUSTAINED.name)
-    single, webhook = by_name[WAYS[0].name], by_name[WAYS[1].name]
+    medians = {way.name: median_round([r for r in results if r["way"] == way.name])
+               for way in WAYS}
+    sustained = next((r for r in results if r["way"] == SUSTAINED.name), None)
+    single, webhook = medians[WAYS[0].name], medians[WAYS[1].name]
     return {
         "database": database_name(DATABASE_URL),
         "settings": "apps.config.settings.production; the Procfile's web (gunicorn gthread "
@@ -453,15 +464,16 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
         "workflow": "trigger -> filter score <= 6 -> SMS (console) / exit",
         "customers": CUSTOMERS,
         "seconds_per_way": seconds,
+        "rounds": rounds,
         "ways": results,
+        "medians": medians,
         "targets": TARGETS,
         "targets_met": {
             "webhook_runs_per_s": webhook["runs_per_s_end_to_end"]
             >= TARGETS["webhook_runs_per_s"],
             "single_event_runs_per_s": single["runs_per_s_end_to_end"]
             >= TARGETS["single_event_runs_per_s"],
-            "p99_ms": max(webhook["latency_ms"]["p99"], single["latency_ms"]["p99"])
-            < TARGETS["p99_ms"],
+            "p99_ms": max(webhook["p99_ms"], single["p99_ms"]) < TARGETS["p99_ms"],
             # Sustained: the runs that ended while the load lasted, with a backlog all along
             # (the end-to-end rate would add the drain after it, on an idle web side).
             **({"batch_sustained_runs_per_s": sustained["runs_per_s_during_load"]
@@ -473,15 +485,33 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
     }
 
 
+def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """A way's median round by runs/s end to end (the lower middle of an even count), with
+    the spread of every round."""
+    ordered = sorted(rounds, key=lambda r: r["runs_per_s_end_to_end"])
+    middle = ordered[(len(ordered) - 1) // 2]
+    return {"round": middle["round"], "runs_per_s_end_to_end": middle["runs_per_s_end_to_end"],
+            "p99_ms": middle["latency_ms"]["p99"],
+            "cpu_ms_per_run": middle["cpu_ms_per_run"]["total"],
+            "runs_per_s_every_round": [r["runs_per_s_end_to_end"] for r in rounds],
+            "p99_ms_every_round": [r["latency_ms"]["p99"] for r in rounds]}
+
+
 def summary(body: dict[str, Any]) -> str:
     from bench.__main__ import table
 
-    rows = [[r["way"], r["connections"], r["requests_per_s"], r["runs_per_s_end_to_end"],
-             r["latency_ms"]["p99"], r["http_5xx"], r["runs_lost"], r["runs_duplicate"],
+    rows = [[r["way"], r.get("round", "-"), r["connections"], r["requests_per_s"],
+             r["runs_per_s_end_to_end"], r["latency_ms"]["p99"], r["http_5xx"],
+             r["http_429_backlog_full"], r["runs_lost"], r["runs_duplicate"],
              r["runs_refused_active_limit"], r["cpu_ms_per_run"]["total"]]
             for r in body["ways"]]
+    medians = [[name, m["runs_per_s_end_to_end"], m["p99_ms"],
+                " / ".join(map(str, m["runs_per_s_every_round"]))]
+               for name, m in body["medians"].items()]
     met = ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in body["targets_met"].items())
     return (f"EVERY WAY IN over HTTP ({body['workflow']}, {body['seconds_per_way']} s each)\n"
-            + table(["way", "clients", "req/s", "runs/s e2e", "p99 ms", "5xx", "lost",
-                     "dup", "refused", "CPU ms/run"], rows)
+            + table(["way", "round", "clients", "req/s", "runs/s e2e", "p99 ms", "5xx", "429",
+                     "lost", "dup", "refused", "CPU ms/run"], rows)
+            + "\n\nmedian rounds\n"
+            + table(["way", "runs/s e2e", "p99 ms", "every round"], medians)
             + f"\n\ntargets {body['targets']} -> {met}")
