@@ -205,9 +205,15 @@ def engine_summary(body: dict[str, Any]) -> str:
 def messages_summary(body: dict[str, Any]) -> str:
     rows = [[phase, body[phase]["messages_per_s"], body[phase]["seconds"]]
             for phase in ("queue", "deliver", "end_to_end")]
+    remote = body["remote_provider"]
+    remote_rows = [[run["calls_at_once_per_task"], run["messages_per_s"], run["seconds"]]
+                   for run in remote["runs"]]
     return (f"MESSAGES through the outbox ({body['messages']:,} per phase, console provider, "
             f"worker -c {body['worker_concurrency']})\n"
-            + table(["phase", "messages/s", "seconds"], rows))
+            + table(["phase", "messages/s", "seconds"], rows)
+            + f"\n\n{remote['messages']:,} messages through SendGrid and Twilio "
+            f"{remote['provider_latency_ms']} ms away, {remote['delivery_batch']} per task\n"
+            + table(["provider calls at once per task", "messages/s", "seconds"], remote_rows))
 
 
 if __name__ == "__main__":

@@ -460,7 +460,7 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
     return {
         "database": database_name(DATABASE_URL),
         "settings": "apps.config.settings.production; the Procfile's web (gunicorn gthread "
-                    "3x4), worker (--concurrency=2) and scheduler",
+                    "2x6), worker (--concurrency=2) and scheduler",
         "workflow": "trigger -> filter score <= 6 -> SMS (console) / exit",
         "customers": CUSTOMERS,
         "seconds_per_way": seconds,

@@ -11,6 +11,12 @@ PostgreSQL, Redis, `celery worker --pool=prefork`):
 
 Then both at once (end to end): the queueing process and the worker side by side.
 Quiet hours are off (the wall clock must not defer messages mid-run).
+
+Last, a provider across the network: SendGrid and Twilio as the fake provider server of
+the tests (tests/messaging/fake_provider.py), answering every call after
+BENCH_PROVIDER_LATENCY_MS (150), talked to by the real SDKs. The messages are handed on
+in delivery batches as the engine hands them (`enqueue_delivery`), once with one call
+at a time per task and once with KEEPFLOW_DELIVERY_CONCURRENCY calls at once.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ DATABASE_URL = env_url("BENCH_MESSAGES_DATABASE_URL",
 REDIS_URL = env_url("BENCH_MESSAGES_REDIS_URL", "redis://127.0.0.1:6379/12")
 QUEUE_KEY = "messages"  # deliveries have their own queue (KEEPFLOW_DELIVERY_QUEUE)
 CONCURRENCY = os.cpu_count() or 2
+PROVIDER_LATENCY_MS = int(os.environ.get("BENCH_PROVIDER_LATENCY_MS", "150"))
+PROVIDER_CALLS_AT_ONCE = (1, 8)  # KEEPFLOW_DELIVERY_CONCURRENCY for the two runs
 
 
 def bench_env() -> dict[str, str]:
@@ -59,7 +67,7 @@ def django_setup(env: dict[str, str]) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def customers_create(count: int) -> list[Any]:
+def customers_create(count: int, prefix: str = "bench") -> list[Any]:
     from django.utils import timezone
 
     from apps.customers.models import Customer
@@ -69,10 +77,10 @@ def customers_create(count: int) -> list[Any]:
     granted = {"email": consent_entry("granted", "bench", now),
                "sms": consent_entry("granted", "bench", now)}
     Customer.objects.bulk_create(
-        [Customer(external_id=f"bench-{i}", email=f"b{i}@example.com",
+        [Customer(external_id=f"{prefix}-{i}", email=f"{prefix}{i}@example.com",
                   phone=f"+4915{i:09d}", timezone="Europe/Berlin", consent=granted)
          for i in range(count)], batch_size=1000)
-    return list(Customer.objects.order_by("pk"))
+    return list(Customer.objects.filter(external_id__startswith=f"{prefix}-").order_by("pk"))
 
 
 def queue_messages(customers: list[Any], offset: int, count: int) -> float:
@@ -162,6 +170,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     def per_message_ms(cpu_seconds: float) -> float:
         return round(cpu_seconds * 1000 / count, 3)
 
+    remote = remote_provider_runs(env, 2 * count, 200 if quick else 800)
     return {
         "database": database_name(DATABASE_URL),
         "provider": "console",
@@ -182,4 +191,52 @@ def run(quick: bool = False) -> dict[str, Any]:
         "end_to_end": {"seconds": round(e2e_seconds, 2),
                        "messages_per_s": round(count / e2e_seconds, 1),
                        "cpu_seconds": e2e_cpu},
+        "remote_provider": remote,
     }
+
+
+def remote_provider_runs(env: dict[str, str], offset: int, count: int) -> dict[str, Any]:
+    """`count` messages through SendGrid and Twilio `PROVIDER_LATENCY_MS` away, once per
+    KEEPFLOW_DELIVERY_CONCURRENCY in PROVIDER_CALLS_AT_ONCE, each run to customers of its
+    own (one message each: no cap applies)."""
+    from django.conf import settings
+
+    from apps.messaging.services import enqueue_delivery
+    from tests.messaging.fake_provider import FakeProvider
+
+    fake = FakeProvider(latency_seconds=PROVIDER_LATENCY_MS / 1000).start()
+    remote_env = env | {"KEEPFLOW_EMAIL_PROVIDER": "sendgrid", "SENDGRID_API_KEY": "SG.bench",
+                        "SENDGRID_API_HOST": fake.url, "KEEPFLOW_SMS_PROVIDER": "twilio",
+                        "TWILIO_ACCOUNT_SID": "ACbench", "TWILIO_AUTH_TOKEN": "bench",
+                        "TWILIO_FROM_NUMBER": "+15005550006", "TWILIO_API_BASE_URL": fake.url}
+    broker = redis.Redis.from_url(REDIS_URL)
+    runs = []
+    try:
+        for run, calls_at_once in enumerate(PROVIDER_CALLS_AT_ONCE):
+            say(f"messages: {count:,} through a provider {PROVIDER_LATENCY_MS} ms away, "
+                f"{calls_at_once} call(s) at once per task")
+            ids = _queued_ids(customers_create(count, f"remote{run}"), offset, count)
+            broker.delete(QUEUE_KEY)  # the one-message tasks of queueing: batches instead
+            enqueue_delivery(ids)
+            with CeleryWorker(CONCURRENCY, remote_env | {
+                    "KEEPFLOW_DELIVERY_CONCURRENCY": str(calls_at_once)},
+                    name="bench-messages-remote", queue=QUEUE_KEY):
+                started = time.monotonic()
+                seconds = wait_sent(offset, offset + count - 1, timeout=1800) - started
+            runs.append({"calls_at_once_per_task": calls_at_once,
+                         "seconds": round(seconds, 2),
+                         "messages_per_s": round(count / seconds, 1)})
+            offset += count
+    finally:
+        fake.stop()
+    return {"provider_latency_ms": PROVIDER_LATENCY_MS, "messages": count,
+            "delivery_batch": settings.KEEPFLOW_DELIVERY_BATCH, "worker_concurrency": CONCURRENCY,
+            "provider_requests": len(fake.requests), "runs": runs}
+
+
+def _queued_ids(customers: list[Any], offset: int, count: int) -> list[int]:
+    from apps.messaging.models import Message
+
+    queue_messages(customers, offset, count)
+    return list(Message.objects.filter(run_id__gte=offset, run_id__lt=offset + count)
+                .order_by("id").values_list("id", flat=True))

@@ -41,7 +41,8 @@ from apps.messaging.models import (
     MessageStatus,
     Suppression,
 )
-from apps.messaging.providers import SendResult, provider_for, provider_named
+from apps.messaging.providers import Provider, SendResult, provider_for, provider_named
+from apps.messaging.providers.pool import providers_send
 
 log = logging.getLogger(__name__)
 S = MessageStatus
@@ -149,15 +150,13 @@ def message_build(*, customer: Customer, channel: str, category: str, subject: s
     return message
 
 
-DELIVERY_BATCH = 10  # messages per delivery task: small, as each may wait on a provider
-
-
 def enqueue_delivery(message_ids: list[int]) -> None:
     from apps.handoff import enqueue_ids
     from apps.messaging.tasks import messages_deliver  # on the deliveries' queue
 
-    for start in range(0, len(message_ids), DELIVERY_BATCH):
-        enqueue_ids(messages_deliver, message_ids[start:start + DELIVERY_BATCH])
+    size = settings.KEEPFLOW_DELIVERY_BATCH
+    for start in range(0, len(message_ids), size):
+        enqueue_ids(messages_deliver, message_ids[start:start + size])
 
 
 def _enqueue_reconcile(message_ids: list[int], countdown: float) -> None:
@@ -199,11 +198,12 @@ def messages_send(message_ids: list[int], *, now: datetime | None = None
                   ) -> dict[int, SendStep]:
     """One delivery attempt for each message: check the guardrails again (their facts
     read once for all), mark `sending` (committed) before any provider is called, call
-    the providers outside any transaction, then record what they said, together. Only a
+    the providers outside any transaction (several at once), then record what they said,
+    together. Only a
     queued message is sent, so a repeated task does nothing."""
     started = now or timezone.now()
     steps: dict[int, SendStep] = {}
-    calls: list[tuple[Message, Any]] = []
+    calls: list[tuple[Message, Provider]] = []
     not_called: list[Message] = []  # calls a guardrail stopped: their runs must go on
     with transaction.atomic():
         messages = list(Message.objects.select_for_update(of=("self",))
@@ -239,14 +239,7 @@ def messages_send(message_ids: list[int], *, now: datetime | None = None
             _call_event(message, NOT_CALLED, started, f"send:{message.pk}",
                         {"reason": message.reason})
 
-    results: dict[int, SendResult] = {}
-    for message, provider in calls:
-        try:
-            results[message.pk] = provider.send(message)
-        except Exception as err:  # a provider bug must not leave a silent `sending` row
-            log.exception("provider %s raised on message %s", provider.name, message.pk)
-            results[message.pk] = SendResult(
-                "unknown", error=f"provider error: {type(err).__name__}: {err}")
+    results = providers_send(calls)
     if not results:
         return steps
 

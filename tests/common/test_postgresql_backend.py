@@ -1,7 +1,8 @@
 """The PostgreSQL backend's health check (apps/common/postgresql): a kept connection is
 checked with `SELECT 1` at most once a second; one that died since its last check is
 replaced; one that died within the second fails one request with a 503 that says to send
-it again, and the next request goes through on a new connection."""
+it again, and the next request goes through on a new connection. And the hot paths'
+statements that ask to be prepared are prepared, where Django's own queries are not."""
 
 from __future__ import annotations
 
@@ -100,3 +101,30 @@ def test_a_connection_that_died_within_the_second_fails_one_request_with_503(
     assert again.status_code == 202, again.content
     assert connection.connection.info.backend_pid != dead
     assert Event.objects.count() == 1
+
+
+def prepared_statements() -> list[tuple[str, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+        return cursor.fetchall()
+
+
+def test_the_ingest_statement_is_prepared_once_and_then_not_planned_again():
+    from apps.customers.ingest import EventIn, events_ingest
+
+    # Given a new connection (Django would open psycopg's with prepared statements off)
+    connection.close()
+    # When eight single events are stored, each by its one statement in autocommit
+    for n in range(8):
+        events_ingest([EventIn(f"c-{n}", "login", idempotency_key=f"prepared-{n}")])
+    # Then the connection holds that one statement, prepared, and PostgreSQL runs it
+    # with its generic plan after the first few calls, instead of planning every call
+    prepared = prepared_statements()
+    assert len(prepared) == 1, prepared
+    statement, generic_plans = prepared[0]
+    assert '"customers_eventpending"' in statement
+    assert generic_plans >= 1
+    # and Django's own queries (client-side binding) were never prepared
+    assert Event.objects.filter(type="login").count() == 8
+    assert Event.objects.filter(type="login").count() == 8
+    assert len(prepared_statements()) == 1

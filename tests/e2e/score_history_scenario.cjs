@@ -30,8 +30,13 @@ scenario(async (page, facts, step) => {
   await page.getByLabel("Tier").selectOption("high");
   await page.waitForURL(/tier=high/);
   await page.getByLabel("Churn score at least").fill("0.5");
+  // The list's answer to the filtered request, not the rows still shown from before it
+  // (under load the check for "not busy" could pass before the request began).
+  const filtered = page.waitForResponse((r) => r.url().includes("/api/v1/customers?")
+    && r.url().includes("churn_score_min=0.5") && r.url().includes("tier=high"));
   await page.getByRole("button", { name: "Filter" }).click();
   await page.waitForURL(/churn_score_min=0.5/);
+  await filtered;
   await page.waitForFunction(() => !document.querySelector('section[aria-busy="true"]'));
   facts.filtered = await ids(page);
   await shot(page, "customers-sorted");

@@ -51,6 +51,9 @@ class Recorded:
 @dataclass
 class FakeProvider:
     slow_seconds: float = 3.0
+    latency_seconds: float = 0.0  # every answer waits this long, as a far provider would
+    in_flight: int = 0
+    in_flight_most: int = 0  # the most requests it was answering at one time
     requests: list[Recorded] = field(default_factory=list)
     scripts: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     twilio_messages: list[dict[str, Any]] = field(default_factory=list)
@@ -128,6 +131,18 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle()
 
     def _handle(self) -> None:
+        provider = self.provider
+        with provider.lock:
+            provider.in_flight += 1
+            provider.in_flight_most = max(provider.in_flight_most, provider.in_flight)
+        try:
+            time.sleep(provider.latency_seconds)
+            self._answer()
+        finally:
+            with provider.lock:
+                provider.in_flight -= 1
+
+    def _answer(self) -> None:
         request = self._read()
         family = _family(request.path)
         step = self.provider.next_step(family) if request.method == "POST" else "ok"

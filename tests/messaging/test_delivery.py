@@ -256,3 +256,48 @@ def test_a_delivery_batch_sends_checks_and_records_together(
     assert len(fake_provider.recorded("messages")) == 3
     # with a fixed number of statements: lock, facts, sending, lock again, outcomes
     assert len(queries) <= 14, [q["sql"][:80] for q in queries]
+
+
+def test_a_delivery_batch_calls_its_provider_several_at_once_and_no_more(
+        make_customer, queue, fake_provider, settings) -> None:
+    from apps.messaging.services import messages_send
+
+    # Given twelve queued texts, a provider that takes 0.2 s to answer, and at most four
+    # calls at once
+    settings.KEEPFLOW_DELIVERY_CONCURRENCY = 4
+    fake_provider.latency_seconds = 0.2
+    ids = [queue(make_customer(), channel="sms")["message_id"] for _ in range(12)]
+
+    # When one task delivers them
+    steps = messages_send(ids, now=NOW + timedelta(hours=4))
+
+    # Then every text went out once, with its own sid, and four calls overlapped
+    assert {steps[i].status for i in ids} == {"sent"}
+    assert len(fake_provider.recorded("messages")) == 12
+    sids = set(Message.objects.filter(pk__in=ids).values_list("provider_message_id", flat=True))
+    assert len(sids) == 12 and all(sid.startswith("SM") for sid in sids)
+    assert fake_provider.in_flight_most == 4
+
+
+def test_a_provider_that_raises_in_a_concurrent_batch_leaves_only_its_message_unknown(
+        make_customer, queue, fake_provider, monkeypatch) -> None:
+    from apps.messaging.providers.twilio_sms import TwilioProvider
+    from apps.messaging.services import messages_send
+
+    # Given three texts, and a provider bug that strikes the second one's call
+    ids = [queue(make_customer(), channel="sms")["message_id"] for _ in range(3)]
+    send = TwilioProvider.send
+
+    def buggy(self: TwilioProvider, message: Message):
+        if message.pk == ids[1]:
+            raise KeyError("sid")
+        return send(self, message)
+
+    monkeypatch.setattr(TwilioProvider, "send", buggy)
+
+    # When one task delivers them
+    steps = messages_send(ids, now=NOW + timedelta(hours=4))
+
+    # Then the others were sent and the second went to reconcile with the bug's text
+    assert [steps[i].status for i in ids] == ["sent", "reconcile", "sent"]
+    assert "provider error: KeyError" in Message.objects.get(pk=ids[1]).error

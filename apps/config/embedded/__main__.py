@@ -71,10 +71,9 @@ def run() -> int:
                  f"logs of both in {_shown(redis.log.parent)})")
         _urls_published(env)
         env.setdefault("CELERY_BEAT_SCHEDULE", str(VAR / "celerybeat-schedule"))
-        # Production's processes in smaller sizes (docs/operations.md), and the web server
-        # on this machine only: the demo admin's password is published.
+        # Production's processes (docs/operations.md), and the web server on this machine
+        # only: the demo admin's password is published.
         env.setdefault("WEB_HOST", LOOPBACK)
-        env.setdefault("WEB_CONCURRENCY", "2")
         env.setdefault("WORKER_CONCURRENCY", "2")
         env.setdefault("CELERY_LOG_LEVEL", "WARNING")  # not a line per timer tick
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"

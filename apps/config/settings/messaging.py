@@ -34,6 +34,9 @@ TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio
 
 # Provider calls: timeout per request, attempts on 429/5xx, exponential backoff.
 KEEPFLOW_PROVIDER_TIMEOUT_SECONDS = env.float("KEEPFLOW_PROVIDER_TIMEOUT_SECONDS", default=15.0)
+# Deliveries: messages per delivery task, and provider calls a task makes at once.
+KEEPFLOW_DELIVERY_BATCH = env.int("KEEPFLOW_DELIVERY_BATCH", default=50)
+KEEPFLOW_DELIVERY_CONCURRENCY = env.int("KEEPFLOW_DELIVERY_CONCURRENCY", default=8)
 KEEPFLOW_MESSAGE_MAX_ATTEMPTS = env.int("KEEPFLOW_MESSAGE_MAX_ATTEMPTS", default=5)
 KEEPFLOW_MESSAGE_RETRY_BASE_SECONDS = env.float("KEEPFLOW_MESSAGE_RETRY_BASE_SECONDS",
                                                 default=30.0)

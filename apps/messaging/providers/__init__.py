@@ -42,6 +42,7 @@ class LookupResult:
 
 class Provider(Protocol):
     name: str
+    remote: bool  # calls another service over the network (worth calling concurrently)
 
     def send(self, message: Message) -> SendResult: ...
 

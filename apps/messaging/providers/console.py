@@ -16,6 +16,7 @@ log = logging.getLogger("keepflow.messaging.console")
 
 class ConsoleProvider:
     name = "console"
+    remote = False
 
     def send(self, message: Message) -> SendResult:
         log.info("%s #%s to %s: %s", message.channel, message.pk, message.to,

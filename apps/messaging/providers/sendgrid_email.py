@@ -76,6 +76,7 @@ def _retry_after(err: HTTPError) -> float | None:
 
 class SendGridProvider:
     name = "sendgrid"
+    remote = True
 
     def send(self, message: Message) -> SendResult:
         client = SendGridAPIClient(api_key=settings.SENDGRID_API_KEY,

@@ -57,6 +57,7 @@ def _never_sent(err: requests.ConnectionError) -> bool:
 
 class TwilioProvider:
     name = "twilio"
+    remote = True
 
     def send(self, message: Message) -> SendResult:
         try:
