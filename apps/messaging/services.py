@@ -9,7 +9,6 @@ sending it again.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,7 +43,6 @@ from apps.messaging.models import (
 from apps.messaging.providers import Provider, SendResult, provider_for, provider_named
 from apps.messaging.providers.pool import providers_send
 
-log = logging.getLogger(__name__)
 S = MessageStatus
 DISPATCH_GRACE = timedelta(seconds=60)
 DISPATCH_LEASE = timedelta(minutes=5)

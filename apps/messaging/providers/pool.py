@@ -31,11 +31,10 @@ _executors: dict[int, ThreadPoolExecutor] = {}  # by size; made on first use (af
 
 def providers_send(calls: Sequence[tuple[Message, Provider]]) -> dict[int, SendResult]:
     """Each message sent through its provider; {message id: what the provider said}."""
-    concurrency = min(settings.KEEPFLOW_DELIVERY_CONCURRENCY, len(calls))
-    if concurrency <= 1 or all(not provider.remote for _, provider in calls):
+    size = settings.KEEPFLOW_DELIVERY_CONCURRENCY
+    if size <= 1 or len(calls) <= 1 or not any(provider.remote for _, provider in calls):
         return {message.pk: _send(message, provider) for message, provider in calls}
-    outcomes = _pool(settings.KEEPFLOW_DELIVERY_CONCURRENCY).map(
-        lambda call: _send_in_thread(*call), calls)
+    outcomes = _pool(size).map(lambda call: _send_in_thread(*call), calls)
     return {message.pk: result for (message, _), result in zip(calls, outcomes, strict=True)}
 
 
