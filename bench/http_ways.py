@@ -12,6 +12,9 @@ fixed time with unique ids per call (bench/ways.lua):
 
 The four ways run in BENCH_HTTP_ROUNDS (3) interleaved rounds, and the targets are
 checked on each way's median round: the shared machine's speed drifts between minutes.
+Each way starts after BENCH_HTTP_REST (60) seconds of idle, because this VM slows by a
+third within half a minute of load and needs about a minute to recover; each result
+keeps the speed of a fixed Python loop measured just before it.
 
 With BENCH_HTTP_SUSTAINED=300, batches of 100 run again for five minutes: the clients
 send faster than the workers can handle, the backlog grows to its limit and the ways in
@@ -52,6 +55,7 @@ from bench.support import (
     env_url,
     postgres_backends,
     production_env,
+    python_loop_seconds,
     say,
 )
 
@@ -72,6 +76,11 @@ SUSTAINED_SECONDS = int(os.environ.get("BENCH_HTTP_SUSTAINED", "0"))
 # 2-core machine's speed drifts by a third within minutes, so the targets are checked on
 # each way's median round, and every round is kept in the results.
 ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS", "3"))
+# BENCH_HTTP_REST: seconds of idle before each measured way (60; 0 with --quick). This VM
+# runs a third slower after half a minute of load on both cores and recovers within a
+# minute of rest (docs/benchmarks.md): without a rest, a way's figure depended on which
+# way ran before it. Each result keeps the machine's speed measured right before it.
+REST_DEFAULT_SECONDS = 60
 ENDED = ("completed", "exited", "failed", "cancelled")
 READY_LIST = "keepflow.events.ready"  # apps/handoff/ready.py's READY_KEY (no Django here)
 
@@ -409,6 +418,7 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
     if not Path(WRK).exists():
         raise SystemExit(f"{WRK} is missing: `apt-get install wrk`")
     seconds = seconds or (5 if quick else 20)
+    rest = int(os.environ.get("BENCH_HTTP_REST", 0 if quick else REST_DEFAULT_SECONDS))
     env = bench_env()
     say(f"http_ways: recreating database {database_name(DATABASE_URL)} and migrating")
     database_recreate(DATABASE_URL)
@@ -435,7 +445,8 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
             for way in WAYS:
                 say(f"http_ways: round {round_}/{rounds}, {way.name}, "
                     f"{way.connections} clients, {seconds} s")
-                result = {"round": round_} | wrk_run(way, seconds, fixtures, api_key, procfile)
+                result = {"round": round_} | rested(rest) \
+                    | wrk_run(way, seconds, fixtures, api_key, procfile)
                 say(f"  {result['runs_per_s_end_to_end']} runs/s end to end, "
                     f"p99 {result['latency_ms']['p99']} ms, 5xx {result['http_5xx']}, "
                     f"lost {result['runs_lost']}, duplicate {result['runs_duplicate']}, "
@@ -445,7 +456,8 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
         if SUSTAINED_SECONDS:
             say(f"http_ways: {SUSTAINED.name}, {SUSTAINED.connections} clients, "
                 f"{SUSTAINED_SECONDS} s")
-            result = wrk_run(SUSTAINED, SUSTAINED_SECONDS, fixtures, api_key, procfile)
+            result = rested(rest) | wrk_run(SUSTAINED, SUSTAINED_SECONDS, fixtures, api_key,
+                                        procfile)
             say(f"  {result['runs_per_s_during_load']} runs/s during the load "
                 f"({result['runs_per_s_end_to_end']} end to end), "
                 f"backlog {result['backlog_events_during_load']}, "
@@ -464,6 +476,7 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
         "workflow": "trigger -> filter score <= 6 -> SMS (console) / exit",
         "customers": CUSTOMERS,
         "seconds_per_way": seconds,
+        "rest_seconds_before_each_way": rest,
         "rounds": rounds,
         "ways": results,
         "medians": medians,
@@ -485,6 +498,12 @@ def run(*, quick: bool = False, seconds: int | None = None) -> dict[str, Any]:
     }
 
 
+def rested(seconds: int) -> dict[str, Any]:
+    """Idle for `seconds`, then the machine's speed as the next way starts."""
+    time.sleep(seconds)
+    return {"rest_seconds": seconds, "python_loop_s_before": python_loop_seconds()}
+
+
 def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """A way's median round by runs/s end to end (the lower middle of an even count), with
     the spread of every round."""
@@ -500,7 +519,8 @@ def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 def summary(body: dict[str, Any]) -> str:
     from bench.__main__ import table
 
-    rows = [[r["way"], r.get("round", "-"), r["connections"], r["requests_per_s"],
+    rows = [[r["way"], r.get("round", "-"), r.get("python_loop_s_before", "-"),
+             r["connections"], r["requests_per_s"],
              r["runs_per_s_end_to_end"], r["latency_ms"]["p99"], r["http_5xx"],
              r["http_429_backlog_full"], r["runs_lost"], r["runs_duplicate"],
              r["runs_refused_active_limit"], r["cpu_ms_per_run"]["total"]]
@@ -510,8 +530,8 @@ def summary(body: dict[str, Any]) -> str:
                for name, m in body["medians"].items()]
     met = ", ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in body["targets_met"].items())
     return (f"EVERY WAY IN over HTTP ({body['workflow']}, {body['seconds_per_way']} s each)\n"
-            + table(["way", "round", "clients", "req/s", "runs/s e2e", "p99 ms", "5xx", "429",
-                     "lost", "dup", "refused", "CPU ms/run"], rows)
+            + table(["way", "round", "loop s", "clients", "req/s", "runs/s e2e", "p99 ms",
+                     "5xx", "429", "lost", "dup", "refused", "CPU ms/run"], rows)
             + "\n\nmedian rounds\n"
             + table(["way", "runs/s e2e", "p99 ms", "every round"], medians)
             + f"\n\ntargets {body['targets']} -> {met}")
