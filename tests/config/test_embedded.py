@@ -133,23 +133,26 @@ def test_a_server_on_a_port_another_run_took_first_is_not_taken_for_ours(tmp_pat
 
 
 _STRAYS_SCRIPT = """
-import json, os, subprocess
+import json, multiprocessing, os, subprocess, time
 from apps.config.embedded.__main__ import group_strays
 child = subprocess.Popen(["sleep", "60"])
 apart = subprocess.Popen(["sleep", "60"], start_new_session=True)
+helper = multiprocessing.Process(target=time.sleep, args=(60,))  # as honcho runs a line
+helper.start()
 try:
     print(json.dumps({"strays": group_strays(), "me": os.getpid(), "child": child.pid,
-                      "apart": apart.pid}))
+                      "apart": apart.pid, "helper": helper.pid}))
 finally:
     child.kill()
     apart.kill()
+    helper.kill()
 """
 
 
 def test_the_launcher_finds_what_is_left_of_its_process_group():
     """What a stop kills when a child outlives its parent (a stuck gunicorn worker): the
-    launcher's group below it, never the launcher, its ancestors or the servers, which run
-    in sessions of their own."""
+    launcher's group below it, never the launcher, its ancestors, honcho's helpers or the
+    servers, which run in sessions of their own."""
     import json
     import subprocess
     import sys
@@ -163,3 +166,6 @@ def test_the_launcher_finds_what_is_left_of_its_process_group():
 
     assert seen["child"] in seen["strays"]
     assert seen["me"] not in seen["strays"] and seen["apart"] not in seen["strays"]
+    # honcho's helper for a Procfile line must live to report the line's end (killed,
+    # honcho sent SIGKILL to the stopped web server forever and `make run` never ended)
+    assert seen["helper"] not in seen["strays"]

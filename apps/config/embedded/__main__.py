@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import multiprocessing
 import os
 import shutil
 import signal
@@ -122,16 +123,19 @@ class _EachChild:
 
 
 def group_strays() -> list[int]:
-    """Processes in the launcher's process group other than itself and its ancestors
-    (`make`, a shell): the web and worker processes and anything they started."""
+    """Processes in the launcher's process group other than itself, its ancestors (`make`,
+    a shell) and honcho's helpers: the web and worker processes and anything they
+    started. honcho runs each Procfile line from a helper process (multiprocessing) that
+    reports the line's end; a helper killed here could not, and honcho would wait for
+    that line forever."""
     me, group = os.getpid(), os.getpgrp()
-    ancestors, pid = set(), me
+    spared, pid = {me} | {helper.pid for helper in multiprocessing.active_children()}, me
     while pid > 1:
         pid = _parent_pid(pid)
-        ancestors.add(pid)
+        spared.add(pid)
     strays = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == me or int(entry) in ancestors:
+        if not entry.isdigit() or int(entry) in spared:
             continue
         with contextlib.suppress(OSError):
             if os.getpgid(int(entry)) == group:
