@@ -76,10 +76,8 @@ SUSTAINED_SECONDS = int(os.environ.get("BENCH_HTTP_SUSTAINED", "0"))
 # 2-core machine's speed drifts by a third within minutes, so the targets are checked on
 # each way's median round, and every round is kept in the results.
 ROUNDS = int(os.environ.get("BENCH_HTTP_ROUNDS", "3"))
-# BENCH_HTTP_REST: seconds of idle before each measured way (60; 0 with --quick). This VM
-# runs a third slower after half a minute of load on both cores and recovers within a
-# minute of rest (docs/benchmarks.md): without a rest, a way's figure depended on which
-# way ran before it. Each result keeps the machine's speed measured right before it.
+# BENCH_HTTP_REST: seconds of idle before each measured way (why: the module's docstring);
+# 0 with --quick.
 REST_DEFAULT_SECONDS = 60
 ENDED = ("completed", "exited", "failed", "cancelled")
 READY_LIST = "keepflow.events.ready"  # apps/handoff/ready.py's READY_KEY (no Django here)
