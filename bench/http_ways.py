@@ -22,11 +22,12 @@ answer 429 with Retry-After (apps/handoff/admission.py), which the clients honou
 run reports the runs that ended while the load lasted, per 30 s, and the backlog sampled
 every 2 s.
 
-After wrk stops the benchmark waits until every accepted call's run has ended, then
-counts from the database: runs that ended per second end to end (from the first call to
-the last run's end), HTTP p99, 5xx, 429s, runs lost (an accepted event with neither a run nor a
-refusal), duplicate runs (two runs for one event) and duplicate messages, runs refused by
-the per-customer active-run limit, and the CPU of web, worker, beat and PostgreSQL per run.
+After wrk stops the benchmark waits until every accepted call's run has ended and its
+text has left the queue (settle), then counts from the database: runs that ended per
+second end to end (from the first call to the last run's end), HTTP p99, 5xx, 429s, runs
+lost (an accepted event with neither a run nor a refusal), duplicate runs (two runs for
+one event) and duplicate messages, runs refused by the per-customer active-run limit,
+and the CPU of web, worker, beat and PostgreSQL per run.
 """
 
 from __future__ import annotations
