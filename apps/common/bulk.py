@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.db import connection, models
 
@@ -74,29 +77,34 @@ def values_insert(model: type[models.Model], names: Sequence[str],
 
 
 def rows_update(objs: Sequence[models.Model], names: Sequence[str]) -> None:
-    """Save these fields of these rows with one UPDATE … FROM (VALUES …) on PostgreSQL
-    (Django's bulk_update builds a CASE expression per field and row, which cost more
-    than a batch's whole provider round trip). The rows should be locked by the caller."""
+    """Save these fields of these rows with one UPDATE … FROM json_to_recordset(rows)
+    (the rows should be locked by the caller). Django's bulk_update builds a CASE
+    expression per field and row; a VALUES list has a placeholder per value, which psycopg
+    splits out of the long statement again on every call, and arrays are quoted value by
+    value in Python. Here the rows are one JSON document, encoded in C, and the
+    statement's text depends only on the fields."""
     if not objs:
         return
-    model = type(objs[0])
-    meta = model._meta
-    fields = [meta.get_field(name) for name in names]
+    meta = type(objs[0])._meta
+    fields = [meta.pk, *(meta.get_field(name) for name in names)]
     quote = connection.ops.quote_name
-    # Each value cast to its column's type: VALUES would otherwise guess text.
-    row = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in [meta.pk, *fields]) + ")"
-    params: list[Any] = []
-    for obj in objs:
-        params.append(obj.pk)
-        for field in fields:
-            value = getattr(obj, field.attname)
-            params.append(json.dumps(value) if isinstance(field, models.JSONField)
-                          and value is not None else value)
-    columns = [quote(f.column) for f in fields]
-    assignments = ", ".join(f"{column} = v.{column}" for column in columns)
+    columns = [f.column for f in fields]
+    rows = json.dumps([{f.column: getattr(obj, f.attname) for f in fields} for obj in objs],
+                      default=_json_default)
+    record = ", ".join(f"{quote(f.column)} {f.db_type(connection)}" for f in fields)
+    pk = quote(columns[0])
+    assignments = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns[1:])
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
-            f"FROM (VALUES {', '.join([row] * len(objs))}) "
-            f"AS v({quote(meta.pk.column)}, {', '.join(columns)}) "
-            f"WHERE t.{quote(meta.pk.column)} = v.{quote(meta.pk.column)}", params)
+            f"FROM json_to_recordset(%s::json) AS v({record}) WHERE t.{pk} = v.{pk}", [rows])
+
+
+def _json_default(value: Any) -> str:
+    """Dates and times as ISO 8601, decimals and UUIDs as text: what each column's type
+    reads back."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} cannot be written by rows_update")

@@ -186,10 +186,14 @@ def message_send(message_id: int, *, now: datetime | None = None) -> SendStep:
     return messages_send([message_id], now=now).get(message_id, SendStep("missing"))
 
 
-# What a delivery attempt may change on a message (saved with one bulk update).
+# What a delivery attempt may change on a message (saved with one bulk update), and
+# what the provider's answer may change: not the address, which an erasure may have
+# blanked during the call.
 _SEND_FIELDS = ("status", "reason", "next_attempt_at", "to", "provider", "attempts",
                 "sending_at", "sent_at", "provider_message_id", "error", "failed_at",
                 "updated_at")
+_RESULT_FIELDS = ("status", "reason", "next_attempt_at", "attempts", "sent_at",
+                  "provider_message_id", "error", "failed_at", "updated_at")
 
 
 def messages_send(message_ids: list[int], *, now: datetime | None = None
@@ -242,15 +246,24 @@ def messages_send(message_ids: list[int], *, now: datetime | None = None
         return steps
 
     finished = now or timezone.now()
+    called = {message.pk: message for message, _provider in calls}
     with transaction.atomic():
+        # The copies from before the calls are still right for rows that are still
+        # `sending`: only their state is read again (locked). A row a delivery webhook
+        # moved on meanwhile is loaded afresh.
+        states = dict(Message.objects.select_for_update(of=("self",))
+                      .filter(pk__in=results).values_list("pk", "status"))
+        moved = [pk for pk, status in states.items() if status != S.SENDING]
+        if moved:
+            called.update((message.pk, message) for message in
+                          Message.objects.select_related("customer").filter(pk__in=moved))
         changed = []
-        for message in Message.objects.select_for_update(of=("self",)) \
-                .select_related("customer").filter(pk__in=results).order_by("id"):
-            step, dirty = _send_recorded(message, results[message.pk], finished)
-            steps[message.pk] = step
+        for pk in sorted(states):
+            step, dirty = _send_recorded(called[pk], results[pk], finished)
+            steps[pk] = step
             if dirty:
-                changed.append(message)
-        _messages_save(changed, finished)
+                changed.append(called[pk])
+        _messages_save(changed, finished, _RESULT_FIELDS)
     return steps
 
 
@@ -285,11 +298,12 @@ def _send_recorded(message: Message, result: SendResult, finished: datetime
     return SendStep(message.status), True
 
 
-def _messages_save(messages: list[Message], now: datetime) -> None:
+def _messages_save(messages: list[Message], now: datetime,
+                   fields: tuple[str, ...] = _SEND_FIELDS) -> None:
     """One statement for the messages of a delivery batch (their rows are locked)."""
     for message in messages:
         message.updated_at = now
-    rows_update(messages, _SEND_FIELDS)
+    rows_update(messages, fields)
 
 
 def messages_dispatch_due(*, now: datetime | None = None, limit: int = 1000) -> dict[str, list]:

@@ -301,3 +301,65 @@ def test_a_provider_that_raises_in_a_concurrent_batch_leaves_only_its_message_un
     # Then the others were sent and the second went to reconcile with the bug's text
     assert [steps[i].status for i in ids] == ["sent", "reconcile", "sent"]
     assert "provider error: KeyError" in Message.objects.get(pk=ids[1]).error
+
+
+def test_an_erasure_during_the_providers_call_is_not_undone_by_the_outcome(
+        make_customer, queue, fake_provider, monkeypatch, settings) -> None:
+    from apps.customers.erasure import customers_erase
+    from apps.messaging.providers.twilio_sms import TwilioProvider
+    from apps.messaging.services import messages_send
+
+    # Given two texts, and the first customer erased while the provider is being called
+    # (calls one at a time, in this thread: the test's rows are not committed)
+    settings.KEEPFLOW_DELIVERY_CONCURRENCY = 1
+    customers = [make_customer(), make_customer()]
+    ids = [queue(c, channel="sms")["message_id"] for c in customers]
+    send = TwilioProvider.send
+
+    def erased_meanwhile(self: TwilioProvider, message: Message):
+        if message.pk == ids[0]:
+            customers_erase([customers[0].pk])
+        return send(self, message)
+
+    monkeypatch.setattr(TwilioProvider, "send", erased_meanwhile)
+
+    # When one task delivers them
+    steps = messages_send(ids, now=NOW + timedelta(hours=4))
+
+    # Then both were sent, and the erased customer's number stays erased
+    assert {steps[i].status for i in ids} == {"sent"}
+    erased, kept = (Message.objects.get(pk=i) for i in ids)
+    assert (erased.to, erased.body) == ("", "[erased]")
+    assert erased.provider_message_id.startswith("SM")
+    assert kept.to == customers[1].phone
+
+
+def test_a_delivery_webhook_during_the_providers_call_is_kept(
+        make_customer, queue, fake_provider, monkeypatch, settings) -> None:
+    from apps.messaging.providers.twilio_sms import TwilioProvider
+    from apps.messaging.services import message_delivery_update, messages_send
+
+    # Given two texts, and the first one's "delivered" callback arriving before its
+    # call has returned (calls one at a time, in this thread)
+    settings.KEEPFLOW_DELIVERY_CONCURRENCY = 1
+    ids = [queue(make_customer(), channel="sms")["message_id"] for _ in range(2)]
+    send = TwilioProvider.send
+
+    def delivered_meanwhile(self: TwilioProvider, message: Message):
+        result = send(self, message)
+        if message.pk == ids[0]:
+            message_delivery_update(message, "delivered", event_key="cb-1",
+                                    provider_message_id=result.provider_message_id)
+        return result
+
+    monkeypatch.setattr(TwilioProvider, "send", delivered_meanwhile)
+
+    # When one task delivers them
+    steps = messages_send(ids, now=NOW + timedelta(hours=4))
+
+    # Then the first stays delivered (not set back to sent), the second is sent
+    assert [steps[i].status for i in ids] == ["delivered", "sent"]
+    first, second = (Message.objects.get(pk=i) for i in ids)
+    assert first.status == "delivered" and first.delivered_at is not None
+    assert first.provider_message_id.startswith("SM")
+    assert second.status == "sent" and second.sent_at is not None
