@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
 from apps.customers.models import ConsentStatus, Customer, Event
@@ -119,19 +118,21 @@ class GuardrailFacts:
     def __init__(self, customers: Iterable[Customer], now: datetime) -> None:
         self.customers = {customer.pk: customer for customer in customers}
         self.now = now
-        self._suppressed: set[tuple[str, str]] | None = None
-        self._counted: dict[tuple[int, str, str], list[int]] | None = None
+        # Each loaded for one channel (and category) when first asked about: a batch
+        # usually holds one kind of message.
+        self._suppressed: dict[str, set[str]] = {}
+        self._counted: dict[tuple[str, str], dict[int, list[int]]] = {}
         self._added: Counter[tuple[int, str, str]] = Counter()
         self._engaged: set[int] | None = None
 
     def suppressed(self, channel: str, address: str) -> bool:
-        if self._suppressed is None:
-            addresses = {address_normalize("email", c.email) for c in self.customers.values()}
-            addresses |= {address_normalize("sms", c.phone) for c in self.customers.values()}
+        if channel not in self._suppressed:
+            addresses = {customer_address(c, channel) for c in self.customers.values()}
             addresses.discard("")
-            self._suppressed = set(Suppression.objects.filter(address__in=addresses)
-                                   .values_list("channel", "address"))
-        return (channel, address) in self._suppressed
+            self._suppressed[channel] = set(
+                Suppression.objects.filter(channel=channel, address__in=addresses)
+                .values_list("address", flat=True))
+        return address in self._suppressed[channel]
 
     def cap_reached(self, customer_id: int, channel: str,
                     before_message_id: int | None = None, *,
@@ -140,37 +141,25 @@ class GuardrailFacts:
         window = cap_window(category, channel)
         if window is None:
             return False
-        if self._counted is None:
-            self._counted = self._counted_load()
-        key = (customer_id, channel, category)
-        ids = self._counted.get(key, [])
+        if (channel, category) not in self._counted:
+            self._counted[(channel, category)] = self._counted_load(channel, category,
+                                                                    window[1])
+        ids = self._counted[(channel, category)].get(customer_id, [])
         if before_message_id is not None:
             count = sum(1 for message_id in ids if message_id < before_message_id)
         else:
-            count = len(ids) + self._added[key]
+            count = len(ids) + self._added[(customer_id, channel, category)]
         return count >= window[0]
 
-    def _counted_load(self) -> dict[tuple[int, str, str], list[int]]:
-        """The ids of messages within their cap's window, per customer, channel and
-        category: one row per group with its ids as an array, so a customer's history
-        costs no model rows or dates on the Python side (it grows all day under load)."""
-        in_window = Q()
-        for (category, channel), (_count, span) in self._windows().items():
-            in_window |= Q(category=category, channel=channel, created_at__gte=self.now - span)
-        if not in_window:
-            return {}
-        groups = (Message.objects.filter(in_window, customer_id__in=self.customers,
-                                         status__in=COUNTED_STATUSES)
-                  .order_by().values_list("customer_id", "channel", "category")
-                  .annotate(ids=ArrayAgg("id")))
-        return {(customer_id, channel, category): ids
-                for customer_id, channel, category, ids in groups}
-
-    @staticmethod
-    def _windows() -> dict[tuple[str, str], tuple[int, timedelta]]:
-        return {(category, channel): window for category in MessageCategory.values
-                for channel in ("email", "sms", "call")
-                if (window := cap_window(category, channel)) is not None}
+    def _counted_load(self, channel: str, category: str, span: timedelta
+                      ) -> dict[int, list[int]]:
+        """The ids of this kind of message within the cap's window, per customer: one row
+        per customer with the ids as an array, so a customer's history costs no model rows
+        on the Python side (it grows all day under load)."""
+        return dict(Message.objects.filter(
+            customer_id__in=self.customers, channel=channel, category=category,
+            created_at__gte=self.now - span, status__in=COUNTED_STATUSES,
+        ).order_by().values_list("customer_id").annotate(ids=ArrayAgg("id")))
 
     def counted(self, customer_id: int, channel: str,
                 category: str = MessageCategory.MARKETING) -> None:
