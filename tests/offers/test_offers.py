@@ -21,7 +21,9 @@ from apps.offers.models import Offer
 from apps.offers.services import offer_create, offer_link_token
 from tests.broker import broker_purge
 
-NOW = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+# The hour this module is loaded: the link view checks the expiry against the wall clock,
+# so a fixed date here expired the test offers two weeks after it was written.
+NOW = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
 TARGET = "https://shop.example.com/welcome-back"
 
 
@@ -53,7 +55,7 @@ def test_create_returns_code_link_and_expiry(customer, settings):
     assert re.fullmatch(r"SAVE-[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}", result["code"])
     assert result == {"offer_id": offer.id, "code": offer.code,
                       "link": f"https://keepflow.example/o/{offer_link_token(offer.id)}",
-                      "expires_at": "2026-12-07T10:00:00+00:00", "kind": "percent",
+                      "expires_at": (NOW + dt.timedelta(days=14)).isoformat(), "kind": "percent",
                       "value": "10.00", "currency": None}
     assert (offer.customer, offer.run_id, offer.target_url) == (customer, 1, TARGET)
 
