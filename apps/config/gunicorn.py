@@ -4,7 +4,15 @@ line's flags still apply)."""
 from __future__ import annotations
 
 import gc
+import os
 from typing import Any
+
+# Seconds an idle kept-alive connection stays open. A client refused with 429 while events
+# back up waits as Retry-After says (KEEPFLOW_EVENTS_BACKLOG_RETRY_SECONDS, 2) before its
+# next call; with gunicorn's default of 2 s that call often met a connection closed a
+# moment before (wrk counted a read error after one pause in ten, docs/benchmarks.md).
+# Idle connections cost the gthread worker a poller entry, not a thread.
+keepalive = int(os.environ.get("KEEPFLOW_EVENTS_BACKLOG_RETRY_SECONDS", "2")) + 3
 
 
 def post_worker_init(worker: Any) -> None:

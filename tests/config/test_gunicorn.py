@@ -1,12 +1,19 @@
 """The web processes as the Procfile starts them: gunicorn loads apps/config/gunicorn.py,
-whose hook takes the loaded application out of the garbage collector's sight."""
+whose hook takes the loaded application out of the garbage collector's sight, and which
+keeps idle connections open longer than a refused client is asked to wait."""
 
 from __future__ import annotations
 
+import http.client
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,3 +62,55 @@ def test_the_hook_imports_the_views_and_freezes_what_the_process_holds() -> None
     assert lines == {"urls before": "False", "urls after": "True",
                      "frozen": lines["frozen"]}
     assert int(lines["frozen"]) > 50_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.django_db
+def test_a_client_that_waits_out_retry_after_finds_its_connection_open(settings) -> None:
+    # Given the web processes as the Procfile starts them, on this test's database
+    db = connection.settings_dict
+    port = _free_port()
+    env = os.environ | {
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "PORT": str(port), "WEB_HOST": "127.0.0.1", "WEB_CONCURRENCY": "1",
+        "DJANGO_SETTINGS_MODULE": "apps.config.settings.test",
+        "TEST_DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    web = subprocess.Popen(["bash", "-c", f"exec {_web_command()}"], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = _connected(port)
+        client.request("GET", "/healthz")
+        first = client.getresponse()
+        first.read()
+
+        # When a client pauses as a 429's Retry-After says (admission control) and sends
+        # its next call on the same kept-alive connection
+        time.sleep(settings.KEEPFLOW_EVENTS_BACKLOG_RETRY_SECONDS + 0.5)
+        client.request("GET", "/healthz")
+        again = client.getresponse()
+
+        # Then gunicorn has kept the connection open and answers (its keepalive of 2 s
+        # closed it first, and a client's next call met a closed connection)
+        assert (first.status, again.status) == (200, 200)
+        client.close()
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+
+
+def _connected(port: int) -> http.client.HTTPConnection:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    return http.client.HTTPConnection("127.0.0.1", port, timeout=10)
