@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+
+from tests.engine.workers import free_port, worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,22 +65,12 @@ def test_the_hook_imports_the_views_and_freezes_what_the_process_holds() -> None
     assert int(lines["frozen"]) > 50_000
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.django_db
 def test_a_client_that_waits_out_retry_after_finds_its_connection_open(settings) -> None:
     # Given the web processes as the Procfile starts them, on this test's database
-    db = connection.settings_dict
-    port = _free_port()
-    env = os.environ | {
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-        "PORT": str(port), "WEB_HOST": "127.0.0.1", "WEB_CONCURRENCY": "1",
-        "DJANGO_SETTINGS_MODULE": "apps.config.settings.test",
-        "TEST_DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    port = free_port(start=8990)
+    env = worker_env(PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+                     PORT=str(port), WEB_HOST="127.0.0.1", WEB_CONCURRENCY="1")
     web = subprocess.Popen(["bash", "-c", f"exec {_web_command()}"], cwd=ROOT, env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
